@@ -1,0 +1,582 @@
+// The grammar of Synth, as a Chevrotain CstParser. This file is the language's syntax definition: read it
+// top-down (one rule per construct) and see docs/grammar.html for the railroad diagrams generated from it.
+//
+// A file is split into top-level segments before parsing (see segments.ts), and each segment is parsed with
+// the `decl` rule, so a mistake in one declaration never hides the next. Within a declaration Chevrotain's
+// error recovery (re-sync and single-token insertion/deletion) keeps going.
+import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import * as T from './lexer.js';
+
+const K = T.Kw;
+
+export class SynthCstParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3 });
+    this.performSelfAnalysis();
+  }
+
+  /** A name: an identifier or a soft keyword (soft keywords are in the Identifier category). */
+  private name(label = 'name'): IToken {
+    return this.CONSUME(T.Identifier, { LABEL: label });
+  }
+
+  // ------------------------------------------------------------------ declarations
+
+  public decl = this.RULE('decl', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.goalDecl) },
+      { ALT: () => this.SUBRULE(this.enumDecl) },
+      { ALT: () => this.SUBRULE(this.structDecl) },
+      { ALT: () => this.SUBRULE(this.modelDecl) },
+      { ALT: () => this.SUBRULE(this.promptDecl) },
+      { ALT: () => this.SUBRULE(this.sourceDecl) },
+      { ALT: () => this.SUBRULE(this.simDecl) },
+      { ALT: () => this.SUBRULE(this.datasetDecl) },
+    ]);
+  });
+
+  public importDecl = this.RULE('importDecl', () => {
+    this.CONSUME(K.import);
+    this.CONSUME(T.StringLit, { LABEL: 'path' });
+    this.OPTION(() => this.CONSUME(T.Semi));
+  });
+
+  public goalDecl = this.RULE('goalDecl', () => {
+    this.CONSUME(K.goal);
+    this.OPTION(() => this.CONSUME(T.StringLit, { LABEL: 'description' }));
+    this.SUBRULE(this.settingsBlock);
+  });
+
+  public enumDecl = this.RULE('enumDecl', () => {
+    this.CONSUME(K.enum);
+    this.name();
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.CONSUME2(T.Identifier, { LABEL: 'case' });
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public structDecl = this.RULE('structDecl', () => {
+    this.CONSUME(K.struct);
+    this.name();
+    this.SUBRULE(this.fieldList);
+  });
+
+  public fieldList = this.RULE('fieldList', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.fieldDecl);
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public fieldDecl = this.RULE('fieldDecl', () => {
+    this.name();
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+    this.MANY(() => this.SUBRULE(this.constraint));
+  });
+
+  public constraint = this.RULE('constraint', () => {
+    this.CONSUME(T.At);
+    this.name();
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expr, { LABEL: 'args' }) });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  public typeRef = this.RULE('typeRef', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.StringLit, { LABEL: 'member' });
+          this.MANY(() => {
+            this.CONSUME(T.Pipe);
+            this.CONSUME2(T.StringLit, { LABEL: 'member' });
+          });
+        },
+      },
+      { ALT: () => this.name() },
+    ]);
+    this.MANY2(() =>
+      this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket, { LABEL: 'array' });
+            this.CONSUME(T.RBracket);
+          },
+        },
+        { ALT: () => this.CONSUME(T.Question, { LABEL: 'optional' }) },
+      ]),
+    );
+  });
+
+  public modelDecl = this.RULE('modelDecl', () => {
+    this.CONSUME(K.model);
+    this.name();
+    this.SUBRULE(this.settingsBlock);
+  });
+
+  public promptDecl = this.RULE('promptDecl', () => {
+    this.CONSUME(K.prompt);
+    this.name();
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.CONSUME(T.RParen);
+    this.OPTION(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE(this.typeRef, { LABEL: 'returnType' });
+    });
+    this.SUBRULE(this.settingsBlock);
+  });
+
+  public param = this.RULE('param', () => {
+    this.name();
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+  });
+
+  public sourceDecl = this.RULE('sourceDecl', () => {
+    this.CONSUME(K.source);
+    this.name();
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'init' });
+    this.OPTION(() => this.SUBRULE(this.settingsBlock));
+  });
+
+  public settingsBlock = this.RULE('settingsBlock', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.setting));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `key value` — the checker knows which keys each block accepts. */
+  public setting = this.RULE('setting', () => {
+    this.name('key');
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+  });
+
+  // ------------------------------------------------------------------ simulations
+
+  public simDecl = this.RULE('simDecl', () => {
+    this.CONSUME(K.sim);
+    this.name();
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR({
+        IGNORE_AMBIGUITIES: true, // soft keywords first, then the generic `key value` setting
+        DEF: [
+          { ALT: () => this.SUBRULE(this.simVar) },
+          { ALT: () => this.SUBRULE(this.ruleDecl) },
+          { ALT: () => this.SUBRULE(this.eventDecl) },
+          { ALT: () => this.SUBRULE(this.observeDecl) },
+          { ALT: () => this.SUBRULE(this.simCheck) },
+          { ALT: () => this.SUBRULE(this.setting) },
+        ],
+      }),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  public simVar = this.RULE('simVar', () => {
+    this.OR([{ ALT: () => this.CONSUME(K.param, { LABEL: 'role' }) }, { ALT: () => this.CONSUME(K.state, { LABEL: 'role' }) }]);
+    this.name();
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expr, { LABEL: 'init' });
+    });
+    this.OPTION2(() => this.CONSUME(T.Semi));
+  });
+
+  public ruleDecl = this.RULE('ruleDecl', () => {
+    this.CONSUME(K.rule);
+    this.name();
+    this.OPTION(() => {
+      this.CONSUME(K.when);
+      this.SUBRULE(this.expr, { LABEL: 'when' });
+    });
+    this.SUBRULE(this.block);
+  });
+
+  public eventDecl = this.RULE('eventDecl', () => {
+    this.CONSUME(K.event);
+    this.name();
+    this.SUBRULE(this.fieldList);
+  });
+
+  public observeDecl = this.RULE('observeDecl', () => {
+    this.CONSUME(K.observe);
+    this.CONSUME(K.every);
+    this.SUBRULE(this.expr, { LABEL: 'every' });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.CONSUME(T.Identifier, { LABEL: 'field' });
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public simCheck = this.RULE('simCheck', () => {
+    this.CONSUME(K.check);
+    this.SUBRULE(this.expr);
+    this.OPTION(() => this.CONSUME(T.Semi));
+  });
+
+  public block = this.RULE('block', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.stmt));
+    this.CONSUME(T.RCurly);
+  });
+
+  public stmt = this.RULE('stmt', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.letStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { ALT: () => this.SUBRULE(this.emitStmt) },
+      { ALT: () => this.SUBRULE(this.assignStmt) },
+    ]);
+    this.OPTION(() => this.CONSUME(T.Semi));
+  });
+
+  public letStmt = this.RULE('letStmt', () => {
+    this.CONSUME(K.let);
+    this.name();
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.typeRef);
+    });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  public ifStmt = this.RULE('ifStmt', () => {
+    this.CONSUME(K.if);
+    this.SUBRULE(this.expr, { LABEL: 'cond' });
+    this.SUBRULE(this.block, { LABEL: 'then' });
+    this.OPTION(() => {
+      this.CONSUME(K.else);
+      this.OR([
+        { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) },
+        { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) },
+      ]);
+    });
+  });
+
+  public emitStmt = this.RULE('emitStmt', () => {
+    this.CONSUME(K.emit);
+    this.name('event');
+    this.SUBRULE(this.recordLit);
+  });
+
+  public assignStmt = this.RULE('assignStmt', () => {
+    this.name('target');
+    this.OR([
+      { ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) },
+      { ALT: () => this.CONSUME(T.PlusEq, { LABEL: 'op' }) },
+      { ALT: () => this.CONSUME(T.MinusEq, { LABEL: 'op' }) },
+      { ALT: () => this.CONSUME(T.StarEq, { LABEL: 'op' }) },
+      { ALT: () => this.CONSUME(T.SlashEq, { LABEL: 'op' }) },
+    ]);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  // ------------------------------------------------------------------ datasets
+
+  public datasetDecl = this.RULE('datasetDecl', () => {
+    this.CONSUME(K.dataset);
+    this.name();
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.typeRef, { LABEL: 'rowType' });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.clause));
+    this.CONSUME(T.RCurly);
+  });
+
+  public clause = this.RULE('clause', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true, // clause keywords first, then the generic `key value` setting
+      DEF: [
+        { ALT: () => this.SUBRULE(this.countClause) },
+        { ALT: () => this.SUBRULE(this.forClause) },
+        { ALT: () => this.SUBRULE(this.varyClause) },
+        { ALT: () => this.SUBRULE(this.letClause) },
+        { ALT: () => this.SUBRULE(this.rowClause) },
+        { ALT: () => this.SUBRULE(this.checkClause) },
+        { ALT: () => this.SUBRULE(this.keepClause) },
+        { ALT: () => this.SUBRULE(this.uniqueClause) },
+        { ALT: () => this.SUBRULE(this.judgeClause) },
+        { ALT: () => this.SUBRULE(this.expectClause) },
+        { ALT: () => this.SUBRULE(this.outputClause) },
+        { ALT: () => this.SUBRULE(this.formatClause) },
+        { ALT: () => this.SUBRULE(this.setting) },
+      ],
+    });
+    this.OPTION(() => this.CONSUME(T.Semi));
+  });
+
+  public countClause = this.RULE('countClause', () => {
+    this.CONSUME(K.count);
+    this.SUBRULE(this.expr);
+  });
+
+  public forClause = this.RULE('forClause', () => {
+    this.CONSUME(K.for);
+    this.name('binder');
+    this.CONSUME(K.in);
+    this.SUBRULE(this.expr, { LABEL: 'iterable' });
+    this.OPTION(() => {
+      this.CONSUME(K.each);
+      this.SUBRULE2(this.expr, { LABEL: 'each' });
+    });
+  });
+
+  public varyClause = this.RULE('varyClause', () => {
+    this.CONSUME(K.vary);
+    this.name();
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Tilde, { LABEL: 'sample' });
+          this.SUBRULE(this.distribution);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.in, { LABEL: 'grid' });
+          this.SUBRULE(this.expr, { LABEL: 'domain' });
+        },
+      },
+    ]);
+  });
+
+  /** `weighted { a: 0.6, b: 0.4 }` (a sampler applied to a record) or any expression such as `normal(0, 1)`. */
+  public distribution = this.RULE('distribution', () => {
+    this.OR([
+      {
+        GATE: () => this.LA(2).tokenType === T.LCurly,
+        ALT: () => {
+          this.name('sampler');
+          this.SUBRULE(this.recordLit);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.expr) },
+    ]);
+  });
+
+  public letClause = this.RULE('letClause', () => {
+    this.CONSUME(K.let);
+    this.name();
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  public rowClause = this.RULE('rowClause', () => {
+    this.CONSUME(K.row);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  public checkClause = this.RULE('checkClause', () => {
+    this.CONSUME(K.check);
+    this.SUBRULE(this.expr);
+  });
+
+  public keepClause = this.RULE('keepClause', () => {
+    this.CONSUME(K.keep);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier, { LABEL: 'names' }) });
+  });
+
+  public uniqueClause = this.RULE('uniqueClause', () => {
+    this.CONSUME(K.unique);
+    this.SUBRULE(this.expr);
+    this.OPTION(() => {
+      this.CONSUME(K.similarity);
+      this.SUBRULE2(this.expr, { LABEL: 'similarity' });
+    });
+  });
+
+  public judgeClause = this.RULE('judgeClause', () => {
+    this.CONSUME(K.judge);
+    this.name();
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  public expectClause = this.RULE('expectClause', () => {
+    this.CONSUME(K.expect);
+    this.SUBRULE(this.expr);
+  });
+
+  public outputClause = this.RULE('outputClause', () => {
+    this.CONSUME(K.output);
+    this.CONSUME(T.StringLit, { LABEL: 'path' });
+  });
+
+  public formatClause = this.RULE('formatClause', () => {
+    this.CONSUME(K.format);
+    this.name('style');
+    this.SUBRULE(this.recordLit);
+  });
+
+  // ------------------------------------------------------------------ expressions (loosest binding first)
+
+  public expr = this.RULE('expr', () => {
+    this.SUBRULE(this.orExpr);
+  });
+
+  /** `operand (op operand)*` — one precedence level of left-associative binary operators. */
+  private binaryLevel(operand: () => CstNode, ops: TokenType[]): void {
+    this.SUBRULE(operand as never, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR(ops.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: 'op' }) })));
+      this.SUBRULE2(operand as never, { LABEL: 'operand' });
+    });
+  }
+
+  public orExpr = this.RULE('orExpr', () => this.binaryLevel(this.andExpr, [T.OrOr]));
+  public andExpr: () => CstNode = this.RULE('andExpr', () => this.binaryLevel(this.cmpExpr, [T.AndAnd]));
+  public cmpExpr: () => CstNode = this.RULE('cmpExpr', () =>
+    this.binaryLevel(this.rangeExpr, [T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, K.in]),
+  );
+
+  public rangeExpr = this.RULE('rangeExpr', () => {
+    this.SUBRULE(this.addExpr, { LABEL: 'low' });
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      this.SUBRULE2(this.addExpr, { LABEL: 'high' });
+    });
+  });
+
+  public addExpr: () => CstNode = this.RULE('addExpr', () => this.binaryLevel(this.mulExpr, [T.Plus, T.Minus]));
+  public mulExpr: () => CstNode = this.RULE('mulExpr', () => this.binaryLevel(this.unaryExpr, [T.Star, T.Slash, T.Percent]));
+
+  public unaryExpr = this.RULE('unaryExpr', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: 'op' }) }]);
+          this.SUBRULE(this.unaryExpr, { LABEL: 'operand' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfixExpr) },
+    ]);
+  });
+
+  public postfixExpr = this.RULE('postfixExpr', () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot, { LABEL: 'dot' });
+            this.CONSUME(T.Identifier, { LABEL: 'member' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket, { LABEL: 'index' });
+            this.SUBRULE(this.expr, { LABEL: 'indexExpr' });
+            this.CONSUME(T.RBracket);
+          },
+        },
+      ]),
+    );
+  });
+
+  public primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.TripleString) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(K.true) },
+      { ALT: () => this.CONSUME(K.false) },
+      { ALT: () => this.SUBRULE(this.nameOrCall) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expr, { LABEL: 'paren' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.recordLit) },
+      { ALT: () => this.SUBRULE(this.arrayLit) },
+    ]);
+  });
+
+  /** `name`, `f(a, b)`, or a reduction `min(o.x - x for o in agents where c, default 0)`. */
+  public nameOrCall = this.RULE('nameOrCall', () => {
+    this.name();
+    this.OPTION(() => {
+      this.CONSUME(T.LParen, { LABEL: 'call' });
+      this.OPTION2(() => {
+        this.SUBRULE(this.expr, { LABEL: 'args' });
+        this.OPTION3(() => {
+          this.CONSUME(K.for);
+          this.CONSUME2(T.Identifier, { LABEL: 'binder' });
+          this.CONSUME(K.in);
+          this.SUBRULE2(this.expr, { LABEL: 'domain' });
+          this.OPTION4(() => {
+            this.CONSUME(K.where);
+            this.SUBRULE3(this.expr, { LABEL: 'where' });
+          });
+        });
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          this.OR([
+            {
+              ALT: () => {
+                this.CONSUME(K.default);
+                this.SUBRULE4(this.expr, { LABEL: 'default' });
+              },
+            },
+            { ALT: () => this.SUBRULE5(this.expr, { LABEL: 'args' }) },
+          ]);
+        });
+      });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  public recordLit = this.RULE('recordLit', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.recordEntry);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public recordEntry = this.RULE('recordEntry', () => {
+    this.OR([{ ALT: () => this.name('key') }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'key' }) }]);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  public arrayLit = this.RULE('arrayLit', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY(() => {
+      this.SUBRULE(this.expr, { LABEL: 'items' });
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+}
+
+/** One parser instance, reused: Chevrotain parsers are expensive to construct and cheap to reset. */
+let instance: SynthCstParser | undefined;
+export function getParser(): SynthCstParser {
+  instance ??= new SynthCstParser();
+  return instance;
+}

@@ -1,0 +1,193 @@
+// The parser driver: lex → split into top-level segments → parse each with error recovery → build the AST.
+// Invariant: parsing never throws on any input; every problem becomes a Diagnostic.
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type * as A from './ast.js';
+import { getParser } from './cst-parser.js';
+import { makeDiagnostic, type Diagnostic } from './diagnostics.js';
+import * as T from './lexer.js';
+import { parseTemplate } from './templates.js';
+import { AstBuilder } from './to-ast.js';
+
+export interface ParseResult {
+  file: A.SynthFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Human names for tokens in error messages. */
+function tokenLabel(t: TokenType): string {
+  const name = t.name;
+  if (name.startsWith('Kw_')) return `\`${name.slice(3)}\``;
+  const pat = t.PATTERN;
+  if (typeof pat === 'string') return `\`${pat}\``;
+  const names: Record<string, string> = {
+    Identifier: 'a name',
+    StringLit: 'a string',
+    TripleString: 'a string',
+    NumberLit: 'a number',
+    Duration: 'a duration',
+    EOF: 'end of file',
+  };
+  return names[name] ?? name;
+}
+
+function describeFound(tok: IToken): string {
+  if (tok.tokenType.name === 'EOF' || !Number.isFinite(tok.startOffset)) return 'end of input';
+  return `'${tok.image.length > 20 ? tok.image.slice(0, 20) + '…' : tok.image}'`;
+}
+
+function expectedList(e: IRecognitionException): string {
+  // Chevrotain's message lists expected token paths; extract token names and map them to readable labels.
+  const m = /Expecting: (?:one of these possible Token sequences:)?([\s\S]*?)but found:/.exec(e.message) ??
+    /Expecting token of type --> (\w+) <--/.exec(e.message);
+  if (!m) return '';
+  const names = [...new Set([...m[1]!.matchAll(/\b(Kw_\w+|[A-Z]\w+)\b/g)].map((x) => x[1]!))];
+  const labels = names
+    .map((n) => T.allTokens.find((t) => t.name === n))
+    .filter((t): t is TokenType => !!t)
+    .map(tokenLabel);
+  const uniq = [...new Set(labels)];
+  if (uniq.length === 0) return '';
+  if (uniq.length > 6) return `${uniq.slice(0, 6).join(', ')}, …`;
+  return uniq.join(' or ');
+}
+
+function isDeclStart(tokens: IToken[], i: number): boolean {
+  const t = tokens[i]!;
+  if (!T.DECL_KEYWORDS.has(t.image) || t.tokenType.name !== `Kw_${t.image}`) return false;
+  const next = tokens[i + 1];
+  if (!next) return true;
+  if (t.image === 'goal') return next.tokenType === T.StringLit || next.tokenType === T.LCurly;
+  if (t.image === 'import') return next.tokenType === T.StringLit;
+  return next.tokenType === T.Identifier || next.tokenType.CATEGORIES?.includes(T.Identifier) === true;
+}
+
+/**
+ * Splits the token stream at declaration keywords so each declaration parses on its own. A declaration keyword
+ * starts a new segment at brace depth 0, or at any depth when it stands at column 1 (an unclosed brace in one
+ * declaration must not swallow the rest of the file).
+ */
+export function splitSegments(tokens: IToken[]): IToken[][] {
+  const segments: IToken[][] = [];
+  let current: IToken[] = [];
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const starts = isDeclStart(tokens, i) && (depth === 0 || t.startColumn === 1);
+    if (starts && current.length > 0) {
+      segments.push(current);
+      current = [];
+      depth = 0;
+    }
+    current.push(t);
+    const ty = t.tokenType;
+    if (ty === T.LCurly || ty === T.LParen || ty === T.LBracket) depth++;
+    else if ((ty === T.RCurly || ty === T.RParen || ty === T.RBracket) && depth > 0) depth--;
+  }
+  if (current.length > 0) segments.push(current);
+  return segments;
+}
+
+function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  return tokens.map((t) => {
+    const span = { start: t.startOffset, end: t.startOffset + t.image.length };
+    switch (t.tokenType.name) {
+      case 'UnterminatedString':
+        diagnostics.push(makeDiagnostic('SYN0002', path, span));
+        return { ...t, tokenType: T.StringLit };
+      case 'UnterminatedTripleString':
+        diagnostics.push(makeDiagnostic('SYN0002', path, { start: t.startOffset, end: t.startOffset + 3 }));
+        return { ...t, tokenType: T.TripleString };
+    }
+    return t;
+  });
+}
+
+export function parseSynth(text: string, path: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = T.synthLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    diagnostics.push(makeDiagnostic('SYN0003', path, { start: e.offset, end: e.offset + Math.max(1, e.length) }, { char: text.substr(e.offset, 1) }));
+  }
+  const comments: A.Comment[] = [];
+  for (const c of (lexed.groups['comments'] ?? []) as IToken[]) {
+    if (c.tokenType === T.UnterminatedBlockComment) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, { start: c.startOffset, end: c.startOffset + 2 }, { detail: 'unterminated comment: `/*` has no `*/`' }));
+    }
+    comments.push({ kind: 'Comment', text: c.image, span: { start: c.startOffset, end: c.startOffset + c.image.length } });
+  }
+  const tokens = lexProblems(path, lexed.tokens, diagnostics);
+  const parser = getParser();
+
+  const parseHole = (holeText: string, offset: number): A.Expr => {
+    const sub = T.synthLexer.tokenize(holeText);
+    for (const e of sub.errors) {
+      diagnostics.push(makeDiagnostic('SYN0003', path, { start: offset + e.offset, end: offset + e.offset + Math.max(1, e.length) }, { char: holeText.substr(e.offset, 1) }));
+    }
+    const shifted = sub.tokens.map((t) => ({ ...t, startOffset: t.startOffset + offset, endOffset: (t.endOffset ?? t.startOffset) + offset }));
+    parser.input = shifted;
+    const cst = parser.expr();
+    reportErrors(parser.errors, shifted, offset + holeText.length);
+    return builder.expr(cst);
+  };
+
+  const reportErrors = (errors: IRecognitionException[], segTokens: IToken[], endOffset: number) => {
+    // One error per position: recovery can report the same spot several times.
+    const seen = new Set<number>();
+    for (const e of errors) {
+      let tok = e.token;
+      let span: A.Span;
+      if (!Number.isFinite(tok.startOffset)) {
+        // Error at an inserted or EOF token: report at the end of the previous real token.
+        const prev = e.previousToken && Number.isFinite(e.previousToken.startOffset) ? e.previousToken : segTokens[segTokens.length - 1];
+        const at = prev ? (prev.endOffset ?? prev.startOffset) + 1 : endOffset;
+        span = { start: at, end: at };
+        tok = { ...tok, image: '' };
+      } else {
+        span = { start: tok.startOffset, end: (tok.endOffset ?? tok.startOffset) + 1 };
+      }
+      if (seen.has(span.start)) continue;
+      seen.add(span.start);
+      let detail: string;
+      if (e.name === 'NotAllInputParsedException') detail = `unexpected ${describeFound(e.token)}`;
+      else {
+        const exp = expectedList(e);
+        detail = exp ? `expected ${exp} but found ${describeFound(e.token)}` : `unexpected ${describeFound(e.token)}`;
+      }
+      diagnostics.push(makeDiagnostic('SYN0001', path, span, { detail }));
+    }
+  };
+
+  const builder = new AstBuilder({
+    template: (tok) => {
+      const span = { start: tok.startOffset, end: tok.startOffset + tok.image.length };
+      const { template, problems } = parseTemplate(tok.image, span, parseHole);
+      for (const p of problems) diagnostics.push(makeDiagnostic('SYN0004', path, p.span, { detail: p.detail }));
+      return template;
+    },
+  });
+
+  const file: A.SynthFile = { kind: 'File', path, imports: [], decls: [], comments, span: { start: 0, end: text.length } };
+  for (const seg of splitSegments(tokens)) {
+    const first = seg[0]!;
+    if (!isDeclStart(seg, 0)) {
+      const last = seg[seg.length - 1]!;
+      diagnostics.push(
+        makeDiagnostic('SYN0001', path, { start: first.startOffset, end: Math.min(last.startOffset + last.image.length, first.startOffset + first.image.length) }, {
+          detail: `expected a declaration (goal, enum, struct, model, prompt, source, sim, dataset or import) but found ${describeFound(first)}`,
+        }),
+      );
+      continue;
+    }
+    parser.input = seg;
+    const cst = parser.decl();
+    const segErrors = parser.errors;
+    const last = seg[seg.length - 1]!;
+    reportErrors(segErrors, seg, last.startOffset + last.image.length);
+    const decl = builder.decl(cst);
+    if (!decl) continue;
+    if (decl.kind === 'Import') file.imports.push(decl);
+    else file.decls.push(decl);
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start);
+  return { file, diagnostics };
+}

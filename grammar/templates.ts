@@ -1,0 +1,102 @@
+// Prompt templates: a string in template position is literal text with `{expr}` holes. The hole's text is
+// parsed with the ordinary expression grammar (via the `parseHole` callback) at its real offset, so errors and
+// editor features point into the string. `\{` and `\}` are literal braces; a stray `}` is literal too, so
+// JSON examples read naturally. Triple-quoted templates are dedented first (see literals.ts).
+import type { Expr, Span, Template, TemplatePart } from './ast.js';
+import { computeDedent, stringContent, unescapeChar } from './literals.js';
+
+export interface TemplateProblem {
+  span: Span;
+  detail: string;
+}
+
+interface Ch {
+  c: string;
+  o: number; // absolute offset in the file
+}
+
+/** The template's characters after dedent, each with its absolute offset. */
+function dedentedChars(raw: string, base: number): Ch[] {
+  const { content, offset, triple } = stringContent(raw);
+  const start = base + offset;
+  if (!triple) return Array.from(content, (c, i) => ({ c, o: start + i }));
+  const d = computeDedent(content);
+  const lines = content.split('\n');
+  const out: Ch[] = [];
+  let pos = 0;
+  lines.forEach((line, li) => {
+    const lineStart = pos;
+    pos += line.length + 1;
+    if (li === 0 && d.dropFirstLine) return;
+    if (li === lines.length - 1 && d.dropLastLine) return;
+    let i = 0;
+    while (i < d.indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    if (out.length > 0) out.push({ c: '\n', o: start + lineStart - 1 });
+    for (; i < line.length; i++) out.push({ c: line[i]!, o: start + lineStart + i });
+  });
+  return out;
+}
+
+export function parseTemplate(
+  raw: string,
+  span: Span,
+  parseHole: (text: string, offset: number) => Expr,
+): { template: Template; problems: TemplateProblem[] } {
+  const chars = dedentedChars(raw, span.start);
+  const parts: TemplatePart[] = [];
+  const problems: TemplateProblem[] = [];
+  let text = '';
+  let textStart = -1;
+  const flush = (end: number) => {
+    if (text) parts.push({ kind: 'Text', text, span: { start: textStart, end } });
+    text = '';
+    textStart = -1;
+  };
+  const addText = (s: string, o: number) => {
+    if (textStart < 0) textStart = o;
+    text += s;
+  };
+
+  for (let i = 0; i < chars.length; i++) {
+    const { c, o } = chars[i]!;
+    if (c === '\\' && i + 1 < chars.length) {
+      addText(unescapeChar(chars[i + 1]!.c), o);
+      i++;
+      continue;
+    }
+    if (c !== '{') {
+      addText(c, o);
+      continue;
+    }
+    // Find the matching `}`, skipping nested braces and string literals inside the hole.
+    let depth = 1;
+    let j = i + 1;
+    let inStr = false;
+    for (; j < chars.length; j++) {
+      const cj = chars[j]!.c;
+      if (inStr) {
+        if (cj === '\\') j++;
+        else if (cj === '"') inStr = false;
+      } else if (cj === '"') inStr = true;
+      else if (cj === '{') depth++;
+      else if (cj === '}' && --depth === 0) break;
+    }
+    if (j >= chars.length) {
+      problems.push({ span: { start: o, end: o + 1 }, detail: 'unclosed `{` (write `\\{` for a literal brace)' });
+      addText(chars.slice(i).map((x) => x.c).join(''), o);
+      break;
+    }
+    flush(o);
+    const inner = chars.slice(i + 1, j);
+    const holeSpan = { start: o, end: chars[j]!.o + 1 };
+    const innerText = inner.map((x) => x.c).join('');
+    if (innerText.trim() === '') {
+      problems.push({ span: holeSpan, detail: 'empty `{}` (write `\\{\\}` for literal braces)' });
+    } else {
+      parts.push({ kind: 'Hole', expr: parseHole(innerText, inner[0]!.o), span: holeSpan });
+    }
+    i = j;
+  }
+  flush(span.end - (raw.startsWith('"""') ? 3 : 1));
+  return { template: { kind: 'Template', parts, raw, triple: raw.startsWith('"""'), span }, problems };
+}
