@@ -138,7 +138,8 @@ export function parseSynth(text: string, path: string): ParseResult {
       let span: A.Span;
       if (!Number.isFinite(tok.startOffset)) {
         // Error at an inserted or EOF token: report at the end of the previous real token.
-        const prev = e.previousToken && Number.isFinite(e.previousToken.startOffset) ? e.previousToken : segTokens[segTokens.length - 1];
+        const pt = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
+        const prev = pt && Number.isFinite(pt.startOffset) ? pt : segTokens[segTokens.length - 1];
         const at = prev ? (prev.endOffset ?? prev.startOffset) + 1 : endOffset;
         span = { start: at, end: at };
         tok = { ...tok, image: '' };

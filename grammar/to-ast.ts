@@ -196,7 +196,7 @@ export class AstBuilder {
     // Suffixes in source order: `T[]?` is an optional array.
     const suffixes = [...this.toks(n, 'array'), ...this.toks(n, 'optional')].sort((a, b) => a.startOffset - b.startOffset);
     for (const s of suffixes) {
-      const span = { start: t.span.start, end: s.tokenType.name === 'LBracket' ? s.startOffset + 2 : s.startOffset + 1 };
+      const span: A.Span = { start: t.span.start, end: s.tokenType.name === 'LBracket' ? s.startOffset + 2 : s.startOffset + 1 };
       t = s.tokenType.name === 'LBracket' ? { kind: 'ArrayType', element: t, span } : { kind: 'OptionalType', inner: t, span };
     }
     return t;

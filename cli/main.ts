@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The `synth` command line: a thin layer over the compiler, runtime and language server.
+// Every command returns an exit code; an unexpected exception is reported as an internal error in one line
+// (with the stack only under SYNTH_DEBUG=1), never as a raw stack trace.
+import { Command, Option } from 'commander';
+import { SynthError } from '../grammar/diagnostics.js';
+import { VERSION } from '../compiler/version.js';
+import { runCheck } from './commands/check.js';
+import { register } from './commands/index.js';
+
+
+function exit(code: number | Promise<number>): void {
+  Promise.resolve(code).then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (err: unknown) => {
+      if (err instanceof SynthError) {
+        const where = err.location ? `${err.location.file}: ` : '';
+        process.stderr.write(`${where}error ${err.code}: ${err.message}\n`);
+      } else {
+        process.stderr.write(`synth: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (process.env['SYNTH_DEBUG'] && err instanceof Error) process.stderr.write(String(err.stack) + '\n');
+      }
+      process.exitCode = 2;
+    },
+  );
+}
+
+const program = new Command();
+program.name('synth').description('Synth: declarative, type-checked synthetic data.').version(VERSION, '-v, --version');
+
+program
+  .command('check')
+  .description('type-check .synth files')
+  .argument('<files...>', 'spec files')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action((files: string[], opts: { format: string }) => exit(runCheck(files, opts)));
+
+register(program, exit);
+
+await program.parseAsync(process.argv);

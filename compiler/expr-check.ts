@@ -1,0 +1,310 @@
+// Type checking of dataset-side expressions: `check`, `let`, `row = {...}`, prompt arguments, template holes,
+// `expect` aggregates. Each expression gets a type (recorded in ctx.exprTypes); errors produce `unknown` so a
+// single mistake is reported once.
+import type * as A from '../grammar/ast.js';
+import { keyName } from '../grammar/ast.js';
+import { AGGREGATES, FUNCTIONS } from './builtins.js';
+import type { CheckContext, Resolution } from './context.js';
+import { closest } from './suggest.js';
+import { T, assignable, isNumeric, show, type Ty } from './types.js';
+
+export interface ScopeVar {
+  type: Ty;
+  resolution: Resolution;
+}
+
+export interface Scope {
+  vars: Map<string, ScopeVar>;
+  /** prompt templates report unknown names as SYN2002 */
+  templateOf?: string;
+  /** `expect` allows aggregates */
+  aggregates?: boolean;
+  /** where prompt calls are allowed (`row =`, `let`, `judge`) */
+  promptCalls?: boolean;
+}
+
+export class ExprChecker {
+  constructor(readonly ctx: CheckContext) {}
+
+  /** Resolves a struct/enum/primitive type reference. */
+  structFields(name: string): Map<string, Ty> | undefined {
+    const s = this.ctx.symbols.get(name);
+    if (!s || s.decl.kind !== 'Struct') return undefined;
+    const m = new Map<string, Ty>();
+    for (const f of s.decl.fields) m.set(f.name.name, this.ctx.typeRefs.get(f.type) ?? T.unknown);
+    return m;
+  }
+
+  fieldsOf(t: Ty): Map<string, Ty> | undefined {
+    if (t.k === 'struct') return this.structFields(t.name);
+    if (t.k === 'record') return t.fields;
+    return undefined;
+  }
+
+  check(e: A.Expr, scope: Scope): Ty {
+    const t = this.infer(e, scope);
+    this.ctx.exprTypes.set(e, t);
+    return t;
+  }
+
+  expect(e: A.Expr, scope: Scope, want: Ty, what: string): Ty {
+    const t = this.check(e, scope);
+    if (!assignable(t, want)) this.ctx.report('SYN2001', e.span, { detail: `${what} must be ${show(want)}, found ${show(t)}` });
+    return t;
+  }
+
+  private infer(e: A.Expr, scope: Scope): Ty {
+    switch (e.kind) {
+      case 'Missing':
+        return T.unknown;
+      case 'Number':
+        return e.isFloat ? T.float : T.int;
+      case 'String':
+        // A string literal has its own literal type, so it fits a union such as `"minor" | "severe"`.
+        return { k: 'union', members: [e.value] };
+      case 'Template':
+        for (const p of e.parts) if (p.kind === 'Hole') this.check(p.expr, scope);
+        return T.string;
+      case 'Bool':
+        return T.bool;
+      case 'Duration':
+        return T.duration;
+      case 'Name':
+        return this.name(e.name, scope);
+      case 'Member':
+        return this.member(e, scope);
+      case 'Index': {
+        const obj = this.check(e.object, scope);
+        this.expect(e.index, scope, T.int, 'an index');
+        if (obj.k === 'array') return obj.elem;
+        if (obj.k !== 'unknown') this.ctx.report('SYN2001', e.object.span, { detail: `only lists can be indexed, found ${show(obj)}` });
+        return T.unknown;
+      }
+      case 'Call':
+        return this.call(e, scope);
+      case 'Reduction':
+        this.ctx.report('SYN3003', e.span, { detail: '`… for x in …` reductions are only allowed inside simulation rules' });
+        return T.unknown;
+      case 'Unary': {
+        const t = this.check(e.operand, scope);
+        if (e.op === '!') {
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2001', e.operand.span, { detail: `\`!\` needs a bool, found ${show(t)}` });
+          return T.bool;
+        }
+        if (!isNumeric(t)) this.ctx.report('SYN2001', e.operand.span, { detail: `\`-\` needs a number, found ${show(t)}` });
+        return t;
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      case 'Range': {
+        const lo = this.check(e.low, scope);
+        const hi = this.check(e.high, scope);
+        for (const [x, t] of [[e.low, lo], [e.high, hi]] as const) {
+          if (!isNumeric(t)) this.ctx.report('SYN2001', x.span, { detail: `a range bound must be a number, found ${show(t)}` });
+        }
+        return T.unknown;
+      }
+      case 'Record': {
+        const fields = new Map<string, Ty>();
+        for (const en of e.entries) fields.set(keyName(en.key), this.check(en.value, scope));
+        return { k: 'record', name: '', fields };
+      }
+      case 'Array': {
+        const types = e.items.map((i) => this.check(i, scope)).map((t) => (t.k === 'union' ? T.string : t));
+        const first = types.find((t) => t.k !== 'unknown') ?? T.unknown;
+        e.items.forEach((item, i) => {
+          if (!assignable(types[i]!, first) && !assignable(first, types[i]!)) {
+            this.ctx.report('SYN2001', item.span, { detail: `list items must share a type: ${show(first)} and ${show(types[i]!)}` });
+          }
+        });
+        return { k: 'array', elem: first };
+      }
+    }
+  }
+
+  private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
+    if (!id.name) return T.unknown;
+    const hint = closest(id.name, candidates);
+    const fix = hint ? this.ctx.replaceFix(`Change to '${hint}'`, id.span, hint) : undefined;
+    const data = { name: id.name, suggestion: hint };
+    if (scope.templateOf) {
+      this.ctx.report(
+        'SYN2002',
+        id.span,
+        { name: id.name, what: `a parameter of ${scope.templateOf}`, hint: hint ? ` — did you mean '${hint}'?` : '' },
+        { fix, data },
+      );
+    } else {
+      this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name, hint: hint ? ` — did you mean '${hint}'?` : '' }, { fix, data });
+    }
+    return T.unknown;
+  }
+
+  name(id: A.Ident, scope: Scope): Ty {
+    const v = scope.vars.get(id.name);
+    if (v) {
+      this.ctx.refer(id, v.resolution);
+      return v.type;
+    }
+    const enums = this.ctx.symbols.enumCases.get(id.name);
+    if (enums && enums.length > 0 && !scope.templateOf) {
+      const en = this.ctx.symbols.get(enums[0]!)!;
+      const c = en.decl.kind === 'Enum' ? en.decl.cases.find((x) => x.name === id.name) : undefined;
+      const type: Ty = { k: 'enum', name: enums[0]! };
+      if (c) this.ctx.refer(id, { file: en.file, span: c.span, kind: 'enumCase', type, declName: enums[0]! });
+      return type;
+    }
+    const candidates = [...scope.vars.keys(), ...(scope.templateOf ? [] : this.ctx.symbols.enumCases.keys())];
+    return this.unknownName(id, scope, candidates);
+  }
+
+  private member(e: A.MemberExpr, scope: Scope): Ty {
+    // `Tier.pro`: an enum case named through its enum
+    if (e.object.kind === 'Name') {
+      const sym = this.ctx.symbols.get(e.object.name.name);
+      if (sym && sym.decl.kind === 'Enum' && !scope.vars.has(e.object.name.name)) {
+        this.ctx.refer(e.object.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
+        const c = sym.decl.cases.find((x) => x.name === e.member.name);
+        const type: Ty = { k: 'enum', name: sym.name };
+        if (!c) {
+          const hint = closest(e.member.name, sym.decl.cases.map((x) => x.name));
+          this.ctx.report('SYN2005', e.member.span, { type: sym.name, name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+          return T.unknown;
+        }
+        this.ctx.refer(e.member, { file: sym.file, span: c.span, kind: 'enumCase', type, declName: sym.name });
+        return type;
+      }
+    }
+    const obj = this.check(e.object, scope);
+    if (obj.k === 'unknown' || !e.member.name) return T.unknown;
+    const inner = obj.k === 'optional' ? obj.inner : obj;
+    const fields = this.fieldsOf(inner);
+    if (!fields) {
+      this.ctx.report('SYN2001', e.member.span, { detail: `${show(obj)} has no fields` });
+      return T.unknown;
+    }
+    const ft = fields.get(e.member.name);
+    if (!ft) {
+      const hint = closest(e.member.name, fields.keys());
+      this.ctx.report(
+        'SYN2005',
+        e.member.span,
+        { type: show(inner), name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' },
+        { fix: hint ? this.ctx.replaceFix(`Change to '${hint}'`, e.member.span, hint) : undefined, data: { suggestion: hint } },
+      );
+      return T.unknown;
+    }
+    if (inner.k === 'struct') {
+      const s = this.ctx.symbols.get(inner.name);
+      const f = s?.decl.kind === 'Struct' ? s.decl.fields.find((x) => x.name.name === e.member.name) : undefined;
+      if (s && f) this.ctx.refer(e.member, { file: s.file, span: f.name.span, kind: 'field', type: ft, declName: inner.name });
+    }
+    return ft;
+  }
+
+  private binary(e: A.BinaryExpr, scope: Scope): Ty {
+    const l = this.check(e.left, scope);
+    const r = this.check(e.right, scope);
+    const bad = (detail: string) => {
+      this.ctx.report('SYN2001', e.span, { detail });
+      return T.unknown;
+    };
+    switch (e.op) {
+      case '&&':
+      case '||':
+        for (const [x, t] of [[e.left, l], [e.right, r]] as const) {
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2001', x.span, { detail: `\`${e.op}\` needs bool operands, found ${show(t)}` });
+        }
+        return T.bool;
+      case '==':
+      case '!=':
+        if (!assignable(l, r) && !assignable(r, l)) {
+          // `tier == "pro"` against an enum: suggest the bare case name
+          return bad(`cannot compare ${show(l)} with ${show(r)}`);
+        }
+        return T.bool;
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        if (!(isNumeric(l) && isNumeric(r))) return bad(`\`${e.op}\` compares numbers, found ${show(l)} and ${show(r)}`);
+        return T.bool;
+      case 'in':
+        if (e.right.kind === 'Range') {
+          if (!isNumeric(l)) return bad(`\`in a..b\` needs a number on the left, found ${show(l)}`);
+        } else if (r.k === 'array') {
+          if (!assignable(l, r.elem)) return bad(`${show(l)} cannot be in a list of ${show(r.elem)}`);
+        } else if (r.k !== 'unknown') return bad('`in` needs a range `a..b` or a list on the right');
+        return T.bool;
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        if (e.op === '+' && (l.k === 'string' || l.k === 'union') && (r.k === 'string' || r.k === 'union')) return T.string;
+        if (!(isNumeric(l) && isNumeric(r))) return bad(`\`${e.op}\` needs numbers, found ${show(l)} and ${show(r)}`);
+        if (e.op === '/' || l.k === 'float' || r.k === 'float') return T.float;
+        return l.k === 'unknown' ? r : l;
+    }
+  }
+
+  private call(e: A.CallExpr, scope: Scope): Ty {
+    const name = e.callee.name;
+    if (!name) return T.unknown;
+    const sym = this.ctx.symbols.get(name);
+    if (sym && sym.decl.kind === 'Prompt') return this.promptCall(e, sym.decl, sym.file, scope);
+    if (name === 'env') {
+      this.ctx.report('SYN4001', e.span, { what: 'a dataset value' });
+      return T.unknown;
+    }
+    const fn = (scope.aggregates && AGGREGATES[name]) || FUNCTIONS[name];
+    if (!fn) {
+      const pool = [...Object.keys(FUNCTIONS), ...(scope.aggregates ? Object.keys(AGGREGATES) : []), ...this.ctx.symbols.names(['Prompt'])];
+      const hint = closest(name, pool);
+      this.ctx.report(
+        'SYN1001',
+        e.callee.span,
+        { what: 'function', name, hint: hint ? ` — did you mean '${hint}'?` : '' },
+        { fix: hint ? this.ctx.replaceFix(`Change to '${hint}'`, e.callee.span, hint) : undefined, data: { suggestion: hint } },
+      );
+      for (const a of e.args) this.check(a, scope);
+      return T.unknown;
+    }
+    // Aggregate arguments are per-row expressions; nested aggregates make no sense.
+    const inner: Scope = AGGREGATES[name] && scope.aggregates ? { ...scope, aggregates: false } : scope;
+    const args = e.args.map((a) => this.check(a, inner));
+    const res = fn.result(args);
+    if (typeof res === 'string') {
+      this.ctx.report('SYN2001', e.span, { detail: res });
+      return T.unknown;
+    }
+    this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
+    return res;
+  }
+
+  promptCall(e: A.CallExpr, p: A.PromptDecl, file: string, scope: Scope): Ty {
+    const ret = p.returnType ? (this.ctx.typeRefs.get(p.returnType) ?? T.unknown) : T.string;
+    this.ctx.refer(e.callee, { file, span: p.name.span, kind: 'decl', type: ret, declName: p.name.name });
+    if (!scope.promptCalls) {
+      this.ctx.report('SYN3003', e.span, { detail: `prompt '${p.name.name}' can only be called in \`row =\`, \`let\` or \`judge\`` });
+    }
+    const sig = `${p.name.name}(${p.params.map((x) => `${x.name.name}: ${x.type.kind === 'NamedType' ? x.type.name.name : '…'}`).join(', ')})`;
+    if (e.args.length !== p.params.length) {
+      this.ctx.report('SYN2003', e.span, { detail: `${sig} takes ${p.params.length} argument${p.params.length === 1 ? '' : 's'}, got ${e.args.length}` }, {
+        related: [{ file, span: p.name.span, message: 'prompt declared here' }],
+      });
+    }
+    e.args.forEach((a, i) => {
+      const t = this.check(a, scope);
+      const param = p.params[i];
+      if (!param) return;
+      const want = this.ctx.typeRefs.get(param.type) ?? T.unknown;
+      if (!assignable(t, want)) {
+        this.ctx.report('SYN2003', a.span, { detail: `argument ${i + 1} (${param.name.name}) of ${p.name.name} expects ${show(want)}, found ${show(t)}` }, {
+          related: [{ file, span: param.span, message: 'parameter declared here' }],
+        });
+      }
+    });
+    return ret;
+  }
+}

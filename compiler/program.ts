@@ -1,0 +1,82 @@
+// A program is an entry file plus everything it imports (transitively). Imports are resolved relative to the
+// importing file; all declarations of the closure share one namespace. Reading goes through a host so the
+// language server can serve unsaved editor buffers.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type * as A from '../grammar/ast.js';
+import { makeDiagnostic, type Diagnostic } from '../grammar/diagnostics.js';
+import { parseSynth } from '../grammar/parse.js';
+import { LineIndex } from '../grammar/source.js';
+
+export interface SourceText {
+  path: string;
+  text: string;
+  ast: A.SynthFile;
+  lines: LineIndex;
+}
+
+export interface Host {
+  /** The file's text, or undefined when it cannot be read. */
+  readFile(p: string): string | undefined;
+  /** Parses a file; the language server supplies a caching version. */
+  parse?(text: string, p: string): { file: A.SynthFile; diagnostics: Diagnostic[] };
+}
+
+export const fsHost: Host = {
+  readFile(p) {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export interface Program {
+  entry: string;
+  files: Map<string, SourceText>;
+  /** Files in dependency order: imports before importers, the entry last. */
+  order: string[];
+  diagnostics: Diagnostic[];
+}
+
+export function loadProgram(entry: string, host: Host = fsHost, entryText?: string): Program {
+  const files = new Map<string, SourceText>();
+  const order: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const visiting = new Set<string>();
+  const parse = host.parse ?? parseSynth;
+
+  const visit = (p: string, text: string, stack: string[]) => {
+    visiting.add(p);
+    const { file, diagnostics: ds } = parse(text, p);
+    diagnostics.push(...ds);
+    files.set(p, { path: p, text, ast: file, lines: new LineIndex(text) });
+    for (const imp of file.imports) {
+      const target = path.resolve(path.dirname(p), imp.path.value);
+      if (visiting.has(target)) {
+        const cycle = [...stack, p, target].map((x) => path.basename(x)).join(' → ');
+        diagnostics.push(makeDiagnostic('SYN1007', p, imp.path.span, { cycle }));
+        continue;
+      }
+      if (files.has(target)) continue;
+      const t = host.readFile(target);
+      if (t === undefined) {
+        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value, reason: 'no such file' }));
+        continue;
+      }
+      visit(target, t, [...stack, p]);
+    }
+    visiting.delete(p);
+    order.push(p);
+  };
+
+  const abs = path.resolve(entry);
+  const text = entryText ?? host.readFile(abs);
+  if (text === undefined) {
+    diagnostics.push(makeDiagnostic('SYN1003', abs, { start: 0, end: 0 }, { path: entry, reason: 'no such file' }));
+    return { entry: abs, files, order, diagnostics };
+  }
+  visit(abs, text, []);
+  return { entry: abs, files, order, diagnostics };
+}

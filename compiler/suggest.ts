@@ -1,0 +1,33 @@
+// "Did you mean …?" — the closest candidate by edit distance, if it is close enough to be a plausible typo.
+
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + cost);
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const limit = name.length >= 4 ? Math.max(2, Math.floor(name.length / 3)) : 1;
+  for (const c of candidates) {
+    if (!c || c === name) continue;
+    const d = editDistance(name, c);
+    if (d < bestD && d <= limit) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,86 @@
+// The program's namespace: every named declaration of the import closure, plus an index of enum cases so a
+// bare `enterprise` can resolve to `Tier.enterprise`.
+import type * as A from '../grammar/ast.js';
+import { makeDiagnostic, type Diagnostic } from '../grammar/diagnostics.js';
+import type { Program } from './program.js';
+
+export type NamedDecl = Exclude<A.Decl, A.GoalDecl>;
+
+export interface SymbolInfo {
+  name: string;
+  decl: NamedDecl;
+  file: string;
+}
+
+export class SymbolTable {
+  readonly byName = new Map<string, SymbolInfo>();
+  /** enum case name → enum names that declare it */
+  readonly enumCases = new Map<string, string[]>();
+  goal: { decl: A.GoalDecl; file: string } | undefined;
+
+  get(name: string): SymbolInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  ofKind<K extends NamedDecl['kind']>(kind: K): Array<SymbolInfo & { decl: Extract<NamedDecl, { kind: K }> }> {
+    return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
+  }
+
+  names(kinds?: NamedDecl['kind'][]): string[] {
+    return [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+  }
+}
+
+const kindWord: Record<NamedDecl['kind'], string> = {
+  Enum: 'enum',
+  Struct: 'struct',
+  Model: 'model',
+  Prompt: 'prompt',
+  Source: 'source',
+  Sim: 'sim',
+  Dataset: 'dataset',
+};
+export function declKindWord(d: NamedDecl): string {
+  return kindWord[d.kind];
+}
+
+export function buildSymbols(program: Program, diagnostics: Diagnostic[]): SymbolTable {
+  const table = new SymbolTable();
+  for (const p of program.order) {
+    const ast = program.files.get(p)!.ast;
+    for (const d of ast.decls) {
+      if (d.kind === 'Goal') {
+        if (p !== program.entry) continue; // an imported file's goal is ignored: the entry's goal governs
+        if (table.goal) diagnostics.push(makeDiagnostic('SYN3008', p, d.keyword));
+        else table.goal = { decl: d, file: p };
+        continue;
+      }
+      const name = d.name.name;
+      if (!name) continue;
+      const prev = table.byName.get(name);
+      if (prev) {
+        diagnostics.push(
+          makeDiagnostic('SYN1002', p, d.name.span, { name, where: ` as a ${declKindWord(prev.decl)}` }, {
+            related: [{ file: prev.file, span: prev.decl.name.span, message: 'first declared here' }],
+          }),
+        );
+        continue;
+      }
+      table.byName.set(name, { name, decl: d, file: p });
+      if (d.kind === 'Enum') {
+        const seen = new Set<string>();
+        for (const c of d.cases) {
+          if (seen.has(c.name)) {
+            diagnostics.push(makeDiagnostic('SYN1002', p, c.span, { name: c.name, where: ` in enum ${name}` }));
+            continue;
+          }
+          seen.add(c.name);
+          const list = table.enumCases.get(c.name) ?? [];
+          list.push(name);
+          table.enumCases.set(c.name, list);
+        }
+      }
+    }
+  }
+  return table;
+}
