@@ -1,0 +1,36 @@
+// `synth build FILE -o DIR`: check, then write the runtime plan (plan.json) and generated WGSL under DIR.
+import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { checkFile } from '../../compiler/check.js';
+import { buildPlan } from '../../compiler/plan/build.js';
+import { renderDiagnostic } from '../render.js';
+
+export function defaultPlanDir(spec: string): string {
+  return path.join(path.dirname(path.resolve(spec)), 'plan');
+}
+
+export function runBuild(file: string, opts: { out?: string }): number {
+  const res = checkFile(file);
+  const textOf = (p: string) => res.program.files.get(p)?.text;
+  for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
+  if (res.hasErrors) {
+    process.stderr.write('build stopped: fix the errors above\n');
+    return 1;
+  }
+  const out = path.resolve(opts.out ?? defaultPlanDir(file));
+  const { json, wgsl, plan } = buildPlan(res);
+  mkdirSync(out, { recursive: true });
+  // Generated WGSL is rewritten whole, so a removed sim leaves no stale module behind.
+  if (existsSync(path.join(out, 'sims'))) rmSync(path.join(out, 'sims'), { recursive: true, force: true });
+  writeFileSync(path.join(out, 'plan.json'), json);
+  for (const [rel, code] of wgsl) {
+    const p = path.join(out, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, code);
+  }
+  const n = (o: object) => Object.keys(o).length;
+  process.stderr.write(
+    `plan ${plan.hash} → ${path.relative(process.cwd(), out) || '.'}/plan.json (${n(plan.datasets)} datasets, ${n(plan.prompts)} prompts, ${n(plan.sims)} sims, ${wgsl.size} WGSL modules)\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,34 @@
+// `synth fmt FILE...`: print the canonical layout; `--write` rewrites files, `--check` only reports.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { formatSource } from '../../compiler/format.js';
+import { renderDiagnostic } from '../render.js';
+
+export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
+  let status = 0;
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      process.stderr.write(`${f}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      status = 2;
+      continue;
+    }
+    const r = formatSource(text, f);
+    if (r.text === undefined) {
+      for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, () => text) + '\n');
+      process.stderr.write(`${f}: not formatted (syntax errors)\n`);
+      status = Math.max(status, 1);
+      continue;
+    }
+    if (opts.check) {
+      if (r.text !== text) {
+        process.stderr.write(`${f}: would reformat\n`);
+        status = Math.max(status, 1);
+      }
+    } else if (opts.write) {
+      if (r.text !== text) writeFileSync(f, r.text);
+    } else process.stdout.write(r.text);
+  }
+  return status;
+}

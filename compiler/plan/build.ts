@@ -1,0 +1,423 @@
+// The runtime plan: everything `synth run` executes, as canonical JSON plus generated WGSL files.
+// Invariants:
+//  - deterministic: same program → same bytes (sorted keys, no timestamps, no absolute paths, no spans);
+//  - layout-free: reformatting the spec never changes the plan (values, not source text, are recorded);
+//  - secret-free: `env("NAME")` stays symbolic ({ env: NAME }); API keys are never resolved here;
+//  - addressed: every stage carries a content hash, so the runtime can tell which stages changed.
+import * as path from 'node:path';
+import type * as A from '../../grammar/ast.js';
+import { keyName } from '../../grammar/ast.js';
+import { constNumber, isEnvCall, type CheckResult } from '../check.js';
+import { iterableElement } from '../check-dataset.js';
+import type { CheckContext } from '../context.js';
+import { buildSimStage } from '../sim/plan.js';
+import { show, T, type Ty } from '../types.js';
+import { VERSION } from '../version.js';
+import { canonicalJson, contentHash } from './canonical.js';
+import { lowerExpr, type ExprIR } from './expr-ir.js';
+import { jsonSchemaOf } from './json-schema.js';
+import { printExpr } from '../format.js';
+
+export const PLAN_VERSION = 1;
+
+export type Setting = string | number | boolean | { env: string; default?: string } | Record<string, number> | null;
+
+export interface ModelStage {
+  name: string;
+  provider: string;
+  mode: 'direct' | 'batch';
+  settings: Record<string, Setting>;
+  hash: string;
+}
+
+export interface PromptStage {
+  name: string;
+  model: string;
+  params: { name: string; type: string }[];
+  returns: { type: string; kind: 'json' | 'text' | 'image'; schema: unknown };
+  messages: { role: 'system' | 'user' | 'assistant'; template: ExprIR }[];
+  settings: Record<string, Setting>;
+  hash: string;
+}
+
+export type Sampler =
+  | { kind: 'choice'; values: Array<string | number | boolean>; weights: number[] }
+  | { kind: 'uniform'; low: number; high: number }
+  | { kind: 'normal'; mean: number; sd: number }
+  | { kind: 'randint'; low: number; high: number }
+  | { kind: 'bernoulli'; p: number }
+  | { kind: 'poisson'; lambda: number };
+
+export interface VaryStage {
+  name: string;
+  /** `grid` enumerates values (cartesian product across grid variables); `sample` draws per row. */
+  mode: 'sample' | 'grid';
+  sampler: Sampler;
+}
+
+export type DatasetStep =
+  | { let: string; expr: ExprIR }
+  | { row: ExprIR }
+  | { check: ExprIR; text: string }
+  | { judge: string; call: ExprIR; op: string | null; threshold: ExprIR | null };
+
+export interface DatasetStage {
+  name: string;
+  rowType: { name: string; schema: unknown };
+  rows: { count: number } | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number } };
+  vary: VaryStage[];
+  steps: DatasetStep[];
+  keep: string[];
+  unique: { expr: ExprIR; similarity: number | null }[];
+  expects: { expr: ExprIR; text: string }[];
+  output: { path: string; format: 'jsonl' | 'csv' | 'parquet' };
+  chat: Record<string, ExprIR> | null;
+  split: Record<string, number> | null;
+  seed: number;
+  prompts: string[];
+  sims: string[];
+  sources: string[];
+  hash: string;
+}
+
+export interface SourceStage {
+  name: string;
+  glob: string;
+  chunk: number;
+  overlap: number;
+  hash: string;
+}
+
+export interface SimPlanStage {
+  name: string;
+  stage: unknown;
+  wgsl: string[];
+  hash: string;
+}
+
+export interface Plan {
+  synth: 'plan';
+  version: number;
+  tool: string;
+  spec: { file: string };
+  /** content hash of everything below: two plans with the same hash run the same work */
+  hash: string;
+  goal: { description: string | null; seed: number; split: Record<string, number> | null; purpose: string | null };
+  models: Record<string, ModelStage>;
+  prompts: Record<string, PromptStage>;
+  sources: Record<string, SourceStage>;
+  sims: Record<string, SimPlanStage>;
+  datasets: Record<string, DatasetStage>;
+}
+
+export interface BuildOutput {
+  plan: Plan;
+  /** canonical JSON of the plan */
+  json: string;
+  /** generated WGSL modules: relative file name → code */
+  wgsl: Map<string, string>;
+}
+
+function settingValue(e: A.Expr): Setting {
+  if (isEnvCall(e)) {
+    const [n, d] = e.args;
+    return { env: n?.kind === 'String' ? n.value : '', ...(d?.kind === 'String' ? { default: d.value } : {}) };
+  }
+  switch (e.kind) {
+    case 'String':
+      return e.value;
+    case 'Template':
+      return e.raw;
+    case 'Bool':
+      return e.value;
+    case 'Duration':
+      return e.ms;
+    case 'Name':
+      return e.name.name;
+    case 'Record': {
+      const out: Record<string, number> = {};
+      for (const en of e.entries) out[keyName(en.key)] = constNumber(en.value) ?? 0;
+      return out;
+    }
+  }
+  return constNumber(e) ?? null;
+}
+
+function settingsOf(settings: A.Setting[], skip: string[] = []): Record<string, Setting> {
+  const out: Record<string, Setting> = {};
+  for (const s of settings) if (s.key.name && !skip.includes(s.key.name)) out[s.key.name] = settingValue(s.value);
+  return out;
+}
+
+function withHash<T extends object>(stage: Omit<T, 'hash'>): T {
+  return { ...stage, hash: contentHash(stage) } as T;
+}
+
+function fractionsOf(e: A.Expr | undefined): Record<string, number> | null {
+  if (!e || e.kind !== 'Record') return null;
+  const out: Record<string, number> = {};
+  for (const en of e.entries) out[keyName(en.key)] = constNumber(en.value) ?? 0;
+  return out;
+}
+
+export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
+  const { ctx, symbols, program } = result;
+  const entry = program.files.get(program.entry)!;
+  const root = path.dirname(program.entry);
+  const goalDecl = symbols.goal?.decl;
+  const goalSetting = (k: string) => goalDecl?.settings.find((s) => s.key.name === k)?.value;
+  const seed = constNumber(goalSetting('seed') ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
+  const purpose = goalSetting('purpose');
+
+  const plan: Plan = {
+    synth: 'plan',
+    version: PLAN_VERSION,
+    tool: VERSION,
+    spec: { file: path.basename(program.entry) },
+    hash: '',
+    goal: {
+      description: goalDecl?.description?.value ?? null,
+      seed,
+      split: fractionsOf(goalSetting('split')),
+      purpose: purpose?.kind === 'String' ? purpose.value : null,
+    },
+    models: {},
+    prompts: {},
+    sources: {},
+    sims: {},
+    datasets: {},
+  };
+  void specText;
+  void entry;
+  const wgsl = new Map<string, string>();
+
+  for (const p of program.order) {
+    ctx.file = p;
+    for (const d of program.files.get(p)!.ast.decls) {
+      switch (d.kind) {
+        case 'Model': {
+          const s = settingsOf(d.settings, ['provider', 'mode']);
+          const provider = d.settings.find((x) => x.key.name === 'provider')?.value;
+          const mode = d.settings.find((x) => x.key.name === 'mode')?.value;
+          plan.models[d.name.name] = withHash<ModelStage>({
+            name: d.name.name,
+            provider: provider?.kind === 'Name' ? provider.name.name : 'openai',
+            mode: mode?.kind === 'Name' && mode.name.name === 'batch' ? 'batch' : 'direct',
+            settings: s,
+          });
+          break;
+        }
+        case 'Prompt':
+          plan.prompts[d.name.name] = promptStage(d, ctx);
+          break;
+        case 'Source': {
+          const g = d.init.kind === 'Call' ? d.init.args[0] : undefined;
+          const get = (k: string, def: number) => {
+            const v = d.settings.find((x) => x.key.name === k)?.value;
+            return (v && constNumber(v)) ?? def;
+          };
+          plan.sources[d.name.name] = withHash<SourceStage>({
+            name: d.name.name,
+            glob: g?.kind === 'String' ? g.value : '',
+            chunk: get('chunk', 512),
+            overlap: get('overlap', 0),
+          });
+          break;
+        }
+        case 'Sim': {
+          const { stage, wgsl: modules } = buildSimStage(d, { seed });
+          const files: string[] = [];
+          for (const m of modules) {
+            const f = `sims/${d.name.name}/${m.name}.wgsl`;
+            wgsl.set(f, m.code);
+            files.push(f);
+          }
+          plan.sims[d.name.name] = withHash<SimPlanStage>({ name: d.name.name, stage, wgsl: files });
+          break;
+        }
+        case 'Dataset':
+          plan.datasets[d.name.name] = datasetStage(d, ctx, seed, plan.goal.split, root);
+          break;
+      }
+    }
+  }
+  const { goal, models, prompts, sources, sims, datasets } = plan;
+  plan.hash = contentHash({ goal, models, prompts, sources, sims, datasets, wgsl: [...wgsl].sort() });
+  return { plan, json: canonicalJson(plan), wgsl };
+}
+
+
+function promptStage(d: A.PromptDecl, ctx: CheckContext): PromptStage {
+  const ret: Ty = d.returnType ? (ctx.typeRefs.get(d.returnType) ?? T.unknown) : T.string;
+  const model = d.settings.find((s) => s.key.name === 'model')?.value;
+  const messages: PromptStage['messages'] = [];
+  for (const s of d.settings) {
+    if ((s.key.name === 'system' || s.key.name === 'user' || s.key.name === 'assistant') && s.value.kind === 'Template') {
+      messages.push({ role: s.key.name, template: lowerExpr(s.value, ctx) });
+    }
+  }
+  return withHash<PromptStage>({
+    name: d.name.name,
+    model: model?.kind === 'Name' ? model.name.name : '',
+    params: d.params.map((p) => ({ name: p.name.name, type: show(ctx.typeRefs.get(p.type) ?? T.unknown) })),
+    returns: {
+      type: show(ret),
+      kind: ret.k === 'image' ? 'image' : ret.k === 'string' ? 'text' : 'json',
+      schema: ret.k === 'string' || ret.k === 'image' ? null : jsonSchemaOf(ret, ctx),
+    },
+    messages,
+    settings: settingsOf(d.settings, ['model', 'system', 'user', 'assistant']),
+  });
+}
+
+function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
+  const e = v.dist;
+  const enumValues = (name: string): string[] => {
+    const d = ctx.symbols.get(name)?.decl;
+    return d?.kind === 'Enum' ? d.cases.map((c) => c.name) : [];
+  };
+  if (v.mode === 'grid') {
+    let values: Array<string | number | boolean> = [];
+    if (e.kind === 'Name') values = enumValues(e.name.name);
+    else if (e.kind === 'Range') {
+      const lo = constNumber(e.low) ?? 0;
+      const hi = constNumber(e.high) ?? -1;
+      for (let i = lo; i <= hi; i++) values.push(i);
+    } else if (e.kind === 'Array') values = e.items.map((i) => (i.kind === 'String' ? i.value : i.kind === 'Bool' ? i.value : i.kind === 'Name' ? i.name.name : (constNumber(i) ?? 0)));
+    return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
+  }
+  if (e.kind !== 'Call') return { kind: 'choice', values: [], weights: [] };
+  const n = (i: number) => constNumber(e.args[i] ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
+  switch (e.callee.name) {
+    case 'uniform':
+      if (e.args.length === 1 && e.args[0]!.kind === 'Name') {
+        const values = enumValues(e.args[0].name.name);
+        return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
+      }
+      return { kind: 'uniform', low: n(0), high: n(1) };
+    case 'normal':
+      return { kind: 'normal', mean: n(0), sd: n(1) };
+    case 'randint':
+      return { kind: 'randint', low: n(0), high: n(1) };
+    case 'bernoulli':
+      return { kind: 'bernoulli', p: n(0) };
+    case 'poisson':
+      return { kind: 'poisson', lambda: n(0) };
+    case 'one_of': {
+      const values = e.args.map((a) => (a.kind === 'String' ? a.value : a.kind === 'Bool' ? a.value : a.kind === 'Name' ? a.name.name : (constNumber(a) ?? 0)));
+      return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
+    }
+    case 'weighted': {
+      const rec = e.args[0];
+      if (rec?.kind !== 'Record') return { kind: 'choice', values: [], weights: [] };
+      return { kind: 'choice', values: rec.entries.map((en) => keyName(en.key)), weights: rec.entries.map((en) => constNumber(en.value) ?? 0) };
+    }
+  }
+  return { kind: 'choice', values: [], weights: [] };
+}
+
+/** A readable label for a check/expect, printed canonically so formatting the spec never changes it. */
+function exprText(e: A.Expr, _ctx: CheckContext): string {
+  return printExpr(e);
+}
+
+function collectPrompts(ir: unknown, out: Set<string>): void {
+  if (!ir || typeof ir !== 'object') return;
+  if (Array.isArray(ir)) return ir.forEach((x) => collectPrompts(x, out));
+  const o = ir as Record<string, unknown>;
+  if (typeof o['prompt'] === 'string') out.add(o['prompt']);
+  for (const v of Object.values(o)) collectPrompts(v, out);
+}
+
+function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
+  let rows: DatasetStage['rows'] = { count: 0 };
+  const vary: VaryStage[] = [];
+  const steps: DatasetStep[] = [];
+  const keep: string[] = [];
+  const unique: DatasetStage['unique'] = [];
+  const expects: DatasetStage['expects'] = [];
+  let output: DatasetStage['output'] = { path: `out/${d.name.name}.jsonl`, format: 'jsonl' };
+  let chat: DatasetStage['chat'] = null;
+  let split = goalSplit;
+  let seed = goalSeed;
+  const sims = new Set<string>();
+  const sources = new Set<string>();
+  for (const c of d.clauses) {
+    switch (c.kind) {
+      case 'Count':
+        rows = { count: constNumber(c.value) ?? 0 };
+        break;
+      case 'For': {
+        const el = iterableElement(ctx, c.iterable);
+        if (typeof el !== 'string') {
+          rows = { for: { binder: c.binder.name, kind: el.kind, from: el.decl, ...(el.event ? { event: el.event } : {}), each: c.each ? (constNumber(c.each) ?? 1) : 1 } };
+          (el.kind === 'source' ? sources : sims).add(el.decl);
+        }
+        break;
+      }
+      case 'Vary':
+        vary.push({ name: c.name.name, mode: c.mode, sampler: samplerOf(c, ctx) });
+        break;
+      case 'LetClause':
+        steps.push({ let: c.name.name, expr: lowerExpr(c.value, ctx) });
+        break;
+      case 'Row':
+        steps.push({ row: lowerExpr(c.value, ctx) });
+        break;
+      case 'Check':
+        steps.push({ check: lowerExpr(c.expr, ctx), text: exprText(c.expr, ctx) });
+        break;
+      case 'Judge':
+        steps.push({ judge: c.name.name, call: lowerExpr(c.call, ctx), op: c.op ?? null, threshold: c.threshold ? lowerExpr(c.threshold, ctx) : null });
+        break;
+      case 'Keep':
+        keep.push(...c.names.map((n) => n.name));
+        break;
+      case 'Unique':
+        unique.push({ expr: lowerExpr(c.expr, ctx), similarity: c.similarity ? (constNumber(c.similarity) ?? null) : null });
+        break;
+      case 'Expect':
+        expects.push({ expr: lowerExpr(c.expr, ctx, true), text: exprText(c.expr, ctx) });
+        break;
+      case 'Output': {
+        const p = c.path.value;
+        const format = p.endsWith('.csv') ? 'csv' : p.endsWith('.parquet') ? 'parquet' : 'jsonl';
+        // Paths are recorded as written (relative to the spec's folder), never absolutised: plans are portable.
+        output = { path: p, format };
+        void root;
+        break;
+      }
+      case 'Format': {
+        chat = {};
+        for (const en of c.fields.entries) chat[keyName(en.key)] = lowerExpr(en.value, ctx);
+        break;
+      }
+      case 'SettingClause': {
+        const k = c.setting.key.name;
+        if (k === 'split') split = fractionsOf(c.setting.value);
+        if (k === 'seed') seed = constNumber(c.setting.value) ?? seed;
+        break;
+      }
+    }
+  }
+  const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
+  const prompts = new Set<string>();
+  collectPrompts(steps, prompts);
+  return withHash<DatasetStage>({
+    name: d.name.name,
+    rowType: { name: show(rowTy), schema: jsonSchemaOf(rowTy, ctx) },
+    rows,
+    vary,
+    steps,
+    keep,
+    unique,
+    expects,
+    output,
+    chat,
+    split,
+    seed,
+    prompts: [...prompts].sort(),
+    sims: [...sims].sort(),
+    sources: [...sources].sort(),
+  });
+}
