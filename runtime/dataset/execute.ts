@@ -1,0 +1,312 @@
+// Executes one dataset stage of the plan: enumerates row indices, samples `vary` variables, runs the steps
+// (let / row / check / judge) with bounded concurrency, deduplicates, and writes rows *in index order*, so the
+// output is the same however the work was scheduled, resumed or sharded. See output.ts for crash safety.
+import * as path from 'node:path';
+import type { DatasetStage, Plan } from '../../compiler/plan/build.js';
+import { SynthError } from '../../grammar/diagnostics.js';
+import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../eval.js';
+import { drawer, hashString, uniformAt } from '../random.js';
+import { gridCombination, sample } from '../samplers.js';
+import { evaluateExpects, type ExpectResult } from './expects.js';
+import { NearDuplicateIndex } from './near-dup.js';
+import { DatasetOutput, type Format } from './output.js';
+
+export type Row = Record<string, Value>;
+
+/** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. */
+export interface PromptRunner {
+  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Record<string, number> }>;
+}
+
+export interface DatasetRunOptions {
+  plan: Plan;
+  dataset: DatasetStage;
+  /** the spec's folder: relative output paths resolve against it */
+  projectRoot: string;
+  /** overrides the output folder (the file name is kept) */
+  outDir?: string;
+  /** stop after this many written rows */
+  limit?: number;
+  /** items for `for x in ...` datasets */
+  items?: Value[];
+  prompts?: PromptRunner;
+  concurrency?: number;
+  /** start over, ignoring a previous partial run */
+  fresh?: boolean;
+  /** only rows whose index ≡ shard.index (mod shard.count) */
+  shard?: { index: number; count: number };
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** checked between rows; a stop finishes cleanly (rows written so far are kept and journaled) */
+  shouldStop?: () => string | undefined;
+  resolveOutput?: (p: string) => string;
+}
+
+export interface Progress {
+  written: number;
+  target: number | undefined;
+  failed: number;
+  filtered: number;
+  duplicates: number;
+}
+
+export interface DatasetRunResult {
+  name: string;
+  output: string;
+  format: Format;
+  counts: { written: number; failed: number; filtered: number; duplicates: number; resumed: number };
+  stats: Record<string, number>;
+  splits: Record<string, number>;
+  expects: ExpectResult[];
+  stoppedEarly: string | undefined;
+  wallMs: number;
+}
+
+const SPLIT_STREAM = hashString('\u0000split');
+
+function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
+  if (!split) return undefined;
+  const u = uniformAt(seed, SPLIT_STREAM ^ hashString(dataset), i, 0);
+  let acc = 0;
+  const names = Object.keys(split);
+  for (const name of names) {
+    acc += split[name]!;
+    if (u < acc) return name;
+  }
+  return names[names.length - 1];
+}
+
+function dedupKey(v: Value): string {
+  return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
+}
+
+export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult> {
+  const t0 = Date.now();
+  const ds = o.dataset;
+  const file = o.resolveOutput ? o.resolveOutput(ds.output.path) : o.outDir ? path.join(o.outDir, path.basename(ds.output.path)) : path.resolve(o.projectRoot, ds.output.path);
+  const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
+  const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
+
+  // Replay the journal: which rows are finished, their dedup keys, and the stats they cost.
+  const finished = new Set<number>();
+  const exact = new Set<string>();
+  const near = ds.unique.some((u) => u.similarity !== null) ? new NearDuplicateIndex(ds.seed, ds.unique.find((u) => u.similarity !== null)!.similarity!) : undefined;
+  const stats: Record<string, number> = {};
+  const addStats = (s: Record<string, number>) => {
+    for (const [k, v] of Object.entries(s)) stats[k] = (stats[k] ?? 0) + v;
+  };
+  const counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, resumed: 0 };
+  const splits: Record<string, number> = {};
+  const writtenRows: Row[] = [];
+  for (const e of done) {
+    finished.add(e.i);
+    if (e.s) addStats(e.s);
+    if (e.drop !== undefined) {
+      if (e.drop.startsWith('duplicate')) counts.duplicates++;
+      else if (e.drop.startsWith('filtered')) counts.filtered++;
+      else counts.failed++;
+      continue;
+    }
+    counts.written++;
+    counts.resumed++;
+    for (const k of e.k ?? []) {
+      if (k.startsWith('x:')) exact.add(k);
+      else if (k.startsWith('m:') && near) near.addSignature(k);
+    }
+  }
+
+  const isFor = 'for' in ds.rows;
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const items = o.items ?? [];
+  const totalIndices = isFor ? items.length * each : undefined;
+  const target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
+  const maxIndex = isFor ? totalIndices! : Math.max(100, (target ?? 0) * 10);
+  const gridVars = ds.vary.filter((v) => v.mode === 'grid');
+  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
+  const hasPrompts = ds.prompts.length > 0;
+  const maxAttempts = hasPrompts ? 1 + Math.max(0, Math.min(10, Number(o.plan.models[o.plan.prompts[ds.prompts[0]!]?.model ?? '']?.settings['retries'] ?? 2))) : 1;
+
+  const inShard = (i: number) => !o.shard || i % o.shard.count === o.shard.index;
+
+  /** Produces the row for index i, or a reason it was dropped. */
+  const produce = async (i: number): Promise<{ row?: Row; drop?: string; keys: string[]; stats: Record<string, number> }> => {
+    const rowStats: Record<string, number> = {};
+    const env: Env = new Map();
+    for (const v of ds.vary) {
+      if (v.mode === 'grid') continue;
+      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, i)));
+    }
+    if (gridVars.length) {
+      const combo = gridCombination(gridValues, i % gridSize);
+      gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
+    }
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, items[Math.floor(i / each)] ?? null);
+    let lastReason = '';
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const scope: Env = new Map(env);
+      let ok = true;
+      try {
+        for (const step of ds.steps) {
+          if ('let' in step || 'row' in step) {
+            const ir = 'let' in step ? step.expr : step.row;
+            const results = hasPrompts
+              ? await resolvePrompts(ir, scope, async (prompt, args, n) => {
+                  const r = await o.prompts!.call(prompt, args, `${ds.name}/${i}/${attempt}/${'let' in step ? step.let : 'row'}/${n}`);
+                  for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
+                  return r.value;
+                })
+              : undefined;
+            scope.set('let' in step ? step.let : 'row', evaluate(ir, scope, results));
+          } else if ('check' in step) {
+            if (!evaluate(step.check, scope)) {
+              ok = false;
+              lastReason = `filtered: check ${step.text}`;
+              break;
+            }
+          } else if ('judge' in step) {
+            const results = await resolvePrompts(step.call, scope, async (prompt, args, n) => {
+              const r = await o.prompts!.call(prompt, args, `${ds.name}/${i}/${attempt}/judge:${step.judge}/${n}`);
+              for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
+              return r.value;
+            });
+            const raw = evaluate(step.call, scope, results);
+            const score = typeof raw === 'number' ? raw : raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['score'] === 'number' ? raw['score'] : NaN;
+            scope.set(step.judge, score);
+            if (step.threshold) {
+              const th = evaluate(step.threshold, scope) as number;
+              if (!(step.op === '>' ? score > th : score >= th)) {
+                ok = false;
+                lastReason = `filtered: judge ${step.judge} = ${score} (needs ${step.op} ${th})`;
+                break;
+              }
+            }
+          }
+        }
+      } catch (e) {
+        if (e instanceof EvalError) {
+          ok = false;
+          lastReason = `failed: ${e.message}`;
+        } else if (e instanceof SynthError && e.code === 'SYN5002') {
+          ok = false;
+          lastReason = `failed: ${e.message}`;
+          break; // the LLM client already spent its retry budget on this call
+        } else throw e;
+      }
+      if (ok) {
+        const row: Row = {};
+        const value = scope.get('row');
+        if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
+        else row['value'] = value ?? null;
+        for (const k of ds.keep) row[k] = scope.get(k) ?? null;
+        for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
+        const sp = splitOf(ds.split, ds.seed, ds.name, i);
+        if (sp) row['split'] = sp;
+        // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
+        const keys: string[] = [];
+        for (const u of ds.unique) {
+          const v = evaluate(u.expr, scope);
+          if (u.similarity === null) keys.push('x:' + dedupKey(v));
+          else if (near) keys.push(near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
+        }
+        if (attempt > 0) rowStats['retried'] = (rowStats['retried'] ?? 0) + 1;
+        if (ds.chat) {
+          // Fine-tuning format: one `messages` array per row instead of the record's fields.
+          const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
+          const chatRow: Row = { messages };
+          if (row['split'] !== undefined) chatRow['split'] = row['split'];
+          return { row: chatRow, keys, stats: rowStats };
+        }
+        return { row, keys, stats: rowStats };
+      }
+      if (!hasPrompts) break; // a deterministic row fails the same way every time
+    }
+    return { drop: lastReason || 'failed', keys: [], stats: rowStats };
+  };
+
+  // In-order writer over a window of concurrently produced rows.
+  const concurrency = Math.max(1, o.concurrency ?? (hasPrompts ? 64 : 1));
+  let next = 0; // next index to schedule
+  let writeAt = 0; // next index to write
+  const pending = new Map<number, Promise<Awaited<ReturnType<typeof produce>>>>();
+  let stoppedEarly: string | undefined;
+  const reachedTarget = () => target !== undefined && counts.written >= target;
+
+  const schedule = () => {
+    while (pending.size < concurrency && next < maxIndex && !stoppedEarly) {
+      const i = next++;
+      if (finished.has(i) || !inShard(i)) continue;
+      pending.set(i, produce(i));
+    }
+  };
+
+  try {
+    schedule();
+    while (writeAt < maxIndex && !reachedTarget()) {
+      if (finished.has(writeAt) || !inShard(writeAt)) {
+        writeAt++;
+        continue;
+      }
+      const p = pending.get(writeAt);
+      if (!p) {
+        if (stoppedEarly) break;
+        schedule();
+        if (!pending.has(writeAt)) break;
+        continue;
+      }
+      const r = await p;
+      pending.delete(writeAt);
+      addStats(r.stats);
+      if (r.row) {
+        const dup = r.keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
+        if (dup) {
+          counts.duplicates++;
+          out.drop(writeAt, 'duplicate', r.stats);
+        } else {
+          for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
+          out.write(writeAt, r.row, r.keys, r.stats);
+          counts.written++;
+          if (typeof r.row['split'] === 'string') splits[r.row['split']] = (splits[r.row['split']] ?? 0) + 1;
+          if (ds.expects.length) writtenRows.push(r.row);
+        }
+      } else {
+        if (r.drop!.startsWith('filtered')) counts.filtered++;
+        else counts.failed++;
+        out.drop(writeAt, r.drop!, r.stats);
+      }
+      writeAt++;
+      o.onProgress?.({ written: counts.written, target, failed: counts.failed, filtered: counts.filtered, duplicates: counts.duplicates });
+      stoppedEarly ??= o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined);
+      if (!stoppedEarly) schedule();
+    }
+  } finally {
+    // Let in-flight rows settle (their LLM answers land in the cache for the next run), then close.
+    await Promise.allSettled(pending.values());
+    out.close();
+  }
+  if (!stoppedEarly) await out.finish();
+
+  // Expectations need every row: on a resumed run, re-read the rows written before.
+  let expects: ExpectResult[] = [];
+  if (ds.expects.length && !stoppedEarly) {
+    const all = counts.resumed > 0 ? await readAllRows(file, ds.output.format) : writtenRows;
+    expects = evaluateExpects(ds, all);
+  }
+  return {
+    name: ds.name,
+    output: file,
+    format: ds.output.format,
+    counts,
+    stats,
+    splits,
+    expects,
+    stoppedEarly,
+    wallMs: Date.now() - t0,
+  };
+}
+
+async function readAllRows(file: string, format: Format): Promise<Row[]> {
+  const { readRows } = await import('./read-rows.js');
+  return readRows(file, format);
+}

@@ -1,0 +1,50 @@
+// Reads a written dataset back (for expectations on resumed runs, reports and merges).
+import { readFileSync } from 'node:fs';
+import type { Value } from '../eval.js';
+import type { Format } from './output.js';
+
+export async function readRows(file: string, format: Format): Promise<Record<string, Value>[]> {
+  if (format === 'parquet') {
+    const { parquetReadObjects } = await import('hyparquet');
+    const buf = readFileSync(file);
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const rows = (await parquetReadObjects({ file: ab })) as Record<string, Value>[];
+    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as Record<string, Value>);
+  }
+  const text = readFileSync(file, 'utf8');
+  if (format === 'jsonl') return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, Value>);
+  const [head, ...lines] = text.split('\n').filter(Boolean);
+  const cols = splitCsv(head ?? '');
+  return lines.map((l) => {
+    const cells = splitCsv(l);
+    const row: Record<string, Value> = {};
+    cols.forEach((c, i) => {
+      const s = cells[i] ?? '';
+      const n = Number(s);
+      row[c] = s === '' ? null : s === 'true' ? true : s === 'false' ? false : Number.isFinite(n) && /^-?[\d.eE+-]+$/.test(s) ? n : s;
+    });
+    return row;
+  });
+}
+
+function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
