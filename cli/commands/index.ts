@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
+import { runRun, type RunCliOptions } from './run.js';
 
 export type Exit = (code: number | Promise<number>) => void;
 
@@ -21,5 +22,19 @@ export function register(program: Command, exit: Exit): void {
     .option('-w, --write', 'rewrite the files in place')
     .action((files: string[], opts: { check?: boolean; write?: boolean }) => exit(runFmt(files, opts)));
 
-  void Option;
+  program
+    .command('run')
+    .description('run a spec: simulate, call LLMs, check and write the datasets (resumes an interrupted run)')
+    .argument('<file>', 'spec file')
+    .option('-d, --dataset <name...>', 'only these datasets')
+    .option('-n, --limit <rows>', 'at most this many rows per dataset')
+    .option('-o, --out <dir>', 'write outputs into this folder instead of the paths in the spec')
+    .addOption(new Option('--backend <backend>', 'simulation backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .option('--dry-run', 'print calls, tokens and cost per dataset; send nothing')
+    .option('--budget <usd>', 'stop cleanly once the estimated spend passes this many USD')
+    .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
+    .option('--fresh', 'discard a previous partial run of these datasets and start over')
+    .option('--concurrency <n>', 'rows in flight (default: from the model block)')
+    .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
+    .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));
 }

@@ -98,11 +98,9 @@ export class DatasetOutput {
     this.sinceSync = 0;
   }
 
+  /** Closes the files and, for Parquet, converts the staged rows. */
   async finish(): Promise<void> {
-    this.sync();
-    closeSync(this.fd);
-    closeSync(this.jfd);
-    this.fd = this.jfd = -1;
+    this.close();
     if (this.format === 'parquet') {
       const { writeParquetFromJsonl } = await import('./parquet.js');
       const tmp = this.file + '.tmp';

@@ -1,0 +1,93 @@
+// `synth run FILE`: check, plan, execute. Ctrl-C finishes the rows in flight, journals them and exits 130;
+// rerunning continues where it stopped. Exit codes: 0 done, 1 spec errors or failed expectations, 2 runtime
+// failure, 130 interrupted.
+import * as path from 'node:path';
+import { checkFile } from '../../compiler/check.js';
+import { buildPlan } from '../../compiler/plan/build.js';
+import { writeLock } from '../../runtime/lock.js';
+import { runPlan } from '../../runtime/run-plan.js';
+import { RunProgress } from '../progress.js';
+import { renderDiagnostic } from '../render.js';
+
+export interface RunCliOptions {
+  dataset?: string[];
+  limit?: string;
+  out?: string;
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  fresh?: boolean;
+  shard?: string;
+  allowOutsideProject?: boolean;
+  dryRun?: boolean;
+  budget?: string;
+  concurrency?: string;
+}
+
+export function parseShard(s: string | undefined): { index: number; count: number } | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new Error(`--shard takes i/n with 0 ≤ i < n, e.g. 0/4 (got '${s}')`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
+  const res = checkFile(file);
+  const textOf = (p: string) => res.program.files.get(p)?.text;
+  for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
+  if (res.hasErrors) return 1;
+  const { plan } = buildPlan(res);
+  const projectRoot = path.dirname(path.resolve(file));
+  if (opts.dryRun) {
+    const { dryRun } = await import('../../runtime/dry-run.js');
+    process.stdout.write(dryRun(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}) }));
+    return 0;
+  }
+  const progress = new RunProgress();
+  let interrupted: string | undefined;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = 'interrupted';
+    process.stderr.write('\nstopping: finishing rows in flight (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const { promptRunnerFactory, sourceLoader, budgetGuard } = await import('../../runtime/wiring.js');
+    const budget = budgetGuard(opts.budget ? Number(opts.budget.replace(/^\$/, '')) : undefined);
+    const summary = await runPlan({
+      plan,
+      projectRoot,
+      ...(opts.dataset ? { datasets: opts.dataset } : {}),
+      ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+      ...(opts.out ? { outDir: opts.out } : {}),
+      backend: opts.backend ?? 'auto',
+      fresh: opts.fresh ?? false,
+      ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
+      allowOutsideProject: opts.allowOutsideProject ?? false,
+      prompts: promptRunnerFactory(plan, projectRoot, budget),
+      sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false),
+      ...(opts.concurrency ? { concurrency: Number(opts.concurrency) } : {}),
+      onProgress: (n, p) => progress.update(n, p),
+      onNotice: (line) => process.stderr.write(line + '\n'),
+      shouldStop: () => interrupted ?? budget.exceeded(),
+    });
+    progress.stop();
+    writeLock(file, plan);
+    for (const r of summary.results) {
+      const rel = path.relative(process.cwd(), r.output);
+      process.stderr.write(
+        `${r.name}: ${r.counts.written} rows → ${rel} (${r.counts.failed} failed, ${r.counts.filtered} filtered, ${r.counts.duplicates} duplicates${r.counts.resumed ? `, ${r.counts.resumed} from an earlier run` : ''}) in ${(r.wallMs / 1000).toFixed(1)}s\n`,
+      );
+      for (const e of r.expects) {
+        const vals = Object.values(e.measured).map((v) => +v.toFixed(4)).join(', ');
+        process.stderr.write(`  expect ${e.text}: ${e.passed ? 'pass' : 'FAIL'} (measured ${vals}${e.error ? '; ' + e.error : ''})\n`);
+      }
+    }
+    if (summary.stopped) {
+      process.stderr.write(`stopped (${summary.stopped}); run the same command again to continue\n`);
+      return summary.stopped === 'interrupted' ? 130 : 2;
+    }
+    return summary.failedExpectations ? 1 : 0;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+}

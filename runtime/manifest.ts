@@ -1,0 +1,47 @@
+// The manifest written next to each dataset's output: what was run (spec, plan and dataset hashes, tool
+// version, seed, models as the endpoint reported them), what came out (counts, splits, expectations), and what
+// it cost (tokens, estimated USD, wall time). It holds no secrets: model settings appear with env() symbolic.
+import { writeFileSync, renameSync } from 'node:fs';
+import type { Plan } from '../compiler/plan/build.js';
+import { canonicalJson } from '../compiler/plan/canonical.js';
+import { VERSION } from '../compiler/version.js';
+import type { DatasetRunResult } from './dataset/execute.js';
+
+export function manifestPath(output: string): string {
+  return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
+}
+
+export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: string[]; shard?: { index: number; count: number } } = {}): string {
+  const ds = plan.datasets[r.name]!;
+  const manifest = {
+    synth: 'manifest',
+    tool: VERSION,
+    spec: plan.spec.file,
+    plan: plan.hash,
+    dataset: { name: r.name, hash: ds.hash, seed: ds.seed, output: r.output.split('/').pop(), format: r.format, split: ds.split },
+    shard: extra.shard ?? null,
+    models: ds.prompts.map((p) => plan.prompts[p]!.model).filter((m, i, a) => m && a.indexOf(m) === i).map((m) => ({
+      name: m,
+      model: plan.models[m]?.settings['name'] ?? null,
+      reported: extra.modelsReported ?? [],
+    })),
+    backend: extra.backend ?? null,
+    counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'attempts']) },
+    tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
+    cost_usd: Math.round((r.stats['cost_micro_usd'] ?? 0)) / 1e6,
+    splits: r.splits,
+    expects: r.expects,
+    status: r.stoppedEarly ? `stopped: ${r.stoppedEarly}` : r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
+    wall_ms: r.wallMs,
+  };
+  const p = manifestPath(r.output);
+  writeFileSync(p + '.tmp', canonicalJson(manifest));
+  renameSync(p + '.tmp', p);
+  return p;
+}
+
+function pick(o: Record<string, number>, keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = o[k] ?? 0;
+  return out;
+}

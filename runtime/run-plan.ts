@@ -1,0 +1,127 @@
+// Runs a plan: the selected datasets in declaration order, each simulation at most once (its results shared
+// by every dataset that reads it), then a manifest per dataset and the synth.lock beside the spec.
+import { realpathSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Plan } from '../compiler/plan/build.js';
+import { SynthError, synthError } from '../grammar/diagnostics.js';
+import type { Value } from './eval.js';
+import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from './dataset/execute.js';
+import { writeManifest } from './manifest.js';
+import { runSim, simRows, type SimResultLike } from './sim/run.js';
+
+export interface RunOptions {
+  plan: Plan;
+  /** the spec's folder */
+  projectRoot: string;
+  datasets?: string[];
+  limit?: number;
+  outDir?: string;
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  fresh?: boolean;
+  shard?: { index: number; count: number };
+  allowOutsideProject?: boolean;
+  /** builds the prompt runner for a dataset; undefined when no LLM is configured */
+  prompts?: (datasetName: string) => PromptRunner | undefined;
+  /** rows from `for x in SOURCE` */
+  sourceItems?: (source: string) => Promise<Value[]>;
+  concurrency?: number;
+  onProgress?: (dataset: string, p: Progress) => void;
+  onNotice?: (line: string) => void;
+  shouldStop?: () => string | undefined;
+}
+
+export interface RunSummary {
+  results: DatasetRunResult[];
+  manifests: string[];
+  failedExpectations: boolean;
+  stopped: string | undefined;
+}
+
+/** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks). */
+export function projectPath(root: string, p: string, allowOutside: boolean): string {
+  const abs = path.resolve(root, p);
+  if (allowOutside) return abs;
+  const realRoot = realpathSync(root);
+  // Resolve symlinks on the longest existing prefix of the path.
+  let probe = abs;
+  while (!existsSync(probe) && path.dirname(probe) !== probe) probe = path.dirname(probe);
+  const real = path.join(realpathSync(probe), path.relative(probe, abs));
+  const rel = path.relative(realRoot, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw synthError('SYN4002', { path: p, root: root });
+  return abs;
+}
+
+export async function runPlan(o: RunOptions): Promise<RunSummary> {
+  const plan = o.plan;
+  const names = o.datasets?.length ? o.datasets : Object.keys(plan.datasets);
+  for (const n of names) {
+    if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
+  }
+  const simCache = new Map<string, Promise<SimResultLike>>();
+  const simOf = (name: string) => {
+    let p = simCache.get(name);
+    if (!p) {
+      const stage = plan.sims[name];
+      if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
+      p = runSim(stage.stage, {
+        backend: o.backend ?? 'auto',
+        onNotice: o.onNotice,
+        ...(o.shard ? { worldRange: shardWorlds(stage.stage, o.shard) } : {}),
+      });
+      simCache.set(name, p);
+    }
+    return p;
+  };
+  const results: DatasetRunResult[] = [];
+  const manifests: string[] = [];
+  let stopped: string | undefined;
+  for (const n of names) {
+    const ds = plan.datasets[n]!;
+    let items: Value[] | undefined;
+    if ('for' in ds.rows) {
+      const f = ds.rows.for;
+      if (f.kind === 'source') {
+        if (!o.sourceItems) throw new SynthError('SYN5007', `dataset ${n} reads source '${f.from}', but no document loader is available`);
+        items = await o.sourceItems(f.from);
+      } else {
+        const res = await simOf(f.from);
+        items = [...simRows(res, f.kind, f.event)] as Value[];
+      }
+    }
+    const prompts = ds.prompts.length ? o.prompts?.(n) : undefined;
+    if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
+    // With shards over simulation worlds the sim already holds only this shard's worlds: no row filter then.
+    const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source') ? o.shard : undefined;
+    const r = await runDataset({
+      plan,
+      dataset: ds,
+      projectRoot: o.projectRoot,
+      resolveOutput: (p) => {
+        const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
+        return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
+      },
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(items ? { items } : {}),
+      ...(prompts ? { prompts } : {}),
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+      fresh: o.fresh ?? false,
+      ...(shardRows ? { shard: shardRows } : {}),
+      onProgress: (p) => o.onProgress?.(n, p),
+      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    });
+    results.push(r);
+    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}) }));
+    if (r.stoppedEarly) {
+      stopped = r.stoppedEarly;
+      break;
+    }
+  }
+  return { results, manifests, failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)), stopped };
+}
+
+/** The worlds of shard i/n: contiguous blocks, so each shard simulates only its own worlds. */
+export function shardWorlds(stage: unknown, shard: { index: number; count: number }): [number, number] {
+  const worlds = Number((stage as { worlds?: number }).worlds ?? 0);
+  const per = Math.ceil(worlds / shard.count);
+  return [Math.min(worlds, shard.index * per), Math.min(worlds, (shard.index + 1) * per)];
+}
