@@ -90,7 +90,8 @@ class Printer {
   private trailing(end: number): void {
     const c = this.comments[this.nextComment];
     if (!c || c.span.start < end) return;
-    if (this.text.slice(end, c.span.start).includes('\n')) return;
+    // Only a comment with nothing but spaces between it and the item trails the item.
+    if (!/^[ \t]*$/.test(this.text.slice(end, c.span.start))) return;
     if (c.text.includes('\n')) return;
     this.nextComment++;
     this.lines[this.lines.length - 1] += ' ' + c.text;

@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../../compiler/check.js';
+import { formatSource } from '../../compiler/format.js';
+import { buildPlan } from '../../compiler/plan/build.js';
+import { exampleSpecs } from '../support/examples.js';
+
+function build(file: string) {
+  const res = checkFile(file);
+  expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return buildPlan(res);
+}
+
+describe('plan', () => {
+  for (const spec of exampleSpecs()) {
+    const name = path.relative(path.dirname(path.dirname(spec)), spec);
+    it(`is byte-identical across builds: ${name}`, () => {
+      const a = build(spec);
+      const b = build(spec);
+      expect(a.json).toBe(b.json);
+      expect([...a.wgsl]).toEqual([...b.wgsl]);
+    });
+
+    it(`is unchanged by formatting the spec: ${name}`, () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'synth-fmt-'));
+      cpSync(path.dirname(spec), dir, { recursive: true });
+      const copy = path.join(dir, path.basename(spec));
+      const original = build(copy).json;
+      const formatted = formatSource(readFileSync(copy, 'utf8'), copy).text!;
+      // also a deliberately ugly layout: everything on few lines with extra spaces
+      writeFileSync(copy, formatted);
+      expect(build(copy).json).toBe(original);
+    });
+  }
+
+  it('keeps env() symbolic and never contains a key', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-plan-'));
+    const f = path.join(dir, 's.synth');
+    writeFileSync(
+      f,
+      `model m { name "x" api_key env("MY_KEY") base_url env("MY_URL", "http://localhost:1/v1") }
+       prompt p(a: string) -> string { model m user "say {a}" }
+       dataset d { count 2 vary a ~ one_of("x", "y") row = { t: p(a) } }`,
+    );
+    process.env['MY_KEY'] = 'sk-secret-should-never-appear';
+    const { json, plan } = build(f);
+    expect(json).not.toContain('sk-secret');
+    expect(plan.models['m']!.settings['api_key']).toEqual({ env: 'MY_KEY' });
+    expect(plan.models['m']!.settings['base_url']).toEqual({ env: 'MY_URL', default: 'http://localhost:1/v1' });
+  });
+
+  it('changes only the edited prompt stage hash', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-plan-'));
+    const f = path.join(dir, 's.synth');
+    const src = (text: string) => `model m { name "x" api_key env("K") }
+      prompt p(a: string) -> string { model m user "${text} {a}" }
+      prompt q(a: string) -> string { model m user "other {a}" }
+      dataset d { count 2 vary a ~ one_of("x", "y") row = { t: p(a), u: q(a) } }`;
+    writeFileSync(f, src('say'));
+    const a = build(f).plan;
+    writeFileSync(f, src('shout'));
+    const b = build(f).plan;
+    expect(a.prompts['p']!.hash).not.toBe(b.prompts['p']!.hash);
+    expect(a.prompts['q']!.hash).toBe(b.prompts['q']!.hash);
+    expect(a.hash).not.toBe(b.hash);
+  });
+
+  it('emits strict JSON Schemas with constraints', () => {
+    const spec = exampleSpecs().find((s) => s.endsWith('tickets.synth'))!;
+    const { plan } = build(spec);
+    const schema = plan.prompts['write_ticket']!.returns.schema as Record<string, any>;
+    expect(schema['additionalProperties']).toBe(false);
+    expect(schema['required']).toEqual(['subject', 'body', 'priority', 'tags']);
+    expect(schema['properties'].subject).toMatchObject({ type: 'string', minLength: 5, maxLength: 80 });
+    expect(schema['properties'].priority).toMatchObject({ type: 'integer', minimum: 1, maximum: 5 });
+    expect(schema['properties'].tags).toMatchObject({ type: 'array', maxItems: 5 });
+  });
+});
