@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
+import { runReport } from './report.js';
 import { runRun, type RunCliOptions } from './run.js';
 
 export type Exit = (code: number | Promise<number>) => void;
@@ -37,4 +38,11 @@ export function register(program: Command, exit: Exit): void {
     .option('--concurrency <n>', 'rows in flight (default: from the model block)')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
     .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));
+
+  program
+    .command('report')
+    .description('write a self-contained HTML report (charts, expectations, samples) for an output folder')
+    .argument('<dir>', 'folder holding the outputs and their *.manifest.json')
+    .option('-o, --out <file>', 'report file (default: DIR/report.html)')
+    .action((dir: string, opts: { out?: string }) => exit(runReport(dir, opts)));
 }
