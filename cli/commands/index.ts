@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
+import { runInit } from './init.js';
 import { runReport } from './report.js';
 import { runRun, type RunCliOptions } from './run.js';
 
@@ -45,4 +46,11 @@ export function register(program: Command, exit: Exit): void {
     .argument('<dir>', 'folder holding the outputs and their *.manifest.json')
     .option('-o, --out <file>', 'report file (default: DIR/report.html)')
     .action((dir: string, opts: { out?: string }) => exit(runReport(dir, opts)));
+
+  program
+    .command('init')
+    .description('create a commented starter spec')
+    .argument('[dir]', 'folder for the new spec', '.')
+    .option('--name <name>', 'file name without .synth', 'spec')
+    .action((dir: string, opts: { name?: string }) => exit(runInit(dir, opts)));
 }

@@ -1,0 +1,63 @@
+// `synth init [DIR]`: scaffolds a commented starter spec that checks clean and runs without an API key.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const STARTER = `// A starter Synth spec. Check it with \`synth check\`, run it with \`synth run\`.
+// Reference: docs/language.md in the Synth repository.
+
+// What the data is for, and the seed every random draw derives from.
+goal "Describe what this dataset is for" {
+  seed 1
+  split { train: 0.9, test: 0.1 }
+}
+
+// Closed sets of names: usable as field types, in templates and as sampler domains.
+enum Channel { email, chat, phone }
+
+// The record each dataset row holds. Constraints become the JSON Schema an LLM must follow.
+struct Request {
+  channel: Channel
+  minutes: int      @range(1..120)
+  urgent: bool
+  note: string      @len(1..200)
+}
+
+// Rows drawn from samplers; no LLM needed. Every draw is a pure function of (seed, dataset, row, variable).
+dataset requests: Request {
+  count 100
+  vary channel ~ weighted { email: 0.5, chat: 0.3, phone: 0.2 }
+  vary minutes ~ randint(1, 120)
+  vary urgent ~ bernoulli(0.1)
+  row = { channel: channel, minutes: minutes, urgent: urgent, note: "via " + str(channel) }
+  check row.minutes >= 1
+  expect share(urgent) in 0.05..0.15
+  output "out/requests.jsonl"
+}
+
+// To generate text with an LLM, declare a model and a typed prompt, then call it in \`row = ...\`:
+//
+// model writer {
+//   name "gpt-4o-mini"
+//   base_url env("OPENAI_BASE_URL", "https://api.openai.com/v1")
+//   api_key env("OPENAI_API_KEY")
+//   price { input: 0.15, output: 0.60 }
+// }
+//
+// prompt describe(channel: Channel, minutes: int) -> string {
+//   model writer
+//   user "Write a one-line support request sent by {channel} after {minutes} minutes of waiting."
+// }
+`;
+
+export function runInit(dir: string | undefined, opts: { name?: string }): number {
+  const target = path.resolve(dir ?? '.');
+  const file = path.join(target, `${opts.name ?? 'spec'}.synth`);
+  if (existsSync(file)) {
+    process.stderr.write(`${file} already exists; not overwriting\n`);
+    return 1;
+  }
+  mkdirSync(target, { recursive: true });
+  writeFileSync(file, STARTER);
+  process.stderr.write(`created ${path.relative(process.cwd(), file) || file}\nnext: synth check ${path.relative(process.cwd(), file)} && synth run ${path.relative(process.cwd(), file)}\n`);
+  return 0;
+}
