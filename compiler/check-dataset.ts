@@ -126,6 +126,7 @@ export class DatasetChecker {
           break;
         }
         case 'Vary':
+          if (c.mode === 'grid') hasRows = true; // a grid alone enumerates its combinations
           this.declare(c.name, this.vary(c), 'vary');
           break;
         case 'LetClause': {

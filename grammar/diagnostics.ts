@@ -40,7 +40,7 @@ export const DIAGNOSTICS = {
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: '{what} sum to {sum}, not 1' },
   SYN3002: { severity: 'error', title: 'conflicting writes', message: "state '{name}' is written by rules '{a}' and '{b}' in the same phase" },
   SYN3003: { severity: 'error', title: 'misplaced construct', message: '{detail}' },
-  SYN3004: { severity: 'error', title: 'dataset has no rows', message: "dataset '{name}' needs `count N` or `for x in ...`" },
+  SYN3004: { severity: 'error', title: 'dataset has no rows', message: "dataset '{name}' needs `count N`, `for x in ...` or a grid `vary x in ...`" },
   SYN3005: { severity: 'error', title: 'dataset has no row', message: "dataset '{name}' needs `row = ...`" },
   SYN3006: { severity: 'error', title: 'assignment to read-only name', message: "'{name}' is {what} and cannot be assigned" },
   SYN3007: { severity: 'error', title: 'value out of range', message: '{detail}' },

@@ -400,6 +400,10 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
       }
     }
   }
+  // Without `count` or `for`, a grid dataset has one row per combination of its grid variables.
+  if ('count' in rows && !d.clauses.some((c) => c.kind === 'Count') && vary.some((v) => v.mode === 'grid')) {
+    rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };
+  }
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
   const prompts = new Set<string>();
   collectPrompts(steps, prompts);

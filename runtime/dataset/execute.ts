@@ -121,10 +121,12 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const totalIndices = isFor ? items.length * each : undefined;
   const target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
-  const maxIndex = isFor ? totalIndices! : Math.max(100, (target ?? 0) * 10);
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
   const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
+  // Rows made only of grid values repeat after one pass over the grid: drawing further indices is pointless.
+  const gridOnly = gridVars.length > 0 && gridVars.length === ds.vary.length && ds.prompts.length === 0;
+  const maxIndex = isFor ? totalIndices! : gridOnly ? gridSize : Math.max(100, (target ?? 0) * 10);
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + Math.max(0, Math.min(10, Number(o.plan.models[o.plan.prompts[ds.prompts[0]!]?.model ?? '']?.settings['retries'] ?? 2))) : 1;
 

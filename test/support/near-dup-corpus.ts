@@ -1,0 +1,50 @@
+// A synthetic corpus with planted exact and near duplicates, for the dedup test and benchmark. Distinct rows
+// are built from disjoint vocabulary so their word-shingle overlap is near zero; near duplicates change a
+// couple of words of a base row (Jaccard of 3-shingles well above 0.8).
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'xe', 'zu', 'ba', 'de', 'fi', 'go', 'hu', 'ja', 'pe', 'qo', 'wi', 'yu'];
+
+export function word(r: () => number): string {
+  const n = 2 + Math.floor(r() * 3);
+  let w = '';
+  for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
+  return w;
+}
+
+export interface Corpus {
+  rows: string[];
+  /** indices of rows that must be removed (a planted copy appears earlier) */
+  duplicates: Set<number>;
+}
+
+export function makeCorpus(distinct: number, opts: { exact?: number; near?: number; words?: number; seed?: number } = {}): Corpus {
+  const r = rng(opts.seed ?? 1);
+  const words = opts.words ?? 40;
+  const base: string[] = [];
+  for (let i = 0; i < distinct; i++) base.push(Array.from({ length: words }, () => word(r)).join(' '));
+  const rows = [...base];
+  const duplicates = new Set<number>();
+  for (let i = 0; i < (opts.exact ?? 0); i++) {
+    duplicates.add(rows.length);
+    rows.push(base[Math.floor(r() * distinct)]!);
+  }
+  for (let i = 0; i < (opts.near ?? 0); i++) {
+    const w = base[Math.floor(r() * distinct)]!.split(' ');
+    // change one word near the end: 3 of 38 shingles differ → Jaccard ≈ 0.86
+    w[words - 2] = word(r);
+    duplicates.add(rows.length);
+    rows.push(w.join(' '));
+  }
+  return { rows, duplicates };
+}
