@@ -20,6 +20,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     plan: plan.hash,
     dataset: { name: r.name, hash: ds.hash, seed: ds.seed, output: r.output.split('/').pop(), format: r.format, split: ds.split },
     shard: extra.shard ?? null,
+    // what `synth merge` needs to recombine shards exactly as one run would have written them
+    merge: { rows: ds.rows, unique: ds.unique.map((u) => u.similarity), expects: ds.expects, processed_through: r.processedThrough, exhausted: r.exhausted },
     models: ds.prompts.map((p) => plan.prompts[p]!.model).filter((m, i, a) => m && a.indexOf(m) === i).map((m) => ({
       name: m,
       model: plan.models[m]?.settings['name'] ?? null,

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
 import { runInit } from './init.js';
+import { runMerge } from './merge.js';
 import { runReport } from './report.js';
 import { runRun, type RunCliOptions } from './run.js';
 
@@ -53,4 +54,11 @@ export function register(program: Command, exit: Exit): void {
     .argument('[dir]', 'folder for the new spec', '.')
     .option('--name <name>', 'file name without .synth', 'spec')
     .action((dir: string, opts: { name?: string }) => exit(runInit(dir, opts)));
+
+  program
+    .command('merge')
+    .description('combine the outputs of `synth run --shard i/n` runs into one dataset')
+    .argument('<dirs...>', 'folders holding shard outputs and manifests')
+    .option('-o, --out <dir>', 'folder for the merged outputs', 'merged')
+    .action((dirs: string[], opts: { out?: string }) => exit(runMerge(dirs, opts)));
 }

@@ -9,7 +9,8 @@ import { drawer, hashString, uniformAt } from '../random.js';
 import { gridCombination, sample } from '../samplers.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
 import { NearDuplicateIndex } from './near-dup.js';
-import { DatasetOutput, type Format } from './output.js';
+import { DatasetOutput, readJournal, type Format } from './output.js';
+import { writeFileSync } from 'node:fs';
 
 export type Row = Record<string, Value>;
 
@@ -29,6 +30,9 @@ export interface DatasetRunOptions {
   limit?: number;
   /** items for `for x in ...` datasets */
   items?: Value[];
+  /** a stable identity per item (e.g. `world/agent/step/n`, `path#chunk`): random draws, splits and LLM cache
+   *  keys derive from it, not from the item's position, so sharded and unsharded runs agree */
+  itemKeys?: string[];
   prompts?: PromptRunner;
   concurrency?: number;
   /** start over, ignoring a previous partial run */
@@ -60,6 +64,9 @@ export interface DatasetRunResult {
   expects: ExpectResult[];
   stoppedEarly: string | undefined;
   wallMs: number;
+  /** the last row index decided (written or dropped), and whether every possible index was tried */
+  processedThrough: number;
+  exhausted: boolean;
 }
 
 const SPLIT_STREAM = hashString('\u0000split');
@@ -119,7 +126,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const items = o.items ?? [];
   const totalIndices = isFor ? items.length * each : undefined;
-  const target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  let target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // A shard of a `count` dataset makes its share plus a margin; `synth merge` verifies the margin sufficed.
+  if (o.shard && !isFor && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
@@ -133,12 +142,23 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const inShard = (i: number) => !o.shard || i % o.shard.count === o.shard.index;
 
   /** Produces the row for index i, or a reason it was dropped. */
+  /** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
+  const identity = (i: number): { drawRow: number; stream: string; key: string } => {
+    if (!isFor) return { drawRow: i, stream: '', key: String(i) };
+    const j = Math.floor(i / each);
+    const k = i % each;
+    const itemKey = o.itemKeys?.[j] ?? String(j);
+    const drawRow = (hashString(itemKey, 17) & 0x1fffff) * 4294967296 + hashString(itemKey, 29);
+    return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey };
+  };
+
   const produce = async (i: number): Promise<{ row?: Row; drop?: string; keys: string[]; stats: Record<string, number> }> => {
     const rowStats: Record<string, number> = {};
     const env: Env = new Map();
+    const id = identity(i);
     for (const v of ds.vary) {
       if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, i)));
+      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
     }
     if (gridVars.length) {
       const combo = gridCombination(gridValues, i % gridSize);
@@ -155,7 +175,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
             const ir = 'let' in step ? step.expr : step.row;
             const results = hasPrompts
               ? await resolvePrompts(ir, scope, async (prompt, args, n) => {
-                  const r = await o.prompts!.call(prompt, args, `${ds.name}/${i}/${attempt}/${'let' in step ? step.let : 'row'}/${n}`);
+                  const r = await o.prompts!.call(prompt, args, `${ds.name}/${id.key}/${attempt}/${'let' in step ? step.let : 'row'}/${n}`);
                   for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
                   return r.value;
                 })
@@ -169,7 +189,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
             }
           } else if ('judge' in step) {
             const results = await resolvePrompts(step.call, scope, async (prompt, args, n) => {
-              const r = await o.prompts!.call(prompt, args, `${ds.name}/${i}/${attempt}/judge:${step.judge}/${n}`);
+              const r = await o.prompts!.call(prompt, args, `${ds.name}/${id.key}/${attempt}/judge:${step.judge}/${n}`);
               for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
               return r.value;
             });
@@ -203,7 +223,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
         else row['value'] = value ?? null;
         for (const k of ds.keep) row[k] = scope.get(k) ?? null;
         for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
-        const sp = splitOf(ds.split, ds.seed, ds.name, i);
+        const sp = splitOf(ds.split, ds.seed, ds.name + id.stream, id.drawRow);
         if (sp) row['split'] = sp;
         // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
         const keys: string[] = [];
@@ -288,6 +308,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     out.close();
   }
   if (!stoppedEarly) await out.finish();
+  if (!stoppedEarly && o.shard) writeShardKeys(file, journal);
 
   // Expectations need every row: on a resumed run, re-read the rows written before.
   let expects: ExpectResult[] = [];
@@ -305,7 +326,24 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     expects,
     stoppedEarly,
     wallMs: Date.now() - t0,
+    processedThrough: writeAt - 1,
+    exhausted: writeAt >= maxIndex,
   };
+}
+
+/**
+ * Beside a shard's output: each written row's index and dedup keys, in output order, so `synth merge` can
+ * restore the global order and apply deduplication across shards.
+ */
+function writeShardKeys(file: string, journal: string): void {
+  const lines = readJournal(journal)
+    .filter((e) => e.end !== undefined)
+    .map((e) => JSON.stringify({ i: e.i, k: e.k ?? [] }));
+  writeFileSync(shardKeysPath(file), lines.join('\n') + (lines.length ? '\n' : ''));
+}
+
+export function shardKeysPath(output: string): string {
+  return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.keys.jsonl';
 }
 
 async function readAllRows(file: string, format: Format): Promise<Row[]> {

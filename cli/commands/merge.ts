@@ -1,0 +1,11 @@
+// `synth merge DIR... -o OUT`: recombine shard outputs (from `synth run --shard i/n`).
+import * as path from 'node:path';
+import { mergeShards } from '../../runtime/merge.js';
+
+export async function runMerge(dirs: string[], opts: { out?: string }): Promise<number> {
+  const out = path.resolve(opts.out ?? 'merged');
+  for (const r of await mergeShards(dirs, out)) {
+    process.stderr.write(`${r.dataset}: ${r.rows} rows → ${path.relative(process.cwd(), r.output)}${r.duplicatesAcrossShards ? ` (${r.duplicatesAcrossShards} duplicates across shards removed)` : ''}\n`);
+  }
+  return 0;
+}

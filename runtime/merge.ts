@@ -1,0 +1,169 @@
+// `synth merge DIR...`: combines the outputs of `synth run --shard i/n` into what one unsharded run writes.
+// Rows are put back in global order (row index for `count` datasets; shard order then row order for
+// datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
+// dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
+// refused.
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetStage } from '../compiler/plan/build.js';
+import { canonicalJson } from '../compiler/plan/canonical.js';
+import { SynthError } from '../grammar/diagnostics.js';
+import { shardKeysPath } from './dataset/execute.js';
+import { evaluateExpects } from './dataset/expects.js';
+import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { readRows } from './dataset/read-rows.js';
+
+interface ShardManifest {
+  plan: string;
+  spec: string;
+  tool: string;
+  dataset: { name: string; hash: string; seed: number; output: string; format: 'jsonl' | 'csv' | 'parquet'; split: unknown };
+  shard: { index: number; count: number } | null;
+  merge: { rows: DatasetStage['rows']; unique: Array<number | null>; expects: DatasetStage['expects']; processed_through: number; exhausted: boolean };
+  counts: Record<string, number>;
+  tokens: { prompt: number; completion: number };
+  cost_usd: number;
+  [k: string]: unknown;
+}
+
+interface Piece {
+  manifest: ShardManifest;
+  dir: string;
+  lines: string[]; // raw serialized rows (JSONL lines or CSV records), for byte-identical output
+  header?: string;
+  keys: { i: number; k: string[] }[];
+}
+
+export interface MergeResult {
+  dataset: string;
+  output: string;
+  rows: number;
+  duplicatesAcrossShards: number;
+}
+
+export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
+  const pieces = new Map<string, Piece[]>();
+  for (const dir of dirs) {
+    if (!existsSync(dir)) throw new SynthError('SYN5006', `${dir}: no such folder`);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.manifest.json'))) {
+      const manifest = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ShardManifest;
+      if (!manifest.shard) continue;
+      const file = path.join(dir, manifest.dataset.output);
+      const keysFile = shardKeysPath(file);
+      if (!existsSync(file) || !existsSync(keysFile)) throw new SynthError('SYN5006', `${file}: shard output incomplete (run the shard to completion first)`);
+      const keys = readFileSync(keysFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; k: string[] });
+      let lines: string[];
+      let header: string | undefined;
+      if (manifest.dataset.format === 'parquet') lines = (await readRows(file, 'parquet')).map((r) => JSON.stringify(r));
+      else {
+        lines = splitRecords(readFileSync(file, 'utf8'), manifest.dataset.format);
+        if (manifest.dataset.format === 'csv') header = lines.shift();
+      }
+      if (lines.length !== keys.length) throw new SynthError('SYN5006', `${file}: ${lines.length} rows but ${keys.length} keys — the shard's files disagree`);
+      const list = pieces.get(manifest.dataset.name) ?? [];
+      list.push({ manifest, dir, lines, keys, ...(header !== undefined ? { header } : {}) });
+      pieces.set(manifest.dataset.name, list);
+    }
+  }
+  if (pieces.size === 0) throw new SynthError('SYN5006', `no shard manifests found in ${dirs.join(', ')}`);
+  const results: MergeResult[] = [];
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, list] of pieces) {
+    const first = list[0]!.manifest;
+    const n = first.shard!.count;
+    for (const p of list) {
+      if (p.manifest.plan !== first.plan) throw new SynthError('SYN5006', `dataset ${name}: shards come from different plans (${first.plan} and ${p.manifest.plan}); rebuild and rerun them from one spec`);
+      if (p.manifest.shard!.count !== n) throw new SynthError('SYN5006', `dataset ${name}: shards of ${n} and ${p.manifest.shard!.count} cannot be merged`);
+    }
+    const seen = new Set(list.map((p) => p.manifest.shard!.index));
+    if (seen.size !== list.length) throw new SynthError('SYN5006', `dataset ${name}: the same shard appears twice`);
+    const missing = [...Array(n).keys()].filter((i) => !seen.has(i));
+    if (missing.length) throw new SynthError('SYN5006', `dataset ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}`);
+    list.sort((a, b) => a.manifest.shard!.index - b.manifest.shard!.index);
+
+    // Global order: count (and source-fed) datasets share row indices across shards; sim-fed ones are
+    // world blocks, so shard order then local order.
+    const bySimWorlds = 'for' in first.merge.rows && first.merge.rows.for.kind !== 'source';
+    const all: Array<{ order: [number, number]; line: string; k: string[] }> = [];
+    for (const p of list) {
+      p.keys.forEach((key, j) => all.push({ order: bySimWorlds ? [p.manifest.shard!.index, key.i] : [key.i, 0], line: p.lines[j]!, k: key.k }));
+    }
+    all.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+
+    const exact = new Set<string>();
+    const sim = first.merge.unique.find((u) => u !== null);
+    const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
+    const target = 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
+    const kept: string[] = [];
+    let dups = 0;
+    let lastOrder = -1;
+    for (const r of all) {
+      if (kept.length >= target) break;
+      if (r.k.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
+        dups++;
+        continue;
+      }
+      for (const k of r.k) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
+      kept.push(r.line);
+      lastOrder = r.order[0];
+    }
+    // A shard that stopped at its share must have decided every row index the merged result depends on.
+    if ('count' in first.merge.rows) {
+      const needed = kept.length >= target ? lastOrder : Infinity;
+      for (const p of list) {
+        const m = p.manifest.merge;
+        if (!m.exhausted && m.processed_through < needed) {
+          throw new SynthError('SYN5006', `dataset ${name}: shard ${p.manifest.shard!.index}/${n} stopped at row ${m.processed_through}, but the merge needs rows up to ${needed === Infinity ? 'the end' : needed} (many duplicates across shards); rerun with fewer shards`);
+        }
+      }
+    }
+    const outName = first.dataset.output.replace(/\.shard-\d+-of-\d+(\.[a-z]+)$/, '$1');
+    const outFile = path.join(outDir, outName);
+    const fmt = first.dataset.format;
+    if (fmt === 'parquet') {
+      const staged = outFile + '.staging.jsonl';
+      writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
+      const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
+      await writeParquetFromJsonl(staged, outFile + '.tmp');
+      renameSync(outFile + '.tmp', outFile);
+    } else {
+      const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;
+      const body = (header !== undefined ? [header, ...kept] : kept).join('\n');
+      writeFileSync(outFile, body + (body ? '\n' : ''));
+    }
+    const rows = await readRows(outFile, fmt);
+    const expects = evaluateExpects({ expects: first.merge.expects } as DatasetStage, rows);
+    const sum = (f: (m: ShardManifest) => number) => list.reduce((a, p) => a + f(p.manifest), 0);
+    const manifest = {
+      ...first,
+      dataset: { ...first.dataset, output: outName },
+      shard: null,
+      merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
+      counts: { ...first.counts, written: kept.length, rows: kept.length, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0) },
+      tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
+      cost_usd: sum((m) => m.cost_usd),
+      expects,
+      status: expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
+    };
+    writeFileSync(outFile.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json', canonicalJson(manifest));
+    results.push({ dataset: name, output: outFile, rows: kept.length, duplicatesAcrossShards: dups });
+  }
+  return results;
+}
+
+/** Splits output text into records: JSONL lines, or CSV records (a quoted cell may contain newlines). */
+function splitRecords(text: string, format: 'jsonl' | 'csv'): string[] {
+  if (format === 'jsonl') return text.split('\n').filter(Boolean);
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (const ch of text) {
+    if (ch === '"') q = !q;
+    if (ch === '\n' && !q) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
