@@ -7,7 +7,7 @@ import { SynthError, synthError } from '../grammar/diagnostics.js';
 import type { Value } from './eval.js';
 import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from './dataset/execute.js';
 import { writeManifest } from './manifest.js';
-import { runSim, simRows, type SimResultLike } from './sim/run.js';
+import { runSim, simKeys, simRows, type SimResult } from './sim/run.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -57,7 +57,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
   for (const n of names) {
     if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
   }
-  const simCache = new Map<string, Promise<SimResultLike>>();
+  const simCache = new Map<string, Promise<SimResult>>();
   const simOf = (name: string) => {
     let p = simCache.get(name);
     if (!p) {
@@ -78,6 +78,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
   for (const n of names) {
     const ds = plan.datasets[n]!;
     let items: Value[] | undefined;
+    let itemKeys: string[] | undefined;
     if ('for' in ds.rows) {
       const f = ds.rows.for;
       if (f.kind === 'source') {
@@ -85,7 +86,8 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
         items = await o.sourceItems(f.from);
       } else {
         const res = await simOf(f.from);
-        items = [...simRows(res, f.kind, f.event)] as Value[];
+        items = simRows(res, f.kind, f.event) as unknown as Value[];
+        itemKeys = simKeys(res, f.kind, f.event);
       }
     }
     const prompts = ds.prompts.length ? o.prompts?.(n) : undefined;
@@ -102,6 +104,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       },
       ...(o.limit !== undefined ? { limit: o.limit } : {}),
       ...(items ? { items } : {}),
+      ...(itemKeys ? { itemKeys } : {}),
       ...(prompts ? { prompts } : {}),
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
       fresh: o.fresh ?? false,

@@ -1,8 +1,502 @@
-// PLACEHOLDER written by the lead so the main checker compiles: the simulation engineer replaces this file
-// with the real `checkSim` (type checking of sim blocks). Keep the signature.
-import type { SimDecl } from '../../grammar/ast.js';
-import type { Diagnostic } from '../../grammar/diagnostics.js';
+// Type checking of `sim` blocks. Simulation code is WGSL-like: scalar types f32 i32 u32 bool, vectors
+// vec2f vec3f vec4f, integer literals that adapt to the other operand (like WGSL's abstract int), no strings.
+// Every error is reported here, in Synth terms, so generated WGSL never fails to compile on user mistakes.
+// The result also carries the type of every expression, which both code generators use.
+import type * as A from '../../grammar/ast.js';
+import { keyName } from '../../grammar/ast.js';
+import { makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../../grammar/diagnostics.js';
+import { constNumber } from '../check.js';
+import { closest } from '../suggest.js';
+import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from './builtins.js';
+import { SIM_TYPE_NAMES, isNumericT, isVec, vecSize, type SimType } from './types.js';
 
-export function checkSim(_sim: SimDecl, _file: string): Diagnostic[] {
-  return [];
+export interface SimCheckResult {
+  diagnostics: Diagnostic[];
+  types: Map<A.Expr, SimType>;
+  /** rules grouped into phases: a rule with a neighbour reduction starts a new phase */
+  phases: A.RuleDecl[][];
+}
+
+interface VarInfo {
+  type: SimType;
+  kind: 'param' | 'state' | 'let' | 'builtin';
+}
+
+const cache = new WeakMap<A.SimDecl, SimCheckResult>();
+
+export function checkSim(sim: A.SimDecl, file: string): Diagnostic[] {
+  return analyzeSim(sim, file).diagnostics;
+}
+
+export function analyzeSim(sim: A.SimDecl, file: string): SimCheckResult {
+  const hit = cache.get(sim);
+  if (hit) return hit;
+  const r = new SimChecker(sim, file).run();
+  cache.set(sim, r);
+  return r;
+}
+
+class SimChecker {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly types = new Map<A.Expr, SimType>();
+  private readonly globals = new Map<string, VarInfo>();
+  private readonly stateTypes = new Map<string, SimType>();
+  private inRule = false;
+  private inReduction: string | undefined;
+
+  constructor(
+    readonly sim: A.SimDecl,
+    readonly file: string,
+  ) {}
+
+  private report(code: DiagnosticCode, span: A.Span, args: Record<string, string | number> = {}, extra: Parameters<typeof makeDiagnostic>[4] = {}): void {
+    this.diagnostics.push(makeDiagnostic(code, this.file, span, args, extra));
+  }
+
+  private typeOfRef(t: A.TypeRef): SimType {
+    if (t.kind !== 'NamedType') {
+      this.report('SYN2001', t.span, { detail: 'simulation fields are scalars or vectors: f32, i32, u32, bool, vec2f, vec3f, vec4f' });
+      return 'unknown';
+    }
+    const n = t.name.name;
+    if (['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f'].includes(n)) return n as SimType;
+    if (!n) return 'unknown';
+    const hint = closest(n, ['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f']);
+    this.report('SYN1001', t.name.span, { what: 'simulation type', name: n, hint: hint ? ` — did you mean '${hint}'?` : ' (use f32, i32, u32, bool or vecNf)' });
+    return 'unknown';
+  }
+
+  run(): SimCheckResult {
+    const s = this.sim;
+    // settings
+    const seen = new Set<string>();
+    for (const st of s.settings) {
+      const k = st.key.name;
+      const spec = SIM_SETTINGS[k];
+      if (!spec) {
+        const hint = closest(k, Object.keys(SIM_SETTINGS));
+        this.report('SYN1004', st.key.span, { key: k, block: `sim ${s.name.name}`, hint: hint ? ` — did you mean '${hint}'?` : '' });
+        continue;
+      }
+      if (seen.has(k)) this.report('SYN1002', st.key.span, { name: k, where: ` in sim ${s.name.name}` });
+      seen.add(k);
+      if (st.value.kind === 'Call' && st.value.callee.name === 'env') {
+        this.report('SYN4001', st.value.span, { what: `\`${k}\`, which sizes the simulation's buffers` });
+        continue;
+      }
+      const v = constNumber(st.value);
+      if (v === undefined || !Number.isInteger(v) || v < spec.min || v > spec.max) {
+        this.report('SYN2001', st.value.span, { detail: `\`${k}\` takes a constant integer from ${spec.min} to ${spec.max}` });
+      }
+    }
+    for (const req of ['worlds', 'agents', 'steps']) if (!seen.has(req)) this.report('SYN1005', s.name.span, { block: `sim ${s.name.name}`, key: req });
+
+    for (const b of ['step', 'world', 'agent']) this.globals.set(b, { type: 'u32', kind: 'builtin' });
+    // params: constants
+    for (const p of s.params) {
+      const t = this.typeOfRef(p.type);
+      if (this.globals.has(p.name.name)) this.dup(p.name);
+      if (p.init) {
+        const it = this.expr(p.init);
+        this.assignable(it, t, p.init.span, `param ${p.name.name}`);
+      } else this.report('SYN2001', p.name.span, { detail: `param ${p.name.name} needs a value: \`param ${p.name.name}: ${t} = …\`` });
+      this.globals.set(p.name.name, { type: t, kind: 'param' });
+    }
+    for (const st of s.states) {
+      const t = this.typeOfRef(st.type);
+      if (this.globals.has(st.name.name)) this.dup(st.name);
+      this.globals.set(st.name.name, { type: t, kind: 'state' });
+      this.stateTypes.set(st.name.name, t);
+    }
+    for (const st of s.states) {
+      if (!st.init) continue;
+      const it = this.expr(st.init);
+      this.assignable(it, this.stateTypes.get(st.name.name)!, st.init.span, `state ${st.name.name}`);
+    }
+    // events
+    const events = new Map<string, A.EventDecl>();
+    for (const e of s.events) {
+      if (events.has(e.name.name)) this.dup(e.name);
+      events.set(e.name.name, e);
+      for (const f of e.fields) {
+        const t = this.typeOfRef(f.type);
+        if (isVec(t)) this.report('SYN2001', f.type.span, { detail: 'event fields are scalars (f32, i32, u32, bool)' });
+      }
+    }
+    // rules
+    const ruleNames = new Set<string>();
+    for (const r of s.rules) {
+      if (ruleNames.has(r.name.name)) this.dup(r.name);
+      ruleNames.add(r.name.name);
+      this.inRule = true;
+      const scope = new Map(this.globals);
+      if (r.when) this.expectBool(r.when, scope, '`when`');
+      this.block(r.body, scope, events);
+      this.inRule = false;
+    }
+    for (const o of s.observes) {
+      const n = constNumber(o.every);
+      if (n === undefined || !Number.isInteger(n) || n < 1) this.report('SYN2001', o.every.span, { detail: '`observe every` takes a positive constant integer' });
+      for (const f of o.fields) {
+        if (!this.stateTypes.has(f.name)) {
+          const hint = closest(f.name, this.stateTypes.keys());
+          this.report('SYN1001', f.span, { what: 'state field', name: f.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+        }
+      }
+    }
+    for (const c of s.checks) {
+      if (c.expr.kind === 'Name' && c.expr.name.name === 'finite') continue;
+      this.inRule = true;
+      this.expectBool(c.expr, new Map(this.globals), '`check`');
+      this.inRule = false;
+    }
+    return { diagnostics: this.diagnostics, types: this.types, phases: this.phases() };
+  }
+
+  private dup(id: A.Ident): void {
+    this.report('SYN1002', id.span, { name: id.name, where: ` in sim ${this.sim.name.name}` });
+  }
+
+  /** Rules run in order; a rule that reads other agents (a reduction) starts a new phase. */
+  private phases(): A.RuleDecl[][] {
+    const phases: A.RuleDecl[][] = [];
+    let cur: A.RuleDecl[] = [];
+    let writes = new Map<string, A.RuleDecl>();
+    for (const r of this.sim.rules) {
+      if (cur.length > 0 && hasReduction(r)) {
+        phases.push(cur);
+        cur = [];
+        writes = new Map();
+      }
+      for (const [name, span] of writesOf(r.body)) {
+        const prev = writes.get(name);
+        if (prev && prev !== r) {
+          this.report('SYN3002', span, { name, a: prev.name.name, b: r.name.name }, {
+            related: [{ file: this.file, span: prev.name.span, message: `rule ${prev.name.name} also writes ${name}` }],
+          });
+        }
+        writes.set(name, r);
+      }
+      cur.push(r);
+    }
+    if (cur.length) phases.push(cur);
+    return phases;
+  }
+
+  private block(b: A.Block, scope: Map<string, VarInfo>, events: Map<string, A.EventDecl>): void {
+    const local = new Map(scope);
+    for (const s of b.stmts) this.stmt(s, local, events);
+  }
+
+  private stmt(s: A.Stmt, scope: Map<string, VarInfo>, events: Map<string, A.EventDecl>): void {
+    switch (s.kind) {
+      case 'Let': {
+        let t = this.expr(s.value, scope);
+        if (s.type) {
+          const declared = this.typeOfRef(s.type);
+          this.assignable(t, declared, s.value.span, `let ${s.name.name}`);
+          t = declared;
+        }
+        if (t === 'int') t = 'i32';
+        scope.set(s.name.name, { type: t, kind: 'let' });
+        return;
+      }
+      case 'Assign': {
+        const v = scope.get(s.target.name);
+        if (!v) {
+          const hint = closest(s.target.name, this.stateTypes.keys());
+          this.report('SYN1001', s.target.span, { what: 'state field', name: s.target.name, hint: hint ? ` — did you mean '${hint}'?` : ` (declare it: state ${s.target.name}: f32 = 0.0)` });
+          this.expr(s.value, scope);
+          return;
+        }
+        if (v.kind !== 'state') {
+          this.report('SYN3006', s.target.span, { name: s.target.name, what: v.kind === 'param' ? 'a param' : v.kind === 'let' ? 'a `let` value' : 'a built-in' });
+        }
+        const t = this.expr(s.value, scope);
+        if (s.op !== '=' && !isNumericT(v.type)) this.report('SYN2001', s.span, { detail: `\`${s.op}\` needs a numeric field, ${s.target.name} is ${v.type}` });
+        this.assignable(t, v.type, s.value.span, s.target.name);
+        return;
+      }
+      case 'If':
+        this.expectBool(s.cond, scope, '`if`');
+        this.block(s.then, scope, events);
+        if (s.else?.kind === 'If') this.stmt(s.else, scope, events);
+        else if (s.else) this.block(s.else, scope, events);
+        return;
+      case 'Emit': {
+        const ev = events.get(s.event.name);
+        if (!ev) {
+          const hint = closest(s.event.name, events.keys());
+          this.report('SYN1001', s.event.span, { what: 'event', name: s.event.name, hint: hint ? ` — did you mean '${hint}'?` : ` (declare it: event ${s.event.name} { ... })` });
+          for (const en of s.fields.entries) this.expr(en.value, scope);
+          return;
+        }
+        const given = new Set<string>();
+        for (const en of s.fields.entries) {
+          const k = keyName(en.key);
+          given.add(k);
+          const f = ev.fields.find((x) => x.name.name === k);
+          const t = this.expr(en.value, scope);
+          if (!f) {
+            const hint = closest(k, ev.fields.map((x) => x.name.name));
+            this.report('SYN2005', en.key.span, { type: `event ${ev.name.name}`, name: k, hint: hint ? ` — did you mean '${hint}'?` : '' });
+            continue;
+          }
+          const want = f.type.kind === 'NamedType' ? (f.type.name.name as SimType) : 'unknown';
+          this.assignable(t, want, en.value.span, `field ${k} of event ${ev.name.name}`);
+        }
+        for (const f of ev.fields) if (!given.has(f.name.name)) this.report('SYN2006', s.fields.span, { type: `event ${ev.name.name}`, name: f.name.name });
+        return;
+      }
+    }
+  }
+
+  private expectBool(e: A.Expr, scope: Map<string, VarInfo>, what: string): void {
+    const t = this.expr(e, scope);
+    if (t !== 'bool' && t !== 'unknown') this.report('SYN2001', e.span, { detail: `${what} needs a bool condition, found ${t}` });
+  }
+
+  private assignable(from: SimType, to: SimType, span: A.Span, what: string): void {
+    if (from === 'unknown' || to === 'unknown' || from === to) return;
+    if (from === 'int' && (to === 'f32' || to === 'i32' || to === 'u32')) return;
+    this.report('SYN2001', span, { detail: `${what} is ${to}, but the value is ${from === 'int' ? 'an integer' : from}${to === 'f32' && (from === 'i32' || from === 'u32') ? ` (convert with f32(...))` : ''}` });
+  }
+
+  expr(e: A.Expr, scope: Map<string, VarInfo> = this.globals): SimType {
+    const t = this.infer(e, scope);
+    this.types.set(e, t);
+    return t;
+  }
+
+  private bad(span: A.Span, detail: string): SimType {
+    this.report('SYN2001', span, { detail });
+    return 'unknown';
+  }
+
+  private infer(e: A.Expr, scope: Map<string, VarInfo>): SimType {
+    switch (e.kind) {
+      case 'Missing':
+        return 'unknown';
+      case 'Number':
+        return e.isFloat ? 'f32' : 'int';
+      case 'Bool':
+        return 'bool';
+      case 'Name': {
+        if (e.name.name === this.inReduction) return this.bad(e.span, `use a field of ${e.name.name}, e.g. ${e.name.name}.x`);
+        const v = scope.get(e.name.name);
+        if (v) return v.type;
+        if (e.name.name === 'agents') {
+          this.report('SYN3003', e.span, { detail: '`agents` is only meaningful in a reduction: min(o.x for o in agents)' });
+          return 'unknown';
+        }
+        const hint = closest(e.name.name, [...scope.keys()]);
+        this.report('SYN1001', e.name.span, { what: 'name', name: e.name.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+        return 'unknown';
+      }
+      case 'Member': {
+        if (e.object.kind === 'Name' && e.object.name.name === this.inReduction) {
+          const t = this.stateTypes.get(e.member.name);
+          if (!t) {
+            const hint = closest(e.member.name, this.stateTypes.keys());
+            this.report('SYN2005', e.member.span, { type: 'agent', name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+            return 'unknown';
+          }
+          return t;
+        }
+        const o = this.expr(e.object, scope);
+        if (o === 'unknown') return 'unknown';
+        if (isVec(o)) {
+          const comps = 'xyzw'.slice(0, vecSize(o));
+          if (e.member.name.length === 1 && comps.includes(e.member.name)) return 'f32';
+          return this.bad(e.member.span, `${o} has components ${comps.split('').join(', ')}`);
+        }
+        return this.bad(e.member.span, `${o} has no fields`);
+      }
+      case 'Call':
+        return this.call(e, scope);
+      case 'Reduction':
+        return this.reduction(e, scope);
+      case 'Unary': {
+        const t = this.expr(e.operand, scope);
+        if (e.op === '!') {
+          if (t !== 'bool' && t !== 'unknown') return this.bad(e.span, `\`!\` needs a bool, found ${t}`);
+          return 'bool';
+        }
+        if (t === 'u32') return this.bad(e.span, 'cannot negate a u32');
+        if (!isNumericT(t) && !isVec(t) && t !== 'unknown') return this.bad(e.span, `\`-\` needs a number, found ${t}`);
+        return t;
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      default:
+        return this.bad(e.span, `${e.kind === 'String' || e.kind === 'Template' ? 'strings' : e.kind === 'Record' ? 'records' : e.kind === 'Array' ? 'lists' : e.kind === 'Range' ? 'ranges' : 'this expression'} cannot be used in a simulation`);
+    }
+  }
+
+  private unify(a: SimType, b: SimType): SimType | undefined {
+    if (a === 'unknown' || b === 'unknown') return 'unknown';
+    if (a === b) return a;
+    if (a === 'int' && isNumericT(b) && b !== 'bool') return b;
+    if (b === 'int' && isNumericT(a) && a !== 'bool') return a;
+    return undefined;
+  }
+
+  private binary(e: A.BinaryExpr, scope: Map<string, VarInfo>): SimType {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    switch (e.op) {
+      case '&&':
+      case '||':
+        if ((l !== 'bool' && l !== 'unknown') || (r !== 'bool' && r !== 'unknown')) return this.bad(e.span, `\`${e.op}\` needs bool operands, found ${l} and ${r}`);
+        return 'bool';
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const u = this.unify(l, r);
+        if (!u || isVec(u) || ((e.op !== '==' && e.op !== '!=') && u === 'bool')) return this.bad(e.span, `cannot compare ${l} with ${r}${(l === 'f32' && (r === 'u32' || r === 'i32')) || (r === 'f32' && (l === 'u32' || l === 'i32')) ? ' (convert with f32(...))' : ''}`);
+        return 'bool';
+      }
+      case 'in':
+        return this.bad(e.span, '`in` is not available in simulations');
+      default: {
+        if (isVec(l) || isVec(r)) {
+          if (l === r || (isVec(l) && (r === 'f32' || r === 'int')) || (isVec(r) && (l === 'f32' || l === 'int'))) return isVec(l) ? l : r;
+          return this.bad(e.span, `\`${e.op}\` cannot combine ${l} and ${r}`);
+        }
+        const u = this.unify(l, r);
+        if (!u || u === 'bool') return this.bad(e.span, `\`${e.op}\` needs numbers of one type, found ${l} and ${r}${l !== r && u !== 'bool' ? ' (convert with f32(...), i32(...) or u32(...))' : ''}`);
+        return u;
+      }
+    }
+  }
+
+  private call(e: A.CallExpr, scope: Map<string, VarInfo>): SimType {
+    const name = e.callee.name;
+    const args = e.args.map((a) => this.expr(a, scope));
+    if (SIM_RANDOM[name]) {
+      const spec = SIM_RANDOM[name]!;
+      if (args.length !== spec.params.length) return this.bad(e.span, `${spec.signature} takes ${spec.params.length} argument${spec.params.length === 1 ? '' : 's'}`);
+      args.forEach((t, i) => {
+        const want = spec.params[i]!;
+        if (want === 'int') {
+          if (t !== 'int' && t !== 'u32' && t !== 'i32' && t !== 'unknown') this.bad(e.args[i]!.span, `${name} takes integers`);
+        } else this.assignable(t, want, e.args[i]!.span, `argument ${i + 1} of ${name}`);
+      });
+      if (name === 'randint') {
+        const k = args.find((t) => t === 'i32' || t === 'u32');
+        return k ?? 'int';
+      }
+      return spec.result;
+    }
+    if (['f32', 'i32', 'u32'].includes(name)) {
+      if (args.length !== 1) return this.bad(e.span, `${name}(x) takes one argument`);
+      if (!isNumericT(args[0]!) && args[0] !== 'bool' && args[0] !== 'unknown') return this.bad(e.span, `${name}(...) converts a number or bool`);
+      return name as SimType;
+    }
+    if (['vec2f', 'vec3f', 'vec4f'].includes(name)) {
+      const n = Number(name[3]);
+      if (args.length !== n && args.length !== 1) return this.bad(e.span, `${name} takes ${n} components (or one to splat)`);
+      args.forEach((t, i) => this.assignable(t, 'f32', e.args[i]!.span, `component ${i + 1} of ${name}`));
+      return name as SimType;
+    }
+    const fn = SIM_FUNCTIONS[name];
+    if (!fn) {
+      if (name === 'env') {
+        this.report('SYN4001', e.span, { what: 'simulation values' });
+        return 'unknown';
+      }
+      const hint = closest(name, [...Object.keys(SIM_FUNCTIONS), ...Object.keys(SIM_RANDOM), 'f32', 'u32', 'i32', 'vec2f', 'vec3f']);
+      this.report('SYN1001', e.callee.span, { what: 'function', name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+      return 'unknown';
+    }
+    const res = fn.result(args);
+    if (!SIM_TYPE_NAMES.has(res)) return this.bad(e.span, `${fn.signature}: ${res}`);
+    return res as SimType;
+  }
+
+  private reduction(e: A.ReductionExpr, scope: Map<string, VarInfo>): SimType {
+    const op = e.op.name;
+    if (!this.inRule) {
+      this.report('SYN3003', e.span, { detail: 'neighbour reductions are only allowed inside rules (they read the other agents of the world each step)' });
+      return 'unknown';
+    }
+    if (this.inReduction) {
+      this.report('SYN3003', e.span, { detail: 'reductions cannot be nested' });
+      return 'unknown';
+    }
+    if (!SIM_REDUCTIONS.includes(op)) {
+      const hint = closest(op, SIM_REDUCTIONS);
+      this.report('SYN1001', e.op.span, { what: 'reduction', name: op, hint: hint ? ` — did you mean '${hint}'?` : ` (reductions: ${SIM_REDUCTIONS.join(', ')})` });
+      return 'unknown';
+    }
+    if (e.domain.kind !== 'Name' || e.domain.name.name !== 'agents') {
+      this.report('SYN2001', e.domain.span, { detail: 'reductions range over `agents` (the agents of the same world)' });
+    }
+    this.inReduction = e.binder.name;
+    const inner = new Map(scope);
+    inner.delete(e.binder.name);
+    const body = this.expr(e.body, inner);
+    if (e.where) this.expectBool(e.where, inner, '`where`');
+    this.inReduction = undefined;
+    let result: SimType;
+    switch (op) {
+      case 'count':
+        if (body !== 'bool' && body !== 'unknown') this.bad(e.body.span, 'count(...) counts agents where a bool holds: count(o.sick for o in agents)');
+        result = 'u32';
+        break;
+      case 'any':
+      case 'all':
+        if (body !== 'bool' && body !== 'unknown') this.bad(e.body.span, `${op}(...) needs a bool`);
+        result = 'bool';
+        break;
+      case 'mean':
+        if (!isNumericT(body) && body !== 'unknown') this.bad(e.body.span, 'mean(...) needs a number');
+        result = 'f32';
+        break;
+      default:
+        if (!isNumericT(body) && !isVec(body) && body !== 'unknown') this.bad(e.body.span, `${op}(...) needs a number`);
+        result = body === 'int' ? 'i32' : body;
+        if ((op === 'min' || op === 'max') && isVec(body)) this.bad(e.body.span, `${op}(...) needs a scalar`);
+    }
+    if (e.default) {
+      const d = this.expr(e.default, scope);
+      this.assignable(d, result, e.default.span, `the default of ${op}`);
+    } else if (op === 'min' || op === 'max' || op === 'mean') {
+      // with no agents matching, min/max/mean fall back to 0; say so explicitly with `default`
+    }
+    return result;
+  }
+}
+
+export function hasReduction(r: A.RuleDecl): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    if ((x as { kind?: string }).kind === 'Reduction') {
+      found = true;
+      return;
+    }
+    for (const [k, v] of Object.entries(x as object)) if (k !== 'span') visit(v);
+  };
+  visit(r.when);
+  visit(r.body);
+  return found;
+}
+
+export function writesOf(b: A.Block): Array<[string, A.Span]> {
+  const out: Array<[string, A.Span]> = [];
+  const visit = (s: A.Stmt) => {
+    if (s.kind === 'Assign') out.push([s.target.name, s.target.span]);
+    if (s.kind === 'If') {
+      s.then.stmts.forEach(visit);
+      if (s.else?.kind === 'If') visit(s.else);
+      else s.else?.stmts.forEach(visit);
+    }
+  };
+  b.stmts.forEach(visit);
+  return out;
 }

@@ -1,8 +1,11 @@
-// PLACEHOLDER written by the lead so the dataset runtime compiles: the simulation engineer replaces this file
-// with the real backends. Keep these two exports (add anything else): `runSim` and `simRows`.
+// Runs a sim stage on the chosen backend. `auto` tries WebGPU (isolated in a child process) and falls back to
+// the CPU backend with a one-line notice when no adapter is available or the driver fails.
+import type { SimStage } from '../../compiler/sim/plan.js';
 import { SynthError } from '../../grammar/diagnostics.js';
+import { runCpu } from './cpu.js';
+import type { SimResult } from './result.js';
 
-export type SimRow = Record<string, number | boolean | number[]>;
+export { simKeys, simRows, type SimResult, type SimRow } from './result.js';
 
 export interface SimRunOptions {
   backend: 'cpu' | 'webgpu' | 'auto';
@@ -11,15 +14,17 @@ export interface SimRunOptions {
   worldRange?: [number, number];
 }
 
-export interface SimResultLike {
-  stats: Record<string, number>;
-}
-
-export async function runSim(_stage: unknown, _opts: SimRunOptions): Promise<SimResultLike> {
-  throw new SynthError('SYN6003', 'the simulation backends are not built yet');
-}
-
-/** Plain rows `{ world, agent, step, ...fields }` of the trajectory, or of one event kind. */
-export function simRows(_result: SimResultLike, _kind: 'trajectory' | 'event', _event?: string): Iterable<SimRow> {
-  return [];
+export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimResult> {
+  const s = stage as SimStage;
+  if (!s || !s.layout || typeof s.js !== 'string') throw new SynthError('SYN5006', 'this plan has no runnable simulation stage; rebuild it with this version of synth');
+  const range = opts.worldRange;
+  if (opts.backend === 'cpu') return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+  const { runWebGpu } = await import('./gpu-host.js');
+  try {
+    return await runWebGpu(s, range ? { worldRange: range } : {});
+  } catch (e) {
+    if (opts.backend === 'webgpu' || !(e instanceof SynthError) || e.code !== 'SYN6003') throw e;
+    opts.onNotice?.(`note: ${e.message.split('\n')[0]} — running simulation ${s.layout.name} on the CPU backend instead`);
+    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+  }
 }

@@ -1,0 +1,440 @@
+// Simulation → WGSL. One module per sim with an `init` entry point and one entry point per phase (rules with
+// no cross-agent dependency are fused into one kernel; a rule with a neighbour reduction starts a new one).
+//
+// Buffers (group 0), at most 4 storage buffers so it runs in WebGPU compatibility mode:
+//   0 state    array<u32>            all columns, structure of arrays: column c at [c*n, (c+1)*n), f32 as bits
+//   1 snap     array<u32>            copies of columns that a phase's reductions read and the phase writes
+//   2 counts   array<atomic<u32>>    one counter per event kind (overflow = counter past capacity)
+//   3 events   array<u32>            per event kind a region of `cap` rows: world, agent, step, site, fields…
+//   4 u        uniform Frame         step, first world, agents in this run, dispatch width (dynamic offset)
+// Params are compile-time constants. Observations need no binding: the host copies observed columns out.
+import type * as A from '../../grammar/ast.js';
+import { keyName } from '../../grammar/ast.js';
+import { analyzeSim } from './check.js';
+import { scalarOf, type SimLayout } from './ir.js';
+import { writesIn } from './js.js';
+import { siteMap } from './sites.js';
+import { concrete, isVec, vecSize, type SimType } from './types.js';
+
+export const WORKGROUP_SIZE = 64;
+
+export interface GpuProgram {
+  /** entry points in dispatch order: `init`, then one per phase */
+  phases: { entry: string; rules: string[]; snapshot: number[] }[];
+  workgroupSize: number;
+  /** u32 words per event row, per event kind */
+  eventStrides: number[];
+  module: string;
+}
+
+const WGSL_RUNTIME = `
+fn mix32(x: u32) -> u32 {
+  var h = x;
+  h ^= h >> 16u; h *= 0x85ebca6bu; h ^= h >> 13u; h *= 0xc2b2ae35u; h ^= h >> 16u;
+  return h;
+}
+fn rnd(world: u32, agent: u32, step: u32, site: u32) -> u32 {
+  var h = mix32(SEED ^ ((site + 1u) * 0x9e3779b9u));
+  h = mix32(h ^ world);
+  h = mix32(h + agent * 0x27d4eb2du);
+  return mix32(h ^ (step * 0x165667b1u));
+}
+fn u01(h: u32) -> f32 { return f32(h >> 8u) * 5.9604644775390625e-8; }
+fn r_uniform(h: u32, lo: f32, hi: f32) -> f32 { return lo + (hi - lo) * u01(h); }
+fn r_normal(h1: u32, h2: u32, m: f32, s: f32) -> f32 {
+  let u1 = f32((h1 >> 8u) + 1u) * 5.9604644775390625e-8;
+  let r = sqrt(-2.0 * log(u1));
+  return m + s * (r * cos(6.2831854820251465 * u01(h2)));
+}
+fn r_randint(h: u32, lo: i32, hi: i32) -> i32 {
+  let n = u32(hi - lo + 1);
+  if (n == 0u) { return lo; }
+  return lo + i32(h % n);
+}
+fn idiv(a: i32, b: i32) -> i32 { if (b == 0) { return a; } return a / b; }
+fn udiv(a: u32, b: u32) -> u32 { if (b == 0u) { return a; } return a / b; }
+fn imod(a: i32, b: i32) -> i32 { if (b == 0) { return 0; } return a % b; }
+fn umod(a: u32, b: u32) -> u32 { if (b == 0u) { return 0u; } return a % b; }
+`;
+
+interface Ctx {
+  types: Map<A.Expr, SimType>;
+  layout: SimLayout;
+  sites: Map<object, number>;
+  pre: string[];
+  tmp: { n: number };
+  binder: string | undefined;
+  snapshot: Set<string>;
+  locals: Set<string>;
+}
+
+const wty = (t: SimType): string => {
+  const c = concrete(t);
+  return c;
+};
+
+function colIndex(L: SimLayout, state: string, comp: number): number {
+  return L.columns.findIndex((c) => c.state === state && c.component === comp);
+}
+
+function load(L: SimLayout, buf: 'state' | 'snap', name: string, idx: string): string {
+  const st = L.states.find((s) => s.name === name)!;
+  const word = (c: number) => `${buf}[${colIndex(L, name, c)}u * u.n + ${idx}]`;
+  const scalar = (c: number, t: SimType) => (t === 'f32' || isVec(t) ? `bitcast<f32>(${word(c)})` : t === 'i32' ? `bitcast<i32>(${word(c)})` : t === 'bool' ? `(${word(c)} != 0u)` : word(c));
+  if (isVec(st.type)) return `${st.type}(${Array.from({ length: vecSize(st.type) }, (_, c) => scalar(c, 'f32')).join(', ')})`;
+  return scalar(0, st.type);
+}
+
+function store(L: SimLayout, name: string, idx: string, value: string): string {
+  const st = L.states.find((s) => s.name === name)!;
+  const word = (c: number) => `state[${colIndex(L, name, c)}u * u.n + ${idx}]`;
+  if (isVec(st.type)) return Array.from({ length: vecSize(st.type) }, (_, c) => `${word(c)} = bitcast<u32>(${value}.${'xyzw'[c]});`).join(' ');
+  if (st.type === 'f32' || st.type === 'i32') return `${word(0)} = bitcast<u32>(${value});`;
+  if (st.type === 'bool') return `${word(0)} = select(0u, 1u, ${value});`;
+  return `${word(0)} = ${value};`;
+}
+
+function lit(v: number, t: SimType): string {
+  if (t === 'f32') {
+    const f = Math.fround(v);
+    if (!Number.isFinite(f)) return f > 0 ? '3.4028234663852886e38' : '-3.4028234663852886e38';
+    const s = String(f);
+    return /[.e]/.test(s) ? s : s + '.0';
+  }
+  if (t === 'u32') return `${v >>> 0}u`;
+  if (t === 'bool') return v ? 'true' : 'false';
+  return `${v | 0}i`;
+}
+
+function expr(e: A.Expr, ctx: Ctx, want?: SimType): string {
+  const t = want && ctx.types.get(e) === 'int' ? want : concrete(ctx.types.get(e) ?? 'f32');
+  switch (e.kind) {
+    case 'Number':
+      return lit(e.value, t);
+    case 'Bool':
+      return e.value ? 'true' : 'false';
+    case 'Name': {
+      const n = e.name.name;
+      if (n === 'step') return 'u.step';
+      if (n === 'world') return 'w';
+      if (n === 'agent') return 'a';
+      if (ctx.locals.has(n)) return `l_${n}`;
+      if (ctx.layout.params.some((p) => p.name === n)) return `P_${n}`;
+      return `s_${n}`;
+    }
+    case 'Member': {
+      if (ctx.binder && e.object.kind === 'Name' && e.object.name.name === ctx.binder) {
+        return load(ctx.layout, ctx.snapshot.has(e.member.name) ? 'snap' : 'state', e.member.name, 'j');
+      }
+      return `${expr(e.object, ctx)}.${e.member.name}`;
+    }
+    case 'Unary':
+      return e.op === '!' ? `(!${expr(e.operand, ctx)})` : `(-${expr(e.operand, ctx, t)})`;
+    case 'Binary':
+      return binary(e, ctx, t);
+    case 'Call':
+      return call(e, ctx, t);
+    case 'Reduction':
+      return reduction(e, ctx);
+    default:
+      return '0';
+  }
+}
+
+function binary(e: A.BinaryExpr, ctx: Ctx, t: SimType): string {
+  if (e.op === '&&' || e.op === '||') return `(${expr(e.left, ctx)} ${e.op} ${expr(e.right, ctx)})`;
+  const lt = concrete(ctx.types.get(e.left) ?? 'f32');
+  if (['==', '!=', '<', '<=', '>', '>='].includes(e.op)) {
+    const ot = ctx.types.get(e.left) === 'int' ? concrete(ctx.types.get(e.right) ?? 'i32') : lt;
+    return `(${expr(e.left, ctx, ot)} ${e.op} ${expr(e.right, ctx, ot)})`;
+  }
+  const scalarT = isVec(t) ? 'f32' : t;
+  const l = expr(e.left, ctx, scalarT);
+  const r = expr(e.right, ctx, scalarT);
+  if (t === 'i32' && e.op === '/') return `idiv(${l}, ${r})`;
+  if (t === 'i32' && e.op === '%') return `imod(${l}, ${r})`;
+  if (t === 'u32' && e.op === '/') return `udiv(${l}, ${r})`;
+  if (t === 'u32' && e.op === '%') return `umod(${l}, ${r})`;
+  return `(${l} ${e.op} ${r})`;
+}
+
+function draws(ctx: Ctx, node: object, n: number): string[] {
+  const first = ctx.sites.get(node)!;
+  return Array.from({ length: n }, (_, i) => `rnd(w, a, u.step, ${first + i}u)`);
+}
+
+function call(e: A.CallExpr, ctx: Ctx, t: SimType): string {
+  const name = e.callee.name;
+  const argTypes = e.args.map((a) => ctx.types.get(a) ?? 'f32');
+  const common = concrete(argTypes.find((x) => x !== 'int') ?? (t === 'bool' ? 'i32' : t));
+  const args = (want: SimType) => e.args.map((a) => expr(a, ctx, want));
+  switch (name) {
+    case 'uniform':
+      return `r_uniform(${draws(ctx, e, 1)[0]}, ${args('f32').join(', ')})`;
+    case 'normal': {
+      const [h1, h2] = draws(ctx, e, 2);
+      return `r_normal(${h1}, ${h2}, ${args('f32').join(', ')})`;
+    }
+    case 'randint': {
+      const [lo, hi] = args('i32');
+      const v = `r_randint(${draws(ctx, e, 1)[0]}, ${lo}, ${hi})`;
+      return t === 'u32' ? `u32(${v})` : v;
+    }
+    case 'bernoulli':
+      return `(u01(${draws(ctx, e, 1)[0]}) < ${args('f32')[0]})`;
+    case 'f32':
+    case 'i32':
+    case 'u32': {
+      const at = concrete(argTypes[0] ?? 'f32');
+      if (argTypes[0] === 'bool') return `select(${lit(0, name)}, ${lit(1, name)}, ${expr(e.args[0]!, ctx)})`;
+      return `${name}(${expr(e.args[0]!, ctx, argTypes[0] === 'int' ? name : at)})`;
+    }
+    case 'vec2f':
+    case 'vec3f':
+    case 'vec4f':
+      return `${name}(${args('f32').join(', ')})`;
+    case 'min':
+    case 'max':
+    case 'clamp':
+    case 'abs':
+      return `${name}(${args(isVec(t) ? 'f32' : common).join(', ')})`;
+    case 'select': {
+      const [f, tr] = [expr(e.args[0]!, ctx, t), expr(e.args[1]!, ctx, t)];
+      return `select(${f}, ${tr}, ${expr(e.args[2]!, ctx)})`;
+    }
+    default:
+      return `${name}(${args('f32').join(', ')})`;
+  }
+}
+
+function reduction(e: A.ReductionExpr, ctx: Ctx): string {
+  const op = e.op.name;
+  const v = `r${ctx.tmp.n++}`;
+  const bodyT = concrete(ctx.types.get(e.body) ?? 'f32');
+  const resT = concrete(ctx.types.get(e) ?? 'f32');
+  const saved = ctx.binder;
+  ctx.binder = e.binder.name;
+  const raw = expr(e.body, ctx, op === 'mean' ? 'f32' : bodyT === 'i32' && resT !== 'i32' ? resT : bodyT);
+  const body = op === 'mean' && bodyT !== 'f32' ? `f32(${raw})` : raw;
+  const where = e.where ? expr(e.where, ctx) : 'true';
+  ctx.binder = saved;
+  const zero = isVec(resT) ? `${resT}()` : resT === 'bool' ? (op === 'all' ? 'true' : 'false') : lit(0, resT);
+  const def = e.default ? expr(e.default, ctx, resT) : zero;
+  const T = wty(resT);
+  let init: string;
+  let step: string;
+  let fin = v;
+  switch (op) {
+    case 'min':
+      init = resT === 'f32' ? '3.4028234663852886e38' : resT === 'u32' ? '4294967295u' : '2147483647i';
+      step = `${v} = min(${v}, x);`;
+      break;
+    case 'max':
+      init = resT === 'f32' ? '-3.4028234663852886e38' : resT === 'u32' ? '0u' : '-2147483648i';
+      step = `${v} = max(${v}, x);`;
+      break;
+    case 'sum':
+      init = zero;
+      step = `${v} = ${v} + x;`;
+      break;
+    case 'count':
+      init = '0u';
+      step = `if (x) { ${v} = ${v} + 1u; }`;
+      break;
+    case 'mean':
+      init = '0.0';
+      step = `${v} = ${v} + x;`;
+      fin = `(${v} / f32(${v}n))`;
+      break;
+    case 'any':
+      init = 'false';
+      step = `if (x) { ${v} = true; break; }`;
+      break;
+    default:
+      init = 'true';
+      step = `if (!x) { ${v} = false; break; }`;
+  }
+  // min/max start from ±f32::MAX rather than ±inf (WGSL has no infinity literal); `n` decides the default.
+  const decl = op === 'count' ? 'u32' : T;
+  ctx.pre.push(
+    `var ${v}: ${decl} = ${init}; var ${v}n = 0u;`,
+    `for (var b = 0u; b < AGENTS; b++) { let j = base + b; if (!(${where})) { continue; } let x = ${body}; ${v}n++; ${step} }`,
+  );
+  if (op !== 'count' && op !== 'any' && op !== 'all') ctx.pre.push(`if (${v}n == 0u) { ${v} = ${def}; } else { ${v} = ${fin}; }`);
+  else if (e.default) ctx.pre.push(`if (${v}n == 0u) { ${v} = ${def}; }`);
+  return v;
+}
+
+function stmt(s: A.Stmt, ctx: Ctx, out: string[], ind: string): void {
+  const emit = (line: string) => {
+    for (const p of ctx.pre.splice(0)) out.push(ind + p);
+    out.push(ind + line);
+  };
+  const L = ctx.layout;
+  switch (s.kind) {
+    case 'Let': {
+      const t = concrete(ctx.types.get(s.value) === 'int' ? 'i32' : (ctx.types.get(s.value) ?? 'f32'));
+      ctx.locals.add(s.name.name);
+      emit(`let l_${s.name.name}: ${wty(t)} = ${expr(s.value, ctx, t)};`);
+      return;
+    }
+    case 'Assign': {
+      const st = L.states.find((x) => x.name === s.target.name)!;
+      const t = concrete(st.type);
+      const v = expr(s.value, ctx, isVec(t) ? 'f32' : t);
+      if (s.op === '=') emit(`s_${st.name} = ${v};`);
+      else if (t === 'i32' && s.op === '/=') emit(`s_${st.name} = idiv(s_${st.name}, ${v});`);
+      else if (t === 'u32' && s.op === '/=') emit(`s_${st.name} = udiv(s_${st.name}, ${v});`);
+      else emit(`s_${st.name} = s_${st.name} ${s.op[0]} ${v};`);
+      return;
+    }
+    case 'If': {
+      emit(`if (${expr(s.cond, ctx)}) {`);
+      for (const x of s.then.stmts) stmt(x, ctx, out, ind + '  ');
+      if (s.else?.kind === 'If') {
+        out.push(ind + '} else {');
+        stmt(s.else, ctx, out, ind + '  ');
+        out.push(ind + '}');
+      } else if (s.else) {
+        out.push(ind + '} else {');
+        for (const x of s.else.stmts) stmt(x, ctx, out, ind + '  ');
+        out.push(ind + '}');
+      } else out.push(ind + '}');
+      return;
+    }
+    case 'Emit': {
+      const ei = L.events.findIndex((x) => x.name === s.event.name);
+      const ev = L.events[ei]!;
+      const stride = 4 + ev.fields.length;
+      const vals = ev.fields.map((f) => {
+        const en = s.fields.entries.find((x) => keyName(x.key) === f.name)!;
+        const v = expr(en.value, ctx, f.type);
+        return f.type === 'f32' || f.type === 'i32' ? `bitcast<u32>(${v})` : f.type === 'bool' ? `select(0u, 1u, ${v})` : v;
+      });
+      emit(`{ // emit ${ev.name}`);
+      out.push(`${ind}  let slot = atomicAdd(&counts[${ei}u], 1u);`);
+      out.push(`${ind}  if (slot < EVENT_CAP) {`);
+      out.push(`${ind}    let o = ${ei}u * EVENT_CAP * ${stride}u + slot * ${stride}u;`);
+      out.push(`${ind}    events[o] = w; events[o + 1u] = a; events[o + 2u] = u.step; events[o + 3u] = ${ctx.sites.get(s)!}u;`);
+      vals.forEach((v, i) => out.push(`${ind}    events[o + ${4 + i}u] = ${v};`));
+      out.push(`${ind}  }`, `${ind}}`);
+      return;
+    }
+  }
+}
+
+function statesRead(x: unknown, states: Set<string>, out: Set<string>): void {
+  if (!x || typeof x !== 'object') return;
+  if (Array.isArray(x)) return x.forEach((y) => statesRead(y, states, out));
+  const n = x as { kind?: string; name?: { name: string }; target?: { name: string } };
+  if (n.kind === 'Name' && n.name && states.has(n.name.name)) out.add(n.name.name);
+  if (n.kind === 'Assign' && n.target) out.add(n.target.name);
+  for (const [k, v] of Object.entries(x)) if (k !== 'span') statesRead(v, states, out);
+}
+
+function binderFields(x: unknown, out: Set<string>): void {
+  if (!x || typeof x !== 'object') return;
+  if (Array.isArray(x)) return x.forEach((y) => binderFields(y, out));
+  const n = x as A.Expr;
+  if (n.kind === 'Reduction') {
+    const inner = (y: unknown): void => {
+      if (!y || typeof y !== 'object') return;
+      if (Array.isArray(y)) return y.forEach(inner);
+      const m = y as A.Expr;
+      if (m.kind === 'Member' && m.object.kind === 'Name' && m.object.name.name === n.binder.name) out.add(m.member.name);
+      for (const [k, v] of Object.entries(y)) if (k !== 'span') inner(v);
+    };
+    inner(n.body);
+    inner(n.where);
+  }
+  for (const [k, v] of Object.entries(x)) if (k !== 'span') binderFields(v, out);
+}
+
+export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program: GpuProgram; modules: { name: string; code: string }[] } {
+  const { types, phases } = analyzeSim(sim, file);
+  const sites = siteMap(sim);
+  const stateNames = new Set(L.states.map((s) => s.name));
+  const base = (): Ctx => ({ types, layout: L, sites, pre: [], tmp: { n: 0 }, binder: undefined, snapshot: new Set(), locals: new Set() });
+  const out: string[] = [
+    `// Generated by synth from sim ${L.name}. Do not edit: change the .synth file and rebuild.`,
+    `// ${L.worlds} worlds × ${L.agents} agents, ${L.steps} steps; columns (structure of arrays, 32-bit words):`,
+    ...L.columns.map((c, i) => `//   ${i}: ${c.name} (${c.type})`),
+    '',
+    'struct Frame { step: u32, world0: u32, n: u32, width: u32 }',
+    '@group(0) @binding(0) var<storage, read_write> state: array<u32>;',
+    '@group(0) @binding(1) var<storage, read> snap: array<u32>;',
+    '@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;',
+    '@group(0) @binding(3) var<storage, read_write> events: array<u32>;',
+    '@group(0) @binding(4) var<uniform> u: Frame;',
+    '',
+    `const SEED: u32 = ${L.seed >>> 0}u;`,
+    `const AGENTS: u32 = ${L.agents}u;`,
+    `const EVENT_CAP: u32 = ${L.maxEvents}u;`,
+    ...L.params.map((p) => {
+      const t = concrete(p.type);
+      if (isVec(t)) return `const P_${p.name}: ${t} = ${t}(${p.value.map((v) => lit(v, 'f32')).join(', ')});`;
+      return `const P_${p.name}: ${t} = ${lit(p.value[0] ?? 0, t)};`;
+    }),
+    WGSL_RUNTIME,
+  ];
+  const header = (entry: string) => [
+    `@compute @workgroup_size(${WORKGROUP_SIZE})`,
+    `fn ${entry}(@builtin(global_invocation_id) gid: vec3u) {`,
+    `  let i = gid.y * u.width + gid.x;`,
+    '  if (i >= u.n) { return; }',
+    '  let a = i % AGENTS;',
+    '  let base = i - a;',
+    '  let w = u.world0 + i / AGENTS;',
+  ];
+  // init
+  out.push('// initial state', ...header('init'));
+  for (const st of sim.states) {
+    const ctx = base();
+    const t = concrete(L.states.find((s) => s.name === st.name.name)!.type);
+    const zero = isVec(t) ? `${t}()` : t === 'bool' ? 'false' : lit(0, t);
+    const v = st.init ? expr(st.init, ctx, isVec(t) ? 'f32' : t) : zero;
+    for (const p of ctx.pre) out.push('  ' + p);
+    out.push(`  let s_${st.name.name}: ${wty(t)} = ${v};`, `  ${store(L, st.name.name, 'i', `s_${st.name.name}`)}`);
+  }
+  out.push('}', '');
+  const program: GpuProgram = { phases: [{ entry: 'init', rules: [], snapshot: [] }], workgroupSize: WORKGROUP_SIZE, eventStrides: L.events.map((e) => 4 + e.fields.length), module: `${L.name}.wgsl` };
+  phases.forEach((rules, pi) => {
+    const entry = `phase_${pi + 1}`;
+    const used = new Set<string>();
+    statesRead(rules, stateNames, used);
+    const others = new Set<string>();
+    binderFields(rules, others);
+    const writes = new Set<string>();
+    for (const r of rules) for (const n of writesIn(r.body)) writes.add(n);
+    const snap = [...others].filter((n) => writes.has(n));
+    program.phases.push({ entry, rules: rules.map((r) => r.name.name), snapshot: snap.flatMap((n) => L.columns.map((c, i) => (c.state === n ? i : -1)).filter((i) => i >= 0)) });
+    out.push(`// phase ${pi + 1}: rule${rules.length > 1 ? 's' : ''} ${rules.map((r) => r.name.name).join(', ')}`, ...header(entry));
+    for (const n of used) out.push(`  let s_${n}0 = ${load(L, 'state', n, 'i')};`);
+    for (const n of writes) out.push(`  var s_${n}1 = s_${n}0;`);
+    for (const r of rules) {
+      const ctx: Ctx = { ...base(), snapshot: new Set(snap) };
+      const ruleUsed = new Set<string>();
+      statesRead(r, stateNames, ruleUsed);
+      out.push(`  { // rule ${r.name.name}`);
+      for (const n of ruleUsed) out.push(`    var s_${n} = s_${n}0;`);
+      let ind = '    ';
+      if (r.when) {
+        const cond = expr(r.when, ctx);
+        for (const p of ctx.pre.splice(0)) out.push(ind + p);
+        out.push(`${ind}if (${cond}) {`);
+        ind += '  ';
+      }
+      for (const s of r.body.stmts) stmt(s, ctx, out, ind);
+      for (const n of writesIn(r.body)) out.push(`${ind}s_${n}1 = s_${n};`);
+      if (r.when) out.push('    }');
+      out.push('  }');
+    }
+    for (const n of writes) out.push(`  ${store(L, n, 'i', `s_${n}1`)}`);
+    out.push('}', '');
+  });
+  const code = out.join('\n');
+  program.module = code;
+  return { program, modules: [{ name: L.name, code }] };
+}
+
+export { scalarOf };

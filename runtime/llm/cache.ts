@@ -1,0 +1,97 @@
+// Content-addressed on-disk cache of finished LLM calls, under `<project>/.synth/cache/llm/`.
+//
+// Key: sha256 of the canonical JSON (sorted keys) of { model, params, messages, schema, rowKey } — what is sent,
+// plus the row's identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final
+// answers are stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
+// Each entry is one file written atomically (temp file + rename), so a crash never leaves a torn entry and
+// concurrent runs can share the folder. The whole folder is safe to delete: it only saves calls.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ChatMessage, Usage } from './types.js';
+
+export interface CacheKeyInput {
+  model: string;
+  params: Record<string, unknown>;
+  messages: readonly ChatMessage[];
+  schema: object | undefined;
+  rowKey: string;
+}
+
+export interface CacheEntry {
+  value: unknown;
+  usage: Usage;
+  model: string;
+}
+
+/** JSON with object keys sorted at every level (arrays keep their order); `undefined` members are left out. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return v === undefined ? 'null' : JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+}
+
+export function cacheKey(input: CacheKeyInput): string {
+  const { model, params, messages, schema, rowKey } = input;
+  return createHash('sha256')
+    .update(canonicalJson({ v: 1, model, params, messages, schema: schema ?? null, rowKey }))
+    .digest('hex');
+}
+
+export class ResponseCache {
+  readonly dir: string;
+  private readonly made = new Set<string>();
+
+  /** `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. `secrets` are never written. */
+  constructor(
+    cacheDir: string,
+    private readonly secrets: readonly string[] = [],
+  ) {
+    this.dir = path.join(cacheDir, 'llm');
+  }
+
+  fileOf(key: string): string {
+    return path.join(this.dir, key.slice(0, 2), key + '.json');
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.fileOf(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const e = JSON.parse(text) as { v?: number } & Partial<CacheEntry>;
+      if (e.v !== 1 || e.usage === undefined || typeof e.model !== 'string' || !('value' in e)) return undefined;
+      return { value: e.value, usage: e.usage, model: e.model };
+    } catch {
+      return undefined; // unreadable entry (should not happen with atomic writes): treat as a miss
+    }
+  }
+
+  /** Stores an entry atomically. Returns false (and stores nothing) if the entry would contain a secret. */
+  async set(key: string, entry: CacheEntry): Promise<boolean> {
+    const text = JSON.stringify({ v: 1, value: entry.value, usage: entry.usage, model: entry.model });
+    for (const s of this.secrets) if (s && text.includes(s)) return false;
+    const file = this.fileOf(key);
+    const sub = path.dirname(file);
+    if (!this.made.has(sub)) {
+      await mkdir(sub, { recursive: true });
+      this.made.add(sub);
+    }
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, text);
+      await rename(tmp, file);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    return true;
+  }
+}

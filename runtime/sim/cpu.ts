@@ -1,0 +1,127 @@
+// The CPU backend: runs the generated JavaScript kernel (compiler/sim/js.ts) over blocks of worlds. Worlds
+// are independent (reductions stay inside a world), so each worker thread simulates its own block of worlds
+// for all steps with no synchronisation; the main thread merges events and observations.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Column, SimLayout } from '../../compiler/sim/ir.js';
+import { SynthError } from '../../grammar/diagnostics.js';
+import { blockResult, mergeBlocks, type BlockResult, type SimResult } from './result.js';
+
+type Arr = Float32Array | Int32Array | Uint32Array | Uint8Array;
+
+export interface SimStage {
+  layout: SimLayout;
+  js: string;
+}
+
+function alloc(c: Column, n: number, shared: boolean): Arr {
+  // shared memory lets a worker hand its columns back without a copy
+  const bytes = c.type === 'bool' ? 1 : 4;
+  const buf = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
+  switch (c.type) {
+    case 'f32':
+      return new Float32Array(buf);
+    case 'i32':
+      return new Int32Array(buf);
+    case 'u32':
+      return new Uint32Array(buf);
+    default:
+      return new Uint8Array(buf);
+  }
+}
+
+/** Simulates worlds [w0, w1) for every step, in this thread. */
+export function simulateBlock(stage: SimStage, w0: number, w1: number): BlockResult {
+  const L = stage.layout;
+  const kernel = new Function(stage.js)() as {
+    init(C: Arr[], w0: number, w1: number): void;
+    step(C: Arr[], S: Arr[], w0: number, w1: number, t: number, E: (...a: number[]) => void): void;
+  };
+  const nWorlds = w1 - w0;
+  const n = nWorlds * L.agents;
+  const C = L.columns.map((c) => alloc(c, n, false));
+  const S = L.columns.map((c) => alloc(c, n, false));
+  const block = blockResult(L, w0, w1);
+  const emit = (ev: number, w: number, a: number, t: number, site: number, ...fields: number[]) => block.emit(ev, w, a, t, site, fields);
+  kernel.init(C, w0, w1);
+  if (L.observe) block.observe(C, 0);
+  const finiteCols = L.checkFinite ? L.columns.map((c, i) => (c.type === 'f32' ? i : -1)).filter((i) => i >= 0) : [];
+  for (let t = 0; t < L.steps; t++) {
+    kernel.step(C, S, w0, w1, t, emit);
+    if (block.overflowed()) break;
+    if (finiteCols.length) {
+      for (const ci of finiteCols) {
+        const col = C[ci] as Float32Array;
+        for (let i = 0; i < n; i++) {
+          if (!Number.isFinite(col[i]!)) {
+            const w = w0 + Math.floor(i / L.agents);
+            throw new SynthError(
+              'SYN6002',
+              `simulation ${L.name}: state ${L.columns[ci]!.name} became ${col[i]} in world ${w}, agent ${i % L.agents} at step ${t} (\`check finite\`)`,
+            );
+          }
+        }
+      }
+    }
+    if (L.observe && (t + 1) % L.observe.every === 0) block.observe(C, t + 1);
+  }
+  block.finalState = C;
+  return block;
+}
+
+export interface CpuOptions {
+  workers?: number;
+  worldRange?: [number, number];
+}
+
+function workerPath(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const js = here.replace(/\.ts$/, '.js').replace(/cpu\.js$/, 'cpu-worker.js');
+  if (here.endsWith('.js') && existsSync(js)) return js;
+  // Running from sources (tests): use the compiled worker if the project has been built.
+  const root = path.resolve(path.dirname(here), '../..');
+  const built = path.join(root, 'dist', 'runtime', 'sim', 'cpu-worker.js');
+  return existsSync(built) ? built : undefined;
+}
+
+export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<SimResult> {
+  const L = stage.layout;
+  const [lo, hi] = opts.worldRange ?? [0, L.worlds];
+  const t0 = performance.now();
+  const total = hi - lo;
+  const want = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
+  const file = want > 1 ? workerPath() : undefined;
+  let blocks: BlockResult[];
+  if (!file || want === 1) {
+    blocks = [simulateBlock(stage, lo, hi)];
+  } else {
+    const per = Math.ceil(total / want);
+    const ranges: Array<[number, number]> = [];
+    for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
+    blocks = await Promise.all(
+      ranges.map(
+        ([a, b]) =>
+          new Promise<BlockResult>((resolve, reject) => {
+            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b } });
+            worker.once('message', (m: { ok: boolean; block?: BlockResult; error?: { code: string; message: string } }) => {
+              void worker.terminate();
+              if (m.ok) resolve(m.block!);
+              else reject(m.error?.code ? new SynthError(m.error.code as never, m.error.message) : new Error(m.error?.message));
+            });
+            worker.once('error', reject);
+          }),
+      ),
+    );
+  }
+  const result = mergeBlocks(L, blocks);
+  result.stats = { ...result.stats, backend: 'cpu', ms: performance.now() - t0, agentSteps: total * L.agents * L.steps, workers: blocks.length };
+  return result;
+}
+
+export function defaultWorkers(): number {
+  const n = Number(process.env['SYNTH_CPU_WORKERS']);
+  if (Number.isFinite(n) && n >= 1) return n;
+  return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2);
+}
