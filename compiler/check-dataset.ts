@@ -206,6 +206,7 @@ export class DatasetChecker {
     void byKey;
     if (!hasRows) this.ctx.report('SYN3004', d.name.span, { name: d.name.name });
     if (!hasRow) this.ctx.report('SYN3005', d.name.span, { name: d.name.name });
+    if (!d.clauses.some((c) => c.kind === 'Output')) this.ctx.report('SYN3009', d.name.span, { name: d.name.name });
   }
 
   private scoreType(t: Ty): boolean {

@@ -8,6 +8,15 @@ import * as T from './lexer.js';
 import { parseTemplate } from './templates.js';
 import { AstBuilder } from './to-ast.js';
 
+/**
+ * The deepest nesting of brackets, `else if` chains and prefix operators the parser accepts. The parser and the
+ * passes after it are recursive; beyond this a segment is reported (SYN0001) and skipped instead of overflowing
+ * the JavaScript stack. Real specs nest a handful of levels.
+ */
+export const MAX_NESTING = 48;
+/** The deepest AST (nodes inside nodes, e.g. a 300-term `a + b + ...` chain) later passes may receive. */
+export const MAX_AST_DEPTH = 256;
+
 export interface ParseResult {
   file: A.SynthFile;
   diagnostics: Diagnostic[];
@@ -87,6 +96,76 @@ export function splitSegments(tokens: IToken[]): IToken[][] {
   return segments;
 }
 
+const OPENERS = new Set<TokenType>([T.LCurly, T.LParen, T.LBracket]);
+const CLOSERS = new Set<TokenType>([T.RCurly, T.RParen, T.RBracket]);
+
+/**
+ * The first token at which the nesting depth exceeds MAX_NESTING, if any. Depth counts open brackets, the
+ * `else if` links of the current if-chain in each bracket (each link is one more level of recursion), and the
+ * current run of prefix operators (`- - !x`).
+ */
+export function tooDeepAt(tokens: readonly IToken[]): IToken | undefined {
+  const elseIfs: number[] = [0]; // per open bracket: `else if` links of the chain being read
+  let depth = 0;
+  let prefixRun = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const ty = t.tokenType;
+    if (OPENERS.has(ty)) {
+      elseIfs.push(0);
+      depth++;
+    } else if (CLOSERS.has(ty)) {
+      if (elseIfs.length > 1) depth -= 1 + elseIfs.pop()!;
+    } else if (ty === T.Kw.if) {
+      if (i > 0 && tokens[i - 1]!.tokenType === T.Kw.else) {
+        elseIfs[elseIfs.length - 1]!++;
+        depth++;
+      } else {
+        depth -= elseIfs[elseIfs.length - 1]!; // a new chain starts
+        elseIfs[elseIfs.length - 1] = 0;
+      }
+    }
+    prefixRun = ty === T.Minus || ty === T.Bang ? prefixRun + 1 : 0;
+    if (depth + prefixRun > MAX_NESTING) return t;
+  }
+  return undefined;
+}
+
+/** The span of a node nested deeper than MAX_AST_DEPTH, if any (an iterative walk: it must not recurse). */
+export function tooDeepAst(root: object): A.Span | undefined {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push([x, d]);
+      continue;
+    }
+    const node = v as Record<string, unknown>;
+    const depth = 'kind' in node ? d + 1 : d;
+    if (depth > MAX_AST_DEPTH) return node['span'] as A.Span;
+    for (const k in node) {
+      if (k === 'span' || k === 'keyword') continue;
+      const x = node[k];
+      if (x !== null && typeof x === 'object') stack.push([x, depth]);
+    }
+  }
+  return undefined;
+}
+
+/** Runs a parse; a stack overflow (a deeply nested input that slipped past tooDeepAt) yields undefined. */
+function guardStack<R>(f: () => R): R | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+function nestingDetail(): string {
+  return `nesting too deep: more than ${MAX_NESTING} levels of brackets, \`else if\` or prefix operators (or an expression more than ${MAX_AST_DEPTH} levels deep); split it up`;
+}
+
 function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
   return tokens.map((t) => {
     const span = { start: t.startOffset, end: t.startOffset + t.image.length };
@@ -124,8 +203,17 @@ export function parseSynth(text: string, path: string): ParseResult {
       diagnostics.push(makeDiagnostic('SYN0003', path, { start: offset + e.offset, end: offset + e.offset + Math.max(1, e.length) }, { char: holeText.substr(e.offset, 1) }));
     }
     const shifted = sub.tokens.map((t) => ({ ...t, startOffset: t.startOffset + offset, endOffset: (t.endOffset ?? t.startOffset) + offset }));
+    const deep = tooDeepAt(shifted);
+    if (deep) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }, { detail: nestingDetail() }));
+      return { kind: 'Missing', span: { start: offset, end: offset + holeText.length } };
+    }
     parser.input = shifted;
-    const cst = parser.expr();
+    const cst = guardStack(() => parser.expr());
+    if (!cst) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, { start: offset, end: offset + holeText.length }, { detail: nestingDetail() }));
+      return { kind: 'Missing', span: { start: offset, end: offset + holeText.length } };
+    }
     reportErrors(parser.errors, shifted, offset + holeText.length);
     return builder.expr(cst);
   };
@@ -165,6 +253,7 @@ export function parseSynth(text: string, path: string): ParseResult {
       for (const p of problems) diagnostics.push(makeDiagnostic('SYN0004', path, p.span, { detail: p.detail }));
       return template;
     },
+    invalidNumber: (span, raw, what) => diagnostics.push(makeDiagnostic('SYN0005', path, span, { raw, what })),
   });
 
   const file: A.SynthFile = { kind: 'File', path, imports: [], decls: [], comments, span: { start: 0, end: text.length } };
@@ -179,13 +268,27 @@ export function parseSynth(text: string, path: string): ParseResult {
       );
       continue;
     }
+    const deep = tooDeepAt(seg);
+    if (deep) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }, { detail: nestingDetail() }));
+      continue;
+    }
     parser.input = seg;
-    const cst = parser.decl();
+    const cst = guardStack(() => parser.decl());
+    if (!cst) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, { start: first.startOffset, end: first.startOffset + first.image.length }, { detail: nestingDetail() }));
+      continue;
+    }
     const segErrors = parser.errors;
     const last = seg[seg.length - 1]!;
     reportErrors(segErrors, seg, last.startOffset + last.image.length);
     const decl = builder.decl(cst);
     if (!decl) continue;
+    const deepAst = tooDeepAst(decl);
+    if (deepAst) {
+      diagnostics.push(makeDiagnostic('SYN0001', path, deepAst, { detail: nestingDetail() }));
+      continue;
+    }
     if (decl.kind === 'Import') file.imports.push(decl);
     else file.decls.push(decl);
   }

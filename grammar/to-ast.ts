@@ -9,7 +9,12 @@ type Child = CstNode | IToken;
 /** Hooks the converter needs from the driver: template parsing (which re-enters the parser) and error reports. */
 export interface ConvertHooks {
   template(tok: IToken): A.Template;
+  /** A number or duration literal that is malformed (`1__0`, `1e999`, an integer beyond 2^53). */
+  invalidNumber?(span: A.Span, raw: string, what: string): void;
 }
+
+const NUMBER_SHAPE = /^\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+)?$/;
+const DURATION_SHAPE = /^\d+(?:_\d+)*(?:\.\d+)?(?:ms|s|m|h)$/;
 
 function isToken(c: Child | undefined): c is IToken {
   return !!c && (c as IToken).image !== undefined;
@@ -487,10 +492,15 @@ export class AstBuilder {
       switch (c.tokenType.name) {
         case 'NumberLit': {
           const { value, isFloat } = parseNumber(c.image);
+          if (!NUMBER_SHAPE.test(c.image) || !Number.isFinite(value)) this.hooks.invalidNumber?.(span, c.image, 'number');
+          else if (!isFloat && !Number.isSafeInteger(value)) this.hooks.invalidNumber?.(span, c.image, 'integer (integers are exact up to 2^53)');
           return { kind: 'Number', value, isFloat, raw: c.image, span };
         }
-        case 'Duration':
-          return { kind: 'Duration', ms: parseDuration(c.image), raw: c.image, span };
+        case 'Duration': {
+          const ms = parseDuration(c.image);
+          if (!DURATION_SHAPE.test(c.image) || !Number.isFinite(ms)) this.hooks.invalidNumber?.(span, c.image, 'duration');
+          return { kind: 'Duration', ms, raw: c.image, span };
+        }
         case 'StringLit':
         case 'TripleString':
           return this.stringLit(c);

@@ -91,7 +91,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const t0 = Date.now();
   const ds = o.dataset;
   const file = o.resolveOutput ? o.resolveOutput(ds.output.path) : o.outDir ? path.join(o.outDir, path.basename(ds.output.path)) : path.resolve(o.projectRoot, ds.output.path);
-  const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
+  // One journal per (dataset stage, output file, shard): a different --out or shard is a different run.
+  const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
   const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
 
   // Replay the journal: which rows are finished, their dedup keys, and the stats they cost.

@@ -1,0 +1,286 @@
+// Incremental parsing for the language server: the same parser as `synth check` (grammar/parse.ts), run one
+// top-level declaration at a time, with the results of unchanged declarations reused across edits.
+//
+// How it works:
+//  - A document is cut into segments exactly where `parseSynth` cuts it (`splitSegments`: at declaration
+//    keywords at brace depth 0 or at column 1). Each segment's text runs from its first token to the next
+//    segment's first token, so comments and whitespace after a declaration belong to it; text before the first
+//    token is the "preamble".
+//  - After an edit only the text around the edit is re-lexed: from the segment before the edited one to the
+//    first old segment boundary after the edit that the new tokens still agree on. Everything before is kept;
+//    everything after is kept and moved.
+//  - Each segment is parsed with `parseSynth(segmentText)`. Its spans are rebased onto a movable origin
+//    (`SegmentSpan`: start/end = origin + relative offset), so moving a declaration after an edit costs one
+//    assignment, and the AST objects keep their identity (the checker's per-node caches stay valid).
+//
+// Invariant: the result equals `parseSynth(text)` (same declarations, spans and diagnostics); the test
+// `test/lsp/incremental-parse.test.ts` checks this on thousands of random edits.
+import type { IToken } from 'chevrotain';
+import type * as A from '../grammar/ast.js';
+import type { Diagnostic } from '../grammar/diagnostics.js';
+import * as T from '../grammar/lexer.js';
+import { parseSynth, splitSegments, type ParseResult } from '../grammar/parse.js';
+
+/** A movable origin shared by all spans of one segment. */
+class Origin {
+  offset = 0;
+}
+
+/** A span relative to its segment's origin. Reads like a plain `{ start, end }`. */
+export class SegmentSpan implements A.Span {
+  constructor(
+    private readonly origin: Origin,
+    private readonly rs: number,
+    private readonly re: number,
+  ) {}
+  get start(): number {
+    return this.origin.offset + this.rs;
+  }
+  get end(): number {
+    return this.origin.offset + this.re;
+  }
+  toJSON(): A.Span {
+    return { start: this.start, end: this.end };
+  }
+}
+
+interface Segment {
+  text: string;
+  origin: Origin;
+  imports: A.ImportDecl[];
+  decls: A.Decl[];
+  comments: A.Comment[];
+  diagnostics: Diagnostic[];
+}
+
+interface Reuse {
+  split: Split;
+  /** ranges [0, head) are the old ones, unchanged */
+  head: number;
+  /** old ranges from `oldRange` on are kept (moved) at the end */
+  tail: { oldRange: number } | undefined;
+}
+
+interface Split {
+  /** offset of each segment's first token */
+  starts: number[];
+  /** end of the token after each segment's first token: the split decision at `starts[i]` looked this far */
+  heads: number[];
+  /** an unterminated triple string or block comment runs to the end of the lexed text */
+  unterminated: boolean;
+}
+
+function lexSplit(text: string, from: number, to: number): Split {
+  const sub = from === 0 && to === text.length ? text : text.slice(from, to);
+  const lexed = T.synthLexer.tokenize(sub);
+  let unterminated = false;
+  const tokens: IToken[] = lexed.tokens.map((t) => {
+    if (t.tokenType === T.UnterminatedTripleString) {
+      unterminated = true;
+      return { ...t, tokenType: T.TripleString };
+    }
+    if (t.tokenType === T.UnterminatedString) return { ...t, tokenType: T.StringLit };
+    return t;
+  });
+  for (const c of (lexed.groups['comments'] ?? []) as IToken[]) if (c.tokenType === T.UnterminatedBlockComment) unterminated = true;
+  const index = new Map<IToken, number>();
+  tokens.forEach((t, i) => index.set(t, i));
+  const starts: number[] = [];
+  const heads: number[] = [];
+  for (const seg of splitSegments(tokens)) {
+    const first = seg[0]!;
+    const i = index.get(first)!;
+    const next = tokens[i + 1] ?? first;
+    starts.push(from + first.startOffset);
+    heads.push(from + next.startOffset + next.image.length);
+  }
+  return { starts, heads, unterminated };
+}
+
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  let ia = a.length - 1;
+  let ib = b.length - 1;
+  while (i < max && a.charCodeAt(ia) === b.charCodeAt(ib)) {
+    i++;
+    ia--;
+    ib--;
+  }
+  return i;
+}
+
+function isSpan(v: object): v is A.Span {
+  return typeof (v as A.Span).start === 'number' && typeof (v as A.Span).end === 'number' && !('kind' in v) && Object.keys(v).length === 2;
+}
+
+/** Replaces every span (`span`, `keyword`, ...) in a freshly parsed segment by a SegmentSpan on `origin` (keeping shared spans shared). */
+function rebase(x: unknown, origin: Origin, seen: Map<object, SegmentSpan>): void {
+  if (!x || typeof x !== 'object') return;
+  if (Array.isArray(x)) {
+    for (const y of x) rebase(y, origin, seen);
+    return;
+  }
+  const o = x as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (!v || typeof v !== 'object') continue;
+    if (isSpan(v)) {
+      // {0, 0} is the parser's "no location" placeholder (grammar/to-ast.ts spanOf): it stays at the file start.
+      if (v.start === 0 && v.end === 0) continue;
+      let s = seen.get(v);
+      if (!s) {
+        s = new SegmentSpan(origin, (v as A.Span).start, (v as A.Span).end);
+        seen.set(v, s);
+      }
+      o[k] = s;
+    } else rebase(v, origin, seen);
+  }
+}
+
+/** Parses one document again and again, reusing the declarations an edit did not touch. */
+export class DocumentParser {
+  private text: string | undefined;
+  private split: Split = { starts: [], heads: [], unterminated: false };
+  /** segments[0] is the preamble; segments[i + 1] starts at split.starts[i] */
+  private segments: Segment[] = [];
+  private result: ParseResult | undefined;
+  /** statistics, for tests and the benchmark */
+  readonly stats = { parses: 0, segmentsParsed: 0, fullSplits: 0 };
+
+  constructor(readonly path: string) {}
+
+  parse(text: string): ParseResult {
+    if (text === this.text && this.result) return this.result;
+    this.stats.parses++;
+    const old = this.text;
+    const oldSegments = this.segments;
+    const plan: Reuse = old === undefined ? { split: this.fullSplit(text), head: 0, tail: undefined } : this.updateSplit(old, text);
+    const split = plan.split;
+    // Ranges: the preamble [0, starts[0]) then one per segment.
+    const bounds = [0, ...split.starts, text.length];
+    const count = bounds.length - 1;
+    const segments: Segment[] = new Array<Segment>(count);
+    // Ranges before the edit are the old ones, unchanged; ranges after it are the old ones, moved.
+    for (let i = 0; i < plan.head; i++) segments[i] = oldSegments[i]!;
+    let midEnd = count;
+    if (plan.tail) {
+      const moved = oldSegments.length - plan.tail.oldRange;
+      midEnd = count - moved;
+      for (let m = 0; m < moved; m++) segments[midEnd + m] = oldSegments[plan.tail.oldRange + m]!;
+    }
+    // Ranges around the edit: reuse an old segment with the same text if there is one, else parse.
+    const pool = new Map<string, Segment[]>();
+    const poolEnd = plan.tail ? plan.tail.oldRange : oldSegments.length;
+    for (let i = plan.head; i < poolEnd; i++) {
+      const s = oldSegments[i]!;
+      const list = pool.get(s.text);
+      if (list) list.push(s);
+      else pool.set(s.text, [s]);
+    }
+    for (let i = plan.head; i < midEnd; i++) {
+      const t = text.slice(bounds[i]!, bounds[i + 1]!);
+      segments[i] = pool.get(t)?.shift() ?? this.parseSegment(t);
+    }
+    for (let i = 0; i < count; i++) segments[i]!.origin.offset = bounds[i]!;
+    this.text = text;
+    this.split = split;
+    this.segments = segments;
+    const imports: A.ImportDecl[] = [];
+    const decls: A.Decl[] = [];
+    const comments: A.Comment[] = [];
+    const diagnostics: Diagnostic[] = [];
+    for (const s of segments) {
+      for (const x of s.imports) imports.push(x);
+      for (const x of s.decls) decls.push(x);
+      for (const x of s.comments) comments.push(x);
+      for (const x of s.diagnostics) diagnostics.push(x);
+    }
+    diagnostics.sort((a, b) => a.span.start - b.span.start);
+    const file: A.SynthFile = { kind: 'File', path: this.path, imports, decls, comments, span: { start: 0, end: text.length } };
+    this.result = { file, diagnostics };
+    return this.result;
+  }
+
+  /** Offsets where top-level segments start (for completion: which declaration is the cursor in?). */
+  segmentStarts(): readonly number[] {
+    return this.split.starts;
+  }
+
+  private parseSegment(text: string): Segment {
+    this.stats.segmentsParsed++;
+    const origin = new Origin();
+    const r = parseSynth(text, this.path);
+    const seen = new Map<object, SegmentSpan>();
+    rebase(r.file.imports, origin, seen);
+    rebase(r.file.decls, origin, seen);
+    rebase(r.file.comments, origin, seen);
+    rebase(r.diagnostics, origin, seen);
+    return { text, origin, imports: r.file.imports, decls: r.file.decls, comments: r.file.comments, diagnostics: r.diagnostics };
+  }
+
+  private fullSplit(text: string): Split {
+    this.stats.fullSplits++;
+    return lexSplit(text, 0, text.length);
+  }
+
+  private updateSplit(old: string, text: string): Reuse {
+    const { starts, heads } = this.split;
+    const full = (): Reuse => ({ split: this.fullSplit(text), head: 0, tail: undefined });
+    if (this.split.unterminated) return full();
+    const p = commonPrefix(old, text);
+    const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
+    const oldEnd = old.length - s;
+    const delta = text.length - old.length;
+    const n = starts.length;
+    // j: the last segment whose split decision (its first two tokens, plus one character of lookahead) lies
+    // entirely before the edit. Lexing restarts at its first token.
+    let j = -1;
+    {
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (heads[mid]! < p && starts[mid]! < p) {
+          j = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+    }
+    const lexStart = j >= 0 ? starts[j]! : 0;
+    // k: the first old segment that starts after the edit; the new tokens must agree that a segment starts there.
+    let k = j + 1;
+    while (k < n && starts[k]! < oldEnd) k++;
+    for (let attempt = 0; attempt < 3; attempt++, k++) {
+      if (k >= n) {
+        const r = lexSplit(text, lexStart, text.length);
+        const split = {
+          starts: [...starts.slice(0, Math.max(0, j)), ...r.starts],
+          heads: [...heads.slice(0, Math.max(0, j)), ...r.heads],
+          unterminated: r.unterminated,
+        };
+        return { split, head: j + 1, tail: undefined };
+      }
+      const to = (k + 1 < n ? starts[k + 1]! : old.length) + delta;
+      const r = lexSplit(text, lexStart, to);
+      if (r.unterminated) break;
+      const sync = starts[k]! + delta;
+      const idx = r.starts.indexOf(sync);
+      if (idx < 0) continue;
+      const keep = Math.max(0, j);
+      const split = {
+        starts: [...starts.slice(0, keep), ...r.starts.slice(0, idx), ...starts.slice(k).map((x) => x + delta)],
+        heads: [...heads.slice(0, keep), ...r.heads.slice(0, idx), ...heads.slice(k).map((x) => x + delta)],
+        unterminated: false,
+      };
+      return { split, head: j + 1, tail: { oldRange: k + 1 } };
+    }
+    return full();
+  }
+}

@@ -1,0 +1,42 @@
+// Random edits for the fuzz and incremental-parse tests: insertions of language fragments, deletions, garbage.
+export type Rnd = () => number;
+
+export function mulberry(seed: number): Rnd {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FRAGMENTS = [
+  '{', '}', '(', ')', '[', ']', '"', '"""', '/*', '*/', '//', '\n', ' ', '.', ',', ':', '~', '=', '->', '@len(1..3)', '{x}',
+  'dataset d: T {\n', 'struct S {\n  a: int\n}\n', 'enum E { a, b }\n', 'prompt p(x: int) -> S {\n', 'model m {', 'sim s {\n',
+  'row = ', 'vary q ~ uniform(', 'count 10\n', 'check ', 'row.', 'Tier.', 'import "x.synth"\n', 'goal ', 'rule r {', 'emit ',
+  'weighted { a: 0.5 }', 'let z = 1\n', '€', '\\', 'ü', '\r\n', '\t', '0.', '1_000', '5s',
+];
+
+export function randomEdit(text: string, rnd: Rnd): string {
+  const at = Math.floor(rnd() * (text.length + 1));
+  const r = rnd();
+  if (r < 0.35 && text.length > 0) {
+    const len = 1 + Math.floor(rnd() * Math.min(40, text.length - at));
+    return text.slice(0, at) + text.slice(at + len);
+  }
+  if (r < 0.75) return text.slice(0, at) + FRAGMENTS[Math.floor(rnd() * FRAGMENTS.length)]! + text.slice(at);
+  if (r < 0.9) {
+    let g = '';
+    const n = 1 + Math.floor(rnd() * 8);
+    for (let i = 0; i < n; i++) g += String.fromCharCode(32 + Math.floor(rnd() * 95));
+    return text.slice(0, at) + g + text.slice(at);
+  }
+  // move a chunk: cut and paste elsewhere
+  const len = Math.floor(rnd() * 60);
+  const chunk = text.slice(at, at + len);
+  const rest = text.slice(0, at) + text.slice(at + len);
+  const to = Math.floor(rnd() * (rest.length + 1));
+  return rest.slice(0, to) + chunk + rest.slice(to);
+}

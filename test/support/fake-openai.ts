@@ -1,0 +1,283 @@
+// A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions API, for tests and benchmarks: answers
+// with JSON made from the request's response_format schema, after a configurable latency, with injected faults
+// (429 + Retry-After, 500, timeouts, malformed or truncated JSON, schema violations, dropped connections).
+//
+// Deterministic mode: the answer is a pure function of the request body (a hash of it seeds the generator), so
+// reruns give identical rows. Faults are drawn from (seed, request number), never from the body, so a retried
+// request can succeed.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { generate, rngFrom, violate, type Rng } from './fake-openai-schema.js';
+
+export type FaultKind = '429' | '500' | 'timeout' | 'malformed' | 'truncated' | 'schema' | 'disconnect';
+export const ALL_FAULTS: FaultKind[] = ['429', '500', 'timeout', 'malformed', 'truncated', 'schema', 'disconnect'];
+
+export interface FakeOpenAIOptions {
+  latencyMs?: number;
+  /** extra uniform random latency in [0, latencyJitterMs) */
+  latencyJitterMs?: number;
+  faults?: { rate: number; kinds?: FaultKind[] };
+  seed?: number;
+  deterministic?: boolean;
+  /** if set, requests must carry `Authorization: Bearer <apiKey>` (else 401) */
+  apiKey?: string;
+  /** Retry-After sent with 429s, ms (default 100; sent as retry-after-ms and as whole seconds in retry-after) */
+  retryAfterMs?: number;
+  /** how long a `timeout` fault holds the request before dropping it (default 120 s) */
+  hangMs?: number;
+  /** what structured output this endpoint accepts: 'strict' (default) | 'json_schema' (rejects strict: true) |
+   *  'json_object' (rejects json_schema) — to test the client's fallback */
+  structured?: 'strict' | 'json_schema' | 'json_object';
+  /** the model name reported in responses (default: the requested name + '-fake') */
+  reportModel?: (requested: string) => string;
+  /** keep a record of every request (default true; the bench turns it off) */
+  record?: boolean;
+  port?: number;
+  host?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** parsed JSON body (undefined for GET) */
+  body: unknown;
+  /** true if the Authorization header was present (its value is never recorded) */
+  authorized: boolean;
+  fault: FaultKind | undefined;
+  status: number;
+  at: number;
+}
+
+export interface FakeOpenAIStats {
+  requests: number;
+  ok: number;
+  faults: Partial<Record<FaultKind, number>>;
+  maxInFlight: number;
+  inFlight: number;
+}
+
+export interface FakeOpenAI {
+  /** base URL, ending in /v1 */
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+  stats(): FakeOpenAIStats;
+}
+
+interface ChatBody {
+  model?: string;
+  messages?: Array<{ role: string; content: string }>;
+  response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function hash32(text: string): number {
+  return createHash('sha1').update(text).digest().readUInt32LE(0);
+}
+
+const tokensOf = (s: string) => Math.max(1, Math.ceil(s.length / 4));
+
+export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const latency = opts.latencyMs ?? 0;
+  const jitter = opts.latencyJitterMs ?? 0;
+  const rate = opts.faults?.rate ?? 0;
+  const kinds = opts.faults?.kinds ?? ALL_FAULTS;
+  const seed = opts.seed ?? 1;
+  const record = opts.record ?? true;
+  const retryAfter = opts.retryAfterMs ?? 100;
+  const structured = opts.structured ?? 'strict';
+  const reportModel = opts.reportModel ?? ((m: string) => m + '-fake');
+  const faultRng = rngFrom(seed ^ 0x5bd1e995);
+  const answerRng = rngFrom(seed);
+  const requests: RecordedRequest[] = [];
+  const stats: FakeOpenAIStats = { requests: 0, ok: 0, faults: {}, maxInFlight: 0, inFlight: 0 };
+  const hanging = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  let n = 0;
+
+  const later = (fn: () => void, ms: number) => {
+    if (ms <= 0) return fn();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
+  };
+  const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}) =>
+    send(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }), headers);
+
+  const handleChat = (raw: string, res: ServerResponse, rec: RecordedRequest | undefined, done: () => void) => {
+    let body: ChatBody;
+    try {
+      body = JSON.parse(raw) as ChatBody;
+    } catch {
+      if (rec) rec.status = 400;
+      error(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error');
+      return done();
+    }
+    if (rec) rec.body = body;
+    if (!body.model || !Array.isArray(body.messages) || body.messages.length === 0) {
+      if (rec) rec.status = 400;
+      error(res, 400, "Missing required parameter: 'model' or 'messages'.", 'invalid_request_error');
+      return done();
+    }
+    const rf = body.response_format;
+    if (rf?.type === 'json_schema' && (structured === 'json_object' || (structured === 'json_schema' && rf.json_schema?.strict))) {
+      if (rec) rec.status = 400;
+      error(res, 400, `Invalid parameter: 'response_format' of type 'json_schema'${rf.json_schema?.strict ? " with 'strict': true" : ''} is not supported with this model.`, 'invalid_request_error');
+      return done();
+    }
+    // Fault draw: from the request counter, never the body.
+    const fault = rate > 0 && faultRng() < rate ? kinds[Math.floor(faultRng() * kinds.length)] : undefined;
+    if (rec) rec.fault = fault;
+    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+    if (fault === 'timeout') {
+      hanging.add(res);
+      later(() => {
+        hanging.delete(res);
+        res.destroy();
+        done();
+      }, opts.hangMs ?? 120_000);
+      res.on('close', () => {
+        if (hanging.delete(res)) done();
+      });
+      return;
+    }
+    const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
+    later(() => {
+      done();
+      if (fault === '429') {
+        if (rec) rec.status = 429;
+        return error(res, 429, 'Rate limit reached for requests. Please try again shortly.', 'requests', {
+          'retry-after-ms': String(retryAfter),
+          'retry-after': String(Math.ceil(retryAfter / 1000)),
+        });
+      }
+      if (fault === '500') {
+        if (rec) rec.status = 500;
+        return error(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+      }
+      const rng: Rng = opts.deterministic ? rngFrom(hash32(raw)) : answerRng;
+      const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : undefined;
+      let content: string;
+      let finish = 'stop';
+      if (rf?.type === 'json_schema' || rf?.type === 'json_object') {
+        const value = fault === 'schema' ? violate(schema ?? { type: 'object' }, rng) : generate(schema ?? { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] }, rng);
+        content = JSON.stringify(value);
+        if (fault === 'malformed') content = rng() < 0.5 ? 'Sure! Here is the JSON you asked for:\n' + content : content.replace(/"/g, "'");
+        if (fault === 'truncated') {
+          content = content.slice(0, Math.max(1, Math.floor(content.length / 2)));
+          finish = 'length';
+        }
+      } else {
+        content = String(generate({ type: 'string', minLength: 20, maxLength: 200 }, rng));
+        if (fault === 'truncated') finish = 'length';
+      }
+      const promptTokens = body.messages!.reduce((a, m) => a + 3 + (typeof m.content === 'string' ? tokensOf(m.content) : 0), 3);
+      const reply = JSON.stringify({
+        id: 'chatcmpl-' + (++n).toString(36),
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: reportModel(body.model!),
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finish, logprobs: null }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: tokensOf(content), total_tokens: promptTokens + tokensOf(content) },
+      });
+      if (rec) rec.status = 200;
+      if (fault === 'disconnect') {
+        // Headers promise a full body; half of it arrives, then the connection drops.
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply)) });
+        res.write(reply.slice(0, Math.floor(reply.length / 2)), () => res.destroy());
+        return;
+      }
+      stats.ok++;
+      send(res, 200, reply);
+    }, wait);
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    stats.requests++;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    let finished = false;
+    const done = () => {
+      if (!finished) {
+        finished = true;
+        stats.inFlight--;
+      }
+    };
+    const url = req.url ?? '/';
+    const authHeader = req.headers['authorization'];
+    const rec: RecordedRequest | undefined = record
+      ? { method: req.method ?? 'GET', path: url, body: undefined, authorized: typeof authHeader === 'string', fault: undefined, status: 0, at: Date.now() }
+      : undefined;
+    if (rec) requests.push(rec);
+    if (opts.apiKey !== undefined && authHeader !== `Bearer ${opts.apiKey}`) {
+      if (rec) rec.status = 401;
+      // Like the real API, the message names no part of the key that was sent.
+      error(res, 401, 'Incorrect API key provided. You can find your API key at your provider.', 'invalid_request_error');
+      req.resume();
+      return done();
+    }
+    if (req.method === 'GET' && url.startsWith('/v1/models')) {
+      if (rec) rec.status = 200;
+      send(res, 200, JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'synth-test' }] }));
+      return done();
+    }
+    if (req.method === 'POST' && url.startsWith('/v1/chat/completions')) {
+      readBody(req).then(
+        (raw) => handleChat(raw, res, rec, done),
+        () => done(),
+      );
+      return;
+    }
+    if (rec) rec.status = 404;
+    error(res, 404, `Unknown request URL: ${req.method} ${url}.`, 'invalid_request_error');
+    req.resume();
+    done();
+  });
+  server.on('connection', (s: Socket) => {
+    s.setNoDelay(true);
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.maxRequestsPerSocket = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}/v1`,
+    port,
+    requests,
+    stats: () => ({ ...stats, faults: { ...stats.faults } }),
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const r of hanging) r.destroy();
+      hanging.clear();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
