@@ -235,6 +235,7 @@ export class DatasetChecker {
       for (const en of value.entries) {
         const k = keyName(en.key);
         given.add(k);
+        if (en.value.kind === 'Missing') continue; // a syntax error was reported; `key` may be a clause keyword
         const t = this.exprs.check(en.value, this.scope());
         const want = fields.get(k);
         if (!want) {

@@ -172,10 +172,11 @@ function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]):
     switch (t.tokenType.name) {
       case 'UnterminatedString':
         diagnostics.push(makeDiagnostic('SYN0002', path, span));
-        return { ...t, tokenType: T.StringLit };
+        // Chevrotain matches on tokenTypeIdx: retype both, or the parser still sees an UnterminatedString.
+        return { ...t, tokenType: T.StringLit, tokenTypeIdx: T.StringLit.tokenTypeIdx! };
       case 'UnterminatedTripleString':
         diagnostics.push(makeDiagnostic('SYN0002', path, { start: t.startOffset, end: t.startOffset + 3 }));
-        return { ...t, tokenType: T.TripleString };
+        return { ...t, tokenType: T.TripleString, tokenTypeIdx: T.TripleString.tokenTypeIdx! };
     }
     return t;
   });

@@ -63,8 +63,11 @@ export class AstBuilder {
     return { kind: 'Missing', span: { start: at.end, end: at.end } };
   }
   private exprOf(n: CstNode | undefined, label: string, parent: CstNode): A.Expr {
-    const e = this.node(n, label);
-    return e ? this.expr(e) : this.missing(this.spanOf(parent));
+    return this.exprAt(this.node(n, label), this.spanOf(parent));
+  }
+  /** The expression of `n`, or a Missing placeholder at the end of `fallback` when recovery left `n` empty. */
+  private exprAt(n: CstNode | undefined, fallback: A.Span): A.Expr {
+    return n && Number.isFinite(n.location?.startOffset) ? this.expr(n) : this.missing(fallback);
   }
   private stringLit(t: IToken): A.StringLit {
     return { kind: 'String', value: stringValue(t.image), raw: t.image, triple: t.image.startsWith('"""'), span: this.tokSpan(t) };
@@ -174,7 +177,7 @@ export class AstBuilder {
       constraints: this.nodes(f, 'constraint').map((c) => ({
         kind: 'Constraint',
         name: this.nameOf(c),
-        args: this.nodes(c, 'args').map((a) => this.expr(a)),
+        args: this.nodes(c, 'args').map((a) => this.exprAt(a, this.spanOf(c))),
         span: this.spanOf(c),
       })),
       span: this.spanOf(f),
@@ -428,7 +431,7 @@ export class AstBuilder {
       case 'recordLit':
         return this.record(n);
       case 'arrayLit':
-        return { kind: 'Array', items: this.nodes(n, 'items').map((i) => this.expr(i)), span: this.spanOf(n) };
+        return { kind: 'Array', items: this.nodes(n, 'items').map((i) => this.exprAt(i, this.spanOf(n))), span: this.spanOf(n) };
     }
     return this.missing(this.spanOf(n));
   }
@@ -471,8 +474,8 @@ export class AstBuilder {
       suffixes.push({
         at: t.startOffset,
         apply: (obj) => {
-          const index = ie ? this.expr(ie) : this.missing(this.tokSpan(t));
-          return { kind: 'Index', object: obj, index, span: { start: obj.span.start, end: index.span.end + 1 } };
+          const index = this.exprAt(ie, this.tokSpan(t));
+          return { kind: 'Index', object: obj, index, span: { start: obj.span.start, end: Math.max(index.span.end, t.startOffset) + 1 } };
         },
       });
     });
@@ -517,7 +520,7 @@ export class AstBuilder {
     const name = this.nameOf(n);
     const span = this.spanOf(n);
     if (!this.kids(n, 'call').length) return { kind: 'Name', name, span };
-    const args = this.nodes(n, 'args').map((a) => this.expr(a));
+    const args = this.nodes(n, 'args').map((a) => this.exprAt(a, span));
     const binder = this.tok(n, 'binder');
     const def = this.node(n, 'default');
     if (this.kids(n, 'Kw_for').length) {

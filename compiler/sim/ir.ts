@@ -62,7 +62,7 @@ export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
     agents,
     steps: setting('steps', 1),
     seed: setting('seed', seed) >>> 0,
-    maxEvents: setting('max_events', Math.min(1 << 22, Math.max(1024, worlds * agents * 4))),
+    maxEvents: setting('max_events', Math.min(1 << 20, Math.max(4096, worlds * agents * 16))),
     states,
     columns,
     params,

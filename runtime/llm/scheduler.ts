@@ -109,11 +109,6 @@ export class TokenBucket {
   }
 }
 
-export interface Permit {
-  /** call when the request is over; `tokens` = true usage if known (corrects the tpm reservation) */
-  release(outcome: { tokens?: number; refund?: boolean }): void;
-}
-
 export class Scheduler {
   private readonly pool: LimitFunction;
   private readonly rpm: TokenBucket | undefined;
@@ -156,8 +151,8 @@ export class Scheduler {
 
   /**
    * Runs `fn` once a concurrency slot and the rate budget (1 request, `estTokens` tokens) are available.
-   * `fn` gets a permit-less context and returns its result plus the true token usage (if known); a thrown
-   * error refunds the token reservation unless `keepTokens` is set on it.
+   * `fn` returns its result plus the true token usage (if known). A thrown error refunds the reservation, or
+   * charges its `tokens` property if it has one, or keeps it if its `keepTokens` property is true.
    */
   run<T>(estTokens: number, fn: () => Promise<{ result: T; tokens?: number }>): Promise<T> {
     return this.pool(async () => {
@@ -168,8 +163,13 @@ export class Scheduler {
         if (this.tpm && tokens !== undefined) this.tpm.adjust(estTokens - tokens);
         return result;
       } catch (e) {
-        // A refused request (429/5xx before any work) spent no tokens; a timeout may have.
-        if (this.tpm && !(e as { keepTokens?: boolean } | null)?.keepTokens) this.tpm.adjust(estTokens);
+        // A refused request (429/5xx) spent no tokens; an answer that failed validation spent what the endpoint
+        // reported; a timeout may have spent its whole reservation.
+        if (this.tpm) {
+          const info = (e ?? {}) as { keepTokens?: boolean; tokens?: number };
+          if (typeof info.tokens === 'number') this.tpm.adjust(estTokens - info.tokens);
+          else if (!info.keepTokens) this.tpm.adjust(estTokens);
+        }
         throw e;
       }
     });

@@ -100,7 +100,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
     const per = Math.ceil(total / want);
     const ranges: Array<[number, number]> = [];
     for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
-    blocks = await Promise.all(
+    const settled = await Promise.allSettled(
       ranges.map(
         ([a, b]) =>
           new Promise<BlockResult>((resolve, reject) => {
@@ -114,6 +114,10 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
           }),
       ),
     );
+    // Report the failure of the first world block, whatever thread finished first: messages are deterministic.
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    blocks = settled.map((r) => (r as PromiseFulfilledResult<BlockResult>).value);
   }
   const result = mergeBlocks(L, blocks);
   result.stats = { ...result.stats, backend: 'cpu', ms: performance.now() - t0, agentSteps: total * L.agents * L.steps, workers: blocks.length };

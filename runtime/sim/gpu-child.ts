@@ -158,6 +158,9 @@ async function run(req: Request) {
   };
 }
 
+// Fault injection for tests of the crash path (a driver that kills the process): SYNTH_GPU_FAULT=crash.
+if (process.env['SYNTH_GPU_FAULT'] === 'crash') process.kill(process.pid, 'SIGSEGV');
+
 process.on('message', (req: Request) => {
   run(req).then(
     (res) => {

@@ -11,7 +11,7 @@ export function exampleSpecs(): string[] {
   for (const d of readdirSync(dir)) {
     const p = path.join(dir, d);
     if (!statSync(p).isDirectory()) continue;
-    for (const f of readdirSync(p)) if (f.endsWith('.synth')) out.push(path.join(p, f));
+    for (const f of readdirSync(p)) if (f.endsWith('.synth') && statSync(path.join(p, f)).isFile()) out.push(path.join(p, f)); // not the .synth/ cache dir
   }
   return out.sort();
 }

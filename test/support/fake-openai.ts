@@ -87,6 +87,19 @@ function hash32(text: string): number {
   return createHash('sha1').update(text).digest().readUInt32LE(0);
 }
 
+function schemaInMessages(messages: Array<{ content: string }>): unknown {
+  for (const m of messages) {
+    const i = typeof m.content === 'string' ? m.content.indexOf('JSON Schema:') : -1;
+    if (i < 0) continue;
+    try {
+      return JSON.parse(m.content.slice(i + 'JSON Schema:'.length).trim());
+    } catch {
+      // not followed by a schema
+    }
+  }
+  return undefined;
+}
+
 const tokensOf = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
@@ -177,7 +190,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         return error(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
       }
       const rng: Rng = opts.deterministic ? rngFrom(hash32(raw)) : answerRng;
-      const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : undefined;
+      // json_object mode: like a model, follow a JSON Schema given in the conversation ("... JSON Schema:\n{...}").
+      const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : rf?.type === 'json_object' ? schemaInMessages(body.messages!) : undefined;
       let content: string;
       let finish = 'stop';
       if (rf?.type === 'json_schema' || rf?.type === 'json_object') {

@@ -1,0 +1,257 @@
+// What a name refers to. The checker records the targets of names in dataset-side code
+// (`ctx.references`); this module adds the declarations themselves (declaration names, fields, enum cases,
+// parameters) and simulation code, whose checker (compiler/sim) keeps no reference table, so go-to-definition,
+// references, rename and hover treat every name the same way.
+import type * as A from '../grammar/ast.js';
+import { fromSimType, show, typeRefText } from '../compiler/types.js';
+import type { Resolution } from '../compiler/context.js';
+import type { Analysis } from './workspace.js';
+
+export interface Target {
+  file: string;
+  span: A.Span;
+  name: string;
+  kind: Resolution['kind'] | 'enum' | 'struct' | 'model' | 'prompt' | 'source' | 'sim' | 'dataset' | 'simParam' | 'simState' | 'simLet' | 'rule' | 'event' | 'eventField' | 'binder';
+  /** a readable type, when there is one */
+  type?: string;
+  /** the declaration that owns the target (struct of a field, enum of a case, sim of a state...) */
+  owner?: string;
+}
+
+export interface Occurrence {
+  file: string;
+  ident: A.Ident;
+  target: Target;
+}
+
+export function targetKey(t: { file: string; span: A.Span }): string {
+  return `${t.file}:${t.span.start}`;
+}
+
+const DECL_KIND: Record<string, Target['kind']> = {
+  Enum: 'enum',
+  Struct: 'struct',
+  Model: 'model',
+  Prompt: 'prompt',
+  Source: 'source',
+  Sim: 'sim',
+  Dataset: 'dataset',
+};
+
+interface Index {
+  /** every identifier with a target, declarations included */
+  byIdent: Map<A.Ident, Occurrence>;
+  all: Occurrence[];
+}
+
+const indexes = new WeakMap<Analysis, Index>();
+
+/** All names of the analysis' program with what they refer to (computed once per analysis). */
+export function nameIndex(a: Analysis): Index {
+  const hit = indexes.get(a);
+  if (hit) return hit;
+  const byIdent = new Map<A.Ident, Occurrence>();
+  const all: Occurrence[] = [];
+  const add = (file: string, ident: A.Ident, target: Target) => {
+    if (!ident.name || byIdent.has(ident)) return;
+    const o = { file, ident, target };
+    byIdent.set(ident, o);
+    all.push(o);
+  };
+  const self = (file: string, ident: A.Ident, kind: Target['kind'], type?: string, owner?: string) =>
+    add(file, ident, { file, span: ident.span, name: ident.name, kind, type, owner });
+
+  const { program, ctx } = a.result;
+  // Declarations.
+  for (const p of program.order) {
+    const ast = program.files.get(p)!.ast;
+    for (const d of ast.decls) {
+      if (d.kind === 'Goal') continue;
+      self(p, d.name, DECL_KIND[d.kind]!);
+      switch (d.kind) {
+        case 'Enum':
+          for (const c of d.cases) self(p, c, 'enumCase', d.name.name, d.name.name);
+          break;
+        case 'Struct':
+          for (const f of d.fields) self(p, f.name, 'field', typeRefText(f.type), d.name.name);
+          break;
+        case 'Prompt':
+          for (const x of d.params) self(p, x.name, 'param', typeRefText(x.type), d.name.name);
+          break;
+        case 'Sim':
+          simNames(p, d, add);
+          break;
+      }
+    }
+  }
+  // Uses in dataset-side code, as the checker resolved them.
+  for (const [ident, r] of ctx.references) {
+    if (r.kind === 'builtin') continue;
+    const owner = program.files.has(r.file) ? r.declName : undefined;
+    const decl = r.kind === 'decl' && r.declName ? a.result.symbols.get(r.declName) : undefined;
+    const kind: Target['kind'] = decl && decl.decl.name.span.start === r.span.start && decl.file === r.file ? DECL_KIND[decl.decl.kind]! : r.kind === 'decl' ? 'event' : r.kind;
+    const name = ident.name;
+    const file = fileOfIdent(a, ident);
+    if (!file) continue;
+    add(file, ident, { file: r.file, span: r.span, name, kind, type: r.type.k === 'unknown' ? undefined : show(r.type), owner });
+  }
+  const idx = { byIdent, all };
+  indexes.set(a, idx);
+  return idx;
+}
+
+/** The file an identifier belongs to (identifiers carry offsets only). */
+const identFiles = new WeakMap<Analysis, Map<A.Ident, string>>();
+function fileOfIdent(a: Analysis, ident: A.Ident): string | undefined {
+  let m = identFiles.get(a);
+  if (!m) {
+    m = new Map();
+    const { program } = a.result;
+    for (const p of program.order) {
+      const ast = program.files.get(p)!.ast;
+      const visit = (x: unknown): void => {
+        if (!x || typeof x !== 'object') return;
+        if (Array.isArray(x)) {
+          for (const y of x) visit(y);
+          return;
+        }
+        const o = x as Record<string, unknown>;
+        if (o['kind'] === 'Ident') {
+          m!.set(o as unknown as A.Ident, p);
+          return;
+        }
+        for (const k in o) if (k !== 'span' && k !== 'keyword') visit(o[k]);
+      };
+      visit(ast.imports);
+      visit(ast.decls);
+    }
+    identFiles.set(a, m);
+  }
+  return m.get(ident);
+}
+
+/** Names inside a sim: params, states, rules, events and their fields, `let`s, neighbour binders. */
+function simNames(file: string, sim: A.SimDecl, add: (file: string, ident: A.Ident, target: Target) => void): void {
+  const owner = sim.name.name;
+  const globals = new Map<string, Target>();
+  const decl = (ident: A.Ident, kind: Target['kind'], type?: string): Target => {
+    const t: Target = { file, span: ident.span, name: ident.name, kind, type, owner };
+    add(file, ident, t);
+    return t;
+  };
+  for (const v of sim.params) globals.set(v.name.name, decl(v.name, 'simParam', typeRefText(v.type)));
+  for (const v of sim.states) globals.set(v.name.name, decl(v.name, 'simState', typeRefText(v.type)));
+  const events = new Map<string, { t: Target; fields: Map<string, Target> }>();
+  for (const e of sim.events) {
+    const fields = new Map<string, Target>();
+    const t = decl(e.name, 'event');
+    for (const f of e.fields) fields.set(f.name.name, decl(f.name, 'eventField', typeRefText(f.type)));
+    events.set(e.name.name, { t, fields });
+  }
+  const use = (ident: A.Ident, t: Target | undefined) => {
+    if (t) add(file, ident, t);
+  };
+  const expr = (e: A.Expr | undefined, scope: Map<string, Target>, binder?: string): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'Name':
+        if (e.name.name !== binder) use(e.name, scope.get(e.name.name));
+        return;
+      case 'Member':
+        if (e.object.kind === 'Name' && binder && e.object.name.name === binder) {
+          const st = sim.states.find((s) => s.name.name === e.member.name);
+          if (st) use(e.member, globals.get(st.name.name));
+          return;
+        }
+        expr(e.object, scope, binder);
+        return;
+      case 'Call':
+        for (const x of e.args) expr(x, scope, binder);
+        return;
+      case 'Reduction': {
+        const inner = new Map(scope);
+        const bt: Target = { file, span: e.binder.span, name: e.binder.name, kind: 'binder', owner };
+        add(file, e.binder, bt);
+        expr(e.body, inner, e.binder.name);
+        expr(e.where, inner, e.binder.name);
+        expr(e.default, scope, binder);
+        return;
+      }
+      case 'Unary':
+        return expr(e.operand, scope, binder);
+      case 'Binary':
+        expr(e.left, scope, binder);
+        expr(e.right, scope, binder);
+        return;
+      case 'Index':
+        expr(e.object, scope, binder);
+        expr(e.index, scope, binder);
+        return;
+      case 'Range':
+        expr(e.low, scope, binder);
+        expr(e.high, scope, binder);
+        return;
+      case 'Array':
+        for (const x of e.items) expr(x, scope, binder);
+        return;
+      case 'Record':
+        for (const en of e.entries) expr(en.value, scope, binder);
+        return;
+    }
+  };
+  const block = (b: A.Block, outer: Map<string, Target>): void => {
+    const scope = new Map(outer);
+    for (const s of b.stmts) stmt(s, scope);
+  };
+  const stmt = (s: A.Stmt, scope: Map<string, Target>): void => {
+    switch (s.kind) {
+      case 'Let':
+        expr(s.value, scope);
+        scope.set(s.name.name, decl(s.name, 'simLet', s.type ? typeRefText(s.type) : undefined));
+        return;
+      case 'Assign':
+        use(s.target, scope.get(s.target.name));
+        expr(s.value, scope);
+        return;
+      case 'If':
+        expr(s.cond, scope);
+        block(s.then, scope);
+        if (s.else?.kind === 'If') stmt(s.else, scope);
+        else if (s.else) block(s.else, scope);
+        return;
+      case 'Emit': {
+        const ev = events.get(s.event.name);
+        use(s.event, ev?.t);
+        for (const en of s.fields.entries) {
+          if (en.key.kind === 'Ident') use(en.key, ev?.fields.get(en.key.name));
+          expr(en.value, scope);
+        }
+        return;
+      }
+    }
+  };
+  for (const v of [...sim.params, ...sim.states]) expr(v.init, globals);
+  for (const r of sim.rules) {
+    decl(r.name, 'rule');
+    expr(r.when, globals);
+    block(r.body, globals);
+  }
+  for (const o of sim.observes) for (const f of o.fields) use(f, globals.get(f.name));
+  for (const c of sim.checks) expr(c.expr, globals);
+}
+
+/** The type of a sim value as a dataset sees it, for hover. */
+export function simTypeForDataset(simType: string): string {
+  return show(fromSimType(simType));
+}
+
+/** The occurrence at an identifier, if it names something. */
+export function resolveIdent(a: Analysis, ident: A.Ident): Occurrence | undefined {
+  return nameIndex(a).byIdent.get(ident);
+}
+
+/** Every occurrence (declaration and uses) of a target, across the program. */
+export function occurrencesOf(a: Analysis, target: { file: string; span: A.Span }): Occurrence[] {
+  const key = targetKey(target);
+  return nameIndex(a).all.filter((o) => targetKey(o.target) === key);
+}

@@ -1,0 +1,391 @@
+// The LLM client: one instance per `model` block. Calls any OpenAI-compatible chat-completions endpoint through
+// the official `openai` package (its own retries off: this client owns them), with structured output from the
+// return type's JSON Schema, local validation of every answer, and an on-disk cache of finished calls.
+//
+// One `call` = one logical call of a prompt for one row:
+//   cache hit → done (nothing sent);
+//   otherwise up to 1 + `retries` HTTP attempts, each admitted by the scheduler (concurrency, rpm, tpm);
+//   transport faults (429, 5xx, timeouts, dropped connections) are retried with backoff, honouring Retry-After;
+//   content faults (not JSON, cut off, fails validation) are retried with the problem fed back to the model as
+//   a follow-up user message; the first valid answer is cached and returned;
+//   when the budget is spent the call throws SYN5002 — an invalid answer is never returned.
+// The API key is held only by the openai client; it is never written to the cache, events or error messages
+// (messages are scrubbed of it in case an endpoint echoes it).
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { synthError } from '../../grammar/diagnostics.js';
+import { cacheKey, ResponseCache } from './cache.js';
+import { keepAliveFetch, type KeepAliveFetch } from './http.js';
+import { retryAfterMs, Scheduler } from './scheduler.js';
+import { estimatePromptTokens } from './tokens.js';
+import type { ChatMessage, ChatRequest, ChatResult, FailureKind, LlmEvent, ModelProfile, Usage } from './types.js';
+import { schemaErrors } from './validate.js';
+
+export type StructuredMode = 'strict' | 'json_schema' | 'json_object';
+
+export interface LlmClientOptions {
+  /** the key itself (read from env by the caller); may be empty for local endpoints that need none */
+  apiKey: string;
+  /** the project's `.synth/cache` folder; null or absent: no cache */
+  cacheDir?: string | null;
+  /** custom fetch (default: keep-alive undici pool, see http.ts) */
+  fetch?: typeof globalThis.fetch;
+  onEvent?: (e: LlmEvent) => void;
+  /** share one scheduler between clients of the same endpoint (default: one per client, from the profile) */
+  scheduler?: Scheduler;
+  /** backoff tuning (tests use small values) */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** start with this structured-output mode (default 'strict'; the client steps down if the endpoint refuses) */
+  structured?: StructuredMode;
+  /** abort every call (Ctrl-C) */
+  signal?: AbortSignal;
+}
+
+export interface LlmClientStats {
+  calls: number;
+  cached: number;
+  failed: number;
+  /** calls that needed more than one request */
+  retried: number;
+  /** HTTP requests made */
+  requests: number;
+  usage: Usage;
+  failures: Partial<Record<FailureKind, number>>;
+  /** model names as the endpoint reported them */
+  models: string[];
+}
+
+/** Thrown inside an attempt; `kind` drives the retry decision. */
+class AttemptError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly retryAfterMs?: number,
+    /** shown to the model on the next attempt (content faults only) */
+    readonly feedback?: ChatMessage[],
+    readonly usage?: Usage,
+  ) {
+    super(message);
+  }
+  /** a timed-out request may have been billed: keep its tpm reservation */
+  get keepTokens(): boolean {
+    return this.kind === 'timeout';
+  }
+  /** tokens the endpoint reported for this failed attempt (content faults), to correct the tpm reservation */
+  get tokens(): number | undefined {
+    return this.usage ? this.usage.prompt + this.usage.completion : undefined;
+  }
+}
+
+const FEEDBACK_ECHO_CHARS = 4000;
+
+/** OpenAI's structured output needs an object at the root: other types travel wrapped in `{ value: ... }`. */
+function wireSchema(schema: object): { schema: object; wrapped: boolean } {
+  const s = schema as Record<string, unknown>;
+  if (s['type'] === 'object') return { schema, wrapped: false };
+  return { schema: { type: 'object', properties: { value: schema }, required: ['value'], additionalProperties: false }, wrapped: true };
+}
+
+/** Strict mode needs every object closed (additionalProperties: false) with every property required. */
+export function strictCompatible(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.every(strictCompatible);
+  if (!schema || typeof schema !== 'object') return true;
+  const s = schema as Record<string, unknown>;
+  if (s['type'] === 'object' || s['properties']) {
+    const props = Object.keys((s['properties'] as object | undefined) ?? {});
+    const req = new Set((s['required'] as string[] | undefined) ?? []);
+    if (s['additionalProperties'] !== false || props.some((p) => !req.has(p))) return false;
+  }
+  return Object.entries(s).every(([k, v]) => (k === 'enum' || k === 'const' || k === 'default' || k === 'examples' ? true : strictCompatible(v)));
+}
+
+function schemaName(name: string): string {
+  const n = name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+  return n || 'result';
+}
+
+export class LlmClient {
+  readonly scheduler: Scheduler;
+  private readonly openai: OpenAI;
+  private readonly cache: ResponseCache | undefined;
+  private readonly pool: KeepAliveFetch | undefined;
+  private mode: StructuredMode;
+  private readonly params: Record<string, unknown>;
+  private readonly secret: string;
+  private readonly models = new Set<string>();
+  readonly stats: LlmClientStats = { calls: 0, cached: 0, failed: 0, retried: 0, requests: 0, usage: { prompt: 0, completion: 0 }, failures: {}, models: [] };
+
+  constructor(
+    readonly profile: ModelProfile,
+    private readonly o: LlmClientOptions,
+  ) {
+    this.secret = o.apiKey;
+    this.pool = o.fetch ? undefined : keepAliveFetch();
+    this.openai = new OpenAI({
+      apiKey: o.apiKey || 'none',
+      baseURL: profile.baseUrl,
+      maxRetries: 0,
+      timeout: profile.timeoutMs,
+      fetch: o.fetch ?? this.pool!.fetch,
+      logLevel: 'off',
+    });
+    this.cache = o.cacheDir ? new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : []) : undefined;
+    this.scheduler =
+      o.scheduler ??
+      new Scheduler({
+        concurrency: profile.concurrency,
+        ...(profile.rpm ? { rpm: profile.rpm } : {}),
+        ...(profile.tpm ? { tpm: profile.tpm } : {}),
+        ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),
+        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      });
+    this.mode = o.structured ?? 'strict';
+    this.params = {
+      ...(profile.temperature !== undefined ? { temperature: profile.temperature } : {}),
+      ...(profile.maxTokens !== undefined ? { max_tokens: profile.maxTokens } : {}),
+      ...(profile.extra ?? {}),
+    };
+  }
+
+  /** The structured-output mode in use (it steps down when the endpoint refuses strict or json_schema). */
+  get structuredMode(): StructuredMode {
+    return this.mode;
+  }
+
+  /** USD for `usage` at the profile's price (0 without a price). */
+  estimateCost(usage: Usage): number {
+    const p = this.profile.price;
+    if (!p) return 0;
+    return (usage.prompt * p.input + usage.completion * p.output) / 1e6;
+  }
+
+  /** Closes the keep-alive pool this client created. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private emit(e: LlmEvent): void {
+    this.o.onEvent?.(e);
+  }
+
+  /** Removes the API key from any text that might be shown or stored. */
+  private scrub(text: string): string {
+    return this.secret && this.secret.length >= 4 ? text.split(this.secret).join('***') : text;
+  }
+
+  /**
+   * One logical call. `validate` adds the caller's checks (type constraints) to the schema's; it returns error
+   * messages, empty when the value is acceptable. Throws SynthError SYN5002 when the retry budget is spent.
+   */
+  async call(req: ChatRequest, validate?: (value: unknown) => string[]): Promise<ChatResult> {
+    this.stats.calls++;
+    const key = this.cache
+      ? cacheKey({ model: this.profile.model, params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey })
+      : '';
+    if (this.cache) {
+      const hit = await this.cache.get(key);
+      if (hit) {
+        this.stats.cached++;
+        this.noteModel(hit.model);
+        this.emit({ type: 'cache_hit', rowKey: req.rowKey });
+        return { value: hit.value, usage: { prompt: 0, completion: 0 }, modelReported: hit.model, cached: true, attempts: 0, retried: false };
+      }
+    }
+
+    const usage: Usage = { prompt: 0, completion: 0 };
+    let messages = req.messages;
+    let last: AttemptError | undefined;
+    const maxAttempts = 1 + Math.max(0, this.profile.retries);
+    let attempts = 0;
+    let modeChanges = 0;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (last) {
+        const delay = last.feedback ? 0 : this.scheduler.backoff(attempt - 1, last.retryAfterMs);
+        this.emit({ type: 'retry', rowKey: req.rowKey, attempt, kind: last.kind, delayMs: delay, detail: last.message });
+        if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
+        if (last.feedback) messages = [...messages, ...last.feedback];
+      }
+      this.o.signal?.throwIfAborted();
+      attempts++;
+      try {
+        const r = await this.attempt(req, messages, attempt, validate);
+        usage.prompt += r.usage.prompt;
+        usage.completion += r.usage.completion;
+        this.addUsage(r.usage);
+        this.noteModel(r.model);
+        if (attempts > 1) this.stats.retried++;
+        if (this.cache) {
+          try {
+            await this.cache.set(key, { value: r.value, usage, model: r.model });
+          } catch {
+            // a full disk or read-only folder loses the cache entry, not the row
+          }
+        }
+        return { value: r.value, usage, modelReported: r.model, cached: false, attempts, retried: attempts > 1 };
+      } catch (e) {
+        if (!(e instanceof AttemptError)) throw e;
+        if (e.usage) {
+          usage.prompt += e.usage.prompt;
+          usage.completion += e.usage.completion;
+          this.addUsage(e.usage);
+        }
+        this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
+        if (e.kind === 'client') {
+          const fallback = this.stepDown(e.message);
+          if (fallback && modeChanges++ < 2) {
+            attempt--; // the endpoint's capabilities, not the answer, were at fault: no retry is spent
+            attempts--;
+            last = undefined;
+            continue;
+          }
+          last = e;
+          break;
+        }
+        last = e;
+      }
+    }
+    this.stats.failed++;
+    if (attempts > 1) this.stats.retried++;
+    const kind = last?.kind ?? 'network';
+    const detail = this.scrub(last?.message ?? 'no attempt made');
+    this.emit({ type: 'failed', rowKey: req.rowKey, attempts, kind, detail });
+    const err = synthError('SYN5002', {
+      detail: `model '${this.profile.id}' (${this.profile.model}): call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
+    });
+    Object.assign(err, { kind, attempts, usage });
+    throw err;
+  }
+
+  private addUsage(u: Usage): void {
+    this.stats.usage.prompt += u.prompt;
+    this.stats.usage.completion += u.completion;
+  }
+
+  private noteModel(m: string): void {
+    if (!this.models.has(m)) {
+      this.models.add(m);
+      this.stats.models = [...this.models];
+    }
+  }
+
+  /** On a 400 that names response_format, use a simpler structured-output mode from now on. */
+  private stepDown(message: string): boolean {
+    if (!/response_format|json_schema|strict|structured/i.test(message)) return false;
+    if (this.mode === 'strict') this.mode = 'json_schema';
+    else if (this.mode === 'json_schema') this.mode = 'json_object';
+    else return false;
+    this.emit({ type: 'concurrency', limit: this.scheduler.limit, reason: `structured output: endpoint refused, using ${this.mode}` });
+    return true;
+  }
+
+  private body(req: ChatRequest, messages: ChatMessage[]): { body: Record<string, unknown>; wrapped: boolean } {
+    const body: Record<string, unknown> = { model: this.profile.model, messages, ...this.params };
+    if (!req.schema) return { body, wrapped: false };
+    const { schema, wrapped } = wireSchema(req.schema);
+    if (this.mode === 'json_object') {
+      // The schema goes into the conversation instead (json_object mode also requires the word JSON there).
+      body['messages'] = [{ role: 'system', content: `Reply with one JSON object only, matching this JSON Schema:\n${JSON.stringify(schema)}` }, ...messages];
+      body['response_format'] = { type: 'json_object' };
+    } else {
+      body['response_format'] = {
+        type: 'json_schema',
+        json_schema: { name: schemaName(req.schemaName), schema, strict: this.mode === 'strict' && strictCompatible(schema) },
+      };
+    }
+    return { body, wrapped };
+  }
+
+  private async attempt(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    attempt: number,
+    validate: ((value: unknown) => string[]) | undefined,
+  ): Promise<{ value: unknown; usage: Usage; model: string }> {
+    const { body, wrapped } = this.body(req, messages);
+    const est = this.scheduler.needsTokenEstimate ? estimatePromptTokens(messages, req.schema, this.profile.model) + (this.profile.maxTokens ?? 1024) : 0;
+    const t0 = Date.now();
+    return this.scheduler.run(est, async () => {
+      this.stats.requests++;
+      this.emit({ type: 'request', rowKey: req.rowKey, attempt });
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        completion = (await this.openai.chat.completions.create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, {
+          ...(this.o.signal ? { signal: this.o.signal } : {}),
+        })) as OpenAI.Chat.Completions.ChatCompletion;
+      } catch (e) {
+        throw this.transportError(e);
+      }
+      const choice = typeof completion === 'object' && completion !== null && Array.isArray(completion.choices) ? completion.choices[0] : undefined;
+      if (!choice || !choice.message) throw new AttemptError('malformed', 'the endpoint answered with something that is not a chat completion');
+      const u: Usage = { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 };
+      const model = typeof completion.model === 'string' && completion.model ? completion.model : this.profile.model;
+      this.emit({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: u });
+      this.scheduler.success(); // the endpoint answered: whatever the content, it is not pushing back
+      const content = choice.message.content ?? '';
+      const echo = (): ChatMessage => ({ role: 'assistant', content: content.length > FEEDBACK_ECHO_CHARS ? content.slice(0, FEEDBACK_ECHO_CHARS) + '…' : content });
+      const refusal = (choice.message as { refusal?: string | null }).refusal;
+      if (refusal) {
+        throw new AttemptError('invalid', `the model refused: ${refusal.slice(0, 200)}`, undefined, [echo(), { role: 'user', content: 'Please answer the request as asked, with the requested JSON.' }], u);
+      }
+      if (choice.finish_reason === 'length') {
+        throw new AttemptError('truncated', 'the answer was cut off at max_tokens', undefined, [
+          echo(),
+          { role: 'user', content: 'Your reply was cut off before it ended. Reply again, complete and more concise' + (req.schema ? ', with the JSON only.' : '.') },
+        ], u);
+      }
+      let value: unknown = content;
+      if (req.schema) {
+        try {
+          value = JSON.parse(content);
+        } catch (e) {
+          throw new AttemptError('malformed', `the answer is not valid JSON (${(e as Error).message.slice(0, 120)})`, undefined, [
+            echo(),
+            { role: 'user', content: 'Your reply was not valid JSON. Reply again with only the JSON value that matches the schema: no prose, no code fences.' },
+          ], u);
+        }
+        if (wrapped) value = value && typeof value === 'object' && !Array.isArray(value) ? (value as { value?: unknown }).value : undefined;
+      }
+      const errors = [...(req.schema ? schemaErrors(req.schema, value) : []), ...(validate ? validate(value) : [])];
+      if (errors.length) {
+        throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
+          echo(),
+          { role: 'user', content: `Your reply does not match the required type:\n${errors.slice(0, 20).map((x) => '- ' + x).join('\n')}\nReply again with corrected JSON only.` },
+        ], u);
+      }
+      return { result: { value, usage: u, model }, tokens: u.prompt + u.completion };
+    });
+  }
+
+  /** Classifies an error from the openai client (or the fetch beneath it). */
+  private transportError(e: unknown): AttemptError {
+    if (e instanceof APIUserAbortError || this.o.signal?.aborted) throw e;
+    if (e instanceof APIConnectionTimeoutError) {
+      this.scheduler.pushback('timeout');
+      return new AttemptError('timeout', `no answer within ${this.profile.timeoutMs} ms`);
+    }
+    if (e instanceof APIConnectionError) return new AttemptError('network', `connection failed: ${this.scrub(String((e.cause as Error | undefined)?.message ?? e.message)).slice(0, 200)}`);
+    if (e instanceof APIError) {
+      const status = e.status ?? 0;
+      const ra = retryAfterMs(e.headers);
+      const msg = this.scrub(String(e.message)).slice(0, 300);
+      if (status === 429) {
+        this.scheduler.pushback('429');
+        return new AttemptError('rate_limit', `rate limited (HTTP 429): ${msg}`, ra);
+      }
+      if (status >= 500 || status === 408 || status === 409) {
+        if (status === 503 || status === 529 || status === 504) this.scheduler.pushback(String(status));
+        return new AttemptError('server', `server error (HTTP ${status}): ${msg}`, ra);
+      }
+      if (status === 401 || status === 403) {
+        const env = this.profile.apiKeyEnv ? ` — check the key in $${this.profile.apiKeyEnv}` : '';
+        return new AttemptError('client', `authentication failed (HTTP ${status})${env}: ${msg}`);
+      }
+      return new AttemptError('client', `request refused (HTTP ${status}): ${msg}`);
+    }
+    // A body that ends early or is not JSON surfaces from response.json() as a plain error.
+    const m = e instanceof Error ? e.message : String(e);
+    return new AttemptError('network', `bad response: ${this.scrub(m).slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../../compiler/check.js';
+import { synth } from '../support/cli.js';
+import { webgpuOrSkip } from '../support/webgpu.js';
+
+function check(src: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'synth-sim-'));
+  const f = path.join(dir, 's.synth');
+  writeFileSync(f, src);
+  return { f, dir, diags: checkFile(f).diagnostics };
+}
+
+const SIM = (body: string, extra = '') => `sim s {\n  worlds 4\n  agents 4\n  steps 10\n  state x: f32 = 0.0\n  state n: u32 = 0\n${body}\n}\n${extra}`;
+
+describe('bad sims get checker errors, in Synth terms', () => {
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['a type error in a rule', SIM('  rule r { x = x + true }'), 'SYN2001', /needs numbers/],
+    ['mixing f32 and u32', SIM('  rule r { x = x + n }'), 'SYN2001', /convert with f32/],
+    ['writing an undeclared field', SIM('  rule r { speed = 1.0 }'), 'SYN1001', /unknown state field 'speed'/],
+    ['assigning a param', SIM('  param k: f32 = 1.0\n  rule r { k = 2.0 }'), 'SYN3006', /'k' is a param/],
+    ['a reduction outside a rule', SIM('  state m: f32 = max(o.x for o in agents)'), 'SYN3003', /only allowed inside rules/],
+    ['an event field of the wrong type', SIM('  rule r { emit e { v: true } }\n  event e { v: f32 }'), 'SYN2001', /field v of event e is f32/],
+    ['an unknown event', SIM('  rule r { emit boom { v: 1.0 } }'), 'SYN1001', /unknown event 'boom'/],
+    ['a non-bool condition', SIM('  rule r when x { x = 1.0 }'), 'SYN2001', /needs a bool condition/],
+    ['two rules writing one field in a phase', SIM('  rule a { x = 1.0 }\n  rule b { x = 2.0 }'), 'SYN3002', /written by rules 'a' and 'b'/],
+    ['strings in a sim', SIM('  rule r { x = "fast" }'), 'SYN2001', /strings cannot be used/],
+    ['a reduction over something else', SIM('  rule r { x = sum(o.x for o in worlds) }'), 'SYN2001', /range over `agents`/],
+    ['a missing setting', 'sim s { agents 2 steps 3 }', 'SYN1005', /needs `worlds`/],
+  ];
+  for (const [what, src, code, msg] of cases) {
+    it(what, () => {
+      const { diags } = check(src);
+      const d = diags.find((x) => x.code === code);
+      expect(d, JSON.stringify(diags.map((x) => x.code + ' ' + x.message))).toBeDefined();
+      expect(d!.message).toMatch(msg);
+    });
+  }
+});
+
+describe('runtime failures are clear messages', () => {
+  it('event overflow (SYN6001)', () => {
+    const { f } = check(SIM('  max_events 5\n  rule r { emit e { v: x } }\n  event e { v: f32 }', 'dataset d { for e in s.e row = { v: e.v } output "out/d.jsonl" }'));
+    const r = synth(['run', f, '--backend', 'cpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SYN6001.*event 'e' overflowed its buffer of 5 rows; raise `max_events`/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('non-finite state under `check finite` (SYN6002)', () => {
+    const { f } = check(SIM('  rule r { x = x + 1.0 / 0.0 }\n  check finite\n  observe every 1 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
+    const r = synth(['run', f, '--backend', 'cpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 0/);
+  });
+
+  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async () => {
+    if (!(await webgpuOrSkip('driver failure test'))) return;
+    const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
+    const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
+    expect(crash.code).toBe(2);
+    expect(crash.stderr).toMatch(/SYN6003: the WebGPU process was killed by SIGSEGV \(driver failure\)/);
+    const auto = synth(['run', f, '--backend', 'auto', '--fresh'], { env: { SYNTH_GPU_FAULT: 'crash' } });
+    expect(auto.stderr).toMatch(/note: .*running simulation s on the CPU backend instead/);
+    expect(auto.stderr).toContain('d: 48 rows'); // 16 agents × 3 observations (steps 0, 5, 10)
+    expect(auto.code).toBe(0);
+    const noAdapter = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
+    expect(noAdapter.stderr).toMatch(/SYN6003/);
+  });
+});

@@ -1,0 +1,26 @@
+// CodeLens above datasets, prompts and sims. Used only when the language server offers none (the server's
+// lenses run the same commands with the same arguments, see protocol.ts).
+import * as vscode from 'vscode';
+import { findDeclarations } from './declarations';
+import { Commands, type DeclParams } from './protocol';
+
+export class SynthCodeLensProvider implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('synth', document.uri).get<boolean>('codeLens.enabled', true)) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const d of findDeclarations(document.getText())) {
+      if (!d.name) continue;
+      const range = new vscode.Range(document.positionAt(d.start), document.positionAt(d.nameStart + d.name.length));
+      const args: DeclParams = { uri: document.uri.toString(), name: d.name };
+      const lens = (title: string, command: string) => new vscode.CodeLens(range, { title, command, arguments: [args] });
+      if (d.kind === 'dataset') {
+        lenses.push(lens('$(play) Run', Commands.runDataset), lens('Dry run', Commands.dryRun), lens('Show plan', Commands.showPlan));
+      } else if (d.kind === 'prompt') {
+        lenses.push(lens('Preview prompt', Commands.previewPrompt));
+      } else if (d.kind === 'sim') {
+        lenses.push(lens('Show WGSL', Commands.showWgsl), lens('Show plan', Commands.showPlan));
+      }
+    }
+    return lenses;
+  }
+}
