@@ -30,7 +30,13 @@ export interface AcquiredDevice {
  */
 const keepAlive: unknown[] = [];
 
+/** Dawn's real backends. `null` is refused: it "runs" kernels without computing anything. */
+export const DAWN_BACKENDS = ['opengles', 'opengl', 'vulkan', 'metal', 'd3d12', 'd3d11'];
+
 export async function acquireDevice(cfg: GpuConfig, need: { storageBufferBytes: number; bufferBytes: number }): Promise<AcquiredDevice> {
+  if (!DAWN_BACKENDS.includes(cfg.backend)) {
+    throw new Error(`unknown Dawn backend '${cfg.backend}' in SYNTH_WEBGPU_BACKEND (use one of ${DAWN_BACKENDS.join(', ')})`);
+  }
   if (!process.env['EGL_PLATFORM']) process.env['EGL_PLATFORM'] = 'surfaceless';
   Object.assign(globalThis, globals);
   const gpu = create([`backend=${cfg.backend}`]);

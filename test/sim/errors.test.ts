@@ -66,7 +66,8 @@ describe('runtime failures are clear messages', () => {
     expect(auto.stderr).toMatch(/note: .*running simulation s on the CPU backend instead/);
     expect(auto.stderr).toContain('d: 48 rows'); // 16 agents × 3 observations (steps 0, 5, 10)
     expect(auto.code).toBe(0);
-    const noAdapter = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
-    expect(noAdapter.stderr).toMatch(/SYN6003/);
+    const bogus = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
+    expect(bogus.stderr).toMatch(/SYN6003: WebGPU: unknown Dawn backend 'null'/);
+    expect(bogus.code).toBe(2);
   });
 });

@@ -1,0 +1,90 @@
+// `source s = files("glob") { chunk N overlap M }`: the project's files matching a glob, read as UTF-8 text and
+// split into token chunks. Every path — the glob's fixed prefix and every match, symlinks followed — must stay
+// inside the project folder (SYN4002) unless --allow-outside-project. Order is by path, then chunk, and each
+// item's key is `path#chunk`, so row identity does not depend on file-system order.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { synthError } from '../../grammar/diagnostics.js';
+import { resolveProjectPath, type PathOptions } from '../paths.js';
+import { chunkText, type ChunkOptions } from './chunk.js';
+
+export interface SourceItem {
+  /** project-relative path, with forward slashes */
+  path: string;
+  chunk: number;
+  text: string;
+  tokens: number;
+  /** stable identity: `path#chunk` */
+  key: string;
+}
+
+export interface FilesOptions extends PathOptions {
+  chunk?: ChunkOptions;
+  /** skip files larger than this (default 50 MB) */
+  maxFileBytes?: number;
+}
+
+export interface FilesResult {
+  items: SourceItem[];
+  files: string[];
+  /** files left out, with the reason (binary, too large) */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+/** The static folder part of a glob (`docs/**\/*.md` → `docs`). */
+function globBase(pattern: string): string {
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const p of parts) {
+    if (isDynamicPattern(p)) break;
+    fixed.push(p);
+  }
+  return fixed.length === parts.length ? path.posix.dirname(pattern) : fixed.join('/') || '.';
+}
+
+/** Absolute paths of the files matching `pattern` under `root`, sorted, each checked by resolveProjectPath. */
+export async function globProjectFiles(root: string, pattern: string, o: PathOptions = {}): Promise<string[]> {
+  const rootAbs = path.resolve(root);
+  const pat = pattern.replace(/\\/g, '/');
+  // The fixed prefix must itself stay inside (catches `../x/*.md` and `/etc/*`) before anything is listed.
+  resolveProjectPath(rootAbs, globBase(pat), o);
+  const found = await glob(pat, { cwd: rootAbs, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, expandDirectories: false });
+  const out = found.map((f) => resolveProjectPath(rootAbs, path.relative(rootAbs, f), o));
+  out.sort();
+  return out;
+}
+
+export async function loadFiles(root: string, pattern: string, o: FilesOptions = {}): Promise<FilesResult> {
+  const rootAbs = path.resolve(root);
+  const files = await globProjectFiles(rootAbs, pattern, o);
+  const items: SourceItem[] = [];
+  const skipped: FilesResult['skipped'] = [];
+  const max = o.maxFileBytes ?? 50 * 1024 * 1024;
+  for (const f of files) {
+    const rel = path.relative(rootAbs, f).split(path.sep).join('/');
+    let buf: Buffer;
+    try {
+      buf = await readFile(f);
+    } catch (e) {
+      throw synthError('SYN5007', { detail: `cannot read '${rel}': ${(e as Error).message}` });
+    }
+    if (buf.length > max) {
+      skipped.push({ path: rel, reason: `larger than ${max} bytes` });
+      continue;
+    }
+    if (buf.subarray(0, 8192).includes(0)) {
+      skipped.push({ path: rel, reason: 'binary file' });
+      continue;
+    }
+    let text = buf.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (!o.chunk) {
+      items.push({ path: rel, chunk: 0, text, tokens: -1, key: `${rel}#0` });
+      continue;
+    }
+    for (const c of chunkText(text, o.chunk)) items.push({ path: rel, chunk: c.index, text: c.text, tokens: c.tokens, key: `${rel}#${c.index}` });
+  }
+  if (files.length === 0) throw synthError('SYN5007', { detail: `files("${pattern}") matches no file under ${rootAbs}` });
+  return { items, files: files.map((f) => path.relative(rootAbs, f).split(path.sep).join('/')), skipped };
+}
