@@ -18,6 +18,15 @@ import { concrete, isVec, vecSize, type SimType } from './types.js';
 
 export const WORKGROUP_SIZE = 64;
 
+/** The bind group every generated module declares; the GPU runner builds its layout from this table. */
+export const BINDINGS = [
+  { binding: 0, name: 'state', kind: 'storage', access: 'read_write', element: 'u32' },
+  { binding: 1, name: 'snap', kind: 'storage', access: 'read', element: 'u32' },
+  { binding: 2, name: 'counts', kind: 'storage', access: 'read_write', element: 'atomic' },
+  { binding: 3, name: 'events', kind: 'storage', access: 'read_write', element: 'u32' },
+  { binding: 4, name: 'u', kind: 'uniform', members: ['step', 'world0', 'n', 'width'], size: 16 },
+] as const;
+
 export interface GpuProgram {
   /** entry points in dispatch order: `init`, then one per phase */
   phases: { entry: string; rules: string[]; snapshot: number[] }[];

@@ -5,6 +5,7 @@
 // Steps are recorded many per command buffer (CHUNK steps, one submit), with the step number in a uniform
 // read through a dynamic offset; observed columns are copied out on the GPU and read back once per chunk.
 import type { SimStage } from '../../compiler/sim/plan.js';
+import { BINDINGS } from '../../compiler/sim/wgsl.js';
 import { acquireDevice, gpuConfig } from '../gpu/device.js';
 
 const CHUNK = 256;
@@ -47,14 +48,16 @@ async function run(req: Request) {
   const counts = device.createBuffer({ size: Math.max(4, L.events.length * 4), usage });
   const events = device.createBuffer({ size: eventBytes, usage });
   const frames = device.createBuffer({ size: FRAME_STRIDE * CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  // The layout comes from the compiler's BINDINGS table, which a test checks against the reflected WGSL.
   const layout = device.createBindGroupLayout({
-    entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-      { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-      { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-      { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
-    ],
+    entries: BINDINGS.map((b) => ({
+      binding: b.binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer:
+        b.kind === 'uniform'
+          ? { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: b.size }
+          : { type: b.access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+    })),
   });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const pipelines = new Map<string, GPUComputePipeline>();
