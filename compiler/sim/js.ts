@@ -60,7 +60,7 @@ const LOCAL = (n: string) => `l_${n}`;
 
 function colRef(layout: SimLayout, state: string, comp: number): string {
   const idx = layout.columns.findIndex((c) => c.state === state && c.component === comp);
-  return `C[${idx}]`;
+  return `c${idx}`;
 }
 
 function ty(ctx: Ctx, e: A.Expr): SimType {
@@ -108,8 +108,8 @@ function expr(e: A.Expr, ctx: Ctx, want?: SimType): string {
     case 'Member': {
       if (ctx.binder && e.object.kind === 'Name' && e.object.name.name === ctx.binder) {
         const st = ctx.layout.states.find((s) => s.name === e.member.name)!;
-        const src = ctx.snapshot.has(st.name) ? 'S' : 'C';
-        const read = (c: number) => `${src}[${ctx.layout.columns.findIndex((x) => x.state === st.name && x.component === c)}][j]`;
+        const src = ctx.snapshot.has(st.name) ? 's' : 'c';
+        const read = (c: number) => `${src}${ctx.layout.columns.findIndex((x) => x.state === st.name && x.component === c)}[j]`;
         if (isVec(st.type)) return `[${Array.from({ length: vecSize(st.type) }, (_, c) => read(c)).join(', ')}]`;
         return st.type === 'bool' ? `(${read(0)} !== 0)` : read(0);
       }
@@ -426,7 +426,9 @@ export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string
   }
 
   // init: states in declaration order; later initialisers may read earlier states.
-  lines.push('function init(C, w0, w1) {', '  const t = 0;', '  for (let w = w0; w < w1; w++) { for (let a = 0; a < A; a++) { const i = (w - w0) * A + a;');
+  // Columns are hoisted into locals: one monomorphic typed-array reference per column for V8.
+  const hoist = (arr: 'C' | 'S') => layout.columns.map((_, i) => `const ${arr.toLowerCase()}${i} = ${arr}[${i}];`).join(' ');
+  lines.push('function init(C, w0, w1) {', '  ' + hoist('C'), '  const t = 0;', '  for (let w = w0; w < w1; w++) { for (let a = 0; a < A; a++) { const i = (w - w0) * A + a;');
   for (const st of sim.states) {
     const ctx = base();
     const t = concrete(layout.states.find((s) => s.name === st.name.name)!.type);
@@ -438,7 +440,7 @@ export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string
   lines.push('  } }', '}');
 
   // step
-  lines.push('function step(C, S, w0, w1, t, E) {');
+  lines.push('function step(C, S, w0, w1, t, E) {', '  ' + hoist('C') + ' ' + hoist('S'));
   phases.forEach((rules, pi) => {
     const used = new Set<string>();
     statesUsed(rules, stateNames, used);
@@ -453,7 +455,7 @@ export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string
       const st = layout.states.find((s) => s.name === n)!;
       for (let c = 0; c < vecSize(st.type); c++) {
         const idx = layout.columns.findIndex((x) => x.state === n && x.component === c);
-        lines.push(`  S[${idx}].set(C[${idx}]);`);
+        lines.push(`  s${idx}.set(c${idx});`);
       }
     }
     lines.push('  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; for (let a = 0; a < A; a++) { const i = base + a;');

@@ -21,6 +21,8 @@ export interface BlockData {
   events: Table[];
   traj: Table | null;
   finalState?: Arr[];
+  /** time spent in the step loop */
+  stepMs?: number;
 }
 
 export interface BlockResult extends BlockData {

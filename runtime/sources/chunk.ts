@@ -25,6 +25,8 @@ export interface Chunk {
   end: number;
 }
 
+const MAX_PIECE = 256;
+
 interface Piece {
   start: number;
   end: number;
@@ -52,6 +54,18 @@ export function chunkText(text: string, o: ChunkOptions): Chunk[] {
   // 1. Pieces: the tokenizer's pre-split (a token never crosses a piece), each with its token count.
   const pieces: Piece[] = [];
   const add = (start: number, end: number) => {
+    // BPE cost grows with the square of a piece's length: long runs (minified data, a line of '=') are cut into
+    // bounded segments before counting.
+    if (end - start > MAX_PIECE) {
+      for (let s = start; s < end; ) {
+        let e = Math.min(end, s + MAX_PIECE);
+        const c = text.charCodeAt(e);
+        if (e < end && c >= 0xdc00 && c <= 0xdfff) e++;
+        add(s, e);
+        s = e;
+      }
+      return;
+    }
     const n = count(text.slice(start, end));
     if (n <= o.tokens) pieces.push({ start, end, n });
     else {
