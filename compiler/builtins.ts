@@ -45,7 +45,7 @@ export const FUNCTIONS: Record<string, BuiltinFn> = {
   min: fixed('min(a, b)', 'the smaller of a and b', [num, num], (a) => widen(a[0]!, a[1]!)),
   max: fixed('max(a, b)', 'the larger of a and b', [num, num], (a) => widen(a[0]!, a[1]!)),
   if_else: {
-    doc: 'b if cond else c',
+    doc: 'a if cond is true, otherwise b',
     signature: 'if_else(cond, a, b)',
     result(args) {
       if (args.length !== 3) return `if_else(cond, a, b) takes 3 arguments, got ${args.length}`;

@@ -4,15 +4,102 @@
 // A file is split into top-level segments before parsing (see segments.ts), and each segment is parsed with
 // the `decl` rule, so a mistake in one declaration never hides the next. Within a declaration Chevrotain's
 // error recovery (re-sync and single-token insertion/deletion) keeps going.
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EarlyExitException, NoViableAltException, getLookaheadPaths, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from 'chevrotain';
 import * as T from './lexer.js';
 
 const K = T.Kw;
 
+/** Chevrotain internals the error-message cache below uses (present at run time, absent from its typings). */
+interface ParserInternals {
+  getCurrRuleFullName(): string;
+  maxLookahead: number;
+  SAVE_ERROR(e: Error): Error;
+  errorMessageProvider: {
+    buildNoViableAltMessage(o: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; customUserDescription?: string | undefined; ruleName: string }): string;
+    buildEarlyExitMessage(o: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; customUserDescription?: string | undefined; ruleName: string }): string;
+  };
+}
+
+/** Chevrotain's production types, indexed as `raiseEarlyExitException` receives them. */
+const PROD_NAMES = ['Option', 'Repetition', 'RepetitionMandatory', 'RepetitionMandatoryWithSeparator', 'RepetitionWithSeparator', 'Alternation'] as const;
+
 export class SynthCstParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3 });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3 });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * An OR's alternatives, built once and reused (Chevrotain's "cache arrays of alternatives" optimisation):
+   * building the `{ ALT }` objects and closures on every call was a large share of parse time.
+   */
+  private readonly altCache = new Map<string, IOrAlt<unknown>[] | OrMethodOpts<unknown>>();
+  private alts<A extends IOrAlt<unknown>[] | OrMethodOpts<unknown>>(key: string, make: () => A): A {
+    let a = this.altCache.get(key);
+    if (!a) this.altCache.set(key, (a = make()));
+    return a as A;
+  }
+
+  /**
+   * Chevrotain builds every "expected …" message by recomputing the grammar's lookahead paths for the failing
+   * alternation or repetition (its source says "can be slow … consider caching"): on broken input that was most
+   * of the parse time (milliseconds per error). The paths depend only on (rule, occurrence, production type), so
+   * they are cached; the messages are byte for byte Chevrotain's.
+   */
+  private readonly lookaheadCache = new Map<string, TokenType[][][]>();
+  private lookaheadPaths(ruleName: string, occurrence: number, prodType: (typeof PROD_NAMES)[number]): TokenType[][][] {
+    const key = `${ruleName}\u0000${occurrence}\u0000${prodType}`;
+    let hit = this.lookaheadCache.get(key);
+    if (!hit) {
+      const rule = this.getGAstProductions()[ruleName]!;
+      hit = getLookaheadPaths({ occurrence, rule, prodType, maxLookahead: (this as unknown as ParserInternals).maxLookahead }) as TokenType[][][];
+      this.lookaheadCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private actualTokens(): IToken[] {
+    const out: IToken[] = [];
+    for (let i = 1; i <= (this as unknown as ParserInternals).maxLookahead; i++) out.push(this.LA(i));
+    return out;
+  }
+
+  /** The "Expecting: …" part of each no-viable-alternative message (it does not depend on the input). */
+  private readonly noAltExpecting = new Map<string, string>();
+
+  raiseNoAltException(occurrence: number, errMsgTypes?: string): never {
+    const self = this as unknown as ParserInternals;
+    const ruleName = self.getCurrRuleFullName();
+    const previous = this.LA(0);
+    const key = `${ruleName}\u0000${occurrence}`;
+    const suffix = `\nbut found: '${this.LA(1).image}'`;
+    let msg: string;
+    const expecting = errMsgTypes === undefined ? this.noAltExpecting.get(key) : undefined;
+    if (expecting !== undefined) msg = expecting + suffix;
+    else {
+      msg = self.errorMessageProvider.buildNoViableAltMessage({
+        expectedPathsPerAlt: this.lookaheadPaths(ruleName, occurrence, 'Alternation'),
+        actual: this.actualTokens(),
+        previous,
+        customUserDescription: errMsgTypes,
+        ruleName,
+      });
+      if (errMsgTypes === undefined && msg.endsWith(suffix)) this.noAltExpecting.set(key, msg.slice(0, -suffix.length));
+    }
+    throw self.SAVE_ERROR(new NoViableAltException(msg, this.LA(1), previous));
+  }
+
+  raiseEarlyExitException(occurrence: number, prodType: number, userDefinedErrMsg?: string): never {
+    const self = this as unknown as ParserInternals;
+    const ruleName = self.getCurrRuleFullName();
+    const msg = self.errorMessageProvider.buildEarlyExitMessage({
+      expectedIterationPaths: this.lookaheadPaths(ruleName, occurrence, PROD_NAMES[prodType] ?? 'Repetition')[0]!,
+      actual: this.actualTokens(),
+      previous: this.LA(0),
+      customUserDescription: userDefinedErrMsg,
+      ruleName,
+    });
+    throw self.SAVE_ERROR(new EarlyExitException(msg, this.LA(1), this.LA(0)));
   }
 
   /** A name: an identifier or a soft keyword (soft keywords are in the Identifier category). */
@@ -23,7 +110,7 @@ export class SynthCstParser extends CstParser {
   // ------------------------------------------------------------------ declarations
 
   public decl = this.RULE('decl', () => {
-    this.OR([
+    this.OR(this.alts('decl1', () => [
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.goalDecl) },
       { ALT: () => this.SUBRULE(this.enumDecl) },
@@ -33,7 +120,7 @@ export class SynthCstParser extends CstParser {
       { ALT: () => this.SUBRULE(this.sourceDecl) },
       { ALT: () => this.SUBRULE(this.simDecl) },
       { ALT: () => this.SUBRULE(this.datasetDecl) },
-    ]);
+    ]));
   });
 
   public importDecl = this.RULE('importDecl', () => {
@@ -54,7 +141,7 @@ export class SynthCstParser extends CstParser {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
       this.CONSUME2(T.Identifier, { LABEL: 'case' });
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+      this.OPTION(() => this.OR(this.alts('enumDecl1', () => [{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }])));
     });
     this.CONSUME(T.RCurly);
   });
@@ -69,7 +156,7 @@ export class SynthCstParser extends CstParser {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
       this.SUBRULE(this.fieldDecl);
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+      this.OPTION(() => this.OR(this.alts('fieldList1', () => [{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }])));
     });
     this.CONSUME(T.RCurly);
   });
@@ -92,7 +179,7 @@ export class SynthCstParser extends CstParser {
   });
 
   public typeRef = this.RULE('typeRef', () => {
-    this.OR([
+    this.OR(this.alts('typeRef1', () => [
       {
         ALT: () => {
           this.CONSUME(T.StringLit, { LABEL: 'member' });
@@ -103,9 +190,9 @@ export class SynthCstParser extends CstParser {
         },
       },
       { ALT: () => this.name() },
-    ]);
+    ]));
     this.MANY2(() =>
-      this.OR2([
+      this.OR2(this.alts('typeRef2', () => [
         {
           ALT: () => {
             this.CONSUME(T.LBracket, { LABEL: 'array' });
@@ -113,7 +200,7 @@ export class SynthCstParser extends CstParser {
           },
         },
         { ALT: () => this.CONSUME(T.Question, { LABEL: 'optional' }) },
-      ]),
+      ])),
     );
   });
 
@@ -160,7 +247,7 @@ export class SynthCstParser extends CstParser {
   public setting = this.RULE('setting', () => {
     this.name('key');
     this.SUBRULE(this.expr, { LABEL: 'value' });
-    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    this.OPTION(() => this.OR(this.alts('setting1', () => [{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semi) }])));
   });
 
   // ------------------------------------------------------------------ simulations
@@ -170,7 +257,7 @@ export class SynthCstParser extends CstParser {
     this.name();
     this.CONSUME(T.LCurly);
     this.MANY(() =>
-      this.OR({
+      this.OR(this.alts('simDecl1', () => ({
         IGNORE_AMBIGUITIES: true, // soft keywords first, then the generic `key value` setting
         DEF: [
           { ALT: () => this.SUBRULE(this.simVar) },
@@ -180,13 +267,13 @@ export class SynthCstParser extends CstParser {
           { ALT: () => this.SUBRULE(this.simCheck) },
           { ALT: () => this.SUBRULE(this.setting) },
         ],
-      }),
+      }))),
     );
     this.CONSUME(T.RCurly);
   });
 
   public simVar = this.RULE('simVar', () => {
-    this.OR([{ ALT: () => this.CONSUME(K.param, { LABEL: 'role' }) }, { ALT: () => this.CONSUME(K.state, { LABEL: 'role' }) }]);
+    this.OR(this.alts('simVar1', () => [{ ALT: () => this.CONSUME(K.param, { LABEL: 'role' }) }, { ALT: () => this.CONSUME(K.state, { LABEL: 'role' }) }]));
     this.name();
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeRef);
@@ -238,12 +325,12 @@ export class SynthCstParser extends CstParser {
   });
 
   public stmt = this.RULE('stmt', () => {
-    this.OR([
+    this.OR(this.alts('stmt1', () => [
       { ALT: () => this.SUBRULE(this.letStmt) },
       { ALT: () => this.SUBRULE(this.ifStmt) },
       { ALT: () => this.SUBRULE(this.emitStmt) },
       { ALT: () => this.SUBRULE(this.assignStmt) },
-    ]);
+    ]));
     this.OPTION(() => this.CONSUME(T.Semi));
   });
 
@@ -264,10 +351,10 @@ export class SynthCstParser extends CstParser {
     this.SUBRULE(this.block, { LABEL: 'then' });
     this.OPTION(() => {
       this.CONSUME(K.else);
-      this.OR([
+      this.OR(this.alts('ifStmt1', () => [
         { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) },
         { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) },
-      ]);
+      ]));
     });
   });
 
@@ -279,13 +366,13 @@ export class SynthCstParser extends CstParser {
 
   public assignStmt = this.RULE('assignStmt', () => {
     this.name('target');
-    this.OR([
+    this.OR(this.alts('assignStmt1', () => [
       { ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) },
       { ALT: () => this.CONSUME(T.PlusEq, { LABEL: 'op' }) },
       { ALT: () => this.CONSUME(T.MinusEq, { LABEL: 'op' }) },
       { ALT: () => this.CONSUME(T.StarEq, { LABEL: 'op' }) },
       { ALT: () => this.CONSUME(T.SlashEq, { LABEL: 'op' }) },
-    ]);
+    ]));
     this.SUBRULE(this.expr, { LABEL: 'value' });
   });
 
@@ -304,7 +391,7 @@ export class SynthCstParser extends CstParser {
   });
 
   public clause = this.RULE('clause', () => {
-    this.OR({
+    this.OR(this.alts('clause1', () => ({
       IGNORE_AMBIGUITIES: true, // clause keywords first, then the generic `key value` setting
       DEF: [
         { ALT: () => this.SUBRULE(this.countClause) },
@@ -321,7 +408,7 @@ export class SynthCstParser extends CstParser {
         { ALT: () => this.SUBRULE(this.formatClause) },
         { ALT: () => this.SUBRULE(this.setting) },
       ],
-    });
+    })));
     this.OPTION(() => this.CONSUME(T.Semi));
   });
 
@@ -344,7 +431,7 @@ export class SynthCstParser extends CstParser {
   public varyClause = this.RULE('varyClause', () => {
     this.CONSUME(K.vary);
     this.name();
-    this.OR([
+    this.OR(this.alts('varyClause1', () => [
       {
         ALT: () => {
           this.CONSUME(T.Tilde, { LABEL: 'sample' });
@@ -357,12 +444,12 @@ export class SynthCstParser extends CstParser {
           this.SUBRULE(this.expr, { LABEL: 'domain' });
         },
       },
-    ]);
+    ]));
   });
 
   /** `weighted { a: 0.6, b: 0.4 }` (a sampler applied to a record) or any expression such as `normal(0, 1)`. */
   public distribution = this.RULE('distribution', () => {
-    this.OR([
+    this.OR(this.alts('distribution1', () => [
       {
         GATE: () => this.LA(2).tokenType === T.LCurly,
         ALT: () => {
@@ -371,7 +458,7 @@ export class SynthCstParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.expr) },
-    ]);
+    ]));
   });
 
   public letClause = this.RULE('letClause', () => {
@@ -429,54 +516,31 @@ export class SynthCstParser extends CstParser {
     this.SUBRULE(this.recordLit);
   });
 
-  // ------------------------------------------------------------------ expressions (loosest binding first)
+  // ------------------------------------------------------------------ expressions
 
+  /**
+   * `operand (op operand)*` with every binary operator at one level: precedence and associativity are applied
+   * when the AST is built (to-ast.ts, BINARY_PRECEDENCE), which keeps the parser shallow (one rule per operand
+   * instead of one per precedence level) and fast.
+   */
   public expr = this.RULE('expr', () => {
-    this.SUBRULE(this.orExpr);
-  });
-
-  /** `operand (op operand)*` — one precedence level of left-associative binary operators. */
-  private binaryLevel(operand: () => CstNode, ops: TokenType[]): void {
-    this.SUBRULE(operand as never, { LABEL: 'operand' });
+    this.SUBRULE(this.unaryExpr, { LABEL: 'operand' });
     this.MANY(() => {
-      this.OR(ops.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: 'op' }) })));
-      this.SUBRULE2(operand as never, { LABEL: 'operand' });
-    });
-  }
-
-  public orExpr = this.RULE('orExpr', () => this.binaryLevel(this.andExpr, [T.OrOr]));
-  public andExpr: () => CstNode = this.RULE('andExpr', () => this.binaryLevel(this.cmpExpr, [T.AndAnd]));
-  public cmpExpr: () => CstNode = this.RULE('cmpExpr', () =>
-    this.binaryLevel(this.rangeExpr, [T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, K.in]),
-  );
-
-  public rangeExpr = this.RULE('rangeExpr', () => {
-    this.SUBRULE(this.addExpr, { LABEL: 'low' });
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.addExpr, { LABEL: 'high' });
+      this.CONSUME(T.BinaryOp, { LABEL: 'op' });
+      this.SUBRULE2(this.unaryExpr, { LABEL: 'operand' });
     });
   });
 
-  public addExpr: () => CstNode = this.RULE('addExpr', () => this.binaryLevel(this.mulExpr, [T.Plus, T.Minus]));
-  public mulExpr: () => CstNode = this.RULE('mulExpr', () => this.binaryLevel(this.unaryExpr, [T.Star, T.Slash, T.Percent]));
-
+  /** Prefix operators `-` and `!`, any number of them, then a postfix expression. */
   public unaryExpr = this.RULE('unaryExpr', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: 'op' }) }]);
-          this.SUBRULE(this.unaryExpr, { LABEL: 'operand' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfixExpr) },
-    ]);
+    this.MANY(() => this.CONSUME(T.PrefixOp, { LABEL: 'op' }));
+    this.SUBRULE(this.postfixExpr);
   });
 
   public postfixExpr = this.RULE('postfixExpr', () => {
     this.SUBRULE(this.primary);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts('postfixExpr1', () => [
         {
           ALT: () => {
             this.CONSUME(T.Dot, { LABEL: 'dot' });
@@ -490,12 +554,12 @@ export class SynthCstParser extends CstParser {
             this.CONSUME(T.RBracket);
           },
         },
-      ]),
+      ])),
     );
   });
 
   public primary = this.RULE('primary', () => {
-    this.OR([
+    this.OR(this.alts('primary1', () => [
       { ALT: () => this.CONSUME(T.Duration) },
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.TripleString) },
@@ -512,7 +576,7 @@ export class SynthCstParser extends CstParser {
       },
       { ALT: () => this.SUBRULE(this.recordLit) },
       { ALT: () => this.SUBRULE(this.arrayLit) },
-    ]);
+    ]));
   });
 
   /** `name`, `f(a, b)`, or a reduction `min(o.x - x for o in agents where c, default 0)`. */
@@ -534,7 +598,7 @@ export class SynthCstParser extends CstParser {
         });
         this.MANY(() => {
           this.CONSUME(T.Comma);
-          this.OR([
+          this.OR(this.alts('nameOrCall1', () => [
             {
               ALT: () => {
                 this.CONSUME(K.default);
@@ -542,7 +606,7 @@ export class SynthCstParser extends CstParser {
               },
             },
             { ALT: () => this.SUBRULE5(this.expr, { LABEL: 'args' }) },
-          ]);
+          ]));
         });
       });
       this.CONSUME(T.RParen);
@@ -559,7 +623,7 @@ export class SynthCstParser extends CstParser {
   });
 
   public recordEntry = this.RULE('recordEntry', () => {
-    this.OR([{ ALT: () => this.name('key') }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'key' }) }]);
+    this.OR(this.alts('recordEntry1', () => [{ ALT: () => this.name('key') }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'key' }) }]));
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expr, { LABEL: 'value' });
   });

@@ -8,6 +8,13 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
+/**
+ * Token categories (they match no text themselves): every binary operator is a BinaryOp and the parser reads
+ * `operand (BinaryOp operand)*`, with precedence applied in to-ast.ts; `-` and `!` are PrefixOps.
+ */
+export const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA });
+export const PrefixOp = createToken({ name: 'PrefixOp', pattern: Lexer.NA });
+
 const softKeywordNames = [
   'goal', 'enum', 'struct', 'model', 'prompt', 'source', 'sim', 'dataset', 'import',
   'rule', 'state', 'param', 'event', 'observe', 'every', 'vary', 'row', 'check', 'keep', 'unique',
@@ -23,7 +30,7 @@ function keyword(word: string, soft: boolean): TokenType {
     name: `Kw_${word}`,
     pattern: new RegExp(`${word}\\b`),
     longer_alt: Identifier,
-    categories: soft ? [Identifier] : [],
+    categories: soft ? [Identifier] : word === 'in' ? [BinaryOp] : [],
   });
 }
 
@@ -50,29 +57,29 @@ export const UnterminatedString = createToken({ name: 'UnterminatedString', patt
 export const Duration = createToken({ name: 'Duration', pattern: /\d[\d_]*(?:\.\d+)?(?:ms|s|m|h)(?![A-Za-z0-9_])/ });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?/ });
 
-const punct = (name: string, pattern: string) => createToken({ name, pattern });
+const punct = (name: string, pattern: string, categories: TokenType[] = []) => createToken({ name, pattern, categories });
 export const Arrow = punct('Arrow', '->');
-export const DotDot = punct('DotDot', '..');
+export const DotDot = punct('DotDot', '..', [BinaryOp]);
 export const Dot = punct('Dot', '.');
-export const EqEq = punct('EqEq', '==');
-export const NotEq = punct('NotEq', '!=');
-export const LtEq = punct('LtEq', '<=');
-export const GtEq = punct('GtEq', '>=');
-export const AndAnd = punct('AndAnd', '&&');
-export const OrOr = punct('OrOr', '||');
+export const EqEq = punct('EqEq', '==', [BinaryOp]);
+export const NotEq = punct('NotEq', '!=', [BinaryOp]);
+export const LtEq = punct('LtEq', '<=', [BinaryOp]);
+export const GtEq = punct('GtEq', '>=', [BinaryOp]);
+export const AndAnd = punct('AndAnd', '&&', [BinaryOp]);
+export const OrOr = punct('OrOr', '||', [BinaryOp]);
 export const PlusEq = punct('PlusEq', '+=');
 export const MinusEq = punct('MinusEq', '-=');
 export const StarEq = punct('StarEq', '*=');
 export const SlashEq = punct('SlashEq', '/=');
 export const Equals = punct('Equals', '=');
-export const Lt = punct('Lt', '<');
-export const Gt = punct('Gt', '>');
-export const Plus = punct('Plus', '+');
-export const Minus = punct('Minus', '-');
-export const Star = punct('Star', '*');
-export const Slash = punct('Slash', '/');
-export const Percent = punct('Percent', '%');
-export const Bang = punct('Bang', '!');
+export const Lt = punct('Lt', '<', [BinaryOp]);
+export const Gt = punct('Gt', '>', [BinaryOp]);
+export const Plus = punct('Plus', '+', [BinaryOp]);
+export const Minus = punct('Minus', '-', [BinaryOp, PrefixOp]);
+export const Star = punct('Star', '*', [BinaryOp]);
+export const Slash = punct('Slash', '/', [BinaryOp]);
+export const Percent = punct('Percent', '%', [BinaryOp]);
+export const Bang = punct('Bang', '!', [PrefixOp]);
 export const Tilde = punct('Tilde', '~');
 export const Pipe = punct('Pipe', '|');
 export const Question = punct('Question', '?');
@@ -135,6 +142,8 @@ export const allTokens: TokenType[] = [
   RBracket,
   ...Object.values(Kw),
   Identifier,
+  BinaryOp,
+  PrefixOp,
 ];
 
 export const synthLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

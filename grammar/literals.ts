@@ -73,6 +73,7 @@ export function stripIndent(line: string, indent: number): string {
 }
 
 export function unescapeAll(s: string): string {
+  if (!s.includes('\\')) return s;
   return s.replace(/\\([\s\S])/g, (_, c: string) => unescapeChar(c));
 }
 

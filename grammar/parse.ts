@@ -34,6 +34,8 @@ function tokenLabel(t: TokenType): string {
     TripleString: 'a string',
     NumberLit: 'a number',
     Duration: 'a duration',
+    BinaryOp: 'an operator',
+    PrefixOp: '`-` or `!`',
     EOF: 'end of file',
   };
   return names[name] ?? name;
@@ -60,9 +62,11 @@ function expectedList(e: IRecognitionException): string {
   return uniq.join(' or ');
 }
 
+const DECL_TOKENS = new Set<TokenType>([...T.DECL_KEYWORDS].map((w) => T.Kw[w as T.SoftKeyword]));
+
 function isDeclStart(tokens: IToken[], i: number): boolean {
   const t = tokens[i]!;
-  if (!T.DECL_KEYWORDS.has(t.image) || t.tokenType.name !== `Kw_${t.image}`) return false;
+  if (!DECL_TOKENS.has(t.tokenType)) return false;
   const next = tokens[i + 1];
   if (!next) return true;
   if (t.image === 'goal') return next.tokenType === T.StringLit || next.tokenType === T.LCurly;
@@ -255,6 +259,7 @@ export function parseSynth(text: string, path: string): ParseResult {
       return template;
     },
     invalidNumber: (span, raw, what) => diagnostics.push(makeDiagnostic('SYN0005', path, span, { raw, what })),
+    syntaxError: (span, detail) => diagnostics.push(makeDiagnostic('SYN0001', path, span, { detail })),
   });
 
   const file: A.SynthFile = { kind: 'File', path, imports: [], decls: [], comments, span: { start: 0, end: text.length } };
@@ -285,7 +290,11 @@ export function parseSynth(text: string, path: string): ParseResult {
     reportErrors(segErrors, seg, last.startOffset + last.image.length);
     const decl = builder.decl(cst);
     if (!decl) continue;
-    const deepAst = tooDeepAst(decl);
+    // Each level of AST nesting consumes a token or, inside a template hole, a character of a string: a small
+    // segment cannot be too deep, so only large ones are walked.
+    let bound = seg.length;
+    for (const t of seg) if (t.tokenType === T.StringLit || t.tokenType === T.TripleString) bound += t.image.length;
+    const deepAst = bound + 16 > MAX_AST_DEPTH ? tooDeepAst(decl) : undefined;
     if (deepAst) {
       diagnostics.push(makeDiagnostic('SYN0001', path, deepAst, { detail: nestingDetail() }));
       continue;

@@ -10,19 +10,15 @@ export interface TemplateProblem {
   detail: string;
 }
 
-interface Ch {
-  c: string;
-  o: number; // absolute offset in the file
-}
-
-/** The template's characters after dedent, each with its absolute offset. */
-function dedentedChars(raw: string, base: number): Ch[] {
+/** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). */
+function dedentedChars(raw: string, base: number): { text: string; offs: number[] } {
   const { content, offset, triple } = stringContent(raw);
   const start = base + offset;
-  if (!triple) return Array.from(content, (c, i) => ({ c, o: start + i }));
+  if (!triple) return { text: content, offs: Array.from({ length: content.length }, (_, i) => start + i) };
   const d = computeDedent(content);
   const lines = content.split('\n');
-  const out: Ch[] = [];
+  let text = '';
+  const offs: number[] = [];
   let pos = 0;
   lines.forEach((line, li) => {
     const lineStart = pos;
@@ -31,10 +27,14 @@ function dedentedChars(raw: string, base: number): Ch[] {
     if (li === lines.length - 1 && d.dropLastLine) return;
     let i = 0;
     while (i < d.indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
-    if (out.length > 0) out.push({ c: '\n', o: start + lineStart - 1 });
-    for (; i < line.length; i++) out.push({ c: line[i]!, o: start + lineStart + i });
+    if (offs.length > 0) {
+      text += '\n';
+      offs.push(start + lineStart - 1);
+    }
+    text += line.slice(i);
+    for (; i < line.length; i++) offs.push(start + lineStart + i);
   });
-  return out;
+  return { text, offs };
 }
 
 export function parseTemplate(
@@ -42,7 +42,7 @@ export function parseTemplate(
   span: Span,
   parseHole: (text: string, offset: number) => Expr,
 ): { template: Template; problems: TemplateProblem[] } {
-  const chars = dedentedChars(raw, span.start);
+  const { text: chars, offs } = dedentedChars(raw, span.start);
   const parts: TemplatePart[] = [];
   const problems: TemplateProblem[] = [];
   let text = '';
@@ -58,9 +58,10 @@ export function parseTemplate(
   };
 
   for (let i = 0; i < chars.length; i++) {
-    const { c, o } = chars[i]!;
+    const c = chars[i]!;
+    const o = offs[i]!;
     if (c === '\\' && i + 1 < chars.length) {
-      addText(unescapeChar(chars[i + 1]!.c), o);
+      addText(unescapeChar(chars[i + 1]!), o);
       i++;
       continue;
     }
@@ -73,7 +74,7 @@ export function parseTemplate(
     let j = i + 1;
     let inStr = false;
     for (; j < chars.length; j++) {
-      const cj = chars[j]!.c;
+      const cj = chars[j]!;
       if (inStr) {
         if (cj === '\\') j++;
         else if (cj === '"') inStr = false;
@@ -83,17 +84,16 @@ export function parseTemplate(
     }
     if (j >= chars.length) {
       problems.push({ span: { start: o, end: o + 1 }, detail: 'unclosed `{` (write `\\{` for a literal brace)' });
-      addText(chars.slice(i).map((x) => x.c).join(''), o);
+      addText(chars.slice(i), o);
       break;
     }
     flush(o);
-    const inner = chars.slice(i + 1, j);
-    const holeSpan = { start: o, end: chars[j]!.o + 1 };
-    const innerText = inner.map((x) => x.c).join('');
+    const holeSpan = { start: o, end: offs[j]! + 1 };
+    const innerText = chars.slice(i + 1, j);
     if (innerText.trim() === '') {
       problems.push({ span: holeSpan, detail: 'empty `{}` (write `\\{\\}` for literal braces)' });
     } else {
-      parts.push({ kind: 'Hole', expr: parseHole(innerText, inner[0]!.o), span: holeSpan });
+      parts.push({ kind: 'Hole', expr: parseHole(innerText, offs[i + 1]!), span: holeSpan });
     }
     i = j;
   }

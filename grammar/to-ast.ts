@@ -11,13 +11,42 @@ export interface ConvertHooks {
   template(tok: IToken): A.Template;
   /** A number or duration literal that is malformed (`1__0`, `1e999`, an integer beyond 2^53). */
   invalidNumber?(span: A.Span, raw: string, what: string): void;
+  /** A syntax error found while building the AST (e.g. a chained `a..b..c`). */
+  syntaxError?(span: A.Span, detail: string): void;
 }
+
+/** Binary operators, loosest first. All are left-associative; `..` does not chain. */
+export const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  in: 3,
+  '..': 4,
+  '+': 5,
+  '-': 5,
+  '*': 6,
+  '/': 6,
+  '%': 6,
+};
 
 const NUMBER_SHAPE = /^\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+)?$/;
 const DURATION_SHAPE = /^\d+(?:_\d+)*(?:\.\d+)?(?:ms|s|m|h)$/;
 
 function isToken(c: Child | undefined): c is IToken {
   return !!c && (c as IToken).image !== undefined;
+}
+
+/** The first child that is a CST node (not a token), without allocating. */
+function firstNode(n: CstNode): CstNode | undefined {
+  for (const key in n.children) {
+    for (const c of n.children[key]!) if (!isToken(c)) return c;
+  }
+  return undefined;
 }
 
 function tokenOk(t: IToken | undefined): t is IToken {
@@ -63,7 +92,8 @@ export class AstBuilder {
     return { kind: 'Missing', span: { start: at.end, end: at.end } };
   }
   private exprOf(n: CstNode | undefined, label: string, parent: CstNode): A.Expr {
-    return this.exprAt(this.node(n, label), this.spanOf(parent));
+    const e = this.node(n, label);
+    return e && Number.isFinite(e.location?.startOffset) ? this.expr(e) : this.missing(this.spanOf(parent));
   }
   /** The expression of `n`, or a Missing placeholder at the end of `fallback` when recovery left `n` empty. */
   private exprAt(n: CstNode | undefined, fallback: A.Span): A.Expr {
@@ -75,8 +105,8 @@ export class AstBuilder {
 
   // ------------------------------------------------------------------ declarations
   decl(n: CstNode): A.Decl | A.ImportDecl | undefined {
-    const [first] = Object.values(n.children).flat() as CstNode[];
-    if (!first || isToken(first)) return undefined;
+    const first = firstNode(n);
+    if (!first) return undefined;
     switch (first.name) {
       case 'importDecl': {
         const p = this.tok(first, 'path');
@@ -153,20 +183,8 @@ export class AstBuilder {
   /** A string literal in template position becomes a Template; anything else is left for the checker to reject. */
   private asTemplate(valueNode: CstNode | undefined, value: A.Expr): A.Expr {
     if (value.kind !== 'String' || !valueNode) return value;
-    const tok = this.findStringToken(valueNode);
-    return tok ? this.hooks.template(tok) : value;
-  }
-
-  private findStringToken(n: CstNode): IToken | undefined {
-    for (const c of Object.values(n.children).flat()) {
-      if (isToken(c)) {
-        if (c.tokenType.name === 'StringLit' || c.tokenType.name === 'TripleString') return c;
-      } else {
-        const t = this.findStringToken(c);
-        if (t) return t;
-      }
-    }
-    return undefined;
+    // The value is exactly one string token: its image is `raw`, at the literal's span.
+    return this.hooks.template({ image: value.raw, startOffset: value.span.start } as IToken);
   }
 
   private fields(list: CstNode | undefined): A.FieldDecl[] {
@@ -276,7 +294,7 @@ export class AstBuilder {
   }
 
   private stmt(s: CstNode): A.Stmt | undefined {
-    const inner = Object.values(s.children).flat().find((c): c is CstNode => !isToken(c));
+    const inner = firstNode(s);
     if (!inner) return undefined;
     switch (inner.name) {
       case 'letStmt': {
@@ -326,7 +344,7 @@ export class AstBuilder {
   }
 
   private clause(c: CstNode): A.Clause | undefined {
-    const n = Object.values(c.children).flat().find((x): x is CstNode => !isToken(x));
+    const n = firstNode(c);
     if (!n) return undefined;
     const span = this.spanOf(n);
     switch (n.name) {
@@ -396,32 +414,9 @@ export class AstBuilder {
   expr(n: CstNode): A.Expr {
     switch (n.name) {
       case 'expr':
-        return this.exprOf(n, 'orExpr', n);
-      case 'orExpr':
-      case 'andExpr':
-      case 'cmpExpr':
-      case 'addExpr':
-      case 'mulExpr':
         return this.binary(n);
-      case 'rangeExpr': {
-        const low = this.exprOf(n, 'low', n);
-        const highNode = this.node(n, 'high');
-        if (!this.kids(n, 'DotDot').length) return low;
-        const high = highNode ? this.expr(highNode) : this.missing(this.spanOf(n));
-        return { kind: 'Range', low, high, span: this.spanOf(n) };
-      }
-      case 'unaryExpr': {
-        const op = this.tok(n, 'op');
-        if (op) {
-          const operand = this.exprOf(n, 'operand', n);
-          // Fold `-3` into a literal so constants stay constants (weights, constraints, settings).
-          if (op.image === '-' && operand.kind === 'Number') {
-            return { ...operand, value: -operand.value, raw: '-' + operand.raw, span: this.spanOf(n) };
-          }
-          return { kind: 'Unary', op: op.image as A.UnaryOp, operand, span: this.spanOf(n) };
-        }
-        return this.exprOf(n, 'postfixExpr', n);
-      }
+      case 'unaryExpr':
+        return this.unary(n);
       case 'postfixExpr':
         return this.postfix(n);
       case 'primary':
@@ -436,22 +431,61 @@ export class AstBuilder {
     return this.missing(this.spanOf(n));
   }
 
+  /**
+   * `operand (op operand)*` → a tree, by precedence climbing (iterative: long chains cannot overflow here).
+   * All binary operators are left-associative except `..`, which does not chain.
+   */
   private binary(n: CstNode): A.Expr {
-    const operands = this.nodes(n, 'operand');
-    const ops = this.kids(n, 'op').filter(isToken);
-    if (operands.length === 0) return this.missing(this.spanOf(n));
-    let left = this.expr(operands[0]!);
-    for (let i = 0; i < ops.length; i++) {
-      const rightNode = operands[i + 1];
-      const right = rightNode ? this.expr(rightNode) : this.missing(this.spanOf(n));
-      const span = { start: left.span.start, end: Math.max(right.span.end, left.span.end) };
-      left = { kind: 'Binary', op: ops[i]!.image as A.BinaryOp, left, right, span };
+    const opToks = n.children['op'] as IToken[] | undefined;
+    const operandNodes = n.children['operand'] as CstNode[] | undefined;
+    if (!opToks) {
+      // The common case: a single operand.
+      const only = operandNodes?.[0];
+      return only ? this.exprAt(only, this.spanOf(n)) : this.missing(this.spanOf(n));
     }
-    return left;
+    const ops = opToks.filter(tokenOk);
+    const operand = (i: number): A.Expr => this.exprAt(operandNodes?.[i], this.spanOf(n));
+    const out: A.Expr[] = [operand(0)];
+    const pending: IToken[] = [];
+    const reduce = () => {
+      const op = pending.pop()!;
+      const right = out.pop()!;
+      const left = out.pop()!;
+      const span = { start: Math.min(left.span.start, right.span.start), end: Math.max(right.span.end, left.span.end) };
+      out.push(op.image === '..' ? { kind: 'Range', low: left, high: right, span } : { kind: 'Binary', op: op.image as A.BinaryOp, left, right, span });
+    };
+    ops.forEach((op, i) => {
+      const prec = BINARY_PRECEDENCE[op.image] ?? 0;
+      while (pending.length > 0 && BINARY_PRECEDENCE[pending[pending.length - 1]!.image]! >= prec) {
+        if (op.image === '..' && pending[pending.length - 1]!.image === '..') this.hooks.syntaxError?.(this.tokSpan(op), '`..` ranges do not chain: write `a..b`');
+        reduce();
+      }
+      pending.push(op);
+      out.push(operand(i + 1));
+    });
+    while (pending.length > 0) reduce();
+    return out[0]!;
+  }
+
+  /** `- ! - x`: prefix operators apply innermost first; `-` on a number literal folds into the literal. */
+  private unary(n: CstNode): A.Expr {
+    let e = this.exprOf(n, 'postfixExpr', n);
+    const ops = n.children['op'] as IToken[] | undefined;
+    if (!ops) return e;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      if (!tokenOk(op)) continue;
+      const span = { start: op.startOffset, end: Math.max(e.span.end, op.startOffset + 1) };
+      // Fold `-3` into a literal so constants stay constants (weights, constraints, settings).
+      if (op.image === '-' && e.kind === 'Number') e = { ...e, value: -e.value, raw: '-' + e.raw, span };
+      else e = { kind: 'Unary', op: op.image as A.UnaryOp, operand: e, span };
+    }
+    return e;
   }
 
   private postfix(n: CstNode): A.Expr {
     let e = this.exprOf(n, 'primary', n);
+    if (!n.children['dot'] && !n.children['index']) return e;
     // Member and index suffixes interleave: order them by source position.
     const members = this.kids(n, 'member').filter(isToken);
     const indexToks = this.kids(n, 'index').filter(isToken);
@@ -486,11 +520,9 @@ export class AstBuilder {
 
   private primary(n: CstNode): A.Expr {
     const span = this.spanOf(n);
-    for (const c of Object.values(n.children).flat()) {
-      if (!isToken(c)) {
-        if (c.name === 'expr') return this.expr(c); // parenthesised
-        return this.expr(c);
-      }
+    for (const key in n.children) {
+      const c = n.children[key]![0]!;
+      if (!isToken(c)) return this.expr(c); // a parenthesised expr, a call, a record or a list
       if (!tokenOk(c)) continue;
       switch (c.tokenType.name) {
         case 'NumberLit': {

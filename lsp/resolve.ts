@@ -86,14 +86,9 @@ export function nameIndex(a: Analysis): Index {
   }
   // Uses in dataset-side code, as the checker resolved them.
   for (const [ident, r] of ctx.references) {
-    if (r.kind === 'builtin') continue;
-    const owner = program.files.has(r.file) ? r.declName : undefined;
-    const decl = r.kind === 'decl' && r.declName ? a.result.symbols.get(r.declName) : undefined;
-    const kind: Target['kind'] = decl && decl.decl.name.span.start === r.span.start && decl.file === r.file ? DECL_KIND[decl.decl.kind]! : r.kind === 'decl' ? 'event' : r.kind;
-    const name = ident.name;
     const file = fileOfIdent(a, ident);
-    if (!file) continue;
-    add(file, ident, { file: r.file, span: r.span, name, kind, type: r.type.k === 'unknown' ? undefined : show(r.type), owner });
+    const t = file ? checkerTarget(a, ident, r) : undefined;
+    if (file && t) add(file, ident, t);
   }
   const idx = { byIdent, all };
   indexes.set(a, idx);
@@ -245,8 +240,27 @@ export function simTypeForDataset(simType: string): string {
   return show(fromSimType(simType));
 }
 
-/** The occurrence at an identifier, if it names something. */
+/** What the checker resolved a name to, as a Target. */
+function checkerTarget(a: Analysis, ident: A.Ident, r: Resolution): Target | undefined {
+  if (r.kind === 'builtin') return undefined;
+  const { program, symbols } = a.result;
+  const owner = program.files.has(r.file) ? r.declName : undefined;
+  const decl = r.kind === 'decl' && r.declName ? symbols.get(r.declName) : undefined;
+  const kind: Target['kind'] = decl && decl.decl.name.span.start === r.span.start && decl.file === r.file ? DECL_KIND[decl.decl.kind]! : r.kind === 'decl' ? 'event' : r.kind;
+  return { file: r.file, span: r.span, name: ident.name, kind, type: r.type.k === 'unknown' ? undefined : show(r.type), owner };
+}
+
+/**
+ * The occurrence at an identifier of the analysed document, if it names something. Names the checker resolved
+ * are answered directly (hover and definition right after an edit need no index); declarations and sim code
+ * go through the name index.
+ */
 export function resolveIdent(a: Analysis, ident: A.Ident): Occurrence | undefined {
+  const r = a.result.ctx.references.get(ident);
+  if (r && !indexes.has(a)) {
+    const t = checkerTarget(a, ident, r);
+    if (t) return { file: a.doc.path, ident, target: t };
+  }
   return nameIndex(a).byIdent.get(ident);
 }
 

@@ -27,6 +27,7 @@ import { documentDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { formatting } from './formatting.js';
 import { hover } from './hover.js';
+import { installParserErrorCache } from './parser-perf.js';
 import { inlayHints } from './inlay-hints.js';
 import { references } from './references.js';
 import { prepareRename, rename } from './rename.js';
@@ -40,6 +41,7 @@ export interface ServerOptions {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
+  installParserErrorCache();
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });
   const timers = new Map<string, NodeJS.Timeout>();
@@ -59,6 +61,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       try {
         return fn(params, token);
       } catch (err) {
+        if (err instanceof ResponseError) return err as ResponseError<void>;
         const e = err instanceof Error ? err : new Error(String(err));
         log(`synth: ${name} failed: ${e.stack ?? e.message}`);
         return new ResponseError(ErrorCodes.InternalError, `${name} failed: ${e.message}`);

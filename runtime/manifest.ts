@@ -11,7 +11,7 @@ export function manifestPath(output: string): string {
   return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
 }
 
-export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: string[]; shard?: { index: number; count: number } } = {}): string {
+export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
   const ds = plan.datasets[r.name]!;
   const manifest = {
     synth: 'manifest',
@@ -25,12 +25,12 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     models: ds.prompts.map((p) => plan.prompts[p]!.model).filter((m, i, a) => m && a.indexOf(m) === i).map((m) => ({
       name: m,
       model: plan.models[m]?.settings['name'] ?? null,
-      reported: extra.modelsReported ?? [],
+      reported: extra.modelsReported?.[m] ?? [],
     })),
     backend: extra.backend ?? null,
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
-    counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'attempts']) },
+    counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'retried_calls', 'attempts']) },
     tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
     cost_usd: Math.round((r.stats['cost_micro_usd'] ?? 0)) / 1e6,
     splits: r.splits,

@@ -22,12 +22,14 @@ export interface RunOptions {
   allowOutsideProject?: boolean;
   /** builds the prompt runner for a dataset; undefined when no LLM is configured */
   prompts?: (datasetName: string) => PromptRunner | undefined;
-  /** rows from `for x in SOURCE` */
-  sourceItems?: (source: string) => Promise<Value[]>;
+  /** rows from `for x in SOURCE`, with a stable key per item (`path#chunk`) */
+  sourceItems?: (source: string) => Promise<{ items: Value[]; keys: string[] }>;
   concurrency?: number;
   onProgress?: (dataset: string, p: Progress) => void;
   onNotice?: (line: string) => void;
   shouldStop?: () => string | undefined;
+  /** model names as the endpoints reported them so far, by model block */
+  modelsReported?: () => Record<string, string[]>;
 }
 
 export interface RunSummary {
@@ -83,7 +85,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       const f = ds.rows.for;
       if (f.kind === 'source') {
         if (!o.sourceItems) throw new SynthError('SYN5007', `dataset ${n} reads source '${f.from}', but no document loader is available`);
-        items = await o.sourceItems(f.from);
+        ({ items, keys: itemKeys } = await o.sourceItems(f.from));
       } else {
         const res = await simOf(f.from);
         items = simRows(res, f.kind, f.event) as unknown as Value[];
@@ -113,7 +115,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
     });
     results.push(r);
-    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}) }));
+    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), ...(o.modelsReported ? { modelsReported: o.modelsReported() } : {}) }));
     if (r.stoppedEarly) {
       stopped = r.stoppedEarly;
       break;

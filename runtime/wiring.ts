@@ -1,8 +1,15 @@
-// Connects the plan executor to the outside world: the LLM client for prompt stages, the document loader for
-// sources, and the budget guard. Kept apart from run-plan.ts so tests can run plans with their own runners.
-import type { Plan } from '../compiler/plan/build.js';
+// Connects the plan executor to the outside world: the LLM client for prompt stages (templates rendered with
+// the call's arguments, JSON Schema, local validation), the document loader for sources, and the budget guard.
+// Kept apart from run-plan.ts so tests can run plans with their own runners.
+import * as path from 'node:path';
+import type { Plan, PromptStage, Setting } from '../compiler/plan/build.js';
+import { SynthError, synthError } from '../grammar/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
-import type { Value } from './eval.js';
+import { evaluate, type Env, type Value } from './eval.js';
+import { LlmClient } from './llm/client.js';
+import type { ChatMessage, ModelProfile } from './llm/types.js';
+import { schemaValidator } from './llm/validate.js';
+import { loadFiles } from './sources/files.js';
 
 export interface BudgetGuard {
   limitUsd: number | undefined;
@@ -24,10 +31,126 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
   };
 }
 
-export function promptRunnerFactory(_plan: Plan, _root: string, _budget: BudgetGuard): (dataset: string) => PromptRunner | undefined {
-  return () => undefined;
+/** A setting's run-time value: `env("NAME", default)` is read from the environment here, and only here. */
+function resolve(v: Setting | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object' && 'env' in v) return env[v.env as string] ?? (v.default as string | undefined);
+  return String(v);
 }
 
-export function sourceLoader(_plan: Plan, _root: string, _allowOutside: boolean): ((source: string) => Promise<Value[]>) | undefined {
-  return undefined;
+export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage | undefined, env: NodeJS.ProcessEnv = process.env): { profile: ModelProfile; apiKey: string } {
+  const m = plan.models[modelName];
+  if (!m) throw new SynthError('SYN5006', `the plan has no model '${modelName}'`);
+  const s = m.settings;
+  const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+  const keySetting = s['api_key'];
+  const keyEnv = keySetting && typeof keySetting === 'object' && 'env' in keySetting ? String(keySetting.env) : undefined;
+  const apiKey = resolve(keySetting, env) ?? '';
+  const baseUrl = resolve(s['base_url'], env) ?? 'https://api.openai.com/v1';
+  if (keyEnv && !apiKey) {
+    throw synthError('SYN5001', {
+      model: modelName,
+      env: keyEnv,
+      extra: ` (for a local OpenAI-compatible server such as vLLM, Ollama or llama.cpp, set ${keyEnv}=none and point base_url at it${typeof s['base_url'] === 'object' && s['base_url'] && 'env' in s['base_url'] ? ` with ${String(s['base_url'].env)}` : ''}); or run with --dry-run to see the cost first`,
+    });
+  }
+  const ps = prompt?.settings ?? {};
+  const price = s['price'] && typeof s['price'] === 'object' && !('env' in s['price']) ? (s['price'] as Record<string, number>) : undefined;
+  const profile: ModelProfile = {
+    id: modelName,
+    model: resolve(s['name'], env) ?? modelName,
+    baseUrl,
+    ...(keyEnv ? { apiKeyEnv: keyEnv } : {}),
+    ...(typeof ps['temperature'] === 'number' ? { temperature: ps['temperature'] } : num('temperature') !== undefined ? { temperature: num('temperature')! } : {}),
+    ...(typeof ps['max_tokens'] === 'number' ? { maxTokens: ps['max_tokens'] } : num('max_tokens') !== undefined ? { maxTokens: num('max_tokens')! } : {}),
+    concurrency: num('concurrency') ?? 16,
+    ...(num('rpm') ? { rpm: num('rpm')! } : {}),
+    ...(num('tpm') ? { tpm: num('tpm')! } : {}),
+    retries: num('retries') ?? 3,
+    timeoutMs: num('timeout') ?? 60_000,
+    ...(price ? { price: { input: price['input'] ?? 0, output: price['output'] ?? 0 } } : {}),
+    ...(num('top_p') !== undefined || num('seed') !== undefined ? { extra: { ...(num('top_p') !== undefined ? { top_p: num('top_p') } : {}), ...(num('seed') !== undefined ? { seed: num('seed') } : {}) } } : {}),
+  };
+  return { profile, apiKey };
+}
+
+/** Renders a prompt's messages for one call: parameters bound to the call's arguments. */
+export function renderMessages(p: PromptStage, args: Value[]): ChatMessage[] {
+  const env: Env = new Map(p.params.map((param, i) => [param.name, args[i] ?? null]));
+  return p.messages.map((m) => ({ role: m.role, content: String(evaluate(m.template, env)) }));
+}
+
+export interface Wiring {
+  factory: (dataset: string) => PromptRunner | undefined;
+  clients: () => LlmClient[];
+  close: () => Promise<void>;
+}
+
+export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch; backoffBaseMs?: number } = {}): Wiring {
+  // One client per (model, prompt-level overrides): the scheduler then enforces the model's limits.
+  const clients = new Map<string, LlmClient>();
+  const clientFor = (p: PromptStage): LlmClient => {
+    const key = `${p.model}\u0000${p.settings['temperature'] ?? ''}\u0000${p.settings['max_tokens'] ?? ''}`;
+    let c = clients.get(key);
+    if (!c) {
+      const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
+      c = new LlmClient(profile, {
+        apiKey,
+        cacheDir: path.join(root, '.synth', 'cache'),
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+      });
+      clients.set(key, c);
+    }
+    return c;
+  };
+  const validators = new Map<string, (v: unknown) => string[]>();
+  const runner: PromptRunner = {
+    async call(promptName, args, rowKey) {
+      const p = plan.prompts[promptName];
+      if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
+      const client = clientFor(p);
+      const schema = p.returns.schema as object | null;
+      let validate = validators.get(promptName);
+      if (!validate && schema) {
+        validate = schemaValidator(schema);
+        validators.set(promptName, validate);
+      }
+      const r = await client.call({ messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` }, validate);
+      const cost = Math.round(client.estimateCost(r.usage) * 1e6);
+      budget.add(cost);
+      return {
+        value: r.value as Value,
+        stats: {
+          calls: 1,
+          cached: r.cached ? 1 : 0,
+          attempts: r.attempts,
+          retried_calls: r.retried ? 1 : 0,
+          prompt_tokens: r.usage.prompt,
+          completion_tokens: r.usage.completion,
+          cost_micro_usd: cost,
+        },
+      };
+    },
+  };
+  return {
+    factory: (dataset) => (plan.datasets[dataset]?.prompts.length ? runner : undefined),
+    clients: () => [...clients.values()],
+    close: async () => {
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    },
+  };
+}
+
+export function sourceLoader(plan: Plan, root: string, allowOutside: boolean): (source: string) => Promise<{ items: Value[]; keys: string[] }> {
+  return async (name) => {
+    const s = plan.sources[name];
+    if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+    const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
+    if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
+    return {
+      items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
+      keys: r.items.map((it) => it.key),
+    };
+  };
 }

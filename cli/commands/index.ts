@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
 import { runInit } from './init.js';
+import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
 import { runRun, type RunCliOptions } from './run.js';
@@ -10,6 +11,7 @@ import { runRun, type RunCliOptions } from './run.js';
 export type Exit = (code: number | Promise<number>) => void;
 
 export function register(program: Command, exit: Exit): void {
+  registerLsp(program);
   program
     .command('build')
     .description('compile a spec into a runtime plan (plan.json + generated WGSL)')

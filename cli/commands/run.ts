@@ -52,6 +52,17 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   try {
     const { promptRunnerFactory, sourceLoader, budgetGuard } = await import('../../runtime/wiring.js');
     const budget = budgetGuard(opts.budget ? Number(opts.budget.replace(/^\$/, '')) : undefined);
+    if (budget.limitUsd !== undefined) {
+      // Refuse to start when the estimate alone is over the budget.
+      const { estimate } = await import('../../runtime/dry-run.js');
+      const est = estimate(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}) });
+      const total = est.reduce((a, e) => a + (e.usd !== undefined && !Number.isNaN(e.usd) ? e.usd : 0), 0);
+      if (total > budget.limitUsd) {
+        process.stderr.write(`error SYN5003: the estimated cost $${total.toFixed(2)} is over the budget of $${budget.limitUsd}; nothing was sent (see --dry-run)\n`);
+        return 2;
+      }
+    }
+    const wiring = promptRunnerFactory(plan, projectRoot, budget);
     const summary = await runPlan({
       plan,
       projectRoot,
@@ -62,15 +73,19 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
       fresh: opts.fresh ?? false,
       ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
       allowOutsideProject: opts.allowOutsideProject ?? false,
-      prompts: promptRunnerFactory(plan, projectRoot, budget),
+      prompts: wiring.factory,
       sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false),
       ...(opts.concurrency ? { concurrency: Number(opts.concurrency) } : {}),
       onProgress: (n, p) => progress.update(n, p),
       onNotice: (line) => process.stderr.write(line + '\n'),
       shouldStop: () => interrupted ?? budget.exceeded(),
+      modelsReported: () => Object.fromEntries(wiring.clients().map((c) => [c.profile.id, c.stats.models])),
     });
     progress.stop();
-    writeLock(file, plan);
+    await wiring.close();
+    const reported: Record<string, string[]> = {};
+    for (const c of wiring.clients()) reported[c.profile.id] = [...new Set([...(reported[c.profile.id] ?? []), ...c.stats.models])];
+    writeLock(file, plan, reported);
     for (const r of summary.results) {
       const rel = path.relative(process.cwd(), r.output);
       process.stderr.write(

@@ -43,6 +43,8 @@ class SimChecker {
   private readonly stateTypes = new Map<string, SimType>();
   private inRule = false;
   private inReduction: string | undefined;
+  /** `let` names declared directly in the block being checked */
+  private blockLets = new Set<string>();
 
   constructor(
     readonly sim: A.SimDecl,
@@ -99,6 +101,10 @@ class SimChecker {
       if (p.init) {
         const it = this.expr(p.init);
         this.assignable(it, t, p.init.span, `param ${p.name.name}`);
+        // Params become WGSL constants and JS literals: only values known at compile time.
+        if (it !== 'unknown' && !isConstInit(p.init)) {
+          this.report('SYN2001', p.init.span, { detail: `param ${p.name.name} takes a constant (a number, true/false, or ${t === 'bool' ? 'a literal' : 'f32(...)/vecNf(...) of numbers'}); use a \`state\` for a value that is drawn or computed per agent` });
+        }
       } else this.report('SYN2001', p.name.span, { detail: `param ${p.name.name} needs a value: \`param ${p.name.name}: ${t} = …\`` });
       this.globals.set(p.name.name, { type: t, kind: 'param' });
     }
@@ -146,11 +152,113 @@ class SimChecker {
     }
     for (const c of s.checks) {
       if (c.expr.kind === 'Name' && c.expr.name.name === 'finite') continue;
-      this.inRule = true;
+      // An invariant is evaluated per agent after each step, so it may read only that agent's values.
+      const bad = findNode(c.expr, (n) => n.kind === 'Reduction' || (n.kind === 'Call' && n.callee.name in SIM_RANDOM));
+      if (bad) {
+        this.report('SYN3003', bad.span, { detail: bad.kind === 'Reduction' ? 'a `check` reads one agent; neighbour reductions are only allowed inside rules' : 'a `check` cannot draw random numbers' });
+        continue;
+      }
       this.expectBool(c.expr, new Map(this.globals), '`check`');
-      this.inRule = false;
     }
+    if (!this.diagnostics.some((d) => d.severity === 'error')) this.constants();
     return { diagnostics: this.diagnostics, types: this.types, phases: this.phases() };
+  }
+
+  /**
+   * Constant subexpressions (literals and params only) are evaluated when the WGSL is compiled, and WGSL
+   * rejects one that divides by zero, overflows or leaves a built-in's domain. Evaluate them here so the
+   * user gets a Synth error at the expression instead of a WGSL compile error.
+   */
+  private constants(): void {
+    const params = new Map<string, number>();
+    for (const p of this.sim.params) {
+      const v = p.init ? constNumber(p.init) : undefined;
+      if (v !== undefined) params.set(p.name.name, v);
+    }
+    const memo = new Map<A.Expr, number | null>();
+    const fail = (e: A.Expr, why: string): null => {
+      this.report('SYN3007', e.span, { detail: `this constant expression ${why}; constant expressions are evaluated when the simulation is compiled and must stay finite and in range` });
+      return null;
+    };
+    const ev = (e: A.Expr): number | null => {
+      const hit = memo.get(e);
+      if (hit !== undefined) return hit;
+      const v = evaluate(e);
+      memo.set(e, v);
+      return v;
+    };
+    const inRange = (e: A.Expr, v: number): number | null => {
+      const t = this.types.get(e) ?? 'unknown';
+      if (Number.isNaN(v)) return fail(e, 'is NaN');
+      if (t === 'f32' && !Number.isFinite(Math.fround(v))) return fail(e, `is ${v > 0 ? '' : '-'}Infinity in f32`);
+      if ((t === 'i32' || t === 'int') && (v < -(2 ** 31) || v >= 2 ** 31)) return fail(e, `is ${v}, outside the i32 range`);
+      if (t === 'u32' && (v < 0 || v >= 2 ** 32)) return fail(e, `is ${v}, outside the u32 range`);
+      return t === 'f32' ? Math.fround(v) : v;
+    };
+    const evaluate = (e: A.Expr): number | null => {
+      switch (e.kind) {
+        case 'Number':
+          return inRange(e, e.value);
+        case 'Name':
+          return params.get(e.name.name) ?? null;
+        case 'Unary': {
+          const o = ev(e.operand);
+          return o === null || e.op !== '-' ? null : inRange(e, -o);
+        }
+        case 'Binary': {
+          const l = ev(e.left);
+          const r = ev(e.right);
+          if (l === null || r === null) return null;
+          const t = this.types.get(e);
+          const int = t === 'i32' || t === 'u32' || t === 'int';
+          switch (e.op) {
+            case '+':
+              return inRange(e, l + r);
+            case '-':
+              return inRange(e, l - r);
+            case '*':
+              return inRange(e, l * r);
+            case '/':
+              if (r === 0) return fail(e, 'divides by zero');
+              return inRange(e, int ? Math.trunc(l / r) : l / r);
+            case '%':
+              if (r === 0) return fail(e, 'takes a remainder by zero');
+              return inRange(e, l % r);
+            default:
+              return null;
+          }
+        }
+        case 'Call': {
+          const fn = CONST_FNS[e.callee.name];
+          if (!fn || e.args.length !== fn.length) {
+            e.args.forEach(ev);
+            return null;
+          }
+          const args = e.args.map(ev);
+          if (args.some((a) => a === null)) return null;
+          const v = fn(...(args as number[]));
+          if (Number.isNaN(v)) return fail(e, `is NaN (${e.callee.name} outside its domain)`);
+          if (!Number.isFinite(v)) return fail(e, `is ${v > 0 ? '' : '-'}Infinity`);
+          return inRange(e, v);
+        }
+        default:
+          return null;
+      }
+    };
+    const visit = (x: unknown): void => {
+      if (!x || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      const n = x as A.Expr;
+      if (typeof n.kind === 'string' && this.types.has(n)) {
+        ev(n);
+        // vector constructors, reductions, draws: evaluate their parts
+      }
+      for (const [k, v] of Object.entries(x)) if (k !== 'span') visit(v);
+    };
+    visit(this.sim.params.map((p) => p.init));
+    visit(this.sim.states.map((s) => s.init));
+    visit(this.sim.rules);
+    visit(this.sim.checks);
   }
 
   private dup(id: A.Ident): void {
@@ -185,12 +293,20 @@ class SimChecker {
 
   private block(b: A.Block, scope: Map<string, VarInfo>, events: Map<string, A.EventDecl>): void {
     const local = new Map(scope);
+    const outer = this.blockLets;
+    this.blockLets = new Set();
     for (const s of b.stmts) this.stmt(s, local, events);
+    this.blockLets = outer;
   }
 
   private stmt(s: A.Stmt, scope: Map<string, VarInfo>, events: Map<string, A.EventDecl>): void {
     switch (s.kind) {
       case 'Let': {
+        const prev = scope.get(s.name.name);
+        if (prev && (prev.kind !== 'let' || this.blockLets.has(s.name.name))) {
+          this.report('SYN1002', s.name.span, { name: s.name.name, where: prev.kind === 'let' ? ' in this block' : ` as a ${prev.kind === 'builtin' ? 'built-in' : prev.kind} of sim ${this.sim.name.name}` });
+        }
+        this.blockLets.add(s.name.name);
         let t = this.expr(s.value, scope);
         if (s.type) {
           const declared = this.typeOfRef(s.type);
@@ -499,4 +615,48 @@ export function writesOf(b: A.Block): Array<[string, A.Span]> {
   };
   b.stmts.forEach(visit);
   return out;
+}
+
+const CONST_FNS: Record<string, (...a: number[]) => number> = {
+  sqrt: Math.sqrt,
+  log: Math.log,
+  exp: Math.exp,
+  pow: Math.pow,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  abs: Math.abs,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  min: Math.min,
+  max: Math.max,
+  clamp: (x, lo, hi) => Math.min(Math.max(x, lo), hi),
+  f32: (x) => x,
+};
+
+/** The first node (depth first) of an expression tree that matches. */
+function findNode(x: unknown, pred: (n: A.Expr) => boolean): A.Expr | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  if (Array.isArray(x)) {
+    for (const y of x) {
+      const f = findNode(y, pred);
+      if (f) return f;
+    }
+    return undefined;
+  }
+  if (typeof (x as A.Expr).kind === 'string' && pred(x as A.Expr)) return x as A.Expr;
+  for (const [k, v] of Object.entries(x)) {
+    if (k === 'span') continue;
+    const f = findNode(v, pred);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** What a param may be initialised with: what ir.ts's constValue folds. */
+function isConstInit(e: A.Expr): boolean {
+  if (e.kind === 'Bool') return true;
+  if (constNumber(e) !== undefined) return true;
+  if (e.kind === 'Call' && /^(vec[234]f|f32|i32|u32)$/.test(e.callee.name)) return e.args.every((a) => constNumber(a) !== undefined);
+  return false;
 }

@@ -257,7 +257,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const reachedTarget = () => target !== undefined && counts.written >= target;
 
   const schedule = () => {
-    while (pending.size < concurrency && next < maxIndex && !stoppedEarly) {
+    // Never run more rows than could still be needed: each pending row may pass, so stop at the target
+    // (a failing or filtered row frees a slot, and the next index is scheduled then).
+    while (pending.size < concurrency && next < maxIndex && !stoppedEarly && (target === undefined || counts.written + pending.size < target)) {
       const i = next++;
       if (finished.has(i) || !inShard(i)) continue;
       pending.set(i, produce(i));

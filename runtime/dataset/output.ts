@@ -6,7 +6,7 @@
 // row written but not journaled, or half written), and the journal's indices say which rows are done. LLM
 // answers are cached before rows are written, so regenerating a dropped row repeats no finished call.
 // Parquet is not appendable: rows are staged as JSONL and converted when the dataset completes.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Value } from '../eval.js';
 
@@ -55,6 +55,10 @@ export class DatasetOutput {
       if (format === 'parquet') rmSync(file, { force: true });
     } else if (existsSync(journalFile)) {
       done = readJournal(journalFile);
+      // Drop a torn last line (killed mid-write) so appended entries start on a fresh line.
+      const text = readFileSync(journalFile, 'utf8');
+      const valid = done.length === 0 ? 0 : Buffer.byteLength(text.split('\n').slice(0, done.length).join('\n') + '\n');
+      if (valid !== Buffer.byteLength(text)) truncateSync(journalFile, valid);
     }
     const lastEnd = done.reduce((m, e) => (e.end !== undefined ? Math.max(m, e.end) : m), 0);
     out.fd = openSync(out.staged, existsSync(out.staged) ? 'r+' : 'w+');

@@ -114,6 +114,8 @@ export class LlmClient {
   private readonly params: Record<string, unknown>;
   private readonly secret: string;
   private readonly models = new Set<string>();
+  /** per return schema: what goes on the wire (wrapped if not an object) and whether strict mode can take it */
+  private readonly wire = new WeakMap<object, { schema: object; wrapped: boolean; strict: boolean }>();
   readonly stats: LlmClientStats = { calls: 0, cached: 0, failed: 0, retried: 0, requests: 0, usage: { prompt: 0, completion: 0 }, failures: {}, models: [] };
 
   constructor(
@@ -283,7 +285,13 @@ export class LlmClient {
   private body(req: ChatRequest, messages: ChatMessage[]): { body: Record<string, unknown>; wrapped: boolean } {
     const body: Record<string, unknown> = { model: this.profile.model, messages, ...this.params };
     if (!req.schema) return { body, wrapped: false };
-    const { schema, wrapped } = wireSchema(req.schema);
+    let wire = this.wire.get(req.schema);
+    if (!wire) {
+      const w = wireSchema(req.schema);
+      wire = { ...w, strict: strictCompatible(w.schema) };
+      this.wire.set(req.schema, wire);
+    }
+    const { schema, wrapped } = wire;
     if (this.mode === 'json_object') {
       // The schema goes into the conversation instead (json_object mode also requires the word JSON there).
       body['messages'] = [{ role: 'system', content: `Reply with one JSON object only, matching this JSON Schema:\n${JSON.stringify(schema)}` }, ...messages];
@@ -291,7 +299,7 @@ export class LlmClient {
     } else {
       body['response_format'] = {
         type: 'json_schema',
-        json_schema: { name: schemaName(req.schemaName), schema, strict: this.mode === 'strict' && strictCompatible(schema) },
+        json_schema: { name: schemaName(req.schemaName), schema, strict: this.mode === 'strict' && wire.strict },
       };
     }
     return { body, wrapped };

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { synthError } from '../../grammar/diagnostics.js';
+import { countTokens } from '../llm/tokens.js';
 import { resolveProjectPath, type PathOptions } from '../paths.js';
 import { chunkText, type ChunkOptions } from './chunk.js';
 
@@ -20,6 +21,7 @@ export interface SourceItem {
 }
 
 export interface FilesOptions extends PathOptions {
+  /** split each file into token chunks (without it, one item per file) */
   chunk?: ChunkOptions;
   /** skip files larger than this (default 50 MB) */
   maxFileBytes?: number;
@@ -80,7 +82,7 @@ export async function loadFiles(root: string, pattern: string, o: FilesOptions =
     let text = buf.toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (!o.chunk) {
-      items.push({ path: rel, chunk: 0, text, tokens: -1, key: `${rel}#0` });
+      items.push({ path: rel, chunk: 0, text, tokens: countTokens(text), key: `${rel}#0` });
       continue;
     }
     for (const c of chunkText(text, o.chunk)) items.push({ path: rel, chunk: c.index, text: c.text, tokens: c.tokens, key: `${rel}#${c.index}` });

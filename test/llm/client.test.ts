@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SynthError } from '../../grammar/diagnostics.js';
 import { LlmClient, strictCompatible } from '../../runtime/llm/client.js';
 import { cacheKey, canonicalJson } from '../../runtime/llm/cache.js';
+import { keepAliveFetch } from '../../runtime/llm/http.js';
 import type { LlmEvent, ModelProfile } from '../../runtime/llm/types.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 
@@ -285,6 +286,20 @@ describe('LlmClient', () => {
     expect(strictCompatible(TICKET)).toBe(true);
     expect(strictCompatible({ type: 'object', properties: { a: { type: 'string' } }, required: [] , additionalProperties: false })).toBe(false);
     expect(strictCompatible({ type: 'object', properties: { a: { type: 'object', properties: {} } }, required: ['a'], additionalProperties: false })).toBe(false);
+  });
+
+  it('recovers from faults the same way over the standard undici fetch', async () => {
+    const s = await server({ faults: { rate: 0.3, kinds: ['disconnect', 'timeout', '500', 'malformed'] }, seed: 3, hangMs: 5000, record: false });
+    const pool = keepAliveFetch({ flavour: 'fetch' });
+    const c = client(s, { concurrency: 20, retries: 8, timeoutMs: 400 }, { fetch: pool.fetch });
+    try {
+      const rs = await Promise.all(Array.from({ length: 60 }, (_, i) => c.call(ask(i))));
+      for (const r of rs) expect(checkTicket(r.value)).toBe(true);
+      expect(c.stats.failures['network'] ?? 0).toBeGreaterThan(0);
+      expect(c.stats.failures['timeout'] ?? 0).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('deterministic mode answers as a pure function of the request', async () => {

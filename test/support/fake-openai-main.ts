@@ -22,7 +22,10 @@ const server = await startFakeOpenAI({
 });
 process.stdout.write(`listening ${server.url}\n`);
 if (process.argv.includes('--stats')) {
-  setInterval(() => process.stderr.write(JSON.stringify(server.stats()) + '\n'), 1000).unref();
+  setInterval(() => {
+    const cpu = process.cpuUsage();
+    process.stderr.write(JSON.stringify({ ...server.stats(), cpuMs: Math.round((cpu.user + cpu.system) / 1000) }) + '\n');
+  }, 1000).unref();
 }
 const stop = () => {
   void server.close().then(() => process.exit(0));

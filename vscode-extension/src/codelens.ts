@@ -1,10 +1,21 @@
 // CodeLens above datasets, prompts and sims. Used only when the language server offers none (the server's
 // lenses run the same commands with the same arguments, see protocol.ts).
 import * as vscode from 'vscode';
-import { findDeclarations } from './declarations';
-import { Commands, type DeclParams } from './protocol';
+import { findDeclarations } from './declarations.js';
+import { Commands, type DeclParams } from './protocol.js';
 
-export class SynthCodeLensProvider implements vscode.CodeLensProvider {
+export class SynthCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly watcher = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('synth.codeLens')) this.changed.fire();
+  });
+
+  dispose(): void {
+    this.watcher.dispose();
+    this.changed.dispose();
+  }
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('synth', document.uri).get<boolean>('codeLens.enabled', true)) return [];
     const lenses: vscode.CodeLens[] = [];

@@ -63,9 +63,13 @@ export function findDeclarations(text: string): DeclInfo[] {
   let bodyStarted = false;
   for (let i = 0; i < clean.length; i++) {
     const atLineStart = i === 0 || clean[i - 1] === '\n';
-    if (atLineStart && depth === 0) {
-      const m = HEADER.exec(clean.slice(i, clean.indexOf('\n', i) < 0 ? undefined : clean.indexOf('\n', i)));
-      if (m) {
+    if (atLineStart) {
+      const eol = clean.indexOf('\n', i);
+      const line = clean.slice(i, eol < 0 ? undefined : eol);
+      const m = HEADER.exec(line);
+      // An unindented header with a body on its line ends a body left open above (like the TextMate grammar).
+      if (m && depth > 0 && /^[a-z]/.test(line) && line.includes('{')) depth = 0;
+      if (m && depth === 0) {
         if (open) open.end = lastNonSpace(clean, i);
         const kw = m[1] as DeclKind;
         const start = i + m[0].indexOf(kw);

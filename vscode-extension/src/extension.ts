@@ -4,12 +4,13 @@
 // says so, and the end-to-end test waits for it instead of sleeping.
 import * as vscode from 'vscode';
 import { type LanguageClient, ResponseError, ErrorCodes } from 'vscode-languageclient/node';
-import { createClient } from './client';
-import { SynthCodeLensProvider } from './codelens';
-import { declarationAt, findDeclarations, type DeclKind } from './declarations';
-import { PREVIEW_SCHEME, PreviewDocuments, asDocumentResult } from './preview';
-import { Commands, Requests, type DeclParams } from './protocol';
-import { runDataset } from './run';
+import { createClient } from './client.js';
+import { SynthCodeLensProvider } from './codelens.js';
+import { declarationAt, findDeclarations, type DeclKind } from './declarations.js';
+import { PREVIEW_SCHEME, PreviewDocuments } from './preview.js';
+import { asDocumentResult } from './preview-result.js';
+import { Commands, Requests, type DeclParams } from './protocol.js';
+import { runDataset } from './run.js';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
@@ -88,9 +89,11 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.Outp
   }
   // CodeLens: the server's when it has them, else the extension's own (same commands, same arguments).
   fallbackLenses?.dispose();
-  fallbackLenses = client.initializeResult?.capabilities.codeLensProvider
-    ? undefined
-    : vscode.languages.registerCodeLensProvider({ language: 'synth' }, new SynthCodeLensProvider());
+  fallbackLenses = undefined;
+  if (!client.initializeResult?.capabilities.codeLensProvider) {
+    const provider = new SynthCodeLensProvider();
+    fallbackLenses = vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ language: 'synth' }, provider));
+  }
   setStatus('ready');
 }
 

@@ -1,7 +1,7 @@
 // Read-only documents beside the editor for Preview prompt / Show WGSL / Show plan (scheme `synth-preview`).
 // Showing the same declaration again refreshes its tab instead of opening another.
 import * as vscode from 'vscode';
-import type { DocumentResult } from './protocol';
+import type { DocumentResult } from './protocol.js';
 
 export const PREVIEW_SCHEME = 'synth-preview';
 
@@ -32,11 +32,4 @@ export class PreviewDocuments implements vscode.TextDocumentContentProvider {
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-/** Accepts what a server may answer: a DocumentResult or a plain string. */
-export function asDocumentResult(value: unknown): DocumentResult | undefined {
-  if (typeof value === 'string') return { content: value };
-  if (value && typeof value === 'object' && typeof (value as DocumentResult).content === 'string') return value as DocumentResult;
-  return undefined;
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { displayCommand, resolveCli, runArguments } from './cli';
+import { displayCommand, resolveCli, runArguments } from './cli.js';
 
 export async function runDataset(output: vscode.OutputChannel, uri: vscode.Uri, name: string, dryRun: boolean): Promise<number | undefined> {
   if (uri.scheme !== 'file') {

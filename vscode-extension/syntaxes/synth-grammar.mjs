@@ -13,6 +13,8 @@
 // are keywords everywhere.
 
 const ID = '[A-Za-z_][A-Za-z0-9_]*';
+/** Where a clause or setting starts: the start of a line, or just after `{` or `;` (`sim s { worlds 4 }`). */
+const LINE_START = String.raw`(?:^|(?<=[{;]))\s*`;
 /** not a keyword use when followed by these: `count: int`, `row.body`, `check(x)`, `source = ...`, `a, b` */
 const NOT_KW = String.raw`(?![A-Za-z0-9_])(?!\()(?!\s*(?::|=(?!=)|\.(?!\.)|,|\)|\]))`;
 const DECL_KEYWORDS = ['goal', 'enum', 'struct', 'model', 'prompt', 'source', 'sim', 'dataset'];
@@ -36,6 +38,26 @@ export const DATASET_CLAUSES = ['count', 'vary', 'check', 'keep', 'unique', 'jud
 
 const s = (name) => (name ? `${name}.synth` : undefined);
 const include = (...names) => names.map((n) => ({ include: n.startsWith('$') ? n : `#${n}` }));
+
+/** `${prefix}expression` and its groups `${prefix}parens|brackets|braces`, which nest the same family. */
+function expressionFamily(prefix, strings, extra) {
+  const group = (kind, open, close, patterns) => ({
+    name: s(`meta.${kind}`),
+    begin: open,
+    beginCaptures: { 0: { name: s(`punctuation.section.${kind}.begin`) } },
+    end: close,
+    endCaptures: { 0: { name: s(`punctuation.section.${kind}.end`) } },
+    patterns,
+  });
+  return {
+    [`${prefix}expression`]: {
+      patterns: [...include('comments'), ...strings, ...extra, ...include(`${prefix}parens`, `${prefix}brackets`, `${prefix}braces`, 'atoms')],
+    },
+    [`${prefix}parens`]: group('parens', String.raw`\(`, String.raw`\)`, include(`${prefix}expression`)),
+    [`${prefix}brackets`]: group('brackets', String.raw`\[`, String.raw`\]`, include(`${prefix}expression`)),
+    [`${prefix}braces`]: group('braces', String.raw`\{`, String.raw`\}`, include('record-key', `${prefix}expression`)),
+  };
+}
 
 function grammar() {
   const repository = {
@@ -191,48 +213,24 @@ function grammar() {
         3: { name: s('punctuation.separator.key-value') },
       },
     },
-    'braces': {
-      name: s('meta.braces'),
-      begin: String.raw`\{`,
-      beginCaptures: { 0: { name: s('punctuation.section.braces.begin') } },
-      end: String.raw`\}`,
-      endCaptures: { 0: { name: s('punctuation.section.braces.end') } },
-      patterns: include('record-key', 'expression'),
+    // Expressions come in families, one per context, so that nested groups keep their context: `expression`
+    // (plain strings), `template-expression` (strings are templates: prompt bodies, format clauses),
+    // `sim-expression` (`agents`, `step`), `dataset-expression` (`row`).
+    ...expressionFamily('', include('strings'), []),
+    ...expressionFamily('template-', include('templates'), []),
+    ...expressionFamily('sim-', include('strings'), include('sim-language-variable')),
+    ...expressionFamily('dataset-', include('strings'), [
+      { name: s('keyword.other.similarity'), match: String.raw`(?<=\s)similarity(?=\s+[\d.])` },
+      { name: s('keyword.other.each'), match: String.raw`(?<=\s)each(?=\s+[\dA-Za-z_(])` },
+      { name: s('variable.language.row'), match: String.raw`\brow\b(?!\s*:)` },
+    ]),
+    /** Atoms and operators: everything but strings and groups. */
+    atoms: {
+      patterns: include('duration', 'number', 'boolean', 'hard-keywords', 'weighted', 'call', 'member', 'operators', 'punctuation', 'type-name-in-expression', 'identifier'),
     },
-    'brackets': {
-      name: s('meta.brackets'),
-      begin: String.raw`\[`,
-      beginCaptures: { 0: { name: s('punctuation.section.brackets.begin') } },
-      end: String.raw`\]`,
-      endCaptures: { 0: { name: s('punctuation.section.brackets.end') } },
-      patterns: include('expression'),
-    },
-    'parens': {
-      name: s('meta.parens'),
-      begin: String.raw`\(`,
-      beginCaptures: { 0: { name: s('punctuation.section.parens.begin') } },
-      end: String.raw`\)`,
-      endCaptures: { 0: { name: s('punctuation.section.parens.end') } },
-      patterns: include('expression'),
-    },
-    expression: {
-      patterns: include('comments', 'strings', 'expression-without-strings'),
-    },
-    'expression-without-strings': {
-      patterns: include(
-        'duration', 'number', 'boolean', 'hard-keywords', 'call', 'member', 'braces', 'brackets', 'parens',
-        'operators', 'punctuation', 'type-name-in-expression', 'identifier',
-      ),
-    },
-    // In prompt bodies and `format` clauses every string is a template, also inside nested records and lists.
-    'template-expression': {
-      patterns: [
-        ...include('comments', 'templates'),
-        { name: s('meta.braces'), begin: String.raw`\{`, beginCaptures: { 0: { name: s('punctuation.section.braces.begin') } }, end: String.raw`\}`, endCaptures: { 0: { name: s('punctuation.section.braces.end') } }, patterns: include('record-key', 'template-expression') },
-        { name: s('meta.brackets'), begin: String.raw`\[`, beginCaptures: { 0: { name: s('punctuation.section.brackets.begin') } }, end: String.raw`\]`, endCaptures: { 0: { name: s('punctuation.section.brackets.end') } }, patterns: include('template-expression') },
-        ...include('expression-without-strings'),
-      ],
-    },
+    weighted: { match: String.raw`\b(weighted)\b(?=\s*\{)`, captures: { 1: { name: s('support.function.builtin') } } },
+    /** Inside `{...}` of a single-line template: no strings (the quote ends the template), no nested groups. */
+    'expression-without-strings': { patterns: include('atoms') },
 
     // ------------------------------------------------------------------ types
     type: {
@@ -286,7 +284,7 @@ function grammar() {
 
     // ------------------------------------------------------------------ bodies made of `key value` settings
     'setting-key': {
-      match: String.raw`^\s*(${ID})(?=\s+(?:[A-Za-z_0-9"\[{(!]|-\d|\.\d)|\s*[{\["]|\s*(?://.*)?$)`,
+      match: String.raw`${LINE_START}(${ID})(?=\s+(?:[A-Za-z_0-9"\[{(!]|-\d|\.\d)|\s*[{\["]|\s*(?://.*)?$)`,
       captures: { 1: { name: s('support.type.property-name') } },
     },
     'settings-body': {
@@ -300,19 +298,19 @@ function grammar() {
 
     // ------------------------------------------------------------------ declarations
     import: {
-      match: String.raw`^\s*(import)${NOT_KW}`,
+      match: String.raw`${LINE_START}(import)${NOT_KW}`,
       captures: { 1: { name: s('keyword.control.import') } },
     },
     goal: {
       name: s('meta.goal.declaration'),
-      begin: String.raw`^\s*(goal)${NOT_KW}`,
+      begin: String.raw`${LINE_START}(goal)${NOT_KW}`,
       beginCaptures: { 1: { name: s('storage.type.goal') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'strings', 'settings-body'),
     },
     enum: {
       name: s('meta.enum.declaration'),
-      begin: String.raw`^\s*(enum)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(enum)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.enum') }, 2: { name: s('entity.name.type.enum') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: [
@@ -332,21 +330,21 @@ function grammar() {
     },
     struct: {
       name: s('meta.struct.declaration'),
-      begin: String.raw`^\s*(struct)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(struct)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.struct') }, 2: { name: s('entity.name.type.struct') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'fields-body'),
     },
     model: {
       name: s('meta.model.declaration'),
-      begin: String.raw`^\s*(model)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(model)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.model') }, 2: { name: s('entity.name.type.model') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'settings-body'),
     },
     prompt: {
       name: s('meta.prompt.declaration'),
-      begin: String.raw`^\s*(prompt)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(prompt)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.prompt') }, 2: { name: s('entity.name.function.prompt') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: [
@@ -384,7 +382,7 @@ function grammar() {
           patterns: [
             ...include('comments'),
             {
-              match: String.raw`^\s*(system|user|assistant)\b(?=\s*(?:"|$))`,
+              match: String.raw`${LINE_START}(system|user|assistant)\b(?=\s*(?:"|$))`,
               captures: { 1: { name: s('support.type.property-name.message') } },
             },
             ...include('setting-key', 'template-expression'),
@@ -394,22 +392,17 @@ function grammar() {
     },
     source: {
       name: s('meta.source.declaration'),
-      begin: String.raw`^\s*(source)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(source)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.source') }, 2: { name: s('entity.name.type.source') } },
       end: String.raw`(?<=\})|$(?<!\{)|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'settings-body', 'expression-without-braces'),
     },
-    'expression-without-braces': {
-      patterns: include(
-        'strings', 'duration', 'number', 'boolean', 'hard-keywords', 'call', 'member', 'brackets', 'parens',
-        'operators', 'punctuation', 'type-name-in-expression', 'identifier',
-      ),
-    },
+    'expression-without-braces': { patterns: include('strings', 'parens', 'brackets', 'atoms') },
 
     // ------------------------------------------------------------------ simulations
     sim: {
       name: s('meta.sim.declaration'),
-      begin: String.raw`^\s*(sim)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(sim)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.sim') }, 2: { name: s('entity.name.type.sim') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: [
@@ -425,7 +418,7 @@ function grammar() {
       ],
     },
     'sim-var': {
-      match: String.raw`^\s*(param|state)${NOT_KW}\s*(${ID})?\s*(?:(:)\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*\[\s*\])?\??))?`,
+      match: String.raw`${LINE_START}(param|state)${NOT_KW}\s*(${ID})?\s*(?:(:)\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*\[\s*\])?\??))?`,
       captures: {
         1: { name: s('storage.type.$1') },
         2: { name: s('variable.other.definition') },
@@ -434,12 +427,9 @@ function grammar() {
       },
     },
     'sim-language-variable': { name: s('variable.language'), match: String.raw`\b(?:agents|step)\b(?!\s*:)` },
-    'sim-expression': {
-      patterns: include('comments', 'strings', 'sim-language-variable', 'expression-without-strings'),
-    },
     rule: {
       name: s('meta.rule.declaration'),
-      begin: String.raw`^\s*(rule)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(rule)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.rule') }, 2: { name: s('entity.name.function.rule') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'statement-block', 'sim-expression'),
@@ -466,15 +456,7 @@ function grammar() {
       begin: String.raw`\b(emit)\b\s*(${ID})?`,
       beginCaptures: { 1: { name: s('keyword.control.emit') }, 2: { name: s('entity.name.type.event') } },
       end: String.raw`(?<=\})|(?=;)|$(?<![{,])`,
-      patterns: include('comments', 'sim-record'),
-    },
-    'sim-record': {
-      name: s('meta.braces'),
-      begin: String.raw`\{`,
-      beginCaptures: { 0: { name: s('punctuation.section.braces.begin') } },
-      end: String.raw`\}`,
-      endCaptures: { 0: { name: s('punctuation.section.braces.end') } },
-      patterns: include('record-key', 'sim-expression'),
+      patterns: include('comments', 'sim-braces'),
     },
     assignment: {
       match: String.raw`(?:^|(?<=[{;]))\s*(${ID})\s*(\+=|-=|\*=|/=|=(?!=))`,
@@ -482,14 +464,14 @@ function grammar() {
     },
     event: {
       name: s('meta.event.declaration'),
-      begin: String.raw`^\s*(event)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(event)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.event') }, 2: { name: s('entity.name.type.event') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: include('comments', 'fields-body'),
     },
     observe: {
       name: s('meta.observe'),
-      begin: String.raw`^\s*(observe)${NOT_KW}`,
+      begin: String.raw`${LINE_START}(observe)${NOT_KW}`,
       beginCaptures: { 1: { name: s('keyword.other.observe') } },
       end: String.raw`(?<=\})|$`,
       patterns: [
@@ -499,14 +481,14 @@ function grammar() {
       ],
     },
     'sim-check': {
-      match: String.raw`^\s*(check)${NOT_KW}(?:\s+(finite)\b(?!\s*[.(]))?`,
+      match: String.raw`${LINE_START}(check)${NOT_KW}(?:\s+(finite)\b(?!\s*[.(]))?`,
       captures: { 1: { name: s('keyword.other.check') }, 2: { name: s('constant.language.finite') } },
     },
 
     // ------------------------------------------------------------------ datasets
     dataset: {
       name: s('meta.dataset.declaration'),
-      begin: String.raw`^\s*(dataset)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(dataset)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('storage.type.dataset') }, 2: { name: s('entity.name.type.dataset') } },
       end: String.raw`(?<=\})|${DECL_HEADER_AHEAD}`,
       patterns: [
@@ -530,43 +512,34 @@ function grammar() {
     clause: {
       patterns: [
         {
-          match: String.raw`^\s*(row)(?=\s*=(?!=))`,
+          match: String.raw`${LINE_START}(row)(?=\s*=(?!=))`,
           captures: { 1: { name: s('keyword.other.row') } },
         },
         {
-          match: String.raw`^\s*(vary)${NOT_KW}\s*(${ID})?`,
+          match: String.raw`${LINE_START}(vary)${NOT_KW}\s*(${ID})?`,
           captures: { 1: { name: s('keyword.other.vary') }, 2: { name: s('variable.other.definition') } },
         },
         {
-          match: String.raw`^\s*(judge)${NOT_KW}\s*(${ID})?`,
+          match: String.raw`${LINE_START}(judge)${NOT_KW}\s*(${ID})?`,
           captures: { 1: { name: s('keyword.other.judge') }, 2: { name: s('variable.other.definition') } },
         },
         {
-          match: String.raw`^\s*(for)\s+(${ID})?`,
+          match: String.raw`${LINE_START}(for)\s+(${ID})?`,
           captures: { 1: { name: s('keyword.control.loop') }, 2: { name: s('variable.other.definition') } },
         },
         {
-          match: String.raw`^\s*(let)\s+(${ID})?`,
+          match: String.raw`${LINE_START}(let)\s+(${ID})?`,
           captures: { 1: { name: s('storage.type.let') }, 2: { name: s('variable.other.definition') } },
         },
         {
-          match: String.raw`^\s*(${DATASET_CLAUSES.join('|')})${NOT_KW}`,
+          match: String.raw`${LINE_START}(${DATASET_CLAUSES.join('|')})${NOT_KW}`,
           captures: { 1: { name: s('keyword.other.$1') } },
         },
       ],
     },
-    'dataset-expression': {
-      patterns: [
-        ...include('comments', 'strings'),
-        { name: s('keyword.other.similarity'), match: String.raw`(?<=\s)similarity(?=\s+[\d.])` },
-        { name: s('keyword.other.each'), match: String.raw`(?<=\s)each(?=\s+[\dA-Za-z_(])` },
-        { name: s('variable.language.row'), match: String.raw`\brow\b(?!\s*:)` },
-        ...include('expression-without-strings'),
-      ],
-    },
     'format-clause': {
       name: s('meta.format'),
-      begin: String.raw`^\s*(format)${NOT_KW}\s*(${ID})?`,
+      begin: String.raw`${LINE_START}(format)${NOT_KW}\s*(${ID})?`,
       beginCaptures: { 1: { name: s('keyword.other.format') }, 2: { name: s('entity.name.tag.format-style') } },
       end: String.raw`(?<=\})|$(?<!\{)`,
       patterns: include('comments', 'template-expression'),

@@ -1,0 +1,155 @@
+// One measurement, in its own process so its CPU time is its own: `impl` makes `calls` structured-output calls
+// with `concurrency` in flight against the fake OpenAI server at `url`, after a warm-up, and prints one JSON line
+// { impl, concurrency, calls, ok, wallMs, cpuMs, rowsPerSec, cpuMsPerCall }.
+//   node dist/bench/llm/worker.js --impl synth --concurrency 100 --calls 2000 --url http://127.0.0.1:PORT/v1
+import { Ajv } from 'ajv';
+import OpenAI from 'openai';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { LlmClient } from '../../runtime/llm/client.js';
+
+export type Impl = 'synth' | 'openai+p-limit' | 'ai-sdk+p-limit' | 'langchain-batch';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf('--' + name);
+  if (i < 0) throw new Error(`missing --${name}`);
+  return process.argv[i + 1]!;
+}
+
+const SCHEMA = {
+  type: 'object',
+  properties: {
+    subject: { type: 'string', minLength: 5, maxLength: 80 },
+    body: { type: 'string', minLength: 40, maxLength: 200 },
+    priority: { type: 'integer', minimum: 1, maximum: 5 },
+    tier: { type: 'string', enum: ['free', 'pro', 'enterprise'] },
+    tags: { type: 'array', items: { type: 'string', maxLength: 20 }, minItems: 0, maxItems: 5 },
+  },
+  required: ['subject', 'body', 'priority', 'tier', 'tags'],
+  additionalProperties: false,
+} as const;
+
+const Ticket = z.object({
+  subject: z.string().min(5).max(80),
+  body: z.string().min(40).max(200),
+  priority: z.number().int().min(1).max(5),
+  tier: z.enum(['free', 'pro', 'enterprise']),
+  tags: z.array(z.string().max(20)).min(0).max(5),
+});
+
+const MODEL = 'gpt-4o-mini';
+const SYSTEM = 'You write realistic customer-support tickets.';
+const userText = (i: number) => `A pro customer is annoyed about their router (#${i}). Write the ticket they send.`;
+
+function reportFirstError(rs: PromiseSettledResult<unknown>[]): void {
+  const bad = rs.find((r) => r.status === 'rejected');
+  if (bad) process.stderr.write(`first error: ${String(bad.reason).slice(0, 300)}\n`);
+}
+
+type CallFn = (i: number) => Promise<unknown>;
+
+async function makeImpl(impl: Impl, url: string, concurrency: number): Promise<{ run: (from: number, n: number) => Promise<number>; close: () => Promise<void> }> {
+  const pool = <T>(fn: CallFn) => {
+    const limit = pLimit(concurrency);
+    return async (from: number, n: number) => {
+      const rs = await Promise.allSettled(Array.from({ length: n }, (_, k) => limit(() => fn(from + k))));
+      reportFirstError(rs);
+      return rs.filter((r) => r.status === 'fulfilled').length;
+    };
+  };
+  switch (impl) {
+    case 'synth': {
+      const client = new LlmClient(
+        { id: 'bench', model: MODEL, baseUrl: url, concurrency, retries: 2, timeoutMs: 60_000, temperature: 0.9, maxTokens: 600 },
+        { apiKey: 'sk-bench', cacheDir: null },
+      );
+      // The scheduler bounds requests in flight; issue everything and let it queue.
+      const run = async (from: number, n: number) => {
+        const rs = await Promise.allSettled(
+          Array.from({ length: n }, (_, k) =>
+            client.call({ messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: userText(from + k) }], schema: SCHEMA, schemaName: 'Ticket', rowKey: `bench/${from + k}` }),
+          ),
+        );
+        reportFirstError(rs);
+        return rs.filter((r) => r.status === 'fulfilled').length;
+      };
+      return { run, close: () => client.close() };
+    }
+    case 'openai+p-limit': {
+      const client = new OpenAI({ apiKey: 'sk-bench', baseURL: url, maxRetries: 2, timeout: 60_000 });
+      const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
+      return {
+        run: pool(async (i) => {
+          const r = await client.chat.completions.create({
+            model: MODEL,
+            temperature: 0.9,
+            max_tokens: 600,
+            messages: [
+              { role: 'system', content: SYSTEM },
+              { role: 'user', content: userText(i) },
+            ],
+            response_format: { type: 'json_schema', json_schema: { name: 'Ticket', schema: SCHEMA as unknown as Record<string, unknown>, strict: true } },
+          });
+          const v = JSON.parse(r.choices[0]!.message.content ?? '');
+          if (!validate(v)) throw new Error('invalid');
+          return v;
+        }),
+        close: async () => {},
+      };
+    }
+    case 'ai-sdk+p-limit': {
+      const { generateObject } = await import('ai');
+      const { createOpenAI } = await import('@ai-sdk/openai');
+      const provider = createOpenAI({ baseURL: url, apiKey: 'sk-bench' });
+      const model = provider.chat(MODEL);
+      return {
+        run: pool(async (i) => {
+          const r = await generateObject({ model, schema: Ticket, schemaName: 'Ticket', system: SYSTEM, prompt: userText(i), temperature: 0.9, maxOutputTokens: 600, maxRetries: 2 });
+          return r.object;
+        }),
+        close: async () => {},
+      };
+    }
+    case 'langchain-batch': {
+      const { ChatOpenAI } = await import('@langchain/openai');
+      const llm = new ChatOpenAI({ model: MODEL, apiKey: 'sk-bench', configuration: { baseURL: url }, temperature: 0.9, maxTokens: 600, maxRetries: 2, timeout: 60_000 });
+      const structured = llm.withStructuredOutput(Ticket, { name: 'Ticket', method: 'jsonSchema', strict: true });
+      return {
+        run: async (from, n) => {
+          const inputs = Array.from({ length: n }, (_, k) => [
+            { role: 'system', content: SYSTEM },
+            { role: 'user', content: userText(from + k) },
+          ]);
+          const rs = await structured.batch(inputs, { maxConcurrency: concurrency }, { returnExceptions: true });
+          const bad = rs.find((r) => r instanceof Error);
+          if (bad) process.stderr.write(`first error: ${String(bad).slice(0, 300)}\n`);
+          return rs.filter((r) => !(r instanceof Error)).length;
+        },
+        close: async () => {},
+      };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const impl = arg('impl') as Impl;
+  const concurrency = Number(arg('concurrency'));
+  const calls = Number(arg('calls'));
+  const url = arg('url');
+  const { run, close } = await makeImpl(impl, url, concurrency);
+  // Warm-up: open the connections and let the JIT settle.
+  await run(1_000_000, Math.min(calls, concurrency * 2));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const ok = await run(0, calls);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  await close();
+  process.stdout.write(
+    JSON.stringify({ impl, concurrency, calls, ok, wallMs: Math.round(wallMs), cpuMs: Math.round(cpuMs), rowsPerSec: (ok / wallMs) * 1000, cpuMsPerCall: cpuMs / calls }) + '\n',
+  );
+  process.exit(0);
+}
+
+await main();

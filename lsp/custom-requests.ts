@@ -1,0 +1,140 @@
+// Custom requests of the VS Code extension (vscode-extension/src/protocol.ts): params `{ uri, name }`, result
+// `{ content, language?, title? }`.
+//  - synth/previewPrompt: the prompt's messages rendered with sampled arguments — the first row of a dataset
+//    that calls it (same seed, samplers and evaluator as `synth run`), or placeholders by type;
+//  - synth/showWgsl: the WGSL modules generated for a sim (compiler/sim/plan.ts);
+//  - synth/showPlan: the plan (canonical JSON) of a dataset or sim, or of the whole file when `name` is ''.
+import type * as A from '../grammar/ast.js';
+import { buildPlan, type DatasetStage, type PromptStage } from '../compiler/plan/build.js';
+import { canonicalJson } from '../compiler/plan/canonical.js';
+import type { ExprIR } from '../compiler/plan/expr-ir.js';
+import { buildSimStage } from '../compiler/sim/plan.js';
+import { constNumber } from '../compiler/check.js';
+import { evaluate, interpolate, promptCalls, type Env, type Value } from '../runtime/eval.js';
+import { drawer } from '../runtime/random.js';
+import { sample } from '../runtime/samplers.js';
+import { promptEstimate } from './hover.js';
+import type { Analysis } from './workspace.js';
+
+export const CUSTOM_REQUESTS = {
+  previewPrompt: 'synth/previewPrompt',
+  showWgsl: 'synth/showWgsl',
+  showPlan: 'synth/showPlan',
+} as const;
+
+export interface NameParams {
+  uri: string;
+  name: string;
+}
+
+export interface DocumentResult {
+  content: string;
+  language?: string;
+  title?: string;
+}
+
+function goalSeed(a: Analysis): number {
+  const seed = a.result.symbols.goal?.decl.settings.find((s) => s.key.name === 'seed')?.value;
+  return (seed && constNumber(seed)) ?? 0;
+}
+
+export function showWgsl(a: Analysis, params: NameParams): DocumentResult | null {
+  const sym = a.result.symbols.get(params.name);
+  if (sym?.decl.kind !== 'Sim') return null;
+  if (a.result.diagnostics.some((d) => d.severity === 'error' && d.span.start >= sym.decl.span.start && d.span.end <= sym.decl.span.end && d.file === sym.file)) {
+    return { content: `// sim ${params.name} has errors; fix them to see its WGSL.\n`, language: 'wgsl', title: `${params.name}.wgsl` };
+  }
+  const { wgsl } = buildSimStage(sym.decl, { seed: goalSeed(a), file: sym.file });
+  const content = wgsl.map((m) => `// ---- ${m.name}.wgsl ----\n${m.code}`).join('\n\n');
+  return { content: content || `// sim ${params.name}: no WGSL modules\n`, language: 'wgsl', title: `${params.name}.wgsl` };
+}
+
+export function showPlan(a: Analysis, params: NameParams): DocumentResult | null {
+  if (a.result.hasErrors) {
+    const n = a.result.diagnostics.filter((d) => d.severity === 'error').length;
+    return { content: JSON.stringify({ error: `the spec has ${n} error${n === 1 ? '' : 's'}; fix them to build a plan` }, null, 2), language: 'json' };
+  }
+  const { plan, json } = buildPlan(a.result, a.doc.text);
+  if (!params.name) return { content: json, language: 'json', title: 'plan.json' };
+  const stage = plan.datasets[params.name] ?? plan.sims[params.name] ?? plan.prompts[params.name] ?? plan.models[params.name] ?? plan.sources[params.name];
+  if (!stage) return null;
+  return { content: canonicalJson(stage), language: 'json', title: `${params.name} (plan).json` };
+}
+
+/** Placeholder arguments when no dataset calls the prompt: a value of each parameter's type. */
+function placeholder(a: Analysis, t: A.TypeRef): Value {
+  switch (t.kind) {
+    case 'ArrayType':
+      return [placeholder(a, t.element)];
+    case 'OptionalType':
+      return placeholder(a, t.inner);
+    case 'UnionType':
+      return t.members[0]?.value ?? '';
+    case 'NamedType': {
+      const n = t.name.name;
+      if (n === 'int') return 3;
+      if (n === 'float') return 0.5;
+      if (n === 'bool') return true;
+      if (n === 'string') return '‹text›';
+      const d = a.result.symbols.get(n)?.decl;
+      if (d?.kind === 'Enum') return d.cases[0]?.name ?? '';
+      if (d?.kind === 'Struct') {
+        const o: Record<string, Value> = {};
+        for (const f of d.fields) o[f.name.name] = placeholder(a, f.type);
+        return o;
+      }
+      return `‹${n}›`;
+    }
+  }
+}
+
+function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Value[]; from: string } | undefined {
+  for (const ds of datasets) {
+    const calls = ds.steps.flatMap((s) => ('let' in s ? promptCalls(s.expr) : 'row' in s ? promptCalls(s.row) : 'judge' in s ? promptCalls(s.call) : []));
+    const call = calls.find((c) => c.prompt === prompt.name);
+    if (!call) continue;
+    const env: Env = new Map();
+    for (const v of ds.vary) env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, 0)));
+    try {
+      return { args: call.args.map((x: ExprIR) => evaluate(x, env)), from: `dataset \`${ds.name}\`, row 0` };
+    } catch {
+      // arguments that need a sim event or an earlier prompt's answer: fall back to placeholders
+    }
+  }
+  return undefined;
+}
+
+export function previewPrompt(a: Analysis, params: NameParams): DocumentResult | null {
+  const sym = a.result.symbols.get(params.name);
+  if (sym?.decl.kind !== 'Prompt') return null;
+  const decl = sym.decl;
+  let stage: PromptStage | undefined;
+  let datasets: DatasetStage[] = [];
+  try {
+    const { plan } = buildPlan(a.result, a.doc.text);
+    stage = plan.prompts[params.name];
+    datasets = Object.values(plan.datasets);
+  } catch {
+    stage = undefined;
+  }
+  if (!stage) return { content: `# ${params.name}\n\nThe prompt cannot be previewed until the spec's errors are fixed.\n`, language: 'markdown' };
+  const sampled = sampledArgs(stage, datasets);
+  const args = sampled?.args ?? decl.params.map((p) => placeholder(a, p.type));
+  const env: Env = new Map(decl.params.map((p, i) => [p.name.name, args[i] ?? null]));
+  const lines = [`# Prompt \`${params.name}\` — preview`, ''];
+  lines.push(`Arguments (${sampled ? `sampled from ${sampled.from}` : 'placeholders by type'}):`, '');
+  decl.params.forEach((p, i) => lines.push(`- \`${p.name.name}\` = ${JSON.stringify(args[i] ?? null)}`));
+  for (const m of stage.messages) {
+    let text: string;
+    try {
+      text = interpolate(evaluate(m.template, env));
+    } catch (err) {
+      text = `(cannot render: ${(err as Error).message})`;
+    }
+    lines.push('', `## ${m.role}`, '', '```text', text, '```');
+  }
+  const est = promptEstimate(a, decl);
+  if (est.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(est.schema, null, 2), '```');
+  lines.push('', `Estimated per call: ~${est.promptTokens} prompt + ~${est.completionTokens} completion tokens${est.usd !== undefined ? `, ≈ $${est.usd.toFixed(6)}` : ''}.`);
+  return { content: lines.join('\n') + '\n', language: 'markdown', title: `${params.name} (prompt preview).md` };
+}
