@@ -19,11 +19,12 @@ function templateChars(t: ExprIR): number {
   return 0;
 }
 
-export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number } = {}): DatasetEstimate[] {
+export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number; itemCounts?: Record<string, number> } = {}): DatasetEstimate[] {
   const out: DatasetEstimate[] = [];
   for (const ds of Object.values(plan.datasets)) {
     if (opts.datasets?.length && !opts.datasets.includes(ds.name)) continue;
-    let rows = 'count' in ds.rows ? ds.rows.count : NaN; // `for` rows are only known after the sim/source runs
+    // `for` rows are known once the simulation or documents behind them are counted (local, nothing is sent)
+    let rows = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : NaN;
     if (opts.limit !== undefined) rows = Number.isNaN(rows) ? opts.limit : Math.min(rows, opts.limit);
     let calls = 0;
     let promptTokens = 0;
@@ -53,7 +54,7 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
   return out;
 }
 
-export function dryRun(plan: Plan, opts: { datasets?: string[]; limit?: number } = {}): string {
+export function dryRun(plan: Plan, opts: { datasets?: string[]; limit?: number; itemCounts?: Record<string, number> } = {}): string {
   const rows = estimate(plan, opts);
   const fmt = (n: number) => (Number.isNaN(n) ? 'per item' : n.toLocaleString('en-US'));
   const lines = ['dataset                 rows        calls      prompt tok   completion tok   est. USD'];

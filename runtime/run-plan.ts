@@ -111,6 +111,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
       fresh: o.fresh ?? false,
       ...(shardRows ? { shard: shardRows } : {}),
+      shardKeys: o.shard !== undefined,
       onProgress: (p) => o.onProgress?.(n, p),
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
     });
@@ -129,4 +130,29 @@ export function shardWorlds(stage: unknown, shard: { index: number; count: numbe
   const worlds = Number((stage as { worlds?: number }).worlds ?? 0);
   const per = Math.ceil(worlds / shard.count);
   return [Math.min(worlds, shard.index * per), Math.min(worlds, (shard.index + 1) * per)];
+}
+
+/** Items behind each `for` dataset (simulation events or rows, document chunks), for dry-run estimates. */
+export async function countItems(
+  plan: Plan,
+  o: { projectRoot: string; backend: 'cpu' | 'webgpu' | 'auto'; datasets?: string[]; sourceItems?: RunOptions['sourceItems'] },
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const sims = new Map<string, Promise<SimResult>>();
+  for (const ds of Object.values(plan.datasets)) {
+    if (o.datasets?.length && !o.datasets.includes(ds.name)) continue;
+    if (!('for' in ds.rows)) continue;
+    const f = ds.rows.for;
+    if (f.kind === 'source') {
+      if (o.sourceItems) out[ds.name] = (await o.sourceItems(f.from)).items.length;
+      continue;
+    }
+    let p = sims.get(f.from);
+    if (!p) {
+      p = runSim(plan.sims[f.from]!.stage, { backend: o.backend });
+      sims.set(f.from, p);
+    }
+    out[ds.name] = simKeys(await p, f.kind, f.event).length;
+  }
+  return out;
 }

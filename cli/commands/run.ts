@@ -38,7 +38,11 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   const projectRoot = path.dirname(path.resolve(file));
   if (opts.dryRun) {
     const { dryRun } = await import('../../runtime/dry-run.js');
-    process.stdout.write(dryRun(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}) }));
+    const { countItems } = await import('../../runtime/run-plan.js');
+    const { sourceLoader } = await import('../../runtime/wiring.js');
+    // Datasets fed by simulations or documents: count their items locally (nothing is sent anywhere).
+    const itemCounts = await countItems(plan, { projectRoot, backend: opts.backend ?? 'auto', sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false), ...(opts.dataset ? { datasets: opts.dataset } : {}) });
+    process.stdout.write(dryRun(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}), itemCounts }));
     return 0;
   }
   const progress = new RunProgress();

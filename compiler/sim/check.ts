@@ -191,7 +191,9 @@ class SimChecker {
       const t = this.types.get(e) ?? 'unknown';
       if (Number.isNaN(v)) return fail(e, 'is NaN');
       if (t === 'f32' && !Number.isFinite(Math.fround(v))) return fail(e, `is ${v > 0 ? '' : '-'}Infinity in f32`);
-      if ((t === 'i32' || t === 'int') && (v < -(2 ** 31) || v >= 2 ** 31)) return fail(e, `is ${v}, outside the i32 range`);
+      if (t === 'i32' && (v < -(2 ** 31) || v >= 2 ** 31)) return fail(e, `is ${v}, outside the i32 range`);
+      // an integer literal still adapting to its use may be an i32 or a u32
+      if (t === 'int' && (v < -(2 ** 31) || v >= 2 ** 32)) return fail(e, `is ${v}, outside the 32-bit integer range`);
       if (t === 'u32' && (v < 0 || v >= 2 ** 32)) return fail(e, `is ${v}, outside the u32 range`);
       return t === 'f32' ? Math.fround(v) : v;
     };

@@ -39,6 +39,8 @@ export interface DatasetRunOptions {
   fresh?: boolean;
   /** only rows whose index ≡ shard.index (mod shard.count) */
   shard?: { index: number; count: number };
+  /** write the `.keys.jsonl` sidecar `synth merge` needs (set for every shard run) */
+  shardKeys?: boolean;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** checked between rows; a stop finishes cleanly (rows written so far are kept and journaled) */
@@ -311,7 +313,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     out.close();
   }
   if (!stoppedEarly) await out.finish();
-  if (!stoppedEarly && o.shard) writeShardKeys(file, journal);
+  if (!stoppedEarly && (o.shard || o.shardKeys)) writeShardKeys(file, journal);
 
   // Expectations need every row: on a resumed run, re-read the rows written before.
   let expects: ExpectResult[] = [];

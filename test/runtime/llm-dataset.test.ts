@@ -202,4 +202,40 @@ dataset qa { for c in docs row = { q: ask(c.text), path: c.path } output "out/qa
     expect(o.stderr).toMatch(/SYN4002/);
     expect(o.code).toBe(2);
   });
+
+  it('judges rows: the score is a column, the threshold filters, judge calls are cached', async () => {
+    const judge = `struct Rating { score: int @range(1..5)  reason: string @len(5..100) }
+prompt rate(t: Ticket) -> Rating {
+  model writer
+  user "Rate this ticket from 1 to 5 for realism: {t}"
+}
+dataset judged: Ticket {
+  count 60
+  vary tier ~ uniform(Tier)
+  vary n ~ randint(1, 1_000_000_000)
+  row = write(tier, n)
+  judge realism = rate(row) >= 3
+  output "out/judged.jsonl"
+}
+`;
+    const { dir, file } = project(SPEC(1, judge));
+    const plan = buildPlan(checkFile(file)).plan;
+    const run = async () => {
+      const wiring = promptRunnerFactory(plan, dir, budgetGuard(undefined), { env: env(), backoffBaseMs: 20 });
+      const r = await runPlan({ plan, projectRoot: dir, prompts: wiring.factory, datasets: ['judged'], fresh: true });
+      await wiring.close();
+      return r;
+    };
+    const first = await run();
+    const rows = await readRows(path.join(dir, 'out', 'judged.jsonl'), 'jsonl');
+    expect(rows).toHaveLength(60);
+    expect(rows.every((r) => typeof r['realism'] === 'number' && (r['realism'] as number) >= 3)).toBe(true);
+    expect(first.results[0]!.counts.filtered).toBeGreaterThan(0); // some rows scored under 3 and were replaced
+    // the rendered judge prompt shows the row as JSON
+    expect(server.requests.some((r) => JSON.stringify(r.body).includes('Rate this ticket from 1 to 5 for realism: {'))).toBe(true);
+    const before = server.requests.length;
+    await run(); // same spec, from scratch: every call (rows and judges) comes from the cache
+    expect(server.requests.length).toBe(before);
+    expect(readFileSync(path.join(dir, 'out', 'judged.jsonl'), 'utf8')).toBe(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  });
 });

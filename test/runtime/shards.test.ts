@@ -57,4 +57,43 @@ describe('deterministic shards and merge', () => {
     await expect(mergeShards([path.join(a.dir, 's0'), path.join(a.dir, 's1')], path.join(a.dir, 'm'))).rejects.toThrow(/different plans/);
     await expect(mergeShards([path.join(a.dir, 's0')], path.join(a.dir, 'm'))).rejects.toThrow(/missing shard 1\/2/);
   });
+
+  it('--shard over a simulation (world blocks) then merge equals one unsharded run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-shard-sim-'));
+    writeFileSync(
+      path.join(dir, 's.synth'),
+      `goal "sim shards" { seed 8 }
+sim walk {
+  worlds 50
+  agents 6
+  steps 40
+  state x: f32 = uniform(0.0, 10.0)
+  state v: f32 = normal(0.0, 1.0)
+  rule move {
+    x = x + v * 0.1
+    if x < 0.0 || x > 10.0 { v = -v  emit bounce { at: x } }
+  }
+  event bounce { at: f32 }
+  observe every 10 { x, v }
+}
+dataset bounces { for e in walk.bounce  vary jitter ~ uniform(0.0, 1.0)  row = { w: e.world, t: e.step, at: e.at, j: jitter }  output "out/bounces.jsonl" }
+dataset traj { for r in walk.trajectory  row = { w: r.world, a: r.agent, t: r.step, x: r.x }  output "out/traj.csv" }
+`,
+    );
+    const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
+    await runPlan({ plan, projectRoot: dir, outDir: path.join(dir, 'whole'), backend: 'cpu' });
+    const dirs: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const d = path.join(dir, `shard${i}`);
+      dirs.push(d);
+      await runPlan({ plan, projectRoot: dir, outDir: d, backend: 'cpu', shard: { index: i, count: 4 } });
+    }
+    const merged = await mergeShards(dirs, path.join(dir, 'merged'));
+    expect(merged.map((m) => m.dataset).sort()).toEqual(['bounces', 'traj']);
+    for (const f of ['bounces.jsonl', 'traj.csv']) {
+      const whole = readFileSync(path.join(dir, 'whole', f), 'utf8');
+      expect(whole.split('\n').length).toBeGreaterThan(20);
+      expect(readFileSync(path.join(dir, 'merged', f), 'utf8')).toBe(whole);
+    }
+  });
 });

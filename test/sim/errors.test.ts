@@ -29,6 +29,15 @@ describe('bad sims get checker errors, in Synth terms', () => {
     ['strings in a sim', SIM('  rule r { x = "fast" }'), 'SYN2001', /strings cannot be used/],
     ['a reduction over something else', SIM('  rule r { x = sum(o.x for o in worlds) }'), 'SYN2001', /range over `agents`/],
     ['a missing setting', 'sim s { agents 2 steps 3 }', 'SYN1005', /needs `worlds`/],
+    ['a param drawn at random', SIM('  param k: f32 = uniform(0.0, 1.0)\n  rule r { x = x + k }'), 'SYN2001', /param k takes a constant/],
+    ['a constant division by zero (a WGSL compile error otherwise)', SIM('  rule r { x = x + 1.0 / 0.0 }'), 'SYN3007', /divides by zero/],
+    ['a constant outside a built-in\'s domain', SIM('  rule r { x = x + sqrt(-1.0) }'), 'SYN3007', /is NaN \(sqrt outside its domain\)/],
+    ['a float literal beyond f32', SIM('  rule r { x = min(x, 1e39) }'), 'SYN3007', /Infinity in f32/],
+    ['a constant i32 overflow', SIM('  param big: i32 = 2147483647\n  state k: i32 = 0\n  rule r { k = k + big * 2 }'), 'SYN3007', /outside the i32 range/],
+    ['a let redeclared in one block', SIM('  rule r { let y = 1.0\n let y = 2.0\n x = y }'), 'SYN1002', /'y' is already declared in this block/],
+    ['a let shadowing a state', SIM('  rule r { let x = 2.0\n n = n + 1 }'), 'SYN1002', /'x' is already declared as a state of sim s/],
+    ['a reduction in a check', SIM('  rule r { x = x + 1.0 }\n  check max(o.x for o in agents) < 9.0'), 'SYN3003', /a `check` reads one agent/],
+    ['a random draw in a check', SIM('  rule r { x = x + 1.0 }\n  check x < uniform(0.0, 9.0)'), 'SYN3003', /cannot draw random numbers/],
   ];
   for (const [what, src, code, msg] of cases) {
     it(what, () => {
@@ -50,10 +59,11 @@ describe('runtime failures are clear messages', () => {
   });
 
   it('non-finite state under `check finite` (SYN6002)', () => {
-    const { f } = check(SIM('  rule r { x = x + 1.0 / 0.0 }\n  check finite\n  observe every 1 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
+    // (x + 1) * 1e30 overflows f32 at the second step
+    const { f } = check(SIM('  rule r { x = (x + 1.0) * 1e30 }\n  check finite\n  observe every 1 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const r = synth(['run', f, '--backend', 'cpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 0/);
+    expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 1/);
   });
 
   it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async () => {
