@@ -7,8 +7,8 @@ import { SynthError, synthError } from '../grammar/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from './eval.js';
 import { LlmClient } from './llm/client.js';
+import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { schemaValidator } from './llm/validate.js';
 import { loadFiles } from './sources/files.js';
 
 export interface BudgetGuard {
@@ -89,12 +89,25 @@ export interface Wiring {
 export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch; backoffBaseMs?: number } = {}): Wiring {
   // One client per (model, prompt-level overrides): the scheduler then enforces the model's limits.
   const clients = new Map<string, LlmClient>();
+  // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
+  const schedulers = new Map<string, Scheduler>();
   const clientFor = (p: PromptStage): LlmClient => {
     const key = `${p.model}\u0000${p.settings['temperature'] ?? ''}\u0000${p.settings['max_tokens'] ?? ''}`;
     let c = clients.get(key);
     if (!c) {
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
+      let scheduler = schedulers.get(p.model);
+      if (!scheduler) {
+        scheduler = new Scheduler({
+          concurrency: profile.concurrency,
+          ...(profile.rpm ? { rpm: profile.rpm } : {}),
+          ...(profile.tpm ? { tpm: profile.tpm } : {}),
+          ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+        });
+        schedulers.set(p.model, scheduler);
+      }
       c = new LlmClient(profile, {
+        scheduler,
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -104,19 +117,14 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
-  const validators = new Map<string, (v: unknown) => string[]>();
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       const client = clientFor(p);
       const schema = p.returns.schema as object | null;
-      let validate = validators.get(promptName);
-      if (!validate && schema) {
-        validate = schemaValidator(schema);
-        validators.set(promptName, validate);
-      }
-      const r = await client.call({ messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` }, validate);
+      // The client validates every answer against the schema (constraints included) before returning it.
+      const r = await client.call({ messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` });
       const cost = Math.round(client.estimateCost(r.usage) * 1e6);
       budget.add(cost);
       return {
