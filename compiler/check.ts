@@ -5,18 +5,19 @@
 //   3. decls      — goal, structs (constraints), models, prompts (templates), sources, sims (compiler/sim)
 //   4. datasets   — clauses in order, each with the scope the earlier clauses built (check-dataset.ts)
 // Invariant: checking never throws on any AST the parser produced, including recovered ones.
+import { createHash } from 'node:crypto';
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import type { Diagnostic } from '../grammar/diagnostics.js';
 import { DatasetChecker } from './check-dataset.js';
-import { CheckContext } from './context.js';
+import { CheckContext, type DeclRecord } from './context.js';
 import { ExprChecker, type Scope } from './expr-check.js';
 import { loadProgram, type Host, type Program } from './program.js';
 import { GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from './settings.js';
 import { checkSim } from './sim/check.js';
 import { closest } from './suggest.js';
 import { buildSymbols, type SymbolTable } from './symbols.js';
-import { PRIMITIVE_TYPES, T, show, type Ty } from './types.js';
+import { PRIMITIVE_TYPES, T, show, typeRefText, type Ty } from './types.js';
 
 export interface CheckResult {
   program: Program;
@@ -88,6 +89,40 @@ export function isEnvCall(e: A.Expr): e is A.CallExpr {
   return e.kind === 'Call' && e.callee.name === 'env';
 }
 
+const declCache = new WeakMap<A.Decl, { key: string; record: DeclRecord }>();
+
+/** Everything about the program that one declaration's check may read from the others. */
+function programShape(asts: A.SynthFile[], paths: string[]): string {
+  const parts: string[] = [paths.join('|')];
+  const fields = (fs: A.FieldDecl[]) => fs.map((f) => `${f.name.name}:${typeRefText(f.type)}@${f.constraints.map((c) => c.name.name).join(',')}`).join(';');
+  for (const ast of asts) {
+    for (const d of ast.decls) {
+      switch (d.kind) {
+        case 'Goal':
+          parts.push('goal');
+          break;
+        case 'Enum':
+          parts.push(`enum ${d.name.name}{${d.cases.map((c) => c.name).join(',')}}`);
+          break;
+        case 'Struct':
+          parts.push(`struct ${d.name.name}{${fields(d.fields)}}`);
+          break;
+        case 'Prompt':
+          parts.push(`prompt ${d.name.name}(${d.params.map((p) => `${p.name.name}:${typeRefText(p.type)}`).join(',')})->${d.returnType ? typeRefText(d.returnType) : ''}`);
+          break;
+        case 'Sim':
+          parts.push(
+            `sim ${d.name.name}{${d.states.map((s) => `${s.name.name}:${typeRefText(s.type)}`).join(',')}|${d.events.map((e) => `${e.name.name}(${fields(e.fields)})`).join(',')}|${d.observes.map((o) => o.fields.map((x) => x.name).join(',')).join(';')}}`,
+          );
+          break;
+        default:
+          parts.push(`${d.kind} ${d.name.name}`);
+      }
+    }
+  }
+  return parts.join('\n');
+}
+
 class Checker {
   readonly exprs: ExprChecker;
 
@@ -109,10 +144,21 @@ class Checker {
         if (d.kind === 'Dataset' && d.rowType) this.resolveType(d.rowType);
       }
     }
-    // Phase 3 and 4.
+    // Phase 3 and 4. A declaration's diagnostics depend only on itself and on the program's *shape* (names,
+    // field and parameter types, enum cases, sim events): when both are unchanged — the language server's case
+    // after an edit elsewhere — the recorded result is replayed instead of checking it again.
+    const shape = createHash('sha1').update(programShape(files.map((f) => f.ast), files.map((f) => f.path))).digest('hex');
     for (const f of files) {
       this.ctx.file = f.path;
-      for (const d of f.ast.decls) this.decl(d);
+      for (const d of f.ast.decls) {
+        const key = `${f.path}\u0000${shape}`;
+        const hit = declCache.get(d);
+        if (hit && hit.key === key) {
+          this.ctx.replay(hit.record);
+          continue;
+        }
+        declCache.set(d, { key, record: this.ctx.record(() => this.decl(d)) });
+      }
     }
   }
 

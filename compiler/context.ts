@@ -16,12 +16,35 @@ export interface Resolution {
   declName?: string;
 }
 
+/** What checking one declaration produced, so an unchanged declaration can be replayed instead of re-checked. */
+export interface DeclRecord {
+  diagnostics: Diagnostic[];
+  references: Array<[A.Ident, Resolution]>;
+  exprTypes: Array<[A.Expr, Ty]>;
+}
+
+class RecordingWeakMap<K extends object, V> extends WeakMap<K, V> {
+  sink: Array<[K, V]> | undefined;
+  override set(k: K, v: V): this {
+    this.sink?.push([k, v]);
+    return super.set(k, v);
+  }
+}
+
+class RecordingMap<K, V> extends Map<K, V> {
+  sink: Array<[K, V]> | undefined;
+  override set(k: K, v: V): this {
+    this.sink?.push([k, v]);
+    return super.set(k, v);
+  }
+}
+
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
   /** The type computed for each checked expression. */
-  readonly exprTypes = new WeakMap<A.Expr, Ty>();
+  readonly exprTypes = new RecordingWeakMap<A.Expr, Ty>();
   /** For each Ident that refers to something, what it refers to. */
-  readonly references = new Map<A.Ident, Resolution>();
+  readonly references = new RecordingMap<A.Ident, Resolution>();
   /** The resolved type of each declared struct field / prompt param / type reference. */
   readonly typeRefs = new WeakMap<A.TypeRef, Ty>();
 
@@ -48,5 +71,27 @@ export class CheckContext {
 
   refer(id: A.Ident, r: Resolution): void {
     this.references.set(id, r);
+  }
+
+  /** Runs `check` while recording everything it reports, so the result can be replayed later. */
+  record(check: () => void): DeclRecord {
+    const rec: DeclRecord = { diagnostics: [], references: [], exprTypes: [] };
+    const start = this.diagnostics.length;
+    this.references.sink = rec.references;
+    this.exprTypes.sink = rec.exprTypes;
+    try {
+      check();
+    } finally {
+      this.references.sink = undefined;
+      this.exprTypes.sink = undefined;
+    }
+    rec.diagnostics = this.diagnostics.slice(start);
+    return rec;
+  }
+
+  replay(rec: DeclRecord): void {
+    this.diagnostics.push(...rec.diagnostics);
+    for (const [k, v] of rec.references) this.references.set(k, v);
+    for (const [k, v] of rec.exprTypes) this.exprTypes.set(k, v);
   }
 }
