@@ -66,7 +66,8 @@ export const SIM_FUNCTIONS: Record<string, SimFn> = {
       if (args[2] !== 'bool' && args[2] !== 'unknown') return 'the third argument is the bool condition';
       const t = args[0] === args[1] ? args[0]! : unifyNum([args[0]!, args[1]!]);
       if (!t) return `both values must have one type (got ${args[0]} and ${args[1]})`;
-      return t === 'int' ? 'i32' : t;
+      // integer literals stay abstract, like WGSL's: select(0, 1, c) adapts to an i32 or u32 use
+      return t;
     },
   },
   length: { signature: 'length(v)', doc: 'vector length', exact: false, result: (a) => (a.length === 1 && isVec(a[0]!) ? 'f32' : 'takes one vector') },

@@ -3,6 +3,7 @@
 // read this plus the typed AST.
 import type * as A from '../../grammar/ast.js';
 import { constNumber } from '../check.js';
+import { printExpr } from '../format.js';
 import { analyzeSim } from './check.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
 
@@ -29,7 +30,8 @@ export interface SimLayout {
   events: { name: string; fields: { name: string; type: Scalar }[] }[];
   observe: { every: number; fields: string[] } | null;
   checkFinite: boolean;
-  invariants: number;
+  /** `check COND` invariants, as source text (for messages), in declaration order */
+  invariants: string[];
 }
 
 export function scalarOf(t: SimType): Scalar {
@@ -71,7 +73,7 @@ export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
       ? { every: Math.max(1, constNumber(observes[0]!.every) ?? 1), fields: [...new Set(observes.flatMap((o) => o.fields.map((f) => f.name)))] }
       : null,
     checkFinite: sim.checks.some((c) => c.expr.kind === 'Name' && c.expr.name.name === 'finite'),
-    invariants: sim.checks.filter((c) => !(c.expr.kind === 'Name' && c.expr.name.name === 'finite')).length,
+    invariants: invariantsOf(sim).map((c) => printExpr(c.expr)),
   };
 }
 
@@ -86,4 +88,9 @@ function constValue(e: A.Expr, types: Map<A.Expr, SimType>): number[] {
   if (e.kind === 'Call' && ['f32', 'i32', 'u32'].includes(e.callee.name)) return [constNumber(e.args[0]!) ?? 0];
   void types;
   return [constNumber(e) ?? 0];
+}
+
+/** The `check COND` invariants of a sim (`check finite` is a flag, not an invariant). */
+export function invariantsOf(sim: A.SimDecl): A.SimCheck[] {
+  return sim.checks.filter((c) => !(c.expr.kind === 'Name' && c.expr.name.name === 'finite'));
 }

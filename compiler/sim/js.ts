@@ -9,12 +9,14 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { analyzeSim } from './check.js';
+import { NORMAL_JS } from './normal.js';
 import { siteMap } from './sites.js';
-import { scalarOf, type SimLayout } from './ir.js';
+import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
 
 /** The RNG, shared verbatim in spirit with wgsl.ts: a counter-based hash of (seed, world, agent, step, site). */
-export const JS_RUNTIME = `
+export const JS_RUNTIME =
+  `
 const fround = Math.fround, imul = Math.imul;
 function mix(h) { h ^= h >>> 16; h = imul(h, 0x85ebca6b); h ^= h >>> 13; h = imul(h, 0xc2b2ae35); h ^= h >>> 16; return h >>> 0; }
 function rnd(seed, world, agent, step, site) {
@@ -25,12 +27,6 @@ function rnd(seed, world, agent, step, site) {
 }
 function u01(h) { return (h >>> 8) * 5.9604644775390625e-8; }
 function r_uniform(h, lo, hi) { return fround(lo + fround(fround(hi - lo) * u01(h))); }
-function r_normal(h1, h2, m, s) {
-  const u1 = fround(((h1 >>> 8) + 1) * 5.9604644775390625e-8);
-  const r = fround(Math.sqrt(fround(-2 * fround(Math.log(u1)))));
-  const z = fround(r * fround(Math.cos(fround(6.2831854820251465 * u01(h2)))));
-  return fround(m + fround(s * z));
-}
 function r_randint(h, lo, hi) { const n = (hi - lo + 1) >>> 0; return n === 0 ? lo : (lo + (h % n)) | 0; }
 function to_i32(x) { if (x !== x) return 0; if (x >= 2147483647) return 2147483647; if (x <= -2147483648) return -2147483648; return Math.trunc(x) | 0; }
 function to_u32(x) { if (x !== x || x <= 0) return 0; if (x >= 4294967295) return 4294967295; return Math.trunc(x) >>> 0; }
@@ -39,7 +35,7 @@ function udiv(a, b) { return b === 0 ? a : Math.floor(a / b) >>> 0; }
 function imod(a, b) { return b === 0 ? 0 : (a % b) | 0; }
 function fmod(a, b) { return fround(a - fround(b * Math.trunc(fround(a / b)))); }
 function fclamp(x, lo, hi) { return Math.min(Math.max(x, lo), hi); }
-`;
+` + NORMAL_JS;
 
 interface Ctx {
   types: Map<A.Expr, SimType>;
@@ -487,7 +483,24 @@ export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string
     lines.push('  } }');
   });
   lines.push('}');
-  lines.push('return { init, step };');
+
+  // invariants: after each step, the first failing agent (then check) as i * K + k, or -1
+  const inv = invariantsOf(sim);
+  if (inv.length) {
+    lines.push('function checks(C, w0, w1, t) {', '  ' + hoist('C'));
+    lines.push('  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; for (let a = 0; a < A; a++) { const i = base + a;');
+    const used = new Set<string>();
+    statesUsed(inv.map((c) => c.expr), stateNames, used);
+    for (const n of used) lines.push(`    const ${STATE(n)} = ${loadState(layout, n)};`);
+    inv.forEach((c, k) => {
+      const ctx = base();
+      const cond = expr(c.expr, ctx);
+      for (const p of ctx.pre) lines.push('    ' + p);
+      lines.push(`    if (!(${cond})) return i * ${inv.length} + ${k};`);
+    });
+    lines.push('  } }', '  return -1;', '}');
+    lines.push('return { init, step, checks };');
+  } else lines.push('return { init, step };');
   return lines.join('\n');
 }
 

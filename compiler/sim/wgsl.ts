@@ -4,19 +4,28 @@
 // Buffers (group 0), at most 4 storage buffers so it runs in WebGPU compatibility mode:
 //   0 state    array<u32>            all columns, structure of arrays: column c at [c*n, (c+1)*n), f32 as bits
 //   1 snap     array<u32>            copies of columns that a phase's reductions read and the phase writes
-//   2 counts   array<atomic<u32>>    one counter per event kind (overflow = counter past capacity)
+//   2 counts   array<atomic<u32>>    one counter per event kind (overflow = counter past capacity), then
+//                                    4 words recording the first failed `check` (see GpuProgram.checks)
 //   3 events   array<u32>            per event kind a region of `cap` rows: world, agent, step, site, fields…
-//   4 u        uniform Frame         step, first world, agents in this run, dispatch width (dynamic offset)
+//   4 u        uniform Frame         step, first world, agents in this run, (unused) (dynamic offset)
 // Params are compile-time constants. Observations need no binding: the host copies observed columns out.
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import { analyzeSim } from './check.js';
-import { scalarOf, type SimLayout } from './ir.js';
+import { analyzeSim, hasReduction } from './check.js';
+import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
 import { writesIn } from './js.js';
+import { NORMAL_WGSL } from './normal.js';
 import { siteMap } from './sites.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
 
+/** The workgroup size in the WGSL (`override WG`); the runner may set another per pipeline. */
 export const WORKGROUP_SIZE = 64;
+/**
+ * Preferred workgroup sizes, set per pipeline through the `WG` override up to the adapter's limits. On
+ * llvmpipe, 256 made the simple walk 1.5× faster at 4M agents (less per-workgroup overhead); kernels with a
+ * neighbour reduction keep 64, which measured no worse there.
+ */
+export const WIDE_WORKGROUP = 256;
 
 /** The bind group every generated module declares; the GPU runner builds its layout from this table. */
 export const BINDINGS = [
@@ -30,9 +39,19 @@ export const BINDINGS = [
 export interface GpuProgram {
   /** entry points in dispatch order: `init`, then one per phase */
   phases: { entry: string; rules: string[]; snapshot: number[] }[];
+  /** the size written in the WGSL (the `WG` override's default) */
   workgroupSize: number;
+  /** preferred workgroup size per entry point (the runner clamps it to the adapter's limits) */
+  workgroupSizes: Record<string, number>;
   /** u32 words per event row, per event kind */
   eventStrides: number[];
+  /**
+   * The `checks` entry point (run after every step) when the sim has `check finite` or invariants. It records
+   * the first failure in four words of `counts` after the event counters (initialised to 0xffffffff):
+   * [first step with a non-finite value, min (column * n + agent) * 4 + kind (0 +Inf, 1 -Inf, 2 NaN) at that step,
+   *  first step with a failed invariant, min agent * K + check at that step].
+   */
+  checks: string | null;
   module: string;
 }
 
@@ -49,12 +68,11 @@ fn rnd(world: u32, agent: u32, step: u32, site: u32) -> u32 {
   return mix32(h ^ (step * 0x165667b1u));
 }
 fn u01(h: u32) -> f32 { return f32(h >> 8u) * 5.9604644775390625e-8; }
-fn r_uniform(h: u32, lo: f32, hi: f32) -> f32 { return lo + (hi - lo) * u01(h); }
-fn r_normal(h1: u32, h2: u32, m: f32, s: f32) -> f32 {
-  let u1 = f32((h1 >> 8u) + 1u) * 5.9604644775390625e-8;
-  let r = sqrt(-2.0 * log(u1));
-  return m + s * (r * cos(6.2831854820251465 * u01(h2)));
-}
+// A zero the shader compiler cannot see through (u.n, the agent count, is never 0xffffffff). Draws pass
+// through it so the driver cannot fold or reassociate their arithmetic with the code around them (Mesa turned
+// 25.0 + 5.0 * (a * b) into a different association), which keeps every draw bit-identical to the CPU's.
+fn opaque(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ u32(u.n == 0xffffffffu)); }
+fn r_uniform(h: u32, lo: f32, hi: f32) -> f32 { return opaque(lo + (hi - lo) * u01(h)); }
 fn r_randint(h: u32, lo: i32, hi: i32) -> i32 {
   let n = u32(hi - lo + 1);
   if (n == 0u) { return lo; }
@@ -64,7 +82,7 @@ fn idiv(a: i32, b: i32) -> i32 { if (b == 0) { return a; } return a / b; }
 fn udiv(a: u32, b: u32) -> u32 { if (b == 0u) { return a; } return a / b; }
 fn imod(a: i32, b: i32) -> i32 { if (b == 0) { return 0; } return a % b; }
 fn umod(a: u32, b: u32) -> u32 { if (b == 0u) { return 0u; } return a % b; }
-`;
+` + NORMAL_WGSL;
 
 interface Ctx {
   types: Map<A.Expr, SimType>;
@@ -376,6 +394,8 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     '@group(0) @binding(3) var<storage, read_write> events: array<u32>;',
     '@group(0) @binding(4) var<uniform> u: Frame;',
     '',
+    '// workgroup size: the runner overrides it per kernel (wider where no kernel reads other agents)',
+    `override WG: u32 = ${WORKGROUP_SIZE}u;`,
     `const SEED: u32 = ${L.seed >>> 0}u;`,
     `const AGENTS: u32 = ${L.agents}u;`,
     `const EVENT_CAP: u32 = ${L.maxEvents}u;`,
@@ -387,9 +407,9 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     WGSL_RUNTIME,
   ];
   const header = (entry: string) => [
-    `@compute @workgroup_size(${WORKGROUP_SIZE})`,
-    `fn ${entry}(@builtin(global_invocation_id) gid: vec3u) {`,
-    `  let i = gid.y * u.width + gid.x;`,
+    `@compute @workgroup_size(WG)`,
+    `fn ${entry}(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {`,
+    `  let i = (wid.y * nwg.x + wid.x) * WG + lid;`,
     '  if (i >= u.n) { return; }',
     '  let a = i % AGENTS;',
     '  let base = i - a;',
@@ -406,7 +426,7 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     out.push(`  let s_${st.name.name}: ${wty(t)} = ${v};`, `  ${store(L, st.name.name, 'i', `s_${st.name.name}`)}`);
   }
   out.push('}', '');
-  const program: GpuProgram = { phases: [{ entry: 'init', rules: [], snapshot: [] }], workgroupSize: WORKGROUP_SIZE, eventStrides: L.events.map((e) => 4 + e.fields.length), module: `${L.name}.wgsl` };
+  const program: GpuProgram = { phases: [{ entry: 'init', rules: [], snapshot: [] }], workgroupSize: WORKGROUP_SIZE, workgroupSizes: { init: WIDE_WORKGROUP }, eventStrides: L.events.map((e) => 4 + e.fields.length), checks: null, module: `${L.name}.wgsl` };
   phases.forEach((rules, pi) => {
     const entry = `phase_${pi + 1}`;
     const used = new Set<string>();
@@ -416,6 +436,7 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     const writes = new Set<string>();
     for (const r of rules) for (const n of writesIn(r.body)) writes.add(n);
     const snap = [...others].filter((n) => writes.has(n));
+    program.workgroupSizes[entry] = rules.some(hasReduction) ? WORKGROUP_SIZE : WIDE_WORKGROUP;
     program.phases.push({ entry, rules: rules.map((r) => r.name.name), snapshot: snap.flatMap((n) => L.columns.map((c, i) => (c.state === n ? i : -1)).filter((i) => i >= 0)) });
     out.push(`// phase ${pi + 1}: rule${rules.length > 1 ? 's' : ''} ${rules.map((r) => r.name.name).join(', ')}`, ...header(entry));
     for (const n of used) out.push(`  let s_${n}0 = ${load(L, 'state', n, 'i')};`);
@@ -441,6 +462,42 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     for (const n of writes) out.push(`  ${store(L, n, 'i', `s_${n}1`)}`);
     out.push('}', '');
   });
+  const inv = invariantsOf(sim);
+  if (L.checkFinite || inv.length) {
+    program.checks = 'checks';
+    program.workgroupSizes['checks'] = WIDE_WORKGROUP;
+    const NE = L.events.length;
+    out.push(`// after every step: ${[L.checkFinite ? '`check finite`' : '', ...inv.map((c) => `\`check ${L.invariants[inv.indexOf(c)]}\``)].filter(Boolean).join(', ')}`, ...header('checks'));
+    if (L.checkFinite) {
+      // A step that failed before this one keeps its location: only the first failing step is reported.
+      out.push(`  if (atomicLoad(&counts[${NE}u]) >= u.step) {`);
+      L.columns.forEach((c, ci) => {
+        if (c.type !== 'f32') return;
+        out.push(
+          `    { let bits = state[${ci}u * u.n + i]; // ${c.name}`,
+          `      if ((bits & 0x7f800000u) == 0x7f800000u) {`,
+          `        let kind = select(select(0u, 1u, (bits & 0x80000000u) != 0u), 2u, (bits & 0x007fffffu) != 0u);`,
+          `        atomicMin(&counts[${NE}u], u.step); atomicMin(&counts[${NE + 1}u], (${ci}u * u.n + i) * 4u + kind);`,
+          `      } }`,
+        );
+      });
+      out.push('  }');
+    }
+    if (inv.length) {
+      const used = new Set<string>();
+      statesRead(inv.map((c) => c.expr), stateNames, used);
+      out.push(`  if (atomicLoad(&counts[${NE + 2}u]) >= u.step) {`);
+      for (const n of used) out.push(`    let s_${n} = ${load(L, 'state', n, 'i')};`);
+      inv.forEach((c, k) => {
+        const ctx = base();
+        const cond = expr(c.expr, ctx);
+        for (const p of ctx.pre) out.push('    ' + p);
+        out.push(`    if (!(${cond})) { atomicMin(&counts[${NE + 2}u], u.step); atomicMin(&counts[${NE + 3}u], i * ${inv.length}u + ${k}u); } // check ${L.invariants[k]}`);
+      });
+      out.push('  }');
+    }
+    out.push('}', '');
+  }
   const code = out.join('\n');
   program.module = code;
   return { program, modules: [{ name: L.name, code }] };

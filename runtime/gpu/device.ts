@@ -4,19 +4,8 @@
 // (`compatibility`, the default, or `core`). Only ever called in the isolated GPU child process.
 import { create, globals } from 'webgpu';
 
-export interface GpuConfig {
-  backend: string;
-  featureLevel: 'compatibility' | 'core';
-  powerPreference: 'high-performance' | 'low-power';
-}
-
-export function gpuConfig(env: NodeJS.ProcessEnv = process.env): GpuConfig {
-  return {
-    backend: env['SYNTH_WEBGPU_BACKEND'] || 'opengles',
-    featureLevel: env['SYNTH_WEBGPU_FEATURE_LEVEL'] === 'core' ? 'core' : 'compatibility',
-    powerPreference: env['SYNTH_WEBGPU_POWER'] === 'low-power' ? 'low-power' : 'high-performance',
-  };
-}
+export { gpuConfig, type GpuConfig } from './config.js';
+import type { GpuConfig } from './config.js';
 
 export interface AcquiredDevice {
   device: GPUDevice;
@@ -33,6 +22,7 @@ const keepAlive: unknown[] = [];
 /** Dawn's real backends. `null` is refused: it "runs" kernels without computing anything. */
 export const DAWN_BACKENDS = ['opengles', 'opengl', 'vulkan', 'metal', 'd3d12', 'd3d11'];
 
+/** `need`: the buffer sizes to request (Infinity: as large as the adapter allows). */
 export async function acquireDevice(cfg: GpuConfig, need: { storageBufferBytes: number; bufferBytes: number }): Promise<AcquiredDevice> {
   if (!DAWN_BACKENDS.includes(cfg.backend)) {
     throw new Error(`unknown Dawn backend '${cfg.backend}' in SYNTH_WEBGPU_BACKEND (use one of ${DAWN_BACKENDS.join(', ')})`);
@@ -44,15 +34,15 @@ export async function acquireDevice(cfg: GpuConfig, need: { storageBufferBytes: 
   if (!adapter) throw new Error(`no WebGPU adapter (Dawn backend '${cfg.backend}', feature level '${cfg.featureLevel}')`);
   const L = adapter.limits;
   const want = (name: keyof GPUSupportedLimits, v: number) => Math.min(v, Number(L[name]));
-  if (need.storageBufferBytes > Number(L.maxStorageBufferBindingSize)) {
+  if (Number.isFinite(need.storageBufferBytes) && need.storageBufferBytes > Number(L.maxStorageBufferBindingSize)) {
     throw new Error(`the simulation needs a ${Math.ceil(need.storageBufferBytes / 2 ** 20)} MiB storage buffer; this adapter allows ${Math.floor(Number(L.maxStorageBufferBindingSize) / 2 ** 20)} MiB (use fewer worlds or the CPU backend)`);
   }
   const requiredLimits: Record<string, number> = {
     maxStorageBuffersPerShaderStage: want('maxStorageBuffersPerShaderStage', 4),
     maxStorageBufferBindingSize: want('maxStorageBufferBindingSize', need.storageBufferBytes),
     maxBufferSize: want('maxBufferSize', need.bufferBytes),
-    maxComputeWorkgroupSizeX: want('maxComputeWorkgroupSizeX', 64),
-    maxComputeInvocationsPerWorkgroup: want('maxComputeInvocationsPerWorkgroup', 64),
+    maxComputeWorkgroupSizeX: want('maxComputeWorkgroupSizeX', 256),
+    maxComputeInvocationsPerWorkgroup: want('maxComputeInvocationsPerWorkgroup', 256),
   };
   const device = await adapter.requestDevice({ requiredLimits });
   keepAlive.push(gpu, adapter, device);

@@ -32,13 +32,33 @@ function alloc(c: Column, n: number, shared: boolean): Arr {
   }
 }
 
+interface Kernel {
+  init(C: Arr[], w0: number, w1: number): void;
+  step(C: Arr[], S: Arr[], w0: number, w1: number, t: number, E: (...a: number[]) => void): void;
+  checks?(C: Arr[], w0: number, w1: number, t: number): number;
+}
+
+const kernels = new Map<string, Kernel>();
+
+/**
+ * One instance of a kernel per source text and thread. Instantiating the same source again would share V8's
+ * compiled code and type feedback with new closures, making the calls to the RNG helpers polymorphic: the third
+ * run of a sim in one thread was measured 2.5× slower than the first. Reusing the instance avoids that.
+ */
+function kernelFor(js: string): Kernel {
+  let k = kernels.get(js);
+  if (!k) {
+    k = new Function(js)() as Kernel;
+    if (kernels.size >= 16) kernels.delete(kernels.keys().next().value!);
+    kernels.set(js, k);
+  }
+  return k;
+}
+
 /** Simulates worlds [w0, w1) for every step, in this thread. */
 export function simulateBlock(stage: SimStage, w0: number, w1: number): BlockResult {
   const L = stage.layout;
-  const kernel = new Function(stage.js)() as {
-    init(C: Arr[], w0: number, w1: number): void;
-    step(C: Arr[], S: Arr[], w0: number, w1: number, t: number, E: (...a: number[]) => void): void;
-  };
+  const kernel = kernelFor(stage.js);
   const nWorlds = w1 - w0;
   const n = nWorlds * L.agents;
   const C = L.columns.map((c) => alloc(c, n, false));
@@ -66,11 +86,20 @@ export function simulateBlock(stage: SimStage, w0: number, w1: number): BlockRes
         }
       }
     }
+    if (kernel.checks) {
+      const bad = kernel.checks(C, w0, w1, t);
+      if (bad >= 0) throw invariantError(L, w0, Math.floor(bad / L.invariants.length), bad % L.invariants.length, t);
+    }
     if (L.observe && (t + 1) % L.observe.every === 0) block.observe(C, t + 1);
   }
   block.finalState = C;
   block.stepMs = performance.now() - tSteps;
   return block;
+}
+
+/** SYN6004, worded the same by both backends: `i` is the agent's index within the run's first world `w0`. */
+export function invariantError(L: SimLayout, w0: number, i: number, k: number, step: number): SynthError {
+  return new SynthError('SYN6004', `simulation ${L.name}: \`check ${L.invariants[k]}\` failed in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at step ${step}`);
 }
 
 export interface CpuOptions {

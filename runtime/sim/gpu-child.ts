@@ -1,55 +1,79 @@
-// The GPU child process: runs one sim stage through Dawn and sends back raw buffers. It is a separate
-// process so a driver crash (seen with some software drivers) kills only this process; the host turns that
-// into a SYN6003 diagnostic and `--backend auto` falls back to the CPU backend.
+// The GPU child process: runs sim stages through Dawn and sends back raw buffers. It is a separate process so
+// a driver crash (seen with some software drivers) kills only this process; the host turns that into a
+// SYN6003 diagnostic and `--backend auto` falls back to the CPU backend. The process serves requests until
+// its parent goes away, keeping its device and a pipeline cache keyed by the hash of the WGSL.
 //
-// Steps are recorded many per command buffer (CHUNK steps, one submit), with the step number in a uniform
-// read through a dynamic offset; observed columns are copied out on the GPU and read back once per chunk.
+// Steps are recorded many per command buffer (up to CHUNK steps, one submit), with the step number in a
+// uniform read through a dynamic offset. Observed columns are copied out on the GPU into an observation
+// buffer that holds one chunk's observations; it is read back once per chunk, together with the event
+// counters and the `check` status words, so a run stops at the end of the chunk where a check failed or an
+// event buffer overflowed.
+import { createHash } from 'node:crypto';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { BINDINGS } from '../../compiler/sim/wgsl.js';
-import { acquireDevice, gpuConfig } from '../gpu/device.js';
+import { acquireDevice, gpuConfig, type AcquiredDevice, type GpuConfig } from '../gpu/device.js';
 
 const CHUNK = 256;
 const FRAME_STRIDE = 256; // minUniformBufferOffsetAlignment
+/** Observation buffer budget per chunk: the chunk is shortened so one chunk's observations fit. */
+const OBS_CHUNK_BYTES = 256 * 2 ** 20;
+const NONE = 0xffffffff;
 
-interface Request {
-  stage: SimStage;
-  worldRange?: [number, number];
+export interface GpuRequest {
+  id: number;
   probe?: boolean;
+  stage?: SimStage;
+  worldRange?: [number, number];
+  config?: GpuConfig;
 }
 
-async function run(req: Request) {
-  if (req.probe) {
-    const { adapterInfo } = await acquireDevice(gpuConfig(), { storageBufferBytes: 4, bufferBytes: 4 });
-    return { ok: true, adapter: adapterInfo };
-  }
-  const s = req.stage;
-  const L = s.layout;
-  const [w0, w1] = req.worldRange ?? [0, L.worlds];
-  const n = (w1 - w0) * L.agents;
-  const nCols = L.columns.length;
-  const stateBytes = Math.max(4, nCols * n * 4);
-  const eventWords = L.events.reduce((a, e, i) => a + L.maxEvents * s.gpu.eventStrides[i]!, 0);
-  const eventBytes = Math.max(4, eventWords * 4);
-  const obsCols = L.observe ? L.observe.fields.flatMap((f) => L.columns.map((c, i) => (c.state === f ? i : -1)).filter((i) => i >= 0)) : [];
-  const { device, adapterInfo } = await acquireDevice(gpuConfig(), { storageBufferBytes: Math.max(stateBytes, eventBytes), bufferBytes: Math.max(stateBytes, eventBytes) });
-  let deviceLost: string | undefined;
-  void device.lost.then((i) => (deviceLost = i.message));
-  device.pushErrorScope('validation');
+export interface GpuReply {
+  id: number;
+  ok: boolean;
+  error?: string;
+  adapter?: string;
+  ms?: number;
+  /** per event kind: rows emitted (may exceed capacity: overflow) */
+  counts?: number[];
+  events?: ArrayBuffer[];
+  /** observation chunks in step order; each holds whole observations of [obsCols × n] words */
+  obs?: ArrayBuffer[];
+  nObs?: number;
+  state?: ArrayBuffer;
+  /** the four `check` status words (see GpuProgram.checks) */
+  status?: number[];
+  /** steps actually run (fewer than the sim's when a check failed or an event buffer overflowed) */
+  steps?: number;
+  pipelineCacheHits?: number;
+}
 
-  const module = device.createShaderModule({ code: s.gpu.module });
-  const info = await module.getCompilationInfo();
-  const problems = info.messages.filter((m) => m.type === 'error' || m.type === 'warning');
-  if (problems.length) {
-    throw new Error(`generated WGSL for sim ${L.name} did not compile cleanly:\n` + problems.map((m) => `  ${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n'));
-  }
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  const state = device.createBuffer({ size: stateBytes, usage });
-  const snap = device.createBuffer({ size: stateBytes, usage });
-  const counts = device.createBuffer({ size: Math.max(4, L.events.length * 4), usage });
-  const events = device.createBuffer({ size: eventBytes, usage });
-  const frames = device.createBuffer({ size: FRAME_STRIDE * CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+let current: { key: string; dev: AcquiredDevice; lost?: string } | undefined;
+const pipelineCache = new Map<string, GpuComputePipelineEntry>();
+interface GpuComputePipelineEntry {
+  device: GPUDevice;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+async function device(cfg: GpuConfig): Promise<AcquiredDevice> {
+  const key = JSON.stringify(cfg);
+  if (current?.key === key) return current.dev;
+  // Ask for the adapter's largest buffers once, so one device serves every sim this process is sent.
+  const dev = await acquireDevice(cfg, { storageBufferBytes: Infinity, bufferBytes: Infinity });
+  const entry: { key: string; dev: AcquiredDevice; lost?: string } = { key, dev };
+  current = entry;
+  pipelineCache.clear();
+  // A lost device is dropped: the next request acquires a fresh one.
+  void dev.device.lost.then((i) => {
+    entry.lost = i.message || i.reason;
+    if (current === entry) current = undefined;
+  });
+  return dev;
+}
+
+function bindGroupLayout(dev: GPUDevice): GPUBindGroupLayout {
   // The layout comes from the compiler's BINDINGS table, which a test checks against the reflected WGSL.
-  const layout = device.createBindGroupLayout({
+  return dev.createBindGroupLayout({
     entries: BINDINGS.map((b) => ({
       binding: b.binding,
       visibility: GPUShaderStage.COMPUTE,
@@ -59,118 +83,241 @@ async function run(req: Request) {
           : { type: b.access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
     })),
   });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const pipelines = new Map<string, GPUComputePipeline>();
-  for (const ph of s.gpu.phases) {
-    pipelines.set(ph.entry, device.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: ph.entry } }));
-  }
-  const bind = device.createBindGroup({
-    layout,
-    entries: [
-      { binding: 0, resource: { buffer: state } },
-      { binding: 1, resource: { buffer: snap } },
-      { binding: 2, resource: { buffer: counts } },
-      { binding: 3, resource: { buffer: events } },
-      { binding: 4, resource: { buffer: frames, size: 16 } },
-    ],
-  });
-  // Dispatch geometry that works past 65,535 workgroups: a 2-D grid, flattened in the shader.
-  const wg = Math.ceil(n / s.gpu.workgroupSize);
-  const gx = Math.max(1, Math.min(wg, 65535));
-  const gy = Math.max(1, Math.ceil(wg / gx));
-  const width = gx * s.gpu.workgroupSize;
+}
 
-  const nObs = L.observe ? Math.floor(L.steps / L.observe.every) + 1 : 0;
-  const obsBytes = nObs * obsCols.length * n * 4;
-  const obs = obsBytes > 0 ? device.createBuffer({ size: obsBytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC }) : undefined;
-  let obsIndex = 0;
-  const observe = (enc: GPUCommandEncoder) => {
-    obsCols.forEach((c, k) => enc.copyBufferToBuffer(state, c * n * 4, obs!, (obsIndex * obsCols.length + k) * n * 4, n * 4));
-    obsIndex++;
-  };
-  const frameData = new Uint32Array((FRAME_STRIDE / 4) * CHUNK);
-  const t0 = performance.now();
-  // init (step 0 frame)
-  {
-    frameData.set([0, w0, n, width], 0);
-    device.queue.writeBuffer(frames, 0, frameData, 0, 4);
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipelines.get('init')!);
-    pass.setBindGroup(0, bind, [0]);
-    pass.dispatchWorkgroups(gx, gy);
-    pass.end();
-    if (obs) observe(enc);
-    device.queue.submit([enc.finish()]);
-  }
-  for (let t0s = 0; t0s < L.steps; t0s += CHUNK) {
-    const k = Math.min(CHUNK, L.steps - t0s);
-    for (let j = 0; j < k; j++) frameData.set([t0s + j, w0, n, width], (j * FRAME_STRIDE) / 4);
-    device.queue.writeBuffer(frames, 0, frameData, 0, (k * FRAME_STRIDE) / 4);
-    const enc = device.createCommandEncoder();
-    for (let j = 0; j < k; j++) {
-      const t = t0s + j;
-      for (const ph of s.gpu.phases.slice(1)) {
-        for (const c of ph.snapshot) enc.copyBufferToBuffer(state, c * n * 4, snap, c * n * 4, n * 4);
-        const pass = enc.beginComputePass();
-        pass.setPipeline(pipelines.get(ph.entry)!);
-        pass.setBindGroup(0, bind, [j * FRAME_STRIDE]);
-        pass.dispatchWorkgroups(gx, gy);
-        pass.end();
-      }
-      if (obs && (t + 1) % L.observe!.every === 0) observe(enc);
+async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, number]>, simName: string): Promise<{ map: Map<string, GPUComputePipeline>; layout: GPUBindGroupLayout; hits: number }> {
+  const hash = createHash('sha256').update(code).digest('hex');
+  const map = new Map<string, GPUComputePipeline>();
+  let layout: GPUBindGroupLayout | undefined;
+  let hits = 0;
+  const missing = entries.filter(([e, size]) => {
+    const hit = pipelineCache.get(`${hash}:${e}:${size}`);
+    if (hit && hit.device === dev) {
+      map.set(e, hit.pipeline);
+      layout = hit.layout;
+      hits++;
+      return false;
     }
-    device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    if (deviceLost) throw new Error(`GPU device lost: ${deviceLost}`);
+    return true;
+  });
+  if (missing.length) {
+    const module = dev.createShaderModule({ code });
+    const info = await module.getCompilationInfo();
+    // Warnings count too: generated WGSL must compile cleanly, a warning is a compiler bug to fix.
+    const problems = info.messages.filter((m) => m.type === 'error' || m.type === 'warning');
+    if (problems.length) {
+      throw new Error(`generated WGSL for sim ${simName} did not compile cleanly:\n` + problems.map((m) => `  ${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n'));
+    }
+    layout ??= bindGroupLayout(dev);
+    const pipelineLayout = dev.createPipelineLayout({ bindGroupLayouts: [layout] });
+    for (const [e, size] of missing) {
+      const p = dev.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: e, constants: { WG: size } } });
+      pipelineCache.set(`${hash}:${e}:${size}`, { device: dev, pipeline: p, layout });
+      map.set(e, p);
+    }
   }
-  const err = await device.popErrorScope();
-  if (err) throw new Error(`WebGPU validation error: ${err.message}`);
-  const ms = performance.now() - t0;
+  return { map, layout: layout!, hits };
+}
 
-  const read = async (buf: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> => {
-    if (size === 0) return new ArrayBuffer(0);
-    const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(buf, offset, staging, 0, size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = staging.getMappedRange().slice(0);
-    staging.unmap();
-    staging.destroy();
-    return out;
-  };
-  const countWords = new Uint32Array(await read(counts, 0, L.events.length * 4));
-  const eventBufs: ArrayBuffer[] = [];
-  let off = 0;
-  for (let e = 0; e < L.events.length; e++) {
-    const stride = s.gpu.eventStrides[e]!;
-    const rows = Math.min(countWords[e]!, L.maxEvents);
-    eventBufs.push(await read(events, off * 4, rows * stride * 4));
-    off += L.maxEvents * stride;
+async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
+  const cfg = req.config ?? gpuConfig();
+  const acquired = await device(cfg);
+  const { device: dev, adapterInfo, limits } = acquired;
+  const lost = () => current?.dev !== acquired;
+  if (req.probe) return { ok: true, adapter: adapterInfo };
+  const s = req.stage!;
+  const L = s.layout;
+  const [w0, w1] = req.worldRange ?? [0, L.worlds];
+  const n = (w1 - w0) * L.agents;
+  const nCols = L.columns.length;
+  const NE = L.events.length;
+  const stateBytes = Math.max(4, nCols * n * 4);
+  const eventWords = L.events.reduce((a, e, i) => a + L.maxEvents * s.gpu.eventStrides[i]!, 0);
+  const eventBytes = Math.max(4, eventWords * 4);
+  const maxBinding = limits['maxStorageBufferBindingSize']!;
+  for (const [what, bytes] of [['state', stateBytes], ['event', eventBytes]] as const) {
+    if (bytes > maxBinding) {
+      throw new Error(
+        `sim ${L.name} needs a ${Math.ceil(bytes / 2 ** 20)} MiB ${what} buffer; this adapter allows ${Math.floor(maxBinding / 2 ** 20)} MiB (${what === 'state' ? 'use fewer worlds or agents' : 'lower `max_events`'}, shard the run, or use the CPU backend)`,
+      );
+    }
   }
-  return {
-    ok: true,
-    adapter: adapterInfo,
-    ms,
-    counts: [...countWords],
-    events: eventBufs,
-    obs: obs ? await read(obs, 0, obsBytes) : null,
-    nObs,
-    state: await read(state, 0, nCols * n * 4),
+  const obsCols = L.observe ? L.observe.fields.flatMap((f) => L.columns.map((c, i) => (c.state === f ? i : -1)).filter((i) => i >= 0)) : [];
+  // Error scopes are popped on every path (finally): the device outlives this run.
+  dev.pushErrorScope('validation');
+  dev.pushErrorScope('out-of-memory');
+  let scopes = 2;
+
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const owned: GPUBuffer[] = [];
+  // Each kernel's workgroup size: the compiler's preference, within what the device allows.
+  const maxWg = Math.min(limits['maxComputeWorkgroupSizeX']!, limits['maxComputeInvocationsPerWorkgroup']!);
+  const sizeOf = (e: string) => Math.max(1, Math.min(s.gpu.workgroupSizes?.[e] ?? s.gpu.workgroupSize, maxWg));
+  const entries = [...s.gpu.phases.map((p) => p.entry), ...(s.gpu.checks ? [s.gpu.checks] : [])].map((e) => [e, sizeOf(e)] as [string, number]);
+  const buffer = (size: number, u: number) => {
+    const b = dev.createBuffer({ size, usage: u });
+    owned.push(b);
+    return b;
   };
+  try {
+    const { map: pipes, layout, hits } = await pipelines(dev, s.gpu.module, entries, L.name);
+    const state = buffer(stateBytes, usage);
+    const snap = buffer(stateBytes, usage);
+    const countWords = NE + 4;
+    const counts = buffer(countWords * 4, usage);
+    const countInit = new Uint32Array(countWords);
+    countInit.fill(NONE, NE);
+    dev.queue.writeBuffer(counts, 0, countInit);
+    const events = buffer(eventBytes, usage);
+    const frames = buffer(FRAME_STRIDE * CHUNK, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const bind = dev.createBindGroup({
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: state } },
+        { binding: 1, resource: { buffer: snap } },
+        { binding: 2, resource: { buffer: counts } },
+        { binding: 3, resource: { buffer: events } },
+        { binding: 4, resource: { buffer: frames, size: 16 } },
+      ],
+    });
+    // Dispatch geometry that works past 65,535 workgroups: a 2-D grid, flattened in the shader.
+    const grid = new Map(
+      entries.map(([e, size]) => {
+        const wg = Math.ceil(n / size);
+        const gx = Math.max(1, Math.min(wg, 65535));
+        return [e, [gx, Math.max(1, Math.ceil(wg / gx))] as const];
+      }),
+    );
+    const width = 0; // Frame.width: kept in the layout, unused since kernels read num_workgroups
+
+    // One observation is obsCols × n words; a chunk of steps holds at most `perChunk` of them.
+    const obsBytesEach = obsCols.length * n * 4;
+    const every = L.observe?.every ?? 0;
+    let chunkSteps = CHUNK;
+    if (obsBytesEach > 0) chunkSteps = Math.max(1, Math.min(CHUNK, Math.floor(OBS_CHUNK_BYTES / obsBytesEach) * every - 1));
+    const perChunk = obsBytesEach > 0 ? Math.floor(chunkSteps / every) + 1 : 0;
+    const obsBuf = perChunk > 0 ? buffer(perChunk * obsBytesEach, GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
+    const obsStaging = obsBuf ? buffer(perChunk * obsBytesEach, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ) : undefined;
+    const countStaging = buffer(countWords * 4, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    const obsOut: ArrayBuffer[] = [];
+    let inChunk = 0;
+    let nObs = 0;
+    const observe = (enc: GPUCommandEncoder) => {
+      obsCols.forEach((c, k) => enc.copyBufferToBuffer(state, c * n * 4, obsBuf!, (inChunk * obsCols.length + k) * n * 4, n * 4));
+      inChunk++;
+      nObs++;
+    };
+    const dispatch = (enc: GPUCommandEncoder, entry: string, frame: number) => {
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipes.get(entry)!);
+      pass.setBindGroup(0, bind, [frame * FRAME_STRIDE]);
+      pass.dispatchWorkgroups(...grid.get(entry)!);
+      pass.end();
+    };
+    /** Ends a chunk: one submit, then one readback of its observations and of the counters. */
+    const finishChunk = async (enc: GPUCommandEncoder): Promise<Uint32Array> => {
+      if (inChunk > 0) enc.copyBufferToBuffer(obsBuf!, 0, obsStaging!, 0, inChunk * obsBytesEach);
+      enc.copyBufferToBuffer(counts, 0, countStaging, 0, countWords * 4);
+      dev.queue.submit([enc.finish()]);
+      const reads: Promise<void>[] = [countStaging.mapAsync(GPUMapMode.READ)];
+      if (inChunk > 0) reads.push(obsStaging!.mapAsync(GPUMapMode.READ, 0, inChunk * obsBytesEach));
+      await Promise.all(reads);
+      if (lost()) throw new Error('the GPU device was lost (driver reset or failure)');
+      const words = new Uint32Array(countStaging.getMappedRange().slice(0));
+      countStaging.unmap();
+      if (inChunk > 0) {
+        obsOut.push(obsStaging!.getMappedRange(0, inChunk * obsBytesEach).slice(0));
+        obsStaging!.unmap();
+      }
+      inChunk = 0;
+      return words;
+    };
+    const stopped = (w: Uint32Array) => w[NE] !== NONE || w[NE + 2] !== NONE || L.events.some((_, e) => w[e]! > L.maxEvents);
+
+    const frameData = new Uint32Array((FRAME_STRIDE / 4) * CHUNK);
+    const t0 = performance.now();
+    frameData.set([0, w0, n, width], 0);
+    dev.queue.writeBuffer(frames, 0, frameData, 0, 4);
+    let enc = dev.createCommandEncoder();
+    dispatch(enc, 'init', 0);
+    if (obsBuf) observe(enc);
+    let status = await finishChunk(enc);
+    let ran = 0;
+    while (ran < L.steps && !stopped(status)) {
+      const k = Math.min(chunkSteps, L.steps - ran);
+      for (let j = 0; j < k; j++) frameData.set([ran + j, w0, n, width], (j * FRAME_STRIDE) / 4);
+      dev.queue.writeBuffer(frames, 0, frameData, 0, (k * FRAME_STRIDE) / 4);
+      enc = dev.createCommandEncoder();
+      for (let j = 0; j < k; j++) {
+        for (const ph of s.gpu.phases.slice(1)) {
+          for (const c of ph.snapshot) enc.copyBufferToBuffer(state, c * n * 4, snap, c * n * 4, n * 4);
+          dispatch(enc, ph.entry, j);
+        }
+        if (s.gpu.checks) dispatch(enc, s.gpu.checks, j);
+        if (obsBuf && (ran + j + 1) % every === 0) observe(enc);
+      }
+      status = await finishChunk(enc);
+      ran += k;
+    }
+    scopes--;
+    const oom = await dev.popErrorScope();
+    if (oom) throw new Error(`the GPU ran out of memory: ${oom.message} (use fewer worlds, shard the run, or use the CPU backend)`);
+    scopes--;
+    const err = await dev.popErrorScope();
+    if (err) throw new Error(`WebGPU validation error: ${err.message}`);
+    const ms = performance.now() - t0;
+
+    const read = async (buf: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> => {
+      if (size === 0) return new ArrayBuffer(0);
+      const staging = dev.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const e = dev.createCommandEncoder();
+      e.copyBufferToBuffer(buf, offset, staging, 0, size);
+      dev.queue.submit([e.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const out = staging.getMappedRange().slice(0);
+      staging.unmap();
+      staging.destroy();
+      return out;
+    };
+    const eventBufs: ArrayBuffer[] = [];
+    let off = 0;
+    for (let e = 0; e < NE; e++) {
+      const stride = s.gpu.eventStrides[e]!;
+      const rows = Math.min(status[e]!, L.maxEvents);
+      eventBufs.push(await read(events, off * 4, rows * stride * 4));
+      off += L.maxEvents * stride;
+    }
+    return {
+      ok: true,
+      adapter: adapterInfo,
+      ms,
+      counts: [...status.subarray(0, NE)],
+      status: [...status.subarray(NE)],
+      events: eventBufs,
+      obs: obsOut,
+      nObs,
+      steps: ran,
+      state: await read(state, 0, nCols * n * 4),
+      pipelineCacheHits: hits,
+    };
+  } finally {
+    for (const b of owned) b.destroy();
+    while (scopes-- > 0) await dev.popErrorScope().catch(() => null);
+  }
 }
 
 // Fault injection for tests of the crash path (a driver that kills the process): SYNTH_GPU_FAULT=crash.
 if (process.env['SYNTH_GPU_FAULT'] === 'crash') process.kill(process.pid, 'SIGSEGV');
 
-process.on('message', (req: Request) => {
-  run(req).then(
-    (res) => {
-      process.send!(res, () => process.exit(0));
-    },
-    (e: unknown) => {
-      process.send!({ ok: false, error: e instanceof Error ? e.message : String(e) }, () => process.exit(0));
-    },
+// Requests run one at a time, in order: one device, one queue.
+let queue: Promise<void> = Promise.resolve();
+process.on('message', (req: GpuRequest) => {
+  queue = queue.then(() =>
+    run(req).then(
+      (res) => void process.send!({ id: req.id, ...res }),
+      (e: unknown) => void process.send!({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+    ),
   );
 });
+// The parent went away (it exited, or stopped using the GPU): nothing else to serve.
+process.on('disconnect', () => process.exit(0));

@@ -2,12 +2,15 @@
 // raw buffers it returns into the same tables the CPU backend produces. Any failure of the child — no
 // adapter, a WGSL compile problem, a validation error, a crash or a signal — becomes SynthError SYN6003 with
 // the child's own words, never a dead CLI.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { SynthError } from '../../grammar/diagnostics.js';
+import { invariantError } from './cpu.js';
+import type { GpuReply, GpuRequest } from './gpu-child.js';
+import { gpuConfig } from '../gpu/config.js';
 import { mergeBlocks, type BlockData, type SimResult, type Table } from './result.js';
 
 export function childScript(): string | undefined {
@@ -20,50 +23,106 @@ export function childScript(): string | undefined {
   return existsSync(built) ? built : undefined;
 }
 
-interface ChildReply {
-  ok: boolean;
-  error?: string;
-  adapter?: string;
-  ms?: number;
-  counts?: number[];
-  events?: ArrayBuffer[];
-  obs?: ArrayBuffer | null;
-  nObs?: number;
-  state?: ArrayBuffer;
-}
+/**
+ * One GPU child process per host process, started on first use and kept while the host lives (its device and
+ * pipeline cache serve every sim of a run). It is unreferenced while idle, so it never keeps the CLI alive.
+ * If it dies, every request in flight fails with SYN6003 and the next request starts a fresh child.
+ */
+class GpuSession {
+  private child: ChildProcess | undefined;
+  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private nextId = 1;
+  private stderr = '';
 
-export function runInChild(message: object, timeoutMs = 30 * 60_000): Promise<ChildReply> {
-  const script = childScript();
-  if (!script) return Promise.reject(new SynthError('SYN6003', 'the WebGPU runner is not built (run `npm run build`)'));
-  return new Promise((resolve, reject) => {
+  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number): Promise<GpuReply> {
+    const script = childScript();
+    if (!script) return Promise.reject(new SynthError('SYN6003', 'the WebGPU runner is not built (run `npm run build`)'));
+    const child = this.child ?? this.start(script);
+    const id = this.nextId++;
+    return new Promise<GpuReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // A hung driver: kill the process; the exit handler fails this and every other request.
+        this.stderr += `\nno answer after ${Math.round(timeoutMs / 1000)} s`;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.hold(true);
+      child.send({ id, ...message, config: gpuConfig() } satisfies GpuRequest);
+    });
+  }
+
+  private start(script: string): ChildProcess {
     const child = fork(script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, EGL_PLATFORM: process.env['EGL_PLATFORM'] ?? 'surfaceless' },
     });
-    let stderr = '';
+    this.child = child;
+    this.stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
-    let reply: ChildReply | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('message', (m: ChildReply) => {
-      reply = m;
+    child.on('message', (m: GpuReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) p.resolve(m);
+      else p.reject(new SynthError('SYN6003', `WebGPU: ${m.error}`));
+      this.hold(this.pending.size > 0);
     });
+    const fail = (err: SynthError) => {
+      if (this.child === child) this.child = undefined;
+      for (const [, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(err);
+      }
+      this.pending.clear();
+    };
+    // A send to a child that just died also lands here (EPIPE): its 'exit' says why, so wait for that.
     child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new SynthError('SYN6003', `could not start the WebGPU process: ${e.message}`));
+      if (child.pid === undefined) fail(new SynthError('SYN6003', `could not start the WebGPU process: ${e.message}`));
     });
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (reply?.ok) return resolve(reply);
-      if (reply && !reply.ok) return reject(new SynthError('SYN6003', `WebGPU: ${reply.error}`));
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      reject(new SynthError('SYN6003', `the WebGPU process ${why} (driver failure)${tail ? `: ${tail}` : ''}`));
+      const tail = this.stderr.trim().split('\n').slice(-3).join(' | ');
+      fail(new SynthError('SYN6003', `the WebGPU process ${why} (driver failure)${tail ? `: ${tail}` : ''}`));
     });
-    child.send(message);
-  });
+    return child;
+  }
+
+  /** Keep the host alive only while a request is in flight. */
+  private hold(busy: boolean): void {
+    const c = this.child as (ChildProcess & { channel?: { ref(): void; unref(): void } }) | undefined;
+    if (!c) return;
+    // The child, its IPC channel and its stderr pipe each keep the event loop alive.
+    const err = c.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null;
+    if (busy) {
+      c.ref();
+      c.channel?.ref();
+      err?.ref?.();
+    } else {
+      c.unref();
+      c.channel?.unref();
+      err?.unref?.();
+    }
+  }
+
+  /** Stops the child (tests; the CLI just exits). */
+  close(): void {
+    this.child?.kill();
+    this.child = undefined;
+  }
+}
+
+const session = new GpuSession();
+
+export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000): Promise<GpuReply> {
+  return session.request(message, timeoutMs);
+}
+
+export function closeGpuSession(): void {
+  session.close();
 }
 
 export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number] }): Promise<SimResult> {
@@ -99,27 +158,45 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
       `simulation ${L.name}: event '${L.events[overflow]!.name}' overflowed its buffer (${r.counts![overflow]} emitted, capacity ${L.maxEvents}); raise \`max_events\` in the sim (events are never dropped silently)`,
     );
   }
-  // observations
+  // observations: chunks of whole observations, in step order
   let traj: Table | null = null;
   if (L.observe && r.obs) {
     const obsCols = L.observe.fields.flatMap((fl) => L.columns.map((c, i) => (c.state === fl ? i : -1)).filter((i) => i >= 0));
-    const u = new Uint32Array(r.obs);
-    const f = new Float32Array(r.obs);
-    const iv = new Int32Array(r.obs);
     traj = { world: [], agent: [], step: [], site: [], fields: obsCols.map(() => []) };
-    for (let s = 0; s < r.nObs!; s++) {
-      const step = s * L.observe.every;
-      for (let i = 0; i < n; i++) {
-        traj.world.push(w0 + Math.floor(i / L.agents));
-        traj.agent.push(i % L.agents);
-        traj.step.push(step);
-        traj.site.push(0);
-        obsCols.forEach((c, k) => {
-          const idx = (s * obsCols.length + k) * n + i;
-          traj!.fields[k]!.push(decode(L.columns[c]!.type, u[idx]!, f, iv, idx));
-        });
+    let s = 0;
+    for (const chunk of r.obs) {
+      const u = new Uint32Array(chunk);
+      const f = new Float32Array(chunk);
+      const iv = new Int32Array(chunk);
+      const inChunk = u.length / (obsCols.length * n);
+      for (let q = 0; q < inChunk; q++, s++) {
+        const step = s * L.observe.every;
+        for (let i = 0; i < n; i++) {
+          traj.world.push(w0 + Math.floor(i / L.agents));
+          traj.agent.push(i % L.agents);
+          traj.step.push(step);
+          traj.site.push(0);
+          obsCols.forEach((c, k) => {
+            const idx = (q * obsCols.length + k) * n + i;
+            traj!.fields[k]!.push(decode(L.columns[c]!.type, u[idx]!, f, iv, idx));
+          });
+        }
       }
     }
+  }
+  // `check` failures, worded as the CPU backend words them (finite first when both fail at one step)
+  const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
+  const NONE = 0xffffffff;
+  if (finiteStep !== undefined && finiteStep !== NONE && (invStep === undefined || finiteStep <= invStep)) {
+    const loc = Math.floor(finiteAt! / 4);
+    const col = L.columns[Math.floor(loc / n)]!;
+    const i = loc % n;
+    const value = ['Infinity', '-Infinity', 'NaN'][finiteAt! % 4];
+    throw new SynthError('SYN6002', `simulation ${L.name}: state ${col.name} became ${value} in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at step ${finiteStep} (\`check finite\`)`);
+  }
+  if (invStep !== undefined && invStep !== NONE) {
+    const K = L.invariants.length;
+    throw invariantError(L, w0, Math.floor(invAt! / K), invAt! % K, invStep);
   }
   // final state, as typed columns (for differential tests and `check finite`)
   const st = new Uint32Array(r.state!);
@@ -130,30 +207,18 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
     if (c.type === 'bool') return Uint8Array.from(words);
     return words.slice();
   });
-  if (L.checkFinite) {
-    L.columns.forEach((c, ci) => {
-      if (c.type !== 'f32') return;
-      const col = finalState[ci] as Float32Array;
-      for (let i = 0; i < n; i++) {
-        if (!Number.isFinite(col[i]!)) {
-          throw new SynthError('SYN6002', `simulation ${L.name}: state ${c.name} is ${col[i]} in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at the end of the run (\`check finite\`)`);
-        }
-      }
-    });
-  }
   const block: BlockData = { w0, w1, events, traj, finalState };
   // The GPU already applied the capacity; mergeBlocks sorts rows into the canonical order.
   const result = mergeBlocks({ ...L, maxEvents: L.maxEvents + 1 }, [block]);
   result.layout = L;
-  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps };
+  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0 };
   return result;
 }
 
 /** Is a WebGPU adapter usable here? Probed in a child process (a crash must not take the caller down). */
 export async function probeWebGpu(): Promise<{ ok: boolean; detail: string }> {
-  const tiny = { layout: { name: 'probe' } };
   try {
-    const r = await runInChild({ probe: true, stage: tiny }, 60_000);
+    const r = await runInChild({ probe: true }, 60_000);
     return { ok: true, detail: r.adapter ?? '' };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };

@@ -28,7 +28,7 @@ describe('generated WGSL layout', () => {
         const ub = BINDINGS.find((b) => b.kind === 'uniform')!;
         expect({ binding: u.binding, name: u.name, size: u.size }).toEqual({ binding: ub.binding, name: ub.name, size: 16 });
         expect((u.members ?? []).map((m) => m.name)).toEqual([...('members' in ub ? ub.members : [])]);
-        expect(r.entry.compute.map((e) => e.name)).toEqual(stage.gpu.phases.map((p) => p.entry));
+        expect(r.entry.compute.map((e) => e.name)).toEqual([...stage.gpu.phases.map((p) => p.entry), ...(stage.gpu.checks ? [stage.gpu.checks] : [])]);
         // every column the layout lists is named in the header comment, in order
         stage.layout.columns.forEach((c, i) => expect(code).toContain(`//   ${i}: ${c.name} (${c.type})`));
       }

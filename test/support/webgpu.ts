@@ -4,11 +4,15 @@ import { probeWebGpu } from '../../runtime/sim/gpu-host.js';
 
 let probed: Promise<{ ok: boolean; detail: string }> | undefined;
 
+/** What a test does given a probe result: run (true), skip with a warning (false), or throw under CI. */
+export function webgpuDecision(what: string, p: { ok: boolean; detail: string }, env: NodeJS.ProcessEnv, warn: (line: string) => void): boolean {
+  if (p.ok) return true;
+  if (env['SYNTH_REQUIRE_WEBGPU'] === '1') throw new Error(`${what}: WebGPU is required here (SYNTH_REQUIRE_WEBGPU=1) but unavailable: ${p.detail}`);
+  warn(`\n!!! SKIPPING ${what}: no WebGPU adapter (${p.detail}). Install Mesa from bookworm-backports (scripts/install-system-deps.sh).\n`);
+  return false;
+}
+
 export async function webgpuOrSkip(what: string): Promise<boolean> {
   probed ??= probeWebGpu();
-  const p = await probed;
-  if (p.ok) return true;
-  if (process.env['SYNTH_REQUIRE_WEBGPU'] === '1') throw new Error(`${what}: WebGPU is required here (SYNTH_REQUIRE_WEBGPU=1) but unavailable: ${p.detail}`);
-  console.warn(`\n!!! SKIPPING ${what}: no WebGPU adapter (${p.detail}). Install Mesa from bookworm-backports (scripts/install-system-deps.sh).\n`);
-  return false;
+  return webgpuDecision(what, await probed, process.env, (l) => console.warn(l));
 }

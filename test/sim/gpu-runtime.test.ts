@@ -1,0 +1,115 @@
+// The WebGPU runner's own guarantees: per-step `check` failures worded exactly as on the CPU, a pipeline
+// cache keyed by the WGSL's hash, dispatch past 65,535 workgroups, and the skip-or-fail rule for machines
+// without an adapter.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../../compiler/check.js';
+import { buildPlan } from '../../compiler/plan/build.js';
+import type { SimStage } from '../../compiler/sim/plan.js';
+import { runCpu } from '../../runtime/sim/cpu.js';
+import { runWebGpu } from '../../runtime/sim/gpu-host.js';
+import { webgpuDecision, webgpuOrSkip } from '../support/webgpu.js';
+
+function stageOf(src: string): SimStage {
+  const dir = mkdtempSync(path.join(tmpdir(), 'synth-gpu-'));
+  const f = path.join(dir, 's.synth');
+  writeFileSync(f, src);
+  const res = checkFile(f);
+  expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return Object.values(buildPlan(res).plan.sims)[0]!.stage as SimStage;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  throw new Error('expected the run to fail');
+}
+
+describe('`check` failures stop both backends with the same message', () => {
+  // Invariant: world 3, agent 4 (the fastest, 2.9 per step) is the first to reach 40, at step 13.
+  // Finite: from step 300 x is multiplied by 1e30, so every agent overflows at step 301 (past the first chunk).
+  const SRC = (check: string) => `sim s {
+  worlds 4
+  agents 5
+  steps 600
+  state x: f32 = 0.0
+  state speed: f32 = 1.0 + f32(world * 5 + agent) * 0.1
+  rule move { x = x * select(1.0, 1e30, step >= 300) + speed }
+  ${check}
+}`;
+
+  it('an invariant (SYN6004)', async () => {
+    const stage = stageOf(SRC('check x < 40.0'));
+    const cpu = await failure(runCpu(stage, { workers: 1 }));
+    expect(cpu).toEqual({ code: 'SYN6004', message: 'simulation s: `check x < 40.0` failed in world 3, agent 4 at step 13' });
+    if (!(await webgpuOrSkip('GPU invariant test'))) return;
+    expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
+  });
+
+  it('`check finite` (SYN6002), past the first chunk of steps', async () => {
+    const stage = stageOf(SRC('check finite'));
+    const cpu = await failure(runCpu(stage, { workers: 1 }));
+    expect(cpu.code).toBe('SYN6002');
+    expect(cpu.message).toMatch(/^simulation s: state x became Infinity in world 0, agent 0 at step 301 \(`check finite`\)$/);
+    if (!(await webgpuOrSkip('GPU finite test'))) return;
+    expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
+  });
+});
+
+describe('WebGPU runner', () => {
+  it('caches pipelines by the WGSL hash across runs', async () => {
+    if (!(await webgpuOrSkip('pipeline cache test'))) return;
+    const stage = stageOf('sim c { worlds 2 agents 3 steps 4 state x: f32 = 0.0 rule r { x = x + 1.0 } }');
+    const first = await runWebGpu(stage, {});
+    const second = await runWebGpu(stage, {});
+    expect(first.stats['pipelineCacheHits']).toBe(0);
+    expect(second.stats['pipelineCacheHits']).toBe(2); // init and phase_1
+    expect(Array.from(second.finalState[0]![0]!)).toEqual([4, 4, 4, 4, 4, 4]);
+  });
+
+  it('dispatches more than 65,535 workgroups (a 2-D grid)', async () => {
+    if (!(await webgpuOrSkip('large dispatch test'))) return;
+    // 2,099,200 worlds × 2 agents = 4,198,400 agents. The rule reads other agents, so its kernel keeps
+    // workgroups of 64: 65,600 of them, more than one grid dimension allows.
+    const stage = stageOf(`sim big {
+  worlds 2_099_200
+  agents 2
+  steps 2
+  state id: u32 = 0
+  state hits: u32 = 0
+  rule mark {
+    id = world * 2 + agent
+    hits += count(o.hits == hits for o in agents) / 2
+  }
+}`);
+    expect(stage.gpu.workgroupSizes['phase_1']).toBe(64);
+    expect(Math.ceil((2_099_200 * 2) / 64)).toBeGreaterThan(65_535);
+    const r = await runWebGpu(stage, {});
+    const id = r.finalState[0]![0]! as Uint32Array;
+    const hits = r.finalState[0]![1]! as Uint32Array;
+    expect(id.length).toBe(2_099_200 * 2);
+    let wrong = 0;
+    for (let i = 0; i < id.length; i++) if (id[i] !== i || hits[i] !== 2) wrong++;
+    expect(wrong).toBe(0);
+  });
+});
+
+describe('tests on a machine without WebGPU', () => {
+  const none = { ok: false, detail: 'no WebGPU adapter' };
+  it('skip loudly', () => {
+    const lines: string[] = [];
+    expect(webgpuDecision('some test', none, {}, (l) => lines.push(l))).toBe(false);
+    expect(lines.join('')).toMatch(/!!! SKIPPING some test: no WebGPU adapter/);
+  });
+  it('fail under CI (SYNTH_REQUIRE_WEBGPU=1)', () => {
+    expect(() => webgpuDecision('some test', none, { SYNTH_REQUIRE_WEBGPU: '1' }, () => undefined)).toThrow(/WebGPU is required here/);
+  });
+  it('run where an adapter is present', () => {
+    expect(webgpuDecision('some test', { ok: true, detail: 'llvmpipe' }, { SYNTH_REQUIRE_WEBGPU: '1' }, () => undefined)).toBe(true);
+  });
+});
