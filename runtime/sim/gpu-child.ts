@@ -25,6 +25,8 @@ export interface GpuRequest {
   stage?: SimStage;
   worldRange?: [number, number];
   config?: GpuConfig;
+  /** observation buffer budget per chunk (default OBS_CHUNK_BYTES; tests make it tiny) */
+  obsChunkBytes?: number;
 }
 
 export interface GpuReply {
@@ -194,7 +196,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     const obsBytesEach = obsCols.length * n * 4;
     const every = L.observe?.every ?? 0;
     let chunkSteps = CHUNK;
-    if (obsBytesEach > 0) chunkSteps = Math.max(1, Math.min(CHUNK, Math.floor(OBS_CHUNK_BYTES / obsBytesEach) * every - 1));
+    if (obsBytesEach > 0) chunkSteps = Math.max(1, Math.min(CHUNK, Math.floor((req.obsChunkBytes ?? OBS_CHUNK_BYTES) / obsBytesEach) * every - 1));
     const perChunk = obsBytesEach > 0 ? Math.floor(chunkSteps / every) + 1 : 0;
     const obsBuf = perChunk > 0 ? buffer(perChunk * obsBytesEach, GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
     const obsStaging = obsBuf ? buffer(perChunk * obsBytesEach, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ) : undefined;

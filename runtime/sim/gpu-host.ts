@@ -125,12 +125,12 @@ export function closeGpuSession(): void {
   session.close();
 }
 
-export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number] }): Promise<SimResult> {
+export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number }): Promise<SimResult> {
   const L = stage.layout;
   const [w0, w1] = opts.worldRange ?? [0, L.worlds];
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
-  const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}) });
+  const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) });
   const decode = (type: string, u: number, f: Float32Array, i: Int32Array, k: number) => (type === 'f32' ? f[k]! : type === 'i32' ? i[k]! : u);
   // events
   const events: Table[] = L.events.map((e, ei) => {

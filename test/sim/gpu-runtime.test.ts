@@ -72,6 +72,29 @@ describe('WebGPU runner', () => {
     expect(Array.from(second.finalState[0]![0]!)).toEqual([4, 4, 4, 4, 4, 4]);
   });
 
+  it('reads observations back in chunks and reassembles them in step order', async () => {
+    if (!(await webgpuOrSkip('observation chunk test'))) return;
+    const stage = stageOf(`sim o {
+  worlds 7
+  agents 3
+  steps 23
+  state x: f32 = uniform(0.0, 1.0)
+  state k: u32 = 0
+  rule r { x = x + uniform(0.0, 1.0)
+    k += 1 }
+  observe every 2 { x, k }
+}`);
+    const cpu = await runCpu(stage, { workers: 1 });
+    // one observation is 2 columns × 21 agents × 4 bytes = 168 bytes: a 400-byte budget holds 2 of them,
+    // so chunks shrink to 3 steps and the 12 observations come back in 9 readbacks (168 bytes: 1-step chunks)
+    for (const obsChunkBytes of [400, 168, 10_000]) {
+      const gpu = await runWebGpu(stage, { obsChunkBytes });
+      expect(gpu.traj!.step).toEqual(cpu.traj!.step);
+      expect(gpu.traj!.fields).toEqual(cpu.traj!.fields);
+    }
+    expect(new Set(cpu.traj!.step).size).toBe(12); // steps 0, 2, …, 22
+  });
+
   it('dispatches more than 65,535 workgroups (a 2-D grid)', async () => {
     if (!(await webgpuOrSkip('large dispatch test'))) return;
     // 2,099,200 worlds × 2 agents = 4,198,400 agents. The rule reads other agents, so its kernel keeps
