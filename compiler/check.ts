@@ -31,12 +31,18 @@ export function checkFile(entry: string, host?: Host, entryText?: string): Check
   return checkProgram(loadProgram(entry, host, entryText));
 }
 
-export function checkProgram(program: Program): CheckResult {
+export interface CheckOptions {
+  /** Record each declaration's result and replay it when neither it nor the program's shape changed. Worth it
+   *  where the same ASTs are checked again and again (the language server); pure overhead for one-shot runs. */
+  incremental?: boolean;
+}
+
+export function checkProgram(program: Program, options: CheckOptions = {}): CheckResult {
   const pre: Diagnostic[] = [];
   const symbols = buildSymbols(program, pre);
   const ctx = new CheckContext(program, symbols);
   ctx.diagnostics.push(...program.diagnostics, ...pre);
-  const checker = new Checker(ctx);
+  const checker = new Checker(ctx, options.incremental ?? false);
   checker.run();
   const diagnostics = dedupe(ctx.diagnostics);
   return { program, symbols, ctx, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
@@ -126,7 +132,10 @@ function programShape(asts: A.SynthFile[], paths: string[]): string {
 class Checker {
   readonly exprs: ExprChecker;
 
-  constructor(readonly ctx: CheckContext) {
+  constructor(
+    readonly ctx: CheckContext,
+    readonly incremental: boolean,
+  ) {
     this.exprs = new ExprChecker(ctx);
   }
 
@@ -147,6 +156,13 @@ class Checker {
     // Phase 3 and 4. A declaration's diagnostics depend only on itself and on the program's *shape* (names,
     // field and parameter types, enum cases, sim events): when both are unchanged — the language server's case
     // after an edit elsewhere — the recorded result is replayed instead of checking it again.
+    if (!this.incremental) {
+      for (const f of files) {
+        this.ctx.file = f.path;
+        for (const d of f.ast.decls) this.decl(d);
+      }
+      return;
+    }
     const shape = createHash('sha1').update(programShape(files.map((f) => f.ast), files.map((f) => f.path))).digest('hex');
     for (const f of files) {
       this.ctx.file = f.path;

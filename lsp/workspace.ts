@@ -136,7 +136,7 @@ export class Workspace {
     const cached = this.analyses.get(uri);
     if (cached && cached.generation === this.generation) return cached;
     const program = loadProgram(doc.path, this.host, doc.text);
-    const result = checkProgram(program);
+    const result = checkProgram(program, { incremental: true });
     const source = program.files.get(program.entry) ?? {
       path: doc.path,
       text: doc.text,
