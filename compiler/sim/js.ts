@@ -11,6 +11,7 @@ import { keyName } from '../../grammar/ast.js';
 import { analyzeSim } from './check.js';
 import { NORMAL_JS } from './normal.js';
 import { siteMap } from './sites.js';
+import { binderReads, statesUsed, writesIn } from './walk.js';
 import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
 
@@ -365,34 +366,6 @@ function stmt(s: A.Stmt, ctx: Ctx, out: string[], indent: string): void {
   }
 }
 
-/** Names of states a piece of AST reads directly (not through a reduction binder). */
-function statesUsed(x: unknown, states: Set<string>, out: Set<string>): void {
-  if (!x || typeof x !== 'object') return;
-  if (Array.isArray(x)) return x.forEach((y) => statesUsed(y, states, out));
-  const n = x as { kind?: string; name?: { name: string }; target?: { name: string } };
-  if (n.kind === 'Name' && n.name && states.has(n.name.name)) out.add(n.name.name);
-  if (n.kind === 'Assign' && n.target) out.add(n.target.name);
-  for (const [k, v] of Object.entries(x)) if (k !== 'span') statesUsed(v, states, out);
-}
-
-function binderReads(x: unknown, out: Set<string>): void {
-  if (!x || typeof x !== 'object') return;
-  if (Array.isArray(x)) return x.forEach((y) => binderReads(y, out));
-  const n = x as A.Expr;
-  if (n.kind === 'Reduction') {
-    const inner = (y: unknown): void => {
-      if (!y || typeof y !== 'object') return;
-      if (Array.isArray(y)) return y.forEach(inner);
-      const m = y as A.Expr;
-      if (m.kind === 'Member' && m.object.kind === 'Name' && m.object.name.name === n.binder.name) out.add(m.member.name);
-      for (const [k, v] of Object.entries(y)) if (k !== 'span') inner(v);
-    };
-    inner(n.body);
-    inner(n.where);
-  }
-  for (const [k, v] of Object.entries(x)) if (k !== 'span') binderReads(v, out);
-}
-
 function loadState(layout: SimLayout, name: string): string {
   const st = layout.states.find((s) => s.name === name)!;
   if (isVec(st.type)) return `[${Array.from({ length: vecSize(st.type) }, (_, c) => `${colRef(layout, name, c)}[i]`).join(', ')}]`;
@@ -504,18 +477,5 @@ export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string
   return lines.join('\n');
 }
 
-export function writesIn(b: A.Block): Set<string> {
-  const out = new Set<string>();
-  const visit = (s: A.Stmt) => {
-    if (s.kind === 'Assign') out.add(s.target.name);
-    if (s.kind === 'If') {
-      s.then.stmts.forEach(visit);
-      if (s.else?.kind === 'If') visit(s.else);
-      else s.else?.stmts.forEach(visit);
-    }
-  };
-  b.stmts.forEach(visit);
-  return out;
-}
 
 export { scalarOf };

@@ -13,7 +13,7 @@ import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { analyzeSim, hasReduction } from './check.js';
 import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
-import { writesIn } from './js.js';
+import { binderReads, statesUsed, writesIn } from './walk.js';
 import { NORMAL_WGSL } from './normal.js';
 import { siteMap } from './sites.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
@@ -350,33 +350,6 @@ function stmt(s: A.Stmt, ctx: Ctx, out: string[], ind: string): void {
   }
 }
 
-function statesRead(x: unknown, states: Set<string>, out: Set<string>): void {
-  if (!x || typeof x !== 'object') return;
-  if (Array.isArray(x)) return x.forEach((y) => statesRead(y, states, out));
-  const n = x as { kind?: string; name?: { name: string }; target?: { name: string } };
-  if (n.kind === 'Name' && n.name && states.has(n.name.name)) out.add(n.name.name);
-  if (n.kind === 'Assign' && n.target) out.add(n.target.name);
-  for (const [k, v] of Object.entries(x)) if (k !== 'span') statesRead(v, states, out);
-}
-
-function binderFields(x: unknown, out: Set<string>): void {
-  if (!x || typeof x !== 'object') return;
-  if (Array.isArray(x)) return x.forEach((y) => binderFields(y, out));
-  const n = x as A.Expr;
-  if (n.kind === 'Reduction') {
-    const inner = (y: unknown): void => {
-      if (!y || typeof y !== 'object') return;
-      if (Array.isArray(y)) return y.forEach(inner);
-      const m = y as A.Expr;
-      if (m.kind === 'Member' && m.object.kind === 'Name' && m.object.name.name === n.binder.name) out.add(m.member.name);
-      for (const [k, v] of Object.entries(y)) if (k !== 'span') inner(v);
-    };
-    inner(n.body);
-    inner(n.where);
-  }
-  for (const [k, v] of Object.entries(x)) if (k !== 'span') binderFields(v, out);
-}
-
 export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program: GpuProgram; modules: { name: string; code: string }[] } {
   const { types, phases } = analyzeSim(sim, file);
   const sites = siteMap(sim);
@@ -430,9 +403,9 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
   phases.forEach((rules, pi) => {
     const entry = `phase_${pi + 1}`;
     const used = new Set<string>();
-    statesRead(rules, stateNames, used);
+    statesUsed(rules, stateNames, used);
     const others = new Set<string>();
-    binderFields(rules, others);
+    binderReads(rules, others);
     const writes = new Set<string>();
     for (const r of rules) for (const n of writesIn(r.body)) writes.add(n);
     const snap = [...others].filter((n) => writes.has(n));
@@ -444,7 +417,7 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     for (const r of rules) {
       const ctx: Ctx = { ...base(), snapshot: new Set(snap) };
       const ruleUsed = new Set<string>();
-      statesRead(r, stateNames, ruleUsed);
+      statesUsed(r, stateNames, ruleUsed);
       out.push(`  { // rule ${r.name.name}`);
       for (const n of ruleUsed) out.push(`    var s_${n} = s_${n}0;`);
       let ind = '    ';
@@ -485,7 +458,7 @@ export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program
     }
     if (inv.length) {
       const used = new Set<string>();
-      statesRead(inv.map((c) => c.expr), stateNames, used);
+      statesUsed(inv.map((c) => c.expr), stateNames, used);
       out.push(`  if (atomicLoad(&counts[${NE + 2}u]) >= u.step) {`);
       for (const n of used) out.push(`    let s_${n} = ${load(L, 'state', n, 'i')};`);
       inv.forEach((c, k) => {

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Value } from '../eval.js';
+import { splitCsv } from './read-rows.js';
 
 export interface JournalEntry {
   i: number;
@@ -68,7 +69,7 @@ export class DatasetOutput {
     out.size = Math.min(actual, lastEnd);
     if (format === 'csv' && out.size > 0) {
       const head = readFileSync(out.staged, 'utf8').split('\n', 1)[0]!;
-      out.columns = parseCsvLine(head);
+      out.columns = splitCsv(head);
     }
     out.jfd = openSync(journalFile, 'a');
     return { out, done };
@@ -165,26 +166,4 @@ export function readJournal(file: string): JournalEntry[] {
 function csvCell(v: Value): string {
   const s = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
 }

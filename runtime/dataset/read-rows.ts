@@ -27,7 +27,8 @@ export async function readRows(file: string, format: Format): Promise<Record<str
   });
 }
 
-function splitCsv(line: string): string[] {
+/** One CSV record's cells (RFC 4180 quoting). */
+export function splitCsv(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let q = false;
