@@ -4,7 +4,7 @@ import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { SAMPLERS } from './builtins.js';
 import type { Checker } from './check.js';
-import { constNumber } from './check.js';
+import { constNumber, containsImage } from './check.js';
 import type { CheckContext, Resolution } from './context.js';
 import type { ExprChecker, Scope, ScopeVar } from './expr-check.js';
 import { DATASET_SETTINGS } from './settings.js';
@@ -95,6 +95,7 @@ export class DatasetChecker {
 
   check(d: A.DatasetDecl): void {
     const rowType = d.rowType ? (this.ctx.typeRefs.get(d.rowType) ?? T.unknown) : undefined;
+    if (d.rowType && rowType) this.imageFields(d.rowType, rowType);
     let hasRows = false;
     let hasRow = false;
     const settings: A.Setting[] = [];
@@ -227,6 +228,23 @@ export class DatasetChecker {
   }
 
   /** `row = prompt(...)` or `row = { ... }` checked against the dataset's row type. */
+  /** Images become one output line per image (and a file each), so they may only be top-level row fields. */
+  private imageFields(ref: A.TypeRef, rowType: Ty): void {
+    if (rowType.k === 'image') {
+      this.ctx.report('SYN2001', ref.span, { detail: 'a dataset of images needs a struct row type with an `image` field, e.g. `struct Shot { caption: string, image: image }`' });
+      return;
+    }
+    if (rowType.k !== 'struct') return;
+    const d = this.ctx.symbols.get(rowType.name)?.decl;
+    if (d?.kind !== 'Struct') return;
+    for (const f of d.fields) {
+      const t = this.ctx.typeRefs.get(f.type) ?? T.unknown;
+      if (t.k !== 'image' && containsImage(t, this.ctx)) {
+        this.ctx.report('SYN2001', ref.span, { detail: `field '${f.name.name}' of ${rowType.name} holds images inside ${show(t)}; images must be top-level fields of a dataset's row type` });
+      }
+    }
+  }
+
   private row(value: A.Expr, rowType: Ty | undefined): Ty {
     if (value.kind === 'Record' && rowType && rowType.k === 'struct') {
       const fields = this.exprs.structFields(rowType.name)!;

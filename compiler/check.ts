@@ -460,8 +460,24 @@ class Checker {
       if (s.value.kind === 'Template') this.exprs.check(s.value, scope);
     }
     const ret = d.returnType ? this.ctx.typeRefs.get(d.returnType) : undefined;
-    if (ret?.k === 'image' && !byKey.has('size')) {
-      // images default to the endpoint's size; nothing to report
+    if (ret?.k === 'image') {
+      // The images API takes one text prompt: the `user` template. Size defaults to the endpoint's.
+      for (const k of ['system', 'assistant']) {
+        const s = byKey.get(k);
+        if (s) this.ctx.report('SYN3003', s.key.span, { detail: `an image prompt sends one text prompt (\`user\`); \`${k}\` has no place in it` });
+      }
+      const size = byKey.get('size')?.value;
+      if (size?.kind === 'String' && !/^(\d{2,5}x\d{2,5}|auto)$/.test(size.value)) {
+        this.ctx.report('SYN3007', size.span, { detail: `image size "${size.value}" is not WIDTHxHEIGHT (e.g. "512x512") or "auto"` });
+      }
+    } else {
+      for (const k of ['size', 'images']) {
+        const s = byKey.get(k);
+        if (s) this.ctx.report('SYN3003', s.key.span, { detail: `\`${k}\` applies only to prompts that return \`image\`` });
+      }
+      if (ret && d.returnType && containsImage(ret, this.ctx)) {
+        this.ctx.report('SYN2001', d.returnType.span, { detail: 'a chat prompt cannot return images; a prompt that draws one returns `image` (`-> image`)' });
+      }
     }
   }
 
@@ -480,6 +496,28 @@ class Checker {
         this.ctx.report('SYN3007', overlap.value.span, { detail: `overlap (${o}) must be smaller than chunk (${c})` });
       }
     }
+  }
+}
+
+/** Does `t` hold an image anywhere (fields, lists, optionals)? Structs are followed once. */
+export function containsImage(t: Ty, ctx: CheckContext, seen: Set<string> = new Set()): boolean {
+  switch (t.k) {
+    case 'image':
+      return true;
+    case 'array':
+      return containsImage(t.elem, ctx, seen);
+    case 'optional':
+      return containsImage(t.inner, ctx, seen);
+    case 'record':
+      return [...t.fields.values()].some((f) => containsImage(f, ctx, seen));
+    case 'struct': {
+      if (seen.has(t.name)) return false;
+      seen.add(t.name);
+      const d = ctx.symbols.get(t.name)?.decl;
+      return d?.kind === 'Struct' && d.fields.some((f) => containsImage(ctx.typeRefs.get(f.type) ?? T.unknown, ctx, seen));
+    }
+    default:
+      return false;
   }
 }
 

@@ -63,7 +63,11 @@ export class ExprChecker {
         // A string literal has its own literal type, so it fits a union such as `"minor" | "severe"`.
         return { k: 'union', members: [e.value] };
       case 'Template':
-        for (const p of e.parts) if (p.kind === 'Hole') this.check(p.expr, scope);
+        for (const p of e.parts) {
+          if (p.kind !== 'Hole') continue;
+          // An image is a file, not text: it cannot be interpolated into a prompt.
+          if (this.check(p.expr, scope).k === 'image') this.ctx.report('SYN2001', p.expr.span, { detail: 'an image cannot be interpolated into a template (it is a file, not text)' });
+        }
         return T.string;
       case 'Bool':
         return T.bool;

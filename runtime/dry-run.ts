@@ -1,6 +1,7 @@
 // `synth run --dry-run`: what a run would cost before anything is spent — per dataset the rows, LLM calls,
 // estimated tokens and USD (from the model block's `price`). Token counts are estimates: prompt tokens from
-// the templates and schema (about 4 characters a token), completion tokens at half of `max_tokens`.
+// the templates and schema (about 4 characters a token), completion tokens at half of `max_tokens`. Image prompts
+// cost `price { image }` per image: rows × `images`.
 import type { Plan } from '../compiler/plan/build.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { promptCalls } from './eval.js';
@@ -11,6 +12,8 @@ export interface DatasetEstimate {
   calls: number;
   promptTokens: number;
   completionTokens: number;
+  /** images drawn by `-> image` prompts */
+  images: number;
   usd: number | undefined;
 }
 
@@ -29,12 +32,22 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
     let calls = 0;
     let promptTokens = 0;
     let completionTokens = 0;
+    let images = 0;
     let usd: number | undefined = 0;
     const nodes = ds.steps.flatMap((s) => ('let' in s ? promptCalls(s.expr) : 'row' in s ? promptCalls(s.row) : 'judge' in s ? promptCalls(s.call) : []));
     for (const n of nodes) {
       const p = plan.prompts[n.prompt];
       if (!p) continue;
       const m = plan.models[p.model];
+      const price = m?.settings['price'];
+      const pr = price && typeof price === 'object' && !('env' in price) ? (price as Record<string, number>) : undefined;
+      if (p.returns.kind === 'image') {
+        const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+        calls += rows;
+        images += rows * n;
+        usd = usd !== undefined && pr?.['image'] !== undefined ? usd + rows * n * pr['image'] : undefined;
+        continue;
+      }
       const chars = p.messages.reduce((a, msg) => a + templateChars(msg.template), 0) + JSON.stringify(p.returns.schema ?? '').length;
       const maxTokens = Number(p.settings['max_tokens'] ?? m?.settings['max_tokens'] ?? 512);
       const pt = Math.ceil(chars / 4) + 8 * p.messages.length;
@@ -42,14 +55,12 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
       calls += rows;
       promptTokens += pt * rows;
       completionTokens += ct * rows;
-      const price = m?.settings['price'];
-      if (price && typeof price === 'object' && !('env' in price)) {
-        const pr = price as Record<string, number>;
+      if (pr) {
         const discount = m?.mode === 'batch' ? (pr['batch_discount'] ?? 0.5) : 1;
         usd = usd === undefined ? undefined : usd + ((pt * (pr['input'] ?? 0) + ct * (pr['output'] ?? 0)) / 1e6) * rows * discount;
       } else usd = undefined;
     }
-    out.push({ dataset: ds.name, rows, calls, promptTokens, completionTokens, usd: nodes.length ? usd : 0 });
+    out.push({ dataset: ds.name, rows, calls, promptTokens, completionTokens, images, usd: nodes.length ? usd : 0 });
   }
   return out;
 }
@@ -57,12 +68,13 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
 export function dryRun(plan: Plan, opts: { datasets?: string[]; limit?: number; itemCounts?: Record<string, number> } = {}): string {
   const rows = estimate(plan, opts);
   const fmt = (n: number) => (Number.isNaN(n) ? 'per item' : n.toLocaleString('en-US'));
-  const lines = ['dataset                 rows        calls      prompt tok   completion tok   est. USD'];
+  const withImages = rows.some((r) => r.images > 0);
+  const lines = [`dataset                 rows        calls      prompt tok   completion tok${withImages ? '     images' : ''}   est. USD`];
   for (const r of rows) {
     lines.push(
-      `${r.dataset.padEnd(22)} ${fmt(r.rows).padStart(6)} ${fmt(r.calls).padStart(12)} ${fmt(r.promptTokens).padStart(15)} ${fmt(r.completionTokens).padStart(16)}   ${r.usd === undefined ? '(no price)' : Number.isNaN(r.usd) ? 'per item' : '$' + r.usd.toFixed(2)}`,
+      `${r.dataset.padEnd(22)} ${fmt(r.rows).padStart(6)} ${fmt(r.calls).padStart(12)} ${fmt(r.promptTokens).padStart(15)} ${fmt(r.completionTokens).padStart(16)}${withImages ? fmt(r.images).padStart(11) : ''}   ${r.usd === undefined ? '(no price)' : Number.isNaN(r.usd) ? 'per item' : '$' + r.usd.toFixed(2)}`,
     );
   }
-  lines.push('', 'Nothing was sent. Token counts are estimates; set `price { input: …, output: … }` in a model block for costs.');
+  lines.push('', `Nothing was sent. Token counts are estimates; set \`price { input: …, output: …${withImages ? ', image: …' : ''} }\` in a model block for costs.`);
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,7 @@
 // datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
 // dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
 // refused.
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/build.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
@@ -31,7 +31,17 @@ interface Piece {
   dir: string;
   lines: string[]; // raw serialized rows (JSONL lines or CSV records), for byte-identical output
   header?: string;
-  keys: { i: number; k: string[] }[];
+  /** per written row: its index, dedup keys, output lines (n, default 1) and files it names (image rows) */
+  keys: ShardKey[];
+  /** the shard output's folder (image files are relative to it) */
+  folder: string;
+}
+
+interface ShardKey {
+  i: number;
+  k: string[];
+  n?: number;
+  f?: string[];
 }
 
 export interface MergeResult {
@@ -51,7 +61,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const file = path.join(dir, manifest.dataset.output);
       const keysFile = shardKeysPath(file);
       if (!existsSync(file) || !existsSync(keysFile)) throw new SynthError('SYN5006', `${file}: shard output incomplete (run the shard to completion first)`);
-      const keys = readFileSync(keysFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; k: string[] });
+      const keys = readFileSync(keysFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ShardKey);
       let lines: string[];
       let header: string | undefined;
       if (manifest.dataset.format === 'parquet') lines = (await readRows(file, 'parquet')).map((r) => JSON.stringify(r));
@@ -59,9 +69,10 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
         lines = splitRecords(readFileSync(file, 'utf8'), manifest.dataset.format);
         if (manifest.dataset.format === 'csv') header = lines.shift();
       }
-      if (lines.length !== keys.length) throw new SynthError('SYN5006', `${file}: ${lines.length} rows but ${keys.length} keys — the shard's files disagree`);
+      const expected = keys.reduce((a, key) => a + (key.n ?? 1), 0);
+      if (lines.length !== expected) throw new SynthError('SYN5006', `${file}: ${lines.length} lines but ${expected} in its keys — the shard's files disagree`);
       const list = pieces.get(manifest.dataset.name) ?? [];
-      list.push({ manifest, dir, lines, keys, ...(header !== undefined ? { header } : {}) });
+      list.push({ manifest, dir, lines, keys, folder: path.dirname(file), ...(header !== undefined ? { header } : {}) });
       pieces.set(manifest.dataset.name, list);
     }
   }
@@ -84,9 +95,14 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     // Global order: count (and source-fed) datasets share row indices across shards; sim-fed ones are
     // world blocks, so shard order then local order.
     const bySimWorlds = 'for' in first.merge.rows && first.merge.rows.for.kind !== 'source';
-    const all: Array<{ order: [number, number]; line: string; k: string[] }> = [];
+    const all: Array<{ order: [number, number]; lines: string[]; k: string[]; files: string[]; folder: string }> = [];
     for (const p of list) {
-      p.keys.forEach((key, j) => all.push({ order: bySimWorlds ? [p.manifest.shard!.index, key.i] : [key.i, 0], line: p.lines[j]!, k: key.k }));
+      let at = 0;
+      for (const key of p.keys) {
+        const n = key.n ?? 1;
+        all.push({ order: bySimWorlds ? [p.manifest.shard!.index, key.i] : [key.i, 0], lines: p.lines.slice(at, at + n), k: key.k, files: key.f ?? [], folder: p.folder });
+        at += n;
+      }
     }
     all.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
 
@@ -95,21 +111,25 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
     const target = 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
     const kept: string[] = [];
+    const keptFiles: Array<{ folder: string; file: string }> = [];
+    let rowsKept = 0;
     let dups = 0;
     let lastOrder = -1;
     for (const r of all) {
-      if (kept.length >= target) break;
+      if (rowsKept >= target) break;
       if (r.k.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
         dups++;
         continue;
       }
       for (const k of r.k) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
-      kept.push(r.line);
+      kept.push(...r.lines);
+      for (const file of r.files) keptFiles.push({ folder: r.folder, file });
+      rowsKept++;
       lastOrder = r.order[0];
     }
     // A shard that stopped at its share must have decided every row index the merged result depends on.
     if ('count' in first.merge.rows) {
-      const needed = kept.length >= target ? lastOrder : Infinity;
+      const needed = rowsKept >= target ? lastOrder : Infinity;
       for (const p of list) {
         const m = p.manifest.merge;
         if (!m.exhausted && m.processed_through < needed) {
@@ -120,6 +140,13 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const outName = first.dataset.output.replace(/\.shard-\d+-of-\d+(\.[a-z]+)$/, '$1');
     const outFile = path.join(outDir, outName);
     const fmt = first.dataset.format;
+    // Image files (content-addressed: the same name is the same bytes in every shard) go before the index.
+    for (const { folder, file } of keptFiles) {
+      const dest = path.join(path.dirname(outFile), file);
+      if (existsSync(dest)) continue;
+      mkdirSync(path.dirname(dest), { recursive: true });
+      copyFileSync(path.join(folder, file), dest);
+    }
     if (fmt === 'parquet') {
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
@@ -139,14 +166,14 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
-      counts: { ...first.counts, written: kept.length, rows: kept.length, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0) },
+      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0) },
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,
       status: expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
     };
     writeFileSync(outFile.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json', canonicalJson(manifest));
-    results.push({ dataset: name, output: outFile, rows: kept.length, duplicatesAcrossShards: dups });
+    results.push({ dataset: name, output: outFile, rows: rowsKept, duplicatesAcrossShards: dups });
   }
   return results;
 }

@@ -6,7 +6,10 @@ import type { Plan, PromptStage, Setting } from '../compiler/plan/build.js';
 import { SynthError, synthError } from '../grammar/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from './eval.js';
+import { createHash } from 'node:crypto';
+import type { ImageSet } from './images/rows.js';
 import { LlmClient } from './llm/client.js';
+import { ImageClient } from './llm/images.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
 import { loadFiles } from './sources/files.js';
@@ -68,7 +71,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(num('tpm') ? { tpm: num('tpm')! } : {}),
     retries: num('retries') ?? 3,
     timeoutMs: num('timeout') ?? 60_000,
-    ...(price ? { price: { input: price['input'] ?? 0, output: price['output'] ?? 0 } } : {}),
+    ...(price ? { price: { input: price['input'] ?? 0, output: price['output'] ?? 0, ...(price['image'] !== undefined ? { image: price['image'] } : {}) } } : {}),
     ...(num('top_p') !== undefined || num('seed') !== undefined ? { extra: { ...(num('top_p') !== undefined ? { top_p: num('top_p') } : {}), ...(num('seed') !== undefined ? { seed: num('seed') } : {}) } } : {}),
   };
   return { profile, apiKey };
@@ -83,6 +86,9 @@ export function renderMessages(p: PromptStage, args: Value[]): ChatMessage[] {
 export interface Wiring {
   factory: (dataset: string) => PromptRunner | undefined;
   clients: () => LlmClient[];
+  imageClients: () => ImageClient[];
+  /** per model block: model names as the endpoint reported them */
+  modelsReported: () => Record<string, string[]>;
   close: () => Promise<void>;
 }
 
@@ -91,23 +97,26 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const clients = new Map<string, LlmClient>();
   // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
   const schedulers = new Map<string, Scheduler>();
+  const schedulerFor = (model: string, profile: ModelProfile): Scheduler => {
+    let scheduler = schedulers.get(model);
+    if (!scheduler) {
+      scheduler = new Scheduler({
+        concurrency: profile.concurrency,
+        ...(profile.rpm ? { rpm: profile.rpm } : {}),
+        ...(profile.tpm ? { tpm: profile.tpm } : {}),
+        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+      });
+      schedulers.set(model, scheduler);
+    }
+    return scheduler;
+  };
   const clientFor = (p: PromptStage): LlmClient => {
     const key = `${p.model}\u0000${p.settings['temperature'] ?? ''}\u0000${p.settings['max_tokens'] ?? ''}`;
     let c = clients.get(key);
     if (!c) {
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
-      let scheduler = schedulers.get(p.model);
-      if (!scheduler) {
-        scheduler = new Scheduler({
-          concurrency: profile.concurrency,
-          ...(profile.rpm ? { rpm: profile.rpm } : {}),
-          ...(profile.tpm ? { tpm: profile.tpm } : {}),
-          ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
-        });
-        schedulers.set(p.model, scheduler);
-      }
       c = new LlmClient(profile, {
-        scheduler,
+        scheduler: schedulerFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -117,10 +126,46 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
+  const imageClients = new Map<string, ImageClient>();
+  const imageClientFor = (p: PromptStage): ImageClient => {
+    let c = imageClients.get(p.model);
+    if (!c) {
+      const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
+      c = new ImageClient(profile, {
+        scheduler: schedulerFor(p.model, profile),
+        apiKey,
+        cacheDir: path.join(root, '.synth', 'cache'),
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+      });
+      imageClients.set(p.model, c);
+    }
+    return c;
+  };
+  /** One `-> image` call: the rendered `user` template is the prompt; the value is an image set (images/rows.ts). */
+  const drawImages = async (p: PromptStage, args: Value[], rowKey: string) => {
+    const client = imageClientFor(p);
+    const prompt = renderMessages(p, args).find((m) => m.role === 'user')?.content ?? '';
+    const modelSeed = plan.models[p.model]?.settings['seed'];
+    // A per-call seed from the model block's seed and the row: reproducible, and different for every row.
+    const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
+    const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+    const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
+    const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
+    const fresh = r.cached ? 0 : r.images.length;
+    const cost = Math.round(client.estimateCost(fresh) * 1e6);
+    budget.add(cost);
+    const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
+    return {
+      value: set as unknown as Value,
+      stats: { calls: 1, cached: r.cached ? 1 : 0, attempts: r.attempts, retried_calls: r.retried ? 1 : 0, images: fresh, cost_micro_usd: cost },
+    };
+  };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
+      if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
       const client = clientFor(p);
       const schema = p.returns.schema as object | null;
       // The client validates every answer against the schema (constraints included) before returning it.
@@ -144,8 +189,14 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   return {
     factory: (dataset) => (plan.datasets[dataset]?.prompts.length ? runner : undefined),
     clients: () => [...clients.values()],
+    imageClients: () => [...imageClients.values()],
+    modelsReported: () => {
+      const out: Record<string, string[]> = {};
+      for (const c of [...clients.values(), ...imageClients.values()]) out[c.profile.id] = [...new Set([...(out[c.profile.id] ?? []), ...c.stats.models])];
+      return out;
+    },
     close: async () => {
-      await Promise.all([...clients.values()].map((c) => c.close()));
+      await Promise.all([...clients.values(), ...imageClients.values()].map((c) => c.close()));
     },
   };
 }

@@ -83,17 +83,15 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
       onProgress: (n, p) => progress.update(n, p),
       onNotice: (line) => process.stderr.write(line + '\n'),
       shouldStop: () => interrupted ?? budget.exceeded(),
-      modelsReported: () => Object.fromEntries(wiring.clients().map((c) => [c.profile.id, c.stats.models])),
+      modelsReported: wiring.modelsReported,
     });
     progress.stop();
     await wiring.close();
-    const reported: Record<string, string[]> = {};
-    for (const c of wiring.clients()) reported[c.profile.id] = [...new Set([...(reported[c.profile.id] ?? []), ...c.stats.models])];
-    writeLock(file, plan, reported);
+    writeLock(file, plan, wiring.modelsReported());
     for (const r of summary.results) {
       const rel = path.relative(process.cwd(), r.output);
       process.stderr.write(
-        `${r.name}: ${r.counts.written} rows → ${rel} (${r.counts.failed} failed, ${r.counts.filtered} filtered, ${r.counts.duplicates} duplicates${r.counts.resumed ? `, ${r.counts.resumed} from an earlier run` : ''}) in ${(r.wallMs / 1000).toFixed(1)}s\n`,
+        `${r.name}: ${r.counts.written} rows${r.stats['images_written'] ? ` (${r.stats['images_written']} images)` : ''} → ${rel} (${r.counts.failed} failed, ${r.counts.filtered} filtered, ${r.counts.duplicates} duplicates${r.counts.resumed ? `, ${r.counts.resumed} from an earlier run` : ''}) in ${(r.wallMs / 1000).toFixed(1)}s\n`,
       );
       for (const e of r.expects) {
         const vals = Object.values(e.measured).map((v) => +v.toFixed(4)).join(', ');

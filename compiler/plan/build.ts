@@ -77,6 +77,8 @@ export interface DatasetStage {
   prompts: string[];
   sims: string[];
   sources: string[];
+  /** top-level row fields of type `image`: each written row becomes one line per image (absent: none) */
+  images?: string[];
   hash: string;
 }
 
@@ -407,6 +409,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
   const prompts = new Set<string>();
   collectPrompts(steps, prompts);
+  const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
+  const images = rowDecl?.kind === 'Struct' ? rowDecl.fields.filter((f) => ctx.typeRefs.get(f.type)?.k === 'image').map((f) => f.name.name) : [];
   return withHash<DatasetStage>({
     name: d.name.name,
     rowType: { name: show(rowTy), schema: jsonSchemaOf(rowTy, ctx) },
@@ -423,5 +427,6 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
     prompts: [...prompts].sort(),
     sims: [...sims].sort(),
     sources: [...sources].sort(),
+    ...(images.length ? { images } : {}),
   });
 }

@@ -18,6 +18,9 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
       return { type: 'number' };
     case 'bool':
       return { type: 'boolean' };
+    case 'image':
+      // In a written row an image is its file's path, relative to the output file (see docs/runtime.md).
+      return { type: 'string', description: 'image file, relative to the output file' };
     case 'union':
       return { type: 'string', enum: [...ty.members] };
     case 'enum': {

@@ -11,6 +11,8 @@ import { evaluateExpects, type ExpectResult } from './expects.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';
 import { writeFileSync } from 'node:fs';
+import { expandImageRow } from '../images/rows.js';
+import { projectImageStore } from '../images/store.js';
 
 export type Row = Record<string, Value>;
 
@@ -96,6 +98,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   // One journal per (dataset stage, output file, shard): a different --out or shard is a different run.
   const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
   const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
+  const images = ds.images?.length ? projectImageStore(o.projectRoot) : undefined;
 
   // Replay the journal: which rows are finished, their dedup keys, and the stats they cost.
   const finished = new Set<number>();
@@ -292,10 +295,14 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
           out.drop(writeAt, 'duplicate', r.stats);
         } else {
           for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
-          out.write(writeAt, r.row, r.keys, r.stats);
+          // Image rows: the files are in place before the lines that name them are journaled.
+          const { lines, files } = images ? expandImageRow(r.row, ds.images!, images, path.dirname(file)) : { lines: [r.row], files: [] };
+          if (images) r.stats['images_written'] = lines.reduce((a, l) => a + ds.images!.filter((f) => l[f] !== null).length, 0);
+          out.write(writeAt, lines, r.keys, r.stats, files);
+          addStats(images ? { images_written: r.stats['images_written']! } : {});
           counts.written++;
           if (typeof r.row['split'] === 'string') splits[r.row['split']] = (splits[r.row['split']] ?? 0) + 1;
-          if (ds.expects.length) writtenRows.push(r.row);
+          if (ds.expects.length) writtenRows.push(...lines);
         }
       } else {
         if (r.drop!.startsWith('filtered')) counts.filtered++;
@@ -343,7 +350,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 function writeShardKeys(file: string, journal: string): void {
   const lines = readJournal(journal)
     .filter((e) => e.end !== undefined)
-    .map((e) => JSON.stringify({ i: e.i, k: e.k ?? [] }));
+    .map((e) => JSON.stringify({ i: e.i, k: e.k ?? [], ...(e.n !== undefined ? { n: e.n } : {}), ...(e.f ? { f: e.f } : {}) }));
   writeFileSync(shardKeysPath(file), lines.join('\n') + (lines.length ? '\n' : ''));
 }
 

@@ -16,6 +16,10 @@ export interface JournalEntry {
   end?: number;
   /** dedup keys of the written row (exact and near-duplicate signatures), replayed on resume */
   k?: string[];
+  /** output lines this row became (absent: 1; an image row has one line per image) */
+  n?: number;
+  /** files the lines name, relative to the output's folder (image rows), for `synth merge` to carry over */
+  f?: string[];
   /** the row was dropped: why */
   drop?: string;
   /** attempts and LLM stats, summed into the manifest on resume */
@@ -75,19 +79,29 @@ export class DatasetOutput {
     return { out, done };
   }
 
-  write(i: number, row: Record<string, Value>, keys: string[], stats: Record<string, number>): void {
-    let text: string;
-    if (this.format === 'csv') {
-      if (!this.columns) {
-        this.columns = Object.keys(row);
-        text = this.columns.map(csvCell).join(',') + '\n';
-      } else text = '';
-      text += this.columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
-    } else text = JSON.stringify(row) + '\n';
+  /** Appends row i as one line, or as several (an image row: `lines`, naming `files`), journaled as one unit. */
+  write(i: number, lines: Record<string, Value>[], keys: string[], stats: Record<string, number>, files: string[] = []): void {
+    let text = '';
+    for (const row of lines) {
+      if (this.format === 'csv') {
+        if (!this.columns) {
+          this.columns = Object.keys(row);
+          text += this.columns.map(csvCell).join(',') + '\n';
+        }
+        text += this.columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
+      } else text += JSON.stringify(row) + '\n';
+    }
     const buf = Buffer.from(text);
     this.pendingOut.push(buf);
     this.pendingBytes += buf.length;
-    this.journal({ i, end: this.size + this.pendingBytes, ...(keys.length ? { k: keys } : {}), ...(Object.keys(stats).length ? { s: stats } : {}) });
+    this.journal({
+      i,
+      end: this.size + this.pendingBytes,
+      ...(keys.length ? { k: keys } : {}),
+      ...(Object.keys(stats).length ? { s: stats } : {}),
+      ...(lines.length !== 1 ? { n: lines.length } : {}),
+      ...(files.length ? { f: files } : {}),
+    });
   }
 
   drop(i: number, reason: string, stats: Record<string, number>): void {
@@ -96,7 +110,7 @@ export class DatasetOutput {
 
   private journal(e: JournalEntry): void {
     // the common entry is serialised by hand: this runs once per row
-    this.pendingJournal.push(e.k || e.s || e.drop !== undefined ? JSON.stringify(e) : `{"i":${e.i},"end":${e.end}}`);
+    this.pendingJournal.push(e.k || e.s || e.n !== undefined || e.f || e.drop !== undefined ? JSON.stringify(e) : `{"i":${e.i},"end":${e.end}}`);
     // Writes are batched (many rows per system call) and flushed by size, count or age, so a slow LLM
     // dataset still shows rows within a fraction of a second.
     if (this.pendingBytes > 256 * 1024 || this.pendingJournal.length >= 512 || Date.now() - this.lastFlush > 250) this.flush();

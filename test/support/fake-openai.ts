@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { generate, rngFrom, violate, type Rng } from './fake-openai-schema.js';
+import { makePng } from './png.js';
 
 export type FaultKind = '429' | '500' | 'timeout' | 'malformed' | 'truncated' | 'schema' | 'disconnect';
 export const ALL_FAULTS: FaultKind[] = ['429', '500', 'timeout', 'malformed', 'truncated', 'schema', 'disconnect'];
@@ -31,6 +32,10 @@ export interface FakeOpenAIOptions {
   structured?: 'strict' | 'json_schema' | 'json_object';
   /** the model name reported in responses (default: the requested name + '-fake') */
   reportModel?: (requested: string) => string;
+  /** images API: how images come back unless the request says (default 'b64_json'; 'url' serves them here) */
+  imageFormat?: 'b64_json' | 'url';
+  /** images API: refuse `n` above this with a 400, as DALL·E 3 does for n > 1 */
+  maxImagesPerRequest?: number;
   /** keep a record of every request (default true; the bench turns it off) */
   record?: boolean;
   port?: number;
@@ -120,6 +125,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   let n = 0;
+  let port = 0;
 
   const later = (fn: () => void, ms: number) => {
     if (ms <= 0) return fn();
@@ -228,6 +234,81 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }, wait);
   };
 
+  // Images API: PNGs whose pixels derive from the request (deterministic mode) or the answer stream. Faults as
+  // for chat: 429, 500, timeout, dropped connection; 'malformed' sends bytes that are not an image, 'truncated'
+  // and 'schema' send fewer images than asked.
+  const served = new Map<string, Buffer>();
+  const handleImages = (raw: string, res: ServerResponse, rec: RecordedRequest | undefined, done: () => void) => {
+    let body: { model?: string; prompt?: string; n?: number; size?: string; response_format?: string; seed?: number };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      if (rec) rec.status = 400;
+      error(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error');
+      return done();
+    }
+    if (rec) rec.body = body;
+    const n = body.n ?? 1;
+    if (typeof body.prompt !== 'string' || !body.prompt || !Number.isInteger(n) || n < 1 || n > 10) {
+      if (rec) rec.status = 400;
+      error(res, 400, "Invalid request: 'prompt' is required and 'n' must be between 1 and 10.", 'invalid_request_error');
+      return done();
+    }
+    if (opts.maxImagesPerRequest !== undefined && n > opts.maxImagesPerRequest) {
+      if (rec) rec.status = 400;
+      error(res, 400, `You requested n=${n}, but this model only supports n=${opts.maxImagesPerRequest}.`, 'invalid_request_error');
+      return done();
+    }
+    const fault = rate > 0 && faultRng() < rate ? kinds[Math.floor(faultRng() * kinds.length)] : undefined;
+    if (rec) rec.fault = fault;
+    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+    if (fault === 'timeout') {
+      hanging.add(res);
+      later(() => {
+        hanging.delete(res);
+        res.destroy();
+        done();
+      }, opts.hangMs ?? 120_000);
+      res.on('close', () => {
+        if (hanging.delete(res)) done();
+      });
+      return;
+    }
+    const [w, h] = /^(\d+)x(\d+)$/.test(body.size ?? '') ? body.size!.split('x').map((x) => Math.min(64, Number(x))) : [64, 64];
+    const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
+    later(() => {
+      done();
+      if (fault === '429') {
+        if (rec) rec.status = 429;
+        return error(res, 429, 'Rate limit reached for images per minute.', 'requests', { 'retry-after-ms': String(retryAfter), 'retry-after': String(Math.ceil(retryAfter / 1000)) });
+      }
+      if (fault === '500') {
+        if (rec) rec.status = 500;
+        return error(res, 500, 'The server had an error while processing your request.', 'server_error');
+      }
+      const base = opts.deterministic ? hash32(raw) : Math.floor(answerRng() * 2 ** 32);
+      const count = fault === 'truncated' || fault === 'schema' ? Math.max(0, n - 1) : n;
+      const format = body.response_format === 'url' || body.response_format === 'b64_json' ? body.response_format : (opts.imageFormat ?? 'b64_json');
+      const data = Array.from({ length: count }, (_, k) => {
+        const png = fault === 'malformed' && k === 0 ? Buffer.from('<html>not an image</html>') : makePng(w!, h!, (base + k * 0x9e3779b9) >>> 0);
+        if (format === 'b64_json') return { b64_json: png.toString('base64'), revised_prompt: body.prompt };
+        const id = createHash('sha1').update(png).digest('hex').slice(0, 16);
+        served.set(id, png);
+        return { url: `http://${opts.host ?? '127.0.0.1'}:${port}/v1/fake-images/${id}.png`, revised_prompt: body.prompt };
+      });
+      const reply = JSON.stringify({ created: Math.floor(Date.now() / 1000), data, model: reportModel(body.model ?? 'image-model') });
+      if (rec) rec.status = 200;
+      if (fault === 'disconnect') {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply)) });
+        res.write(reply.slice(0, Math.floor(reply.length / 2)), () => res.destroy());
+        return;
+      }
+      stats.ok++;
+      send(res, 200, reply);
+    }, wait);
+  };
+
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     stats.requests++;
     stats.inFlight++;
@@ -264,6 +345,21 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       );
       return;
     }
+    if (req.method === 'POST' && url.startsWith('/v1/images/generations')) {
+      readBody(req).then(
+        (raw) => handleImages(raw, res, rec, done),
+        () => done(),
+      );
+      return;
+    }
+    const img = req.method === 'GET' ? /^\/v1\/fake-images\/([0-9a-f]+)\.png$/.exec(url) : null;
+    if (img && served.has(img[1]!)) {
+      if (rec) rec.status = 200;
+      const png = served.get(img[1]!)!;
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(png.length) });
+      res.end(png);
+      return done();
+    }
     if (rec) rec.status = 404;
     error(res, 404, `Unknown request URL: ${req.method} ${url}.`, 'invalid_request_error');
     req.resume();
@@ -279,7 +375,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}/v1`,
     port,

@@ -1,0 +1,78 @@
+// Content-addressed image files. Generated images are kept once, by the SHA-256 of their bytes:
+//   the cache's copy:  <project>/.synth/cache/images/<ab>/<sha256>.<ext>  (safe to delete, like the whole cache)
+//   the dataset's copy: <output folder>/images/<ab>/<sha256>.<ext>       (what the index rows point at)
+// Both are written atomically (temp file + rename), so a kill never leaves a torn image, and writing the same
+// image twice is harmless: same name, same bytes. The dataset's copy is a hard link to the cache's when the
+// file system allows it, so an image costs its disk space once.
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { IMAGE_EXTENSIONS, type ImageFormat } from './format.js';
+
+export interface StoredImage {
+  sha256: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export function imageFileName(img: Pick<StoredImage, 'sha256' | 'format'>): string {
+  return path.join(img.sha256.slice(0, 2), `${img.sha256}.${IMAGE_EXTENSIONS[img.format]}`);
+}
+
+export function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function atomicWrite(file: string, write: (tmp: string) => void): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    write(tmp);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The store of a project: images live in its cache folder, beside the LLM answers that name them. */
+export function projectImageStore(projectRoot: string): ImageStore {
+  return new ImageStore(path.join(projectRoot, '.synth', 'cache'));
+}
+
+export class ImageStore {
+  /** `cacheDir` is the project's `.synth/cache` */
+  constructor(readonly cacheDir: string) {}
+
+  pathOf(img: Pick<StoredImage, 'sha256' | 'format'>): string {
+    return path.join(this.cacheDir, 'images', imageFileName(img));
+  }
+
+  has(img: Pick<StoredImage, 'sha256' | 'format'>): boolean {
+    return existsSync(this.pathOf(img));
+  }
+
+  put(buf: Buffer, img: StoredImage): void {
+    const file = this.pathOf(img);
+    if (!existsSync(file)) atomicWrite(file, (tmp) => writeFileSync(tmp, buf));
+  }
+
+  /** Places the image under `outDir/images/` (hard link, else copy); returns its path relative to `outDir`. */
+  materialize(img: Pick<StoredImage, 'sha256' | 'format'>, outDir: string): string {
+    const rel = path.join('images', imageFileName(img));
+    const dest = path.join(outDir, rel);
+    if (!existsSync(dest)) {
+      const src = this.pathOf(img);
+      atomicWrite(dest, (tmp) => {
+        try {
+          linkSync(src, tmp);
+        } catch {
+          copyFileSync(src, tmp);
+        }
+      });
+    }
+    return rel.split(path.sep).join('/');
+  }
+}

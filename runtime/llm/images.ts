@@ -1,0 +1,255 @@
+// The image client: one per `model` block that draws images (`prompt p(...) -> image`). Calls the images API
+// (`/v1/images/generations`) of any OpenAI-compatible endpoint through the official `openai` package.
+//
+// One `generate` = one logical call for one row: `n` images of one prompt text.
+//   cache hit (entry and every image file present) → done, nothing sent;
+//   otherwise up to 1 + `retries` attempts, each admitted by the model's scheduler (concurrency, rpm);
+//   images come back as base64 or as URLs (downloaded at once: provider URLs expire); every image must be a real
+//   PNG/JPEG/WebP/GIF, and fewer images than asked is a malformed answer — both are retried;
+//   an endpoint that refuses `n` > 1 (DALL·E 3 does) is asked for one image per request from then on, and one
+//   that refuses `seed` (OpenAI's own does) gets none from then on (the index then records seed null).
+// Finished images go to the content-addressed store (images/store.ts) before the cache entry that names them,
+// so a cache hit never points at a missing file. The API key never reaches the cache, events or messages.
+import OpenAI from 'openai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { synthError } from '../../grammar/diagnostics.js';
+import { sniffImage } from '../images/format.js';
+import { ImageStore, sha256, type StoredImage } from '../images/store.js';
+import { cacheKey, ResponseCache } from './cache.js';
+import { AttemptError, scrubber, transportError } from './faults.js';
+import { keepAliveFetch, type KeepAliveFetch } from './http.js';
+import { Scheduler } from './scheduler.js';
+import type { FailureKind, LlmEvent, ModelProfile } from './types.js';
+
+export interface ImageRequest {
+  /** the text sent as the image prompt */
+  prompt: string;
+  /** images wanted (the prompt's `images` setting) */
+  n: number;
+  /** e.g. "512x512"; absent: the endpoint's default */
+  size?: string;
+  /** sent as `seed` where the model block asks for seeds (recorded in the index either way) */
+  seed?: number;
+  /** stable identity of (dataset, row, attempt, call), as for chat calls */
+  rowKey: string;
+}
+
+export interface ImageResult {
+  images: StoredImage[];
+  modelReported: string;
+  /** the seed the endpoint was sent (null: none, or the endpoint refused seeds) */
+  seed: number | null;
+  cached: boolean;
+  attempts: number;
+  retried: boolean;
+}
+
+export interface ImageClientOptions {
+  apiKey: string;
+  /** the project's `.synth/cache` (entries under llm/, files under images/); required: images live there */
+  cacheDir: string;
+  fetch?: typeof globalThis.fetch;
+  scheduler?: Scheduler;
+  onEvent?: (e: LlmEvent) => void;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ImageClientStats {
+  calls: number;
+  cached: number;
+  failed: number;
+  retried: number;
+  requests: number;
+  /** images received from the endpoint (what is billed) */
+  images: number;
+  failures: Partial<Record<FailureKind, number>>;
+  models: string[];
+}
+
+/** Sizes OpenAI-compatible endpoints accept look like "1024x1024" (gpt-image-1 also takes "auto"). */
+export const IMAGE_SIZE = /^(\d{2,5}x\d{2,5}|auto)$/;
+
+export class ImageClient {
+  readonly scheduler: Scheduler;
+  readonly store: ImageStore;
+  private readonly openai: OpenAI;
+  private readonly fetch: typeof globalThis.fetch;
+  private readonly cache: ResponseCache;
+  private readonly pool: KeepAliveFetch | undefined;
+  private readonly scrub: (text: string) => string;
+  private readonly models = new Set<string>();
+  /** images per request: `n` until the endpoint refuses more than one */
+  private perRequest = Infinity;
+  /** false once the endpoint refused the `seed` parameter */
+  private seedAccepted = true;
+  readonly stats: ImageClientStats = { calls: 0, cached: 0, failed: 0, retried: 0, requests: 0, images: 0, failures: {}, models: [] };
+
+  constructor(
+    readonly profile: ModelProfile,
+    private readonly o: ImageClientOptions,
+  ) {
+    this.scrub = scrubber(o.apiKey);
+    this.pool = o.fetch ? undefined : keepAliveFetch();
+    this.fetch = o.fetch ?? this.pool!.fetch;
+    this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: profile.baseUrl, maxRetries: 0, timeout: profile.timeoutMs, fetch: this.fetch, logLevel: 'off' });
+    this.cache = new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : []);
+    this.store = new ImageStore(o.cacheDir);
+    this.scheduler =
+      o.scheduler ??
+      new Scheduler({
+        concurrency: profile.concurrency,
+        ...(profile.rpm ? { rpm: profile.rpm } : {}),
+        ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),
+        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+      });
+  }
+
+  /** USD for `images` images at the model's per-image price (0 without one). */
+  estimateCost(images: number): number {
+    return images * (this.profile.price?.image ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  async generate(req: ImageRequest): Promise<ImageResult> {
+    this.stats.calls++;
+    const params = { kind: 'image', n: req.n, size: req.size ?? null, seed: req.seed ?? null };
+    const key = cacheKey({ model: this.profile.model, params, messages: [{ role: 'user', content: req.prompt }], schema: undefined, rowKey: req.rowKey });
+    const hit = await this.cache.get(key);
+    const hitImages = hit ? ((hit.value as { images?: StoredImage[] }).images ?? []) : [];
+    if (hit && hitImages.length === req.n && hitImages.every((img) => this.store.has(img))) {
+      this.stats.cached++;
+      this.noteModel(hit.model);
+      this.o.onEvent?.({ type: 'cache_hit', rowKey: req.rowKey });
+      const seed = (hit.value as { seed?: number | null }).seed ?? null;
+      return { images: hitImages, modelReported: hit.model, seed, cached: true, attempts: 0, retried: false };
+    }
+
+    const images: StoredImage[] = [];
+    let model = this.profile.model;
+    let attempts = 0;
+    let last: AttemptError | undefined;
+    const maxAttempts = 1 + Math.max(0, this.profile.retries);
+    for (let attempt = 1; attempt <= maxAttempts && images.length < req.n; attempt++) {
+      if (last) {
+        const delay = last.kind === 'malformed' ? 0 : this.scheduler.backoff(attempt - 1, last.retryAfterMs);
+        this.o.onEvent?.({ type: 'retry', rowKey: req.rowKey, attempt, kind: last.kind, delayMs: delay, detail: last.message });
+        if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
+      }
+      this.o.signal?.throwIfAborted();
+      attempts++;
+      try {
+        // Images already received are kept: a retry asks only for the rest (with the seed moved on, so the
+        // extra images are new draws, not repeats of the first).
+        const want = Math.min(req.n - images.length, this.perRequest);
+        const r = await this.attempt(req, want, images.length, attempt);
+        images.push(...r.images);
+        model = r.model;
+        last = undefined;
+        if (images.length < req.n) attempt--; // the endpoint answers one image per request: not a retry
+      } catch (e) {
+        if (!(e instanceof AttemptError)) throw e;
+        this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
+        if (e.kind === 'client' && this.seedAccepted && req.seed !== undefined && /\bseed\b/i.test(e.message)) {
+          this.seedAccepted = false;
+          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused seed, sending none' });
+          attempt--;
+          attempts--;
+          continue;
+        }
+        if (e.kind === 'client' && this.perRequest > 1 && req.n - images.length > 1 && /\bn\b|number of images|n=1/i.test(e.message)) {
+          this.perRequest = 1;
+          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused n > 1, asking one image per request' });
+          attempt--;
+          attempts--;
+          continue;
+        }
+        last = e;
+        if (e.kind === 'client') break;
+      }
+    }
+    if (images.length < req.n) {
+      this.stats.failed++;
+      if (attempts > 1) this.stats.retried++;
+      const detail = this.scrub(last?.message ?? 'no attempt made');
+      this.o.onEvent?.({ type: 'failed', rowKey: req.rowKey, attempts, kind: last?.kind ?? 'network', detail });
+      throw synthError('SYN5002', {
+        detail: `model '${this.profile.id}' (${this.profile.model}): image call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
+      });
+    }
+    if (attempts > 1) this.stats.retried++;
+    this.noteModel(model);
+    const seed = req.seed !== undefined && this.seedAccepted ? req.seed : null;
+    try {
+      await this.cache.set(key, { value: { images, seed }, usage: { prompt: 0, completion: 0 }, model });
+    } catch {
+      // a full disk loses the cache entry, not the row
+    }
+    return { images, modelReported: model, seed, cached: false, attempts, retried: attempts > 1 };
+  }
+
+  private noteModel(m: string): void {
+    if (!this.models.has(m)) {
+      this.models.add(m);
+      this.stats.models = [...this.models];
+    }
+  }
+
+  private async attempt(req: ImageRequest, n: number, offset: number, attempt: number): Promise<{ images: StoredImage[]; model: string }> {
+    const body: Record<string, unknown> = { model: this.profile.model, prompt: req.prompt, n };
+    if (req.size) body['size'] = req.size;
+    if (req.seed !== undefined && this.seedAccepted) body['seed'] = (req.seed + offset) >>> 0;
+    const t0 = Date.now();
+    const ctx = { scheduler: this.scheduler, timeoutMs: this.profile.timeoutMs, apiKeyEnv: this.profile.apiKeyEnv, signal: this.o.signal, scrub: this.scrub };
+    return this.scheduler.run(0, async () => {
+      this.stats.requests++;
+      this.o.onEvent?.({ type: 'request', rowKey: req.rowKey, attempt });
+      let res: OpenAI.Images.ImagesResponse;
+      try {
+        res = (await this.openai.images.generate(body as unknown as OpenAI.Images.ImageGenerateParamsNonStreaming, this.o.signal ? { signal: this.o.signal } : {})) as OpenAI.Images.ImagesResponse;
+      } catch (e) {
+        throw transportError(e, ctx);
+      }
+      this.scheduler.success();
+      const data = res && typeof res === 'object' && Array.isArray(res.data) ? res.data : undefined;
+      if (!data) throw new AttemptError('malformed', 'the endpoint answered with something that is not an images response');
+      const images: StoredImage[] = [];
+      for (const [i, d] of data.slice(0, n).entries()) {
+        let buf: Buffer;
+        if (typeof d.b64_json === 'string') buf = Buffer.from(d.b64_json, 'base64');
+        else if (typeof d.url === 'string') buf = await this.download(d.url, ctx);
+        else throw new AttemptError('malformed', `image ${i + 1} has neither b64_json nor url`);
+        const info = sniffImage(buf);
+        if (!info) throw new AttemptError('malformed', `image ${i + 1} is not a PNG, JPEG, WebP or GIF file (${buf.length} bytes)`);
+        const img: StoredImage = { sha256: sha256(buf), format: info.format, width: info.width, height: info.height, bytes: buf.length };
+        this.store.put(buf, img);
+        images.push(img);
+      }
+      if (images.length < n) throw new AttemptError('malformed', `asked for ${n} image${n === 1 ? '' : 's'}, got ${images.length}`);
+      this.stats.images += images.length;
+      this.o.onEvent?.({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: { prompt: 0, completion: 0 } });
+      const reported = (res as { model?: unknown }).model;
+      return { result: { images, model: typeof reported === 'string' && reported ? reported : this.profile.model } };
+    });
+  }
+
+  private async download(url: string, ctx: Parameters<typeof transportError>[1]): Promise<Buffer> {
+    let r: Response;
+    try {
+      r = await this.fetch(url, { method: 'GET', ...(this.o.signal ? { signal: this.o.signal } : {}) });
+    } catch (e) {
+      throw transportError(e, ctx);
+    }
+    if (r.status >= 500 || r.status === 429) throw new AttemptError(r.status === 429 ? 'rate_limit' : 'server', `image download failed (HTTP ${r.status})`);
+    if (r.status !== 200) throw new AttemptError('malformed', `image URL answered HTTP ${r.status}`);
+    try {
+      return Buffer.from(await r.arrayBuffer());
+    } catch (e) {
+      throw transportError(e, ctx);
+    }
+  }
+}
