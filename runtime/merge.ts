@@ -166,7 +166,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
-      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0) },
+      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0), ...imageCounts(first, kept.length, sum) },
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,
@@ -176,6 +176,12 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     results.push({ dataset: name, output: outFile, rows: rowsKept, duplicatesAcrossShards: dups });
   }
   return results;
+}
+
+/** Image datasets: images drawn (all shards) and images in the merged index (one per line). */
+function imageCounts(first: ShardManifest, lines: number, sum: (f: (m: ShardManifest) => number) => number): Record<string, number> {
+  if (first.counts['images_written'] === undefined) return {};
+  return { images: sum((m) => m.counts['images'] ?? 0), images_written: lines };
 }
 
 /** Splits output text into records: JSONL lines, or CSV records (a quoted cell may contain newlines). */

@@ -12,7 +12,7 @@ import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';
 import { writeFileSync } from 'node:fs';
 import { expandImageRow } from '../images/rows.js';
-import { projectImageStore } from '../images/store.js';
+import { projectImageStore, sweepImageTemps } from '../images/store.js';
 
 export type Row = Record<string, Value>;
 
@@ -99,6 +99,11 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
   const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
   const images = ds.images?.length ? projectImageStore(o.projectRoot) : undefined;
+  if (images) {
+    // a killed run may have left half-written image files behind
+    sweepImageTemps(path.dirname(file));
+    sweepImageTemps(images.cacheDir);
+  }
 
   // Replay the journal: which rows are finished, their dedup keys, and the stats they cost.
   const finished = new Set<number>();

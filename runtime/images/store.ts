@@ -5,7 +5,7 @@
 // image twice is harmless: same name, same bytes. The dataset's copy is a hard link to the cache's when the
 // file system allows it, so an image costs its disk space once.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { IMAGE_EXTENSIONS, type ImageFormat } from './format.js';
 
@@ -74,5 +74,33 @@ export class ImageStore {
       });
     }
     return rel.split(path.sep).join('/');
+  }
+}
+
+/** A temp file's writer (`name.<pid>.<rand>.tmp`) is gone: the file will never be finished. */
+function orphaned(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false; // still running (another run sharing the folder)
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Removes temp files killed runs left in an images folder (`<dir>/images/<ab>/*.tmp`); finished files stay. */
+export function sweepImageTemps(dir: string): void {
+  const root = path.join(dir, 'images');
+  if (!existsSync(root)) return;
+  for (const sub of readdirSync(root)) {
+    const d = path.join(root, sub);
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      continue;
+    }
+    for (const f of names) if (f.endsWith('.tmp') && orphaned(f)) rmSync(path.join(d, f), { force: true });
   }
 }
