@@ -11,6 +11,7 @@ import { evaluateExpects, type ExpectResult } from './expects.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';
 import { writeFileSync } from 'node:fs';
+import { DeferredCall } from '../deferred.js';
 import { expandImageRow } from '../images/rows.js';
 import { projectImageStore, sweepImageTemps } from '../images/store.js';
 
@@ -19,6 +20,8 @@ export type Row = Record<string, Value>;
 /** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. */
 export interface PromptRunner {
   call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Record<string, number> }>;
+  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
+  window?: number;
 }
 
 export interface DatasetRunOptions {
@@ -163,7 +166,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey };
   };
 
-  const produce = async (i: number): Promise<{ row?: Row; drop?: string; keys: string[]; stats: Record<string, number> }> => {
+  const produce = async (i: number): Promise<{ row?: Row; drop?: string; deferred?: string; keys: string[]; stats: Record<string, number> }> => {
     const rowStats: Record<string, number> = {};
     const env: Env = new Map();
     const id = identity(i);
@@ -221,6 +224,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
         if (e instanceof EvalError) {
           ok = false;
           lastReason = `failed: ${e.message}`;
+        } else if (e instanceof DeferredCall) {
+          return { deferred: e.message, keys: [], stats: rowStats };
         } else if (e instanceof SynthError && e.code === 'SYN5002') {
           ok = false;
           lastReason = `failed: ${e.message}`;
@@ -259,7 +264,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   };
 
   // In-order writer over a window of concurrently produced rows.
-  const concurrency = Math.max(1, o.concurrency ?? (hasPrompts ? 64 : 1));
+  const concurrency = Math.max(1, o.concurrency ?? (hasPrompts ? (o.prompts?.window ?? 64) : 1));
   let next = 0; // next index to schedule
   let writeAt = 0; // next index to write
   const pending = new Map<number, Promise<Awaited<ReturnType<typeof produce>>>>();
@@ -291,6 +296,11 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
         continue;
       }
       const r = await p;
+      if (r.deferred !== undefined) {
+        // the answer comes in a later run: stop here, journal nothing for this row
+        stoppedEarly = r.deferred;
+        break;
+      }
       pending.delete(writeAt);
       addStats(r.stats);
       if (r.row) {

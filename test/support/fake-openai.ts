@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { generate, rngFrom, violate, type Rng } from './fake-openai-schema.js';
 import { makePng } from './png.js';
+import { batchApi, type BatchOptions, type BatchStats } from './fake-openai-batch.js';
 
 export type FaultKind = '429' | '500' | 'timeout' | 'malformed' | 'truncated' | 'schema' | 'disconnect';
 export const ALL_FAULTS: FaultKind[] = ['429', '500', 'timeout', 'malformed', 'truncated', 'schema', 'disconnect'];
@@ -36,6 +37,8 @@ export interface FakeOpenAIOptions {
   imageFormat?: 'b64_json' | 'url';
   /** images API: refuse `n` above this with a 400, as DALL·E 3 does for n > 1 */
   maxImagesPerRequest?: number;
+  /** Files and Batch APIs: batch latency and line-level faults (see fake-openai-batch.ts) */
+  batch?: BatchOptions;
   /** keep a record of every request (default true; the bench turns it off) */
   record?: boolean;
   port?: number;
@@ -69,6 +72,7 @@ export interface FakeOpenAI {
   requests: RecordedRequest[];
   close(): Promise<void>;
   stats(): FakeOpenAIStats;
+  batchStats(): BatchStats;
 }
 
 interface ChatBody {
@@ -144,6 +148,39 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}) =>
     send(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }), headers);
 
+  /** A chat completion (JSON text) for a parsed request; `raw` seeds the answer in deterministic mode. Content
+   *  faults ('schema', 'malformed', 'truncated') shape the answer; transport faults are the caller's. */
+  const completionFor = (body: ChatBody, raw: string, fault: FaultKind | undefined): string => {
+    const rng: Rng = opts.deterministic ? rngFrom(hash32(raw)) : answerRng;
+    const rf = body.response_format;
+    // json_object mode: like a model, follow a JSON Schema given in the conversation ("... JSON Schema:\n{...}").
+    const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : rf?.type === 'json_object' ? schemaInMessages(body.messages!) : undefined;
+    let content: string;
+    let finish = 'stop';
+    if (rf?.type === 'json_schema' || rf?.type === 'json_object') {
+      const value = fault === 'schema' ? violate(schema ?? { type: 'object' }, rng) : generate(schema ?? { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] }, rng);
+      content = JSON.stringify(value);
+      if (fault === 'malformed') content = rng() < 0.5 ? 'Sure! Here is the JSON you asked for:\n' + content : content.replace(/"/g, "'");
+      if (fault === 'truncated') {
+        content = content.slice(0, Math.max(1, Math.floor(content.length / 2)));
+        finish = 'length';
+      }
+    } else {
+      content = String(generate({ type: 'string', minLength: 20, maxLength: 200 }, rng));
+      if (fault === 'truncated') finish = 'length';
+    }
+    const promptTokens = body.messages!.reduce((a, m) => a + 3 + (typeof m.content === 'string' ? tokensOf(m.content) : 0), 3);
+    const reply = JSON.stringify({
+      id: 'chatcmpl-' + (++n).toString(36),
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: reportModel(body.model!),
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finish, logprobs: null }],
+      usage: { prompt_tokens: promptTokens, completion_tokens: tokensOf(content), total_tokens: promptTokens + tokensOf(content) },
+    });
+    return reply;
+  };
+
   const handleChat = (raw: string, res: ServerResponse, rec: RecordedRequest | undefined, done: () => void) => {
     let body: ChatBody;
     try {
@@ -195,32 +232,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         if (rec) rec.status = 500;
         return error(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
       }
-      const rng: Rng = opts.deterministic ? rngFrom(hash32(raw)) : answerRng;
-      // json_object mode: like a model, follow a JSON Schema given in the conversation ("... JSON Schema:\n{...}").
-      const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : rf?.type === 'json_object' ? schemaInMessages(body.messages!) : undefined;
-      let content: string;
-      let finish = 'stop';
-      if (rf?.type === 'json_schema' || rf?.type === 'json_object') {
-        const value = fault === 'schema' ? violate(schema ?? { type: 'object' }, rng) : generate(schema ?? { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] }, rng);
-        content = JSON.stringify(value);
-        if (fault === 'malformed') content = rng() < 0.5 ? 'Sure! Here is the JSON you asked for:\n' + content : content.replace(/"/g, "'");
-        if (fault === 'truncated') {
-          content = content.slice(0, Math.max(1, Math.floor(content.length / 2)));
-          finish = 'length';
-        }
-      } else {
-        content = String(generate({ type: 'string', minLength: 20, maxLength: 200 }, rng));
-        if (fault === 'truncated') finish = 'length';
-      }
-      const promptTokens = body.messages!.reduce((a, m) => a + 3 + (typeof m.content === 'string' ? tokensOf(m.content) : 0), 3);
-      const reply = JSON.stringify({
-        id: 'chatcmpl-' + (++n).toString(36),
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model: reportModel(body.model!),
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finish, logprobs: null }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: tokensOf(content), total_tokens: promptTokens + tokensOf(content) },
-      });
+      const reply = completionFor(body, raw, fault);
       if (rec) rec.status = 200;
       if (fault === 'disconnect') {
         // Headers promise a full body; half of it arrives, then the connection drops.
@@ -309,6 +321,13 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }, wait);
   };
 
+  const batches = batchApi(opts.batch ?? {}, {
+    send,
+    error,
+    rng: rngFrom(seed ^ 0x2545f491),
+    completionFor: (body, raw, fault) => completionFor(body as ChatBody, raw, fault),
+  });
+
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     stats.requests++;
     stats.inFlight++;
@@ -352,6 +371,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       );
       return;
     }
+    if (batches.handle(req, url, res, done)) return;
     const img = req.method === 'GET' ? /^\/v1\/fake-images\/([0-9a-f]+)\.png$/.exec(url) : null;
     if (img && served.has(img[1]!)) {
       if (rec) rec.status = 200;
@@ -381,6 +401,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     port,
     requests,
     stats: () => ({ ...stats, faults: { ...stats.faults } }),
+    batchStats: () => batches.stats(),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
