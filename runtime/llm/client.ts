@@ -68,6 +68,8 @@ class AttemptError extends Error {
   ) {
     super(message);
   }
+  /** a refusal of the structured-output mode: retry in the (now simpler) current mode, spending no retry */
+  modeRefused = false;
   /** a timed-out request may have been billed: keep its tpm reservation */
   get keepTokens(): boolean {
     return this.kind === 'timeout';
@@ -235,8 +237,7 @@ export class LlmClient {
         }
         this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
         if (e.kind === 'client') {
-          const fallback = this.stepDown(e.message);
-          if (fallback && modeChanges++ < 2) {
+          if (e.modeRefused && modeChanges++ < 2) {
             attempt--; // the endpoint's capabilities, not the answer, were at fault: no retry is spent
             attempts--;
             last = undefined;
@@ -272,9 +273,13 @@ export class LlmClient {
     }
   }
 
-  /** On a 400 that names response_format, use a simpler structured-output mode from now on. */
-  private stepDown(message: string): boolean {
+  /**
+   * On a 400 that names response_format, use a simpler structured-output mode from now on. A refusal of a mode
+   * already stepped down from (by another call in flight at the time) only asks for a retry in the current one.
+   */
+  private stepDown(message: string, sentMode: StructuredMode | undefined): boolean {
     if (!/response_format|json_schema|strict|structured/i.test(message)) return false;
+    if (sentMode !== undefined && sentMode !== this.mode) return true;
     if (this.mode === 'strict') this.mode = 'json_schema';
     else if (this.mode === 'json_schema') this.mode = 'json_object';
     else return false;
@@ -311,10 +316,13 @@ export class LlmClient {
     attempt: number,
     validate: ((value: unknown) => string[]) | undefined,
   ): Promise<{ value: unknown; usage: Usage; model: string }> {
-    const { body, wrapped } = this.body(req, messages);
     const est = this.scheduler.needsTokenEstimate ? estimatePromptTokens(messages, req.schema, this.profile.model) + (this.profile.maxTokens ?? 1024) : 0;
-    const t0 = Date.now();
     return this.scheduler.run(est, async () => {
+      // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
+      // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
+      const mode = this.mode;
+      const { body, wrapped } = this.body(req, messages);
+      const t0 = Date.now();
       this.stats.requests++;
       this.emit({ type: 'request', rowKey: req.rowKey, attempt });
       let completion: OpenAI.Chat.Completions.ChatCompletion;
@@ -323,7 +331,10 @@ export class LlmClient {
           ...(this.o.signal ? { signal: this.o.signal } : {}),
         })) as OpenAI.Chat.Completions.ChatCompletion;
       } catch (e) {
-        throw this.transportError(e);
+        const err = this.transportError(e);
+        // Decided here, before the slot is given back, so that no queued call is sent in the refused mode.
+        if (err.kind === 'client') err.modeRefused = this.stepDown(err.message, mode);
+        throw err;
       }
       const choice = typeof completion === 'object' && completion !== null && Array.isArray(completion.choices) ? completion.choices[0] : undefined;
       if (!choice || !choice.message) throw new AttemptError('malformed', 'the endpoint answered with something that is not a chat completion');

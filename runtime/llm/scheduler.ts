@@ -1,9 +1,9 @@
 // Admission control for one model endpoint: requests in flight (concurrency), requests per minute (rpm) and
 // tokens per minute (tpm), enforced together, plus adaptive concurrency (AIMD) and retry backoff.
 //
-// - Concurrency is a p-limit pool whose limit moves: it drops multiplicatively (×0.7, at most once per cooldown)
-//   when the endpoint pushes back (429, 503, timeouts) and climbs back (+10 % after a full window of successes)
-//   up to the declared `concurrency`.
+// - Concurrency is a FIFO semaphore (slots.ts) whose limit moves: it drops multiplicatively (×0.7, at most once
+//   per cooldown) when the endpoint pushes back (429, 503, timeouts) and climbs back (+10 % after a full window
+//   of successes) up to the declared `concurrency`.
 // - rpm and tpm are token buckets refilled continuously (rpm/60 and tpm/60 per second) with one second of burst,
 //   so any 60 s window sees at most the declared rate plus one second's worth. A call reserves its estimated
 //   tokens (prompt + max completion) before it starts; after it, the bucket is corrected with the true usage
@@ -11,7 +11,7 @@
 //   Waiters are served first come, first served.
 // - Backoff: exponential with jitter (base × 2^attempt, capped, random in [½, 1]) — or, when the endpoint says
 //   Retry-After / retry-after-ms, exactly that long plus up to 10 % jitter (never less than it asked).
-import pLimit, { type LimitFunction } from 'p-limit';
+import { Slots } from './slots.js';
 import type { LlmEvent } from './types.js';
 
 export interface SchedulerOptions {
@@ -110,7 +110,7 @@ export class TokenBucket {
 }
 
 export class Scheduler {
-  private readonly pool: LimitFunction;
+  private readonly slots: Slots;
   private readonly rpm: TokenBucket | undefined;
   private readonly tpm: TokenBucket | undefined;
   private readonly max: number;
@@ -125,7 +125,7 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {
     this.max = Math.max(1, Math.floor(o.concurrency));
     this.min = Math.max(1, Math.min(this.max, o.minConcurrency ?? 1));
-    this.pool = pLimit(this.max);
+    this.slots = new Slots(this.max);
     this.now = o.now ?? Date.now;
     this.rpm = o.rpm ? new TokenBucket(o.rpm, this.now) : undefined;
     this.tpm = o.tpm ? new TokenBucket(o.tpm, this.now) : undefined;
@@ -136,13 +136,13 @@ export class Scheduler {
 
   /** The concurrency limit in force now (≤ the declared one). */
   get limit(): number {
-    return this.pool.concurrency;
+    return this.slots.limit;
   }
   get inFlight(): number {
-    return this.pool.activeCount;
+    return this.slots.inFlight;
   }
   get queued(): number {
-    return this.pool.pendingCount;
+    return this.slots.pending;
   }
   /** true when tokens per minute are limited, i.e. callers should estimate tokens before each call */
   get needsTokenEstimate(): boolean {
@@ -155,7 +155,13 @@ export class Scheduler {
    * charges its `tokens` property if it has one, or keeps it if its `keepTokens` property is true.
    */
   run<T>(estTokens: number, fn: () => Promise<{ result: T; tokens?: number }>): Promise<T> {
-    return this.pool(async () => {
+    const wait = this.slots.acquire();
+    return wait ? wait.then(() => this.admitted(estTokens, fn)) : this.admitted(estTokens, fn);
+  }
+
+  /** `run` once it holds a concurrency slot: the rate budget, then `fn`; the slot is given back however it ends. */
+  private async admitted<T>(estTokens: number, fn: () => Promise<{ result: T; tokens?: number }>): Promise<T> {
+    try {
       if (this.rpm) await this.rpm.take(1);
       if (this.tpm) await this.tpm.take(estTokens);
       try {
@@ -172,7 +178,9 @@ export class Scheduler {
         }
         throw e;
       }
-    });
+    } finally {
+      this.slots.release();
+    }
   }
 
   /** The endpoint pushed back (429, 503, timeout): shrink concurrency, at most once per cooldown. */
@@ -183,9 +191,9 @@ export class Scheduler {
     const t = this.now();
     if (t - this.lastDecrease < this.cooldown) return;
     this.lastDecrease = t;
-    const next = Math.max(this.min, Math.floor(this.pool.concurrency * 0.7));
-    if (next < this.pool.concurrency) {
-      this.pool.concurrency = next;
+    const next = Math.max(this.min, Math.floor(this.slots.limit * 0.7));
+    if (next < this.slots.limit) {
+      this.slots.limit = next;
       this.stats.decreases++;
       this.stats.minLimit = Math.min(this.stats.minLimit, next);
       this.o.onEvent?.({ type: 'concurrency', limit: next, reason });
@@ -194,11 +202,11 @@ export class Scheduler {
 
   /** A request succeeded: after a full window of successes, grow concurrency back by 10 %. */
   success(): void {
-    if (!this.adaptive || this.pool.concurrency >= this.max) return;
-    if (++this.successes < this.pool.concurrency) return;
+    if (!this.adaptive || this.slots.limit >= this.max) return;
+    if (++this.successes < this.slots.limit) return;
     this.successes = 0;
-    const next = Math.min(this.max, this.pool.concurrency + Math.max(1, Math.round(this.pool.concurrency * 0.1)));
-    this.pool.concurrency = next;
+    const next = Math.min(this.max, this.slots.limit + Math.max(1, Math.round(this.slots.limit * 0.1)));
+    this.slots.limit = next;
     this.stats.increases++;
     this.o.onEvent?.({ type: 'concurrency', limit: next, reason: 'recovered' });
   }

@@ -40,15 +40,39 @@ export function countTokens(text: string, name: EncodingName = 'o200k_base'): nu
   return getEncoder(name).encode(text, [], []).length;
 }
 
+// Counts of texts that recur from call to call — a prompt's system message, the schema — so that a tokens-per-minute
+// reservation costs a lookup for them instead of a BPE pass. Bounded: cleared when full (row texts rarely repeat).
+const MAX_MEMO = 512;
+const memo = new Map<string, number>();
+const schemaMemo = new WeakMap<object, Partial<Record<EncodingName, number>>>();
+
+function countMemo(text: string, name: EncodingName): number {
+  const key = name + '\0' + text;
+  let n = memo.get(key);
+  if (n === undefined) {
+    n = countTokens(text, name);
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(key, n);
+  }
+  return n;
+}
+
+function schemaTokens(schema: object, name: EncodingName): number {
+  let byEnc = schemaMemo.get(schema);
+  if (!byEnc) schemaMemo.set(schema, (byEnc = {}));
+  return (byEnc[name] ??= countTokens(JSON.stringify(schema), name));
+}
+
 /**
  * Prompt tokens a chat request will be billed for: each message's content plus the chat format's framing
  * (≈ 3 per message + 3 for the reply priming), plus the schema when structured output is used (the endpoint
  * injects it into the context; this slightly over-estimates, which is the safe side for a rate limit).
+ * System messages and schemas are memoised (they repeat for every row of a prompt); other messages are not.
  */
 export function estimatePromptTokens(messages: readonly ChatMessage[], schema: object | undefined, model: string): number {
   const enc = encodingForModel(model);
   let n = 3;
-  for (const m of messages) n += 3 + countTokens(m.content, enc);
-  if (schema) n += countTokens(JSON.stringify(schema), enc);
+  for (const m of messages) n += 3 + (m.role === 'system' ? countMemo(m.content, enc) : countTokens(m.content, enc));
+  if (schema) n += schemaTokens(schema, enc);
   return n;
 }

@@ -262,6 +262,16 @@ describe('LlmClient', () => {
     expect(last.messages[0]!.content).toContain('JSON Schema');
   });
 
+  it('steps down once when many calls in flight are refused together', async () => {
+    const s = await server({ structured: 'json_schema' });
+    const c = client(s, { concurrency: 16, retries: 0 });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => c.call(ask(100 + i))));
+    for (const r of results) expect(checkTicket(r.value)).toBe(true);
+    // strict was refused 16 times at once; json_schema is accepted, so the client must not go on to json_object
+    expect(c.structuredMode).toBe('json_schema');
+    expect(s.requests.filter((r) => r.status === 400)).toHaveLength(16);
+  });
+
   it('wraps non-object return types for structured output and unwraps the answer', async () => {
     const s = await server();
     const c = client(s);

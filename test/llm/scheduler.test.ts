@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LlmClient } from '../../runtime/llm/client.js';
 import { retryAfterMs, Scheduler, TokenBucket } from '../../runtime/llm/scheduler.js';
+import { Slots } from '../../runtime/llm/slots.js';
 import { countTokens, estimatePromptTokens, encodingForModel } from '../../runtime/llm/tokens.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 
@@ -18,6 +19,35 @@ function fakeClock() {
   let t = 0;
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
+
+describe('Slots', () => {
+  it('takes a free slot at once, queues the rest first come first served, follows limit changes', async () => {
+    const s = new Slots(2);
+    expect(s.acquire()).toBeUndefined();
+    expect(s.acquire()).toBeUndefined();
+    const order: number[] = [];
+    const waits = [1, 2, 3, 4].map((i) => s.acquire()!.then(() => order.push(i)));
+    expect([s.inFlight, s.pending]).toEqual([2, 4]);
+    s.release();
+    await waits[0];
+    expect(order).toEqual([1]);
+    s.limit = 4; // raising it starts waiters now
+    await Promise.all([waits[1], waits[2]]);
+    expect(order).toEqual([1, 2, 3]);
+    expect([s.inFlight, s.pending]).toEqual([4, 1]);
+    s.limit = 1; // lowering it lets the ones in flight finish
+    s.release();
+    s.release();
+    s.release();
+    await Promise.resolve();
+    expect(order).toEqual([1, 2, 3]);
+    s.release();
+    await waits[3];
+    expect(order).toEqual([1, 2, 3, 4]);
+    expect([s.inFlight, s.pending]).toEqual([1, 0]);
+    expect(() => new Slots(0)).toThrow(RangeError);
+  });
+});
 
 describe('TokenBucket', () => {
   it('refills continuously with one second of burst, serving waiters in order', async () => {
