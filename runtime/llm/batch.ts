@@ -271,7 +271,7 @@ export class BatchRunner {
         const r = this.client.interpret(item.response!.body, p.req, p.validate);
         p.usage.prompt += r.usage.prompt;
         p.usage.completion += r.usage.completion;
-        p.resolve(await this.client.settle(p.key, p.req, r.value, p.usage, r.model, p.attempts));
+        p.resolve(await this.client.settle(p.key, r.value, p.usage, r.model, p.attempts));
         answered.set(key, null);
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e;

@@ -11,10 +11,11 @@
 //   when the budget is spent the call throws SYN5002 — an invalid answer is never returned.
 // The API key is held only by the openai client; it is never written to the cache, events or error messages
 // (messages are scrubbed of it in case an endpoint echoes it).
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthError } from '../../grammar/diagnostics.js';
 import { cacheKey, ResponseCache } from './cache.js';
+import { AttemptError, transportError } from './faults.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
 import { estimatePromptTokens } from './tokens.js';
@@ -54,30 +55,6 @@ export interface LlmClientStats {
   failures: Partial<Record<FailureKind, number>>;
   /** model names as the endpoint reported them */
   models: string[];
-}
-
-/** Thrown inside an attempt; `kind` drives the retry decision. */
-class AttemptError extends Error {
-  constructor(
-    readonly kind: FailureKind,
-    message: string,
-    readonly retryAfterMs?: number,
-    /** shown to the model on the next attempt (content faults only) */
-    readonly feedback?: ChatMessage[],
-    readonly usage?: Usage,
-  ) {
-    super(message);
-  }
-  /** a refusal of the structured-output mode: retry in the (now simpler) current mode, spending no retry */
-  modeRefused = false;
-  /** a timed-out request may have been billed: keep its tpm reservation */
-  get keepTokens(): boolean {
-    return this.kind === 'timeout';
-  }
-  /** tokens the endpoint reported for this failed attempt (content faults), to correct the tpm reservation */
-  get tokens(): number | undefined {
-    return this.usage ? this.usage.prompt + this.usage.completion : undefined;
-  }
 }
 
 const FEEDBACK_ECHO_CHARS = 4000;
@@ -184,19 +161,9 @@ export class LlmClient {
    * messages, empty when the value is acceptable. Throws SynthError SYN5002 when the retry budget is spent.
    */
   async call(req: ChatRequest, validate?: (value: unknown) => string[]): Promise<ChatResult> {
-    this.stats.calls++;
-    const key = this.cache
-      ? cacheKey({ model: this.profile.model, params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey })
-      : '';
-    if (this.cache) {
-      const hit = await this.cache.get(key);
-      if (hit) {
-        this.stats.cached++;
-        this.noteModel(hit.model);
-        this.emit({ type: 'cache_hit', rowKey: req.rowKey });
-        return { value: hit.value, usage: { prompt: 0, completion: 0 }, modelReported: hit.model, cached: true, attempts: 0, retried: false };
-      }
-    }
+    const key = this.cache ? this.cacheKeyOf(req) : '';
+    const hit = await this.fromCache(key, req.rowKey);
+    if (hit) return hit;
 
     const usage: Usage = { prompt: 0, completion: 0 };
     let messages = req.messages;
@@ -287,15 +254,58 @@ export class LlmClient {
     return true;
   }
 
+  /** What goes on the wire for a return schema (wrapped if not an object), and whether strict mode takes it. */
+  private wireOf(schema: object): { schema: object; wrapped: boolean; strict: boolean } {
+    let wire = this.wire.get(schema);
+    if (!wire) {
+      const w = wireSchema(schema);
+      wire = { ...w, strict: strictCompatible(w.schema) };
+      this.wire.set(schema, wire);
+    }
+    return wire;
+  }
+
+  /** The request body a call sends for `messages` (a provider batch sends the very same body). */
+  requestBody(req: ChatRequest, messages: ChatMessage[] = req.messages): Record<string, unknown> {
+    return this.body(req, messages).body;
+  }
+
+  /** The cache key of a call: what is sent plus the row's identity (see cache.ts). */
+  cacheKeyOf(req: ChatRequest): string {
+    return cacheKey({ model: this.profile.model, params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey });
+  }
+
+  /** A finished call from the cache, counted as a call and a hit; undefined on a miss (counted as a call). */
+  async fromCache(key: string, rowKey: string): Promise<ChatResult | undefined> {
+    this.stats.calls++;
+    const hit = this.cache ? await this.cache.get(key) : undefined;
+    if (!hit) return undefined;
+    this.stats.cached++;
+    this.noteModel(hit.model);
+    this.emit({ type: 'cache_hit', rowKey });
+    return { value: hit.value, usage: { prompt: 0, completion: 0 }, modelReported: hit.model, cached: true, attempts: 0, retried: false };
+  }
+
+  /** Records a call answered elsewhere (a provider batch): usage, reported model, the cache entry. */
+  async settle(key: string, value: unknown, usage: Usage, model: string, attempts: number): Promise<ChatResult> {
+    this.addUsage(usage);
+    this.noteModel(model);
+    this.stats.requests += attempts;
+    if (attempts > 1) this.stats.retried++;
+    if (this.cache) {
+      try {
+        await this.cache.set(key, { value, usage, model });
+      } catch {
+        // a full disk loses the cache entry, not the row
+      }
+    }
+    return { value, usage, modelReported: model, cached: false, attempts, retried: attempts > 1 };
+  }
+
   private body(req: ChatRequest, messages: ChatMessage[]): { body: Record<string, unknown>; wrapped: boolean } {
     const body: Record<string, unknown> = { model: this.profile.model, messages, ...this.params };
     if (!req.schema) return { body, wrapped: false };
-    let wire = this.wire.get(req.schema);
-    if (!wire) {
-      const w = wireSchema(req.schema);
-      wire = { ...w, strict: strictCompatible(w.schema) };
-      this.wire.set(req.schema, wire);
-    }
+    const wire = this.wireOf(req.schema);
     const { schema, wrapped } = wire;
     if (this.mode === 'json_object') {
       // The schema goes into the conversation instead (json_object mode also requires the word JSON there).
@@ -308,6 +318,58 @@ export class LlmClient {
       };
     }
     return { body, wrapped };
+  }
+
+  /**
+   * Checks one chat completion as every attempt does — a chat completion at all, no refusal, not cut off, JSON
+   * of the return type, the caller's checks — and returns the value, or throws an AttemptError (content faults
+   * carry the feedback for the next attempt). Also used for the answers of a provider batch.
+   */
+  interpret(
+    completion: unknown,
+    req: ChatRequest,
+    validate: ((value: unknown) => string[]) | undefined,
+    wrapped = req.schema ? this.wireOf(req.schema).wrapped : false,
+    answered?: (u: Usage) => void,
+  ): { value: unknown; usage: Usage; model: string } {
+    const c = completion as OpenAI.Chat.Completions.ChatCompletion;
+    const choice = typeof c === 'object' && c !== null && Array.isArray(c.choices) ? c.choices[0] : undefined;
+    if (!choice || !choice.message) throw new AttemptError('malformed', 'the endpoint answered with something that is not a chat completion');
+    const u: Usage = { prompt: c.usage?.prompt_tokens ?? 0, completion: c.usage?.completion_tokens ?? 0 };
+    const model = typeof c.model === 'string' && c.model ? c.model : this.profile.model;
+    answered?.(u);
+    const content = choice.message.content ?? '';
+    const echo = (): ChatMessage => ({ role: 'assistant', content: content.length > FEEDBACK_ECHO_CHARS ? content.slice(0, FEEDBACK_ECHO_CHARS) + '…' : content });
+    const refusal = (choice.message as { refusal?: string | null }).refusal;
+    if (refusal) {
+      throw new AttemptError('invalid', `the model refused: ${refusal.slice(0, 200)}`, undefined, [echo(), { role: 'user', content: 'Please answer the request as asked, with the requested JSON.' }], u);
+    }
+    if (choice.finish_reason === 'length') {
+      throw new AttemptError('truncated', 'the answer was cut off at max_tokens', undefined, [
+        echo(),
+        { role: 'user', content: 'Your reply was cut off before it ended. Reply again, complete and more concise' + (req.schema ? ', with the JSON only.' : '.') },
+      ], u);
+    }
+    let value: unknown = content;
+    if (req.schema) {
+      try {
+        value = JSON.parse(content);
+      } catch (e) {
+        throw new AttemptError('malformed', `the answer is not valid JSON (${(e as Error).message.slice(0, 120)})`, undefined, [
+          echo(),
+          { role: 'user', content: 'Your reply was not valid JSON. Reply again with only the JSON value that matches the schema: no prose, no code fences.' },
+        ], u);
+      }
+      if (wrapped) value = value && typeof value === 'object' && !Array.isArray(value) ? (value as { value?: unknown }).value : undefined;
+    }
+    const errors = [...(req.schema ? schemaErrors(req.schema, value) : []), ...(validate ? validate(value) : [])];
+    if (errors.length) {
+      throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
+        echo(),
+        { role: 'user', content: `Your reply does not match the required type:\n${errors.slice(0, 20).map((x) => '- ' + x).join('\n')}\nReply again with corrected JSON only.` },
+      ], u);
+    }
+    return { value, usage: u, model };
   }
 
   private async attempt(
@@ -336,75 +398,16 @@ export class LlmClient {
         if (err.kind === 'client') err.modeRefused = this.stepDown(err.message, mode);
         throw err;
       }
-      const choice = typeof completion === 'object' && completion !== null && Array.isArray(completion.choices) ? completion.choices[0] : undefined;
-      if (!choice || !choice.message) throw new AttemptError('malformed', 'the endpoint answered with something that is not a chat completion');
-      const u: Usage = { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 };
-      const model = typeof completion.model === 'string' && completion.model ? completion.model : this.profile.model;
-      this.emit({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: u });
-      this.scheduler.success(); // the endpoint answered: whatever the content, it is not pushing back
-      const content = choice.message.content ?? '';
-      const echo = (): ChatMessage => ({ role: 'assistant', content: content.length > FEEDBACK_ECHO_CHARS ? content.slice(0, FEEDBACK_ECHO_CHARS) + '…' : content });
-      const refusal = (choice.message as { refusal?: string | null }).refusal;
-      if (refusal) {
-        throw new AttemptError('invalid', `the model refused: ${refusal.slice(0, 200)}`, undefined, [echo(), { role: 'user', content: 'Please answer the request as asked, with the requested JSON.' }], u);
-      }
-      if (choice.finish_reason === 'length') {
-        throw new AttemptError('truncated', 'the answer was cut off at max_tokens', undefined, [
-          echo(),
-          { role: 'user', content: 'Your reply was cut off before it ended. Reply again, complete and more concise' + (req.schema ? ', with the JSON only.' : '.') },
-        ], u);
-      }
-      let value: unknown = content;
-      if (req.schema) {
-        try {
-          value = JSON.parse(content);
-        } catch (e) {
-          throw new AttemptError('malformed', `the answer is not valid JSON (${(e as Error).message.slice(0, 120)})`, undefined, [
-            echo(),
-            { role: 'user', content: 'Your reply was not valid JSON. Reply again with only the JSON value that matches the schema: no prose, no code fences.' },
-          ], u);
-        }
-        if (wrapped) value = value && typeof value === 'object' && !Array.isArray(value) ? (value as { value?: unknown }).value : undefined;
-      }
-      const errors = [...(req.schema ? schemaErrors(req.schema, value) : []), ...(validate ? validate(value) : [])];
-      if (errors.length) {
-        throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
-          echo(),
-          { role: 'user', content: `Your reply does not match the required type:\n${errors.slice(0, 20).map((x) => '- ' + x).join('\n')}\nReply again with corrected JSON only.` },
-        ], u);
-      }
-      return { result: { value, usage: u, model }, tokens: u.prompt + u.completion };
+      const r = this.interpret(completion, req, validate, wrapped, (u) => {
+        this.emit({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: u });
+        this.scheduler.success(); // the endpoint answered: whatever the content, it is not pushing back
+      });
+      return { result: r, tokens: r.usage.prompt + r.usage.completion };
     });
   }
 
   /** Classifies an error from the openai client (or the fetch beneath it). */
   private transportError(e: unknown): AttemptError {
-    if (e instanceof APIUserAbortError || this.o.signal?.aborted) throw e;
-    if (e instanceof APIConnectionTimeoutError) {
-      this.scheduler.pushback('timeout');
-      return new AttemptError('timeout', `no answer within ${this.profile.timeoutMs} ms`);
-    }
-    if (e instanceof APIConnectionError) return new AttemptError('network', `connection failed: ${this.scrub(String((e.cause as Error | undefined)?.message ?? e.message)).slice(0, 200)}`);
-    if (e instanceof APIError) {
-      const status = e.status ?? 0;
-      const ra = retryAfterMs(e.headers);
-      const msg = this.scrub(String(e.message)).slice(0, 300);
-      if (status === 429) {
-        this.scheduler.pushback('429');
-        return new AttemptError('rate_limit', `rate limited (HTTP 429): ${msg}`, ra);
-      }
-      if (status >= 500 || status === 408 || status === 409) {
-        if (status === 503 || status === 529 || status === 504) this.scheduler.pushback(String(status));
-        return new AttemptError('server', `server error (HTTP ${status}): ${msg}`, ra);
-      }
-      if (status === 401 || status === 403) {
-        const env = this.profile.apiKeyEnv ? ` — check the key in $${this.profile.apiKeyEnv}` : '';
-        return new AttemptError('client', `authentication failed (HTTP ${status})${env}: ${msg}`);
-      }
-      return new AttemptError('client', `request refused (HTTP ${status}): ${msg}`);
-    }
-    // A body that ends early or is not JSON surfaces from response.json() as a plain error.
-    const m = e instanceof Error ? e.message : String(e);
-    return new AttemptError('network', `bad response: ${this.scrub(m).slice(0, 200)}`);
+    return transportError(e, { scheduler: this.scheduler, timeoutMs: this.profile.timeoutMs, apiKeyEnv: this.profile.apiKeyEnv, signal: this.o.signal, scrub: (t) => this.scrub(t) });
   }
 }

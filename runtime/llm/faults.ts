@@ -17,6 +17,8 @@ export class AttemptError extends Error {
   ) {
     super(message);
   }
+  /** a refusal of the structured-output mode: retry in the (now simpler) current mode, spending no retry */
+  modeRefused = false;
   /** a timed-out request may have been billed: keep its tpm reservation */
   get keepTokens(): boolean {
     return this.kind === 'timeout';
