@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
 import { LlmClient } from './llm/client.js';
 import { ImageClient } from './llm/images.js';
+import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
 import { loadFiles } from './sources/files.js';
@@ -87,12 +88,24 @@ export interface Wiring {
   factory: (dataset: string) => PromptRunner | undefined;
   clients: () => LlmClient[];
   imageClients: () => ImageClient[];
+  batchRunners: () => BatchRunner[];
   /** per model block: model names as the endpoint reported them */
   modelsReported: () => Record<string, string[]>;
   close: () => Promise<void>;
 }
 
-export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch; backoffBaseMs?: number } = {}): Wiring {
+export interface WiringOptions {
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  backoffBaseMs?: number;
+  /** `mode batch` models: wait for submitted batches (default) or stop after submitting (`--no-wait`) */
+  batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
+}
+
+/** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
+const BATCH_WINDOW = 50_000;
+
+export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: WiringOptions = {}): Wiring {
   // One client per (model, prompt-level overrides): the scheduler then enforces the model's limits.
   const clients = new Map<string, LlmClient>();
   // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
@@ -161,6 +174,32 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       stats: { calls: 1, cached: r.cached ? 1 : 0, attempts: r.attempts, retried_calls: r.retried ? 1 : 0, images: fresh, cost_micro_usd: cost },
     };
   };
+  // `mode batch` models: one batch runner per chat client (same cache, bodies and checks as direct calls).
+  const batchRunners = new Map<LlmClient, BatchRunner>();
+  const isBatch = (model: string) => plan.models[model]?.mode === 'batch';
+  const batchFor = (p: PromptStage, client: LlmClient): BatchRunner | undefined => {
+    if (!isBatch(p.model)) return undefined;
+    let b = batchRunners.get(client);
+    if (!b) {
+      const { apiKey } = modelProfile(plan, p.model, p, opts.env);
+      b = new BatchRunner(client, {
+        apiKey,
+        stateDir: path.join(root, '.synth'),
+        wait: opts.batch?.wait ?? true,
+        ...(opts.batch?.pollMs !== undefined ? { pollMs: opts.batch.pollMs } : {}),
+        ...(opts.batch?.gatherMs !== undefined ? { gatherMs: opts.batch.gatherMs } : {}),
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      });
+      batchRunners.set(client, b);
+    }
+    return b;
+  };
+  /** Batch prices are a fraction of direct ones (`price { batch_discount }`, default 0.5). */
+  const batchDiscount = (model: string): number => {
+    const price = plan.models[model]?.settings['price'];
+    const d = price && typeof price === 'object' && !('env' in price) ? (price as Record<string, number>)['batch_discount'] : undefined;
+    return d ?? 0.5;
+  };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
       const p = plan.prompts[promptName];
@@ -168,9 +207,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
       const client = clientFor(p);
       const schema = p.returns.schema as object | null;
-      // The client validates every answer against the schema (constraints included) before returning it.
-      const r = await client.call({ messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` });
-      const cost = Math.round(client.estimateCost(r.usage) * 1e6);
+      const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
+      // Either way every answer is validated against the schema (constraints included) before it is returned.
+      const batch = batchFor(p, client);
+      const r = batch ? await batch.call(req) : await client.call(req);
+      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(p.model) : 1) * 1e6);
       budget.add(cost);
       return {
         value: r.value as Value,
@@ -187,7 +228,14 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     },
   };
   return {
-    factory: (dataset) => (plan.datasets[dataset]?.prompts.length ? runner : undefined),
+    factory: (dataset) => {
+      const ds = plan.datasets[dataset];
+      if (!ds?.prompts.length) return undefined;
+      // A dataset whose chat calls go through a batch runs every row at once: the calls are gathered, not paced.
+      const batched = ds.prompts.some((name) => plan.prompts[name]?.returns.kind !== 'image' && isBatch(plan.prompts[name]?.model ?? ''));
+      return batched ? { ...runner, window: BATCH_WINDOW } : runner;
+    },
+    batchRunners: () => [...batchRunners.values()],
     clients: () => [...clients.values()],
     imageClients: () => [...imageClients.values()],
     modelsReported: () => {
@@ -196,7 +244,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       return out;
     },
     close: async () => {
-      await Promise.all([...clients.values(), ...imageClients.values()].map((c) => c.close()));
+      await Promise.all([...clients.values(), ...imageClients.values(), ...batchRunners.values()].map((c) => c.close()));
     },
   };
 }

@@ -40,6 +40,7 @@ export function register(program: Command, exit: Exit): void {
     .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
     .option('--fresh', 'discard a previous partial run of these datasets and start over')
     .option('--concurrency <n>', 'rows in flight (default: from the model block)')
+    .option('--no-wait', '`mode batch` models: exit after submitting batches (exit code 75); run again to collect')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
     .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));
 

@@ -1,6 +1,6 @@
 // `synth run FILE`: check, plan, execute. Ctrl-C finishes the rows in flight, journals them and exits 130;
 // rerunning continues where it stopped. Exit codes: 0 done, 1 spec errors or failed expectations, 2 runtime
-// failure, 130 interrupted.
+// failure, 75 provider batches submitted and not yet done (`--no-wait`: run again later), 130 interrupted.
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/build.js';
@@ -20,6 +20,8 @@ export interface RunCliOptions {
   dryRun?: boolean;
   budget?: string;
   concurrency?: string;
+  /** commander's `--no-wait` sets wait: false */
+  wait?: boolean;
 }
 
 export function parseShard(s: string | undefined): { index: number; count: number } | undefined {
@@ -66,7 +68,8 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
         return 2;
       }
     }
-    const wiring = promptRunnerFactory(plan, projectRoot, budget);
+    const pollMs = Number(process.env['SYNTH_BATCH_POLL_MS'] ?? '') || undefined;
+    const wiring = promptRunnerFactory(plan, projectRoot, budget, { batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) } });
     const summary = await runPlan({
       plan,
       projectRoot,
@@ -97,6 +100,10 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
         const vals = Object.values(e.measured).map((v) => +v.toFixed(4)).join(', ');
         process.stderr.write(`  expect ${e.text}: ${e.passed ? 'pass' : 'FAIL'} (measured ${vals}${e.error ? '; ' + e.error : ''})\n`);
       }
+    }
+    if (summary.stopped?.startsWith('batch ')) {
+      process.stderr.write(`${summary.stopped}\n`);
+      return 75; // EX_TEMPFAIL: not done yet, try again later
     }
     if (summary.stopped) {
       process.stderr.write(`stopped (${summary.stopped}); run the same command again to continue\n`);

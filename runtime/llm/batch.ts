@@ -22,7 +22,6 @@ import { synthError } from '../../grammar/diagnostics.js';
 import { DeferredCall } from '../deferred.js';
 import type { LlmClient } from './client.js';
 import { AttemptError, scrubber, transportError } from './faults.js';
-import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, Usage } from './types.js';
 
 /** Thrown to callers when batches were submitted and the run does not wait for them (`--no-wait`). */
@@ -81,7 +80,6 @@ export interface BatchRunnerStats {
 
 export class BatchRunner {
   private readonly openai: OpenAI;
-  private readonly pool: KeepAliveFetch | undefined;
   private readonly dir: string;
   private readonly scrub: (text: string) => string;
   private queue: Pending[] = [];
@@ -99,9 +97,9 @@ export class BatchRunner {
     private readonly o: BatchRunnerOptions,
   ) {
     this.scrub = scrubber(o.apiKey);
-    // Uploads are multipart: the standard fetch (undici), not the client's JSON-only light fetch.
-    this.pool = o.fetch ? undefined : keepAliveFetch({ flavour: 'fetch' });
-    this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: client.profile.baseUrl, maxRetries: 0, timeout: client.profile.timeoutMs, fetch: o.fetch ?? this.pool!.fetch, logLevel: 'off' });
+    // A handful of requests per batch, and uploads are multipart (FormData): Node's own fetch, not the client's
+    // JSON-only keep-alive pool.
+    this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: client.profile.baseUrl, maxRetries: 0, timeout: client.profile.timeoutMs, fetch: o.fetch ?? globalThis.fetch, logLevel: 'off' });
     // One folder per (model block, endpoint, model name): another endpoint's batch ids mean nothing here.
     const scope = createHash('sha256').update(`${client.profile.baseUrl}\u0000${client.profile.model}`).digest('hex').slice(0, 12);
     this.dir = path.join(o.stateDir, 'batches', `${client.profile.id}-${scope}`);
@@ -110,7 +108,6 @@ export class BatchRunner {
 
   async close(): Promise<void> {
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
-    await this.pool?.close();
   }
 
   /** One logical call, answered through a batch (or the cache). */
