@@ -15,20 +15,22 @@ export class RunProgress {
       if (this.current !== dataset) {
         this.bar?.stop();
         this.bar = new cliProgress.SingleBar(
-          { format: `${dataset} |{bar}| {value}/{total} rows | {failed} failed | {dups} dup | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+          { format: `${dataset} |{bar}| {value}/{total} rows{images} | {failed} failed | {dups} dup | {tokens} tok | {cost} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
-        this.bar.start(total, 0, { failed: 0, dups: 0 });
+        this.bar.start(total, 0, { failed: 0, dups: 0, tokens: '0', cost: '$0.00', images: '' });
         this.current = dataset;
       }
-      this.bar!.update(p.written, { failed: p.failed, dups: p.duplicates });
+      this.bar!.update(p.written, { failed: p.failed, dups: p.duplicates, ...extras(p) });
       return;
     }
     const now = Date.now();
     if (this.current !== dataset || now - this.lastLine > 2000 || p.written === total) {
       this.current = dataset;
       this.lastLine = now;
-      process.stderr.write(`${dataset}: ${p.written}/${total || '?'} rows, ${p.failed} failed, ${p.filtered} filtered, ${p.duplicates} duplicates (${((now - this.started) / 1000).toFixed(1)}s)\n`);
+      const x = extras(p);
+      const llm = p.tokens || p.costUsd ? `, ${x.tokens} tokens, ${x.cost}` : '';
+      process.stderr.write(`${dataset}: ${p.written}/${total || '?'} rows${x.images}, ${p.failed} failed, ${p.filtered} filtered, ${p.duplicates} duplicates${llm} (${((now - this.started) / 1000).toFixed(1)}s)\n`);
     }
   }
 
@@ -36,4 +38,13 @@ export class RunProgress {
     this.bar?.stop();
     this.bar = undefined;
   }
+}
+
+/** Tokens, estimated cost and images, formatted for both the bar and the plain lines. */
+function extras(p: Progress): { tokens: string; cost: string; images: string } {
+  return {
+    tokens: p.tokens.toLocaleString('en-US'),
+    cost: `$${p.costUsd.toFixed(p.costUsd < 1 ? 4 : 2)}`,
+    images: p.images ? ` (${p.images.toLocaleString('en-US')} images)` : '',
+  };
 }

@@ -59,6 +59,10 @@ export interface Progress {
   failed: number;
   filtered: number;
   duplicates: number;
+  /** LLM tokens spent so far (prompt + completion), estimated USD, images written */
+  tokens: number;
+  costUsd: number;
+  images: number;
 }
 
 export interface DatasetRunResult {
@@ -325,7 +329,16 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
         out.drop(writeAt, r.drop!, r.stats);
       }
       writeAt++;
-      o.onProgress?.({ written: counts.written, target, failed: counts.failed, filtered: counts.filtered, duplicates: counts.duplicates });
+      o.onProgress?.({
+        written: counts.written,
+        target,
+        failed: counts.failed,
+        filtered: counts.filtered,
+        duplicates: counts.duplicates,
+        tokens: (stats['prompt_tokens'] ?? 0) + (stats['completion_tokens'] ?? 0),
+        costUsd: (stats['cost_micro_usd'] ?? 0) / 1e6,
+        images: stats['images_written'] ?? 0,
+      });
       stoppedEarly ??= o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined);
       if (!stoppedEarly) schedule();
     }
