@@ -403,7 +403,13 @@ export class DatasetChecker {
         const identKeys = keys.filter((k): k is A.Ident => k.kind === 'Ident');
         if (identKeys.length === keys.length && keys.length > 0) {
           const candidates = this.ctx.symbols.enumCases.get(identKeys[0]!.name) ?? [];
-          const en = candidates.find((name) => identKeys.every((k) => this.ctx.symbols.enumCases.get(k.name)?.includes(name)));
+          // Several enums may share these cases: prefer the one whose cases are exactly the keys, then the smallest.
+          const covering = candidates.filter((name) => identKeys.every((k) => this.ctx.symbols.enumCases.get(k.name)?.includes(name)));
+          const size = (name: string) => {
+            const d = this.ctx.symbols.get(name)?.decl;
+            return d?.kind === 'Enum' ? d.cases.length : Infinity;
+          };
+          const en = covering.find((name) => size(name) === identKeys.length) ?? [...covering].sort((a, b) => size(a) - size(b))[0];
           if (en) {
             const sym = this.ctx.symbols.get(en)!;
             if (sym.decl.kind === 'Enum') {

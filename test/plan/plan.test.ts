@@ -78,3 +78,35 @@ describe('plan', () => {
     expect(schema['properties'].tags).toMatchObject({ type: 'array', maxItems: 5 });
   });
 });
+
+describe('weighted samplers over enums that share cases', () => {
+  it('take the enum whose cases are exactly the keys, else the smallest that has them all', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-weighted-'));
+    const file = path.join(dir, 'spec.synth');
+    writeFileSync(
+      file,
+      `enum Fit { small, large, custom }
+enum Size { small, large }
+enum Shade { dark, light, small, large, mid }
+model m { name "x"  api_key env("K") }
+prompt p(s: Size, f: Fit) -> string { model m  user "{s} {f}" }
+dataset d {
+  count 4
+  vary s ~ weighted { small: 0.5, large: 0.5 }
+  vary f ~ weighted { small: 0.2, large: 0.3, custom: 0.5 }
+  let t = p(s, f)
+  row = { t: t }
+  output "out/d.jsonl"
+}
+`,
+    );
+    const res = checkFile(file);
+    // passing `s` to a `Size` parameter type-checks only if `s` is a Size (not Fit, declared first, or Shade)
+    expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const plan = buildPlan(res).plan;
+    expect(plan.datasets['d']!.vary.map((v) => v.sampler)).toEqual([
+      { kind: 'choice', values: ['small', 'large'], weights: [0.5, 0.5] },
+      { kind: 'choice', values: ['small', 'large', 'custom'], weights: [0.2, 0.3, 0.5] },
+    ]);
+  });
+});
