@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { buildReport } from '../../runtime/report/build-report.js';
 
 export async function runReport(dir: string, opts: { out?: string }): Promise<number> {
-  const { html, datasets, charts } = await buildReport(dir);
+  const out = opts.out ?? path.join(dir, 'report.html');
+  const { html, datasets, charts } = await buildReport(dir, out);
   if (datasets === 0) {
     process.stderr.write(`${dir}: no *.manifest.json here — point synth report at the folder your outputs went to\n`);
     return 1;
   }
-  const out = opts.out ?? path.join(dir, 'report.html');
   writeFileSync(out, html);
   process.stderr.write(`report: ${datasets} dataset(s), ${charts} charts → ${out}\n`);
   return 0;

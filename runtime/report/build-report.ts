@@ -37,7 +37,9 @@ interface Chart {
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export async function buildReport(dir: string): Promise<{ html: string; datasets: number; charts: number }> {
+/** `reportFile`: where the HTML will be written; image thumbnails link to the dataset's files relative to it. */
+export async function buildReport(dir: string, reportFile: string = path.join(dir, 'report.html')): Promise<{ html: string; datasets: number; charts: number }> {
+  const imageBase = path.relative(path.dirname(path.resolve(reportFile)), path.resolve(dir)).split(path.sep).join('/');
   const manifests = readdirSync(dir)
     .filter((f) => f.endsWith('.manifest.json'))
     .sort()
@@ -47,7 +49,7 @@ export async function buildReport(dir: string): Promise<{ html: string; datasets
   for (const m of manifests) {
     const file = path.join(dir, m.dataset.output);
     const rows = existsSync(file) ? await readRows(file, m.dataset.format) : [];
-    sections.push(datasetSection(m, rows, charts));
+    sections.push(datasetSection(m, rows, charts, imageBase));
   }
   // chart.js exports no path to its UMD build: find the package folder from its main entry.
   const chartDir = path.dirname(createRequire(import.meta.url).resolve('chart.js'));
@@ -70,6 +72,7 @@ tr.pass td.status{color:#166534;font-weight:600}tr.fail td.status{color:#b91c1c;
 .chart{background:#fff;border:1px solid #eef0f3;border-radius:6px;padding:8px;height:240px;position:relative}
 .status-complete{color:#166534}.status-failed-expectations{color:#b91c1c}
 .sample td{max-width:420px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.images img{image-rendering:pixelated;border:1px solid #ddd;margin:1px}
 </style></head>
 <body><header><h1>Synth report</h1><div>${esc(manifests[0]?.spec ?? '')} · plan ${esc(manifests[0]?.plan ?? '')} · ${manifests.length} dataset(s)</div></header>
 <main>${sections.join('\n') || '<p>No manifests found in this folder.</p>'}</main>
@@ -88,7 +91,7 @@ document.body.dataset.chartsRendered = String(Object.keys(Chart.instances).lengt
   return { html, datasets: manifests.length, charts: charts.length };
 }
 
-function datasetSection(m: Manifest, rows: Record<string, Value>[], charts: Chart[]): string {
+function datasetSection(m: Manifest, rows: Record<string, Value>[], charts: Chart[], imageBase: string): string {
   const id = (s: string) => `c${charts.length}_${s.replace(/\W/g, '_')}`;
   const c = m.counts;
   const kv = [
@@ -203,11 +206,41 @@ ${expects}
 ${cols.length ? `<h3>Columns</h3><div class="grid">${cols.join('')}</div>` : ''}
 ${varyRows.length ? `<h3>Declared vs realised</h3><div class="grid">${varyRows.join('')}</div>` : ''}
 ${sim.length ? `<h3>Simulation</h3><div class="grid">${sim.join('')}</div>` : ''}
+${imageGroups(rows, imageBase)}
 ${textStats ? `<h3>Text diversity</h3><table><tr><th>field</th><th>distinct rows</th><th>distinct bigram ratio</th></tr>${textStats}</table>` : ''}
 <h3>Sample rows</h3><table class="sample"><tr>${sampleCols.map((c2) => `<th>${esc(c2)}</th>`).join('')}</tr>${sample
     .map((r) => `<tr>${sampleCols.map((c2) => `<td title="${esc(JSON.stringify(r[c2] ?? null))}">${esc(cell(r[c2]))}</td>`).join('')}</tr>`)
     .join('')}</table>
 </section>`;
+}
+
+/**
+ * Image datasets (one line per image, `<field>_group` naming the prompt's group): the first groups as rows of
+ * thumbnails with their caption, and how many images each group holds. Thumbnails link to the files beside the
+ * output (the report stays small; open it where the dataset is).
+ */
+function imageGroups(rows: Record<string, Value>[], imageBase: string): string {
+  const first = rows[0];
+  if (!first) return '';
+  const field = Object.keys(first).find((k) => `${k}_group` in first && `${k}_sha256` in first);
+  if (!field) return '';
+  const groups = new Map<string, Record<string, Value>[]>();
+  for (const r of rows) {
+    const g = String(r[`${field}_group`] ?? '');
+    groups.set(g, [...(groups.get(g) ?? []), r]);
+  }
+  const sizes = [...groups.values()].map((g) => g.length);
+  const text = Object.keys(first).find((k) => !k.startsWith(field) && typeof first[k] === 'string' && k !== 'split');
+  const src = (p: Value | undefined) => esc((imageBase ? imageBase + '/' : '') + String(p ?? ''));
+  const shown = [...groups.entries()].slice(0, 8).map(
+    ([g, rs]) =>
+      `<tr><td><code>${esc(g)}</code>${text ? `<br>${esc(String(rs[0]![text] ?? ''))}` : ''}</td><td>${rs
+        .slice(0, 8)
+        .map((r) => `<img loading="lazy" width="96" height="96" alt="${esc(String(r[`${field}_sha256`] ?? '').slice(0, 12))}" src="${src(r[field])}">`)
+        .join(' ')}</td></tr>`,
+  );
+  return `<h3>Image groups</h3><div class="kv"><div><b>groups</b> ${groups.size}</div><div><b>images</b> ${rows.length}</div><div><b>per group</b> ${Math.min(...sizes)} … ${Math.max(...sizes)}</div></div>
+<table class="images"><tr><th>group${text ? ` / ${esc(text)}` : ''}</th><th>images</th></tr>${shown.join('')}</table>`;
 }
 
 function cell(v: Value | undefined): string {

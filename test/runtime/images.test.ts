@@ -11,6 +11,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/build.js';
 import { sniffImage } from '../../runtime/images/format.js';
 import { mergeShards } from '../../runtime/merge.js';
+import { buildReport } from '../../runtime/report/build-report.js';
 import { runPlan } from '../../runtime/run-plan.js';
 import { ImageClient } from '../../runtime/llm/images.js';
 import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
@@ -124,6 +125,14 @@ describe('image datasets (StableRep)', () => {
     expect(manifest.cost_usd).toBeGreaterThan(manifest.counts.images * 0.011 - 1e-9);
     expect(manifest.models.map((m: { reported: string[] }) => m.reported).flat()).toContain('gpt-image-1-fake');
     expect(grepTree(dir, KEY)).toEqual([]);
+
+    // the report shows the groups as thumbnails linking to the files
+    const { html } = await buildReport(path.join(dir, 'out', 'stablerep'), path.join(dir, 'report.html'));
+    expect(html).toContain('<h3>Image groups</h3>');
+    expect(html).toContain(`<b>groups</b> ${N}`);
+    const srcs = [...html.matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(srcs.length).toBe(8 * 4);
+    for (const src of srcs) expect(existsSync(path.join(dir, src)), src).toBe(true);
 
     // a second run is all cache: nothing sent, same bytes
     const sent = faulty.stats().requests;
