@@ -1,0 +1,179 @@
+// Incremental checking, for the language server: a CheckSession carries one program's checking state from one
+// check to the next, so that after an edit only the declarations the edit can affect are checked again.
+//
+// What a declaration's check reads of the rest of the program:
+//  - declarations it looks up by name (`SymbolTable.get`): recorded, with the declaration found, as the check
+//    runs. A declaration it read was re-parsed (a new AST object) or replaced → check again. This also keeps
+//    the spans in its references right: they point into the declarations it read.
+//  - the namespace as a whole, without a lookup (names and kinds for "did you mean", enum cases for bare
+//    case names): the program's *shape* (`declShape`). Any change → check everything again.
+// When neither changed, the declaration's diagnostics are replayed, and what its check wrote into the side
+// tables (references, expression types, type references) is still there: the tables belong to the session and
+// outlive each check. Before a declaration is checked again, or when it leaves the program, its entries are
+// removed, so the tables always hold exactly what a fresh check would write.
+//
+// Invariants:
+//  - `checkProgram(p, { session })` yields the same diagnostics (same order) and the same table contents as
+//    `checkProgram(p)`;
+//  - a CheckResult computed with a session is valid until that session's next check, which reuses its tables;
+//  - a session belongs to one program entry; the same AST (an imported file open in the editor) may be checked by
+//    several sessions, each with its own entries.
+import type * as A from '../grammar/ast.js';
+import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { Resolution } from './context.js';
+import type { SymbolTable } from './symbols.js';
+import type { Ty } from './types.js';
+
+/** A Map that reports the keys set while a sink is attached (what one declaration's check wrote). */
+export class RecordingMap<K, V> extends Map<K, V> {
+  sink: K[] | undefined;
+  override set(k: K, v: V): this {
+    this.sink?.push(k);
+    return super.set(k, v);
+  }
+}
+
+/** The checker's side tables, keyed by AST node; the language server reads them for hover, completion... */
+export interface CheckTables {
+  /** for each Ident that refers to something, what it refers to */
+  readonly references: RecordingMap<A.Ident, Resolution>;
+  /** the type computed for each checked expression */
+  readonly exprTypes: RecordingMap<A.Expr, Ty>;
+  /** the resolved type of each declared struct field / prompt param / type reference */
+  readonly typeRefs: RecordingMap<A.TypeRef, Ty>;
+}
+
+export function newTables(): CheckTables {
+  return { references: new RecordingMap(), exprTypes: new RecordingMap(), typeRefs: new RecordingMap() };
+}
+
+/** What checking one part of a declaration (phase 2: its types; phases 3–4: its body) produced. */
+interface Part {
+  diagnostics: Diagnostic[];
+  /** names it looked up, each with the declaration found then */
+  reads: Array<[string, A.Decl | undefined]>;
+}
+
+interface Entry {
+  file: string;
+  shape: number;
+  /** the check that last found this declaration in the program */
+  seen: number;
+  types: Part | undefined;
+  body: Part | undefined;
+  /** the table keys its check wrote (both parts) */
+  idents: A.Ident[];
+  exprs: A.Expr[];
+  typeRefs: A.TypeRef[];
+}
+
+/** A declaration's contribution to the program's shape; AST nodes never change, so it is computed once. */
+const shapes = new WeakMap<A.Decl, string>();
+function declShape(d: A.Decl): string {
+  let s = shapes.get(d);
+  if (s === undefined) {
+    s = d.kind === 'Goal' ? 'goal' : d.kind === 'Enum' ? `enum ${d.name.name}{${d.cases.map((c) => c.name).join(',')}}` : `${d.kind} ${d.name.name}`;
+    shapes.set(d, s);
+  }
+  return s;
+}
+
+export class CheckSession {
+  readonly tables = newTables();
+  private readonly entries = new Map<A.Decl, Entry>();
+  private shapeParts: string[] = [];
+  private shape = 0;
+  private checks = 0;
+  private symbols: SymbolTable | undefined;
+  /** statistics, for tests and benchmarks: declaration parts checked and replayed */
+  readonly stats = { checked: 0, replayed: 0 };
+
+  /** Starts a check of a program: its files (in check order) and its freshly built symbol table. */
+  begin(files: ReadonlyArray<{ path: string; ast: A.SynthFile }>, symbols: SymbolTable): void {
+    this.checks++;
+    this.symbols = symbols;
+    const parts: string[] = [];
+    for (const f of files) {
+      parts.push(f.path);
+      for (const d of f.ast.decls) parts.push(declShape(d));
+    }
+    const old = this.shapeParts;
+    // Unchanged declarations give the very same strings, so this is mostly pointer comparisons.
+    if (parts.length !== old.length || parts.some((p, i) => p !== old[i])) this.shape++;
+    this.shapeParts = parts;
+  }
+
+  /**
+   * Checks one part of a declaration, or replays it. `part` 'types' must come before 'body' for each
+   * declaration in a check: the 'types' call decides whether the recorded results are still valid.
+   */
+  run(d: A.Decl, file: string, part: 'types' | 'body', diagnostics: Diagnostic[], check: () => void): void {
+    const e = part === 'types' ? this.validEntry(d, file) : this.entries.get(d)!;
+    const done = e[part];
+    if (done) {
+      this.stats.replayed++;
+      for (const x of done.diagnostics) diagnostics.push(x);
+      return;
+    }
+    this.stats.checked++;
+    const symbols = this.symbols!;
+    const { references, exprTypes, typeRefs } = this.tables;
+    const start = diagnostics.length;
+    const reads = new Set<string>();
+    symbols.reads = reads;
+    references.sink = e.idents;
+    exprTypes.sink = e.exprs;
+    typeRefs.sink = e.typeRefs;
+    try {
+      check();
+    } finally {
+      symbols.reads = undefined;
+      references.sink = exprTypes.sink = typeRefs.sink = undefined;
+    }
+    e[part] = { diagnostics: diagnostics.slice(start), reads: [...reads].map((n) => [n, symbols.get(n)?.decl]) };
+  }
+
+  /** Ends a check: forgets declarations that left the program. */
+  end(): void {
+    for (const [d, e] of this.entries) {
+      if (e.seen === this.checks) continue;
+      this.forget(e);
+      this.entries.delete(d);
+    }
+    this.symbols = undefined;
+  }
+
+  /** The declaration's entry, emptied unless its recorded results are still valid. */
+  private validEntry(d: A.Decl, file: string): Entry {
+    let e = this.entries.get(d);
+    if (!e) {
+      e = { file, shape: this.shape, seen: 0, types: undefined, body: undefined, idents: [], exprs: [], typeRefs: [] };
+      this.entries.set(d, e);
+    } else if (e.file !== file || e.shape !== this.shape || !this.readsHold(e.types) || !this.readsHold(e.body)) {
+      this.forget(e);
+      e.file = file;
+      e.shape = this.shape;
+    }
+    e.seen = this.checks;
+    return e;
+  }
+
+  private readsHold(p: Part | undefined): boolean {
+    if (!p) return true;
+    const symbols = this.symbols!;
+    for (const [name, decl] of p.reads) if (symbols.byName.get(name)?.decl !== decl) return false;
+    return true;
+  }
+
+  /** Removes what an entry's check wrote into the tables. */
+  private forget(e: Entry): void {
+    const { references, exprTypes, typeRefs } = this.tables;
+    for (const k of e.idents) references.delete(k);
+    for (const k of e.exprs) exprTypes.delete(k);
+    for (const k of e.typeRefs) typeRefs.delete(k);
+    e.idents = [];
+    e.exprs = [];
+    e.typeRefs = [];
+    e.types = e.body = undefined;
+  }
+}
