@@ -2,9 +2,10 @@
 // check to the next, so that after an edit only the declarations the edit can affect are checked again.
 //
 // What a declaration's check reads of the rest of the program:
-//  - declarations it looks up by name (`SymbolTable.get`): recorded, with the declaration found, as the check
-//    runs. A declaration it read was re-parsed (a new AST object) or replaced → check again. This also keeps
-//    the spans in its references right: they point into the declarations it read.
+//  - declarations it looks up by name (`SymbolTable.get`): the names are recorded as the check runs. When a
+//    name comes to denote another declaration (re-parsed: a new AST object; added; removed), everything that
+//    looked it up is checked again. This also keeps the spans in its references right: they point into the
+//    declarations it read.
 //  - the namespace as a whole, without a lookup (names and kinds for "did you mean", enum cases for bare
 //    case names): the program's *shape* (`declShape`). Any change → check everything again.
 // When neither changed, the declaration's diagnostics are replayed, and what its check wrote into the side
@@ -47,20 +48,18 @@ export function newTables(): CheckTables {
   return { references: new RecordingMap(), exprTypes: new RecordingMap(), typeRefs: new RecordingMap() };
 }
 
-/** What checking one part of a declaration (phase 2: its types; phases 3–4: its body) produced. */
-interface Part {
-  diagnostics: Diagnostic[];
-  /** names it looked up, each with the declaration found then */
-  reads: Array<[string, A.Decl | undefined]>;
-}
-
 interface Entry {
   file: string;
   shape: number;
   /** the check that last found this declaration in the program */
   seen: number;
-  types: Part | undefined;
-  body: Part | undefined;
+  /** a declaration it looked up was replaced since it was checked */
+  stale: boolean;
+  /** diagnostics of each part: phase 2 (its types) and phases 3–4 (its body); undefined: not checked yet */
+  types: Diagnostic[] | undefined;
+  body: Diagnostic[] | undefined;
+  /** the names its check looked up (both parts) */
+  reads: string[];
   /** the table keys its check wrote (both parts) */
   idents: A.Ident[];
   exprs: A.Expr[];
@@ -81,6 +80,10 @@ function declShape(d: A.Decl): string {
 export class CheckSession {
   readonly tables = newTables();
   private readonly entries = new Map<A.Decl, Entry>();
+  /** name → the declaration it named at the last check */
+  private names = new Map<string, A.Decl>();
+  /** name → the entries whose check looked it up */
+  private readonly dependents = new Map<string, Set<Entry>>();
   private shapeParts: string[] = [];
   private shape = 0;
   private checks = 0;
@@ -101,20 +104,33 @@ export class CheckSession {
     // Unchanged declarations give the very same strings, so this is mostly pointer comparisons.
     if (parts.length !== old.length || parts.some((p, i) => p !== old[i])) this.shape++;
     this.shapeParts = parts;
+    // Names whose declaration changed (re-parsed, added, removed): whoever looked them up is stale.
+    const names = new Map<string, A.Decl>();
+    for (const [n, s] of symbols.byName) {
+      names.set(n, s.decl);
+      if (this.names.get(n) !== s.decl) this.invalidate(n);
+    }
+    for (const n of this.names.keys()) if (!names.has(n)) this.invalidate(n);
+    this.names = names;
   }
 
   /**
-   * Checks one part of a declaration, or replays it. `part` 'types' must come before 'body' for each
-   * declaration in a check: the 'types' call decides whether the recorded results are still valid.
+   * Replays one part of a declaration if its recorded result still holds; false if it must be checked (with
+   * `record`). Each declaration's 'types' part must come before its 'body' part in a check: the 'types' call
+   * decides whether the recorded results still hold.
    */
-  run(d: A.Decl, file: string, part: 'types' | 'body', diagnostics: Diagnostic[], check: () => void): void {
+  replay(d: A.Decl, file: string, part: 'types' | 'body', diagnostics: Diagnostic[]): boolean {
     const e = part === 'types' ? this.validEntry(d, file) : this.entries.get(d)!;
     const done = e[part];
-    if (done) {
-      this.stats.replayed++;
-      for (const x of done.diagnostics) diagnostics.push(x);
-      return;
-    }
+    if (!done) return false;
+    this.stats.replayed++;
+    for (const x of done) diagnostics.push(x);
+    return true;
+  }
+
+  /** Checks one part of a declaration, recording what it reports, writes and looks up. */
+  record(d: A.Decl, part: 'types' | 'body', diagnostics: Diagnostic[], check: () => void): void {
+    const e = this.entries.get(d)!;
     this.stats.checked++;
     const symbols = this.symbols!;
     const { references, exprTypes, typeRefs } = this.tables;
@@ -130,7 +146,13 @@ export class CheckSession {
       symbols.reads = undefined;
       references.sink = exprTypes.sink = typeRefs.sink = undefined;
     }
-    e[part] = { diagnostics: diagnostics.slice(start), reads: [...reads].map((n) => [n, symbols.get(n)?.decl]) };
+    e[part] = diagnostics.slice(start);
+    for (const n of reads) {
+      e.reads.push(n);
+      let deps = this.dependents.get(n);
+      if (!deps) this.dependents.set(n, (deps = new Set()));
+      deps.add(e);
+    }
   }
 
   /** Ends a check: forgets declarations that left the program. */
@@ -143,13 +165,18 @@ export class CheckSession {
     this.symbols = undefined;
   }
 
-  /** The declaration's entry, emptied unless its recorded results are still valid. */
+  private invalidate(name: string): void {
+    const deps = this.dependents.get(name);
+    if (deps) for (const e of deps) e.stale = true;
+  }
+
+  /** The declaration's entry, emptied unless its recorded results still hold. */
   private validEntry(d: A.Decl, file: string): Entry {
     let e = this.entries.get(d);
     if (!e) {
-      e = { file, shape: this.shape, seen: 0, types: undefined, body: undefined, idents: [], exprs: [], typeRefs: [] };
+      e = { file, shape: this.shape, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
       this.entries.set(d, e);
-    } else if (e.file !== file || e.shape !== this.shape || !this.readsHold(e.types) || !this.readsHold(e.body)) {
+    } else if (e.stale || e.file !== file || e.shape !== this.shape) {
       this.forget(e);
       e.file = file;
       e.shape = this.shape;
@@ -158,22 +185,18 @@ export class CheckSession {
     return e;
   }
 
-  private readsHold(p: Part | undefined): boolean {
-    if (!p) return true;
-    const symbols = this.symbols!;
-    for (const [name, decl] of p.reads) if (symbols.byName.get(name)?.decl !== decl) return false;
-    return true;
-  }
-
-  /** Removes what an entry's check wrote into the tables. */
+  /** Removes what an entry's check wrote into the tables and the names it looked up. */
   private forget(e: Entry): void {
     const { references, exprTypes, typeRefs } = this.tables;
     for (const k of e.idents) references.delete(k);
     for (const k of e.exprs) exprTypes.delete(k);
     for (const k of e.typeRefs) typeRefs.delete(k);
+    for (const n of e.reads) this.dependents.get(n)?.delete(e);
     e.idents = [];
     e.exprs = [];
     e.typeRefs = [];
+    e.reads = [];
     e.types = e.body = undefined;
+    e.stale = false;
   }
 }

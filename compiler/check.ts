@@ -116,8 +116,9 @@ class Checker {
       for (const f of files) {
         this.ctx.file = f.path;
         for (const d of f.ast.decls) {
+          if (session?.replay(d, f.path, part, this.ctx.diagnostics)) continue;
           const check = part === 'types' ? () => this.declTypes(d) : () => this.decl(d);
-          if (session) session.run(d, f.path, part, this.ctx.diagnostics, check);
+          if (session) session.record(d, part, this.ctx.diagnostics, check);
           else check();
         }
       }
