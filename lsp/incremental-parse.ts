@@ -132,6 +132,17 @@ function commonSuffix(a: string, b: string, max: number): number {
   return lo;
 }
 
+/**
+ * A copy of `s` that does not keep the string it was sliced from alive. V8 represents `text.slice(a, b)` as a
+ * view into `text`, and so is every token image, name and string literal of an AST parsed from it: a segment's
+ * AST would keep the whole document version it was first parsed in alive (150 KB per edit on a 5,000-line
+ * spec, promoted by the garbage collector and only freed by a full collection). Concatenation makes a new
+ * string, which the slice then flattens into a buffer of its own.
+ */
+function detached(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 function isSpan(v: object): v is A.Span {
   return typeof (v as A.Span).start === 'number' && typeof (v as A.Span).end === 'number' && !('kind' in v) && Object.keys(v).length === 2;
 }
@@ -202,7 +213,7 @@ export class DocumentParser {
     }
     for (let i = plan.head; i < midEnd; i++) {
       const t = text.slice(bounds[i]!, bounds[i + 1]!);
-      segments[i] = pool.get(t)?.shift() ?? this.parseSegment(t);
+      segments[i] = pool.get(t)?.shift() ?? this.parseSegment(detached(t));
     }
     for (let i = 0; i < count; i++) segments[i]!.origin.offset = bounds[i]!;
     this.text = text;
