@@ -22,7 +22,8 @@
 import type * as A from '../grammar/ast.js';
 import type { Diagnostic } from '../grammar/diagnostics.js';
 import type { Resolution } from './context.js';
-import type { SymbolTable } from './symbols.js';
+import type { Program } from './program.js';
+import { buildSymbols, type SymbolTable } from './symbols.js';
 import type { Ty } from './types.js';
 
 /** A Map that reports the keys set while a sink is attached (what one declaration's check wrote). */
@@ -49,6 +50,7 @@ export function newTables(): CheckTables {
 }
 
 interface Entry {
+  decl: A.Decl;
   file: string;
   shape: number;
   /** the check that last found this declaration in the program */
@@ -80,38 +82,75 @@ function declShape(d: A.Decl): string {
 export class CheckSession {
   readonly tables = newTables();
   private readonly entries = new Map<A.Decl, Entry>();
-  /** name → the declaration it named at the last check */
-  private names = new Map<string, A.Decl>();
   /** name → the entries whose check looked it up */
   private readonly dependents = new Map<string, Set<Entry>>();
   private shapeParts: string[] = [];
   private shape = 0;
   private checks = 0;
+  /** the symbol table of the last check, and whether building it reported nothing */
   private symbols: SymbolTable | undefined;
+  private symbolsClean = false;
+  private entry = '';
   /** statistics, for tests and benchmarks: declaration parts checked and replayed */
   readonly stats = { checked: 0, replayed: 0 };
 
-  /** Starts a check of a program: its files (in check order) and its freshly built symbol table. */
-  begin(files: ReadonlyArray<{ path: string; ast: A.SynthFile }>, symbols: SymbolTable): void {
+  /**
+   * Starts a check of a program: returns its symbol table (symbols.ts), reporting its diagnostics into
+   * `diagnostics`. When the program's shape is unchanged and the last table had nothing to report, that table is
+   * reused with the re-parsed declarations swapped in (the same names in the same files, so the same table
+   * otherwise); else it is built afresh.
+   */
+  begin(program: Program, diagnostics: Diagnostic[]): SymbolTable {
     this.checks++;
+    // The shape, compared in place: unchanged declarations give the very same strings (pointer comparisons).
+    const parts = this.shapeParts;
+    let n = 0;
+    let changed = false;
+    const note = (part: string) => {
+      if (parts[n] !== part) {
+        parts[n] = part;
+        changed = true;
+      }
+      n++;
+    };
+    for (const p of program.order) {
+      note(p);
+      for (const d of program.files.get(p)!.ast.decls) note(declShape(d));
+    }
+    if (parts.length !== n) {
+      parts.length = n;
+      changed = true;
+    }
+    if (changed) this.shape++;
+
+    const last = this.symbols;
+    let symbols: SymbolTable;
+    if (!changed && last && this.symbolsClean && this.entry === program.entry) {
+      symbols = last;
+      for (const p of program.order) {
+        for (const d of program.files.get(p)!.ast.decls) {
+          if (d.kind === 'Goal') {
+            if (p === program.entry && symbols.goal?.decl !== d) symbols.goal = { decl: d, file: p };
+            continue;
+          }
+          const info = d.name.name ? symbols.byName.get(d.name.name) : undefined;
+          if (info && info.decl !== d) {
+            info.decl = d;
+            this.invalidate(d.name.name);
+          }
+        }
+      }
+    } else {
+      const before = diagnostics.length;
+      symbols = buildSymbols(program, diagnostics);
+      this.symbolsClean = diagnostics.length === before;
+      // Names whose declaration changed (re-parsed, added, removed): whoever looked them up is stale.
+      for (const [name, s] of symbols.byName) if (last?.byName.get(name)?.decl !== s.decl) this.invalidate(name);
+      if (last) for (const name of last.byName.keys()) if (!symbols.byName.has(name)) this.invalidate(name);
+    }
     this.symbols = symbols;
-    const parts: string[] = [];
-    for (const f of files) {
-      parts.push(f.path);
-      for (const d of f.ast.decls) parts.push(declShape(d));
-    }
-    const old = this.shapeParts;
-    // Unchanged declarations give the very same strings, so this is mostly pointer comparisons.
-    if (parts.length !== old.length || parts.some((p, i) => p !== old[i])) this.shape++;
-    this.shapeParts = parts;
-    // Names whose declaration changed (re-parsed, added, removed): whoever looked them up is stale.
-    const names = new Map<string, A.Decl>();
-    for (const [n, s] of symbols.byName) {
-      names.set(n, s.decl);
-      if (this.names.get(n) !== s.decl) this.invalidate(n);
-    }
-    for (const n of this.names.keys()) if (!names.has(n)) this.invalidate(n);
-    this.names = names;
+    this.entry = program.entry;
+    return symbols;
   }
 
   /**
@@ -124,7 +163,7 @@ export class CheckSession {
     const done = e[part];
     if (!done) return false;
     this.stats.replayed++;
-    for (const x of done) diagnostics.push(x);
+    for (let i = 0; i < done.length; i++) diagnostics.push(done[i]!);
     return true;
   }
 
@@ -157,12 +196,11 @@ export class CheckSession {
 
   /** Ends a check: forgets declarations that left the program. */
   end(): void {
-    for (const [d, e] of this.entries) {
+    for (const e of this.entries.values()) {
       if (e.seen === this.checks) continue;
       this.forget(e);
-      this.entries.delete(d);
+      this.entries.delete(e.decl);
     }
-    this.symbols = undefined;
   }
 
   private invalidate(name: string): void {
@@ -174,7 +212,7 @@ export class CheckSession {
   private validEntry(d: A.Decl, file: string): Entry {
     let e = this.entries.get(d);
     if (!e) {
-      e = { file, shape: this.shape, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
+      e = { decl: d, file, shape: this.shape, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
       this.entries.set(d, e);
     } else if (e.stale || e.file !== file || e.shape !== this.shape) {
       this.forget(e);

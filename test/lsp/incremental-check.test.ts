@@ -14,8 +14,12 @@ const json = (x: unknown) => JSON.stringify(x);
 
 function tables(r: CheckResult) {
   const ctx = r.ctx;
+  const s = r.symbols;
   return {
     diagnostics: json(r.diagnostics),
+    // the table by declaration identity: a reused table must hold the re-parsed declarations
+    symbols: new Map<object, string>([...[...s.byName].map(([k, v]) => [v.decl, `${k} ${v.file}`] as const), ...(s.goal ? [[s.goal.decl, `goal ${s.goal.file}`] as const] : [])]),
+    enumCases: json([...s.enumCases]),
     references: new Map([...ctx.references].map(([k, v]) => [k, json(v)])),
     exprTypes: new Map([...ctx.exprTypes].map(([k, v]) => [k, json(v)])),
     typeRefs: new Map([...ctx.typeRefs].map(([k, v]) => [k, json(v)])),
@@ -61,6 +65,8 @@ describe('incremental check', () => {
         const fresh = tables(checkProgram(program));
         const d =
           (inc.diagnostics !== fresh.diagnostics ? `diagnostics: ${inc.diagnostics} vs ${fresh.diagnostics}` : undefined) ??
+          (inc.enumCases !== fresh.enumCases ? `enum cases: ${inc.enumCases} vs ${fresh.enumCases}` : undefined) ??
+          tableDiff('symbols', inc.symbols, fresh.symbols) ??
           tableDiff('references', inc.references, fresh.references) ??
           tableDiff('exprTypes', inc.exprTypes as Map<A.Expr, string>, fresh.exprTypes) ??
           tableDiff('typeRefs', inc.typeRefs, fresh.typeRefs);
