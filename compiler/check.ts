@@ -40,7 +40,7 @@ export interface CheckOptions {
 
 export function checkProgram(program: Program, options: CheckOptions = {}): CheckResult {
   const pre: Diagnostic[] = [];
-  const symbols = buildSymbols(program, pre);
+  const symbols = options.session ? options.session.begin(program, pre) : buildSymbols(program, pre);
   const ctx = new CheckContext(program, symbols, options.session?.tables);
   ctx.diagnostics.push(...program.diagnostics, ...pre);
   const checker = new Checker(ctx, options.session);
@@ -109,21 +109,28 @@ class Checker {
   run(): void {
     const files = this.ctx.program.order.map((p) => this.ctx.program.files.get(p)!);
     const session = this.session;
-    session?.begin(files, this.ctx.symbols);
     // Phase 2: types of declarations other phases look up. Phase 3 and 4: each declaration. With a session, a
     // declaration unaffected since the last check is replayed instead (check-session.ts).
     for (const part of ['types', 'body'] as const) {
       for (const f of files) {
         this.ctx.file = f.path;
         for (const d of f.ast.decls) {
-          if (session?.replay(d, f.path, part, this.ctx.diagnostics)) continue;
-          const check = part === 'types' ? () => this.declTypes(d) : () => this.decl(d);
-          if (session) session.record(d, part, this.ctx.diagnostics, check);
-          else check();
+          if (!session) this.checkPart(d, part);
+          else if (!session.replay(d, f.path, part, this.ctx.diagnostics)) this.recordPart(session, d, part);
         }
       }
     }
     session?.end();
+  }
+
+  private checkPart(d: A.Decl, part: 'types' | 'body'): void {
+    if (part === 'types') this.declTypes(d);
+    else this.decl(d);
+  }
+
+  // A method of its own: a closure in the loop above would make every iteration allocate a context for `d`.
+  private recordPart(session: CheckSession, d: A.Decl, part: 'types' | 'body'): void {
+    session.record(d, part, this.ctx.diagnostics, () => this.checkPart(d, part));
   }
 
   /** Phase 2 for one declaration: the types it declares. */

@@ -9,11 +9,11 @@ export interface Position {
 
 export class LineIndex {
   /** offsets where lines start; computed on first use (a program's imported files are rarely positioned) */
-  private lazyStarts: number[] | undefined;
+  private lazyStarts: Int32Array | undefined;
 
   constructor(readonly text: string) {}
 
-  private get starts(): number[] {
+  private get starts(): Int32Array {
     return (this.lazyStarts ??= lineStarts(this.text));
   }
 
@@ -49,18 +49,23 @@ export class LineIndex {
 }
 
 /** Offsets where lines start: after `\n`, `\r\n` or a lone `\r`. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
+function lineStarts(text: string): Int32Array {
   if (!text.includes('\r')) {
     // The common case, found with the native `indexOf` (5x faster than a `charCodeAt` loop; the language
-    // server pays this on every edit of a large document).
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    // server pays this on every edit of a large document). Counting first sizes the array exactly, instead of
+    // growing it (and leaving garbage) one line at a time.
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    const starts = new Int32Array(n);
+    n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
     return starts;
   }
+  const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
     else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
   }
-  return starts;
+  return Int32Array.from(starts);
 }

@@ -83,18 +83,28 @@ function lexSplit(text: string, from: number, to: number): Split {
     return t;
   });
   for (const c of (lexed.groups['comments'] ?? []) as IToken[]) if (c.tokenType === T.UnterminatedBlockComment) unterminated = true;
-  const index = new Map<IToken, number>();
-  tokens.forEach((t, i) => index.set(t, i));
   const starts: number[] = [];
   const heads: number[] = [];
+  // Segments are consecutive runs of `tokens`: `i` is the index of each one's first token.
+  let i = 0;
   for (const seg of splitSegments(tokens)) {
     const first = seg[0]!;
-    const i = index.get(first)!;
     const next = tokens[i + 1] ?? first;
     starts.push(from + first.startOffset);
     heads.push(from + next.startOffset + next.image.length);
+    i += seg.length;
   }
   return { starts, heads, unterminated };
+}
+
+/** `old[0, keep)`, then `mid[0, midCount)`, then `old[from..]` moved by `delta`, in one array. */
+function spliced(old: readonly number[], keep: number, mid: readonly number[], midCount: number, from: number, delta: number): number[] {
+  const out = new Array<number>(keep + midCount + Math.max(0, old.length - from));
+  let o = 0;
+  for (let i = 0; i < keep; i++) out[o++] = old[i]!;
+  for (let i = 0; i < midCount; i++) out[o++] = mid[i]!;
+  for (let i = from; i < old.length; i++) out[o++] = old[i]! + delta;
+  return out;
 }
 
 // The common prefix and suffix of two versions of a document are found by bisection over substring equality
@@ -191,7 +201,7 @@ export class DocumentParser {
     const plan: Reuse = old === undefined ? { split: this.fullSplit(text), head: 0, tail: undefined } : this.updateSplit(old, text);
     const split = plan.split;
     // Ranges: the preamble [0, starts[0]) then one per segment.
-    const bounds = [0, ...split.starts, text.length];
+    const bounds = [0].concat(split.starts, text.length);
     const count = bounds.length - 1;
     const segments: Segment[] = new Array<Segment>(count);
     // Ranges before the edit are the old ones, unchanged; ranges after it are the old ones, moved.
@@ -288,8 +298,8 @@ export class DocumentParser {
       if (k >= n) {
         const r = lexSplit(text, lexStart, text.length);
         const split = {
-          starts: [...starts.slice(0, Math.max(0, j)), ...r.starts],
-          heads: [...heads.slice(0, Math.max(0, j)), ...r.heads],
+          starts: starts.slice(0, Math.max(0, j)).concat(r.starts),
+          heads: heads.slice(0, Math.max(0, j)).concat(r.heads),
           unterminated: r.unterminated,
         };
         return { split, head: j + 1, tail: undefined };
@@ -302,8 +312,8 @@ export class DocumentParser {
       if (idx < 0) continue;
       const keep = Math.max(0, j);
       const split = {
-        starts: [...starts.slice(0, keep), ...r.starts.slice(0, idx), ...starts.slice(k).map((x) => x + delta)],
-        heads: [...heads.slice(0, keep), ...r.heads.slice(0, idx), ...heads.slice(k).map((x) => x + delta)],
+        starts: spliced(starts, keep, r.starts, idx, k, delta),
+        heads: spliced(heads, keep, r.heads, idx, k, delta),
         unterminated: false,
       };
       return { split, head: j + 1, tail: { oldRange: k + 1 } };
