@@ -229,7 +229,11 @@ export class CheckSession {
     for (const k of e.idents) references.delete(k);
     for (const k of e.exprs) exprTypes.delete(k);
     for (const k of e.typeRefs) typeRefs.delete(k);
-    for (const n of e.reads) this.dependents.get(n)?.delete(e);
+    for (const n of e.reads) {
+      const deps = this.dependents.get(n);
+      // names typed and gone (every prefix of a name being typed is looked up once) must not pile up
+      if (deps?.delete(e) && deps.size === 0) this.dependents.delete(n);
+    }
     e.idents = [];
     e.exprs = [];
     e.typeRefs = [];
