@@ -5,12 +5,12 @@
 //   3. decls      — goal, structs (constraints), models, prompts (templates), sources, sims (compiler/sim)
 //   4. datasets   — clauses in order, each with the scope the earlier clauses built (check-dataset.ts)
 // Invariant: checking never throws on any AST the parser produced, including recovered ones.
-import { createHash } from 'node:crypto';
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import type { Diagnostic } from '../grammar/diagnostics.js';
 import { DatasetChecker } from './check-dataset.js';
-import { CheckContext, type DeclRecord } from './context.js';
+import type { CheckSession } from './check-session.js';
+import { CheckContext } from './context.js';
 import { ExprChecker, type Scope } from './expr-check.js';
 import { loadProgram, type Host, type Program } from './program.js';
 import { GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from './settings.js';
@@ -32,17 +32,18 @@ export function checkFile(entry: string, host?: Host, entryText?: string): Check
 }
 
 export interface CheckOptions {
-  /** Record each declaration's result and replay it when neither it nor the program's shape changed. Worth it
-   *  where the same ASTs are checked again and again (the language server); pure overhead for one-shot runs. */
-  incremental?: boolean;
+  /** Check incrementally: replay the results of declarations unaffected since the session's last check
+   *  (check-session.ts). Worth it where the same program is checked again and again after small edits (the
+   *  language server); pure overhead for one-shot runs. */
+  session?: CheckSession;
 }
 
 export function checkProgram(program: Program, options: CheckOptions = {}): CheckResult {
   const pre: Diagnostic[] = [];
-  const symbols = buildSymbols(program, pre);
-  const ctx = new CheckContext(program, symbols);
+  const symbols = options.session ? options.session.begin(program, pre) : buildSymbols(program, pre);
+  const ctx = new CheckContext(program, symbols, options.session?.tables);
   ctx.diagnostics.push(...program.diagnostics, ...pre);
-  const checker = new Checker(ctx, options.incremental ?? false);
+  const checker = new Checker(ctx, options.session);
   checker.run();
   const diagnostics = dedupe(ctx.diagnostics);
   return { program, symbols, ctx, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
@@ -95,87 +96,51 @@ export function isEnvCall(e: A.Expr): e is A.CallExpr {
   return e.kind === 'Call' && e.callee.name === 'env';
 }
 
-const declCache = new WeakMap<A.Decl, { key: string; record: DeclRecord }>();
-
-/** Everything about the program that one declaration's check may read from the others. */
-function programShape(asts: A.SynthFile[], paths: string[]): string {
-  const parts: string[] = [paths.join('|')];
-  const fields = (fs: A.FieldDecl[]) => fs.map((f) => `${f.name.name}:${typeRefText(f.type)}@${f.constraints.map((c) => c.name.name).join(',')}`).join(';');
-  for (const ast of asts) {
-    for (const d of ast.decls) {
-      switch (d.kind) {
-        case 'Goal':
-          parts.push('goal');
-          break;
-        case 'Enum':
-          parts.push(`enum ${d.name.name}{${d.cases.map((c) => c.name).join(',')}}`);
-          break;
-        case 'Struct':
-          parts.push(`struct ${d.name.name}{${fields(d.fields)}}`);
-          break;
-        case 'Prompt':
-          parts.push(`prompt ${d.name.name}(${d.params.map((p) => `${p.name.name}:${typeRefText(p.type)}`).join(',')})->${d.returnType ? typeRefText(d.returnType) : ''}`);
-          break;
-        case 'Sim':
-          parts.push(
-            `sim ${d.name.name}{${d.states.map((s) => `${s.name.name}:${typeRefText(s.type)}`).join(',')}|${d.events.map((e) => `${e.name.name}(${fields(e.fields)})`).join(',')}|${d.observes.map((o) => o.fields.map((x) => x.name).join(',')).join(';')}}`,
-          );
-          break;
-        default:
-          parts.push(`${d.kind} ${d.name.name}`);
-      }
-    }
-  }
-  return parts.join('\n');
-}
-
 class Checker {
   readonly exprs: ExprChecker;
 
   constructor(
     readonly ctx: CheckContext,
-    readonly incremental: boolean,
+    readonly session: CheckSession | undefined,
   ) {
     this.exprs = new ExprChecker(ctx);
   }
 
   run(): void {
     const files = this.ctx.program.order.map((p) => this.ctx.program.files.get(p)!);
-    // Phase 2: types of declarations other phases look up.
-    for (const f of files) {
-      this.ctx.file = f.path;
-      for (const d of f.ast.decls) {
-        if (d.kind === 'Struct') for (const fd of d.fields) this.resolveType(fd.type);
-        if (d.kind === 'Prompt') {
-          for (const p of d.params) this.resolveType(p.type);
-          if (d.returnType) this.resolveType(d.returnType);
-        }
-        if (d.kind === 'Dataset' && d.rowType) this.resolveType(d.rowType);
-      }
-    }
-    // Phase 3 and 4. A declaration's diagnostics depend only on itself and on the program's *shape* (names,
-    // field and parameter types, enum cases, sim events): when both are unchanged — the language server's case
-    // after an edit elsewhere — the recorded result is replayed instead of checking it again.
-    if (!this.incremental) {
+    const session = this.session;
+    // Phase 2: types of declarations other phases look up. Phase 3 and 4: each declaration. With a session, a
+    // declaration unaffected since the last check is replayed instead (check-session.ts).
+    for (const part of ['types', 'body'] as const) {
       for (const f of files) {
         this.ctx.file = f.path;
-        for (const d of f.ast.decls) this.decl(d);
-      }
-      return;
-    }
-    const shape = createHash('sha1').update(programShape(files.map((f) => f.ast), files.map((f) => f.path))).digest('hex');
-    for (const f of files) {
-      this.ctx.file = f.path;
-      for (const d of f.ast.decls) {
-        const key = `${f.path}\u0000${shape}`;
-        const hit = declCache.get(d);
-        if (hit && hit.key === key) {
-          this.ctx.replay(hit.record);
-          continue;
+        for (const d of f.ast.decls) {
+          if (!session) this.checkPart(d, part);
+          else if (!session.replay(d, f.path, part, this.ctx.diagnostics)) this.recordPart(session, d, part);
         }
-        declCache.set(d, { key, record: this.ctx.record(() => this.decl(d)) });
       }
     }
+    session?.end();
+  }
+
+  private checkPart(d: A.Decl, part: 'types' | 'body'): void {
+    if (part === 'types') this.declTypes(d);
+    else this.decl(d);
+  }
+
+  // A method of its own: a closure in the loop above would make every iteration allocate a context for `d`.
+  private recordPart(session: CheckSession, d: A.Decl, part: 'types' | 'body'): void {
+    session.record(d, part, this.ctx.diagnostics, () => this.checkPart(d, part));
+  }
+
+  /** Phase 2 for one declaration: the types it declares. */
+  private declTypes(d: A.Decl): void {
+    if (d.kind === 'Struct') for (const fd of d.fields) this.resolveType(fd.type);
+    if (d.kind === 'Prompt') {
+      for (const p of d.params) this.resolveType(p.type);
+      if (d.returnType) this.resolveType(d.returnType);
+    }
+    if (d.kind === 'Dataset' && d.rowType) this.resolveType(d.rowType);
   }
 
   // ------------------------------------------------------------------ types

@@ -2,6 +2,7 @@
 // (kept in side tables keyed by AST node so the LSP can ask "what is the type of this expression?").
 import type * as A from '../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic, type DiagnosticCode, type Fix, type RelatedInfo } from '../grammar/diagnostics.js';
+import { newTables, type CheckTables } from './check-session.js';
 import type { Program } from './program.js';
 import type { SymbolTable } from './symbols.js';
 import type { Ty } from './types.js';
@@ -16,44 +17,27 @@ export interface Resolution {
   declName?: string;
 }
 
-/** What checking one declaration produced, so an unchanged declaration can be replayed instead of re-checked. */
-export interface DeclRecord {
-  diagnostics: Diagnostic[];
-  references: Array<[A.Ident, Resolution]>;
-  exprTypes: Array<[A.Expr, Ty]>;
-}
-
-class RecordingWeakMap<K extends object, V> extends WeakMap<K, V> {
-  sink: Array<[K, V]> | undefined;
-  override set(k: K, v: V): this {
-    this.sink?.push([k, v]);
-    return super.set(k, v);
-  }
-}
-
-class RecordingMap<K, V> extends Map<K, V> {
-  sink: Array<[K, V]> | undefined;
-  override set(k: K, v: V): this {
-    this.sink?.push([k, v]);
-    return super.set(k, v);
-  }
-}
-
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
   /** The type computed for each checked expression. */
-  readonly exprTypes = new RecordingWeakMap<A.Expr, Ty>();
+  readonly exprTypes: CheckTables['exprTypes'];
   /** For each Ident that refers to something, what it refers to. */
-  readonly references = new RecordingMap<A.Ident, Resolution>();
+  readonly references: CheckTables['references'];
   /** The resolved type of each declared struct field / prompt param / type reference. */
-  readonly typeRefs = new WeakMap<A.TypeRef, Ty>();
+  readonly typeRefs: CheckTables['typeRefs'];
 
   file = '';
 
+  /** `tables`: an incremental session's tables (check-session.ts), which outlive this pass; fresh ones otherwise. */
   constructor(
     readonly program: Program,
     readonly symbols: SymbolTable,
-  ) {}
+    tables: CheckTables = newTables(),
+  ) {
+    this.exprTypes = tables.exprTypes;
+    this.references = tables.references;
+    this.typeRefs = tables.typeRefs;
+  }
 
   report(
     code: DiagnosticCode,
@@ -71,27 +55,5 @@ export class CheckContext {
 
   refer(id: A.Ident, r: Resolution): void {
     this.references.set(id, r);
-  }
-
-  /** Runs `check` while recording everything it reports, so the result can be replayed later. */
-  record(check: () => void): DeclRecord {
-    const rec: DeclRecord = { diagnostics: [], references: [], exprTypes: [] };
-    const start = this.diagnostics.length;
-    this.references.sink = rec.references;
-    this.exprTypes.sink = rec.exprTypes;
-    try {
-      check();
-    } finally {
-      this.references.sink = undefined;
-      this.exprTypes.sink = undefined;
-    }
-    rec.diagnostics = this.diagnostics.slice(start);
-    return rec;
-  }
-
-  replay(rec: DeclRecord): void {
-    this.diagnostics.push(...rec.diagnostics);
-    for (const [k, v] of rec.references) this.references.set(k, v);
-    for (const [k, v] of rec.exprTypes) this.exprTypes.set(k, v);
   }
 }

@@ -17,8 +17,11 @@ export class SymbolTable {
   /** enum case name → enum names that declare it */
   readonly enumCases = new Map<string, string[]>();
   goal: { decl: A.GoalDecl; file: string } | undefined;
+  /** While set, collects the names looked up: what one declaration's check read (compiler/check-session.ts). */
+  reads: Set<string> | undefined;
 
   get(name: string): SymbolInfo | undefined {
+    this.reads?.add(name);
     return this.byName.get(name);
   }
 

@@ -264,8 +264,13 @@ export function resolveIdent(a: Analysis, ident: A.Ident): Occurrence | undefine
   return nameIndex(a).byIdent.get(ident);
 }
 
-/** Every occurrence (declaration and uses) of a target, across the program. */
+/**
+ * Every occurrence (declaration and uses) of a target, across the program, in file and text order (the index's
+ * own order follows the incremental checker's table, which depends on the edit history).
+ */
 export function occurrencesOf(a: Analysis, target: { file: string; span: A.Span }): Occurrence[] {
   const key = targetKey(target);
-  return nameIndex(a).all.filter((o) => targetKey(o.target) === key);
+  return nameIndex(a)
+    .all.filter((o) => targetKey(o.target) === key)
+    .sort((x, y) => (x.file === y.file ? x.ident.span.start - y.ident.span.start : x.file < y.file ? -1 : 1));
 }

@@ -27,7 +27,6 @@ import { documentDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { formatting } from './formatting.js';
 import { hover } from './hover.js';
-import { installParserErrorCache } from './parser-perf.js';
 import { inlayHints } from './inlay-hints.js';
 import { references } from './references.js';
 import { prepareRename, rename } from './rename.js';
@@ -41,7 +40,6 @@ export interface ServerOptions {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
-  installParserErrorCache();
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });
   const timers = new Map<string, NodeJS.Timeout>();

@@ -1,5 +1,7 @@
 // Open documents and their analyses. A document's analysis is the compiler's own pipeline — `loadProgram` +
-// `checkProgram` — run with a host that serves unsaved buffers and parses incrementally (incremental-parse.ts).
+// `checkProgram` — run with a host that serves unsaved buffers and parses incrementally (incremental-parse.ts),
+// and checked incrementally with the document's CheckSession (compiler/check-session.ts). An analysis is valid
+// until the next analysis of the same document, which reuses the session's tables.
 //
 // Life of an edit: `update()` stores the new text and bumps a generation counter, which makes every cached
 // analysis stale (a change to one file can change the diagnostics of files importing it). Analyses are
@@ -12,6 +14,7 @@ import type * as A from '../grammar/ast.js';
 import type { Diagnostic } from '../grammar/diagnostics.js';
 import { LineIndex } from '../grammar/source.js';
 import { checkProgram, type CheckResult } from '../compiler/check.js';
+import { CheckSession } from '../compiler/check-session.js';
 import { loadProgram, type Host, type SourceText } from '../compiler/program.js';
 import { DocumentParser } from './incremental-parse.js';
 import { pathToUri, uriToPath } from './positions.js';
@@ -45,6 +48,8 @@ export class Workspace {
   private readonly uriByPath = new Map<string, string>();
   private readonly parsers = new Map<string, DocumentParser>();
   private readonly analyses = new Map<string, Analysis>();
+  /** per open document: the incremental checker state of its program (an analysis is valid until the next) */
+  private readonly sessions = new Map<string, CheckSession>();
   /** texts of files read from disk, for imports that are not open */
   private readonly disk = new Map<string, string | undefined>();
   private generation = 0;
@@ -103,6 +108,7 @@ export class Workspace {
     this.docs.delete(uri);
     this.uriByPath.delete(doc.path);
     this.analyses.delete(uri);
+    this.sessions.delete(uri);
     this.parsers.delete(doc.path);
     this.generation++;
   }
@@ -136,7 +142,12 @@ export class Workspace {
     const cached = this.analyses.get(uri);
     if (cached && cached.generation === this.generation) return cached;
     const program = loadProgram(doc.path, this.host, doc.text);
-    const result = checkProgram(program, { incremental: true });
+    let session = this.sessions.get(uri);
+    if (!session) {
+      session = new CheckSession();
+      this.sessions.set(uri, session);
+    }
+    const result = checkProgram(program, { session });
     const source = program.files.get(program.entry) ?? {
       path: doc.path,
       text: doc.text,

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   }
   first = conn.sendRequest('shutdown') as Promise<number>;
   await first;
-  void conn.sendNotification('exit');
+  await conn.sendNotification('exit'); // written before the stream is closed (else the write fails after the results are printed)
   conn.dispose();
   proc.kill();
 

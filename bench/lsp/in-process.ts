@@ -1,0 +1,76 @@
+// Where the language server's time goes: the edits of bench/lsp/run.ts (same spec, same sites, same mix) applied
+// to a `Workspace` in process, without the protocol, timing each stage of an edit's analysis.
+//
+//   npx tsx bench/lsp/in-process.ts [--lines 5000] [--edits 200]
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { completion } from '../../lsp/completion.js';
+import { documentDiagnostics } from '../../lsp/diagnostics.js';
+import { hover } from '../../lsp/hover.js';
+import { Workspace, type Analysis } from '../../lsp/workspace.js';
+import { bigSpec } from './spec.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+const edits = arg('edits', 200);
+const warm = 20;
+let text = bigSpec(arg('lines', 5000));
+const uri = pathToFileURL(path.join(here, '__bench.synth')).href;
+const ws = new Workspace({ debounceMs: 0 });
+let version = 1;
+const doc = ws.open(uri, text, version);
+ws.analyze(uri);
+
+const sites: number[] = [];
+for (let i = text.indexOf('check len(row.body) >= 40'); i >= 0; i = text.indexOf('check len(row.body) >= 40', i + 1)) sites.push(i + 'check len(row.body) >= '.length);
+
+const times = new Map<string, number[]>();
+const record = (stage: string, ms: number) => {
+  let xs = times.get(stage);
+  if (!xs) times.set(stage, (xs = []));
+  xs.push(ms);
+};
+const time = <R>(stage: string, measured: boolean, f: () => R): R => {
+  const t0 = performance.now();
+  const r = f();
+  if (measured) record(stage, performance.now() - t0);
+  return r;
+};
+
+/** One edit and its analysis, as the server does it: parse, load + check, diagnostics. */
+function edit(at: number, insert: string, remove: number, measured: boolean): Analysis {
+  text = text.slice(0, at) + insert + text.slice(at + remove);
+  ws.update(uri, text, ++version);
+  const t0 = performance.now();
+  time('parse (incremental)', measured, () => ws.parser(doc.path).parse(text));
+  const a = time('loadProgram + checkProgram', measured, () => ws.analyze(uri)!);
+  time('diagnostics → LSP', measured, () => documentDiagnostics(a));
+  if (measured) record('edit total', performance.now() - t0);
+  return a;
+}
+
+for (let i = 0; i < edits + warm; i++) {
+  const m = i >= warm;
+  const site = sites[(i * 7) % sites.length]!;
+  edit(site, '4', 0, m);
+  let a = edit(site, '', 1, false);
+  const at = site - ' >= '.length - 'len(row.body)'.length;
+  time('completion', m, () => completion(a, { textDocument: { uri }, position: a.source.lines.position(at + 'len(row.'.length) }));
+  a = edit(site, '0', 0, false);
+  time('hover', m, () => hover(a, { textDocument: { uri }, position: a.source.lines.position(at + 'len(r'.length) }));
+  edit(site, '', 1, false);
+}
+
+console.log(`In process, ${text.split('\n').length.toLocaleString('en-US')}-line spec, ${edits} edits after ${warm} warm-up edits\n`);
+console.log('| stage | p50 ms | p95 ms | max ms |\n| --- | --- | --- | --- |');
+for (const [stage, xs] of times) console.log(`| ${stage} | ${pct(xs, 0.5).toFixed(2)} | ${pct(xs, 0.95).toFixed(2)} | ${Math.max(...xs).toFixed(2)} |`);
