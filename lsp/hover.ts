@@ -268,8 +268,23 @@ export function promptEstimate(a: Analysis, d: A.PromptDecl): { promptTokens: nu
   return { promptTokens, completionTokens, usd, schema };
 }
 
+/** An image prompt's cost per call: `images` × the model's `price { image }` (runtime/dry-run.ts agrees). */
+function imageEstimate(a: Analysis, d: A.PromptDecl): string {
+  const setting = (decl: A.Decl | undefined, k: string): A.Expr | undefined =>
+    decl && (decl.kind === 'Model' || decl.kind === 'Prompt') ? decl.settings.find((s) => s.key.name === k)?.value : undefined;
+  const n = constNumber(setting(d, 'images') ?? { kind: 'Number', value: 1, isFloat: false, raw: '1', span: { start: 0, end: 0 } }) ?? 1;
+  const modelName = setting(d, 'model');
+  const model = modelName?.kind === 'Name' ? a.result.symbols.get(modelName.name.name)?.decl : undefined;
+  const price = setting(model, 'price');
+  const each = price?.kind === 'Record' ? price.entries.find((e) => keyName(e.key) === 'image') : undefined;
+  const usd = each ? constNumber(each.value) : undefined;
+  const size = setting(d, 'size');
+  return `**Per call:** ${n} image${n === 1 ? '' : 's'}${size?.kind === 'String' ? ` of ${size.value}` : ''} through the images API` + (usd !== undefined ? ` ≈ $${(n * usd).toFixed(4)}` : ' (set `price { image: … }` in the model for a cost)');
+}
+
 function promptHover(a: Analysis, d: A.PromptDecl): string {
   const sig = `prompt ${d.name.name}(${d.params.map((p) => `${p.name.name}: ${typeRefText(p.type)}`).join(', ')})${d.returnType ? ' -> ' + typeRefText(d.returnType) : ''}`;
+  if (d.returnType && a.result.ctx.typeRefs.get(d.returnType)?.k === 'image') return [fence(sig), imageEstimate(a, d)].join('\n\n');
   const est = promptEstimate(a, d);
   const parts = [fence(sig)];
   parts.push(

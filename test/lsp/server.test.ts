@@ -144,6 +144,15 @@ describe('hover', () => {
     expect(h).toContain('"required"');
     expect(h).toMatch(/prompt \+ ~300 completion tokens ≈ \$0\.000\d+/);
   });
+  it('an image prompt shows images per call and their price', async () => {
+    const text = readFileSync(path.join(ROOT, 'examples/stablerep/stablerep.synth'), 'utf8');
+    const { uri, c } = await fixture(text.replace('let pictures = draw(', 'let pictures = dr<|>aw('), path.join(ROOT, 'examples/stablerep'));
+    const r = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: c.position });
+    const h = (r.contents as { value: string }).value;
+    expect(h).toContain('prompt draw(caption: string) -> image');
+    expect(h).toContain('**Per call:** 4 images of 512x512 through the images API ≈ $0.0440');
+    expect(h).not.toContain('completion tokens');
+  });
   it('a vary shows its distribution', async () => {
     const h = await hoverAt(tickets('row = write_ticket(ti'));
     expect(h).toContain('(vary) tier: Tier');
