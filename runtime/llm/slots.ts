@@ -4,19 +4,10 @@
 // microtask, even when a slot is free. With thousands of calls issued at once (a dataset run queues every row),
 // that is measurable CPU and garbage before the first request leaves (bench/llm). Here a free slot is taken
 // synchronously, a waiter costs one promise, and a released slot goes straight to the oldest waiter.
-//
-// Bursts: when many free slots are taken in one turn of the event loop (a run starting), the first task starts at
-// once and the others one per turn after it. Preparing a request is CPU work spread over many awaits (the openai
-// client's); tasks started together advance through those awaits in lockstep, so none is sent before all are
-// prepared — at 100 in flight ~30 ms before the first byte left, at 1,000 several hundred. Staggered, each
-// request is on the wire before the next is prepared, and responses arriving meanwhile are read between starts.
 export class Slots {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
   private head = 0;
-  /** tasks holding a slot taken in the current burst, waiting for their turn to start */
-  private burst: Array<() => void> | undefined;
-  private burstHead = 0;
 
   constructor(private max: number) {
     if (!(max >= 1)) throw new RangeError(`concurrency must be at least 1 (got ${max})`);
@@ -38,19 +29,11 @@ export class Slots {
     return this.waiters.length - this.head;
   }
 
-  /**
-   * Takes a slot: undefined when one was free and the task may start now; else a promise that resolves when the
-   * task may start (a slot handed over, or its turn in a burst).
-   */
+  /** Takes a slot: undefined when one was free (taken now), else a promise that resolves once one is handed over. */
   acquire(): Promise<void> | undefined {
     if (this.active < this.max && this.pending === 0) {
       this.active++;
-      if (!this.burst) {
-        this.burst = [];
-        setImmediate(this.nextInBurst);
-        return undefined;
-      }
-      return new Promise<void>((resolve) => this.burst!.push(resolve));
+      return undefined;
     }
     return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
@@ -72,18 +55,4 @@ export class Slots {
     this.active++;
     resolve();
   }
-
-  /** One turn of a burst: start the next task (its microtasks run before the next turn), or end the burst. */
-  private readonly nextInBurst = (): void => {
-    const q = this.burst!;
-    if (this.burstHead < q.length) {
-      const start = q[this.burstHead]!;
-      q[this.burstHead++] = undefined as unknown as () => void;
-      start();
-      setImmediate(this.nextInBurst);
-    } else {
-      this.burst = undefined;
-      this.burstHead = 0;
-    }
-  };
 }
