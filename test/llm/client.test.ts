@@ -264,12 +264,20 @@ describe('LlmClient', () => {
 
   it('steps down once when many calls in flight are refused together', async () => {
     const s = await server({ structured: 'json_schema' });
-    const c = client(s, { concurrency: 16, retries: 0 });
+    // Answers are held 50 ms on the client side, so all 16 requests are sent before the first refusal is read.
+    const pool = keepAliveFetch();
+    const slow = (async (...a: Parameters<typeof fetch>) => {
+      const r = await pool.fetch(...a);
+      await new Promise((ok) => setTimeout(ok, 50));
+      return r;
+    }) as typeof fetch;
+    const c = client(s, { concurrency: 16, retries: 0 }, { fetch: slow });
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => c.call(ask(100 + i))));
     for (const r of results) expect(checkTicket(r.value)).toBe(true);
     // strict was refused 16 times at once; json_schema is accepted, so the client must not go on to json_object
     expect(c.structuredMode).toBe('json_schema');
     expect(s.requests.filter((r) => r.status === 400)).toHaveLength(16);
+    await pool.close();
   });
 
   it('wraps non-object return types for structured output and unwraps the answer', async () => {

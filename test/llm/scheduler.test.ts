@@ -21,6 +21,8 @@ function fakeClock() {
 }
 
 describe('Slots', () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+
   it('takes a free slot at once, queues the rest first come first served, follows limit changes', async () => {
     const s = new Slots(2);
     expect(s.acquire()).toBeUndefined();
@@ -39,7 +41,7 @@ describe('Slots', () => {
     s.release();
     s.release();
     s.release();
-    await Promise.resolve();
+    await turn();
     expect(order).toEqual([1, 2, 3]);
     s.release();
     await waits[3];
