@@ -227,12 +227,28 @@ describe.runIf(E2E)('in VS Code (code-server + headless Chromium)', () => {
     await page.keyboard.insertText('dataset broken: Tikcet { count 1 }\n');
     const squiggle = page.locator('.editor-instance .squiggly-error').first();
     await squiggle.waitFor({ timeout: 60_000 });
-    const box = (await squiggle.boundingBox())!; // decorations lie under the text layer: hover by position
-    await page.mouse.move(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
-    await page.mouse.move(box.x + Math.min(box.width / 2, 20) + 2, box.y + box.height / 2);
-    // the hover shows the diagnostic with its code (the Problems panel below checks the message itself)
+    // the hover shows the diagnostic with its code (the Problems panel below checks the message itself).
+    // Decorations lie under the text layer: hover by position. A re-render (diagnostics republished, the
+    // squiggle redrawn) can dismiss a hover that was about to show, so move away and back until it stays.
     const hover = page.locator('.monaco-hover', { hasText: /SYN\d{4}/ }).first();
-    await hover.waitFor({ state: 'visible', timeout: 30_000 });
+    await expect
+      .poll(
+        async () => {
+          const box = await squiggle.boundingBox();
+          if (!box) return false;
+          const x = box.x + Math.min(box.width / 2, 20);
+          const y = box.y + box.height / 2;
+          await page.mouse.move(x, y - 60);
+          await page.mouse.move(x, y);
+          await page.mouse.move(x + 2, y);
+          return hover.waitFor({ state: 'visible', timeout: 4_000 }).then(
+            () => true,
+            () => false,
+          );
+        },
+        { timeout: 45_000, intervals: [250] },
+      )
+      .toBe(true);
     await expect.poll(() => hover.evaluate((el) => getComputedStyle(el).opacity)).toBe('1'); // fade-in done
     await shot('03-diagnostic.png');
     await page.keyboard.press('Escape');
