@@ -148,6 +148,52 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}) =>
     send(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }), headers);
 
+  /** This request's fault, drawn from the request counter (never the body, so a retry can succeed). A 'timeout'
+   *  holds the request until the client gives up (or `hangMs`), then drops it; the caller just returns. */
+  const drawFault = (res: ServerResponse, rec: RecordedRequest | undefined, done: () => void): FaultKind | undefined => {
+    const fault = rate > 0 && faultRng() < rate ? kinds[Math.floor(faultRng() * kinds.length)] : undefined;
+    if (rec) rec.fault = fault;
+    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+    if (fault === 'timeout') {
+      hanging.add(res);
+      later(() => {
+        hanging.delete(res);
+        res.destroy();
+        done();
+      }, opts.hangMs ?? 120_000);
+      res.on('close', () => {
+        if (hanging.delete(res)) done();
+      });
+    }
+    return fault;
+  };
+  /** Answers a '429' (with Retry-After) or '500' fault; false for any other. */
+  const refuse = (fault: FaultKind | undefined, res: ServerResponse, rec: RecordedRequest | undefined, rateLimitMessage: string): boolean => {
+    if (fault === '429') {
+      if (rec) rec.status = 429;
+      error(res, 429, rateLimitMessage, 'requests', { 'retry-after-ms': String(retryAfter), 'retry-after': String(Math.ceil(retryAfter / 1000)) });
+      return true;
+    }
+    if (fault === '500') {
+      if (rec) rec.status = 500;
+      error(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+      return true;
+    }
+    return false;
+  };
+  /** Sends a 200 answer; a 'disconnect' fault promises the full body in its headers, sends half, and drops. */
+  const reply = (fault: FaultKind | undefined, res: ServerResponse, rec: RecordedRequest | undefined, body: string): void => {
+    if (rec) rec.status = 200;
+    if (fault === 'disconnect') {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.write(body.slice(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
+    stats.ok++;
+    send(res, 200, body);
+  };
+
   /** A chat completion (JSON text) for a parsed request; `raw` seeds the answer in deterministic mode. Content
    *  faults ('schema', 'malformed', 'truncated') shape the answer; transport faults are the caller's. */
   const completionFor = (body: ChatBody, raw: string, fault: FaultKind | undefined): string => {
@@ -202,47 +248,13 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       error(res, 400, `Invalid parameter: 'response_format' of type 'json_schema'${rf.json_schema?.strict ? " with 'strict': true" : ''} is not supported with this model.`, 'invalid_request_error');
       return done();
     }
-    // Fault draw: from the request counter, never the body.
-    const fault = rate > 0 && faultRng() < rate ? kinds[Math.floor(faultRng() * kinds.length)] : undefined;
-    if (rec) rec.fault = fault;
-    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
-    if (fault === 'timeout') {
-      hanging.add(res);
-      later(() => {
-        hanging.delete(res);
-        res.destroy();
-        done();
-      }, opts.hangMs ?? 120_000);
-      res.on('close', () => {
-        if (hanging.delete(res)) done();
-      });
-      return;
-    }
+    const fault = drawFault(res, rec, done);
+    if (fault === 'timeout') return;
     const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
     later(() => {
       done();
-      if (fault === '429') {
-        if (rec) rec.status = 429;
-        return error(res, 429, 'Rate limit reached for requests. Please try again shortly.', 'requests', {
-          'retry-after-ms': String(retryAfter),
-          'retry-after': String(Math.ceil(retryAfter / 1000)),
-        });
-      }
-      if (fault === '500') {
-        if (rec) rec.status = 500;
-        return error(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
-      }
-      const reply = completionFor(body, raw, fault);
-      if (rec) rec.status = 200;
-      if (fault === 'disconnect') {
-        // Headers promise a full body; half of it arrives, then the connection drops.
-        if (res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply)) });
-        res.write(reply.slice(0, Math.floor(reply.length / 2)), () => res.destroy());
-        return;
-      }
-      stats.ok++;
-      send(res, 200, reply);
+      if (refuse(fault, res, rec, 'Rate limit reached for requests. Please try again shortly.')) return;
+      reply(fault, res, rec, completionFor(body, raw, fault));
     }, wait);
   };
 
@@ -271,33 +283,13 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       error(res, 400, `You requested n=${n}, but this model only supports n=${opts.maxImagesPerRequest}.`, 'invalid_request_error');
       return done();
     }
-    const fault = rate > 0 && faultRng() < rate ? kinds[Math.floor(faultRng() * kinds.length)] : undefined;
-    if (rec) rec.fault = fault;
-    if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
-    if (fault === 'timeout') {
-      hanging.add(res);
-      later(() => {
-        hanging.delete(res);
-        res.destroy();
-        done();
-      }, opts.hangMs ?? 120_000);
-      res.on('close', () => {
-        if (hanging.delete(res)) done();
-      });
-      return;
-    }
+    const fault = drawFault(res, rec, done);
+    if (fault === 'timeout') return;
     const [w, h] = /^(\d+)x(\d+)$/.test(body.size ?? '') ? body.size!.split('x').map((x) => Math.min(64, Number(x))) : [64, 64];
     const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
     later(() => {
       done();
-      if (fault === '429') {
-        if (rec) rec.status = 429;
-        return error(res, 429, 'Rate limit reached for images per minute.', 'requests', { 'retry-after-ms': String(retryAfter), 'retry-after': String(Math.ceil(retryAfter / 1000)) });
-      }
-      if (fault === '500') {
-        if (rec) rec.status = 500;
-        return error(res, 500, 'The server had an error while processing your request.', 'server_error');
-      }
+      if (refuse(fault, res, rec, 'Rate limit reached for images per minute.')) return;
       const base = opts.deterministic ? hash32(raw) : Math.floor(answerRng() * 2 ** 32);
       const count = fault === 'truncated' || fault === 'schema' ? Math.max(0, n - 1) : n;
       const format = body.response_format === 'url' || body.response_format === 'b64_json' ? body.response_format : (opts.imageFormat ?? 'b64_json');
@@ -308,16 +300,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         served.set(id, png);
         return { url: `http://${opts.host ?? '127.0.0.1'}:${port}/v1/fake-images/${id}.png`, revised_prompt: body.prompt };
       });
-      const reply = JSON.stringify({ created: Math.floor(Date.now() / 1000), data, model: reportModel(body.model ?? 'image-model') });
-      if (rec) rec.status = 200;
-      if (fault === 'disconnect') {
-        if (res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply)) });
-        res.write(reply.slice(0, Math.floor(reply.length / 2)), () => res.destroy());
-        return;
-      }
-      stats.ok++;
-      send(res, 200, reply);
+      reply(fault, res, rec, JSON.stringify({ created: Math.floor(Date.now() / 1000), data, model: reportModel(body.model ?? 'image-model') }));
     }, wait);
   };
 
