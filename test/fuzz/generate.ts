@@ -1,22 +1,10 @@
-// Random and mutated .synth inputs for the front-end fuzz test (parse-check.fuzz.test.ts): a seeded PRNG and
-// mutators (truncation, token deletion/duplication/replacement, random bytes, unterminated strings/comments/
-// templates, deep nesting, huge numbers, unicode).
+// Random and mutated .synth inputs for the front-end fuzz test (parse-check.fuzz.test.ts), driven by the seeded
+// PRNG of test/support/prng.ts: mutators (truncation, token deletion/duplication/replacement, random bytes,
+// unterminated strings/comments/templates, deep nesting, huge numbers, unicode).
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthLexer } from '../../grammar/lexer.js';
 import { exampleSpecs, ROOT } from '../support/examples.js';
-
-/** mulberry32: small, fast, good enough for fuzzing, and reproducible from one 32-bit seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixtureDir = path.join(ROOT, 'test', 'fixtures', 'check', 'codes');
 export const corpus: string[] = [

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleSpecs } from '../support/examples.js';
 import { LspClient, uriOf } from './support/client.js';
-import { mulberry, randomEdit } from './support/edits.js';
+import { mulberry32 } from '../support/prng.js';
+import { randomEdit } from './support/edits.js';
 
 const EDITS = Number(process.env['SYNTH_LSP_FUZZ_EDITS'] ?? 2000);
 const LIMIT_MS = 200;
@@ -21,7 +22,7 @@ afterAll(async () => {
 describe('fuzz', () => {
   it(`survives ${EDITS} random edits with every answer under ${LIMIT_MS} ms`, async () => {
     const specs = exampleSpecs().filter((f) => statSync(f).isFile());
-    const rnd = mulberry(20251124);
+    const rnd = mulberry32(20251124);
     const slow: string[] = [];
     const times: number[] = [];
     const time = async <T>(what: string, p: () => Promise<T>): Promise<T> => {

@@ -8,7 +8,8 @@ import { CheckSession } from '../../compiler/check-session.js';
 import { loadProgram, type Host } from '../../compiler/program.js';
 import { DocumentParser } from '../../lsp/incremental-parse.js';
 import { exampleSpecs } from '../support/examples.js';
-import { mulberry, randomEdit } from './support/edits.js';
+import { mulberry32 } from '../support/prng.js';
+import { randomEdit } from './support/edits.js';
 
 const json = (x: unknown) => JSON.stringify(x);
 
@@ -39,7 +40,7 @@ function tableDiff(name: string, got: Map<object, string>, want: Map<object, str
 describe('incremental check', () => {
   for (const spec of exampleSpecs()) {
     it(`matches a fresh check under random edits: ${spec.split('/').slice(-1)[0]}`, () => {
-      const rnd = mulberry(spec.length * 7);
+      const rnd = mulberry32(spec.length * 7);
       const original = readFileSync(spec, 'utf8');
       const parsers = new Map<string, DocumentParser>();
       const host: Host = {

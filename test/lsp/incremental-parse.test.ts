@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseSynth } from '../../grammar/parse.js';
 import { DocumentParser } from '../../lsp/incremental-parse.js';
 import { exampleSpecs } from '../support/examples.js';
-import { mulberry, randomEdit } from './support/edits.js';
+import { mulberry32 } from '../support/prng.js';
+import { randomEdit } from './support/edits.js';
 
 function snapshot(r: { file: { imports: unknown[]; decls: unknown[]; comments: unknown[] }; diagnostics: unknown[] }): unknown {
   return JSON.parse(JSON.stringify({ imports: r.file.imports, decls: r.file.decls, comments: r.file.comments, diagnostics: r.diagnostics }));
@@ -33,7 +34,7 @@ function differs(got: unknown, want: unknown, path = ''): string | undefined {
 describe('incremental parse', () => {
   for (const spec of exampleSpecs().filter((f) => statSync(f).isFile())) {
     it(`matches parseSynth under random edits: ${spec.split('/').slice(-1)[0]}`, () => {
-      const rnd = mulberry(spec.length);
+      const rnd = mulberry32(spec.length);
       const original = readFileSync(spec, 'utf8');
       const p = new DocumentParser('/x.synth');
       let text = original;

@@ -5,19 +5,8 @@ import RandExpModule from 'randexp';
 // randexp is CommonJS (`module.exports = RandExp`); its typings describe the ES default export.
 const RandExp = RandExpModule as unknown as typeof RandExpModule.default;
 
-export type Rng = () => number;
+import type { Rng } from './prng.js';
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rngFrom(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type S = Record<string, unknown>;
 

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { generate, rngFrom, violate, type Rng } from './fake-openai-schema.js';
+import { generate, violate } from './fake-openai-schema.js';
+import { mulberry32, type Rng } from './prng.js';
 import { makePng } from './png.js';
 import { batchApi, type BatchOptions, type BatchStats } from './fake-openai-batch.js';
 
@@ -121,8 +122,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const retryAfter = opts.retryAfterMs ?? 100;
   const structured = opts.structured ?? 'strict';
   const reportModel = opts.reportModel ?? ((m: string) => m + '-fake');
-  const faultRng = rngFrom(seed ^ 0x5bd1e995);
-  const answerRng = rngFrom(seed);
+  const faultRng = mulberry32(seed ^ 0x5bd1e995);
+  const answerRng = mulberry32(seed);
   const requests: RecordedRequest[] = [];
   const stats: FakeOpenAIStats = { requests: 0, ok: 0, faults: {}, maxInFlight: 0, inFlight: 0 };
   const hanging = new Set<ServerResponse>();
@@ -197,7 +198,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   /** A chat completion (JSON text) for a parsed request; `raw` seeds the answer in deterministic mode. Content
    *  faults ('schema', 'malformed', 'truncated') shape the answer; transport faults are the caller's. */
   const completionFor = (body: ChatBody, raw: string, fault: FaultKind | undefined): string => {
-    const rng: Rng = opts.deterministic ? rngFrom(hash32(raw)) : answerRng;
+    const rng: Rng = opts.deterministic ? mulberry32(hash32(raw)) : answerRng;
     const rf = body.response_format;
     // json_object mode: like a model, follow a JSON Schema given in the conversation ("... JSON Schema:\n{...}").
     const schema = rf?.type === 'json_schema' ? rf.json_schema?.schema : rf?.type === 'json_object' ? schemaInMessages(body.messages!) : undefined;
@@ -307,7 +308,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const batches = batchApi(opts.batch ?? {}, {
     send,
     error,
-    rng: rngFrom(seed ^ 0x2545f491),
+    rng: mulberry32(seed ^ 0x2545f491),
     completionFor: (body, raw, fault) => completionFor(body as ChatBody, raw, fault),
   });
 

@@ -1,17 +1,7 @@
 // A synthetic corpus with planted exact and near duplicates, for the dedup test and benchmark. Distinct rows
 // are built from disjoint vocabulary so their word-shingle overlap is near zero; near duplicates change a
 // couple of words of a base row (Jaccard of 3-shingles well above 0.8).
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from './prng.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'xe', 'zu', 'ba', 'de', 'fi', 'go', 'hu', 'ja', 'pe', 'qo', 'wi', 'yu'];
 

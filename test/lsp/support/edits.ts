@@ -1,16 +1,5 @@
 // Random edits for the fuzz and incremental-parse tests: insertions of language fragments, deletions, garbage.
-export type Rnd = () => number;
-
-export function mulberry(seed: number): Rnd {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from '../../support/prng.js';
 
 const FRAGMENTS = [
   '{', '}', '(', ')', '[', ']', '"', '"""', '/*', '*/', '//', '\n', ' ', '.', ',', ':', '~', '=', '->', '@len(1..3)', '{x}',
@@ -19,7 +8,7 @@ const FRAGMENTS = [
   'weighted { a: 0.5 }', 'let z = 1\n', '€', '\\', 'ü', '\r\n', '\t', '0.', '1_000', '5s',
 ];
 
-export function randomEdit(text: string, rnd: Rnd): string {
+export function randomEdit(text: string, rnd: Rng): string {
   const at = Math.floor(rnd() * (text.length + 1));
   const r = rnd();
   if (r < 0.35 && text.length > 0) {
