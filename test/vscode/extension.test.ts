@@ -246,7 +246,7 @@ describe.runIf(E2E)('in VS Code (code-server + headless Chromium)', () => {
             () => false,
           );
         },
-        { timeout: 45_000, intervals: [250] },
+        { timeout: 45_000, interval: 250 },
       )
       .toBe(true);
     await expect.poll(() => hover.evaluate((el) => getComputedStyle(el).opacity)).toBe('1'); // fade-in done
