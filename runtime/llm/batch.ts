@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { synthError } from '../../grammar/diagnostics.js';
 import { DeferredCall } from '../deferred.js';
 import type { LlmClient } from './client.js';
-import { AttemptError, scrubber, transportError } from './faults.js';
+import { AttemptError, transportError, type TransportContext } from './faults.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, Usage } from './types.js';
 
 /** Thrown to callers when batches were submitted and the run does not wait for them (`--no-wait`). */
@@ -81,7 +81,8 @@ export interface BatchRunnerStats {
 export class BatchRunner {
   private readonly openai: OpenAI;
   private readonly dir: string;
-  private readonly scrub: (text: string) => string;
+  /** how a failed upload, poll or download is classified (the client's scheduler and scrubbing, this signal) */
+  private readonly faults: TransportContext;
   private queue: Pending[] = [];
   private gatherTimer: NodeJS.Timeout | undefined;
   /** cache key → the batch (from an earlier run or this one) that will answer it */
@@ -96,7 +97,7 @@ export class BatchRunner {
     readonly client: LlmClient,
     private readonly o: BatchRunnerOptions,
   ) {
-    this.scrub = scrubber(o.apiKey);
+    this.faults = { scheduler: client.scheduler, timeoutMs: client.profile.timeoutMs, apiKeyEnv: client.profile.apiKeyEnv, signal: o.signal, scrub: client.scrub };
     // A handful of requests per batch, and uploads are multipart (FormData): Node's own fetch, not the client's
     // JSON-only keep-alive pool.
     this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: client.profile.baseUrl, maxRetries: 0, timeout: client.profile.timeoutMs, fetch: o.fetch ?? globalThis.fetch, logLevel: 'off' });
@@ -154,7 +155,7 @@ export class BatchRunner {
       id = await this.submit(take);
     } catch (e) {
       // The upload or the batch creation failed: those are transport faults of the calls themselves.
-      const err = e instanceof AttemptError ? e : transportError(e, this.faultContext());
+      const err = e instanceof AttemptError ? e : transportError(e, this.faults);
       for (const p of take) this.failed(p, err);
       return;
     }
@@ -165,10 +166,6 @@ export class BatchRunner {
     const m = this.waiterMap(id);
     for (const p of take) m.set(p.key, p);
     this.ensurePoll(id);
-  }
-
-  private faultContext() {
-    return { scheduler: this.client.scheduler, timeoutMs: this.client.profile.timeoutMs, apiKeyEnv: this.client.profile.apiKeyEnv, signal: this.o.signal, scrub: this.scrub };
   }
 
   /** Uploads the requests and creates the batch; the record is on disk before anyone waits on it. */
@@ -202,7 +199,7 @@ export class BatchRunner {
       try {
         batch = await this.openai.batches.retrieve(id, this.o.signal ? { signal: this.o.signal } : {});
       } catch (e) {
-        const err = transportError(e, this.faultContext());
+        const err = transportError(e, this.faults);
         if (err.kind === 'client') {
           // the endpoint does not know this batch (deleted, another account): send its calls again
           this.settleBatch(id, () => err);
@@ -240,7 +237,7 @@ export class BatchRunner {
     try {
       lines = [...(await this.download(batch.output_file_id)), ...(await this.download(batch.error_file_id))];
     } catch (e) {
-      const err = transportError(e, this.faultContext());
+      const err = transportError(e, this.faults);
       this.settleBatch(batch.id, () => err);
       return;
     }
@@ -260,7 +257,7 @@ export class BatchRunner {
       if (!p) continue; // not needed by this run (e.g. a smaller --limit): a later run sends it again
       const status = item.response?.status_code ?? 0;
       if (status !== 200) {
-        const message = this.scrub(String(item.error?.message ?? (item.response?.body as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${status}`)).slice(0, 300);
+        const message = this.client.scrub(String(item.error?.message ?? (item.response?.body as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${status}`)).slice(0, 300);
         answered.set(key, new AttemptError(status === 429 ? 'rate_limit' : status >= 500 || status === 0 ? 'server' : 'client', `batch line failed (HTTP ${status}): ${message}`));
         continue;
       }
@@ -307,7 +304,7 @@ export class BatchRunner {
     }
     p.reject(
       synthError('SYN5002', {
-        detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.scrub(err.message)}`,
+        detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.client.scrub(err.message)}`,
       }),
     );
   }

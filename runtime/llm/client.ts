@@ -15,7 +15,7 @@ import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthError } from '../../grammar/diagnostics.js';
 import { cacheKey, ResponseCache } from './cache.js';
-import { AttemptError, transportError } from './faults.js';
+import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
 import { estimatePromptTokens } from './tokens.js';
@@ -91,7 +91,10 @@ export class LlmClient {
   private readonly pool: KeepAliveFetch | undefined;
   private mode: StructuredMode;
   private readonly params: Record<string, unknown>;
-  private readonly secret: string;
+  /** removes the API key from any text that might be shown or stored (also used by the batch runner) */
+  readonly scrub: (text: string) => string;
+  /** how a failed request is classified (faults.ts), with this client's scheduler, timeout and scrubbing */
+  private readonly faults: TransportContext;
   private readonly models = new Set<string>();
   /** per return schema: what goes on the wire (wrapped if not an object) and whether strict mode can take it */
   private readonly wire = new WeakMap<object, { schema: object; wrapped: boolean; strict: boolean }>();
@@ -101,7 +104,7 @@ export class LlmClient {
     readonly profile: ModelProfile,
     private readonly o: LlmClientOptions,
   ) {
-    this.secret = o.apiKey;
+    this.scrub = scrubber(o.apiKey);
     this.pool = o.fetch ? undefined : keepAliveFetch();
     this.openai = new OpenAI({
       apiKey: o.apiKey || 'none',
@@ -122,6 +125,7 @@ export class LlmClient {
         ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       });
+    this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
     this.mode = o.structured ?? 'strict';
     this.params = {
       ...(profile.temperature !== undefined ? { temperature: profile.temperature } : {}),
@@ -149,11 +153,6 @@ export class LlmClient {
 
   private emit(e: LlmEvent): void {
     this.o.onEvent?.(e);
-  }
-
-  /** Removes the API key from any text that might be shown or stored. */
-  private scrub(text: string): string {
-    return this.secret && this.secret.length >= 4 ? text.split(this.secret).join('***') : text;
   }
 
   /**
@@ -408,6 +407,6 @@ export class LlmClient {
 
   /** Classifies an error from the openai client (or the fetch beneath it). */
   private transportError(e: unknown): AttemptError {
-    return transportError(e, { scheduler: this.scheduler, timeoutMs: this.profile.timeoutMs, apiKeyEnv: this.profile.apiKeyEnv, signal: this.o.signal, scrub: (t) => this.scrub(t) });
+    return transportError(e, this.faults);
   }
 }

@@ -16,7 +16,7 @@ import { synthError } from '../../grammar/diagnostics.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache } from './cache.js';
-import { AttemptError, scrubber, transportError } from './faults.js';
+import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { Scheduler } from './scheduler.js';
 import type { FailureKind, LlmEvent, ModelProfile } from './types.js';
@@ -79,6 +79,8 @@ export class ImageClient {
   private readonly cache: ResponseCache;
   private readonly pool: KeepAliveFetch | undefined;
   private readonly scrub: (text: string) => string;
+  /** how a failed request is classified (faults.ts): this client's scheduler, timeout and scrubbing */
+  private readonly faults: TransportContext;
   private readonly models = new Set<string>();
   /** images per request: `n` until the endpoint refuses more than one */
   private perRequest = Infinity;
@@ -104,6 +106,7 @@ export class ImageClient {
         ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),
         ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
       });
+    this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
   }
 
   /** USD for `images` images at the model's per-image price (0 without one). */
@@ -204,7 +207,6 @@ export class ImageClient {
     if (req.size) body['size'] = req.size;
     if (req.seed !== undefined && this.seedAccepted) body['seed'] = (req.seed + offset) >>> 0;
     const t0 = Date.now();
-    const ctx = { scheduler: this.scheduler, timeoutMs: this.profile.timeoutMs, apiKeyEnv: this.profile.apiKeyEnv, signal: this.o.signal, scrub: this.scrub };
     return this.scheduler.run(0, async () => {
       this.stats.requests++;
       this.o.onEvent?.({ type: 'request', rowKey: req.rowKey, attempt });
@@ -212,7 +214,7 @@ export class ImageClient {
       try {
         res = (await this.openai.images.generate(body as unknown as OpenAI.Images.ImageGenerateParamsNonStreaming, this.o.signal ? { signal: this.o.signal } : {})) as OpenAI.Images.ImagesResponse;
       } catch (e) {
-        throw transportError(e, ctx);
+        throw transportError(e, this.faults);
       }
       this.scheduler.success();
       const data = res && typeof res === 'object' && Array.isArray(res.data) ? res.data : undefined;
@@ -221,7 +223,7 @@ export class ImageClient {
       for (const [i, d] of data.slice(0, n).entries()) {
         let buf: Buffer;
         if (typeof d.b64_json === 'string') buf = Buffer.from(d.b64_json, 'base64');
-        else if (typeof d.url === 'string') buf = await this.download(d.url, ctx);
+        else if (typeof d.url === 'string') buf = await this.download(d.url);
         else throw new AttemptError('malformed', `image ${i + 1} has neither b64_json nor url`);
         const info = sniffImage(buf);
         if (!info) throw new AttemptError('malformed', `image ${i + 1} is not a PNG, JPEG, WebP or GIF file (${buf.length} bytes)`);
@@ -237,19 +239,19 @@ export class ImageClient {
     });
   }
 
-  private async download(url: string, ctx: Parameters<typeof transportError>[1]): Promise<Buffer> {
+  private async download(url: string): Promise<Buffer> {
     let r: Response;
     try {
       r = await this.fetch(url, { method: 'GET', ...(this.o.signal ? { signal: this.o.signal } : {}) });
     } catch (e) {
-      throw transportError(e, ctx);
+      throw transportError(e, this.faults);
     }
     if (r.status >= 500 || r.status === 429) throw new AttemptError(r.status === 429 ? 'rate_limit' : 'server', `image download failed (HTTP ${r.status})`);
     if (r.status !== 200) throw new AttemptError('malformed', `image URL answered HTTP ${r.status}`);
     try {
       return Buffer.from(await r.arrayBuffer());
     } catch (e) {
-      throw transportError(e, ctx);
+      throw transportError(e, this.faults);
     }
   }
 }
