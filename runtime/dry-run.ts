@@ -5,6 +5,7 @@
 import type { Plan } from '../compiler/plan/build.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { promptCalls } from './eval.js';
+import { batchDiscount, modelPrice } from './price.js';
 
 export interface DatasetEstimate {
   dataset: string;
@@ -39,8 +40,7 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
       const p = plan.prompts[n.prompt];
       if (!p) continue;
       const m = plan.models[p.model];
-      const price = m?.settings['price'];
-      const pr = price && typeof price === 'object' && !('env' in price) ? (price as Record<string, number>) : undefined;
+      const pr = modelPrice(plan, p.model);
       if (p.returns.kind === 'image') {
         const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
         calls += rows;
@@ -56,7 +56,7 @@ export function estimate(plan: Plan, opts: { datasets?: string[]; limit?: number
       promptTokens += pt * rows;
       completionTokens += ct * rows;
       if (pr) {
-        const discount = m?.mode === 'batch' ? (pr['batch_discount'] ?? 0.5) : 1;
+        const discount = m?.mode === 'batch' ? batchDiscount(pr) : 1;
         usd = usd === undefined ? undefined : usd + ((pt * (pr['input'] ?? 0) + ct * (pr['output'] ?? 0)) / 1e6) * rows * discount;
       } else usd = undefined;
     }

@@ -13,6 +13,7 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
+import { batchDiscount, modelPrice } from './price.js';
 import { loadFiles } from './sources/files.js';
 
 export interface BudgetGuard {
@@ -59,7 +60,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     });
   }
   const ps = prompt?.settings ?? {};
-  const price = s['price'] && typeof s['price'] === 'object' && !('env' in s['price']) ? (s['price'] as Record<string, number>) : undefined;
+  const price = modelPrice(plan, modelName);
   const profile: ModelProfile = {
     id: modelName,
     model: resolve(s['name'], env) ?? modelName,
@@ -110,6 +111,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const clients = new Map<string, LlmClient>();
   // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
   const schedulers = new Map<string, Scheduler>();
+  // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
+  const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
   const schedulerFor = (model: string, profile: ModelProfile): Scheduler => {
     let scheduler = schedulers.get(model);
     if (!scheduler) {
@@ -117,7 +120,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         concurrency: profile.concurrency,
         ...(profile.rpm ? { rpm: profile.rpm } : {}),
         ...(profile.tpm ? { tpm: profile.tpm } : {}),
-        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+        ...backoff,
       });
       schedulers.set(model, scheduler);
     }
@@ -133,7 +136,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
-        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+        ...backoff,
       });
       clients.set(key, c);
     }
@@ -149,7 +152,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
-        ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {}),
+        ...backoff,
       });
       imageClients.set(p.model, c);
     }
@@ -194,12 +197,6 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return b;
   };
-  /** Batch prices are a fraction of direct ones (`price { batch_discount }`, default 0.5). */
-  const batchDiscount = (model: string): number => {
-    const price = plan.models[model]?.settings['price'];
-    const d = price && typeof price === 'object' && !('env' in price) ? (price as Record<string, number>)['batch_discount'] : undefined;
-    return d ?? 0.5;
-  };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
       const p = plan.prompts[promptName];
@@ -211,7 +208,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
       const r = batch ? await batch.call(req) : await client.call(req);
-      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(p.model) : 1) * 1e6);
+      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(modelPrice(plan, p.model)) : 1) * 1e6);
       budget.add(cost);
       return {
         value: r.value as Value,
