@@ -237,6 +237,17 @@ function declHover(a: Analysis, d: A.Decl, file: string): string {
   return '';
 }
 
+/** A model's or prompt's setting value, by key. */
+function setting(decl: A.Decl | undefined, k: string): A.Expr | undefined {
+  return decl && (decl.kind === 'Model' || decl.kind === 'Prompt') ? decl.settings.find((s) => s.key.name === k)?.value : undefined;
+}
+
+/** The model block a prompt calls. */
+function promptModel(a: Analysis, d: A.PromptDecl): A.Decl | undefined {
+  const name = setting(d, 'model');
+  return name?.kind === 'Name' ? a.result.symbols.get(name.name.name)?.decl : undefined;
+}
+
 /** Token and cost estimate for one call, consistent with `synth run --dry-run` (runtime/dry-run.ts). */
 export function promptEstimate(a: Analysis, d: A.PromptDecl): { promptTokens: number; completionTokens: number; usd: number | undefined; schema: unknown } {
   const ret = d.returnType ? (a.result.ctx.typeRefs.get(d.returnType) ?? T.unknown) : T.string;
@@ -249,10 +260,7 @@ export function promptEstimate(a: Analysis, d: A.PromptDecl): { promptTokens: nu
     for (const p of s.value.parts) chars += p.kind === 'Text' ? p.text.length : 24;
   }
   chars += JSON.stringify(schema ?? '').length;
-  const modelName = d.settings.find((s) => s.key.name === 'model')?.value;
-  const model = modelName?.kind === 'Name' ? a.result.symbols.get(modelName.name.name)?.decl : undefined;
-  const setting = (decl: A.Decl | undefined, k: string): A.Expr | undefined =>
-    decl && (decl.kind === 'Model' || decl.kind === 'Prompt') ? decl.settings.find((s) => s.key.name === k)?.value : undefined;
+  const model = promptModel(a, d);
   const maxTokens = constNumber(setting(d, 'max_tokens') ?? setting(model, 'max_tokens') ?? { kind: 'Number', value: 512, isFloat: false, raw: '512', span: { start: 0, end: 0 } }) ?? 512;
   const promptTokens = Math.ceil(chars / 4) + 8 * messages;
   const completionTokens = Math.ceil(maxTokens / 2);
@@ -270,11 +278,8 @@ export function promptEstimate(a: Analysis, d: A.PromptDecl): { promptTokens: nu
 
 /** An image prompt's cost per call: `images` × the model's `price { image }` (runtime/dry-run.ts agrees). */
 function imageEstimate(a: Analysis, d: A.PromptDecl): string {
-  const setting = (decl: A.Decl | undefined, k: string): A.Expr | undefined =>
-    decl && (decl.kind === 'Model' || decl.kind === 'Prompt') ? decl.settings.find((s) => s.key.name === k)?.value : undefined;
   const n = constNumber(setting(d, 'images') ?? { kind: 'Number', value: 1, isFloat: false, raw: '1', span: { start: 0, end: 0 } }) ?? 1;
-  const modelName = setting(d, 'model');
-  const model = modelName?.kind === 'Name' ? a.result.symbols.get(modelName.name.name)?.decl : undefined;
+  const model = promptModel(a, d);
   const price = setting(model, 'price');
   const each = price?.kind === 'Record' ? price.entries.find((e) => keyName(e.key) === 'image') : undefined;
   const usd = each ? constNumber(each.value) : undefined;
