@@ -3,7 +3,7 @@
 // Every command returns an exit code; an unexpected exception is reported as an internal error in one line
 // (with the stack only under SYNTH_DEBUG=1), never as a raw stack trace.
 import { Command, Option } from 'commander';
-import { SynthError } from '../grammar/diagnostics.js';
+import { SynthError } from '../base/diagnostics.js';
 import { VERSION } from '../compiler/version.js';
 import { runCheck } from './commands/check.js';
 import { register } from './commands/index.js';

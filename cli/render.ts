@@ -1,7 +1,7 @@
 // Rendering diagnostics for people (file:line:col, message, source excerpt with a caret) and for tools (JSON).
 import * as path from 'node:path';
-import type { Diagnostic } from '../grammar/diagnostics.js';
-import { LineIndex } from '../grammar/source.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import { LineIndex } from '../base/source.js';
 
 export type TextOf = (file: string) => string | undefined;
 

@@ -20,34 +20,11 @@
 //  - a session belongs to one program entry; the same AST (an imported file open in the editor) may be checked by
 //    several sessions, each with its own entries.
 import type * as A from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
-import type { Resolution } from './context.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import { newTables, type CheckTables } from './tables.js';
 import type { Program } from './program.js';
 import { buildSymbols, type SymbolTable } from './symbols.js';
 import type { Ty } from './types.js';
-
-/** A Map that reports the keys set while a sink is attached (what one declaration's check wrote). */
-export class RecordingMap<K, V> extends Map<K, V> {
-  sink: K[] | undefined;
-  override set(k: K, v: V): this {
-    this.sink?.push(k);
-    return super.set(k, v);
-  }
-}
-
-/** The checker's side tables, keyed by AST node; the language server reads them for hover, completion... */
-export interface CheckTables {
-  /** for each Ident that refers to something, what it refers to */
-  readonly references: RecordingMap<A.Ident, Resolution>;
-  /** the type computed for each checked expression */
-  readonly exprTypes: RecordingMap<A.Expr, Ty>;
-  /** the resolved type of each declared struct field / prompt param / type reference */
-  readonly typeRefs: RecordingMap<A.TypeRef, Ty>;
-}
-
-export function newTables(): CheckTables {
-  return { references: new RecordingMap(), exprTypes: new RecordingMap(), typeRefs: new RecordingMap() };
-}
 
 interface Entry {
   decl: A.Decl;

@@ -7,7 +7,7 @@
 // Invariant: checking never throws on any AST the parser produced, including recovered ones.
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
 import { DatasetChecker } from './check-dataset.js';
 import type { CheckSession } from './check-session.js';
 import { CheckContext } from './context.js';
@@ -412,7 +412,7 @@ class Checker {
 
   private prompt(d: A.PromptDecl): void {
     const seen = new Set<string>();
-    const vars = new Map<string, { type: Ty; resolution: import('./context.js').Resolution }>();
+    const vars = new Map<string, { type: Ty; resolution: import('./tables.js').Resolution }>();
     for (const p of d.params) {
       if (seen.has(p.name.name)) this.ctx.report('SYN1002', p.name.span, { name: p.name.name, where: ` in the parameters of ${d.name.name}` });
       seen.add(p.name.name);

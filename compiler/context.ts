@@ -1,21 +1,11 @@
 // Shared state of one checking pass: the program, its symbols, the diagnostics sink, and the resolved types
 // (kept in side tables keyed by AST node so the LSP can ask "what is the type of this expression?").
 import type * as A from '../grammar/ast.js';
-import { makeDiagnostic, type Diagnostic, type DiagnosticCode, type Fix, type RelatedInfo } from '../grammar/diagnostics.js';
-import { newTables, type CheckTables } from './check-session.js';
+import { makeDiagnostic, type Diagnostic, type DiagnosticCode, type Fix, type RelatedInfo } from '../base/diagnostics.js';
+import { newTables, type CheckTables, type Resolution } from './tables.js';
 import type { Program } from './program.js';
 import type { SymbolTable } from './symbols.js';
 import type { Ty } from './types.js';
-
-/** Where a name in an expression came from: the LSP uses this for go-to-definition, hover and rename. */
-export interface Resolution {
-  file: string;
-  span: A.Span;
-  kind: 'decl' | 'enumCase' | 'param' | 'vary' | 'let' | 'for' | 'row' | 'judge' | 'field' | 'builtin' | 'simField';
-  type: Ty;
-  /** the declaration's name, for kinds that refer to a declaration */
-  declName?: string;
-}
 
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];

@@ -4,7 +4,8 @@
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS } from './builtins.js';
-import type { CheckContext, Resolution } from './context.js';
+import type { CheckContext } from './context.js';
+import type { Resolution } from './tables.js';
 import { closest } from './suggest.js';
 import { T, assignable, isNumeric, show, type Ty } from './types.js';
 

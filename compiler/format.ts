@@ -6,7 +6,7 @@
 // A file with syntax errors is not formatted (the result says why).
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
 import { parseSynth } from '../grammar/parse.js';
 
 const INDENT = '  ';

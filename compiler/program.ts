@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as A from '../grammar/ast.js';
-import { makeDiagnostic, type Diagnostic } from '../grammar/diagnostics.js';
+import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
 import { parseSynth } from '../grammar/parse.js';
-import { LineIndex } from '../grammar/source.js';
+import { LineIndex } from '../base/source.js';
 
 export interface SourceText {
   path: string;

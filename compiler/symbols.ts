@@ -1,7 +1,7 @@
 // The program's namespace: every named declaration of the import closure, plus an index of enum cases so a
 // bare `enterprise` can resolve to `Tier.enterprise`.
 import type * as A from '../grammar/ast.js';
-import { makeDiagnostic, type Diagnostic } from '../grammar/diagnostics.js';
+import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
 import type { Program } from './program.js';
 
 export type NamedDecl = Exclude<A.Decl, A.GoalDecl>;

@@ -6,10 +6,9 @@
 // not be parsed are Ident nodes with `name: ''`; expressions that could not be parsed are `Missing` nodes.
 // Consumers must tolerate them (and never report a second error for a Missing node).
 
-export interface Span {
-  start: number;
-  end: number;
-}
+import type { Span } from '../base/span.js';
+
+export type { Span };
 
 interface NodeBase {
   span: Span;

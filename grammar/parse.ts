@@ -3,7 +3,7 @@
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import { getParser } from './cst-parser.js';
-import { makeDiagnostic, type Diagnostic } from './diagnostics.js';
+import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
 import * as T from './lexer.js';
 import { parseTemplate } from './templates.js';
 import { AstBuilder } from './to-ast.js';

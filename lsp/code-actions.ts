@@ -6,7 +6,7 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
-import type { Diagnostic, Fix } from '../grammar/diagnostics.js';
+import type { Diagnostic, Fix } from '../base/diagnostics.js';
 import type { DiagnosticData } from './diagnostics.js';
 import { nodePath } from './nodes.js';
 import { toOffset, toRange } from './positions.js';

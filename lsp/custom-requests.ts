@@ -5,14 +5,15 @@
 //  - synth/showWgsl: the WGSL modules generated for a sim (compiler/sim/plan.ts);
 //  - synth/showPlan: the plan (canonical JSON) of a dataset or sim, or of the whole file when `name` is ''.
 import type * as A from '../grammar/ast.js';
-import { buildPlan, type DatasetStage, type PromptStage } from '../compiler/plan/build.js';
+import { buildPlan } from '../compiler/plan/lower.js';
+import type { DatasetStage, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { buildSimStage } from '../compiler/sim/plan.js';
 import { constNumber } from '../compiler/check.js';
-import { evaluate, interpolate, promptCalls, type Env, type Value } from '../runtime/eval.js';
-import { drawer } from '../runtime/random.js';
-import { sample } from '../runtime/samplers.js';
+import { evaluate, interpolate, promptCalls, type Env, type Value } from '../compiler/plan/eval.js';
+import { drawer } from '../compiler/plan/random.js';
+import { sample } from '../compiler/plan/samplers.js';
 import { promptEstimate } from './hover.js';
 import type { Analysis } from './workspace.js';
 

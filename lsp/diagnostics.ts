@@ -1,8 +1,8 @@
 // Compiler diagnostics → LSP diagnostics. The code, related locations, the compiler's suggested fix and its
 // machine-readable data travel in `data`, so quick fixes are keyed on code + data, never on message text.
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
-import type { Diagnostic } from '../grammar/diagnostics.js';
-import { DIAGNOSTICS } from '../grammar/diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import { DIAGNOSTICS } from '../base/diagnostics.js';
 import { toRange } from './positions.js';
 import type { Analysis } from './workspace.js';
 

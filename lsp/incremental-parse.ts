@@ -17,7 +17,7 @@
 // `test/lsp/incremental-parse.test.ts` checks this on thousands of random edits.
 import type { IToken } from 'chevrotain';
 import type * as A from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
 import * as T from '../grammar/lexer.js';
 import { parseSynth, splitSegments, type ParseResult } from '../grammar/parse.js';
 

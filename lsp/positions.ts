@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Position, Range } from 'vscode-languageserver';
 import type { Span } from '../grammar/ast.js';
-import { LineIndex } from '../grammar/source.js';
+import { LineIndex } from '../base/source.js';
 
 export function toPosition(lines: LineIndex, offset: number): Position {
   return lines.position(offset);

@@ -2,7 +2,7 @@
 import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type SymbolInformation, type WorkspaceSymbolParams } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { typeRefText } from '../compiler/types.js';
-import type { LineIndex } from '../grammar/source.js';
+import type { LineIndex } from '../base/source.js';
 import { toRange } from './positions.js';
 import type { Analysis, Workspace } from './workspace.js';
 

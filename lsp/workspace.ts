@@ -11,8 +11,8 @@
 // the server's handler guard.
 import { readFileSync } from 'node:fs';
 import type * as A from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
-import { LineIndex } from '../grammar/source.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import { LineIndex } from '../base/source.js';
 import { checkProgram, type CheckResult } from '../compiler/check.js';
 import { CheckSession } from '../compiler/check-session.js';
 import { loadProgram, type Host, type SourceText } from '../compiler/program.js';

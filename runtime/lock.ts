@@ -2,7 +2,7 @@
 // hashes, seeds, and the exact model names asked for and reported. Canonical JSON, so it diffs cleanly in git.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Plan } from '../compiler/plan/build.js';
+import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 

@@ -2,7 +2,7 @@
 // version, seed, models as the endpoint reported them), what came out (counts, splits, expectations), and what
 // it cost (tokens, estimated USD, wall time). It holds no secrets: model settings appear with env() symbolic.
 import { writeFileSync, renameSync } from 'node:fs';
-import type { Plan } from '../compiler/plan/build.js';
+import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';

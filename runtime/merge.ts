@@ -5,9 +5,9 @@
 // refused.
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetStage } from '../compiler/plan/build.js';
+import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
-import { SynthError } from '../grammar/diagnostics.js';
+import { SynthError } from '../base/diagnostics.js';
 import { shardKeysPath } from './dataset/execute.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';

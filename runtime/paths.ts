@@ -3,7 +3,7 @@
 // --allow-outside-project. Refusals are SYN4002.
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import { synthError } from '../grammar/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 
 export interface PathOptions {
   /** permit paths outside the project (the CLI's --allow-outside-project) */

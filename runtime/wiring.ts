@@ -2,10 +2,10 @@
 // the call's arguments, JSON Schema, local validation), the document loader for sources, and the budget guard.
 // Kept apart from run-plan.ts so tests can run plans with their own runners.
 import * as path from 'node:path';
-import type { Plan, PromptStage, Setting } from '../compiler/plan/build.js';
-import { SynthError, synthError } from '../grammar/diagnostics.js';
+import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
+import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
-import { evaluate, type Env, type Value } from './eval.js';
+import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
 import { LlmClient } from './llm/client.js';
@@ -13,7 +13,7 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { batchDiscount, modelPrice } from './price.js';
+import { batchDiscount, modelPrice } from '../compiler/plan/price.js';
 import { loadFiles } from './sources/files.js';
 
 export interface BudgetGuard {

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
 import { closeGpuSession, runWebGpu } from '../../runtime/sim/gpu-host.js';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { renderDiagnostic } from '../render.js';
 
 export function defaultPlanDir(spec: string): string {

@@ -3,9 +3,9 @@
 // failure, 75 provider batches submitted and not yet done (`--no-wait`: run again later), 130 interrupted.
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { writeLock } from '../../runtime/lock.js';
-import { runPlan } from '../../runtime/run-plan.js';
+import { runPlan } from '../../runtime/run/run-plan.js';
 import { RunProgress } from '../progress.js';
 import { renderDiagnostic } from '../render.js';
 
@@ -39,8 +39,8 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   const { plan } = buildPlan(res);
   const projectRoot = path.dirname(path.resolve(file));
   if (opts.dryRun) {
-    const { dryRun } = await import('../../runtime/dry-run.js');
-    const { countItems } = await import('../../runtime/run-plan.js');
+    const { dryRun } = await import('../../runtime/run/dry-run.js');
+    const { countItems } = await import('../../runtime/run/run-plan.js');
     const { sourceLoader } = await import('../../runtime/wiring.js');
     // Datasets fed by simulations or documents: count their items locally (nothing is sent anywhere).
     const itemCounts = await countItems(plan, { projectRoot, backend: opts.backend ?? 'auto', sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false), ...(opts.dataset ? { datasets: opts.dataset } : {}) });
@@ -60,7 +60,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     const budget = budgetGuard(opts.budget ? Number(opts.budget.replace(/^\$/, '')) : undefined);
     if (budget.limitUsd !== undefined) {
       // Refuse to start when the estimate alone is over the budget.
-      const { estimate } = await import('../../runtime/dry-run.js');
+      const { estimate } = await import('../../runtime/run/dry-run.js');
       const est = estimate(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}) });
       const total = est.reduce((a, e) => a + (e.usd !== undefined && !Number.isNaN(e.usd) ? e.usd : 0), 0);
       if (total > budget.limitUsd) {

@@ -4,7 +4,7 @@
 // The result also carries the type of every expression, which both code generators use.
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import { makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../../grammar/diagnostics.js';
+import { makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../../base/diagnostics.js';
 import { constNumber } from '../check.js';
 import { closest } from '../suggest.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from './builtins.js';

@@ -2,11 +2,11 @@
 // (let / row / check / judge) with bounded concurrency, deduplicates, and writes rows *in index order*, so the
 // output is the same however the work was scheduled, resumed or sharded. See output.ts for crash safety.
 import * as path from 'node:path';
-import type { DatasetStage, Plan } from '../../compiler/plan/build.js';
-import { SynthError } from '../../grammar/diagnostics.js';
-import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../eval.js';
-import { drawer, hashString, uniformAt } from '../random.js';
-import { gridCombination, sample } from '../samplers.js';
+import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import { SynthError } from '../../base/diagnostics.js';
+import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
+import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
+import { gridCombination, sample } from '../../compiler/plan/samplers.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';

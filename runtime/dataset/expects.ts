@@ -1,8 +1,8 @@
 // `expect` clauses: dataset-level assertions evaluated once all rows are written. Aggregates (share, mean,
 // quantile, ...) evaluate their argument per row; the measured value is reported with pass/fail.
-import type { DatasetStage } from '../../compiler/plan/build.js';
+import type { DatasetStage } from '../../compiler/plan/schema.js';
 import type { ExprIR } from '../../compiler/plan/expr-ir.js';
-import { evaluate, EvalError, type Env, type Value } from '../eval.js';
+import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
 
 export interface ExpectResult {
   text: string;

@@ -3,7 +3,7 @@
 // shingle sets against the clause's threshold, so the result has no estimation noise: a planted copy at
 // Jaccard 0.85 is always removed at `similarity 0.8`, a distinct row never is. Hash functions derive from the
 // dataset seed, so the same rows are removed on every run.
-import { hashString } from '../random.js';
+import { hashString } from '../../compiler/plan/random.js';
 
 const NUM_HASHES = 64;
 const BANDS = 32; // 32 bands × 2 rows: a pair at Jaccard 0.5 becomes a candidate with probability 1 − 0.75³² ≈ 0.9999

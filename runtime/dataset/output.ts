@@ -8,8 +8,8 @@
 // Parquet is not appendable: rows are staged as JSONL and converted when the dataset completes.
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Value } from '../eval.js';
-import { splitCsv } from './read-rows.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import { csvCell, splitCsv } from './csv.js';
 
 export interface JournalEntry {
   i: number;
@@ -175,9 +175,4 @@ export function readJournal(file: string): JournalEntry[] {
     }
   }
   return out;
-}
-
-function csvCell(v: Value): string {
-  const s = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }

@@ -1,6 +1,7 @@
 // Reads a written dataset back (for expectations on resumed runs, reports and merges).
 import { readFileSync } from 'node:fs';
-import type { Value } from '../eval.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import { splitCsv } from './csv.js';
 import type { Format } from './output.js';
 
 export async function readRows(file: string, format: Format): Promise<Record<string, Value>[]> {
@@ -25,27 +26,4 @@ export async function readRows(file: string, format: Format): Promise<Record<str
     });
     return row;
   });
-}
-
-/** One CSV record's cells (RFC 4180 quoting). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
 }

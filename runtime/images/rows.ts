@@ -9,7 +9,7 @@
 //   image_seed     the seed sent (null when the model block sets none)
 //   image_width, image_height   read from the file
 // Lines of one row share every other column, its split included, so a group never straddles two splits.
-import type { Value } from '../eval.js';
+import type { Value } from '../../compiler/plan/eval.js';
 import type { ImageStore, StoredImage } from './store.js';
 
 /** The runtime value of an `image` prompt call (JSON, so it can travel through the evaluator and the cache). */

@@ -18,7 +18,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { synthError } from '../../grammar/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import { DeferredCall } from '../deferred.js';
 import type { LlmClient } from './client.js';
 import { AttemptError, transportError, type TransportContext } from './faults.js';

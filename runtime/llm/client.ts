@@ -13,7 +13,7 @@
 // (messages are scrubbed of it in case an endpoint echoes it).
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { synthError } from '../../grammar/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import { cacheKey, ResponseCache } from './cache.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';

@@ -12,7 +12,7 @@
 // so a cache hit never points at a missing file. The API key never reaches the cache, events or messages.
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { synthError } from '../../grammar/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache } from './cache.js';

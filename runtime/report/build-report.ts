@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { Sampler } from '../../compiler/plan/build.js';
+import type { Sampler } from '../../compiler/plan/schema.js';
 import { readRows } from '../dataset/read-rows.js';
-import type { Value } from '../eval.js';
+import type { Value } from '../../compiler/plan/eval.js';
 import { summarize, totalVariation, type ColumnSummary } from './stats.js';
 
 interface Manifest {

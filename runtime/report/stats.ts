@@ -1,7 +1,7 @@
 // Statistics behind `synth report`: per-column summaries, text diversity, and the distance between a `vary`
 // variable's declared and realised distributions.
-import type { Sampler } from '../../compiler/plan/build.js';
-import type { Value } from '../eval.js';
+import type { Sampler } from '../../compiler/plan/schema.js';
+import type { Value } from '../../compiler/plan/eval.js';
 
 export type ColumnKind = 'number' | 'category' | 'text' | 'other';
 

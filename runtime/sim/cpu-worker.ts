@@ -1,6 +1,6 @@
 // Worker thread of the CPU backend: simulates one block of worlds and posts the block's data back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { simulateBlock, type SimStage } from './cpu.js';
 
 const { stage, w0, w1 } = workerData as { stage: SimStage; w0: number; w1: number };

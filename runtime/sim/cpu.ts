@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Column, SimLayout } from '../../compiler/sim/ir.js';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { blockResult, mergeBlocks, type BlockResult, type SimResult } from './result.js';
 
 type Arr = Float32Array | Int32Array | Uint32Array | Uint8Array;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { invariantError } from './cpu.js';
 import type { GpuReply, GpuRequest } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';

@@ -2,7 +2,7 @@
 // canonical order — by world, then step, then agent (then emit site) — so a run split into world blocks
 // (threads, shards) concatenates to exactly the unsplit result.
 import type { SimLayout } from '../../compiler/sim/ir.js';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 
 type Arr = Float32Array | Int32Array | Uint32Array | Uint8Array;
 

@@ -1,7 +1,7 @@
 // Runs a sim stage on the chosen backend. `auto` tries WebGPU (isolated in a child process) and falls back to
 // the CPU backend with a one-line notice when no adapter is available or the driver fails.
 import type { SimStage } from '../../compiler/sim/plan.js';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { runCpu } from './cpu.js';
 import type { SimResult } from './result.js';
 

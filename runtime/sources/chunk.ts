@@ -4,7 +4,7 @@
 // every chunk is a verbatim slice of the text. Each chunk's count is the tokenizer's count of that slice.
 //
 // Text is data: nothing here (or downstream) interprets `{...}` or special-token strings in it.
-import { synthError } from '../../grammar/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import { getEncoder, piecePattern, type EncodingName } from '../llm/tokens.js';
 
 export interface ChunkOptions {

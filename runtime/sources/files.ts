@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { synthError } from '../../grammar/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import { countTokens } from '../llm/tokens.js';
 import { resolveProjectPath, type PathOptions } from '../paths.js';
 import { chunkText, type ChunkOptions } from './chunk.js';

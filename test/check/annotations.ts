@@ -8,9 +8,9 @@
 // that 1-based column. Where a trailing comment would change the code (the line ends inside a string or a
 // block comment) the expectation goes on a footer line instead: `// expect 12:5 error: SYN0004`.
 // Run the tests with UPDATE=1 to rewrite the annotations from what the checker reports now.
-import type { Diagnostic } from '../../grammar/diagnostics.js';
+import type { Diagnostic } from '../../base/diagnostics.js';
 import * as T from '../../grammar/lexer.js';
-import { LineIndex } from '../../grammar/source.js';
+import { LineIndex } from '../../base/source.js';
 
 export interface Expected {
   line: number; // 1-based

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile, checkProgram } from '../../compiler/check.js';
 import { loadProgram } from '../../compiler/program.js';
-import { DIAGNOSTICS, type Diagnostic } from '../../grammar/diagnostics.js';
+import { DIAGNOSTICS, type Diagnostic } from '../../base/diagnostics.js';
 import { exampleSpecs, ROOT } from '../support/examples.js';
 import { actualOf, key, readAnnotations, rewriteAnnotations } from './annotations.js';
 

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../../compiler/builtins.js';
 import * as S from '../../compiler/settings.js';
 import { SIM_SETTINGS } from '../../compiler/sim/builtins.js';
-import { DIAGNOSTICS } from '../../grammar/diagnostics.js';
+import { DIAGNOSTICS } from '../../base/diagnostics.js';
 import { parseSynth } from '../../grammar/parse.js';
-import { LineIndex } from '../../grammar/source.js';
+import { LineIndex } from '../../base/source.js';
 import { ROOT } from '../support/examples.js';
 
 const DOC = path.join(ROOT, 'docs', 'language.md');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkProgram } from '../../compiler/check.js';
 import { loadProgram, type Host } from '../../compiler/program.js';
-import { DIAGNOSTICS } from '../../grammar/diagnostics.js';
+import { DIAGNOSTICS } from '../../base/diagnostics.js';
 import { parseSynth } from '../../grammar/parse.js';
 import { corpus, generate } from './generate.js';
 import { mulberry32 } from '../support/prng.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { LlmClient, strictCompatible } from '../../runtime/llm/client.js';
 import { cacheKey, canonicalJson } from '../../runtime/llm/cache.js';
 import { keepAliveFetch } from '../../runtime/llm/http.js';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { formatSource } from '../../compiler/format.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { exampleSpecs } from '../support/examples.js';
 
 function build(file: string) {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
 import { NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
-import { runPlan } from '../../runtime/run-plan.js';
+import { runPlan } from '../../runtime/run/run-plan.js';
 import { makeCorpus } from '../support/near-dup-corpus.js';
 
 function jaccard(a: string, b: string): number {

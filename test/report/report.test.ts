@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { buildReport } from '../../runtime/report/build-report.js';
-import { runPlan } from '../../runtime/run-plan.js';
+import { runPlan } from '../../runtime/run/run-plan.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireOrSkip } from '../support/chromium.js';
 import { ROOT } from '../support/examples.js';
 

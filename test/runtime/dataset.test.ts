@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { runPlan } from '../../runtime/run-plan.js';
+import { runPlan } from '../../runtime/run/run-plan.js';
 
 const SPEC = `goal "records without an LLM" {
   seed 3

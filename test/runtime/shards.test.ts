@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import { mergeShards } from '../../runtime/merge.js';
-import { runPlan } from '../../runtime/run-plan.js';
+import { runPlan } from '../../runtime/run/run-plan.js';
 
 const SPEC = (fmt: string, count = 500) => `goal "shards" { seed 21  split { train: 0.75, test: 0.25 } }
 enum Kind { a, b, c }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';

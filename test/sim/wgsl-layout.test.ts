@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 // Under Node 20 the package's main entry exports nothing to ESM: import the module build.
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { checkFile } from '../../compiler/check.js';
-import { buildPlan } from '../../compiler/plan/build.js';
+import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { BINDINGS } from '../../compiler/sim/wgsl.js';
 import { ROOT } from '../support/examples.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SynthError } from '../../grammar/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { countTokens } from '../../runtime/llm/tokens.js';
 import { resolveProjectPath } from '../../runtime/paths.js';
 import { chunkText } from '../../runtime/sources/chunk.js';

@@ -6,7 +6,7 @@
 // Codes: SYN0xxx syntax, SYN1xxx names, SYN2xxx types, SYN3xxx semantics, SYN4xxx build-time/config,
 // SYN5xxx runtime (execution), SYN6xxx simulation runtime.
 
-import type { Span } from './ast.js';
+import type { Span } from './span.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

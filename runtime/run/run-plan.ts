@@ -2,12 +2,12 @@
 // by every dataset that reads it), then a manifest per dataset and the synth.lock beside the spec.
 import { realpathSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Plan } from '../compiler/plan/build.js';
-import { SynthError, synthError } from '../grammar/diagnostics.js';
-import type { Value } from './eval.js';
-import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from './dataset/execute.js';
-import { writeManifest } from './manifest.js';
-import { runSim, simKeys, simRows, type SimResult } from './sim/run.js';
+import type { Plan } from '../../compiler/plan/schema.js';
+import { SynthError, synthError } from '../../base/diagnostics.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from '../dataset/execute.js';
+import { writeManifest } from '../manifest.js';
+import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 
 export interface RunOptions {
   plan: Plan;

@@ -2,10 +2,10 @@
 // estimated tokens and USD (from the model block's `price`). Token counts are estimates: prompt tokens from
 // the templates and schema (about 4 characters a token), completion tokens at half of `max_tokens`. Image prompts
 // cost `price { image }` per image: rows × `images`.
-import type { Plan } from '../compiler/plan/build.js';
-import type { ExprIR } from '../compiler/plan/expr-ir.js';
-import { promptCalls } from './eval.js';
-import { batchDiscount, modelPrice } from './price.js';
+import type { Plan } from '../../compiler/plan/schema.js';
+import type { ExprIR } from '../../compiler/plan/expr-ir.js';
+import { promptCalls } from '../../compiler/plan/eval.js';
+import { batchDiscount, modelPrice } from '../../compiler/plan/price.js';
 
 export interface DatasetEstimate {
   dataset: string;

@@ -4,7 +4,7 @@
 //
 // Prompt calls are asynchronous; everything else is synchronous. `resolvePrompts` runs the prompt calls of an
 // expression first (innermost first), then `evaluate` reads their results from the map.
-import type { ExprIR } from '../compiler/plan/expr-ir.js';
+import type { ExprIR } from './expr-ir.js';
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Env = Map<string, Value>;

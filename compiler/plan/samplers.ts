@@ -1,5 +1,5 @@
 // The `vary` samplers, by inverse transform from counter-based uniforms (see random.ts).
-import type { Sampler } from '../compiler/plan/build.js';
+import type { Sampler } from './schema.js';
 
 export type Draw = () => number;
 

@@ -1,6 +1,6 @@
 // A model block's `price { input, output, image, batch_discount }`, read once for the run (wiring.ts) and for
 // `--dry-run` (dry-run.ts), so both charge the same.
-import type { Plan } from '../compiler/plan/build.js';
+import type { Plan } from './schema.js';
 
 /** The model's price record (USD per 1M tokens, per image), or undefined when the block sets none. */
 export function modelPrice(plan: Plan, model: string): Record<string, number> | undefined {
