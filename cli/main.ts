@@ -2,7 +2,7 @@
 // The `synth` command line: a thin layer over the compiler, runtime and language server.
 // Every command returns an exit code; an unexpected exception is reported as an internal error in one line
 // (with the stack only under SYNTH_DEBUG=1), never as a raw stack trace.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SynthError } from '../base/diagnostics.js';
 import { VERSION } from '../compiler/version.js';
 import { runCheck } from './commands/check.js';
@@ -27,6 +27,14 @@ function exit(code: number | Promise<number>): void {
   );
 }
 
+/** A commander argument parser for a whole number ≥ 1; anything else is a usage error naming the option. */
+function positiveInt(option: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${option} takes a whole number ≥ 1 (got '${v}')`);
+    return Number(v);
+  };
+}
+
 const program = new Command();
 program.name('synth').description('Synth: declarative, type-checked synthetic data.').version(VERSION, '-v, --version');
 
@@ -35,7 +43,8 @@ program
   .description('type-check .synth files')
   .argument('<files...>', 'spec files')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-  .action((files: string[], opts: { format: string }) => exit(runCheck(files, opts)));
+  .addOption(new Option('--max-diagnostics <n>', 'diagnostics shown per file (text format)').argParser(positiveInt('--max-diagnostics')).default(50))
+  .action((files: string[], opts: { format: string; maxDiagnostics: number }) => exit(runCheck(files, opts)));
 
 register(program, exit);
 

@@ -29,9 +29,21 @@ export class SymbolTable {
     return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
   }
 
+  /**
+   * The declared names, optionally of the given kinds, in declaration order. Memoised per kind list: "did you mean"
+   * asks for the same pool once per unknown name, and a spec with thousands of mistakes must stay linear. The table
+   * only grows while buildSymbols fills it, so its size tells whether a memo is current.
+   */
   names(kinds?: NamedDecl['kind'][]): string[] {
-    return [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+    const key = kinds ? kinds.join(',') : '*';
+    const memo = this.namesMemo.get(key);
+    if (memo && memo.size === this.byName.size) return memo.names;
+    const names = [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+    this.namesMemo.set(key, { size: this.byName.size, names });
+    return names;
   }
+
+  private readonly namesMemo = new Map<string, { size: number; names: string[] }>();
 }
 
 const kindWord: Record<NamedDecl['kind'], string> = {

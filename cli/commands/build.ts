@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
-import { renderDiagnostic } from '../render.js';
+import { printDiagnostics } from '../render.js';
 
 export function defaultPlanDir(spec: string): string {
   return path.join(path.dirname(path.resolve(spec)), 'plan');
@@ -12,7 +12,7 @@ export function defaultPlanDir(spec: string): string {
 export function runBuild(file: string, opts: { out?: string }): number {
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
-  for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
+  printDiagnostics(res.diagnostics, textOf);
   if (res.hasErrors) {
     process.stderr.write('build stopped: fix the errors above\n');
     return 1;

@@ -1,7 +1,7 @@
 // `synth fmt FILE...`: print the canonical layout; `--write` rewrites files, `--check` only reports.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { formatSource } from '../../compiler/format.js';
-import { renderDiagnostic } from '../render.js';
+import { printDiagnostics } from '../render.js';
 
 export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
   let status = 0;
@@ -16,7 +16,7 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
     }
     const r = formatSource(text, f);
     if (r.text === undefined) {
-      for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, () => text) + '\n');
+      printDiagnostics(r.diagnostics, () => text);
       process.stderr.write(`${f}: not formatted (syntax errors)\n`);
       status = Math.max(status, 1);
       continue;
