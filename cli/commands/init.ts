@@ -17,9 +17,9 @@ enum Channel { email, chat, phone }
 // The record each dataset row holds. Constraints become the JSON Schema an LLM must follow.
 struct Request {
   channel: Channel
-  minutes: int      @range(1..120)
+  minutes: int  @range(1..120)
   urgent: bool
-  note: string      @len(1..200)
+  note: string  @len(1..200)
 }
 
 // Rows drawn from samplers; no LLM needed. Every draw is a pure function of (seed, dataset, row, variable).
