@@ -1,12 +1,17 @@
-// `synth build FILE -o DIR`: check, then write the runtime plan (plan.json) and generated WGSL under DIR.
+// `synth build FILE [-o DIR]`: check, then write the runtime plan (plan.json) and generated WGSL under DIR
+// (default: the spec's .synth/plan/).
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { printDiagnostics } from '../render.js';
 
+/**
+ * Where `synth build` writes without `-o`: `<spec folder>/.synth/plan/`, beside the journal and cache, so building
+ * never leaves untracked files in the source tree. Pass `-o plan` to keep a plan in git for review.
+ */
 export function defaultPlanDir(spec: string): string {
-  return path.join(path.dirname(path.resolve(spec)), 'plan');
+  return path.join(path.dirname(path.resolve(spec)), '.synth', 'plan');
 }
 
 export function runBuild(file: string, opts: { out?: string }): number {
