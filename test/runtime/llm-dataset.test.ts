@@ -14,6 +14,7 @@ import { budgetGuard, promptRunnerFactory, sourceLoader } from '../../runtime/wi
 import { synth, synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { mulberry32 } from '../support/prng.js';
 
 const KEY = 'sk-test-SECRET-7f3a9c21';
 
@@ -123,25 +124,31 @@ describe('LLM datasets', () => {
     const { dir, file } = project(SPEC(N));
     const out = path.join(dir, 'out', 'tickets.jsonl');
     const firstReq = server.requests.length;
-    const finishedAt: Array<{ at: number; ns: Set<number> }> = [];
-    for (let k = 0; k < 5; k++) {
-      // few rows in flight, so the kills land mid-run
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '2'], { env: { ...process.env, ...env(), NO_COLOR: '1' }, stdio: 'ignore' });
-      // kill at a random point once some new rows are on disk
-      const startLen = existsSync(out) ? readFileSync(out, 'utf8').split('\n').length : 0;
-      const target = startLen + 10 + Math.floor(Math.random() * 30);
-      const t0 = Date.now();
-      while (Date.now() - t0 < 20_000) {
-        await new Promise((r) => setTimeout(r, 20));
-        if (existsSync(out) && readFileSync(out, 'utf8').split('\n').length >= target) break;
-        if (child.exitCode !== null) break;
+    const finishedAt: Array<{ request: number; ns: Set<number> }> = [];
+    // Kill points are chosen by what the run has done: the child dies as the server receives its k-th chat
+    // request, before answering it, so each kill lands mid-run however loaded the machine is.
+    const rand = mulberry32(0x4b111);
+    let kills = 0;
+    try {
+      for (let k = 0; k < 5; k++) {
+        // few rows in flight, so the kills land mid-run
+        const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '2'], { env: { ...process.env, ...env(), NO_COLOR: '1' }, stdio: 'ignore' });
+        const killAt = 10 + Math.floor(rand() * 40);
+        let seen = 0;
+        server.onRequest = (r) => {
+          if (r.path.startsWith('/v1/chat') && ++seen === killAt) child.kill('SIGKILL');
+        };
+        const signal = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+        server.onRequest = undefined;
+        if (signal === 'SIGKILL') kills++;
+        // rows on disk now are finished: no request for them may be sent after this point
+        const done = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n) : [];
+        finishedAt.push({ request: server.requests.length, ns: new Set(done) });
       }
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      // rows on disk now are finished: no request for them may be sent after this point
-      const done = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
-      finishedAt.push({ at: Date.now(), ns: new Set(done) });
+    } finally {
+      server.onRequest = undefined;
     }
+    expect(kills).toBe(5);
     const partial = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
     expect(partial).toBeLessThan(N);
     const fin = await synthAsync(['run', file], { env: env() });
@@ -155,7 +162,7 @@ describe('LLM datasets', () => {
     // no request for a finished row was sent again: every answered call was cached before its row was written
     const numberOf = (r: { body: unknown }) => Number(/Ticket number (\d+)/.exec(JSON.stringify(r.body))?.[1]);
     for (const k of finishedAt) {
-      const later = server.requests.slice(firstReq).filter((r) => r.at > k.at && k.ns.has(numberOf(r)));
+      const later = server.requests.slice(Math.max(firstReq, k.request)).filter((r) => k.ns.has(numberOf(r)));
       expect(later.map(numberOf)).toEqual([]);
     }
     expect(finishedAt.at(-1)!.ns.size).toBeGreaterThan(50);

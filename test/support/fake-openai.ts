@@ -42,6 +42,9 @@ export interface FakeOpenAIOptions {
   batch?: BatchOptions;
   /** keep a record of every request (default true; the bench turns it off) */
   record?: boolean;
+  /** called as each request arrives, before anything is answered: tests kill a client at a chosen request
+   *  (a kill point chosen by what the run has done, never by a timer) */
+  onRequest?: (r: { method: string; path: string; n: number }) => void;
   port?: number;
   host?: string;
 }
@@ -71,6 +74,8 @@ export interface FakeOpenAI {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** as the option of that name; settable while the server runs (tests that share one server) */
+  onRequest: FakeOpenAIOptions['onRequest'];
   close(): Promise<void>;
   stats(): FakeOpenAIStats;
   batchStats(): BatchStats;
@@ -113,6 +118,8 @@ function schemaInMessages(messages: Array<{ content: string }>): unknown {
 const tokensOf = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  // filled in once listening; the request handler reads `handle.onRequest`, which tests may set at any time
+  const handle = { onRequest: opts.onRequest } as FakeOpenAI;
   const latency = opts.latencyMs ?? 0;
   const jitter = opts.latencyJitterMs ?? 0;
   const rate = opts.faults?.rate ?? 0;
@@ -329,6 +336,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       ? { method: req.method ?? 'GET', path: url, body: undefined, authorized: typeof authHeader === 'string', fault: undefined, status: 0, at: Date.now() }
       : undefined;
     if (rec) requests.push(rec);
+    handle.onRequest?.({ method: req.method ?? 'GET', path: url, n: stats.requests });
     if (opts.apiKey !== undefined && authHeader !== `Bearer ${opts.apiKey}`) {
       if (rec) rec.status = 401;
       // Like the real API, the message names no part of the key that was sent.
@@ -380,7 +388,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  return {
+  Object.assign(handle, {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}/v1`,
     port,
     requests,
@@ -394,5 +402,6 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
+  });
+  return handle;
 }
