@@ -62,7 +62,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
       if (files.has(target)) continue;
       const t = host.readFile(target);
       if (t === undefined) {
-        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value, reason: 'no such file' }));
+        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value }));
         continue;
       }
       visit(target, t, [...stack, p]);
@@ -74,7 +74,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
   const abs = path.resolve(entry);
   const text = entryText ?? host.readFile(abs);
   if (text === undefined) {
-    diagnostics.push(makeDiagnostic('SYN1003', abs, { start: 0, end: 0 }, { path: entry, reason: 'no such file' }));
+    diagnostics.push(makeDiagnostic('SYN1008', abs, { start: 0, end: 0 }, { path: entry }));
     return { entry: abs, files, order, diagnostics };
   }
   visit(abs, text, []);

@@ -1,5 +1,6 @@
 // "Did you mean …?" — the closest candidate by edit distance, if it is close enough to be a plausible typo.
 
+/** Levenshtein distance between `a` and `b`, ignoring case (insertions, deletions, substitutions cost 1). */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   const prev = new Array<number>(b.length + 1);
@@ -17,12 +18,17 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/**
+ * The candidate closest to `name` by `editDistance`, if within a third of `name`'s length (at least 2; 1 for
+ * names under 4 characters); undefined when none is that close. Ties go to the earliest candidate.
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const limit = name.length >= 4 ? Math.max(2, Math.floor(name.length / 3)) : 1;
   for (const c of candidates) {
-    if (!c || c === name) continue;
+    // the distance is at least the difference in length: skip the quadratic comparison when that is too far
+    if (!c || c === name || Math.abs(c.length - name.length) > Math.min(limit, bestD)) continue;
     const d = editDistance(name, c);
     if (d < bestD && d <= limit) {
       best = c;

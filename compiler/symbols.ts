@@ -43,8 +43,14 @@ const kindWord: Record<NamedDecl['kind'], string> = {
   Sim: 'sim',
   Dataset: 'dataset',
 };
+/** The keyword that declares `d`: `enum`, `struct`, `model`, `prompt`, `source`, `sim` or `dataset`. */
 export function declKindWord(d: NamedDecl): string {
   return kindWord[d.kind];
+}
+
+/** `an enum`, `a struct`: a declaration keyword with its indefinite article, for messages. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
 export function buildSymbols(program: Program, diagnostics: Diagnostic[]): SymbolTable {
@@ -63,7 +69,7 @@ export function buildSymbols(program: Program, diagnostics: Diagnostic[]): Symbo
       const prev = table.byName.get(name);
       if (prev) {
         diagnostics.push(
-          makeDiagnostic('SYN1002', p, d.name.span, { name, where: ` as a ${declKindWord(prev.decl)}` }, {
+          makeDiagnostic('SYN1002', p, d.name.span, { name, previous: withArticle(declKindWord(prev.decl)) }, {
             related: [{ file: prev.file, span: prev.decl.name.span, message: 'first declared here' }],
           }),
         );
@@ -74,7 +80,7 @@ export function buildSymbols(program: Program, diagnostics: Diagnostic[]): Symbo
         const seen = new Set<string>();
         for (const c of d.cases) {
           if (seen.has(c.name)) {
-            diagnostics.push(makeDiagnostic('SYN1002', p, c.span, { name: c.name, where: ` in enum ${name}` }));
+            diagnostics.push(makeDiagnostic('SYN1009', p, c.span, { name: c.name, scope: `enum ${name}` }));
             continue;
           }
           seen.add(c.name);

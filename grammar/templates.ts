@@ -5,9 +5,10 @@
 import type { Expr, Span, Template, TemplatePart } from './ast.js';
 import { computeDedent, stringContent, unescapeChar } from './literals.js';
 
+/** A malformed hole: `unclosed` — a `{` without its `}` (SYN0004); `empty` — `{}` with nothing inside (SYN0011). */
 export interface TemplateProblem {
   span: Span;
-  detail: string;
+  kind: 'unclosed' | 'empty';
 }
 
 /** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). */
@@ -83,7 +84,7 @@ export function parseTemplate(
       else if (cj === '}' && --depth === 0) break;
     }
     if (j >= chars.length) {
-      problems.push({ span: { start: o, end: o + 1 }, detail: 'unclosed `{` (write `\\{` for a literal brace)' });
+      problems.push({ span: { start: o, end: o + 1 }, kind: 'unclosed' });
       addText(chars.slice(i), o);
       break;
     }
@@ -91,7 +92,7 @@ export function parseTemplate(
     const holeSpan = { start: o, end: offs[j]! + 1 };
     const innerText = chars.slice(i + 1, j);
     if (innerText.trim() === '') {
-      problems.push({ span: holeSpan, detail: 'empty `{}` (write `\\{\\}` for literal braces)' });
+      problems.push({ span: holeSpan, kind: 'empty' });
     } else {
       parts.push({ kind: 'Hole', expr: parseHole(innerText, offs[i + 1]!), span: holeSpan });
     }

@@ -11,8 +11,8 @@ export interface ConvertHooks {
   template(tok: IToken): A.Template;
   /** A number or duration literal that is malformed (`1__0`, `1e999`, an integer beyond 2^53). */
   invalidNumber?(span: A.Span, raw: string, what: string): void;
-  /** A syntax error found while building the AST (e.g. a chained `a..b..c`). */
-  syntaxError?(span: A.Span, detail: string): void;
+  /** A chained range `a..b..c`, found while building the AST (the grammar itself accepts it). */
+  chainedRange?(span: A.Span): void;
 }
 
 /** Binary operators, loosest first. All are left-associative; `..` does not chain. */
@@ -457,7 +457,7 @@ export class AstBuilder {
     ops.forEach((op, i) => {
       const prec = BINARY_PRECEDENCE[op.image] ?? 0;
       while (pending.length > 0 && BINARY_PRECEDENCE[pending[pending.length - 1]!.image]! >= prec) {
-        if (op.image === '..' && pending[pending.length - 1]!.image === '..') this.hooks.syntaxError?.(this.tokSpan(op), '`..` ranges do not chain: write `a..b`');
+        if (op.image === '..' && pending[pending.length - 1]!.image === '..') this.hooks.chainedRange?.(this.tokSpan(op));
         reduce();
       }
       pending.push(op);

@@ -14,7 +14,7 @@ import type * as A from '../grammar/ast.js';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
 import { checkProgram, type CheckResult } from '../compiler/check.js';
-import { CheckSession } from '../compiler/check-session.js';
+import { CheckSession } from '../compiler/check/session.js';
 import { loadProgram, type Host, type SourceText } from '../compiler/program.js';
 import { DocumentParser } from './incremental-parse.js';
 import { pathToUri, uriToPath } from './positions.js';

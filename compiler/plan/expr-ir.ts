@@ -4,7 +4,7 @@
 // (simulations, evaluated per agent-step, are compiled instead).
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import type { CheckContext } from '../context.js';
+import type { CheckContext } from '../check/context.js';
 
 export type ExprIR =
   | { lit: string | number | boolean | null }

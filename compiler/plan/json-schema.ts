@@ -2,8 +2,8 @@
 // every LLM response locally. Schemas follow OpenAI's strict-mode rules: every property is required and
 // optional fields are `[T, null]`; `additionalProperties: false` everywhere.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
-import type { CheckContext } from '../context.js';
+import { constNumber } from '../check/const-eval.js';
+import type { CheckContext } from '../check/context.js';
 import type { Ty } from '../types.js';
 
 type Schema = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // rules, events and observations. Plain JSON (it goes into the plan); the code generators (js.ts, wgsl.ts)
 // read this plus the typed AST.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
+import { constNumber } from '../check/const-eval.js';
 import { printExpr } from '../format.js';
 import { analyzeSim } from './check.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';

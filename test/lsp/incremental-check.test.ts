@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type * as A from '../../grammar/ast.js';
 import { checkProgram, type CheckResult } from '../../compiler/check.js';
-import { CheckSession } from '../../compiler/check-session.js';
+import { CheckSession } from '../../compiler/check/session.js';
 import { loadProgram, type Host } from '../../compiler/program.js';
 import { DocumentParser } from '../../lsp/incremental-parse.js';
 import { exampleSpecs } from '../support/examples.js';

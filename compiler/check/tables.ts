@@ -1,8 +1,8 @@
 // The checker's side tables, keyed by AST node: what each name refers to and the type of each expression and
-// type reference. A checking pass (context.ts) writes them; an incremental session (check-session.ts) keeps them
+// type reference. A checking pass (context.ts) writes them; an incremental session (session.ts) keeps them
 // across edits; the language server reads them for hover, completion, definition and rename.
-import type * as A from '../grammar/ast.js';
-import type { Ty } from './types.js';
+import type * as A from '../../grammar/ast.js';
+import type { Ty } from '../types.js';
 
 /** Where a name in an expression came from: the LSP uses this for go-to-definition, hover and rename. */
 export interface Resolution {
