@@ -226,7 +226,11 @@ export const MAX_ARG_LENGTH = 300;
  */
 export function showArg(v: string | number): string {
   let s = String(v);
-  if (s.length > MAX_ARG_LENGTH) s = s.slice(0, MAX_ARG_LENGTH) + '…';
+  if (s.length > MAX_ARG_LENGTH) {
+    // never cut a surrogate pair in half
+    const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
+    s = s.slice(0, cut) + '…';
+  }
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
