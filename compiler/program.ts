@@ -40,6 +40,12 @@ export interface Program {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Reads and parses `entry` and, transitively, every file it imports (paths relative to the importing file),
+ * through `host` (`entryText` replaces the entry's text). Files come in dependency order, the entry last. Never
+ * throws: a missing entry is SYN1008, a missing import SYN1003, an import cycle SYN1007, syntax errors SYN0xxx,
+ * all in `diagnostics`.
+ */
 export function loadProgram(entry: string, host: Host = fsHost, entryText?: string): Program {
   const files = new Map<string, SourceText>();
   const order: string[] = [];

@@ -20,15 +20,18 @@ export class SymbolTable {
   /** While set, collects the names looked up: what one declaration's check read (compiler/check-session.ts). */
   reads: Set<string> | undefined;
 
+/** The declaration named `name`, recording the lookup while `reads` is set. */
   get(name: string): SymbolInfo | undefined {
     this.reads?.add(name);
     return this.byName.get(name);
   }
 
+/** Every declaration of one kind, in declaration order. */
   ofKind<K extends NamedDecl['kind']>(kind: K): Array<SymbolInfo & { decl: Extract<NamedDecl, { kind: K }> }> {
     return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
   }
 
+/** The names declared (of the given kinds, or all): candidates for "did you mean". */
   names(kinds?: NamedDecl['kind'][]): string[] {
     return [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
   }
@@ -53,6 +56,11 @@ export function withArticle(word: string): string {
   return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
+/**
+ * The program's namespace: every named declaration of every file, and the index of enum cases; reports
+ * duplicate names (SYN1002), duplicate enum cases (SYN1009) and a second goal in the entry file (SYN3008)
+ * into `diagnostics`. An imported file's goal is ignored.
+ */
 export function buildSymbols(program: Program, diagnostics: Diagnostic[]): SymbolTable {
   const table = new SymbolTable();
   for (const p of program.order) {

@@ -187,6 +187,13 @@ function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]):
   });
 }
 
+/**
+ * Parses the text of one `.synth` file into its AST; `path` names the file in the diagnostics (it is not read).
+ * Lexes, splits the tokens into top-level declarations, parses each with error recovery (a broken declaration
+ * does not hide the next one), then builds the AST; template holes are parsed at their real offsets.
+ * Never throws, whatever the input: every problem is a diagnostic (SYN0xxx), sorted by offset, and an
+ * unparseable part is left out of the AST (or becomes a `Missing` node). Spans are UTF-16 offsets into `text`.
+ */
 export function parseSynth(text: string, path: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = T.synthLexer.tokenize(text);

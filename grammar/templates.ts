@@ -38,6 +38,11 @@ function dedentedChars(raw: string, base: number): { text: string; offs: number[
   return { text, offs };
 }
 
+/**
+ * Splits a template string token (`raw`, its image; `span`, its place in the file) into text and `{expr}` holes,
+ * parsing each hole with `parseHole(text, fileOffset)`. Triple-quoted templates are dedented first; offsets stay
+ * those of the file. Malformed holes are returned as `problems` (SYN0004 unclosed, SYN0011 empty), not thrown.
+ */
 export function parseTemplate(
   raw: string,
   span: Span,

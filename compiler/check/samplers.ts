@@ -8,6 +8,9 @@ import { constNumber } from './const-eval.js';
 import type { DatasetScope } from './dataset-scope.js';
 import { checkFractions } from './settings.js';
 
+/** The largest Poisson rate a dataset may draw with: e^-700 is still a normal double. */
+export const MAX_POISSON_RATE = 700;
+
 /** The type of a `vary` variable, after checking its domain or sampler. Errors give `unknown`. */
 export function varyType(c: A.VaryClause, ds: DatasetScope): Ty {
   return c.mode === 'grid' ? gridType(c, ds) : drawType(c, ds);
@@ -100,7 +103,8 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
     case 'poisson': {
       const v = nums(1);
       if (!v) return bad('a constant rate: poisson(3)');
-      if (v[0]! <= 0) return outside('poisson(lambda)', 'lambda > 0');
+      // Above ~745, e^-lambda underflows to 0 and the runtime's inversion (compiler/plan/samplers.ts) could not draw.
+      if (!(v[0]! > 0 && v[0]! <= MAX_POISSON_RATE)) return outside('poisson(lambda)', `0 < lambda ≤ ${MAX_POISSON_RATE}`);
       return T.int;
     }
     case 'one_of':

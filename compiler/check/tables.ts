@@ -17,6 +17,7 @@ export interface Resolution {
 /** A Map that reports the keys set while a sink is attached (what one declaration's check wrote). */
 export class RecordingMap<K, V> extends Map<K, V> {
   sink: K[] | undefined;
+/** Sets `k` and, while a sink is attached, records that it was set. */
   override set(k: K, v: V): this {
     this.sink?.push(k);
     return super.set(k, v);
@@ -33,6 +34,7 @@ export interface CheckTables {
   readonly typeRefs: RecordingMap<A.TypeRef, Ty>;
 }
 
+/** Empty side tables, for one checking pass or one incremental session. */
 export function newTables(): CheckTables {
   return { references: new RecordingMap(), exprTypes: new RecordingMap(), typeRefs: new RecordingMap() };
 }

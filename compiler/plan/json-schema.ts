@@ -8,6 +8,11 @@ import type { Ty } from '../types.js';
 
 type Schema = Record<string, unknown>;
 
+/**
+ * The JSON Schema (OpenAI strict mode) of type `ty`: structs by their fields and constraints (`@len`, `@range`,
+ * `@pattern`, `@items`, `@desc`), enums and unions as `enum`, optionals as `[T, null]`. `visiting` stops recursion
+ * through a struct that contains itself.
+ */
 export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = new Set()): Schema {
   switch (ty.k) {
     case 'string':

@@ -62,6 +62,12 @@ function fractionsOf(e: A.Expr | undefined): Record<string, number> | null {
   return out;
 }
 
+/**
+ * The plan of a checked program (`result` from `checkProgram`, which must have no errors): canonical JSON, the
+ * plan object and the WGSL modules of its sims. `specText` (the entry file's text) is hashed into the plan for
+ * provenance. Deterministic, layout-free and secret-free (see the top of this file); every stage has a content
+ * hash. Call it only on a program without errors (`!result.hasErrors`).
+ */
 export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
   const { ctx, symbols, program } = result;
   const entry = program.files.get(program.entry)!;

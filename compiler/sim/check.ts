@@ -26,10 +26,15 @@ interface VarInfo {
 
 const cache = new WeakMap<A.SimDecl, SimCheckResult>();
 
+/** The diagnostics of a `sim` block (`analyzeSim`, cached per AST node); `file` names it in them. */
 export function checkSim(sim: A.SimDecl, file: string): Diagnostic[] {
   return analyzeSim(sim, file).diagnostics;
 }
 
+/**
+ * Type-checks a `sim` block: its diagnostics, the type of each expression and its rules grouped into phases.
+ * Cached per AST node, so the checker and both code generators share one analysis. Never throws.
+ */
 export function analyzeSim(sim: A.SimDecl, file: string): SimCheckResult {
   const hit = cache.get(sim);
   if (hit) return hit;
@@ -583,6 +588,7 @@ class SimChecker {
   }
 }
 
+/** Does the rule read other agents (a neighbour reduction in its condition or body)? */
 export function hasReduction(r: A.RuleDecl): boolean {
   let found = false;
   const visit = (x: unknown): void => {
@@ -599,6 +605,7 @@ export function hasReduction(r: A.RuleDecl): boolean {
   return found;
 }
 
+/** The state fields a block assigns, with the span of each assignment, in source order (branches included). */
 export function writesOf(b: A.Block): Array<[string, A.Span]> {
   const out: Array<[string, A.Span]> = [];
   const visit = (s: A.Stmt) => {
