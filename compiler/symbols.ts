@@ -17,7 +17,7 @@ export class SymbolTable {
   /** enum case name → enum names that declare it */
   readonly enumCases = new Map<string, string[]>();
   goal: { decl: A.GoalDecl; file: string } | undefined;
-  /** While set, collects the names looked up: what one declaration's check read (compiler/check-session.ts). */
+  /** While set, collects the names looked up: what one declaration's check read (compiler/check/session.ts). */
   reads: Set<string> | undefined;
 
 /** The declaration named `name`, recording the lookup while `reads` is set. */
