@@ -163,7 +163,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.exprs.expect(c.expr, ds.scope({ aggregates: true }), T.bool, 'an `expect`');
   })
   .register('Output', 'output', (c, ds) => {
-    if (!OUTPUT_FORMATS.some((ext) => c.path.value.endsWith(ext))) ds.ctx.report('SYN3013', c.path.span, { formats: OUTPUT_FORMATS.join(', ') });
+    if (!OUTPUT_FORMATS.some((ext) => c.path.value.endsWith(ext))) ds.ctx.report('SYN3013', c.path.span, { formats: `${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}` });
   })
   .register('Format', 'format', (c, ds) => {
     if (c.style.name !== 'chat') ds.ctx.report('SYN1001', c.style.span, { what: 'format', name: c.style.name }, { ...ds.ctx.suggest(c.style.span, c.style.name, ['chat']), choices: ['chat'], data: { name: c.style.name } });
