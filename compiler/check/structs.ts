@@ -1,19 +1,10 @@
 // Structs: distinct field names, and each field's constraints (`@len`, `@range`, `@pattern`, `@items`, `@desc`,
 // `@example`) fitting the field's type with well-formed arguments.
 import type * as A from '../../grammar/ast.js';
+import { CONSTRAINTS } from '../constraints.js';
 import { T, show, type Ty } from '../types.js';
 import { constNumber } from './const-eval.js';
 import type { CheckContext } from './context.js';
-
-/** The constraints a field may carry, and the field types each applies to. */
-export const CONSTRAINTS: Readonly<Record<string, (t: Ty) => boolean>> = {
-  len: (t) => t.k === 'string',
-  range: (t) => t.k === 'int' || t.k === 'float',
-  pattern: (t) => t.k === 'string',
-  items: (t) => t.k === 'array',
-  desc: () => true,
-  example: () => true,
-};
 
 /** A struct's fields: no name twice (SYN1009), constraints that fit (see `checkConstraint`). */
 export function checkStruct(d: A.StructDecl, ctx: CheckContext): void {
@@ -39,12 +30,12 @@ export function checkStruct(d: A.StructDecl, ctx: CheckContext): void {
 function checkConstraint(ctx: CheckContext, c: A.Constraint, ty: Ty): void {
   const base = ty.k === 'optional' ? ty.inner : ty;
   const name = c.name.name;
-  const fits = CONSTRAINTS[name];
-  if (!fits) {
+  const spec = CONSTRAINTS[name];
+  if (!spec) {
     ctx.report('SYN1001', c.name.span, { what: 'constraint', name: '@' + name }, { ...ctx.suggest(c.name.span, name, Object.keys(CONSTRAINTS)), data: { name } });
     return;
   }
-  if (base.k !== 'unknown' && !fits(base)) {
+  if (base.k !== 'unknown' && !spec.fits(base)) {
     ctx.report('SYN2004', c.span, { constraint: name, type: show(ty) });
     return;
   }
