@@ -17,6 +17,10 @@ export interface FormatResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The canonical layout of `text` (`path` names it in diagnostics). Returns `text: undefined` and the syntax
+ * errors when the file does not parse; never throws. Meaning, comments and strings are kept (see above).
+ */
 export function formatSource(text: string, path = 'input.synth'): FormatResult {
   const { file, diagnostics } = parseSynth(text, path);
   const errors = diagnostics.filter((d) => d.severity === 'error');

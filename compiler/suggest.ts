@@ -28,6 +28,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestD = Infinity;
   const limit = name.length >= 4 ? Math.max(2, Math.floor(name.length / 3)) : 1;
   for (const c of candidates) {
+    // the distance is at least the difference in length: skip the quadratic comparison when that is too far
     if (!c || c === name || Math.abs(c.length - name.length) > Math.min(limit, bestD)) continue;
     const d = editDistance(name, c);
     if (d < bestD && d <= limit) {

@@ -450,6 +450,7 @@ export interface Missing extends NodeBase {
   kind: 'Missing';
 }
 
+/** The text of a record key: an identifier's name or a string key's value (`{ a: 1 }` and `{ "a": 1 }` both give `a`). */
 export function keyName(key: Ident | StringLit): string {
   return key.kind === 'Ident' ? key.name : key.value;
 }

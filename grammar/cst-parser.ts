@@ -23,6 +23,7 @@ interface ParserInternals {
 /** Chevrotain's production types, indexed as `raiseEarlyExitException` receives them. */
 const PROD_NAMES = ['Option', 'Repetition', 'RepetitionMandatory', 'RepetitionMandatoryWithSeparator', 'RepetitionWithSeparator', 'Alternation'] as const;
 
+/** The Chevrotain grammar of Synth: one rule per construct; `decl` and `expr` are the entry rules. */
 export class SynthCstParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3 });
@@ -67,6 +68,10 @@ export class SynthCstParser extends CstParser {
   /** The "Expecting: …" part of each no-viable-alternative message (it does not depend on the input). */
   private readonly noAltExpecting = new Map<string, string>();
 
+/**
+ * Chevrotain's no-viable-alternative error with the "Expecting: …" part cached per rule and occurrence (it does
+ * not depend on the input), so recovery on broken input does not recompute lookahead paths. Always throws.
+ */
   raiseNoAltException(occurrence: number, errMsgTypes?: string): never {
     const self = this as unknown as ParserInternals;
     const ruleName = self.getCurrRuleFullName();
@@ -89,6 +94,10 @@ export class SynthCstParser extends CstParser {
     throw self.SAVE_ERROR(new NoViableAltException(msg, this.LA(1), previous));
   }
 
+/**
+ * Chevrotain's early-exit error (a `+` repetition with no iteration), built from the same lookahead paths.
+ * Always throws.
+ */
   raiseEarlyExitException(occurrence: number, prodType: number, userDefinedErrMsg?: string): never {
     const self = this as unknown as ParserInternals;
     const ruleName = self.getCurrRuleFullName();
@@ -640,6 +649,7 @@ export class SynthCstParser extends CstParser {
 
 /** One parser instance, reused: Chevrotain parsers are expensive to construct and cheap to reset. */
 let instance: SynthCstParser | undefined;
+/** The shared parser instance; set `input` before each use (grammar/parse.ts does). */
 export function getParser(): SynthCstParser {
   instance ??= new SynthCstParser();
   return instance;

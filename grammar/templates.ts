@@ -5,9 +5,10 @@
 import type { Expr, Span, Template, TemplatePart } from './ast.js';
 import { computeDedent, stringContent, unescapeChar } from './literals.js';
 
+/** A malformed hole: `unclosed` — a `{` without its `}` (SYN0004); `empty` — `{}` with nothing inside (SYN0011). */
 export interface TemplateProblem {
   span: Span;
-  detail: string;
+  kind: 'unclosed' | 'empty';
 }
 
 /** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). */
@@ -37,6 +38,11 @@ function dedentedChars(raw: string, base: number): { text: string; offs: number[
   return { text, offs };
 }
 
+/**
+ * Splits a template string token (`raw`, its image; `span`, its place in the file) into text and `{expr}` holes,
+ * parsing each hole with `parseHole(text, fileOffset)`. Triple-quoted templates are dedented first; offsets stay
+ * those of the file. Malformed holes are returned as `problems` (SYN0004 unclosed, SYN0011 empty), not thrown.
+ */
 export function parseTemplate(
   raw: string,
   span: Span,
@@ -83,7 +89,7 @@ export function parseTemplate(
       else if (cj === '}' && --depth === 0) break;
     }
     if (j >= chars.length) {
-      problems.push({ span: { start: o, end: o + 1 }, detail: 'unclosed `{` (write `\\{` for a literal brace)' });
+      problems.push({ span: { start: o, end: o + 1 }, kind: 'unclosed' });
       addText(chars.slice(i), o);
       break;
     }
@@ -91,7 +97,7 @@ export function parseTemplate(
     const holeSpan = { start: o, end: offs[j]! + 1 };
     const innerText = chars.slice(i + 1, j);
     if (innerText.trim() === '') {
-      problems.push({ span: holeSpan, detail: 'empty `{}` (write `\\{\\}` for literal braces)' });
+      problems.push({ span: holeSpan, kind: 'empty' });
     } else {
       parts.push({ kind: 'Hole', expr: parseHole(innerText, offs[i + 1]!), span: holeSpan });
     }

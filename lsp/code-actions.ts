@@ -6,7 +6,7 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
-import type { Diagnostic, Fix } from '../base/diagnostics.js';
+import { diagnosticData, type Diagnostic, type Fix } from '../base/diagnostics.js';
 import type { DiagnosticData } from './diagnostics.js';
 import { nodePath } from './nodes.js';
 import { toOffset, toRange } from './positions.js';
@@ -55,7 +55,7 @@ export function fixesFor(a: Analysis, d: Diagnostic, ld: LspDiagnostic): CodeAct
       break;
     }
     case 'SYN1005': {
-      const key = (d.data?.['key'] as string | undefined) ?? /`(\w+)`/.exec(d.message)?.[1];
+      const key = diagnosticData(d, 'SYN1005')?.key;
       const decl = nodePath(a.source.ast, d.span.start)[0] as unknown as A.Decl | undefined;
       if (key && decl && 'settings' in decl) {
         const value = key === 'model' ? 'model_name' : key === 'user' ? '""' : key === 'name' ? '"model-name"' : '1';

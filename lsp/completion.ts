@@ -3,6 +3,7 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
+import { CONSTRAINTS } from '../compiler/constraints.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from '../compiler/sim/builtins.js';
 import { PRIMITIVE_TYPES, T, show, typeRefText, type Ty } from '../compiler/types.js';
@@ -48,15 +49,6 @@ const SIM_ITEMS: Array<[string, string]> = [
   ['check', '`check finite` or `check expr` — an invariant'],
 ];
 
-const CONSTRAINTS: Array<[string, string, string]> = [
-  ['len', 'len(${1:1}..${2:100})', 'string length in characters'],
-  ['range', 'range(${1:1}..${2:5})', 'numeric range'],
-  ['pattern', 'pattern("${1}")', 'regular expression the string must match'],
-  ['items', 'items(${1:0}..${2:5})', 'number of list items'],
-  ['desc', 'desc("${1}")', 'description given to the model (JSON Schema `description`)'],
-  ['example', 'example(${1})', 'an example value'],
-];
-
 const SIM_TYPES = ['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f'];
 
 function md(value: string) {
@@ -82,7 +74,7 @@ export function completionItems(a: Analysis, offset: number): CompletionItem[] {
     if (cx.lead.endsWith('.')) return members(a, cx, scope);
     return scope.map(scopeItem);
   }
-  if (/@$/.test(cx.lead)) return CONSTRAINTS.map(([label, snippet, doc]) => ({ label, kind: K.Function, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet, documentation: doc }));
+  if (/@$/.test(cx.lead)) return Object.entries(CONSTRAINTS).map(([label, c]) => ({ label, kind: K.Function, insertText: c.snippet, insertTextFormat: InsertTextFormat.Snippet, documentation: c.doc }));
 
   switch (d.kind) {
     case 'Goal':

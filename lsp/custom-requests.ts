@@ -10,7 +10,7 @@ import type { DatasetStage, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { buildSimStage } from '../compiler/sim/plan.js';
-import { constNumber } from '../compiler/check.js';
+import { constNumber } from '../compiler/check/const-eval.js';
 import { evaluate, interpolate, promptCalls, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';

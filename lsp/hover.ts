@@ -5,7 +5,7 @@ import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver'
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
-import { constNumber } from '../compiler/check.js';
+import { constNumber } from '../compiler/check/const-eval.js';
 import { jsonSchemaOf } from '../compiler/plan/json-schema.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_SETTINGS } from '../compiler/sim/builtins.js';

@@ -4,7 +4,7 @@
 // references, rename and hover treat every name the same way.
 import type * as A from '../grammar/ast.js';
 import { fromSimType, show, typeRefText } from '../compiler/types.js';
-import type { Resolution } from '../compiler/tables.js';
+import type { Resolution } from '../compiler/check/tables.js';
 import type { Analysis } from './workspace.js';
 
 export interface Target {

@@ -57,6 +57,11 @@ function equal(a: Value, b: Value): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * The value of a plan expression `ir` for one row: variables from `env`, prompt calls from `prompts` (resolved
+ * before by `resolvePrompts`). Throws EvalError for a value it cannot compute (a missing variable, an operand of
+ * the wrong kind from a model's answer, an unresolved prompt call); the executor turns that into a failed row.
+ */
 export function evaluate(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
   if ('lit' in ir) return ir.lit;
   if ('var' in ir) {
@@ -157,6 +162,11 @@ export function promptCalls(ir: ExprIR): Array<Extract<ExprIR, { prompt: string 
   return out;
 }
 
+/**
+ * Calls every prompt call in `ir` in evaluation order (depth first, arguments first) through `call`, with its
+ * arguments evaluated in `env` and its index among the row's calls; returns the answers for `evaluate`.
+ * Rejects with whatever `call` or `evaluate` throws.
+ */
 export async function resolvePrompts(
   ir: ExprIR,
   env: Env,

@@ -2,12 +2,17 @@
 // every LLM response locally. Schemas follow OpenAI's strict-mode rules: every property is required and
 // optional fields are `[T, null]`; `additionalProperties: false` everywhere.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
-import type { CheckContext } from '../context.js';
+import { constNumber } from '../check/const-eval.js';
+import type { CheckContext } from '../check/context.js';
 import type { Ty } from '../types.js';
 
 type Schema = Record<string, unknown>;
 
+/**
+ * The JSON Schema (OpenAI strict mode) of type `ty`: structs by their fields and constraints (`@len`, `@range`,
+ * `@pattern`, `@items`, `@desc`), enums and unions as `enum`, optionals as `[T, null]`. `visiting` stops recursion
+ * through a struct that contains itself.
+ */
 export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = new Set()): Schema {
   switch (ty.k) {
     case 'string':

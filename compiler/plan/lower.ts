@@ -7,9 +7,10 @@
 import * as path from 'node:path';
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import { constNumber, isEnvCall, type CheckResult } from '../check.js';
-import { iterableElement } from '../check-dataset.js';
-import type { CheckContext } from '../context.js';
+import type { CheckResult } from '../check.js';
+import { constNumber, isEnvCall } from '../check/const-eval.js';
+import { isIterableProblem, iterableElement } from '../check/iterables.js';
+import type { CheckContext } from '../check/context.js';
 import { buildSimStage } from '../sim/plan.js';
 import { show, T, type Ty } from '../types.js';
 import { VERSION } from '../version.js';
@@ -61,6 +62,12 @@ function fractionsOf(e: A.Expr | undefined): Record<string, number> | null {
   return out;
 }
 
+/**
+ * The plan of a checked program (`result` from `checkProgram`, which must have no errors): canonical JSON, the
+ * plan object and the WGSL modules of its sims. `specText` (the entry file's text) is hashed into the plan for
+ * provenance. Deterministic, layout-free and secret-free (see the top of this file); every stage has a content
+ * hash. Call it only on a program without errors (`!result.hasErrors`).
+ */
 export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
   const { ctx, symbols, program } = result;
   const entry = program.files.get(program.entry)!;
@@ -250,7 +257,7 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
         break;
       case 'For': {
         const el = iterableElement(ctx, c.iterable);
-        if (typeof el !== 'string') {
+        if (!isIterableProblem(el)) {
           rows = { for: { binder: c.binder.name, kind: el.kind, from: el.decl, ...(el.event ? { event: el.event } : {}), each: c.each ? (constNumber(c.each) ?? 1) : 1 } };
           (el.kind === 'source' ? sources : sims).add(el.decl);
         }

@@ -3,6 +3,11 @@ import type { Sampler } from './schema.js';
 
 export type Draw = () => number;
 
+/**
+ * One draw of sampler `s`, by inverse transform from uniforms in [0, 1) taken from `u` (normal takes two).
+ * `choice` returns a value by weight; `randint` both ends included; `poisson` by sequential search (capped at
+ * 10,000, far beyond the rates the checker accepts).
+ */
 export function sample(s: Sampler, u: Draw): string | number | boolean {
   switch (s.kind) {
     case 'choice': {

@@ -2,7 +2,7 @@
 // rules, events and observations. Plain JSON (it goes into the plan); the code generators (js.ts, wgsl.ts)
 // read this plus the typed AST.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
+import { constNumber } from '../check/const-eval.js';
 import { printExpr } from '../format.js';
 import { analyzeSim } from './check.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
@@ -34,11 +34,16 @@ export interface SimLayout {
   invariants: string[];
 }
 
+/** The column type of a sim value: vectors are stored as f32 components, integer literals as i32. */
 export function scalarOf(t: SimType): Scalar {
   const c = concrete(t);
   return isVec(c) ? 'f32' : (c as Scalar);
 }
 
+/**
+ * The memory layout of a checked sim: its sizes (settings folded to constants), state columns, params, events,
+ * observations and invariants; `seed` is the goal's seed, `file` names the spec in messages.
+ */
 export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
   const setting = (k: string, def: number) => {
     const s = sim.settings.find((x) => x.key.name === k);

@@ -14,6 +14,10 @@ export interface SimStage {
   worlds: number;
 }
 
+/**
+ * The plan stage of a checked sim: its layout, the CPU kernel (JavaScript source) and the WebGPU program, plus
+ * the WGSL modules to write next to plan.json.
+ */
 export function buildSimStage(sim: SimDecl, opts: { seed: number; file?: string }): { stage: SimStage; wgsl: { name: string; code: string }[] } {
   const layout = layoutOf(sim, opts.seed, opts.file);
   const js = generateJs(sim, layout, opts.file);

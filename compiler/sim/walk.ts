@@ -12,6 +12,7 @@ export function statesUsed(x: unknown, states: Set<string>, out: Set<string>): v
   for (const [k, v] of Object.entries(x)) if (k !== 'span') statesUsed(v, states, out);
 }
 
+/** Adds to `out` the fields of other agents that the reductions inside `x` read (`o.x` for `… for o in agents`). */
 export function binderReads(x: unknown, out: Set<string>): void {
   if (!x || typeof x !== 'object') return;
   if (Array.isArray(x)) return x.forEach((y) => binderReads(y, out));
@@ -30,6 +31,7 @@ export function binderReads(x: unknown, out: Set<string>): void {
   for (const [k, v] of Object.entries(x)) if (k !== 'span') binderReads(v, out);
 }
 
+/** The state fields a block assigns (branches included). */
 export function writesIn(b: A.Block): Set<string> {
   const out = new Set<string>();
   const visit = (s: A.Stmt) => {

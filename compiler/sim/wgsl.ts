@@ -350,6 +350,7 @@ function stmt(s: A.Stmt, ctx: Ctx, out: string[], ind: string): void {
   }
 }
 
+/** The WebGPU program of a checked sim with layout `L`: WGSL modules (one per phase) and how to dispatch them. */
 export function generateWgsl(sim: A.SimDecl, L: SimLayout, file = ''): { program: GpuProgram; modules: { name: string; code: string }[] } {
   const { types, phases } = analyzeSim(sim, file);
   const sites = siteMap(sim);

@@ -80,7 +80,7 @@ describe('synth check output', () => {
   it('clips a long line around the caret, keeping the caret under the offending text', () => {
     const line = 'x'.repeat(5_000) + ' strng ' + 'y'.repeat(5_000);
     const at = line.indexOf('strng');
-    const d = makeDiagnostic('SYN1001', 'f.synth', { start: at, end: at + 5 }, { what: 'type', name: 'strng', hint: '' });
+    const d = makeDiagnostic('SYN1001', 'f.synth', { start: at, end: at + 5 }, { what: 'type', name: 'strng' });
     const [, excerpt, caret] = new DiagnosticPrinter(() => line).render(d)!.split('\n');
     expect(excerpt!.length).toBeLessThan(140);
     const col = caret!.indexOf('^');
@@ -91,7 +91,7 @@ describe('synth check output', () => {
   it('makes terminal control characters from the spec visible, one for one', () => {
     expect(visible('a\x1b[31mb\x07c\td\r\u009b')).toBe('a\ufffd[31mb\ufffdc d\ufffd\ufffd');
     const text = 'struct S { x: strng }  // \x1b]0;pwned\x07\x1b[2J';
-    const d = makeDiagnostic('SYN1001', 'f.synth', { start: 14, end: 19 }, { what: 'type', name: 'strng', hint: '' });
+    const d = makeDiagnostic('SYN1001', 'f.synth', { start: 14, end: 19 }, { what: 'type', name: 'strng' });
     const out = new DiagnosticPrinter(() => text).render(d)!;
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);

@@ -23,7 +23,7 @@ describe('synth CLI', () => {
   it('reports a missing file clearly, without a stack trace', () => {
     const r = synth(['check', 'no/such/file.synth']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('SYN1003');
+    expect(r.stderr).toContain('SYN1008');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

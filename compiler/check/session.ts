@@ -19,12 +19,12 @@
 //  - a CheckResult computed with a session is valid until that session's next check, which reuses its tables;
 //  - a session belongs to one program entry; the same AST (an imported file open in the editor) may be checked by
 //    several sessions, each with its own entries.
-import type * as A from '../grammar/ast.js';
-import type { Diagnostic } from '../base/diagnostics.js';
+import type * as A from '../../grammar/ast.js';
+import type { Diagnostic } from '../../base/diagnostics.js';
 import { newTables, type CheckTables } from './tables.js';
-import type { Program } from './program.js';
-import { buildSymbols, type SymbolTable } from './symbols.js';
-import type { Ty } from './types.js';
+import type { Program } from '../program.js';
+import { buildSymbols, type SymbolTable } from '../symbols.js';
+import type { Ty } from '../types.js';
 
 interface Entry {
   decl: A.Decl;

@@ -1,19 +1,20 @@
 // Type checking of dataset-side expressions: `check`, `let`, `row = {...}`, prompt arguments, template holes,
 // `expect` aggregates. Each expression gets a type (recorded in ctx.exprTypes); errors produce `unknown` so a
 // single mistake is reported once.
-import type * as A from '../grammar/ast.js';
-import { keyName } from '../grammar/ast.js';
-import { AGGREGATES, FUNCTIONS } from './builtins.js';
+import type * as A from '../../grammar/ast.js';
+import { keyName } from '../../grammar/ast.js';
+import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
+import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 import type { Resolution } from './tables.js';
-import { closest } from './suggest.js';
-import { T, assignable, isNumeric, show, type Ty } from './types.js';
 
+/** A name in scope: its type and where it was declared. */
 export interface ScopeVar {
   type: Ty;
   resolution: Resolution;
 }
 
+/** What an expression may refer to and use, by where it stands. */
 export interface Scope {
   vars: Map<string, ScopeVar>;
   /** prompt templates report unknown names as SYN2002 */
@@ -24,10 +25,11 @@ export interface Scope {
   promptCalls?: boolean;
 }
 
+/** Infers and checks the types of expressions against a scope, recording them in `ctx.exprTypes`. */
 export class ExprChecker {
   constructor(readonly ctx: CheckContext) {}
 
-  /** Resolves a struct/enum/primitive type reference. */
+  /** The fields of struct `name` with their resolved types; undefined if `name` is not a struct. */
   structFields(name: string): Map<string, Ty> | undefined {
     const s = this.ctx.symbols.get(name);
     if (!s || s.decl.kind !== 'Struct') return undefined;
@@ -36,21 +38,24 @@ export class ExprChecker {
     return m;
   }
 
+  /** The fields of a struct or record type; undefined for other types. */
   fieldsOf(t: Ty): Map<string, Ty> | undefined {
     if (t.k === 'struct') return this.structFields(t.name);
     if (t.k === 'record') return t.fields;
     return undefined;
   }
 
+  /** The type of `e` in `scope` (`unknown` after an error, which is reported once). */
   check(e: A.Expr, scope: Scope): Ty {
     const t = this.infer(e, scope);
     this.ctx.exprTypes.set(e, t);
     return t;
   }
 
+  /** `check`, then SYN2001 unless the type fits `want`; `what` names the value in the message (`a \`check\``). */
   expect(e: A.Expr, scope: Scope, want: Ty, what: string): Ty {
     const t = this.check(e, scope);
-    if (!assignable(t, want)) this.ctx.report('SYN2001', e.span, { detail: `${what} must be ${show(want)}, found ${show(t)}` });
+    if (!assignable(t, want)) this.ctx.report('SYN2001', e.span, { what, expected: show(want), found: show(t) });
     return t;
   }
 
@@ -67,7 +72,7 @@ export class ExprChecker {
         for (const p of e.parts) {
           if (p.kind !== 'Hole') continue;
           // An image is a file, not text: it cannot be interpolated into a prompt.
-          if (this.check(p.expr, scope).k === 'image') this.ctx.report('SYN2001', p.expr.span, { detail: 'an image cannot be interpolated into a template (it is a file, not text)' });
+          if (this.check(p.expr, scope).k === 'image') this.ctx.report('SYN3017', p.expr.span);
         }
         return T.string;
       case 'Bool':
@@ -82,21 +87,21 @@ export class ExprChecker {
         const obj = this.check(e.object, scope);
         this.expect(e.index, scope, T.int, 'an index');
         if (obj.k === 'array') return obj.elem;
-        if (obj.k !== 'unknown') this.ctx.report('SYN2001', e.object.span, { detail: `only lists can be indexed, found ${show(obj)}` });
+        if (obj.k !== 'unknown') this.ctx.report('SYN2011', e.object.span, { op: '[]', expected: 'a list', found: show(obj) });
         return T.unknown;
       }
       case 'Call':
         return this.call(e, scope);
       case 'Reduction':
-        this.ctx.report('SYN3003', e.span, { detail: '`… for x in …` reductions are only allowed inside simulation rules' });
+        this.ctx.report('SYN3021', e.span);
         return T.unknown;
       case 'Unary': {
         const t = this.check(e.operand, scope);
         if (e.op === '!') {
-          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2001', e.operand.span, { detail: `\`!\` needs a bool, found ${show(t)}` });
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2011', e.operand.span, { op: '!', expected: 'a bool', found: show(t) });
           return T.bool;
         }
-        if (!isNumeric(t)) this.ctx.report('SYN2001', e.operand.span, { detail: `\`-\` needs a number, found ${show(t)}` });
+        if (!isNumeric(t)) this.ctx.report('SYN2011', e.operand.span, { op: '-', expected: 'a number', found: show(t) });
         return t;
       }
       case 'Binary':
@@ -105,7 +110,7 @@ export class ExprChecker {
         const lo = this.check(e.low, scope);
         const hi = this.check(e.high, scope);
         for (const [x, t] of [[e.low, lo], [e.high, hi]] as const) {
-          if (!isNumeric(t)) this.ctx.report('SYN2001', x.span, { detail: `a range bound must be a number, found ${show(t)}` });
+          if (!isNumeric(t)) this.ctx.report('SYN2001', x.span, { what: 'a range bound', expected: 'a number', found: show(t) });
         }
         return T.unknown;
       }
@@ -119,7 +124,7 @@ export class ExprChecker {
         const first = types.find((t) => t.k !== 'unknown') ?? T.unknown;
         e.items.forEach((item, i) => {
           if (!assignable(types[i]!, first) && !assignable(first, types[i]!)) {
-            this.ctx.report('SYN2001', item.span, { detail: `list items must share a type: ${show(first)} and ${show(types[i]!)}` });
+            this.ctx.report('SYN2014', item.span, { what: 'list items', first: show(first), other: show(types[i]!) });
           }
         });
         return { k: 'array', elem: first };
@@ -129,22 +134,13 @@ export class ExprChecker {
 
   private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
     if (!id.name) return T.unknown;
-    const hint = closest(id.name, candidates);
-    const fix = hint ? this.ctx.replaceFix(`Change to '${hint}'`, id.span, hint) : undefined;
-    const data = { name: id.name, suggestion: hint };
-    if (scope.templateOf) {
-      this.ctx.report(
-        'SYN2002',
-        id.span,
-        { name: id.name, what: `a parameter of ${scope.templateOf}`, hint: hint ? ` — did you mean '${hint}'?` : '' },
-        { fix, data },
-      );
-    } else {
-      this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name, hint: hint ? ` — did you mean '${hint}'?` : '' }, { fix, data });
-    }
+    const s = this.ctx.suggest(id.span, id.name, candidates);
+    if (scope.templateOf) this.ctx.report('SYN2002', id.span, { name: id.name, prompt: scope.templateOf }, { ...s, data: { name: id.name } });
+    else this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name }, { ...s, data: { name: id.name } });
     return T.unknown;
   }
 
+  /** The type of the name `id`: a variable of `scope`, else an enum case (bare `pro` for `Tier.pro`). */
   name(id: A.Ident, scope: Scope): Ty {
     const v = scope.vars.get(id.name);
     if (v) {
@@ -172,8 +168,7 @@ export class ExprChecker {
         const c = sym.decl.cases.find((x) => x.name === e.member.name);
         const type: Ty = { k: 'enum', name: sym.name };
         if (!c) {
-          const hint = closest(e.member.name, sym.decl.cases.map((x) => x.name));
-          this.ctx.report('SYN2005', e.member.span, { type: sym.name, name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+          this.ctx.report('SYN2005', e.member.span, { type: sym.name, name: e.member.name }, this.ctx.suggest(e.member.span, e.member.name, sym.decl.cases.map((x) => x.name)));
           return T.unknown;
         }
         this.ctx.refer(e.member, { file: sym.file, span: c.span, kind: 'enumCase', type, declName: sym.name });
@@ -185,18 +180,12 @@ export class ExprChecker {
     const inner = obj.k === 'optional' ? obj.inner : obj;
     const fields = this.fieldsOf(inner);
     if (!fields) {
-      this.ctx.report('SYN2001', e.member.span, { detail: `${show(obj)} has no fields` });
+      this.ctx.report('SYN2013', e.member.span, { type: show(obj) });
       return T.unknown;
     }
     const ft = fields.get(e.member.name);
     if (!ft) {
-      const hint = closest(e.member.name, fields.keys());
-      this.ctx.report(
-        'SYN2005',
-        e.member.span,
-        { type: show(inner), name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' },
-        { fix: hint ? this.ctx.replaceFix(`Change to '${hint}'`, e.member.span, hint) : undefined, data: { suggestion: hint } },
-      );
+      this.ctx.report('SYN2005', e.member.span, { type: show(inner), name: e.member.name }, this.ctx.suggest(e.member.span, e.member.name, fields.keys()));
       return T.unknown;
     }
     if (inner.k === 'struct') {
@@ -210,36 +199,36 @@ export class ExprChecker {
   private binary(e: A.BinaryExpr, scope: Scope): Ty {
     const l = this.check(e.left, scope);
     const r = this.check(e.right, scope);
-    const bad = (detail: string) => {
-      this.ctx.report('SYN2001', e.span, { detail });
+    const bad = (op: string, expected: string, found: string) => {
+      this.ctx.report('SYN2011', e.span, { op, expected, found });
       return T.unknown;
     };
     switch (e.op) {
       case '&&':
       case '||':
         for (const [x, t] of [[e.left, l], [e.right, r]] as const) {
-          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2001', x.span, { detail: `\`${e.op}\` needs bool operands, found ${show(t)}` });
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2011', x.span, { op: e.op, expected: 'bool operands', found: show(t) });
         }
         return T.bool;
       case '==':
       case '!=':
         if (!assignable(l, r) && !assignable(r, l)) {
-          // `tier == "pro"` against an enum: suggest the bare case name
-          return bad(`cannot compare ${show(l)} with ${show(r)}`);
+          this.ctx.report('SYN2012', e.span, { left: show(l), right: show(r) });
+          return T.unknown;
         }
         return T.bool;
       case '<':
       case '<=':
       case '>':
       case '>=':
-        if (!(isNumeric(l) && isNumeric(r))) return bad(`\`${e.op}\` compares numbers, found ${show(l)} and ${show(r)}`);
+        if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
         return T.bool;
       case 'in':
         if (e.right.kind === 'Range') {
-          if (!isNumeric(l)) return bad(`\`in a..b\` needs a number on the left, found ${show(l)}`);
+          if (!isNumeric(l)) return bad('in a..b', 'a number on the left', show(l));
         } else if (r.k === 'array') {
-          if (!assignable(l, r.elem)) return bad(`${show(l)} cannot be in a list of ${show(r.elem)}`);
-        } else if (r.k !== 'unknown') return bad('`in` needs a range `a..b` or a list on the right');
+          if (!assignable(l, r.elem)) return bad('in', `${show(r.elem)} on the left (the list's item type)`, show(l));
+        } else if (r.k !== 'unknown') return bad('in', 'a range `a..b` or a list on the right', show(r));
         return T.bool;
       case '+':
       case '-':
@@ -247,7 +236,7 @@ export class ExprChecker {
       case '/':
       case '%':
         if (e.op === '+' && (l.k === 'string' || l.k === 'union') && (r.k === 'string' || r.k === 'union')) return T.string;
-        if (!(isNumeric(l) && isNumeric(r))) return bad(`\`${e.op}\` needs numbers, found ${show(l)} and ${show(r)}`);
+        if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
         if (e.op === '/' || l.k === 'float' || r.k === 'float') return T.float;
         return l.k === 'unknown' ? r : l;
     }
@@ -259,19 +248,13 @@ export class ExprChecker {
     const sym = this.ctx.symbols.get(name);
     if (sym && sym.decl.kind === 'Prompt') return this.promptCall(e, sym.decl, sym.file, scope);
     if (name === 'env') {
-      this.ctx.report('SYN4001', e.span, { what: 'a dataset value' });
+      this.ctx.report('SYN4004', e.span, { where: 'a dataset expression' });
       return T.unknown;
     }
     const fn = (scope.aggregates && AGGREGATES[name]) || FUNCTIONS[name];
     if (!fn) {
       const pool = [...Object.keys(FUNCTIONS), ...(scope.aggregates ? Object.keys(AGGREGATES) : []), ...this.ctx.symbols.names(['Prompt'])];
-      const hint = closest(name, pool);
-      this.ctx.report(
-        'SYN1001',
-        e.callee.span,
-        { what: 'function', name, hint: hint ? ` — did you mean '${hint}'?` : '' },
-        { fix: hint ? this.ctx.replaceFix(`Change to '${hint}'`, e.callee.span, hint) : undefined, data: { suggestion: hint } },
-      );
+      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, pool), data: { name } });
       for (const a of e.args) this.check(a, scope);
       return T.unknown;
     }
@@ -279,23 +262,25 @@ export class ExprChecker {
     const inner: Scope = AGGREGATES[name] && scope.aggregates ? { ...scope, aggregates: false } : scope;
     const args = e.args.map((a) => this.check(a, inner));
     const res = fn.result(args);
-    if (typeof res === 'string') {
-      this.ctx.report('SYN2001', e.span, { detail: res });
+    if (isArgProblem(res)) {
+      if (res.problem === 'count') this.ctx.report('SYN2010', e.span, { callee: fn.signature, expected: arguments_(res.expected), found: args.length });
+      else this.ctx.report('SYN2001', e.args[res.index]!.span, { what: `argument ${res.index + 1} of ${fn.signature}`, expected: res.expected, found: show(args[res.index]!) });
       return T.unknown;
     }
     this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
     return res;
   }
 
+  /** A call of prompt `p` (declared in `file`): where it stands, its arguments; the type is the prompt's return. */
   promptCall(e: A.CallExpr, p: A.PromptDecl, file: string, scope: Scope): Ty {
     const ret = p.returnType ? (this.ctx.typeRefs.get(p.returnType) ?? T.unknown) : T.string;
     this.ctx.refer(e.callee, { file, span: p.name.span, kind: 'decl', type: ret, declName: p.name.name });
     if (!scope.promptCalls) {
-      this.ctx.report('SYN3003', e.span, { detail: `prompt '${p.name.name}' can only be called in \`row =\`, \`let\` or \`judge\`` });
+      this.ctx.report('SYN3003', e.span, { name: p.name.name });
     }
     const sig = `${p.name.name}(${p.params.map((x) => `${x.name.name}: ${x.type.kind === 'NamedType' ? x.type.name.name : '…'}`).join(', ')})`;
     if (e.args.length !== p.params.length) {
-      this.ctx.report('SYN2003', e.span, { detail: `${sig} takes ${p.params.length} argument${p.params.length === 1 ? '' : 's'}, got ${e.args.length}` }, {
+      this.ctx.report('SYN2010', e.span, { callee: sig, expected: arguments_(p.params.length), found: e.args.length }, {
         related: [{ file, span: p.name.span, message: 'prompt declared here' }],
       });
     }
@@ -305,11 +290,16 @@ export class ExprChecker {
       if (!param) return;
       const want = this.ctx.typeRefs.get(param.type) ?? T.unknown;
       if (!assignable(t, want)) {
-        this.ctx.report('SYN2003', a.span, { detail: `argument ${i + 1} (${param.name.name}) of ${p.name.name} expects ${show(want)}, found ${show(t)}` }, {
+        this.ctx.report('SYN2003', a.span, { index: i + 1, param: param.name.name, prompt: p.name.name, expected: show(want), found: show(t) }, {
           related: [{ file, span: param.span, message: 'parameter declared here' }],
         });
       }
     });
     return ret;
   }
+}
+
+/** `1 argument`, `2 arguments`. */
+function arguments_(n: number): string {
+  return `${n} argument${n === 1 ? '' : 's'}`;
 }

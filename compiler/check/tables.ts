@@ -1,8 +1,8 @@
 // The checker's side tables, keyed by AST node: what each name refers to and the type of each expression and
-// type reference. A checking pass (context.ts) writes them; an incremental session (check-session.ts) keeps them
+// type reference. A checking pass (context.ts) writes them; an incremental session (session.ts) keeps them
 // across edits; the language server reads them for hover, completion, definition and rename.
-import type * as A from '../grammar/ast.js';
-import type { Ty } from './types.js';
+import type * as A from '../../grammar/ast.js';
+import type { Ty } from '../types.js';
 
 /** Where a name in an expression came from: the LSP uses this for go-to-definition, hover and rename. */
 export interface Resolution {
@@ -17,6 +17,7 @@ export interface Resolution {
 /** A Map that reports the keys set while a sink is attached (what one declaration's check wrote). */
 export class RecordingMap<K, V> extends Map<K, V> {
   sink: K[] | undefined;
+/** Sets `k` and, while a sink is attached, records that it was set. */
   override set(k: K, v: V): this {
     this.sink?.push(k);
     return super.set(k, v);
@@ -33,6 +34,7 @@ export interface CheckTables {
   readonly typeRefs: RecordingMap<A.TypeRef, Ty>;
 }
 
+/** Empty side tables, for one checking pass or one incremental session. */
 export function newTables(): CheckTables {
   return { references: new RecordingMap(), exprTypes: new RecordingMap(), typeRefs: new RecordingMap() };
 }
