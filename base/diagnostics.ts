@@ -56,6 +56,11 @@ export const DIAGNOSTICS = {
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}' },
+  // `synth report`: a folder or file that is not what it needs (SYN52xx)
+  SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth report` reads the folder a run wrote its outputs and *.manifest.json files to{hint}" },
+  SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}" },
+  SYN5203: { severity: 'error', title: 'unreadable dataset output', message: "dataset '{dataset}': '{file}' cannot be read at line {line}: {reason}" },
+  SYN5204: { severity: 'error', title: 'report not written', message: "cannot write the report to '{path}': {reason}" },
   SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}' },
   SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}' },
   SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}' },
