@@ -18,6 +18,9 @@ export interface Bin {
   label: string;
   range: string;
   count: number;
+  /** numeric bars: the values counted are lo ≤ v < hi (the last bar also holds v = hi) */
+  lo?: number;
+  hi?: number;
 }
 
 export interface BinOptions {
@@ -139,14 +142,14 @@ export class NumericCounts {
     const maxBins = opts.maxBins ?? 30;
     const perValue = opts.perValueLimit ?? 40;
     if (this.count === 0) return [];
-    if (this.min === this.max) return [{ label: this.display(this.min), range: this.display(this.min), count: this.count }];
+    if (this.min === this.max) return [{ label: this.display(this.min), range: this.display(this.min), count: this.count, lo: this.min, hi: this.max }];
     if (this.allIntegers && this.exact) {
       // one bar per value, or per multiple of the values' common step (observations every 50 steps: 0, 50, …)
       let step = 0;
       for (const v of this.exact.keys()) step = gcd(step, v - this.min);
       if ((this.max - this.min) / step + 1 <= perValue) {
         const out: Bin[] = [];
-        for (let v = this.min; v <= this.max; v += step) out.push({ label: String(v), range: String(v), count: this.exact.get(v) ?? 0 });
+        for (let v = this.min; v <= this.max; v += step) out.push({ label: String(v), range: String(v), count: this.exact.get(v) ?? 0, lo: v, hi: v + step });
         return out;
       }
     }
@@ -160,11 +163,11 @@ export class NumericCounts {
         const a = Math.max(lo, this.min);
         const b = Math.min(edge(first + i + 1, m, j) - 1, this.max);
         const label = width === 1 || a === b ? tickLabel(a, 0) : `${tickLabel(a, 0)}–${tickLabel(b, 0)}`;
-        return { label, range: label, count };
+        return { label, range: label, count, lo, hi: edge(first + i + 1, m, j) };
       }
       const hi = edge(first + i + 1, m, j);
       const last = i === counts.length - 1;
-      return { label: tickLabel(lo, j), range: `${tickLabel(lo, j)} to ${last ? '' : 'under '}${tickLabel(hi, j)}`, count };
+      return { label: tickLabel(lo, j), range: `${tickLabel(lo, j)} to ${last ? '' : 'under '}${tickLabel(hi, j)}`, count, lo, hi };
     });
   }
 

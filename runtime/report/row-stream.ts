@@ -92,7 +92,7 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row> 
   let ready: { cells: string[]; line: number }[] = [];
   const convert = (cells: string[], line: number): Row => {
     if (cells.length > header!.length) throw unreadable(opts, file, line, `${cells.length} cells for ${header!.length} columns`);
-    const row: Row = {};
+    const row: Row = Object.create(null) as Row; // a column named __proto__ is a column, not a prototype
     header!.forEach((c, i) => (row[c] = csvValue(cells[i] ?? '', opts.declared?.get(c))));
     return row;
   };
@@ -166,7 +166,7 @@ async function* parquetRows(file: string, opts: StreamOptions): AsyncGenerator<R
       throw unreadable(opts, file, `row group ${g}`, (e as Error).message);
     }
     for (const r of rows) {
-      const row: Row = {};
+      const row: Row = Object.create(null) as Row;
       for (const k in r) {
         const v = r[k];
         row[k] = (typeof v === 'bigint' ? Number(v) : v) as Value;
