@@ -53,7 +53,7 @@ for (const c of charts) {
         legend: { display: c.datasets.length > 1 },
         tooltip: { callbacks: { title: (items) => (c.ranges && items.length ? c.ranges[items[0].dataIndex] : items.length ? String(c.labels[items[0].dataIndex]) : '') } },
       },
-      scales: { x: { ticks: { maxRotation: 45, autoSkip: true, callback: function (v) { return clip(String(this.getLabelForValue(v))); } } }, y: { beginAtZero: true } },
+      scales: { x: { ticks: { maxRotation: 45, autoSkip: true, callback: function (v) { return clip(String(this.getLabelForValue(v))); } } }, y: { beginAtZero: true, ticks: c.counts ? { precision: 0 } : {} } },
     },
   });
 }

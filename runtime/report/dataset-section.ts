@@ -19,6 +19,8 @@ export interface Chart {
   title: string;
   /** bars touch (a histogram) instead of standing apart (categories) */
   histogram: boolean;
+  /** the y axis counts rows: whole-number ticks */
+  counts?: boolean;
   labels: string[];
   ranges?: string[];
   datasets: { label: string; data: (number | null)[] }[];
@@ -71,6 +73,7 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
       type: 'bar',
       title: chartTitle(s),
       histogram: s.kind !== 'category',
+      counts: true,
       labels: s.bins.map((b) => b.label),
       ranges: s.bins.map((b) => `${b.range}: ${displayCount(b.count)} rows`),
       datasets: [{ label: s.name, data: s.bins.map((b) => b.count) }],
@@ -113,6 +116,7 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
         type: 'bar',
         title: 'events over time (step, all worlds)',
         histogram: true,
+        counts: true,
         labels: d.events.map((b) => b.label),
         ranges: d.events.map((b) => `step ${b.range}: ${displayCount(b.count)} events`),
         datasets: [{ label: 'events', data: d.events.map((b) => b.count) }],

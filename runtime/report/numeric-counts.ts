@@ -176,6 +176,9 @@ export class NumericCounts {
     let j = Math.floor(Math.log10((this.max - this.min) / maxBins)) - 1;
     if (this.fine && j < this.exp) j = this.exp;
     if (this.allIntegers && j < 0) j = 0;
+    // bars no narrower than the data's decimal resolution: values 0.0, 0.1, …, 1.1 get bars 0.1 wide, not a
+    // comb of 0.05-wide bars with every other one empty
+    if (this.exact && !this.allIntegers) j = Math.max(j, -this.maxDecimals());
     let kmin = Infinity;
     let kmax = -Infinity;
     for (const k of this.fine?.keys() ?? []) {
@@ -204,6 +207,20 @@ export class NumericCounts {
         return { m, j, first, counts };
       }
     }
+  }
+
+  /** The most decimals any (exactly counted) value needs as it prints (an f32 by its shortest form). */
+  private maxDecimals(): number {
+    let most = 0;
+    for (const v of this.exact!.keys()) {
+      const s = this.display(v);
+      const e = s.indexOf('e');
+      const mantissa = e < 0 ? s : s.slice(0, e);
+      const dot = mantissa.indexOf('.');
+      const d = (dot < 0 ? 0 : mantissa.length - dot - 1) - (e < 0 ? 0 : Number(s.slice(e + 1)));
+      if (d > most) most = d;
+    }
+    return most;
   }
 
   /** True while quantiles are exact (values counted exactly, not in fine bins). */

@@ -87,6 +87,16 @@ describe('NumericCounts', () => {
     expect(countsOf(steps).bins().map((b) => b.label)).toEqual(['0', '50', '100', '150', '200', '250', '300', '350', '400', '450', '500']);
   });
 
+  it('floats on a decimal grid get bars no narrower than the grid (no comb of empty bars)', () => {
+    const tenths = Array.from({ length: 120 }, (_, i) => Math.fround((i % 12) / 10));
+    const bins = countsOf(tenths).bins();
+    expect(bins.map((b) => b.label)).toEqual(['0.0', '0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1.0', '1.1']);
+    expect(bins.every((b) => b.count === 10)).toBe(true);
+    // time_s = step * 0.1 in the traffic example: 1.9000000000000001 is a tenth, too
+    const times = Array.from({ length: 500 }, (_, i) => i * 0.1);
+    expect(countsOf(times).bins().every((b) => b.count > 0)).toBe(true);
+  });
+
   it('wider integer ranges get integer-aligned bars labelled by their inclusive range', () => {
     const worlds = Array.from({ length: 1024 }, (_, i) => i);
     const bins = countsOf(worlds).bins();
