@@ -38,7 +38,28 @@ function writeAtomically(file: string, text: string): void {
     writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw synthError('SYN5204', { path: file, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written there (its folder is not a folder)
+    }
+    throw synthError('SYN5204', { path: file, reason: reasonOf(e as NodeJS.ErrnoException) });
+  }
+}
+
+function reasonOf(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'part of the path is a file, not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default:
+      return e.code ?? e.message;
   }
 }

@@ -105,7 +105,7 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
         title: `${t.field} over time (mean over agents), worlds ${t.worlds.map((w) => w.world).join(', ')}`,
         histogram: false,
         labels: t.steps.map(String),
-        datasets: t.worlds.map((w) => ({ label: `world ${w.world}`, data: w.means.map((v) => (Number.isFinite(v) ? v : null)) })),
+        datasets: t.worlds.map((w) => ({ label: `world ${w.world}`, data: w.means.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null)) })),
       }),
     );
   }
