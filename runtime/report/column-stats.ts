@@ -5,7 +5,7 @@ import type { Value } from '../../compiler/plan/eval.js';
 import { CategoryCounts } from './category-counts.js';
 import type { DeclaredColumn } from './declared-columns.js';
 import { DistinctSketch } from './distinct-sketch.js';
-import { displayStat } from './number-format.js';
+import { displayCompact, displayStat } from './number-format.js';
 import { NumericCounts, type Bin } from './numeric-counts.js';
 
 export type ColumnKind = 'number' | 'category' | 'text' | 'other';
@@ -128,7 +128,18 @@ export class ColumnStats {
         bins: n.count ? n.bins() : [],
         distinct: distinct !== undefined ? { value: distinct, exact: true } : { value: this.numberDistinct!.estimate(), exact: this.numberDistinct!.exact },
         numeric: n.count
-          ? { min: n.display(n.min), max: n.display(n.max), mean: displayStat(n.mean), median: n.exactQuantiles ? n.display(n.quantile(0.5)) : '≈ ' + displayStat(n.quantile(0.5)), f32: n.allF32 && !n.allIntegers, integers }
+          ? (() => {
+              const f32 = n.allF32 && !n.allIntegers;
+              const median = n.quantile(0.5);
+              return {
+                min: displayCompact(n.min, f32),
+                max: displayCompact(n.max, f32),
+                mean: displayStat(n.mean, 6),
+                median: n.exactQuantiles ? displayCompact(median, f32) : '≈ ' + displayStat(median, 4),
+                f32,
+                integers,
+              };
+            })()
           : { min: '', max: '', mean: '', median: '', f32: false, integers },
       };
     }

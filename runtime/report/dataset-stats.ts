@@ -57,26 +57,28 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   let rows = 0;
   let textSampleRows = 0;
 
-  for await (const row of streamRows(file, manifest.dataset.format, { dataset: name, declared, onNote: (n) => notes.push(n) })) {
-    const inText = textRate >= 1 || rowPriority(seed, rows) < textRate;
-    if (inText) textSampleRows++;
-    for (const k in row) {
-      const v = row[k];
-      if (v === null || v === undefined) continue;
-      let c = columns.get(k);
-      if (!c) {
-        if (columns.size >= MAX_COLUMNS) {
-          if (leftOut.size < 10_000) leftOut.add(k);
-          continue;
+  for await (const batch of streamRows(file, manifest.dataset.format, { dataset: name, declared, onNote: (n) => notes.push(n) })) {
+    for (const row of batch) {
+      const inText = textRate >= 1 || rowPriority(seed, rows) < textRate;
+      if (inText) textSampleRows++;
+      for (const k in row) {
+        const v = row[k];
+        if (v === null || v === undefined) continue;
+        let c = columns.get(k);
+        if (!c) {
+          if (columns.size >= MAX_COLUMNS) {
+            if (leftOut.size < 10_000) leftOut.add(k);
+            continue;
+          }
+          columns.set(k, (c = new ColumnStats(k)));
         }
-        columns.set(k, (c = new ColumnStats(k)));
+        c.add(v, inText);
       }
-      c.add(v, inText);
+      sample.offer(rows, () => row);
+      trajectories.add(row);
+      images.add(row);
+      rows++;
     }
-    sample.offer(rows, () => row);
-    trajectories.add(row);
-    images.add(row);
-    rows++;
   }
 
   const choices = new Map(manifest.vary.filter((v) => v.sampler.kind === 'choice').map((v) => [v.name, v.sampler.kind === 'choice' ? v.sampler.values.map(String) : []]));

@@ -32,10 +32,19 @@ export function displayValue(v: number, f32: boolean): string {
   return f32 ? shortestF32(v) : displayDouble(v);
 }
 
-/** A statistic (mean, share): 4 significant digits, never in exponent form for |x| in [1e-6, 1e21). */
-export function displayStat(v: number): string {
+/** A statistic (mean, share): `digits` significant digits (default 4), in exponent form only outside [1e-6, 1e21). */
+export function displayStat(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return plain(v);
-  return plain(Number(v.toPrecision(4)));
+  return plain(Number(v.toPrecision(digits)));
+}
+
+/**
+ * A value in a statistics table: integers in full, f32 values by `shortestF32` (at most 9 digits), other doubles
+ * to 7 significant digits — a table for reading, not a copy of the data (the sample rows show values in full).
+ */
+export function displayCompact(v: number, f32: boolean): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return plain(v);
+  return f32 ? shortestF32(v) : plain(Number(v.toPrecision(7)));
 }
 
 /**

@@ -25,8 +25,11 @@ export interface StreamOptions {
   onNote?: (note: string) => void;
 }
 
-/** The rows of `file`, in file order. Throws SynthError SYN5203 for an unreadable file or a malformed line. */
-export function streamRows(file: string, format: Format, opts: StreamOptions): AsyncGenerator<Row> {
+/**
+ * The rows of `file`, in file order, in batches (one per chunk or row group: a promise per row would cost more
+ * than parsing it). Throws SynthError SYN5203 for an unreadable file or a malformed line.
+ */
+export function streamRows(file: string, format: Format, opts: StreamOptions): AsyncGenerator<Row[]> {
   if (format === 'parquet') return parquetRows(file, opts);
   if (format === 'csv') return csvRows(file, opts);
   return jsonlRows(file, opts);
@@ -50,7 +53,7 @@ async function* chunks(file: string, opts: StreamOptions): AsyncGenerator<string
   if (rest) yield rest;
 }
 
-async function* jsonlRows(file: string, opts: StreamOptions): AsyncGenerator<Row> {
+async function* jsonlRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]> {
   let carry = '';
   let line = 0;
   const parse = (text: string): Row => {
@@ -66,13 +69,15 @@ async function* jsonlRows(file: string, opts: StreamOptions): AsyncGenerator<Row
   for await (const chunk of chunks(file, opts)) {
     let start = 0;
     const text = carry ? carry + chunk : chunk;
+    const batch: Row[] = [];
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       line++;
       const l = text.slice(start, nl);
       start = nl + 1;
-      if (l.trim()) yield parse(l);
+      if (l.trim()) batch.push(parse(l));
     }
     carry = text.slice(start);
+    if (batch.length) yield batch;
   }
   if (carry.trim()) {
     line++;
@@ -82,11 +87,11 @@ async function* jsonlRows(file: string, opts: StreamOptions): AsyncGenerator<Row
     } catch {
       opts.onNote?.(`line ${line} of ${file.split(/[\\/]/).pop()} is unfinished (a run still writing, or stopped mid-row) and was skipped`);
     }
-    if (row) yield row;
+    if (row) yield [row];
   }
 }
 
-async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row> {
+async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]> {
   const records = new CsvRecords();
   let header: string[] | undefined;
   let ready: { cells: string[]; line: number }[] = [];
@@ -98,16 +103,18 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row> 
   };
   for await (const chunk of chunks(file, opts)) {
     records.push(chunk, (cells, line) => ready.push({ cells, line }));
+    const batch: Row[] = [];
     for (const r of ready) {
       if (!header) header = r.cells;
-      else yield convert(r.cells, r.line);
+      else batch.push(convert(r.cells, r.line));
     }
     ready = [];
+    if (batch.length) yield batch;
   }
   const last = records.end();
   if (last) {
     if (!header) header = last.cells;
-    else if (last.complete && last.cells.length === header.length) yield convert(last.cells, last.line);
+    else if (last.complete && last.cells.length === header.length) yield [convert(last.cells, last.line)];
     else opts.onNote?.(`the record at line ${last.line} of ${file.split(/[\\/]/).pop()} is unfinished (a run still writing, or stopped mid-row) and was skipped`);
   }
 }
@@ -141,7 +148,7 @@ export function csvValue(s: string, declared: DeclaredColumn | undefined): Value
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-async function* parquetRows(file: string, opts: StreamOptions): AsyncGenerator<Row> {
+async function* parquetRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]> {
   let hp: typeof import('hyparquet');
   try {
     hp = await import('hyparquet');
@@ -165,14 +172,14 @@ async function* parquetRows(file: string, opts: StreamOptions): AsyncGenerator<R
     } catch (e) {
       throw unreadable(opts, file, `row group ${g}`, (e as Error).message);
     }
-    for (const r of rows) {
+    yield rows.map((r) => {
       const row: Row = Object.create(null) as Row;
       for (const k in r) {
         const v = r[k];
         row[k] = (typeof v === 'bigint' ? Number(v) : v) as Value;
       }
-      yield row;
-    }
+      return row;
+    });
     rowStart = rowEnd;
   }
 }

@@ -15,7 +15,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'synth-rows-'));
 async function all(file: string, format: Format, declared?: ReturnType<typeof declaredColumns>): Promise<{ rows: Row[]; notes: string[] }> {
   const rows: Row[] = [];
   const notes: string[] = [];
-  for await (const r of streamRows(file, format, { dataset: 'd', ...(declared ? { declared } : {}), onNote: (n) => notes.push(n) })) rows.push(r);
+  for await (const batch of streamRows(file, format, { dataset: 'd', ...(declared ? { declared } : {}), onNote: (n) => notes.push(n) })) rows.push(...batch);
   return { rows, notes };
 }
 
