@@ -85,10 +85,10 @@ export async function buildReport(dir: string, reportFile: string = path.join(di
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="referrer" content="no-referrer">
-<title>Synth report: ${esc(first.spec)}</title>
+<title>Synth report${first.spec ? `: ${esc(first.spec)}` : ''}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STYLE}</style></head>
-<body><header><h1>Synth report</h1><div>${esc(first.spec)} · plan ${esc(first.plan)} · ${manifests.length} dataset(s)</div></header>
+<body><header><h1>Synth report</h1><div>${[first.spec ? esc(first.spec) : '', first.plan ? `plan ${esc(first.plan)}` : '', `${manifests.length} dataset(s)`].filter(Boolean).join(' · ')}</div></header>
 <main>${sections.join('\n')}</main>
 <script type="application/json" id="synth-charts">${jsonForScript(charts)}</script>
 <script>${chartJs}</script>

@@ -5,6 +5,14 @@
 export const CATEGORY_CAP = 1000;
 export const KEY_CHARS = 200;
 
+/**
+ * A copy of `s` that shares no memory with the text it was cut from. Values parsed from a 1 MB chunk are views
+ * into it (V8 sliced strings); a kept key would keep its whole chunk alive, so memory would grow with the file.
+ */
+export function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 export class CategoryCounts {
   readonly counts = new Map<string, number>();
   /** rows whose value arrived after CATEGORY_CAP distinct values were already counted */
@@ -14,7 +22,7 @@ export class CategoryCounts {
     const key = value.length > KEY_CHARS ? value.slice(0, KEY_CHARS) + '…' : value;
     const n = this.counts.get(key);
     if (n !== undefined) this.counts.set(key, n + times);
-    else if (this.counts.size < CATEGORY_CAP) this.counts.set(key, times);
+    else if (this.counts.size < CATEGORY_CAP) this.counts.set(detached(key), times);
     else this.other += times;
   }
 

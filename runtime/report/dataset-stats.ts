@@ -74,7 +74,8 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
         }
         c.add(v, inText);
       }
-      sample.offer(rows, () => row);
+      // a kept row is copied: its strings may be views into the chunk it was read from (see detached())
+      sample.offer(rows, () => structuredClone(row));
       trajectories.add(row);
       images.add(row);
       rows++;

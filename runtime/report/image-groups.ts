@@ -2,6 +2,7 @@
 // file's hash): the first SHOWN groups with their first SHOWN images and a caption, and how many images each
 // group holds. Lines of one group are adjacent (a row's images are written together), so groups are counted as
 // runs in one pass, in constant memory.
+import { detached } from './category-counts.js';
 import type { Row } from './row-stream.js';
 
 export const SHOWN = 8;
@@ -42,13 +43,13 @@ export class ImageGroups {
     this.images++;
     if (group !== this.current || this.groups === 0) {
       this.endRun();
-      this.current = group;
+      this.current = detached(group);
       this.groups++;
-      if (this.shown.length < SHOWN) this.shown.push({ group, caption: this.captionField ? String(row[this.captionField] ?? '') : undefined, images: [] });
+      if (this.shown.length < SHOWN) this.shown.push({ group: this.current, caption: this.captionField ? detached(String(row[this.captionField] ?? '').slice(0, 1000)) : undefined, images: [] });
     }
     this.run++;
     const last = this.shown[this.shown.length - 1];
-    if (last && last.group === group && this.groups <= SHOWN && last.images.length < SHOWN) last.images.push({ path: String(row[f] ?? ''), sha: String(row[`${f}_sha256`] ?? '') });
+    if (last && last.group === group && this.groups <= SHOWN && last.images.length < SHOWN) last.images.push({ path: detached(String(row[f] ?? '')), sha: detached(String(row[`${f}_sha256`] ?? '')) });
   }
 
   private endRun(): void {

@@ -104,8 +104,10 @@ export class NumericCounts {
   private toFine(): void {
     const exact = this.exact!;
     this.exact = undefined;
-    const span = this.max - this.min;
-    this.exp = Math.ceil(Math.log10(span / 1000));
+    // (a span past the double range — values near ±1.8e308 — is taken as the largest double)
+    const span = Math.min(this.max - this.min, Number.MAX_VALUE);
+    // fine bins no narrower than 1e-300: 10^-exp must stay a finite double
+    this.exp = Math.max(-300, Math.ceil(Math.log10(span / 1000)));
     if (this.allIntegers && this.exp < 0) this.exp = 0;
     this.fine = new Map();
     for (const [v, c] of exact) this.addFine(v, c);
@@ -147,9 +149,13 @@ export class NumericCounts {
       // one bar per value, or per multiple of the values' common step (observations every 50 steps: 0, 50, …)
       let step = 0;
       for (const v of this.exact.keys()) step = gcd(step, v - this.min);
-      if ((this.max - this.min) / step + 1 <= perValue) {
+      const n = Math.round((this.max - this.min) / step) + 1;
+      if (n <= perValue) {
         const out: Bin[] = [];
-        for (let v = this.min; v <= this.max; v += step) out.push({ label: String(v), range: String(v), count: this.exact.get(v) ?? 0, lo: v, hi: v + step });
+        for (let i = 0; i < n; i++) {
+          const v = this.min + i * step;
+          out.push({ label: String(v), range: String(v), count: this.exact.get(v) ?? 0, lo: v, hi: v + step });
+        }
         return out;
       }
     }
@@ -173,7 +179,7 @@ export class NumericCounts {
 
   /** The smallest nice width (m × 10^j) giving at most `maxBins` bars, and the bars' counts. */
   private choose(maxBins: number): { m: number; j: number; first: number; counts: number[] } {
-    let j = Math.floor(Math.log10((this.max - this.min) / maxBins)) - 1;
+    let j = Math.max(-300, Math.floor(Math.log10(Math.min(this.max - this.min, Number.MAX_VALUE) / maxBins)) - 1);
     if (this.fine && j < this.exp) j = this.exp;
     if (this.allIntegers && j < 0) j = 0;
     // bars no narrower than the data's decimal resolution: values 0.0, 0.1, …, 1.1 get bars 0.1 wide, not a
@@ -186,6 +192,7 @@ export class NumericCounts {
       if (k > kmax) kmax = k;
     }
     const rel = this.rel;
+    // j ends by 308 at the latest: a width of 1e308 holds any finite values in a few bars
     for (; ; j++) {
       for (const m of [1, 2, 5]) {
         if (this.fine) {

@@ -105,7 +105,7 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]
     records.push(chunk, (cells, line) => ready.push({ cells, line }));
     const batch: Row[] = [];
     for (const r of ready) {
-      if (!header) header = r.cells;
+      if (!header) header = withoutBom(r.cells);
       else batch.push(convert(r.cells, r.line));
     }
     ready = [];
@@ -113,10 +113,15 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]
   }
   const last = records.end();
   if (last) {
-    if (!header) header = last.cells;
+    if (!header) header = withoutBom(last.cells);
     else if (last.complete && last.cells.length === header.length) yield [convert(last.cells, last.line)];
     else opts.onNote?.(`the record at line ${last.line} of ${file.split(/[\\/]/).pop()} is unfinished (a run still writing, or stopped mid-row) and was skipped`);
   }
+}
+
+/** A header whose first cell starts with a byte-order mark (spreadsheet exports) names the column without it. */
+function withoutBom(cells: string[]): string[] {
+  return cells.length && cells[0]!.startsWith('\ufeff') ? [cells[0]!.slice(1), ...cells.slice(1)] : cells;
 }
 
 /**

@@ -124,6 +124,25 @@ describe('NumericCounts', () => {
     expect(EXACT_CAP).toBeGreaterThan(1000);
   });
 
+  it('extreme magnitudes (±1e308, subnormals, 2^60) give bars that hold every value, promptly', () => {
+    const rng = mulberry32(99);
+    const cases: number[][] = [
+      [-1.7e308, 1.7e308, 0, 1],
+      [5e-324, 1e-323, 2e-323, 0],
+      [2 ** 60, 2 ** 60 + 2 ** 10, 2 ** 61],
+      Array.from({ length: 6000 }, () => (rng() * 2 - 1) * 1.7e308),
+      Array.from({ length: 6000 }, () => rng() * 1e-310),
+      Array.from({ length: 6000 }, (_, i) => 2 ** 62 + i * 2 ** 20),
+    ];
+    for (const values of cases) {
+      const bins = countsOf(values).bins();
+      expect(bins.length).toBeGreaterThan(0);
+      expect(bins.length).toBeLessThanOrEqual(40);
+      expect(bins.reduce((a, b) => a + b.count, 0)).toBe(values.length);
+      for (const b of bins) expect(b.label).not.toMatch(/NaN|Infinity|undefined/);
+    }
+  });
+
   it('counts NaN and infinities apart and never bins them', () => {
     const c = countsOf([1, 2, NaN, Infinity, -Infinity, 3]);
     expect(c.nonFinite).toBe(3);
