@@ -94,10 +94,12 @@ async function* jsonlRows(file: string, opts: StreamOptions): AsyncGenerator<Row
 async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]> {
   const records = new CsvRecords();
   let header: string[] | undefined;
+  // a column named __proto__ is a column, not a prototype: such rows are built without one (slower, so only then)
+  let protoColumn = false;
   let ready: { cells: string[]; line: number }[] = [];
   const convert = (cells: string[], line: number): Row => {
     if (cells.length > header!.length) throw unreadable(opts, file, line, `${cells.length} cells for ${header!.length} columns`);
-    const row: Row = Object.create(null) as Row; // a column named __proto__ is a column, not a prototype
+    const row: Row = protoColumn ? (Object.create(null) as Row) : {};
     header!.forEach((c, i) => (row[c] = csvValue(cells[i] ?? '', opts.declared?.get(c))));
     return row;
   };
@@ -105,7 +107,10 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]
     records.push(chunk, (cells, line) => ready.push({ cells, line }));
     const batch: Row[] = [];
     for (const r of ready) {
-      if (!header) header = withoutBom(r.cells);
+      if (!header) {
+        header = withoutBom(r.cells);
+        protoColumn = header.includes('__proto__');
+      }
       else batch.push(convert(r.cells, r.line));
     }
     ready = [];
@@ -113,7 +118,10 @@ async function* csvRows(file: string, opts: StreamOptions): AsyncGenerator<Row[]
   }
   const last = records.end();
   if (last) {
-    if (!header) header = withoutBom(last.cells);
+    if (!header) {
+      header = withoutBom(last.cells);
+      protoColumn = header.includes('__proto__');
+    }
     else if (last.complete && last.cells.length === header.length) yield [convert(last.cells, last.line)];
     else opts.onNote?.(`the record at line ${last.line} of ${file.split(/[\\/]/).pop()} is unfinished (a run still writing, or stopped mid-row) and was skipped`);
   }
