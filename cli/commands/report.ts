@@ -4,6 +4,7 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { buildReport } from '../../runtime/report/build-report.js';
+import { fsReason } from '../../runtime/report/fs-reason.js';
 
 export async function runReport(dir: string, opts: { out?: string }): Promise<number> {
   const out = opts.out ?? path.join(dir, 'report.html');
@@ -43,23 +44,6 @@ function writeAtomically(file: string, text: string): void {
     } catch {
       // nothing was written there (its folder is not a folder)
     }
-    throw synthError('SYN5204', { path: file, reason: reasonOf(e as NodeJS.ErrnoException) });
-  }
-}
-
-function reasonOf(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return 'part of the path is a file, not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EROFS':
-      return 'the file system is read-only';
-    default:
-      return e.code ?? e.message;
+    throw synthError('SYN5204', { path: file, reason: fsReason(e) });
   }
 }

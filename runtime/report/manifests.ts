@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
 import type { Sampler } from '../../compiler/plan/schema.js';
+import { fsReason } from './fs-reason.js';
 import type { Format } from './row-stream.js';
 
 export interface ReportManifest {
@@ -36,7 +37,7 @@ export function readManifests(dir: string): ReportManifest[] {
     stat = statSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw synthError('SYN5201', { path: dir, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`, hint: '' });
+    throw synthError('SYN5201', { path: dir, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${fsReason(e)})`, hint: '' });
   }
   if (!stat.isDirectory()) {
     const hint = dir.endsWith('.synth') ? `; run the spec first (synth run ${dir}), then point synth report at its output folder (e.g. out/)` : '';
@@ -46,7 +47,7 @@ export function readManifests(dir: string): ReportManifest[] {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw synthError('SYN5201', { path: dir, problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unknown error'})`, hint: '' });
+    throw synthError('SYN5201', { path: dir, problem: `cannot be read (${fsReason(e)})`, hint: '' });
   }
   const files = names.filter((f) => f.endsWith('.manifest.json')).sort();
   if (files.length === 0) {
@@ -64,8 +65,7 @@ function parseManifest(file: string): ReportManifest {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw bad(code ? code : `not JSON (${(e as Error).message})`);
+    throw bad((e as NodeJS.ErrnoException).code ? fsReason(e) : `not JSON (${(e as Error).message})`);
   }
   if (!isRecord(raw) || raw['synth'] !== undefined && raw['synth'] !== 'manifest') throw bad('not a Synth manifest');
   const ds = raw['dataset'];
@@ -88,7 +88,7 @@ function parseManifest(file: string): ReportManifest {
       }))
     : [];
   const vary = Array.isArray(raw['vary'])
-    ? raw['vary'].filter((v): v is Record<string, unknown> => isRecord(v) && typeof v['name'] === 'string' && isRecord(v['sampler'])).map((v) => ({
+    ? raw['vary'].filter((v): v is Record<string, unknown> => isRecord(v) && typeof v['name'] === 'string' && isChoiceOrOther(v['sampler'])).map((v) => ({
         name: v['name'] as string,
         mode: String(v['mode'] ?? ''),
         sampler: v['sampler'] as unknown as Sampler,
@@ -113,6 +113,21 @@ function parseManifest(file: string): ReportManifest {
     vary,
     ...(row ? { row: { ...(typeof row['type'] === 'string' ? { type: row['type'] } : {}), schema: row['schema'] } } : {}),
   };
+}
+
+/** A sampler the report can read: a `choice` with matching value and weight arrays, or any other kind (unused). */
+function isChoiceOrOther(s: unknown): boolean {
+  if (!isRecord(s) || typeof s['kind'] !== 'string') return false;
+  if (s['kind'] !== 'choice') return true;
+  const values = s['values'];
+  const weights = s['weights'];
+  return (
+    Array.isArray(values) &&
+    Array.isArray(weights) &&
+    values.length === weights.length &&
+    values.every((v) => ['string', 'number', 'boolean'].includes(typeof v)) &&
+    weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0)
+  );
 }
 
 function describeRecord(r: Record<string, unknown>): string {

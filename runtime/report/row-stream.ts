@@ -10,6 +10,7 @@ import { synthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { CsvRecords } from './csv-records.js';
 import type { DeclaredColumn } from './declared-columns.js';
+import { fsReason } from './fs-reason.js';
 
 export type Row = Record<string, Value>;
 export type Format = 'jsonl' | 'csv' | 'parquet';
@@ -45,7 +46,7 @@ async function* chunks(file: string, opts: StreamOptions): AsyncGenerator<string
   try {
     for await (const buf of stream) yield decoder.write(buf as Buffer);
   } catch (e) {
-    throw unreadable(opts, file, 1, (e as NodeJS.ErrnoException).code ?? String(e));
+    throw unreadable(opts, file, 1, fsReason(e));
   } finally {
     stream.destroy();
   }
@@ -174,7 +175,7 @@ async function* parquetRows(file: string, opts: StreamOptions): AsyncGenerator<R
     buffer = await hp.asyncBufferFromFile(file);
     metadata = await hp.parquetMetadataAsync(buffer);
   } catch (e) {
-    throw unreadable(opts, file, 'the footer', (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    throw unreadable(opts, file, 'the footer', (e as NodeJS.ErrnoException).code ? fsReason(e) : (e as Error).message);
   }
   let rowStart = 0;
   for (const [g, group] of metadata.row_groups.entries()) {
