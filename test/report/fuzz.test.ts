@@ -39,7 +39,11 @@ function junk(rng: Rng, depth = 0): unknown {
 }
 
 function manifest(rng: Rng, output: string, format: string): Record<string, unknown> {
-  const m: Record<string, unknown> = {
+  return mutate(rng, baseManifest(output, format));
+}
+
+function baseManifest(output: string, format: string): Record<string, unknown> {
+  return {
     synth: 'manifest',
     spec: 's.synth',
     plan: 'p',
@@ -55,6 +59,9 @@ function manifest(rng: Rng, output: string, format: string): Record<string, unkn
     vary: [{ name: 'v', mode: 'sample', sampler: { kind: 'choice', values: ['a', 'b'], weights: [1, 1] }, kept: true }],
     row: { type: 'R', schema: { type: 'object', properties: { v: { type: 'string', enum: ['a', 'b'] }, n: { type: 'integer' } } } },
   };
+}
+
+function mutate(rng: Rng, m: Record<string, unknown>): Record<string, unknown> {
   // replace a few fields (top level or one level down) with junk
   for (let i = 0; i < 1 + Math.floor(rng() * 4); i++) {
     const key = pick(rng, Object.keys(m).filter((k) => k !== 'dataset'));
@@ -120,7 +127,7 @@ describe('report fuzz', () => {
 
   it('regression (found by the fuzzer): a choice sampler whose values are not a list is ignored, not a crash', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-fuzz-'));
-    const m = manifest(mulberry32(1), 'd.jsonl', 'jsonl');
+    const m = baseManifest('d.jsonl', 'jsonl');
     m['vary'] = [{ name: 'v', mode: 'sample', sampler: { kind: 'choice', values: 5, weights: null }, kept: true }];
     writeFileSync(path.join(dir, 'd.manifest.json'), JSON.stringify(m));
     writeFileSync(path.join(dir, 'd.jsonl'), '{"v":"a"}\n');
