@@ -11,7 +11,7 @@ export async function runReport(dir: string, opts: { out?: string }): Promise<nu
   try {
     const isDir = statIsDir(out);
     if (isDir) throw synthError('SYN5204', { path: out, reason: 'it is a folder; give a file name such as report.html' });
-    const { html, datasets, charts, notes } = await buildReport(dir, out);
+    const { html, datasets, charts, notes } = await buildReport(dir, out, (name, output) => process.stderr.write(`report: reading ${name} (${output})\n`));
     writeAtomically(out, html);
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     process.stderr.write(`report: ${datasets} dataset(s), ${charts} charts → ${out}\n`);

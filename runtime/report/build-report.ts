@@ -62,16 +62,22 @@ document.body.dataset.chartsRendered = String(Object.keys(Chart.instances).lengt
 
 /**
  * Builds the report of output folder `dir`. `reportFile`: where the HTML will be written (image thumbnails
- * link to the dataset's files relative to it). Returns the page, the number of datasets and of charts.
+ * link to the dataset's files relative to it). `onDataset` hears of each dataset before it is read (a large one
+ * takes a while). Returns the page, the number of datasets and of charts, and notes for the reader.
  * Throws SynthError: SYN5201 (not an output folder), SYN5202 (bad manifest), SYN5203 (unreadable output).
  */
-export async function buildReport(dir: string, reportFile: string = path.join(dir, 'report.html')): Promise<{ html: string; datasets: number; charts: number; notes: string[] }> {
+export async function buildReport(
+  dir: string,
+  reportFile: string = path.join(dir, 'report.html'),
+  onDataset?: (name: string, output: string) => void,
+): Promise<{ html: string; datasets: number; charts: number; notes: string[] }> {
   const imageBase = path.relative(path.dirname(path.resolve(reportFile)), path.resolve(dir)).split(path.sep).join('/');
   const manifests = readManifests(dir);
   const charts: Chart[] = [];
   const sections: string[] = [];
   const notes: string[] = [];
   for (const m of manifests) {
+    onDataset?.(m.dataset.name, m.dataset.output);
     const d = await gatherDataset(dir, m);
     notes.push(...d.notes.map((n) => `${m.dataset.name}: ${n}`));
     sections.push(datasetSection(d, charts, imageBase));
