@@ -51,7 +51,7 @@ export const DIAGNOSTICS = {
   SYN4003: { severity: 'error', title: 'secret in spec', message: '{what} must come from env(...), not a literal, so it never reaches plans or git' },
   SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}" },
   SYN5002: { severity: 'error', title: 'LLM call failed', message: "{detail}" },
-  SYN5003: { severity: 'error', title: 'budget exceeded', message: '{detail}' },
+  SYN5003: { severity: 'error', title: 'budget exceeded', message: 'the estimated cost {estimate} is over the budget of {budget}; nothing was sent (see --dry-run)' },
   SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}' },
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}' },

@@ -6,7 +6,7 @@ import { runInit } from './init.js';
 import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
-import { runRun, type RunCliOptions } from './run.js';
+import { parseBudget, runRun, type RunCliOptions } from './run.js';
 
 export type Exit = (code: number | Promise<number>) => void;
 
@@ -35,8 +35,9 @@ export function register(program: Command, exit: Exit): void {
     .option('-n, --limit <rows>', 'at most this many rows per dataset')
     .option('-o, --out <dir>', 'write outputs into this folder instead of the paths in the spec')
     .addOption(new Option('--backend <backend>', 'simulation backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
-    .option('--dry-run', 'print calls, tokens and cost per dataset; send nothing')
-    .option('--budget <usd>', 'stop cleanly once the estimated spend passes this many USD')
+    .option('--dry-run', 'print rows, calls, tokens and cost per dataset; send nothing')
+    .addOption(new Option('--format <format>', 'output of --dry-run').choices(['text', 'json']).default('text'))
+    .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', parseBudget)
     .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
     .option('--fresh', 'discard a previous partial run of these datasets and start over')
     .option('--concurrency <n>', 'rows in flight (default: from the model block)')
