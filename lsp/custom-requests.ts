@@ -1,5 +1,5 @@
-// Custom requests of the VS Code extension (vscode-extension/src/protocol.ts): params `{ uri, name }`, result
-// `{ content, language?, title? }`.
+// The custom requests of the VS Code extension (the contract: protocol.ts): params `{ uri, name }`, result
+// `{ content, language?, title? }` or null.
 //  - synth/previewPrompt: the prompt's messages rendered with sampled arguments — the first row of a dataset
 //    that calls it (same seed, samplers and evaluator as `synth run`), or placeholders by type;
 //  - synth/showWgsl: the WGSL modules generated for a sim (compiler/sim/plan.ts);
@@ -14,32 +14,17 @@ import { constNumber } from '../compiler/check.js';
 import { evaluate, interpolate, promptCalls, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
-import { promptEstimate } from './hover.js';
+import { countOf, formatUsd } from '../compiler/plan/estimate.js';
+import { promptEstimate } from './estimate.js';
+import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
-
-export const CUSTOM_REQUESTS = {
-  previewPrompt: 'synth/previewPrompt',
-  showWgsl: 'synth/showWgsl',
-  showPlan: 'synth/showPlan',
-} as const;
-
-export interface NameParams {
-  uri: string;
-  name: string;
-}
-
-export interface DocumentResult {
-  content: string;
-  language?: string;
-  title?: string;
-}
 
 function goalSeed(a: Analysis): number {
   const seed = a.result.symbols.goal?.decl.settings.find((s) => s.key.name === 'seed')?.value;
   return (seed && constNumber(seed)) ?? 0;
 }
 
-export function showWgsl(a: Analysis, params: NameParams): DocumentResult | null {
+export function showWgsl(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Sim') return null;
   if (a.result.diagnostics.some((d) => d.severity === 'error' && d.span.start >= sym.decl.span.start && d.span.end <= sym.decl.span.end && d.file === sym.file)) {
@@ -50,7 +35,7 @@ export function showWgsl(a: Analysis, params: NameParams): DocumentResult | null
   return { content: content || `// sim ${params.name}: no WGSL modules\n`, language: 'wgsl', title: `${params.name}.wgsl` };
 }
 
-export function showPlan(a: Analysis, params: NameParams): DocumentResult | null {
+export function showPlan(a: Analysis, params: DeclParams): DocumentResult | null {
   if (a.result.hasErrors) {
     const n = a.result.diagnostics.filter((d) => d.severity === 'error').length;
     return { content: JSON.stringify({ error: `the spec has ${n} error${n === 1 ? '' : 's'}; fix them to build a plan` }, null, 2), language: 'json' };
@@ -105,7 +90,7 @@ function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Val
   return undefined;
 }
 
-export function previewPrompt(a: Analysis, params: NameParams): DocumentResult | null {
+export function previewPrompt(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Prompt') return null;
   const decl = sym.decl;
@@ -134,8 +119,9 @@ export function previewPrompt(a: Analysis, params: NameParams): DocumentResult |
     }
     lines.push('', `## ${m.role}`, '', '```text', text, '```');
   }
-  const est = promptEstimate(a, decl);
-  if (est.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(est.schema, null, 2), '```');
-  lines.push('', `Estimated per call: ~${est.promptTokens} prompt + ~${est.completionTokens} completion tokens${est.usd !== undefined ? `, ≈ $${est.usd.toFixed(6)}` : ''}.`);
+  if (stage.returns.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(stage.returns.schema, null, 2), '```');
+  const call = promptEstimate(a, params.name)?.call;
+  if (call?.kind === 'chat') lines.push('', `Estimated per call: ~${call.promptTokens} prompt + ~${call.completionTokens} completion tokens${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
+  if (call?.kind === 'image') lines.push('', `Estimated per call: ${countOf(call.images, 'image')}${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
   return { content: lines.join('\n') + '\n', language: 'markdown', title: `${params.name} (prompt preview).md` };
 }
