@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
 
+/** The text of a spec file by path, for source excerpts (undefined: not loaded; the excerpt is left out). */
 export type TextOf = (file: string) => string | undefined;
 
 function rel(file: string): string {
@@ -13,6 +14,10 @@ function rel(file: string): string {
 const useColor = () => process.stderr.isTTY && !process.env['NO_COLOR'];
 const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
 
+/**
+ * A diagnostic for people: `file:line:col: error SYNxxxx: message`, the source line with a caret under the span,
+ * related notes and the fix's title; coloured on a terminal unless NO_COLOR. Lines and columns are 1-based.
+ */
 export function renderDiagnostic(d: Diagnostic, textOf: TextOf): string {
   const text = textOf(d.file);
   const idx = text !== undefined ? new LineIndex(text) : undefined;
@@ -36,6 +41,10 @@ export function renderDiagnostic(d: Diagnostic, textOf: TextOf): string {
   return lines.join('\n');
 }
 
+/**
+ * A diagnostic for tools: `{ file, code, severity, message, start, end, related, fix }` with `start`/`end` as
+ * `{ line, column, offset }` (line and column 1-based, offset in UTF-16 code units).
+ */
 export function diagnosticJson(d: Diagnostic, textOf: TextOf): object {
   const text = textOf(d.file);
   const idx = text !== undefined ? new LineIndex(text) : undefined;

@@ -24,6 +24,7 @@ function goalSeed(a: Analysis): number {
   return (seed && constNumber(seed)) ?? 0;
 }
 
+/** synth/showWgsl: the WGSL modules generated for sim `params.name` in one document (a note instead when the sim has errors); null when there is no such sim. */
 export function showWgsl(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Sim') return null;
@@ -35,6 +36,7 @@ export function showWgsl(a: Analysis, params: DeclParams): DocumentResult | null
   return { content: content || `// sim ${params.name}: no WGSL modules\n`, language: 'wgsl', title: `${params.name}.wgsl` };
 }
 
+/** synth/showPlan: the canonical plan JSON of a stage named `params.name`, or of the whole file for ''; an error note while the spec has errors; null for an unknown name. */
 export function showPlan(a: Analysis, params: DeclParams): DocumentResult | null {
   if (a.result.hasErrors) {
     const n = a.result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -90,6 +92,7 @@ function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Val
   return undefined;
 }
 
+/** synth/previewPrompt: prompt `params.name`'s messages rendered with row 0's arguments of a dataset that calls it (else placeholders by type), its schema and the estimate of one call; null when there is no such prompt. */
 export function previewPrompt(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Prompt') return null;

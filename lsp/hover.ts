@@ -19,6 +19,7 @@ import type { Analysis } from './workspace.js';
 
 const fence = (code: string) => '```synth\n' + code + '\n```';
 
+/** textDocument/hover: markdown for what is under the cursor (`hoverText`), with the range it covers; null when there is nothing to say. */
 export function hover(a: Analysis, params: HoverParams): Hover | null {
   const offset = toOffset(a.source.lines, params.position);
   const md = hoverText(a, offset);
@@ -26,6 +27,7 @@ export function hover(a: Analysis, params: HoverParams): Hover | null {
   return { contents: { kind: MarkupKind.Markdown, value: md.text }, range: toRange(a.source.lines, md.span) };
 }
 
+/** The hover's markdown for the name at `offset` (UTF-16 offset) and the span it describes; undefined when the offset is not on a name. */
 export function hoverText(a: Analysis, offset: number): { text: string; span: A.Span } | undefined {
   const path = nodePath(a.source.ast, offset);
   const node = path[path.length - 1];

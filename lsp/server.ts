@@ -40,6 +40,11 @@ export interface ServerOptions {
   debounceMs?: number;
 }
 
+/**
+ * Serves the Synth language on `connection`: declares the capabilities, routes every request through the guard
+ * (a failing handler answers InternalError, the server stays up) and publishes diagnostics `debounceMs` after the
+ * last edit (default 150). Returns the workspace it keeps (tests read it).
+ */
 export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });

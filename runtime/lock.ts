@@ -6,6 +6,11 @@ import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 
+/**
+ * Writes `synth.lock` beside `specPath` (canonical JSON): tool version, plan, dataset, prompt and sim hashes,
+ * seeds, and per model block the name asked for and every name an endpoint reported (merged with the previous
+ * lock's, so a rerun from the cache keeps them). `reported`: per model block, from this run. Returns the lock's path.
+ */
 export function writeLock(specPath: string, plan: Plan, reported: Record<string, string[]> = {}): string {
   const file = path.join(path.dirname(path.resolve(specPath)), 'synth.lock');
   let previous: { models?: Record<string, { reported?: string[] }> } = {};

@@ -5,10 +5,15 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { renderDiagnostic } from '../render.js';
 
+/** Where `synth build` writes when not told: `plan/` beside the spec. */
 export function defaultPlanDir(spec: string): string {
   return path.join(path.dirname(path.resolve(spec)), 'plan');
 }
 
+/**
+ * Checks `file` and writes its plan (`plan.json`, canonical) and generated WGSL modules under `opts.out` (default
+ * `defaultPlanDir`), replacing earlier WGSL. Returns 0, or 1 when the spec has errors (printed; nothing written).
+ */
 export function runBuild(file: string, opts: { out?: string }): number {
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;

@@ -2,6 +2,10 @@
 import { checkFile } from '../../compiler/check.js';
 import { diagnosticJson, renderDiagnostic } from '../render.js';
 
+/**
+ * Checks each file; prints diagnostics for people on stderr, or with `format: 'json'` one JSON document
+ * `{ diagnostics, errors, warnings }` on stdout. Returns 1 when any file has errors, else 0.
+ */
 export function runCheck(files: string[], opts: { format?: string }): number {
   let errors = 0;
   let warnings = 0;

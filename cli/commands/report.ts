@@ -3,6 +3,10 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildReport } from '../../runtime/report/build-report.js';
 
+/**
+ * Builds the HTML report of the outputs and manifests in `dir` (runtime/report) into `opts.out` (default
+ * `dir/report.html`). Resolves with 0, or 1 when `dir` holds no manifest.
+ */
 export async function runReport(dir: string, opts: { out?: string }): Promise<number> {
   const out = opts.out ?? path.join(dir, 'report.html');
   const { html, datasets, charts } = await buildReport(dir, out);

@@ -16,7 +16,8 @@ import { renderDiagnostic } from '../render.js';
 /** The flags of `synth run` as commander parses them (see commands/index.ts). */
 export interface RunCliOptions {
   dataset?: string[];
-  limit?: string;
+  /** rows per dataset, parsed by `parseCount` */
+  limit?: number;
   out?: string;
   backend?: 'cpu' | 'webgpu' | 'auto';
   fresh?: boolean;
@@ -27,7 +28,8 @@ export interface RunCliOptions {
   format?: 'text' | 'json';
   /** USD, parsed by `parseBudget` */
   budget?: number;
-  concurrency?: string;
+  /** rows in flight, parsed by `parseCount` */
+  concurrency?: number;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
 }
@@ -47,6 +49,13 @@ export function parseBudget(s: string): number {
   return usd;
 }
 
+/** `--limit 100`, `--concurrency 8` → a whole number ≥ 1. Throws commander's InvalidArgumentError (exit 1) otherwise. */
+export function parseCount(s: string): number {
+  const n = Number(s.trim());
+  if (!s.trim() || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 /** The runtime options for `file` from the flags (the spec's folder is the project root). */
 export function runOptions(file: string, opts: RunCliOptions): RunOptions {
   const pollMs = Number(process.env['SYNTH_BATCH_POLL_MS'] ?? '') || undefined;
@@ -54,13 +63,13 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
     projectRoot: path.dirname(path.resolve(file)),
     specPath: file,
     ...(opts.dataset ? { datasets: opts.dataset } : {}),
-    ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.out ? { outDir: opts.out } : {}),
     backend: opts.backend ?? 'auto',
     fresh: opts.fresh ?? false,
     ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
     allowOutsideProject: opts.allowOutsideProject ?? false,
-    ...(opts.concurrency ? { concurrency: Number(opts.concurrency) } : {}),
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.budget !== undefined ? { budgetUsd: opts.budget } : {}),
     batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) },
     onNotice: (line) => process.stderr.write(line + '\n'),

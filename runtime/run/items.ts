@@ -14,6 +14,7 @@ export interface Items {
   keys: string[];
 }
 
+/** Loads and memoises the items of a run's `for` datasets (see the file's header). */
 export class ItemLoader {
   private readonly sims = new Map<string, Promise<SimResult>>();
   private readonly sources = new Map<string, Promise<Items>>();

@@ -130,6 +130,11 @@ dataset d: R { count 3 vary x ~ one_of("a") let v = p(x) let w = q(v) row = { a:
       expect(b.stderr).toContain("option '--budget <usd>' argument");
       expect(b.stderr).not.toContain('internal error');
     }
+    for (const [flag, bad] of [['--limit', 'abc'], ['--limit', '0'], ['--limit', '-5'], ['--limit', '2.5'], ['--concurrency', '0']] as const) {
+      const b = synth(['run', tickets, '--dry-run', flag, bad]);
+      expect(b.code, `${flag} ${bad}`).toBe(1);
+      expect(b.stderr).toContain(`option '${flag === '--limit' ? '-n, --limit <rows>' : '--concurrency <n>'}' argument '${bad}' is invalid`);
+    }
     const unknown = synth(['run', tickets, '--dry-run', '-d', 'nope']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("SYN5006: no dataset 'nope' in this spec (it has: tickets)");
