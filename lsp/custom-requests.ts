@@ -11,10 +11,10 @@ import { canonicalJson } from '../compiler/plan/canonical.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { buildSimStage } from '../compiler/sim/plan.js';
 import { constNumber } from '../compiler/check.js';
-import { evaluate, interpolate, promptCalls, type Env, type Value } from '../compiler/plan/eval.js';
+import { evaluate, interpolate, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
-import { countOf, formatUsd } from '../compiler/plan/estimate.js';
+import { countOf, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
 import { promptEstimate } from './estimate.js';
 import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
@@ -78,8 +78,7 @@ function placeholder(a: Analysis, t: A.TypeRef): Value {
 
 function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Value[]; from: string } | undefined {
   for (const ds of datasets) {
-    const calls = ds.steps.flatMap((s) => ('let' in s ? promptCalls(s.expr) : 'row' in s ? promptCalls(s.row) : 'judge' in s ? promptCalls(s.call) : []));
-    const call = calls.find((c) => c.prompt === prompt.name);
+    const call = rowPromptCalls(ds).find((c) => c.prompt === prompt.name);
     if (!call) continue;
     const env: Env = new Map();
     for (const v of ds.vary) env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, 0)));

@@ -13,7 +13,7 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { costOf } from '../compiler/plan/estimate.js';
+import { costOf, imagesPerCall } from '../compiler/plan/estimate.js';
 import { modelPrice } from '../compiler/plan/price.js';
 import type { ConnectionOptions, PromptWiring } from './run/options.js';
 
@@ -165,7 +165,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const modelSeed = plan.models[p.model]?.settings['seed'];
     // A per-call seed from the model block's seed and the row: reproducible, and different for every row.
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
-    const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+    const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
     const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
     const fresh = r.cached ? 0 : r.images.length;

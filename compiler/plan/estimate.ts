@@ -14,7 +14,7 @@
 import type { ExprIR } from './expr-ir.js';
 import { promptCalls } from './eval.js';
 import { batchDiscount, modelPrice } from './price.js';
-import type { DatasetStage, DatasetStep, Plan } from './schema.js';
+import type { DatasetStage, DatasetStep, Plan, PromptStage } from './schema.js';
 
 /** The parts of a plan an estimate reads (a whole `Plan` will do; the language server lowers only these). */
 export type EstimatePlanInput = Pick<Plan, 'models' | 'prompts' | 'datasets'>;
@@ -123,7 +123,7 @@ export function estimateCall(plan: EstimatePlanInput, prompt: string): CallEstim
   const m = plan.models[p.model];
   const price = modelPrice(plan, p.model);
   if (p.returns.kind === 'image') {
-    const images = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+    const images = imagesPerCall(p);
     const usage = { promptTokens: 0, completionTokens: 0, images };
     return { prompt, model: p.model, kind: 'image', batch: false, ...usage, usd: costOf(price, usage) };
   }
@@ -139,6 +139,16 @@ function stepCalls(s: DatasetStep): ExprIR[] {
   return 'let' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : [];
 }
 
+/** The prompt calls one row of `ds` makes, in step order (nested calls each count), with their argument expressions. */
+export function rowPromptCalls(ds: DatasetStage): Array<Extract<ExprIR, { prompt: string }>> {
+  return ds.steps.flatMap(stepCalls).flatMap(promptCalls);
+}
+
+/** Images one call of an image prompt asks for: its `images` setting, by default 1. */
+export function imagesPerCall(p: PromptStage): number {
+  return typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+}
+
 /** The rows a dataset makes, or null when it is fed by items nobody counted (see `DatasetEstimate.rows`). */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : null;
@@ -150,7 +160,7 @@ function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
 export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions = {}): DatasetEstimate {
   const perRow = emptyTally();
   const unpriced = new Set<string>();
-  for (const node of ds.steps.flatMap(stepCalls).flatMap(promptCalls)) {
+  for (const node of rowPromptCalls(ds)) {
     const call = estimateCall(plan, node.prompt);
     if (!call) continue;
     if (call.usd === undefined) unpriced.add(call.model);

@@ -15,6 +15,7 @@ import { show, T, type Ty } from '../types.js';
 import { VERSION } from '../version.js';
 import { canonicalJson, contentHash } from './canonical.js';
 import type { EstimatePlanInput } from './estimate.js';
+import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
@@ -266,14 +267,6 @@ function exprText(e: A.Expr, _ctx: CheckContext): string {
   return printExpr(e);
 }
 
-function collectPrompts(ir: unknown, out: Set<string>): void {
-  if (!ir || typeof ir !== 'object') return;
-  if (Array.isArray(ir)) return ir.forEach((x) => collectPrompts(x, out));
-  const o = ir as Record<string, unknown>;
-  if (typeof o['prompt'] === 'string') out.add(o['prompt']);
-  for (const v of Object.values(o)) collectPrompts(v, out);
-}
-
 function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
   let rows: DatasetStage['rows'] = { count: 0 };
   const vary: VaryStage[] = [];
@@ -350,8 +343,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
     rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };
   }
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
-  const prompts = new Set<string>();
-  collectPrompts(steps, prompts);
+  // the prompts any step can reach, `check`s included (promptCalls walks any JSON, not only one expression)
+  const prompts = new Set(promptCalls(steps as unknown as ExprIR).map((c) => c.prompt));
   const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
   const images = rowDecl?.kind === 'Struct' ? rowDecl.fields.filter((f) => ctx.typeRefs.get(f.type)?.k === 'image').map((f) => f.name.name) : [];
   return withHash<DatasetStage>({
