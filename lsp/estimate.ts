@@ -45,7 +45,8 @@ export function promptEstimate(a: Analysis, name: string): { call: CallEstimate;
 
 /** `5,000 rows · 5,000 LLM calls (before retries)`, or for a `for` dataset `one row per item · 1 LLM call per row`. */
 export function rowsAndCalls(e: DatasetEstimate & { each: number | undefined }): string {
-  if (e.rows === null) return `${e.each === 1 || e.each === undefined ? 'one row' : countOf(e.each, 'row')} per item · ${countOf(e.perRow.calls, 'LLM call')} per row`;
+  if (e.rows === null && e.each === undefined) return `? rows · ${countOf(e.perRow.calls, 'LLM call')} per row`;
+  if (e.rows === null) return `${e.each === 1 ? 'one row' : countOf(e.each ?? 1, 'row')} per item · ${countOf(e.perRow.calls, 'LLM call')} per row`;
   return `${countOf(e.rows, 'row')} · ${countOf(e.total!.calls, 'LLM call')} (before retries)`;
 }
 
@@ -54,6 +55,7 @@ export function usageText(c: Counts, unpriced: string[]): string {
   const parts: string[] = [];
   if (c.promptTokens || c.completionTokens) parts.push(`~${c.promptTokens.toLocaleString('en-US')} prompt + ~${c.completionTokens.toLocaleString('en-US')} completion tokens`);
   if (c.images) parts.push(countOf(c.images, 'image'));
-  const cost = unpriced.length ? ` (no price for ${unpriced.join(', ')}${c.usd > 0 ? `; ≥ ${formatUsd(c.usd)}` : ''})` : ` ≈ ${formatUsd(c.usd)}`;
+  // a prompt without a model (the spec has an error there) has the model name ''
+  const cost = unpriced.length ? ` (no price for ${unpriced.map((m) => m || 'a prompt without a model').join(', ')}${c.usd > 0 ? `; ≥ ${formatUsd(c.usd)}` : ''})` : ` ≈ ${formatUsd(c.usd)}`;
   return (parts.join(', ') || 'no LLM calls') + cost;
 }

@@ -149,11 +149,14 @@ export function imagesPerCall(p: PromptStage): number {
   return typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
 }
 
-/** The rows a dataset makes, or null when it is fed by items nobody counted (see `DatasetEstimate.rows`). */
+/**
+ * The rows a dataset makes, or null when it is fed by items nobody counted (see `DatasetEstimate.rows`), or when
+ * its count is no finite number (a spec with errors, as the editor sees it while typing).
+ */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : null;
   if (opts.limit !== undefined) rows = rows === null ? opts.limit : Math.min(rows, opts.limit);
-  return rows;
+  return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }
 
 /** One dataset's estimate: what a row's prompt calls cost, times its rows. */

@@ -9,6 +9,7 @@ import { checkFile } from '../../compiler/check.js';
 import { costOf, countOf, estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { modelPrice } from '../../compiler/plan/price.js';
+import { hoverText } from '../../lsp/hover.js';
 import { inlayHints } from '../../lsp/inlay-hints.js';
 import { Workspace } from '../../lsp/workspace.js';
 import { run } from '../../runtime/run/run-plan.js';
@@ -131,6 +132,33 @@ describe('the inlay hint', () => {
     ws.open(uri, readFileSync(file, 'utf8'), 1);
     const labels = inlayHints(ws.analyze(uri)!, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } }).map((h) => h.label);
     expect(labels).toContain(' 1 row · 1 LLM call (before retries)');
+  });
+});
+
+describe('the editor on specs with errors (while typing)', () => {
+  it('shows no NaN, negative or nameless figures', () => {
+    const cases = [
+      // a prompt without a model, one with an unknown model
+      `model m { name "x" api_key env("K") }\nprompt p(x: string) -> string { user "{x}" }\ndataset d { count 5 vary x ~ one_of("a") let v = p(x) row = { a: v } }`,
+      `prompt p(x: string) -> string { model nope user "{x}" }\ndataset d { count 5 vary x ~ one_of("a") let v = p(x) row = { a: v } }`,
+      // a negative count, an infinite one, a `for` over nothing
+      `model m { name "x" api_key env("K") }\nprompt p(x: string) -> image { model m user "{x}" images 3 }\ndataset d { count -5 vary x ~ one_of("a") let v = p(x) row = { a: v } }`,
+      `dataset d { count 1e400 vary x ~ one_of("a") row = { a: x } }`,
+      `dataset d { for c in nowhere let v = q(c) row = { a: v } }`,
+    ];
+    const ws = new Workspace({ debounceMs: 0 });
+    const shown: string[] = [];
+    for (const [i, text] of cases.entries()) {
+      const uri = pathToFileURL(path.join(tmp, `broken${i}.synth`)).href;
+      ws.open(uri, text, 1);
+      const a = ws.analyze(uri)!;
+      expect(a.diagnostics.some((d) => d.severity === 'error'), `case ${i} has errors`).toBe(true);
+      for (const h of inlayHints(a, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } })) shown.push(String(h.label));
+      for (const d of a.source.ast.decls) if (d.kind !== 'Goal' && d.name.name) shown.push(hoverText(a, d.name.span.start)?.text ?? '');
+    }
+    expect(shown.filter((t) => /NaN|Infinity|∞|-\d|for \)|for ,/.test(t))).toEqual([]);
+    expect(shown).toContain(' 0 rows · 0 LLM calls (before retries)');
+    expect(shown.join('\n')).toContain('no price for a prompt without a model');
   });
 });
 
