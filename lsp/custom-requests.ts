@@ -6,7 +6,7 @@
 //  - synth/showPlan: the plan (canonical JSON) of a dataset or sim, or of the whole file when `name` is ''.
 import type * as A from '../grammar/ast.js';
 import { buildPlan } from '../compiler/plan/lower.js';
-import type { DatasetStage, PromptStage } from '../compiler/plan/schema.js';
+import type { DatasetStage, Plan, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { buildSimStage } from '../compiler/sim/plan.js';
@@ -14,8 +14,7 @@ import { constNumber } from '../compiler/check.js';
 import { evaluate, interpolate, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
-import { countOf, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
-import { promptEstimate } from './estimate.js';
+import { countOf, estimateCall, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
 import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
 
@@ -96,15 +95,14 @@ export function previewPrompt(a: Analysis, params: DeclParams): DocumentResult |
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Prompt') return null;
   const decl = sym.decl;
-  let stage: PromptStage | undefined;
-  let datasets: DatasetStage[] = [];
+  let plan: Plan | undefined;
   try {
-    const { plan } = buildPlan(a.result, a.doc.text);
-    stage = plan.prompts[params.name];
-    datasets = Object.values(plan.datasets);
+    plan = buildPlan(a.result, a.doc.text).plan;
   } catch {
-    stage = undefined;
+    plan = undefined;
   }
+  const stage = plan?.prompts[params.name];
+  const datasets = Object.values(plan?.datasets ?? {});
   if (!stage) return { content: `# ${params.name}\n\nThe prompt cannot be previewed until the spec's errors are fixed.\n`, language: 'markdown' };
   const sampled = sampledArgs(stage, datasets);
   const args = sampled?.args ?? decl.params.map((p) => placeholder(a, p.type));
@@ -122,7 +120,7 @@ export function previewPrompt(a: Analysis, params: DeclParams): DocumentResult |
     lines.push('', `## ${m.role}`, '', '```text', text, '```');
   }
   if (stage.returns.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(stage.returns.schema, null, 2), '```');
-  const call = promptEstimate(a, params.name)?.call;
+  const call = estimateCall(plan!, params.name);
   if (call?.kind === 'chat') lines.push('', `Estimated per call: ~${call.promptTokens} prompt + ~${call.completionTokens} completion tokens${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
   if (call?.kind === 'image') lines.push('', `Estimated per call: ${countOf(call.images, 'image')}${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
   return { content: lines.join('\n') + '\n', language: 'markdown', title: `${params.name} (prompt preview).md` };

@@ -13,7 +13,7 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { costOf, imagesPerCall } from '../compiler/plan/estimate.js';
+import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
 import { modelPrice } from '../compiler/plan/price.js';
 import type { ConnectionOptions, PromptWiring } from './run/options.js';
 
@@ -158,6 +158,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
+  /** Charges an answered call to the budget at the model's price (`costOf`; unpriced: 0); returns micro-USD. */
+  const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
+    const cost = Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+    budget.add(cost);
+    return cost;
+  };
   /** One `-> image` call: the rendered `user` template is the prompt; the value is an image set (images/rows.ts). */
   const drawImages = async (p: PromptStage, args: Value[], rowKey: string) => {
     const client = imageClientFor(p);
@@ -169,8 +175,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
     const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = Math.round((costOf(modelPrice(plan, p.model), { promptTokens: 0, completionTokens: 0, images: fresh }) ?? 0) * 1e6);
-    budget.add(cost);
+    const cost = charge(p, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,
@@ -208,9 +213,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
       const r = batch ? await batch.call(req) : await client.call(req);
-      const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
-      const cost = Math.round((costOf(modelPrice(plan, p.model), usage, { batch: batch !== undefined }) ?? 0) * 1e6);
-      budget.add(cost);
+      const cost = charge(p, { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 }, batch !== undefined);
       return {
         value: r.value as Value,
         stats: {
