@@ -8,13 +8,18 @@ import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
+import { hostOf } from './cause.js';
 import { LlmClient } from './llm/client.js';
+import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
 import { batchDiscount, modelPrice } from '../compiler/plan/price.js';
 import { loadFiles } from './sources/files.js';
+
+/** Calls in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`). */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
 
 export interface BudgetGuard {
   limitUsd: number | undefined;
@@ -113,6 +118,17 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const schedulers = new Map<string, Scheduler>();
   // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
   const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
+  // One health record per model block, shared by its chat and image clients (llm/health.ts).
+  const healths = new Map<string, EndpointHealth>();
+  const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
+    let h = healths.get(model);
+    if (!h) {
+      const limit = plan.models[model]?.settings['max_consecutive_failures'];
+      h = new EndpointHealth({ model, host: hostOf(profile.baseUrl), maxConsecutiveFailures: typeof limit === 'number' ? limit : DEFAULT_MAX_CONSECUTIVE_FAILURES });
+      healths.set(model, h);
+    }
+    return h;
+  };
   const schedulerFor = (model: string, profile: ModelProfile): Scheduler => {
     let scheduler = schedulers.get(model);
     if (!scheduler) {
@@ -133,6 +149,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new LlmClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -149,6 +166,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new ImageClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -207,8 +225,21 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
-      const r = batch ? await batch.call(req) : await client.call(req);
-      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(modelPrice(plan, p.model)) : 1) * 1e6);
+      const discount = batch ? batchDiscount(modelPrice(plan, p.model)) : 1;
+      let r;
+      try {
+        r = batch ? await batch.call(req) : await client.call(req);
+      } catch (e) {
+        // A failed call's tokens were spent all the same: they count in the manifest and against --budget.
+        const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
+        if (failed && typeof failed === 'object' && failed.usage) {
+          const cost = Math.round(client.estimateCost(failed.usage) * discount * 1e6);
+          budget.add(cost);
+          failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
+        }
+        throw e;
+      }
+      const cost = Math.round(client.estimateCost(r.usage) * discount * 1e6);
       budget.add(cost);
       return {
         value: r.value as Value,

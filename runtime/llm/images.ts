@@ -13,10 +13,12 @@
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthError } from '../../base/diagnostics.js';
+import { hostOf } from '../cause.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache } from './cache.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
+import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { Scheduler } from './scheduler.js';
 import type { FailureKind, LlmEvent, ModelProfile } from './types.js';
@@ -54,6 +56,8 @@ export interface ImageClientOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   signal?: AbortSignal;
+  /** the model block's endpoint health (fail fast, circuit breaker; see health.ts) */
+  health?: EndpointHealth;
 }
 
 export interface ImageClientStats {
@@ -106,7 +110,7 @@ export class ImageClient {
         ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),
         ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
       });
-    this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
+    this.faults = { host: hostOf(profile.baseUrl), scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
   }
 
   /** USD for `images` images at the model's per-image price (0 without one). */
@@ -144,6 +148,7 @@ export class ImageClient {
         if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
       }
       this.o.signal?.throwIfAborted();
+      this.o.health?.check();
       attempts++;
       try {
         // Images already received are kept: a retry asks only for the rest (with the seed moved on, so the
@@ -172,6 +177,8 @@ export class ImageClient {
           continue;
         }
         last = e;
+        // a wrong key, URL or model: every call would fail the same way (health.ts)
+        if (e.fatal && e.failure && this.o.health) throw this.o.health.unusable(e.failure);
         if (e.kind === 'client') break;
       }
     }
@@ -180,10 +187,15 @@ export class ImageClient {
       if (attempts > 1) this.stats.retried++;
       const detail = this.scrub(last?.message ?? 'no attempt made');
       this.o.onEvent?.({ type: 'failed', rowKey: req.rowKey, attempts, kind: last?.kind ?? 'network', detail });
-      throw synthError('SYN5002', {
+      const failure = last?.failure ?? { kind: 'malformed' as const, key: `malformed images ${this.profile.id}`, message: `model '${this.profile.id}': ${detail}` };
+      this.o.health?.callEnded(false, failure);
+      if (this.o.health?.error) throw this.o.health.error;
+      const err = synthError('SYN5002', {
         detail: `model '${this.profile.id}' (${this.profile.model}): image call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
       });
+      throw Object.assign(err, { failure });
     }
+    this.o.health?.callEnded(true);
     if (attempts > 1) this.stats.retried++;
     this.noteModel(model);
     const seed = req.seed !== undefined && this.seedAccepted ? req.seed : null;
