@@ -38,10 +38,11 @@ export interface CauseGroup {
 export class CauseTally {
   private readonly groups = new Map<string, CauseGroup>();
 
-  add(cause: FailureCause, row: number): void {
+  /** Counts `count` rows (default 1) under `cause`; `row` is the first one's index (-1: none in particular). */
+  add(cause: FailureCause, row: number, count = 1): void {
     const g = this.groups.get(cause.key);
-    if (g) g.count++;
-    else this.groups.set(cause.key, { kind: cause.kind, key: cause.key, count: 1, example: cause.message, row });
+    if (g) g.count += count;
+    else this.groups.set(cause.key, { kind: cause.kind, key: cause.key, count, example: cause.message, row });
   }
 
   /** Groups, largest first (ties: first seen first). */

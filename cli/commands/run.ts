@@ -1,6 +1,7 @@
 // `synth run FILE`: check, plan, execute. Ctrl-C finishes the rows in flight, journals them and exits 130;
-// rerunning continues where it stopped. Exit codes: 0 done, 1 spec errors or failed expectations, 2 runtime
-// failure, 75 provider batches submitted and not yet done (`--no-wait`: run again later), 130 interrupted.
+// rerunning continues where it stopped. Exit codes (cli/summary.ts, docs/runtime.md): 0 every dataset complete
+// and every `expect` holds, 1 spec errors or failed expectations, 2 the run stopped on an error, 3 a dataset
+// ended with rows missing, 75 provider batches submitted and not yet done (`--no-wait`), 130 interrupted.
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
@@ -8,6 +9,7 @@ import { writeLock } from '../../runtime/lock.js';
 import { runPlan } from '../../runtime/run/run-plan.js';
 import { RunProgress } from '../progress.js';
 import { renderDiagnostic } from '../render.js';
+import { datasetSummary, runEnding } from '../summary.js';
 
 export interface RunCliOptions {
   dataset?: string[];
@@ -91,25 +93,10 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     progress.stop();
     await wiring.close();
     writeLock(file, plan, wiring.modelsReported());
-    for (const r of summary.results) {
-      const rel = path.relative(process.cwd(), r.output);
-      process.stderr.write(
-        `${r.name}: ${r.counts.written} rows${r.stats['images_written'] ? ` (${r.stats['images_written']} images)` : ''} → ${rel} (${r.counts.failed} failed, ${r.counts.filtered} filtered, ${r.counts.duplicates} duplicates${r.counts.resumed ? `, ${r.counts.resumed} from an earlier run` : ''}) in ${(r.wallMs / 1000).toFixed(1)}s\n`,
-      );
-      for (const e of r.expects) {
-        const vals = Object.values(e.measured).map((v) => +v.toFixed(4)).join(', ');
-        process.stderr.write(`  expect ${e.text}: ${e.passed ? 'pass' : 'FAIL'} (measured ${vals}${e.error ? '; ' + e.error : ''})\n`);
-      }
-    }
-    if (summary.stopped?.startsWith('batch ')) {
-      process.stderr.write(`${summary.stopped}\n`);
-      return 75; // EX_TEMPFAIL: not done yet, try again later
-    }
-    if (summary.stopped) {
-      process.stderr.write(`stopped (${summary.stopped}); run the same command again to continue\n`);
-      return summary.stopped === 'interrupted' ? 130 : 2;
-    }
-    return summary.failedExpectations ? 1 : 0;
+    for (const r of summary.results) process.stderr.write(datasetSummary(r).join('\n') + '\n');
+    const ending = runEnding(summary);
+    for (const line of ending.lines) process.stderr.write(line + '\n');
+    return ending.code;
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);

@@ -150,10 +150,13 @@ export class ImageClient {
       this.o.signal?.throwIfAborted();
       this.o.health?.check();
       attempts++;
+      // what this request sends: a refusal of `n` or `seed` by a request sent before the step-down (another
+      // call's, in flight at the time) is retried the new way, not counted as a failure
+      const want = Math.min(req.n - images.length, this.perRequest);
+      const sentSeed = this.seedAccepted && req.seed !== undefined;
       try {
         // Images already received are kept: a retry asks only for the rest (with the seed moved on, so the
         // extra images are new draws, not repeats of the first).
-        const want = Math.min(req.n - images.length, this.perRequest);
         const r = await this.attempt(req, want, images.length, attempt);
         images.push(...r.images);
         model = r.model;
@@ -162,16 +165,16 @@ export class ImageClient {
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e;
         this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
-        if (e.kind === 'client' && this.seedAccepted && req.seed !== undefined && /\bseed\b/i.test(e.message)) {
+        if (e.kind === 'client' && sentSeed && /\bseed\b/i.test(e.message)) {
+          if (this.seedAccepted) this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused seed, sending none' });
           this.seedAccepted = false;
-          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused seed, sending none' });
           attempt--;
           attempts--;
           continue;
         }
-        if (e.kind === 'client' && this.perRequest > 1 && req.n - images.length > 1 && /\bn\b|number of images|n=1/i.test(e.message)) {
+        if (e.kind === 'client' && want > 1 && /\bn\b|number of images|n=1/i.test(e.message)) {
+          if (this.perRequest > 1) this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused n > 1, asking one image per request' });
           this.perRequest = 1;
-          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused n > 1, asking one image per request' });
           attempt--;
           attempts--;
           continue;

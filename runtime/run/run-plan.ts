@@ -6,6 +6,7 @@ import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from '../dataset/execute.js';
+import type { WriteFaults } from '../dataset/file-io.js';
 import { writeManifest } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 
@@ -28,6 +29,8 @@ export interface RunOptions {
   onProgress?: (dataset: string, p: Progress) => void;
   onNotice?: (line: string) => void;
   shouldStop?: () => string | undefined;
+  /** tests: play a full disk */
+  faults?: WriteFaults;
   /** model names as the endpoints reported them so far, by model block */
   modelsReported?: () => Record<string, string[]>;
 }
@@ -36,7 +39,12 @@ export interface RunSummary {
   results: DatasetRunResult[];
   manifests: string[];
   failedExpectations: boolean;
+  /** why the run stopped before every dataset had its rows (Ctrl-C, budget, a provider batch still running) */
   stopped: string | undefined;
+  /** the error that stopped the run (SYN5020 unusable endpoint, SYN5021 circuit breaker), if one did */
+  error: SynthError | undefined;
+  /** datasets that ended with rows missing */
+  incomplete: string[];
 }
 
 /** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks). */
@@ -77,6 +85,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
   const results: DatasetRunResult[] = [];
   const manifests: string[] = [];
   let stopped: string | undefined;
+  let error: SynthError | undefined;
   for (const n of names) {
     const ds = plan.datasets[n]!;
     let items: Value[] | undefined;
@@ -113,16 +122,30 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       ...(shardRows ? { shard: shardRows } : {}),
       shardKeys: o.shard !== undefined,
       onProgress: (p) => o.onProgress?.(n, p),
+      ...(o.onNotice ? { onNotice: o.onNotice } : {}),
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+      ...(o.faults ? { faults: o.faults } : {}),
     });
     results.push(r);
     manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), ...(o.modelsReported ? { modelsReported: o.modelsReported() } : {}) }));
+    // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
+    if (r.error) {
+      error = r.error;
+      break;
+    }
     if (r.stoppedEarly) {
       stopped = r.stoppedEarly;
       break;
     }
   }
-  return { results, manifests, failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)), stopped };
+  return {
+    results,
+    manifests,
+    failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)),
+    stopped,
+    error,
+    incomplete: results.filter((r) => r.status === 'incomplete').map((r) => r.name),
+  };
 }
 
 /** The worlds of shard i/n: contiguous blocks, so each shard simulates only its own worlds. */

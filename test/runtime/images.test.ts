@@ -18,6 +18,7 @@ import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { journaledRows } from '../support/journal.js';
 
 const KEY = 'sk-test-IMAGES-51c0ffee';
 const EXAMPLE = readFileSync(path.join(ROOT, 'examples', 'stablerep', 'stablerep.synth'), 'utf8');
@@ -179,23 +180,24 @@ describe('image datasets (StableRep)', () => {
     let killedMidImage = 0;
     for (let k = 0; k < 5; k++) {
       const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '3'], { env: { ...process.env, ...env(clean), NO_COLOR: '1' }, stdio: 'ignore' });
-      const startLines = existsSync(indexFile) ? readIndex(indexFile).length : 0;
-      const target = startLines + 4 + 4 * Math.floor(Math.random() * 4);
+      // progress is what the journal holds: the index is replaced only when a run ends
+      const startRows = journaledRows(dir).length;
+      const target = startRows + 1 + Math.floor(Math.random() * 4);
       const t0 = Date.now();
       while (Date.now() - t0 < 30_000) {
         await new Promise((r) => setTimeout(r, 15));
-        if (existsSync(indexFile) && readIndex(indexFile).length >= target) break;
+        if (journaledRows(dir).length >= target) break;
         if (child.exitCode !== null) break;
       }
       const inFlight = clean.stats().inFlight;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       if (inFlight > 0) killedMidImage++;
-      // rows on disk now are finished: their image calls may never be sent again
-      finishedAt.push({ at: Date.now(), seeds: new Set(readIndex(indexFile).map((l) => Number(l['image_seed']))) });
+      // rows journaled now are finished: their image calls may never be sent again
+      finishedAt.push({ at: Date.now(), seeds: new Set(journaledRows(dir).flatMap((j) => Object.values(j.r).filter((v): v is { seed: number } => !!v && typeof v === 'object' && '$images' in v).map((v) => Number(v.seed)))) });
     }
     expect(killedMidImage).toBeGreaterThan(0);
-    expect(readIndex(indexFile).length).toBeLessThan(4 * N);
+    expect(new Set(journaledRows(dir).map((j) => j.i)).size).toBeLessThan(N);
     const fin = await synthAsync(['run', file], { env: env(clean) });
     expect(fin.code, fin.stderr).toBe(0);
     // byte-identical to the uninterrupted run: nothing lost, nothing written twice

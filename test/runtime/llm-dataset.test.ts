@@ -14,6 +14,7 @@ import { budgetGuard, promptRunnerFactory, sourceLoader } from '../../runtime/wi
 import { synth, synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { journaledRows } from '../support/journal.js';
 
 const KEY = 'sk-test-SECRET-7f3a9c21';
 
@@ -127,22 +128,22 @@ describe('LLM datasets', () => {
     for (let k = 0; k < 5; k++) {
       // few rows in flight, so the kills land mid-run
       const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '2'], { env: { ...process.env, ...env(), NO_COLOR: '1' }, stdio: 'ignore' });
-      // kill at a random point once some new rows are on disk
-      const startLen = existsSync(out) ? readFileSync(out, 'utf8').split('\n').length : 0;
+      // kill at a random point once some new rows are journaled (the output is replaced only when a run ends)
+      const startLen = journaledRows(dir).length;
       const target = startLen + 10 + Math.floor(Math.random() * 30);
       const t0 = Date.now();
       while (Date.now() - t0 < 20_000) {
         await new Promise((r) => setTimeout(r, 20));
-        if (existsSync(out) && readFileSync(out, 'utf8').split('\n').length >= target) break;
+        if (journaledRows(dir).length >= target) break;
         if (child.exitCode !== null) break;
       }
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      // rows on disk now are finished: no request for them may be sent after this point
-      const done = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+      // rows journaled now are finished: no request for them may be sent after this point
+      const done = journaledRows(dir).map((j) => (j.r as { n: number }).n);
       finishedAt.push({ at: Date.now(), ns: new Set(done) });
     }
-    const partial = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
+    const partial = new Set(journaledRows(dir).map((j) => j.i)).size;
     expect(partial).toBeLessThan(N);
     const fin = await synthAsync(['run', file], { env: env() });
     expect(fin.code, fin.stderr).toBe(0);
