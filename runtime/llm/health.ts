@@ -63,7 +63,7 @@ export class EndpointHealth {
   /** The endpoint cannot serve any call (see the header): remember why, and fail every later call with it. */
   unusable(failure: FailureCause, dataset?: string): SynthError & { failure?: FailureCause } {
     if (!this.stopped) {
-      const e = synthError('SYN5020', { host: this.o.host, model: this.o.model, cause: failure.message });
+      const e = synthError('SYN5020', { model: this.o.model, cause: failure.message });
       this.stopped = Object.assign(e, { failure, ...(dataset ? { dataset } : {}) });
     }
     return this.stopped;

@@ -42,8 +42,22 @@ export interface FakeOpenAIOptions {
   batch?: BatchOptions;
   /** keep a record of every request (default true; the bench turns it off) */
   record?: boolean;
+  /** chat: a scripted answer for a request (its parsed body), instead of one generated from the schema: an
+   *  HTTP error (`status`, `message`), or a completion with this `content`, `refusal` and `finish_reason`;
+   *  undefined answers as usual */
+  script?: (body: { model?: string; messages?: Array<{ role: string; content: string }> }) => ScriptedAnswer | undefined;
+  /** called as each request arrives, with how many have arrived (1, 2, …): a test can act at an exact point */
+  onRequest?: (count: number, path: string) => void;
   port?: number;
   host?: string;
+}
+
+export interface ScriptedAnswer {
+  status?: number;
+  message?: string;
+  content?: string;
+  refusal?: string;
+  finish?: 'stop' | 'length' | 'content_filter';
 }
 
 export interface RecordedRequest {
@@ -249,6 +263,27 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       error(res, 400, `Invalid parameter: 'response_format' of type 'json_schema'${rf.json_schema?.strict ? " with 'strict': true" : ''} is not supported with this model.`, 'invalid_request_error');
       return done();
     }
+    const scripted = opts.script?.(body);
+    if (scripted) {
+      if (scripted.status) {
+        if (rec) rec.status = scripted.status;
+        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, 'invalid_request_error');
+        return done();
+      }
+      const content = scripted.content ?? '';
+      const reply = {
+        id: 'chatcmpl-' + (++n).toString(36),
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: reportModel(body.model!),
+        choices: [{ index: 0, message: { role: 'assistant', content: scripted.refusal ? null : content, refusal: scripted.refusal ?? null }, finish_reason: scripted.finish ?? 'stop', logprobs: null }],
+        usage: { prompt_tokens: 10, completion_tokens: tokensOf(content || scripted.refusal || ' '), total_tokens: 10 + tokensOf(content || scripted.refusal || ' ') },
+      };
+      if (rec) rec.status = 200;
+      stats.ok++;
+      send(res, 200, JSON.stringify(reply));
+      return done();
+    }
     const fault = drawFault(res, rec, done);
     if (fault === 'timeout') return;
     const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
@@ -325,6 +360,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     };
     const url = req.url ?? '/';
     const authHeader = req.headers['authorization'];
+    opts.onRequest?.(stats.requests, url);
     const rec: RecordedRequest | undefined = record
       ? { method: req.method ?? 'GET', path: url, body: undefined, authorized: typeof authHeader === 'string', fault: undefined, status: 0, at: Date.now() }
       : undefined;
