@@ -57,7 +57,7 @@ export const DIAGNOSTICS = {
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}' },
   SYN5020: { severity: 'error', title: 'endpoint unusable', message: "{cause}; every call to model '{model}' would fail the same way, so the dataset stopped — fix this and run again" },
-  SYN5021: { severity: 'error', title: 'too many failed calls in a row', message: "model '{model}': {count} calls in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`" },
+  SYN5021: { severity: 'error', title: 'too many failed requests in a row', message: "model '{model}': {count} requests in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`" },
   SYN5022: { severity: 'error', title: 'dataset incomplete', message: "dataset '{dataset}' has {written} of {target} rows: {missing} missing (causes above); rows that failed are tried again when the spec runs again" },
   SYN5023: { severity: 'error', title: 'write failed', message: "cannot write {file}: {reason}; nothing already made is lost — fix this and run again" },
   SYN5024: { severity: 'error', title: 'journal unusable', message: "journal {file} was written by a newer synth (format {version}); run this spec with that version, or delete the journal to make the rows again" },

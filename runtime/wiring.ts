@@ -8,7 +8,7 @@ import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
-import { hostOf } from './cause.js';
+import { hostOf, simpleCause } from './cause.js';
 import { LlmClient } from './llm/client.js';
 import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
@@ -18,8 +18,9 @@ import type { ChatMessage, ModelProfile } from './llm/types.js';
 import { batchDiscount, modelPrice } from '../compiler/plan/price.js';
 import { loadFiles } from './sources/files.js';
 
-/** Calls in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`). */
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
+/** Requests in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`):
+ *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 
 export interface BudgetGuard {
   limitUsd: number | undefined;
@@ -118,6 +119,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const schedulers = new Map<string, Scheduler>();
   // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
   const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
+  /** Once --budget is spent (failed calls included), nothing more is sent: the dataset stops with SYN5003, and
+   *  the next run (with a larger budget) continues. */
+  const budgetSpent = (): Error | undefined => {
+    const over = budget.exceeded();
+    return over ? Object.assign(synthError('SYN5003', { detail: `${over}; nothing more was sent — run again with a larger --budget to continue` }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
+  };
   // One health record per model block, shared by its chat and image clients (llm/health.ts).
   const healths = new Map<string, EndpointHealth>();
   const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
@@ -150,6 +157,9 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       c = new LlmClient(profile, {
         scheduler: schedulerFor(p.model, profile),
         health: healthFor(p.model, profile),
+        stopSending: budgetSpent,
+        // direct calls are charged per request; provider batches (at their discount) when a call ends
+        ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => budget.add(c!.estimateCost(u) * 1e6) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -217,6 +227,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
+      const over = budgetSpent();
+      if (over) throw over;
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
@@ -234,13 +246,13 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
         if (failed && typeof failed === 'object' && failed.usage) {
           const cost = Math.round(client.estimateCost(failed.usage) * discount * 1e6);
-          budget.add(cost);
+          if (batch) budget.add(cost);
           failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
         }
         throw e;
       }
       const cost = Math.round(client.estimateCost(r.usage) * discount * 1e6);
-      budget.add(cost);
+      if (batch) budget.add(cost);
       return {
         value: r.value as Value,
         stats: {

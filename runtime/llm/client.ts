@@ -46,6 +46,12 @@ export interface LlmClientOptions {
   /** the model block's endpoint health (probe first, fail fast, circuit breaker; see health.ts), shared by
    *  every client of the block; absent: none of these */
   health?: EndpointHealth;
+  /** asked right before each request is sent: an error stops the call there (a spent --budget); it should
+   *  carry `failure` and `stopsDataset` */
+  stopSending?: () => Error | undefined;
+  /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
+   *  budget is charged as money is spent, not when a call ends */
+  onSpend?: (usage: Usage) => void;
 }
 
 export interface LlmClientStats {
@@ -193,9 +199,9 @@ export class LlmClient {
         usage.prompt += r.usage.prompt;
         usage.completion += r.usage.completion;
         this.addUsage(r.usage);
+        this.o.onSpend?.(r.usage);
         this.noteModel(r.model);
         if (attempts > 1) this.stats.retried++;
-        health?.callEnded(true);
         if (this.cache) {
           try {
             await this.cache.set(key, { value: r.value, usage, model: r.model });
@@ -205,11 +211,14 @@ export class LlmClient {
         }
         return { value: r.value, usage, modelReported: r.model, cached: false, attempts, retried: attempts > 1 };
       } catch (e) {
+        if (health?.error && e === health.error) throw withUsage(health.error, usage, attempts - 1);
+        if ((e as { stopsDataset?: boolean }).stopsDataset) throw Object.assign(e as Error, { usage, attempts: attempts - 1 });
         if (!(e instanceof AttemptError)) throw e;
         if (e.usage) {
           usage.prompt += e.usage.prompt;
           usage.completion += e.usage.completion;
           this.addUsage(e.usage);
+          this.o.onSpend?.(e.usage);
         }
         this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
         if (e.fatal && health) {
@@ -238,8 +247,7 @@ export class LlmClient {
     const detail = this.scrub(last?.message ?? 'no attempt made');
     this.emit({ type: 'failed', rowKey: req.rowKey, attempts, kind, detail });
     const failure = last ? failureOf(last, this.profile) : { kind: 'connection' as const, key: 'connection none', message: 'no attempt was made' };
-    health?.callEnded(false, failure);
-    // the call that trips the breaker reports it (later calls fail with it at once)
+    // the call whose request tripped the breaker reports it (later calls fail with it at once)
     if (health?.error) throw withUsage(health.error, usage, attempts, failure);
     const err = synthError('SYN5002', {
       detail: `model '${this.profile.id}' (${this.profile.model}): call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
@@ -420,13 +428,23 @@ export class LlmClient {
     const admitted = this.o.health ? await this.o.health.admit() : undefined;
     let answered = false;
     try {
-      const r = await this.scheduler.run(est, () => this.send(req, messages, attempt, validate));
+      const r = await this.scheduler.run(est, async () => {
+        try {
+          const done = await this.send(req, messages, attempt, validate);
+          this.o.health?.requestEnded(true);
+          return done;
+        } catch (e) {
+          // Recorded here, before the scheduler gives the slot to the next request, so that none is sent to an
+          // endpoint found unusable or after the failure that trips the breaker.
+          if (e instanceof AttemptError && e.fatal) this.o.health?.unusable(failureOf(e, this.profile));
+          else if (e instanceof AttemptError && e.kind !== 'rate_limit' && !e.modeRefused) this.o.health?.requestEnded(false, failureOf(e, this.profile));
+          throw e;
+        }
+      });
       answered = true;
       return r;
     } catch (e) {
       answered = e instanceof AttemptError && e.answered;
-      // decided before the next request is admitted, so that none is sent to an unusable endpoint
-      if (e instanceof AttemptError && e.fatal) this.o.health?.unusable(failureOf(e, this.profile));
       throw e;
     } finally {
       admitted?.(answered);
@@ -440,6 +458,10 @@ export class LlmClient {
     attempt: number,
     validate: ((value: unknown) => string[]) | undefined,
   ): Promise<{ result: { value: unknown; usage: Usage; model: string }; tokens: number }> {
+    // Queued before the endpoint was found unusable, the breaker tripped or the budget ran out: send nothing.
+    this.o.health?.check();
+    const stop = this.o.stopSending?.();
+    if (stop) throw stop;
     // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
     // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
     const mode = this.mode;

@@ -6,8 +6,9 @@
 // - **Fail fast.** A cause that retrying cannot heal (HTTP 401/403, 404, a 400 that is not about one row,
 //   connection refused, an unknown host, a TLS failure) makes the endpoint *unusable*: the call fails with
 //   SYN5020, and so does every later call at once, without a request.
-// - **Circuit breaker.** `maxConsecutiveFailures` calls in a row that fail after their retries (any cause)
-//   trip the breaker: SYN5021, and every later call fails at once. One successful call resets the count.
+// - **Circuit breaker.** `maxConsecutiveFailures` requests in a row that fail (any cause but rate limiting,
+//   which is the endpoint pacing us, not failing) trip the breaker: SYN5021, and every later call fails at
+//   once, requests already queued included. One successful request resets the count.
 import { synthError, type SynthError } from '../../base/diagnostics.js';
 import type { FailureCause } from '../cause.js';
 
@@ -16,7 +17,7 @@ export interface EndpointHealthOptions {
   model: string;
   /** host[:port] of the endpoint, for messages */
   host: string;
-  /** calls in a row that may fail before the breaker trips (the model's `max_consecutive_failures`) */
+  /** requests in a row that may fail before the breaker trips (the model's `max_consecutive_failures`) */
   maxConsecutiveFailures: number;
 }
 
@@ -69,8 +70,8 @@ export class EndpointHealth {
     return this.stopped;
   }
 
-  /** A call ended: a success resets the breaker, a failure counts towards it (and may trip it). */
-  callEnded(ok: boolean, failure?: FailureCause): void {
+  /** A request ended: a success resets the breaker, a failure counts towards it (and may trip it). */
+  requestEnded(ok: boolean, failure?: FailureCause): void {
     if (ok) {
       this.consecutive = 0;
       return;

@@ -159,6 +159,7 @@ export class ImageClient {
         // extra images are new draws, not repeats of the first).
         const r = await this.attempt(req, want, images.length, attempt);
         images.push(...r.images);
+        this.o.health?.requestEnded(true);
         model = r.model;
         last = undefined;
         if (images.length < req.n) attempt--; // the endpoint answers one image per request: not a retry
@@ -182,6 +183,7 @@ export class ImageClient {
         last = e;
         // a wrong key, URL or model: every call would fail the same way (health.ts)
         if (e.fatal && e.failure && this.o.health) throw this.o.health.unusable(e.failure);
+        if (e.kind !== 'rate_limit' && e.failure) this.o.health?.requestEnded(false, e.failure);
         if (e.kind === 'client') break;
       }
     }
@@ -191,14 +193,13 @@ export class ImageClient {
       const detail = this.scrub(last?.message ?? 'no attempt made');
       this.o.onEvent?.({ type: 'failed', rowKey: req.rowKey, attempts, kind: last?.kind ?? 'network', detail });
       const failure = last?.failure ?? { kind: 'malformed' as const, key: `malformed images ${this.profile.id}`, message: `model '${this.profile.id}': ${detail}` };
-      this.o.health?.callEnded(false, failure);
       if (this.o.health?.error) throw this.o.health.error;
       const err = synthError('SYN5002', {
         detail: `model '${this.profile.id}' (${this.profile.model}): image call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
       });
       throw Object.assign(err, { failure });
     }
-    this.o.health?.callEnded(true);
+
     if (attempts > 1) this.stats.retried++;
     this.noteModel(model);
     const seed = req.seed !== undefined && this.seedAccepted ? req.seed : null;
