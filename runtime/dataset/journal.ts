@@ -11,7 +11,7 @@
 // spliced output cannot leak into the next one.
 import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
 import type { FailureCause } from '../cause.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeFileAtomic, type WriteFaults } from './file-io.js';
@@ -40,6 +40,9 @@ export interface JournalRecord {
   c?: FailureCause;
   /** calls, tokens, cost and attempts this result took */
   s?: Stats;
+  /** the run that wrote the record: two runs' identical results stay two records, while a line copied by
+   *  accident (an exact duplicate) counts once */
+  u?: string;
 }
 
 export interface JournalReplay {
@@ -86,6 +89,7 @@ function wellFormed(r: JournalRecord): boolean {
   if (r.k !== undefined && !(Array.isArray(r.k) && r.k.every((k) => typeof k === 'string'))) return false;
   if (r.p !== undefined && (typeof r.p !== 'object' || typeof r.p.d !== 'string')) return false;
   if (r.s !== undefined && (typeof r.s !== 'object' || Object.values(r.s).some((v) => typeof v !== 'number'))) return false;
+  if (r.c !== undefined && (typeof r.c !== 'object' || typeof r.c.kind !== 'string' || typeof r.c.key !== 'string' || typeof r.c.message !== 'string')) return false;
   const kinds = (r.r ? 1 : 0) + (r.x !== undefined ? 1 : 0) + (r.c ? 1 : 0);
   return kinds <= 1 && (kinds === 1) === (r.i !== undefined);
 }
@@ -94,6 +98,11 @@ export class Journal {
   private fd = -1;
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** records in the file, and the latest of each row (for compaction) */
+  private records = 0;
+  private readonly latest = new Map<number, JournalRecord>();
+  private readonly total: Record<string, number> = {};
+  private readonly run = randomBytes(4).toString('hex');
   private lastFlush = Date.now();
   private lastSync = Date.now();
 
@@ -152,9 +161,12 @@ export class Journal {
       kept.push(line);
       if (seen.has(d.hash)) continue; // an exact copy of an earlier line: counted once
       seen.add(d.hash);
+      this.records++;
       for (const [k, v] of Object.entries(d.rec.s ?? {})) out.stats[k] = (out.stats[k] ?? 0) + v;
       if (d.rec.i !== undefined) out.rows.set(d.rec.i, d.rec);
     }
+    for (const [i, rec] of out.rows) this.latest.set(i, rec);
+    Object.assign(this.total, out.stats);
     if (!intact || out.damaged > 0) {
       // Rewrite with the intact lines only, so that appends start on a clean file.
       writeFileAtomic(this.file, [HEADER, ...kept].map((l) => l + '\n').join(''), this.faults);
@@ -169,7 +181,10 @@ export class Journal {
 
   /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). */
   append(rec: JournalRecord): void {
-    const line = encodeRecord(rec) + '\n';
+    this.records++;
+    if (rec.i !== undefined) this.latest.set(rec.i, rec);
+    for (const [k, v] of Object.entries(rec.s ?? {})) this.total[k] = (this.total[k] ?? 0) + v;
+    const line = encodeRecord({ ...rec, u: this.run }) + '\n';
     this.pending.push(line);
     this.pendingBytes += line.length;
     // Batched, so a slow LLM dataset still journals rows within a fraction of a second and a fast one does not
@@ -195,7 +210,7 @@ export class Journal {
     this.lastSync = Date.now();
   }
 
-  /** Flushes, syncs and closes. */
+  /** Flushes, syncs and closes; then compacts the file if superseded records outnumber the live ones. */
   close(): void {
     if (this.fd < 0) return;
     try {
@@ -205,6 +220,21 @@ export class Journal {
       closeFile(this.fd);
       this.fd = -1;
     }
+    if (this.records > 2 * this.latest.size + 1000) this.compact();
+  }
+
+  /**
+   * Rewrites the journal with the latest record of each row only (a spec edited many times leaves many
+   * superseded ones), plus one record of the stats the dropped records carried — what was spent stays counted.
+   * Atomic: a crash leaves the old file or the new one.
+   */
+  private compact(): void {
+    const carried: Record<string, number> = { ...this.total };
+    for (const rec of this.latest.values()) for (const [k, v] of Object.entries(rec.s ?? {})) carried[k] = (carried[k] ?? 0) - v;
+    const s = Object.fromEntries(Object.entries(carried).filter(([, v]) => v !== 0));
+    const lines = [HEADER, ...(Object.keys(s).length ? [encodeRecord({ s })] : []), ...[...this.latest.keys()].sort((a, b) => a - b).map((i) => encodeRecord(this.latest.get(i)!))];
+    writeFileAtomic(this.file, lines.map((l) => l + '\n').join(''), this.faults);
+    this.records = this.latest.size + (Object.keys(s).length ? 1 : 0);
   }
 
   /** Closes without writing what is still buffered (after a write error: the file may end torn). */

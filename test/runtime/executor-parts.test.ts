@@ -78,6 +78,19 @@ describe('journal', () => {
     expect(readFileSync(junk, 'utf8')).toBe('{"synth":"journal","v":2}\n');
   });
 
+  it('compacts superseded records on close, keeping what was spent counted', () => {
+    const file = path.join(tmp(), 'c.v2.jsonl');
+    const { journal } = Journal.open(file);
+    for (let k = 0; k < 1500; k++) journal.append({ ...rec(k % 10), s: { calls: 1, cost_micro_usd: 3 } });
+    journal.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1 + 1 + 10); // header, carried stats, 10 rows
+    const { journal: j2, replay } = Journal.open(file);
+    j2.close();
+    expect(replay.stats).toEqual({ calls: 1500, cost_micro_usd: 4500 });
+    expect(replay.rows.size).toBe(10);
+    expect(replay.damaged).toBe(0);
+  });
+
   it('a write error is SYN5023 naming the file', () => {
     const file = path.join(tmp(), 'w.v2.jsonl');
     const { journal } = Journal.open(file, { faults: { allow: (_f, n) => (n > 30 ? 10 : undefined) } });

@@ -86,6 +86,14 @@ describe('failure causes', () => {
     expect(m.counts['failed_calls']).toBe(2);
   });
 
+  it('hostile text in a cause (terminal escapes, bidi overrides) is shown escaped', async () => {
+    script = () => ({ refusal: 'no\u001b[2J\u001b[31mRED\u202eevil\u0007' });
+    const r = await run(SPEC({ count: 1 }));
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(r.stderr).toContain('model \'m\' refused: "no\\u001b[2J\\u001b[31mRED\\u202eevil\\u0007"');
+  });
+
   it('cut off at max_tokens: says to raise it (exit 3)', async () => {
     script = () => ({ content: '{"name": "ab', finish: 'length' });
     const r = await run(SPEC({ model: '\n  max_tokens 20' }));
