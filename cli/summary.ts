@@ -51,9 +51,14 @@ export function datasetSummary(r: DatasetRunResult): string[] {
   return lines;
 }
 
-/** The closing lines (errors, what to do) and the exit code of a finished run. */
-export function runEnding(s: RunSummary): { lines: string[]; code: number } {
+/** The closing lines (errors, what to do) and the exit code of a finished run; `interrupted`: Ctrl-C was
+ *  pressed (rows it kept from being made are missing: the run ends 130, not 3). */
+export function runEnding(s: RunSummary, interrupted = false): { lines: string[]; code: number } {
   const lines: string[] = [];
+  if (interrupted && !s.error && s.incomplete.length) {
+    lines.push('stopped (interrupted); run the same command again to continue');
+    return { lines, code: EXIT.interrupted };
+  }
   if (s.error) lines.push(`error ${s.error.code}: ${forTerminal(s.error.message)}`);
   for (const r of s.results) {
     if (r.status !== 'incomplete' || r.error || r.stoppedEarly) continue;

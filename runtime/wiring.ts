@@ -107,6 +107,8 @@ export interface WiringOptions {
   backoffBaseMs?: number;
   /** `mode batch` models: wait for submitted batches (default) or stop after submitting (`--no-wait`) */
   batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
+  /** Ctrl-C: requests not yet sent are not sent (their rows are not made; the next run makes them) */
+  interrupted?: () => boolean;
 }
 
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
@@ -120,8 +122,9 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
   const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
   /** Once --budget is spent (failed calls included), nothing more is sent: the dataset stops with SYN5003, and
-   *  the next run (with a larger budget) continues. */
+   *  the next run (with a larger budget) continues. After Ctrl-C nothing more is sent either. */
   const budgetSpent = (): Error | undefined => {
+    if (opts.interrupted?.()) return Object.assign(new Error('interrupted'), { failure: simpleCause('stopped', 'not made: interrupted (Ctrl-C)') });
     const over = budget.exceeded();
     return over ? Object.assign(synthError('SYN5003', { detail: `${over}; nothing more was sent — run again with a larger --budget to continue` }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
   };

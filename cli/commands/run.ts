@@ -71,7 +71,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
       }
     }
     const pollMs = Number(process.env['SYNTH_BATCH_POLL_MS'] ?? '') || undefined;
-    const wiring = promptRunnerFactory(plan, projectRoot, budget, { batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) } });
+    const wiring = promptRunnerFactory(plan, projectRoot, budget, { batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) }, interrupted: () => interrupted !== undefined });
     const summary = await runPlan({
       plan,
       projectRoot,
@@ -94,7 +94,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     await wiring.close();
     writeLock(file, plan, wiring.modelsReported());
     for (const r of summary.results) process.stderr.write(datasetSummary(r).join('\n') + '\n');
-    const ending = runEnding(summary);
+    const ending = runEnding(summary, interrupted !== undefined);
     for (const line of ending.lines) process.stderr.write(line + '\n');
     return ending.code;
   } finally {

@@ -163,7 +163,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     return m;
   };
   const judgeRecord = (rec: JournalRecord, i: number): { result?: RowResult; remade?: string } => {
-    if (rec.c) return { remade: 'it failed in an earlier run' };
+    if (rec.c) return { remade: rec.c.kind === 'stopped' || rec.c.kind === 'budget' ? 'an earlier run stopped before making it' : 'it failed in an earlier run' };
     const x = isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
     const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
     if (why) return { remade: why };

@@ -93,8 +93,9 @@ export function evaluationCause(e: EvalError, dataset: string): FailureCause {
 }
 
 /** The cause of a failed prompt call, from the error the runner threw. */
-function callCause(e: SynthError, prompt: string): FailureCause {
-  return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${e.code}`, message: `prompt '${prompt}': ${e.message.slice(0, 300)}` };
+function callCause(e: unknown, prompt: string): FailureCause {
+  const code = e instanceof SynthError ? e.code : 'error';
+  return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${code}`, message: `prompt '${prompt}': ${String((e as Error).message).slice(0, 300)}` };
 }
 
 /** Makes the producer of one dataset's rows. */
@@ -175,11 +176,12 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
           continue;
         }
         if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
-        // A call that failed after its retries (SYN5002, with its cause) or stops the dataset (SYN5020/5021)
-        // fails this row; any other error (a missing key, a plan mismatch) stops the run.
-        if (e instanceof SynthError && (e.code === 'SYN5002' || failureOf(e) !== undefined)) {
+        // A call that failed after its retries (SYN5002, with its cause), was not sent (Ctrl-C) or stops the
+        // dataset (SYN5020/5021, SYN5003) fails this row; any other error (a missing key, a plan mismatch) stops
+        // the run.
+        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
           addStats((e as { stats?: Stats }).stats);
-          const stop = (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
+          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
           // the runner already spent its retries on this call: the row fails with the call's cause
           return { kind: 'failed', cause: callCause(e, prompt), stats, ...(stop ? { stop } : {}) };
         }
