@@ -169,9 +169,11 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     if (why) return { remade: why };
     if (rec.r) {
       if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
-      return { result: { kind: 'row', row: rec.r, keys: rec.k ?? [], ...(rec.sp !== undefined ? { split: rec.sp } : {}), stats: {}, prompts: rec.p?.q ?? {} } };
+      const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
+      if (rec.sp !== undefined) row.split = rec.sp;
+      return { result: row };
     }
-    return { result: { kind: 'filtered', reason: rec.x ?? 'filtered', stats: {}, prompts: rec.p?.q ?? {} } };
+    return { result: { kind: 'filtered', reason: rec.x ?? 'filtered', stats: NO_STATS, prompts: NO_PROMPTS } };
   };
 
   const near = ds.unique.some((u) => u.similarity !== null) ? new NearDuplicateIndex(ds.seed, ds.unique.find((u) => u.similarity !== null)!.similarity!) : undefined;
@@ -297,6 +299,11 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     exhausted: end.exhausted,
   };
 }
+
+// shared by reused results (never mutated: a reused result's stats were counted when it was made)
+const NONE: string[] = [];
+const NO_STATS: Stats = Object.freeze({}) as Stats;
+const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** The journal record of a freshly made result. */
 function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' }>, recipe: string, x: string | undefined): JournalRecord {

@@ -11,7 +11,7 @@
 // spliced output cannot leak into the next one.
 import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
 import type { FailureCause } from '../cause.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeFileAtomic, type WriteFaults } from './file-io.js';
@@ -58,29 +58,44 @@ export interface JournalReplay {
   existed: boolean;
 }
 
-/** The line a record is written as: its JSON with `h` (a hash of that JSON) appended. */
+/** The line a record is written as: its JSON with `h` (a hash of that JSON) appended as the last member. */
 export function encodeRecord(rec: JournalRecord): string {
   const text = JSON.stringify(rec);
   return `${text.slice(0, -1)},"h":"${lineHash(text)}"}`;
 }
 
-/** The record of a journal line, or undefined when the line is not one intact record. */
+const HASH_MEMBER = ',"h":"';
+
+/** The record of a journal line, or undefined when the line is not one intact record. The hash is checked on
+ *  the line's own text (everything before its `h` member), so nothing is re-serialised to check it; `,"h":"`
+ *  cannot occur inside a JSON string value (its quotes would be escaped). */
 export function decodeRecord(line: string): { rec: JournalRecord; hash: string } | undefined {
-  let obj: unknown;
+  const at = line.lastIndexOf(HASH_MEMBER);
+  if (at < 0 || !line.endsWith('"}')) return undefined;
+  const hash = line.slice(at + HASH_MEMBER.length, -2);
+  const text = line.slice(0, at) + '}';
+  if (lineHash(text) !== hash) return undefined;
+  let rec: unknown;
   try {
-    obj = JSON.parse(line);
+    rec = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const { h, ...rest } = obj as { h?: unknown } & JournalRecord;
-  if (typeof h !== 'string' || lineHash(JSON.stringify(rest)) !== h) return undefined;
-  if (!wellFormed(rest)) return undefined;
-  return { rec: rest, hash: h };
+  if (!rec || typeof rec !== 'object' || Array.isArray(rec) || !wellFormed(rec as JournalRecord)) return undefined;
+  return { rec: rec as JournalRecord, hash };
 }
 
+/** 64 bits of FNV-1a (two 32-bit lanes with different offsets, one pass): an integrity check against truncation,
+ *  splices and edits, not against an adversary — the journal is the user's own file. */
 function lineHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 20);
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
 }
 
 function wellFormed(r: JournalRecord): boolean {
@@ -98,10 +113,9 @@ export class Journal {
   private fd = -1;
   private pending: string[] = [];
   private pendingBytes = 0;
-  /** records in the file, and the latest of each row (for compaction) */
+  /** records in the file, and the rows they are of (compaction rewrites the file when most are superseded) */
   private records = 0;
-  private readonly latest = new Map<number, JournalRecord>();
-  private readonly total: Record<string, number> = {};
+  private readonly rows = new Set<number>();
   private readonly run = randomBytes(4).toString('hex');
   private lastFlush = Date.now();
   private lastSync = Date.now();
@@ -135,6 +149,21 @@ export class Journal {
   }
 
   private replay(text: string, out: JournalReplay): void {
+    const { kept, intact, tail } = this.read(text, out);
+    if (!intact || out.damaged > 0) {
+      // Rewrite with the intact lines only, so that appends start on a clean file.
+      writeFileAtomic(this.file, [HEADER, ...kept].map((l) => l + '\n').join(''), this.faults);
+    } else if (out.torn) {
+      try {
+        truncateSync(this.file, Buffer.byteLength(text) - Buffer.byteLength(tail));
+      } catch (e) {
+        throw synthError('SYN5023', { file: displayPath(this.file), reason: String((e as { code?: string }).code ?? e) });
+      }
+    }
+  }
+
+  /** Parses a journal's text into `out`; returns its intact lines, whether its header is ours, and its tail. */
+  private read(text: string, out: JournalReplay): { kept: string[]; intact: boolean; tail: string } {
     const lines = text.split('\n');
     // the text after the last newline is a line cut short (or nothing)
     const tail = lines.pop()!;
@@ -151,6 +180,7 @@ export class Journal {
     const intact = !!header && header.synth === 'journal' && header.v === JOURNAL_VERSION;
     const kept: string[] = [];
     const seen = new Set<string>();
+    this.records = 0;
     for (const line of intact ? lines.slice(1) : lines) {
       if (!line) continue;
       const d = decodeRecord(line);
@@ -162,29 +192,21 @@ export class Journal {
       if (seen.has(d.hash)) continue; // an exact copy of an earlier line: counted once
       seen.add(d.hash);
       this.records++;
-      for (const [k, v] of Object.entries(d.rec.s ?? {})) out.stats[k] = (out.stats[k] ?? 0) + v;
-      if (d.rec.i !== undefined) out.rows.set(d.rec.i, d.rec);
-    }
-    for (const [i, rec] of out.rows) this.latest.set(i, rec);
-    Object.assign(this.total, out.stats);
-    if (!intact || out.damaged > 0) {
-      // Rewrite with the intact lines only, so that appends start on a clean file.
-      writeFileAtomic(this.file, [HEADER, ...kept].map((l) => l + '\n').join(''), this.faults);
-    } else if (out.torn) {
-      try {
-        truncateSync(this.file, Buffer.byteLength(text) - Buffer.byteLength(tail));
-      } catch (e) {
-        throw synthError('SYN5023', { file: displayPath(this.file), reason: String((e as { code?: string }).code ?? e) });
+      if (d.rec.s) for (const k in d.rec.s) out.stats[k] = (out.stats[k] ?? 0) + d.rec.s[k]!;
+      if (d.rec.i !== undefined) {
+        out.rows.set(d.rec.i, d.rec);
+        this.rows.add(d.rec.i);
       }
     }
+    return { kept, intact, tail };
   }
 
   /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). */
   append(rec: JournalRecord): void {
     this.records++;
-    if (rec.i !== undefined) this.latest.set(rec.i, rec);
-    for (const [k, v] of Object.entries(rec.s ?? {})) this.total[k] = (this.total[k] ?? 0) + v;
-    const line = encodeRecord({ ...rec, u: this.run }) + '\n';
+    if (rec.i !== undefined) this.rows.add(rec.i);
+    rec.u = this.run;
+    const line = encodeRecord(rec) + '\n';
     this.pending.push(line);
     this.pendingBytes += line.length;
     // Batched, so a slow LLM dataset still journals rows within a fraction of a second and a fast one does not
@@ -220,7 +242,7 @@ export class Journal {
       closeFile(this.fd);
       this.fd = -1;
     }
-    if (this.records > 2 * this.latest.size + 1000) this.compact();
+    if (this.records > 2 * this.rows.size + 1000) this.compact();
   }
 
   /**
@@ -229,12 +251,15 @@ export class Journal {
    * Atomic: a crash leaves the old file or the new one.
    */
   private compact(): void {
-    const carried: Record<string, number> = { ...this.total };
-    for (const rec of this.latest.values()) for (const [k, v] of Object.entries(rec.s ?? {})) carried[k] = (carried[k] ?? 0) - v;
+    const replay: JournalReplay = { rows: new Map(), stats: {}, damaged: 0, torn: false, existed: true };
+    this.read(readFileSync(this.file, 'utf8'), replay);
+    const carried: Record<string, number> = { ...replay.stats };
+    for (const rec of replay.rows.values()) for (const [k, v] of Object.entries(rec.s ?? {})) carried[k] = (carried[k] ?? 0) - v;
     const s = Object.fromEntries(Object.entries(carried).filter(([, v]) => v !== 0));
-    const lines = [HEADER, ...(Object.keys(s).length ? [encodeRecord({ s })] : []), ...[...this.latest.keys()].sort((a, b) => a - b).map((i) => encodeRecord(this.latest.get(i)!))];
+    const live = [...replay.rows.keys()].sort((a, b) => a - b).map((i) => encodeRecord(replay.rows.get(i)!));
+    const lines = [HEADER, ...(Object.keys(s).length ? [encodeRecord({ s })] : []), ...live];
     writeFileAtomic(this.file, lines.map((l) => l + '\n').join(''), this.faults);
-    this.records = this.latest.size + (Object.keys(s).length ? 1 : 0);
+    this.records = lines.length - 1;
   }
 
   /** Closes without writing what is still buffered (after a write error: the file may end torn). */

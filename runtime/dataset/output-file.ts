@@ -25,7 +25,7 @@ export interface OutputSummary {
 
 export class OutputFile {
   private fd = -1;
-  private pending: Buffer[] = [];
+  private pending: string[] = [];
   private pendingBytes = 0;
   private columns: string[] | undefined;
   private readonly hash: Hash = createHash('sha256');
@@ -55,26 +55,29 @@ export class OutputFile {
 
   /** Appends one row's lines. */
   write(lines: Record<string, Value>[]): void {
-    let text = '';
     for (const row of lines) {
+      let text: string;
       if (this.format === 'csv') {
         if (!this.columns) {
           this.columns = Object.keys(row);
-          text += this.columns.map(csvCell).join(',') + '\n';
+          this.push(this.columns.map(csvCell).join(',') + '\n');
         }
-        text += this.columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
-      } else text += JSON.stringify(row) + '\n';
+        text = this.columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
+      } else text = JSON.stringify(row) + '\n';
+      this.push(text);
       this.lines++;
     }
-    const buf = Buffer.from(text);
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
     if (this.pendingBytes > 1 << 20) this.flush();
+  }
+
+  private push(text: string): void {
+    this.pending.push(text);
+    this.pendingBytes += text.length; // UTF-16 units: a flush threshold, not a byte count
   }
 
   private flush(): void {
     if (!this.pending.length) return;
-    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const buf = Buffer.from(this.pending.join(''));
     this.pending = [];
     this.pendingBytes = 0;
     writeAll(this.fd, buf, this.file, this.faults);

@@ -19,23 +19,29 @@ export function unwritableValue(row: Record<string, Value>, rowSchema: unknown, 
 function walk(v: Value, schema: unknown, at: string): { pointer: string; value: Value; why: 'non-finite' | 'inexact' } | undefined {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return { pointer: at || '/', value: v, why: 'non-finite' };
-    if (isInteger(schema) && !Number.isSafeInteger(v)) return { pointer: at || '/', value: v, why: 'inexact' };
+    if (!Number.isSafeInteger(v) && Number.isInteger(v) && isInteger(schema)) return { pointer: at || '/', value: v, why: 'inexact' };
     return undefined;
   }
+  if (v === null || typeof v !== 'object') return undefined;
   if (Array.isArray(v)) {
     const items = field(schema, 'items');
     for (let i = 0; i < v.length; i++) {
-      const r = walk(v[i]!, items, `${at}/${i}`);
+      const x = v[i]!;
+      if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
+      const r = walk(x, items, `${at}/${i}`);
       if (r) return r;
     }
     return undefined;
   }
-  if (v && typeof v === 'object') {
-    const props = field(schema, 'properties') as Record<string, unknown> | undefined;
-    for (const [k, x] of Object.entries(v)) {
-      const r = walk(x, props?.[k], `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      if (r) return r;
-    }
+  let props: Record<string, unknown> | undefined | null = null; // looked up once, when needed
+  for (const k in v) {
+    const x = v[k]!;
+    if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
+    if (typeof x === 'number' && Number.isSafeInteger(x)) continue;
+    if (typeof x === 'number' && Number.isFinite(x) && !Number.isInteger(x)) continue;
+    if (props === null) props = field(schema, 'properties') as Record<string, unknown> | undefined;
+    const r = walk(x, props?.[k], `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (r) return r;
   }
   return undefined;
 }

@@ -81,7 +81,7 @@ describe('journal', () => {
   it('compacts superseded records on close, keeping what was spent counted', () => {
     const file = path.join(tmp(), 'c.v2.jsonl');
     const { journal } = Journal.open(file);
-    for (let k = 0; k < 1500; k++) journal.append({ ...rec(k % 10), s: { calls: 1, cost_micro_usd: 3 } });
+    for (let k = 0; k < 1500; k++) journal.append({ ...rec(k % 10), r: { a: k }, s: { calls: 1, cost_micro_usd: 3 } }); // a row is journaled once per run: each record differs
     journal.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1 + 1 + 10); // header, carried stats, 10 rows
     const { journal: j2, replay } = Journal.open(file);
