@@ -16,7 +16,7 @@ import type { CauseGroup } from '../cause.js';
 import { expandImageRow, isImageSet, type ImageSet } from '../images/rows.js';
 import { imageFileName, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
-import { writeFileAtomic, type WriteFaults } from './file-io.js';
+import { asWriteError, writeFileAtomic, type WriteFaults } from './file-io.js';
 import { Journal, type JournalRecord } from './journal.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { Outcome, type Counts, type Status } from './outcome.js';
@@ -264,7 +264,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       journal.abandon(); // the disk refused the journal too: the next run cuts its torn end
     }
     output.abandon();
-    throw e;
+    // a full disk or a refused write anywhere on the way (an image file, a folder) is SYN5023, not a crash
+    throw asWriteError(e, file);
   }
 
   const stoppedEarly = end.stopped;

@@ -24,6 +24,8 @@ const REASONS: Record<string, string> = {
   EIO: 'input/output error (EIO)',
   EFBIG: 'the file is too large (EFBIG)',
   EMFILE: 'too many open files (EMFILE)',
+  EEXIST: 'a file is in the way of a folder there (EEXIST)',
+  ENOENT: 'a folder on its path does not exist (ENOENT)',
 };
 
 /** SYN5023 for a failed write of `file`. A SynthError passes through unchanged. */
@@ -91,14 +93,30 @@ export function writeFileAtomic(file: string, text: string | Buffer, faults?: Wr
     syncFile(fd, file);
   } catch (e) {
     closeFile(fd);
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw e;
   }
   closeFile(fd);
   try {
     renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw writeError(file, e);
   }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // reporting the first error matters more than a leftover temp file
+  }
+}
+
+/** A file-system error (it names a system call) as SYN5023 naming its path; anything else unchanged. */
+export function asWriteError(e: unknown, fallback: string): unknown {
+  if (e instanceof SynthError) return e;
+  const x = e as { code?: unknown; syscall?: unknown; path?: unknown } | null;
+  if (x && typeof x.code === 'string' && typeof x.syscall === 'string') return writeError(typeof x.path === 'string' ? x.path : fallback, e);
+  return e;
 }

@@ -46,10 +46,10 @@ export class OutputFile {
   open(): void {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
+      rmSync(this.building, { force: true });
     } catch (e) {
       throw writeError(path.dirname(this.file), e);
     }
-    rmSync(this.building, { force: true });
     this.fd = openForWrite(this.building, 'w');
   }
 
@@ -114,7 +114,11 @@ export class OutputFile {
     this.pending = [];
     if (this.fd >= 0) closeFile(this.fd);
     this.fd = -1;
-    rmSync(this.building, { force: true });
+    try {
+      rmSync(this.building, { force: true });
+    } catch {
+      // the error being reported is the one that matters; a leftover temp file is removed by the next run
+    }
   }
 }
 
