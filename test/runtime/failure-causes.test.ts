@@ -1,7 +1,7 @@
 // One test per failure cause, through the CLI: the exit code, the line the user reads, and the manifest's cause
 // (grouped, with one example). Non-retryable causes stop the dataset after one request; a refusal is asked
 // again once; the circuit breaker stops a model that keeps failing; failed calls' tokens are counted.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,21 @@ dataset d: R { count 2  vary v ~ randint(1000, 2000)  row = { a: v * 10000000000
     const r = await synthAsync(['run', p.file], { cwd: p.dir });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/2 × \/a is \d+: an int must be an exact integer/);
+  });
+
+  it('an output that cannot be written (a folder or a file in the way) is SYN5023 naming it, exit 2', async () => {
+    const src = `struct R { a: int }\ndataset d: R { count 2  vary a ~ randint(1, 9)  row = { a: a }  output "out/d.jsonl" }\n`;
+    const p = project(src);
+    mkdirSync(path.join(p.dir, 'out', 'd.jsonl'), { recursive: true });
+    const r = await synthAsync(['run', p.file], { cwd: p.dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/error SYN5023: cannot write out\/d\.jsonl: it is a folder \(EISDIR\)/);
+    const q = project(src);
+    writeFileSync(path.join(q.dir, 'out'), 'x');
+    const r2 = await synthAsync(['run', q.file], { cwd: q.dir });
+    expect(r2.code, r2.stderr).toBe(2);
+    expect(r2.stderr).toMatch(/error SYN5023: cannot write out: a file is in the way of a folder there \(EEXIST\)/);
+    expect(r.stderr + r2.stderr).not.toMatch(/internal error/);
   });
 
   for (const [status, message, hint] of [
