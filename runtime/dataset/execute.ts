@@ -197,6 +197,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const accept = (i: number, r: RowResult, reused: boolean): Accepted | { deferred: string } => {
     if (r.kind === 'deferred') return { deferred: r.message }; // the answer comes in a later run: journal nothing for it
     outcome.source(reused, reused ? undefined : reuseOf(i).remade);
+    // decided once: what the journal held for this row is not needed again
+    reuseMemo.delete(i);
+    replay.rows.delete(i);
     if (!reused) {
       outcome.addStats(r.stats);
       journal.append(recordOf(i, r, recipe, isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
