@@ -40,6 +40,7 @@ export const DIAGNOSTICS = {
   SYN0009: { severity: 'error', title: 'expected a declaration', message: 'expected a declaration (goal, enum, struct, model, prompt, source, sim, dataset or import) but found {found}', help: 'Start each top-level item with a declaration keyword; check for a stray `}` just before.' },
   SYN0010: { severity: 'error', title: 'chained range', message: '`..` ranges do not chain: write `a..b`', help: 'Keep one `..` per range.' },
   SYN0011: { severity: 'error', title: 'empty template hole', message: 'empty `{}` in a template (write `\\{\\}` for literal braces)', help: 'Name a parameter inside the braces or escape them as `\\{\\}`.' },
+  SYN0015: { severity: 'error', title: '`using` out of place', message: '`using` chooses the model of a prompt call and follows the call, e.g. answer(q) using strong', help: 'Write `using MODEL` right after the prompt call it applies to, once.' },
 
   // ---- SYN1xxx: names
   SYN1001: { severity: 'error', title: 'unknown name', message: "unknown {what} '{name}'", suggests: true, help: 'Fix the spelling (the quick fix applies the suggestion) or declare the name.' },
@@ -82,6 +83,7 @@ export const DIAGNOSTICS = {
   SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2050: { severity: 'error', title: 'not a model', message: '`using` takes a model (a model block, or a variable holding one), found {found}', help: 'Name a model block, or a `vary`/`let` whose values are model blocks, e.g. `vary m ~ one_of(strong, cheap)`.' },
 
   // ---- SYN3xxx: semantics
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
@@ -119,6 +121,18 @@ export const DIAGNOSTICS = {
   SYN3033: { severity: 'error', title: 'sampler parameter out of domain', message: '{signature} needs {condition}', help: 'Change the parameter so the distribution exists.' },
   SYN3034: { severity: 'error', title: 'empty range', message: '{what}: the low bound {low} is above the high bound {high}', help: 'Swap the bounds.' },
   SYN3035: { severity: 'error', title: 'invalid regular expression', message: '@pattern is not a valid regular expression: {error}', help: 'Fix the pattern (JavaScript syntax with the `u` flag).' },
+  SYN3050: { severity: 'error', title: '`using` on a function', message: "`using` chooses the model of a prompt call, and {name} is not a prompt", help: 'Remove `using`, or call a prompt.' },
+  SYN3051: { severity: 'error', title: 'call without a model', message: "prompt '{name}' has no `model`, so each of its calls must choose one: {name}(…) using MODEL", help: 'Add `using MODEL` to the call, or give the prompt a `model`.' },
+  SYN3052: { severity: 'error', title: 'fallback cycle', message: "model '{model}' falls back to itself: {cycle}", help: 'End the chain of `fallback` models at a model without one.' },
+  SYN3053: { severity: 'error', title: 'loop range', message: 'the loop over {name} runs over an integer range `low..high`; found {found}', help: 'Loop over a range such as `1..turns`, with `turns` from a `vary`, e.g. `vary turns ~ randint(2, 6)`.' },
+  SYN3054: { severity: 'error', title: "loop length from a model's answer", message: "the range of loop '{name}' depends on a model's answer ('{used}'); a loop's length must be known before its row calls a model", help: 'Draw the length with `vary`, or compute it from the `for` item or constants.' },
+  SYN3055: { severity: 'error', title: 'clause inside a loop', message: '`{clause}` cannot be inside a loop: a loop body holds `let`s, new values for earlier `let`s (`x = …`) and loops', help: 'Move the clause after the loop.' },
+  SYN3056: { severity: 'error', title: 'assignment outside a loop', message: "'{name}' can be given a new value only inside a loop (`for i in 1..n`, then the body); elsewhere declare a new `let`", help: 'Use `let` with a new name, or move the assignment into a loop.' },
+  SYN3057: { severity: 'error', title: 'match not exhaustive', message: '`match` on {type} has no arm for {missing} and no `default`', help: 'Add the missing arms, or a `default: …` arm.' },
+  SYN3058: { severity: 'error', title: 'one file per split without splits', message: "the output of dataset '{name}' is one file per split (its path names the split), but the dataset has no `split`", help: 'Give the goal or the dataset a `split { train: 0.9, test: 0.1 }`, or remove `{split}` from the path.' },
+  SYN3059: { severity: 'error', title: 'chat roles and messages', message: '`format chat` takes either `messages` (a whole conversation, `message[]`) or the roles system/user/assistant, not both', help: 'Keep `messages`, or the role templates.' },
+  SYN3060: { severity: 'error', title: 'tool name', message: 'a tool name must be a constant string of letters, digits, `_` and `-` (at most 64), found {found}', help: 'Write the name as a string literal, e.g. call_tool("lookup_order", { id: order }).' },
+  SYN3061: { severity: 'error', title: 'tool called with two argument types', message: "tool '{name}' is called with arguments of two types in this dataset: {first} and {other}", help: 'Give every call of one tool arguments of one type (the chat file declares one parameter schema per tool).' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },

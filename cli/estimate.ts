@@ -28,17 +28,13 @@ function missingPrice(plan: Plan, e: PlanEstimate, model: string): string {
 export function estimateText(plan: Plan, e: PlanEstimate): string {
   const withImages = e.datasets.some((d) => d.perRow.images > 0);
   const head = ['dataset', 'rows', 'calls', 'prompt tok', 'completion tok', ...(withImages ? ['images'] : []), 'est. USD'];
-  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[]) => [
-    name,
-    num(rows),
-    num(c?.calls),
-    num(c?.promptTokens),
-    num(c?.completionTokens),
-    ...(withImages ? [num(c?.images)] : []),
-    usdCell(c?.usd, unpriced),
-  ];
-  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced))];
-  if (e.datasets.length > 1) table.push(cells('total', e.total.rows, e.total, e.unpriced));
+  // an upper bound (calls in branches that depend on a model's answer were all counted) reads `≤ n`
+  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[], upper: boolean) => {
+    const at = (x: string) => (upper && x !== 'per item' ? `≤ ${x}` : x);
+    return [name, num(rows), at(num(c?.calls)), at(num(c?.promptTokens)), at(num(c?.completionTokens)), ...(withImages ? [at(num(c?.images))] : []), at(usdCell(c?.usd, unpriced))];
+  };
+  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced, d.upperBound))];
+  if (e.datasets.length > 1) table.push(cells('total', e.total.rows, e.total, e.unpriced, e.upperBound.length > 0));
   // Columns as wide as their widest cell: names left-aligned, figures right-aligned, cost last and left-aligned.
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   const lines = table.map((r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(i === 0 ? widths[i]! : 0) : c.padStart(widths[i]!))).join('   ').trimEnd());
@@ -50,6 +46,7 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
   const perItem = e.datasets.filter((d) => d.rows === null);
   lines.push('', 'Nothing was sent. Token counts are estimates: about 4 characters a token, completions at half of max_tokens.');
   if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
+  if (e.upperBound.length) lines.push(`Upper bound (≤): ${e.upperBound.join(', ')} — some calls are in branches that depend on a model's answer, and every branch was counted.`);
   if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
   return lines.join('\n') + '\n';
 }
@@ -74,14 +71,16 @@ function datasetJson(d: DatasetEstimate): object {
     prompts: t ? byName(t.prompts) : null,
     per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models), prompts: byName(d.perRow.prompts) },
     unpriced: d.unpriced,
+    upper_bound: d.upperBound,
   };
 }
 
 /**
  * The estimate as JSON (`synth run --dry-run --format json`): `{ synth: "estimate", spec, plan, datasets: [{ name,
  * rows, calls, tokens: { prompt, completion }, images, cost_usd, models: { NAME: {…} }, prompts: { NAME: {…} },
- * per_row: {…}, unpriced }], total: { rows, calls, tokens, images, cost_usd, models, prompts }, unpriced,
- * uncounted }`. Costs in USD rounded to micro-USD; unpriced calls count as 0 and their models are listed in
+ * per_row: {…}, unpriced, upper_bound }], total: { rows, calls, tokens, images, cost_usd, models, prompts }, unpriced,
+ * uncounted, upper_bound }` (`upper_bound`: the datasets whose figures count every branch of a condition on a
+ * model's answer). Costs in USD rounded to micro-USD; unpriced calls count as 0 and their models are listed in
  * `unpriced`; a dataset whose rows are unknown has null totals and is listed in `uncounted`.
  */
 export function estimateJson(plan: Plan, e: PlanEstimate): string {
@@ -93,6 +92,7 @@ export function estimateJson(plan: Plan, e: PlanEstimate): string {
     total: { rows: e.total.rows, ...countsJson(e.total), models: byName(e.total.models), prompts: byName(e.total.prompts) },
     unpriced: e.unpriced,
     uncounted: e.uncounted,
+    upper_bound: e.upperBound,
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

@@ -1,7 +1,8 @@
 // Built-in functions of dataset expressions (`check`, `row = {...}`, `let`, templates) and of `expect`
 // aggregates, and the samplers of `vary`. The runtime implements exactly these (runtime/eval.ts); the LSP
 // offers them in completion with these docs.
-import { T, isNumeric, type Ty } from './types.js';
+import { MESSAGE_TYPE } from './chat-types.js';
+import { T, isNumeric, joinTypes, type Ty } from './types.js';
 
 /** What is wrong with a call's arguments: their number (SYN2010), or the type of one (0-based `index`, SYN2001). */
 export type ArgProblem = { problem: 'count'; expected: number } | { problem: 'type'; index: number; expected: string };
@@ -30,6 +31,8 @@ const LIST: Param = { accepts: (t) => t.k === 'array' || t.k === 'unknown', what
 const TEXT_OR_LIST: Param = { accepts: (t) => TEXT.accepts(t) || t.k === 'array', what: 'text or a list' };
 const BOOL: Param = { accepts: (t) => t.k === 'bool' || t.k === 'unknown', what: 'bool' };
 const ANY: Param = { accepts: () => true, what: 'a value' };
+const RECORD: Param = { accepts: (t) => t.k === 'record' || t.k === 'struct' || t.k === 'unknown', what: 'a record or struct' };
+const MESSAGE: Param = { accepts: (t) => t.k === 'unknown' || (t.k === 'record' && t.name === 'message'), what: 'a message' };
 
 function fixed(sig: string, doc: string, params: Param[], out: (args: Ty[]) => Ty): BuiltinFn {
   return {
@@ -72,10 +75,15 @@ export const FUNCTIONS: Record<string, BuiltinFn> = {
       if (!BOOL.accepts(args[0]!)) return { problem: 'type', index: 0, expected: BOOL.what };
       const [, a, b] = args as [Ty, Ty, Ty];
       if (num(a) && num(b)) return widen(a, b);
-      if (a.k === 'union' && b.k === 'union') return { k: 'union', members: [...new Set([...a.members, ...b.members])] };
-      return a.k === 'unknown' ? b : a;
+      return joinTypes(a, b);
     },
   },
+  // conversations (compiler/chat-types.ts): messages in OpenAI's chat fine-tuning format
+  system: fixed('system(text)', 'a system message', [TEXT], () => MESSAGE_TYPE),
+  user: fixed('user(text)', 'a user message', [TEXT], () => MESSAGE_TYPE),
+  assistant: fixed('assistant(text)', 'an assistant message', [TEXT], () => MESSAGE_TYPE),
+  call_tool: fixed('call_tool(name, arguments)', 'an assistant message calling tool `name` with `arguments` (a record or struct, written as JSON)', [TEXT, RECORD], () => MESSAGE_TYPE),
+  tool_result: fixed('tool_result(call, content)', 'the tool message answering `call` (a message made by call_tool); content that is not text is written as JSON', [MESSAGE, ANY], () => MESSAGE_TYPE),
 };
 
 /** Aggregates over all rows, for `expect`. Their arguments are evaluated per row. */

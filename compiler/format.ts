@@ -185,6 +185,17 @@ class Printer {
    */
   private breakable(head: string, value: A.Expr, depth = this.depth): string | string[] {
     const one = `${head}${this.expr(value)}`;
+    if (value.kind === 'Match' && value.arms.length > 0 && INDENT.length * depth + one.length > MAX_WIDTH) {
+      const out = [`${head}match ${this.expr(value.subject)} {`];
+      value.arms.forEach((a, i) => {
+        const entry = this.breakable(`${this.matchKey(a.key)}: `, a.value, depth + 1);
+        const lines = typeof entry === 'string' ? [entry] : entry;
+        if (i < value.arms.length - 1) lines[lines.length - 1] += ',';
+        for (const l of lines) out.push(INDENT + l);
+      });
+      out.push('}');
+      return out;
+    }
     if (value.kind !== 'Record' || value.entries.length === 0 || INDENT.length * depth + one.length <= MAX_WIDTH) return one;
     const out = [`${head}{`];
     value.entries.forEach((en, i) => {
@@ -250,7 +261,7 @@ class Printer {
         return;
       case 'Dataset': {
         const head = `dataset ${d.name.name}${d.rowType ? ': ' + this.type(d.rowType) : ''}`;
-        this.block(head, d.span.end, () => d.clauses.forEach((c) => this.item(c.span, () => this.clause(c))));
+        this.block(head, d.span.end, () => this.clauses(d.clauses));
         return;
       }
     }
@@ -378,7 +389,21 @@ class Printer {
     this.line('}');
   }
 
-  private clause(c: A.Clause): string | string[] {
+  private clauses(clauses: A.Clause[]): void {
+    for (const c of clauses) {
+      if (c.kind !== 'Loop') {
+        this.item(c.span, () => this.clause(c));
+        continue;
+      }
+      // a loop is a block: its body's clauses one per line, comments kept where they stand
+      this.leading(c.span.start, true);
+      if (!this.lastIsLeadingComment) this.separate(c.span.start);
+      this.block(`for ${c.binder.name} in ${this.expr(c.range)}`, c.span.end, () => this.clauses(c.body));
+      this.trailing(c.span.end);
+    }
+  }
+
+  private clause(c: Exclude<A.Clause, A.LoopClause>): string | string[] {
     switch (c.kind) {
       case 'Count':
         return `count ${this.expr(c.value)}`;
@@ -401,7 +426,9 @@ class Printer {
       case 'Expect':
         return `expect ${this.expr(c.expr)}`;
       case 'Output':
-        return `output ${c.path.raw}`;
+        return `output ${c.path.raw}${c.format ? ` format ${c.format.name}` : ''}`;
+      case 'SetClause':
+        return this.breakable(`${c.name.name} = `, c.value);
       case 'Format':
         return this.breakable(`format ${c.style.name} `, c.fields);
       case 'SettingClause':
@@ -419,6 +446,19 @@ class Printer {
   }
 
   // ------------------------------------------------------------------ expressions
+  private matchKey(k: A.MatchArm['key']): string {
+    switch (k.kind) {
+      case 'Default':
+        return 'default';
+      case 'Ident':
+        return k.name;
+      case 'Bool':
+        return String(k.value);
+      default:
+        return k.raw;
+    }
+  }
+
   expr(e: A.Expr, parentPrec = 0, right = false): string {
     switch (e.kind) {
       case 'Number':
@@ -437,8 +477,15 @@ class Printer {
         return `${this.expr(e.object, 8)}.${e.member.name}`;
       case 'Index':
         return `${this.expr(e.object, 8)}[${this.expr(e.index)}]`;
-      case 'Call':
-        return `${e.callee.name}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+      case 'Call': {
+        const call = `${e.callee.name}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+        if (!e.using) return call;
+        // `using` takes a primary: anything longer than a name or a call is parenthesised
+        const m = this.expr(e.using);
+        return `${call} using ${e.using.kind === 'Name' || e.using.kind === 'Call' ? m : `(${m})`}`;
+      }
+      case 'Match':
+        return `match ${this.expr(e.subject)} { ${e.arms.map((a) => `${this.matchKey(a.key)}: ${this.expr(a.value)}`).join(', ')} }`;
       case 'Reduction':
         return `${e.op.name}(${this.expr(e.body)} for ${e.binder.name} in ${this.expr(e.domain)}${e.where ? ' where ' + this.expr(e.where) : ''}${e.default ? ', default ' + this.expr(e.default) : ''})`;
       case 'Unary': {

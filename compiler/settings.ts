@@ -48,10 +48,11 @@ export const MODEL_SETTINGS: Record<string, SettingSpec> = {
   price: { kind: 'price', doc: 'USD per 1M tokens: `{ input: 0.15, output: 0.60 }`; images: `{ image: 0.02 }`' },
   mode: { kind: 'ident', values: ['direct', 'batch'], doc: '`batch` sends requests through the provider Batch API' },
   seed: { kind: 'int', doc: 'seed sent to the endpoint where supported', min: 0 },
+  fallback: { kind: 'modelRef', doc: 'the model block a call goes to when this one fails for good (a non-retryable error, or its retries spent)' },
 };
 
 export const PROMPT_SETTINGS: Record<string, SettingSpec> = {
-  model: { kind: 'modelRef', doc: 'the model block to call', required: true },
+  model: { kind: 'modelRef', doc: 'the model block to call; without it, every call chooses one (`p(x) using m`)' },
   system: { kind: 'template', doc: 'system message template' },
   user: { kind: 'template', doc: 'user message template', required: true },
   assistant: { kind: 'template', doc: 'an assistant message (few-shot example) template' },

@@ -12,11 +12,14 @@ export type Ty =
   | { k: 'duration' }
   | { k: 'enum'; name: string }
   | { k: 'struct'; name: string }
-  | { k: 'record'; name: string; fields: Map<string, Ty> } // anonymous rows: sim events, chunks, literals
+  // anonymous rows: sim events, chunks, literals; `omittable`: optional fields are left out rather than null
+  | { k: 'record'; name: string; fields: Map<string, Ty>; omittable?: true }
   | { k: 'array'; elem: Ty }
   | { k: 'optional'; inner: Ty }
   | { k: 'union'; members: string[] }
   | { k: 'null' }
+  /** a model block as a value (`strong`, `vary m ~ one_of(strong, cheap)`): the blocks it may be, sorted */
+  | { k: 'model'; models: string[] }
   | { k: 'unknown' }; // after an error: compatible with everything, so one mistake gives one diagnostic
 
 export const T = {
@@ -47,9 +50,31 @@ export function show(t: Ty): string {
       return `${show(t.inner)}?`;
     case 'union':
       return t.members.map((m) => JSON.stringify(m)).join(' | ');
+    case 'model':
+      return 'model';
     default:
       return t.k;
   }
+}
+
+/** A model value that may be any of the blocks of `a` and `b`. */
+export function modelUnion(a: Extract<Ty, { k: 'model' }>, b: Extract<Ty, { k: 'model' }>): Ty {
+  return { k: 'model', models: [...new Set([...a.models, ...b.models])].sort() };
+}
+
+/** The type of a value that is `a` or `b` (a list's items, `one_of`, `if_else`, `match` arms): models join their
+ *  blocks, an int and a float give float, string literals give their union; otherwise the first known type. */
+export function joinTypes(a: Ty, b: Ty): Ty {
+  if (a.k === 'unknown') return b;
+  if (b.k === 'unknown') return a;
+  if (a.k === 'model' && b.k === 'model') return modelUnion(a, b);
+  if ((a.k === 'int' && b.k === 'float') || (a.k === 'float' && b.k === 'int')) return T.float;
+  if (a.k === 'union' && b.k === 'union') return { k: 'union', members: [...new Set([...a.members, ...b.members])] };
+  if ((a.k === 'union' && b.k === 'string') || (a.k === 'string' && b.k === 'union')) return T.string;
+  if (a.k === 'optional' && b.k === 'null') return a;
+  if (a.k === 'null' && b.k !== 'null') return b.k === 'optional' ? b : { k: 'optional', inner: b };
+  if (b.k === 'null' && a.k !== 'null') return { k: 'optional', inner: a };
+  return a;
 }
 
 /** Is `t` int, float or unknown (after an error, compatible with everything)? */

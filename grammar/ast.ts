@@ -234,7 +234,9 @@ export type Clause =
   | ExpectClause
   | OutputClause
   | FormatClause
-  | SettingClause;
+  | SettingClause
+  | LoopClause
+  | SetClause;
 
 export interface CountClause extends NodeBase {
   kind: 'Count';
@@ -300,9 +302,12 @@ export interface ExpectClause extends NodeBase {
   expr: Expr;
 }
 
+/** `output "out/qa-{split}.jsonl"`, `output "out/hf" format hf` */
 export interface OutputClause extends NodeBase {
   kind: 'Output';
   path: StringLit;
+  /** `format NAME` after the path: the writer, when the path's ending does not say it (`hf`) */
+  format: Ident | undefined;
 }
 
 /** `format chat { system: "...", user: "{row.subject}", assistant: "{row.priority}" }` */
@@ -310,6 +315,21 @@ export interface FormatClause extends NodeBase {
   kind: 'Format';
   style: Ident;
   fields: RecordLit;
+}
+
+/** `for turn in 1..turns { let … ; chat = … }`: the clauses of the body, once for each integer of the range, in order */
+export interface LoopClause extends NodeBase {
+  kind: 'Loop';
+  binder: Ident;
+  range: Expr;
+  body: Clause[];
+}
+
+/** `chat = chat + [user(q)]` inside a loop body: gives a `let` declared before the loop a new value */
+export interface SetClause extends NodeBase {
+  kind: 'SetClause';
+  name: Ident;
+  value: Expr;
 }
 
 /** `split { train: 0.9, test: 0.1 }`, `seed 7`, `model writer` ... inside a dataset */
@@ -336,6 +356,7 @@ export type Expr =
   | RangeExpr
   | RecordLit
   | ArrayLit
+  | MatchExpr
   | Missing;
 
 export interface NumberLit extends NodeBase {
@@ -394,6 +415,22 @@ export interface CallExpr extends NodeBase {
   kind: 'Call';
   callee: Ident;
   args: Expr[];
+  /** `answer(q) using strong`: the model a prompt call is sent to, instead of the prompt's `model` */
+  using?: Expr;
+}
+
+/** `match intent { refund: a(q), question: b(q), default: c(q) }`: only the arm taken is evaluated */
+export interface MatchExpr extends NodeBase {
+  kind: 'Match';
+  subject: Expr;
+  arms: MatchArm[];
+}
+
+/** One arm of a `match`: a case (an enum case or model name, a string, number or bool) or `default`. */
+export interface MatchArm extends NodeBase {
+  kind: 'MatchArm';
+  key: Ident | StringLit | NumberLit | BoolLit | { kind: 'Default'; span: Span };
+  value: Expr;
 }
 
 /** `min(o.x - x for o in agents where o.lane == lane, default 1e9)` */

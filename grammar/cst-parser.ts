@@ -4,7 +4,7 @@
 // A file is split into top-level segments before parsing (see segments.ts), and each segment is parsed with
 // the `decl` rule, so a mistake in one declaration never hides the next. Within a declaration Chevrotain's
 // error recovery (re-sync and single-token insertion/deletion) keeps going.
-import { CstParser, EarlyExitException, NoViableAltException, getLookaheadPaths, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from 'chevrotain';
+import { CstParser, EOF, EarlyExitException, NoViableAltException, getLookaheadPaths, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from 'chevrotain';
 import * as T from './lexer.js';
 
 const K = T.Kw;
@@ -415,6 +415,7 @@ export class SynthCstParser extends CstParser {
         { ALT: () => this.SUBRULE(this.expectClause) },
         { ALT: () => this.SUBRULE(this.outputClause) },
         { ALT: () => this.SUBRULE(this.formatClause) },
+        { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => this.SUBRULE(this.setClause) },
         { ALT: () => this.SUBRULE(this.setting) },
       ],
     })));
@@ -426,6 +427,7 @@ export class SynthCstParser extends CstParser {
     this.SUBRULE(this.expr);
   });
 
+  /** `for x in ITEMS [each N]` (rows from items), or `for i in A..B { clauses }` (a loop inside each row). */
   public forClause = this.RULE('forClause', () => {
     this.CONSUME(K.for);
     this.name('binder');
@@ -435,6 +437,18 @@ export class SynthCstParser extends CstParser {
       this.CONSUME(K.each);
       this.SUBRULE2(this.expr, { LABEL: 'each' });
     });
+    this.OPTION2(() => {
+      this.CONSUME(T.LCurly, { LABEL: 'body' });
+      this.MANY(() => this.SUBRULE(this.clause));
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  /** `name = expr` inside a loop body: a new value for a `let` declared before the loop. */
+  public setClause = this.RULE('setClause', () => {
+    this.name();
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
   });
 
   public varyClause = this.RULE('varyClause', () => {
@@ -514,9 +528,17 @@ export class SynthCstParser extends CstParser {
     this.SUBRULE(this.expr);
   });
 
+  /** `output "path"`, optionally `format NAME` (`output "out/hf" format hf`); `format chat { … }` is its own clause. */
   public outputClause = this.RULE('outputClause', () => {
     this.CONSUME(K.output);
     this.CONSUME(T.StringLit, { LABEL: 'path' });
+    this.OPTION({
+      GATE: () => this.LA(3).tokenType !== T.LCurly,
+      DEF: () => {
+        this.CONSUME(K.format);
+        this.name('format');
+      },
+    });
   });
 
   public formatClause = this.RULE('formatClause', () => {
@@ -563,6 +585,13 @@ export class SynthCstParser extends CstParser {
             this.CONSUME(T.RBracket);
           },
         },
+        {
+          // `answer(q) using strong`: the model of a prompt call
+          ALT: () => {
+            this.CONSUME(K.using, { LABEL: 'using' });
+            this.SUBRULE2(this.primary, { LABEL: 'usingModel' });
+          },
+        },
       ])),
     );
   });
@@ -575,6 +604,8 @@ export class SynthCstParser extends CstParser {
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(K.true) },
       { ALT: () => this.CONSUME(K.false) },
+      // `match x { … }`; `match` followed by anything else is a name (it is a soft keyword)
+      { GATE: () => this.isMatchStart(), IGNORE_AMBIGUITIES: true, ALT: () => this.SUBRULE(this.matchExpr) },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
       {
         ALT: () => {
@@ -622,6 +653,38 @@ export class SynthCstParser extends CstParser {
     });
   });
 
+  /** Does a `match` expression start here: `match` followed by something that can only begin its subject? */
+  private isMatchStart(): boolean {
+    if (this.LA(1).tokenType !== K.match) return false;
+    const next = this.LA(2).tokenType;
+    return next !== T.LParen && next !== T.Dot && next !== T.LBracket && next !== EOF && !MATCH_FOLLOWERS.has(next) && !next.CATEGORIES?.includes(T.BinaryOp) && next !== T.Equals;
+  }
+
+  /** `match subject { case: expr, …, default: expr }` */
+  public matchExpr = this.RULE('matchExpr', () => {
+    this.CONSUME(K.match);
+    this.SUBRULE(this.expr, { LABEL: 'subject' });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.matchArm);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public matchArm = this.RULE('matchArm', () => {
+    this.OR(this.alts('matchArm1', () => [
+      { ALT: () => this.CONSUME(K.default, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(K.true, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(K.false, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(T.NumberLit, { LABEL: 'key' }) },
+      { ALT: () => this.name('key') },
+    ]));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
   public recordLit = this.RULE('recordLit', () => {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
@@ -646,6 +709,9 @@ export class SynthCstParser extends CstParser {
     this.CONSUME(T.RBracket);
   });
 }
+
+/** Tokens after `match` that show it is a name, not the start of a `match` expression. */
+const MATCH_FOLLOWERS = new Set<TokenType>([T.RParen, T.RBracket, T.RCurly, T.Comma, T.Semi, T.Colon, T.Arrow, T.Tilde, T.Question, T.Pipe, T.At, T.PlusEq, T.MinusEq, T.StarEq, T.SlashEq]);
 
 /** One parser instance, reused: Chevrotain parsers are expensive to construct and cheap to reset. */
 let instance: SynthCstParser | undefined;

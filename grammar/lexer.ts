@@ -18,7 +18,7 @@ export const PrefixOp = createToken({ name: 'PrefixOp', pattern: Lexer.NA });
 const softKeywordNames = [
   'goal', 'enum', 'struct', 'model', 'prompt', 'source', 'sim', 'dataset', 'import',
   'rule', 'state', 'param', 'event', 'observe', 'every', 'vary', 'row', 'check', 'keep', 'unique',
-  'similarity', 'judge', 'expect', 'output', 'format', 'count', 'each',
+  'similarity', 'judge', 'expect', 'output', 'format', 'count', 'each', 'using', 'match',
 ] as const;
 const hardKeywordNames = ['true', 'false', 'if', 'else', 'for', 'in', 'let', 'emit', 'where', 'when', 'default'] as const;
 

@@ -264,6 +264,7 @@ export function parseSynth(text: string, path: string): ParseResult {
     },
     invalidNumber: (span, raw, what) => diagnostics.push(makeDiagnostic('SYN0005', path, span, { raw, what })),
     chainedRange: (span) => diagnostics.push(makeDiagnostic('SYN0010', path, span)),
+    misplacedUsing: (span) => diagnostics.push(makeDiagnostic('SYN0015', path, span)),
   });
 
   const file: A.SynthFile = { kind: 'File', path, imports: [], decls: [], comments, span: { start: 0, end: text.length } };

@@ -13,6 +13,8 @@ export interface ConvertHooks {
   invalidNumber?(span: A.Span, raw: string, what: string): void;
   /** A chained range `a..b..c`, found while building the AST (the grammar itself accepts it). */
   chainedRange?(span: A.Span): void;
+  /** `using` after something that is not a call (`x using m`), or a second `using` on one call. */
+  misplacedUsing?(span: A.Span): void;
 }
 
 /** Binary operators, loosest first. All are left-associative; `..` does not chain. */
@@ -357,8 +359,18 @@ export class AstBuilder {
         return { kind: 'Count', value: this.exprOf(n, 'expr', n), span };
       case 'forClause': {
         const each = this.node(n, 'each');
+        if (this.kids(n, 'body').length) {
+          const body: A.Clause[] = [];
+          for (const c of this.nodes(n, 'clause')) {
+            const cl = this.clause(c);
+            if (cl) body.push(cl);
+          }
+          return { kind: 'Loop', binder: this.nameOf(n, 'binder'), range: this.exprOf(n, 'iterable', n), body, span };
+        }
         return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, span };
       }
+      case 'setClause':
+        return { kind: 'SetClause', name: this.nameOf(n), value: this.exprOf(n, 'value', n), span };
       case 'varyClause': {
         const grid = this.tok(n, 'grid') !== undefined;
         let dist: A.Expr;
@@ -393,7 +405,13 @@ export class AstBuilder {
         return { kind: 'Expect', expr: this.exprOf(n, 'expr', n), span };
       case 'outputClause': {
         const p = this.tok(n, 'path');
-        return { kind: 'Output', path: p ? this.stringLit(p) : { kind: 'String', value: '', raw: '', triple: false, span: { start: span.end, end: span.end } }, span };
+        const f = this.tok(n, 'format');
+        return {
+          kind: 'Output',
+          path: p ? this.stringLit(p) : { kind: 'String', value: '', raw: '', triple: false, span: { start: span.end, end: span.end } },
+          format: f || this.kids(n, 'Kw_format').length ? this.ident(f, span) : undefined,
+          span,
+        };
       }
       case 'formatClause': {
         const rec = this.node(n, 'recordLit');
@@ -433,6 +451,8 @@ export class AstBuilder {
         return this.record(n);
       case 'arrayLit':
         return { kind: 'Array', items: this.nodes(n, 'items').map((i) => this.exprAt(i, this.spanOf(n))), span: this.spanOf(n) };
+      case 'matchExpr':
+        return this.match(n);
     }
     return this.missing(this.spanOf(n));
   }
@@ -489,9 +509,33 @@ export class AstBuilder {
     return e;
   }
 
+  /** `match subject { key: value, … }` */
+  private match(n: CstNode): A.MatchExpr {
+    return {
+      kind: 'Match',
+      subject: this.exprOf(n, 'subject', n),
+      arms: this.nodes(n, 'matchArm').map((a) => {
+        const t = this.tok(a, 'key');
+        const span = this.spanOf(a);
+        let key: A.MatchArm['key'];
+        if (!t) key = this.ident(undefined, span);
+        else if (t.tokenType.name === 'Kw_default') key = { kind: 'Default', span: this.tokSpan(t) };
+        else if (t.tokenType.name === 'Kw_true' || t.tokenType.name === 'Kw_false') key = { kind: 'Bool', value: t.image === 'true', span: this.tokSpan(t) };
+        else if (t.tokenType.name === 'StringLit') key = this.stringLit(t);
+        else if (t.tokenType.name === 'NumberLit') {
+          const { value, isFloat } = parseNumber(t.image);
+          if (!NUMBER_SHAPE.test(t.image) || !Number.isFinite(value)) this.hooks.invalidNumber?.(this.tokSpan(t), t.image, 'number');
+          key = { kind: 'Number', value, isFloat, raw: t.image, span: this.tokSpan(t) };
+        } else key = this.ident(t, span);
+        return { kind: 'MatchArm', key, value: this.exprOf(a, 'value', a), span };
+      }),
+      span: this.spanOf(n),
+    };
+  }
+
   private postfix(n: CstNode): A.Expr {
     let e = this.exprOf(n, 'primary', n);
-    if (!n.children['dot'] && !n.children['index']) return e;
+    if (!n.children['dot'] && !n.children['index'] && !n.children['using']) return e;
     // Member and index suffixes interleave: order them by source position.
     const members = this.kids(n, 'member').filter(isToken);
     const indexToks = this.kids(n, 'index').filter(isToken);
@@ -516,6 +560,20 @@ export class AstBuilder {
         apply: (obj) => {
           const index = this.exprAt(ie, this.tokSpan(t));
           return { kind: 'Index', object: obj, index, span: { start: obj.span.start, end: Math.max(index.span.end, t.startOffset) + 1 } };
+        },
+      });
+    });
+    const usingModels = this.nodes(n, 'usingModel');
+    this.toks(n, 'using').forEach((t, i) => {
+      suffixes.push({
+        at: t.startOffset,
+        apply: (obj) => {
+          const model = this.exprAt(usingModels[i], this.tokSpan(t));
+          const span = { start: obj.span.start, end: Math.max(model.span.end, this.tokSpan(t).end) };
+          // `using` chooses the model of a call; after anything else it is reported, and the model dropped
+          if (obj.kind === 'Call' && !obj.using) return { ...obj, using: model, span };
+          this.hooks.misplacedUsing?.(this.tokSpan(t));
+          return obj;
         },
       });
     });

@@ -7,8 +7,10 @@ import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';
+import * as path from 'node:path';
 import { writeFileAtomic } from './dataset/file-io.js';
 import { manifestPath } from './dataset/paths.js';
+import type { FallbackGroup } from './run/options.js';
 
 export { manifestPath };
 
@@ -28,22 +30,35 @@ export function manifestStatus(r: DatasetRunResult): ManifestStatus {
  * declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
  * micro-USD), splits, expectations, status and wall time. Returns the manifest's path.
  */
-export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
+export function writeManifest(
+  plan: Plan,
+  r: DatasetRunResult,
+  extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number }; fallbacks?: FallbackGroup[] } = {},
+): string {
   const ds = plan.datasets[r.name]!;
+  const here = path.dirname(r.manifest);
+  const rel = (f: string) => path.relative(here, f).split(path.sep).join('/');
   const manifest = {
     synth: 'manifest',
     tool: VERSION,
     spec: plan.spec.file,
     plan: plan.hash,
-    dataset: { name: r.name, hash: ds.hash, seed: ds.seed, output: r.output.split('/').pop(), format: r.format, split: ds.split },
+    dataset: { name: r.name, hash: ds.hash, seed: ds.seed, output: rel(r.file.file), format: r.format, split: ds.split },
     shard: extra.shard ?? null,
     // what `synth merge` needs to recombine shards exactly as one run would have written them
     merge: { rows: ds.rows, unique: ds.unique.map((u) => u.similarity), expects: ds.expects, processed_through: r.processedThrough, exhausted: r.exhausted },
-    models: ds.prompts.map((p) => plan.prompts[p]!.model).filter((m, i, a) => m && a.indexOf(m) === i).map((m) => ({
+    // every model block the dataset's calls can reach, with the calls each answered (fallbacks included)
+    models: (ds.models ?? []).map((m) => ({
       name: m,
       model: plan.models[m]?.settings['name'] ?? null,
       reported: extra.modelsReported?.[m] ?? [],
+      calls: r.stats[`calls@${m}`] ?? 0,
+      cached: r.stats[`cached@${m}`] ?? 0,
+      failed_calls: r.stats[`failed_calls@${m}`] ?? 0,
+      fell_back: r.stats[`fallbacks@${m}`] ?? 0,
     })),
+    // calls this run sent on to a `fallback` model, and why the first model failed them
+    fallbacks: (extra.fallbacks ?? []).filter((f) => f.dataset === r.name).map((f) => ({ from: f.from, to: f.to, calls: f.count, cause: f.causeKind, example: f.cause })),
     backend: extra.backend ?? null,
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
@@ -67,17 +82,17 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     error: r.error ? { code: r.error.code, message: r.error.message } : null,
     // rows taken from earlier runs (everything that made them unchanged) and rows made again, with why
     reuse: { reused: r.counts.reused, remade: r.counts.remade, made: r.counts.made, remade_because: r.remadeWhy },
-    // what `synth verify` checks
-    file: { name: r.output.split('/').pop(), rows: r.file.rows, bytes: r.file.bytes, sha256: r.file.sha256 },
+    // what `synth verify` checks: the (first) row file, and every file the dataset wrote
+    file: { name: rel(r.file.file), rows: r.file.rows, bytes: r.file.bytes, sha256: r.file.sha256 },
+    files: r.files.map((f) => ({ name: rel(f.file), role: f.role, format: f.format, ...(f.split !== undefined ? { split: f.split } : {}), rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
     tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
     cost_usd: Math.round(r.stats['cost_micro_usd'] ?? 0) / 1e6,
     splits: r.splits,
     expects: r.expects,
     wall_ms: r.wallMs,
   };
-  const p = manifestPath(r.output);
-  writeFileAtomic(p, canonicalJson(manifest));
-  return p;
+  writeFileAtomic(r.manifest, canonicalJson(manifest));
+  return r.manifest;
 }
 
 function pick(o: Record<string, number>, keys: string[]): Record<string, number> {

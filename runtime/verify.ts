@@ -15,12 +15,23 @@ export interface VerifyFinding {
   message: string;
 }
 
+interface RecordedFile {
+  name?: string;
+  rows?: number;
+  sha256?: string;
+  /** absent in manifests written before datasets wrote several files */
+  format?: Format | 'markdown';
+  role?: 'rows' | 'chat' | 'card';
+}
+
 interface Recorded {
-  dataset?: { name?: string; output?: string; format?: Format };
+  dataset?: { name?: string; output?: string; format?: Format | 'hf' };
   status?: string;
   target?: number | null;
   counts?: { rows?: number };
-  file?: { name?: string; rows?: number; sha256?: string };
+  file?: RecordedFile;
+  /** every file the dataset wrote (split files, chat files, an hf folder's shards and card) */
+  files?: RecordedFile[];
 }
 
 /** Every `*.manifest.json` directly in `dir` (and in its subfolders), each checked against its output. */
@@ -35,31 +46,45 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     }
     const name = m.file?.name ?? m.dataset?.output;
     if (!name || !m.dataset?.format) continue;
+    const files: RecordedFile[] = m.files?.length ? m.files : [{ ...m.file, name, format: m.dataset.format === 'hf' ? 'parquet' : m.dataset.format, role: 'rows' }];
     const output = path.join(path.dirname(manifest), name);
+    let ok = true;
+    let rows = 0;
+    for (const f of files) {
+      const file = path.join(path.dirname(manifest), f.name ?? '');
+      const shown = path.relative(process.cwd(), file) || file;
+      const bad = (code: DiagnosticCode, args: Record<string, string | number>) => {
+        ok = false;
+        findings.push({ manifest, output: file, ok: false, code, message: formatMessage(code, args) });
+      };
+      if (!f.sha256 || !f.name) {
+        bad('SYN5025', { file: shown, what: 'sha256', actual: 'unknown', expected: 'nothing (the manifest predates verification: run the spec again)' });
+        break;
+      }
+      if (!existsSync(file)) {
+        bad('SYN5025', { file: shown, what: 'the file', actual: 'missing', expected: `${f.rows ?? '?'} rows` });
+        continue;
+      }
+      const format: Format = f.format === 'parquet' || f.format === 'csv' ? f.format : 'jsonl';
+      const now = await describeFile(file, format);
+      if (now.sha256 !== f.sha256) {
+        bad('SYN5025', { file: shown, what: 'sha256', actual: now.sha256, expected: f.sha256 });
+        continue;
+      }
+      if (f.format !== 'markdown' && f.rows !== undefined && now.rows >= 0 && now.rows !== f.rows) {
+        bad('SYN5025', { file: shown, what: 'the row count', actual: now.rows, expected: f.rows });
+        continue;
+      }
+      if ((f.role ?? 'rows') === 'rows') rows += now.rows;
+    }
+    if (!ok) continue;
     const shown = path.relative(process.cwd(), output) || output;
-    const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
-    if (!m.file?.sha256) {
-      bad('SYN5025', { file: shown, what: 'sha256', actual: 'unknown', expected: 'nothing (the manifest predates verification: run the spec again)' });
-      continue;
-    }
-    if (!existsSync(output)) {
-      bad('SYN5025', { file: shown, what: 'the file', actual: 'missing', expected: `${m.file.rows ?? '?'} rows` });
-      continue;
-    }
-    const now = await describeFile(output, m.dataset.format);
-    if (now.sha256 !== m.file.sha256) {
-      bad('SYN5025', { file: shown, what: 'sha256', actual: now.sha256, expected: m.file.sha256 });
-      continue;
-    }
-    if (m.file.rows !== undefined && now.rows >= 0 && now.rows !== m.file.rows) {
-      bad('SYN5025', { file: shown, what: 'the row count', actual: now.rows, expected: m.file.rows });
-      continue;
-    }
     if (m.status !== 'complete' && m.status !== 'failed-expectations') {
-      bad('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? now.rows, target: m.target ?? '?' });
+      findings.push({ manifest, output, ok: false, code: 'SYN5026', message: formatMessage('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? rows, target: m.target ?? '?' }) });
       continue;
     }
-    findings.push({ manifest, output, ok: true, message: `${shown}: ${now.rows} rows, sha256 ${now.sha256.slice(0, 16)}…, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
+    const what = files.length === 1 ? `sha256 ${files[0]!.sha256!.slice(0, 16)}…` : `${files.length} files`;
+    findings.push({ manifest, output, ok: true, message: `${shown}: ${rows} rows, ${what}, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
   }
   return findings;
 }

@@ -8,7 +8,7 @@ import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
-import { hostOf, simpleCause } from './cause.js';
+import { hostOf, simpleCause, type FailureCause } from './cause.js';
 import { LlmClient } from './llm/client.js';
 import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
@@ -17,7 +17,7 @@ import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
 import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
 import { modelPrice } from '../compiler/plan/price.js';
-import type { ConnectionOptions, PromptWiring } from './run/options.js';
+import type { ConnectionOptions, FallbackGroup, PromptWiring } from './run/options.js';
 
 /** Requests in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`):
  *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
@@ -102,6 +102,40 @@ export interface Wiring extends PromptWiring {
   batchRunners: () => BatchRunner[];
 }
 
+/** May a failed call of a model go to its fallback? Yes when the model failed it (an unusable endpoint, the
+ *  circuit breaker, retries spent on faults or bad answers); no when the run itself stops sending (budget,
+ *  Ctrl-C) or the failure is not the model's (a missing key is SYN5001 and stops the run). */
+export function fallsBack(e: unknown): boolean {
+  if (!(e instanceof SynthError)) return false;
+  if (e.code !== 'SYN5002' && e.code !== 'SYN5020' && e.code !== 'SYN5021') return false;
+  const kind = (e as { failure?: FailureCause }).failure?.kind;
+  return kind !== 'budget' && kind !== 'stopped';
+}
+
+/** The model names a run's requests ask for, per model block (env() resolved), for `m.model` in rows. */
+export function modelNames(plan: Plan, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [block, m] of Object.entries(plan.models)) out[block] = resolve(m.settings['name'], env) ?? block;
+  return out;
+}
+
+type Stats = Record<string, number>;
+
+/** `a` + `b`, key by key. */
+function addStats(a: Stats, b: Stats): Stats {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** A call's stats with its counts also under the model block that answered it (`calls@writer`, …): the manifest
+ *  counts calls per model. */
+function perModel<R extends { stats: Stats }>(model: string, r: R): R {
+  const s = r.stats;
+  for (const k of ['calls', 'cached', 'failed_calls']) if (s[k]) s[`${k}@${model}`] = s[k]!;
+  return r;
+}
+
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
 const BATCH_WINDOW = 50_000;
 
@@ -149,17 +183,17 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return scheduler;
   };
-  const clientFor = (p: PromptStage): LlmClient => {
-    const key = `${p.model}\u0000${p.settings['temperature'] ?? ''}\u0000${p.settings['max_tokens'] ?? ''}`;
+  const clientFor = (p: PromptStage, model: string): LlmClient => {
+    const key = `${model}\u0000${p.settings['temperature'] ?? ''}\u0000${p.settings['max_tokens'] ?? ''}`;
     let c = clients.get(key);
     if (!c) {
-      const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
+      const { profile, apiKey } = modelProfile(plan, model, p, opts.env);
       c = new LlmClient(profile, {
-        scheduler: schedulerFor(p.model, profile),
-        health: healthFor(p.model, profile),
+        scheduler: schedulerFor(model, profile),
+        health: healthFor(model, profile),
         stopSending: budgetSpent,
         // direct calls are charged per request; provider batches (at their discount) when a call ends
-        ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
+        ...(isBatch(model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(model, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -170,42 +204,42 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     return c;
   };
   const imageClients = new Map<string, ImageClient>();
-  const imageClientFor = (p: PromptStage): ImageClient => {
-    let c = imageClients.get(p.model);
+  const imageClientFor = (p: PromptStage, model: string): ImageClient => {
+    let c = imageClients.get(model);
     if (!c) {
-      const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
+      const { profile, apiKey } = modelProfile(plan, model, p, opts.env);
       c = new ImageClient(profile, {
-        scheduler: schedulerFor(p.model, profile),
-        health: healthFor(p.model, profile),
+        scheduler: schedulerFor(model, profile),
+        health: healthFor(model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...backoff,
       });
-      imageClients.set(p.model, c);
+      imageClients.set(model, c);
     }
     return c;
   };
-  /** What `usage` costs at the prompt's model's price (`costOf`; unpriced: 0), in micro-USD. */
-  const priceOf = (p: PromptStage, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+  /** What `usage` costs at the model's price (`costOf`; unpriced: 0), in micro-USD. */
+  const priceOf = (model: string, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, model), usage, { batch }) ?? 0) * 1e6);
   /** Charges `usage` to the budget (priceOf) and returns its micro-USD. */
-  const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
-    const cost = priceOf(p, usage, batch);
+  const charge = (model: string, usage: Usage, batch: boolean): number => {
+    const cost = priceOf(model, usage, batch);
     budget.add(cost);
     return cost;
   };
   /** One `-> image` call: the rendered `user` template is the prompt; the value is an image set (images/rows.ts). */
-  const drawImages = async (p: PromptStage, args: Value[], rowKey: string) => {
-    const client = imageClientFor(p);
+  const drawImages = async (p: PromptStage, model: string, args: Value[], rowKey: string) => {
+    const client = imageClientFor(p, model);
     const prompt = renderMessages(p, args).find((m) => m.role === 'user')?.content ?? '';
-    const modelSeed = plan.models[p.model]?.settings['seed'];
+    const modelSeed = plan.models[model]?.settings['seed'];
     // A per-call seed from the model block's seed and the row: reproducible, and different for every row.
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
     const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
     const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = charge(p, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
+    const cost = charge(model, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,
@@ -215,11 +249,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   // `mode batch` models: one batch runner per chat client (same cache, bodies and checks as direct calls).
   const batchRunners = new Map<LlmClient, BatchRunner>();
   const isBatch = (model: string) => plan.models[model]?.mode === 'batch';
-  const batchFor = (p: PromptStage, client: LlmClient): BatchRunner | undefined => {
-    if (!isBatch(p.model)) return undefined;
+  const batchFor = (p: PromptStage, model: string, client: LlmClient): BatchRunner | undefined => {
+    if (!isBatch(model)) return undefined;
     let b = batchRunners.get(client);
     if (!b) {
-      const { apiKey } = modelProfile(plan, p.model, p, opts.env);
+      const { apiKey } = modelProfile(plan, model, p, opts.env);
       b = new BatchRunner(client, {
         apiKey,
         stateDir: path.join(root, '.synth'),
@@ -232,46 +266,80 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return b;
   };
+  /** One call of prompt `p` on model block `model`, without fallback. Per-model counts go into its stats. */
+  const callOn = async (p: PromptStage, model: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }> => {
+    if (!plan.models[model]) throw new SynthError('SYN5006', `the plan has no model '${model}' (called by prompt '${p.name}')`);
+    if (p.returns.kind === 'image') return perModel(model, await drawImages(p, model, args, rowKey));
+    const client = clientFor(p, model);
+    const schema = p.returns.schema as object | null;
+    const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
+    // Either way every answer is validated against the schema (constraints included) before it is returned.
+    const batch = batchFor(p, model, client);
+    let r;
+    try {
+      r = batch ? await batch.call(req) : await client.call(req);
+    } catch (e) {
+      // A failed call's tokens were spent all the same: they count in the manifest and against --budget
+      // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
+      const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
+      if (failed && typeof failed === 'object') {
+        const u = failed.usage ?? { prompt: 0, completion: 0 };
+        const usage = { promptTokens: u.prompt, completionTokens: u.completion, images: 0 };
+        const cost = failed.usage ? (batch ? charge(model, usage, true) : priceOf(model, usage, false)) : 0;
+        failed.stats = perModel(model, { value: null, stats: { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: u.prompt, completion_tokens: u.completion, cost_micro_usd: cost } }).stats;
+      }
+      throw e;
+    }
+    const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
+    const cost = batch ? charge(model, usage, true) : priceOf(model, usage, false);
+    return perModel(model, {
+      value: r.value as Value,
+      stats: {
+        calls: 1,
+        cached: r.cached ? 1 : 0,
+        attempts: r.attempts,
+        retried_calls: r.retried ? 1 : 0,
+        prompt_tokens: r.usage.prompt,
+        completion_tokens: r.usage.completion,
+        cost_micro_usd: cost,
+      },
+    });
+  };
+  const fallbacks = new Map<string, FallbackGroup>();
   const runner: PromptRunner = {
-    async call(promptName, args, rowKey) {
+    async call(promptName, args, rowKey, chosen) {
       const over = budgetSpent();
       if (over) throw over;
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
-      if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
-      const client = clientFor(p);
-      const schema = p.returns.schema as object | null;
-      const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
-      // Either way every answer is validated against the schema (constraints included) before it is returned.
-      const batch = batchFor(p, client);
-      let r;
-      try {
-        r = batch ? await batch.call(req) : await client.call(req);
-      } catch (e) {
-        // A failed call's tokens were spent all the same: they count in the manifest and against --budget
-        // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
-        const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
-        if (failed && typeof failed === 'object' && failed.usage) {
-          const usage = { promptTokens: failed.usage.prompt, completionTokens: failed.usage.completion, images: 0 };
-          const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
-          failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
+      let model = chosen ?? p.model;
+      if (!model) throw new SynthError('SYN5006', `prompt '${promptName}' has no model and its call chose none`);
+      // On a failure that is the model's, the call goes to the model's `fallback` (and on along its chain); the
+      // spent calls' tokens and cost still count, and the cause is kept for the summary and the manifest.
+      let spent: Stats = {};
+      const seen = new Set<string>();
+      for (;;) {
+        seen.add(model);
+        try {
+          const r = await callOn(p, model, args, rowKey);
+          return { value: r.value, stats: addStats(spent, r.stats) };
+        } catch (e) {
+          const next = plan.models[model]?.settings['fallback'];
+          const stats = (e as { stats?: Stats }).stats;
+          if (typeof next !== 'string' || seen.has(next) || !fallsBack(e)) {
+            if (Object.keys(spent).length) (e as { stats?: Stats }).stats = addStats(spent, stats ?? {});
+            throw e;
+          }
+          spent = addStats(spent, { ...(stats ?? {}), [`fallbacks@${model}`]: 1 });
+          const cause = (e as { failure?: FailureCause }).failure ?? { kind: 'connection', key: String((e as Error).message), message: String((e as Error).message).slice(0, 300) };
+          const dataset = rowKey.slice(0, rowKey.indexOf('/'));
+          const key = `${dataset}\u0000${model}\u0000${next}\u0000${cause.key}`;
+          const g = fallbacks.get(key);
+          if (g) g.count++;
+          else fallbacks.set(key, { dataset, from: model, to: next, count: 1, cause: cause.message, causeKind: cause.kind });
+          model = next;
         }
-        throw e;
       }
-      const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
-      const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
-      return {
-        value: r.value as Value,
-        stats: {
-          calls: 1,
-          cached: r.cached ? 1 : 0,
-          attempts: r.attempts,
-          retried_calls: r.retried ? 1 : 0,
-          prompt_tokens: r.usage.prompt,
-          completion_tokens: r.usage.completion,
-          cost_micro_usd: cost,
-        },
-      };
     },
   };
   return {
@@ -279,10 +347,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const ds = plan.datasets[dataset];
       if (!ds?.prompts.length) return undefined;
       // A dataset whose chat calls go through a batch runs every row at once: the calls are gathered, not paced.
-      const batched = ds.prompts.some((name) => plan.prompts[name]?.returns.kind !== 'image' && isBatch(plan.prompts[name]?.model ?? ''));
+      const batched = (ds.models ?? []).some((m) => isBatch(m)) && ds.prompts.some((name) => plan.prompts[name]?.returns.kind !== 'image');
       return batched ? { ...runner, window: BATCH_WINDOW } : runner;
     },
     batchRunners: () => [...batchRunners.values()],
+    fallbacks: () => [...fallbacks.values()],
     clients: () => [...clients.values()],
     imageClients: () => [...imageClients.values()],
     modelsReported: () => {

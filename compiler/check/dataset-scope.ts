@@ -17,6 +17,11 @@ export class DatasetScope {
   hasRow = false;
   /** the dataset's `key value` settings, checked together after the clauses */
   readonly settings: A.Setting[] = [];
+  /** names whose values depend on a model's answer (a `let` that calls a prompt or reads such a name, a judge,
+   *  `row` from a prompt): a loop's length must not (SYN3054), so that its calls can be counted beforehand */
+  readonly fromModel = new Set<string>();
+  /** how many loops the clause being checked is inside */
+  loopDepth = 0;
 
   /** `rowType`: the resolved `dataset d: T` type, if the dataset declares one. */
   constructor(
@@ -30,6 +35,27 @@ export class DatasetScope {
   /** The expression scope of the next clause; `extra` allows prompt calls or aggregates where the clause does. */
   scope(extra: Partial<Scope> = {}): Scope {
     return { vars: this.vars, ...extra };
+  }
+
+  /** The first prompt call or model-dependent name `e` reads (see `fromModel`), or undefined. */
+  modelDependency(e: A.Expr): string | undefined {
+    let found: string | undefined;
+    const walk = (x: unknown): void => {
+      if (found || !x || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(walk);
+      const n = x as A.Expr;
+      if (n.kind === 'Call' && this.ctx.symbols.get(n.callee.name)?.decl.kind === 'Prompt') {
+        found = `${n.callee.name}(…)`;
+        return;
+      }
+      if (n.kind === 'Name' && this.fromModel.has(n.name.name) && this.vars.has(n.name.name)) {
+        found = n.name.name;
+        return;
+      }
+      for (const k in n) if (k !== 'span') walk((n as unknown as Record<string, unknown>)[k]);
+    };
+    walk(e);
+    return found;
   }
 
   /** Declares the variable `id` (SYN1009 if the dataset already has one of that name). */

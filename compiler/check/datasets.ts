@@ -3,7 +3,7 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { DATASET_SETTINGS } from '../settings.js';
-import { T, assignable, isNumeric, show, type Ty } from '../types.js';
+import { T, assignable, isNumeric, sameType, show, type Ty } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
@@ -12,12 +12,19 @@ import { CheckRegistry } from './registry.js';
 import { varyType } from './samplers.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
+import { MESSAGE_TYPE } from '../chat-types.js';
 
 /** The file endings `output` accepts, one per writer. */
 export const OUTPUT_FORMATS = ['.jsonl', '.csv', '.parquet'];
 
-/** The fields of `format chat { ... }`: the roles of a chat message. */
-const CHAT_ROLES = ['system', 'user', 'assistant'];
+/** The writers `output "…" format NAME` names: the file formats, and `hf`, a Hugging Face dataset folder. */
+export const OUTPUT_FORMAT_NAMES = ['jsonl', 'csv', 'parquet', 'hf'];
+
+/** The fields of `format chat { ... }`: the roles of a single-turn chat, or `messages`, a whole conversation. */
+const CHAT_FIELDS = ['system', 'user', 'assistant', 'messages'];
+
+/** Clauses a loop body may hold. */
+const LOOP_CLAUSES = new Set<A.Clause['kind']>(['LetClause', 'SetClause', 'Loop']);
 
 /** A dataset: the row type's images, each clause, the settings, and rows/row/output being said (SYN3004/5/9). */
 export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
@@ -29,11 +36,58 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!ds.hasRows) ctx.report('SYN3004', d.name.span, { name: d.name.name });
   if (!ds.hasRow) ctx.report('SYN3005', d.name.span, { name: d.name.name });
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
+  splitOutputs(d, ds);
+  toolTypes(d, ctx);
 }
 
-/** The keyword that starts a clause, to name it in SYN9001. */
+/** `{split}` in an output path needs splits, from the dataset or the goal (SYN3058). */
+function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
+  const hasSplit = ds.settings.some((s) => s.key.name === 'split') || !!ds.ctx.symbols.goal?.decl.settings.some((s) => s.key.name === 'split');
+  for (const c of d.clauses) {
+    if (c.kind === 'Output' && c.path.value.includes('{split}') && !hasSplit) ds.ctx.report('SYN3058', c.path.span, { name: d.name.name });
+  }
+}
+
+/** The `call_tool` calls of a dataset, with the types of their arguments (they give the chat file's `tools`). */
+export function toolCalls(d: A.DatasetDecl): Array<{ name: string; args: A.Expr; call: A.CallExpr }> {
+  const out: Array<{ name: string; args: A.Expr; call: A.CallExpr }> = [];
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(walk);
+    const n = x as A.Expr;
+    if (n.kind === 'Call' && n.callee.name === 'call_tool' && n.args[0]?.kind === 'String' && n.args[1]) out.push({ name: n.args[0].value, args: n.args[1], call: n });
+    for (const k in n) if (k !== 'span') walk((n as unknown as Record<string, unknown>)[k]);
+  };
+  walk(d.clauses);
+  return out;
+}
+
+/** Every call of one tool passes arguments of one type (SYN3061): the chat file declares one schema per tool. */
+function toolTypes(d: A.DatasetDecl, ctx: CheckContext): void {
+  const first = new Map<string, Ty>();
+  for (const { name, args } of toolCalls(d)) {
+    const t = ctx.exprTypes.get(args);
+    if (!t || t.k === 'unknown') continue;
+    const f = first.get(name);
+    if (!f) first.set(name, t);
+    else if (!sameType(f, t)) ctx.report('SYN3061', args.span, { name, first: show(f), other: show(t) });
+  }
+}
+
+/** The keyword that starts a clause, to name it in SYN9001 and SYN3055. */
 function clauseWord(c: A.Clause): string {
-  return c.kind === 'LetClause' ? 'let' : c.kind === 'SettingClause' ? c.setting.key.name || 'setting' : c.kind.toLowerCase();
+  switch (c.kind) {
+    case 'LetClause':
+      return 'let';
+    case 'SettingClause':
+      return c.setting.key.name || 'setting';
+    case 'SetClause':
+      return `${c.name.name} =`;
+    case 'Loop':
+      return 'for';
+    default:
+      return c.kind.toLowerCase();
+  }
 }
 
 /** Positive constant integers: `count N`, `for x in ... each N`. */
@@ -55,6 +109,47 @@ function imageFields(ctx: CheckContext, ref: A.TypeRef, rowType: Ty): void {
     const t = ctx.typeRefs.get(f.type) ?? T.unknown;
     if (t.k !== 'image' && containsImage(t, ctx)) ctx.report('SYN3019', ref.span, { field: f.name.name, struct: rowType.name, type: show(t) });
   }
+}
+
+/** `judge q = …` also declares `q_reason` when the judge's answer carries a reason. */
+export const JUDGE_REASON_SUFFIX = '_reason';
+
+/** The field of a judge's answer that holds its reason: a string `reason` or `rationale`, if the struct has one. */
+export function judgeReasonField(ds: { exprs: { fieldsOf(t: Ty): Map<string, Ty> | undefined } }, t: Ty): string | undefined {
+  const fields = ds.exprs.fieldsOf(t);
+  for (const f of ['reason', 'rationale']) {
+    const ft = fields?.get(f);
+    if (ft && (ft.k === 'string' || (ft.k === 'optional' && ft.inner.k === 'string'))) return f;
+  }
+  return undefined;
+}
+
+/** How SYN3006 names a variable that is not a `let`. */
+const READ_ONLY: Partial<Record<string, string>> = { vary: 'a `vary` variable', for: 'the `for` item', judge: 'a judge score', row: 'the row', param: 'a parameter' };
+
+/**
+ * `for i in A..B { … }`: the range's bounds are ints known before the row calls a model (SYN3053, SYN3054); the
+ * body holds only `let`s, new values and loops (SYN3055); `i` and the body's `let`s are visible only inside.
+ */
+function loop(c: A.LoopClause, ds: DatasetScope): void {
+  const { ctx } = ds;
+  if (c.range.kind !== 'Range') {
+    if (c.range.kind !== 'Missing') ctx.report('SYN3053', c.range.span, { name: c.binder.name, found: show(ds.exprs.check(c.range, ds.scope())) });
+  } else {
+    ds.exprs.expect(c.range.low, ds.scope(), T.int, 'a loop bound');
+    ds.exprs.expect(c.range.high, ds.scope(), T.int, 'a loop bound');
+    const used = ds.modelDependency(c.range);
+    if (used) ctx.report('SYN3054', c.range.span, { name: c.binder.name, used });
+  }
+  const before = new Set(ds.vars.keys());
+  ds.declare(c.binder, T.int, 'for');
+  ds.loopDepth++;
+  for (const b of c.body) {
+    if (!LOOP_CLAUSES.has(b.kind)) ctx.report('SYN3055', b.span, { clause: clauseWord(b) });
+    else CLAUSE_CHECKS.run(b, ds, ctx);
+  }
+  ds.loopDepth--;
+  for (const k of [...ds.vars.keys()]) if (!before.has(k)) ds.vars.delete(k);
 }
 
 /** Does a judge prompt's result give a score: a number, or a struct with a numeric `score` field? */
@@ -126,12 +221,29 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   })
   .register('LetClause', 'let', (c, ds) => {
     ds.declare(c.name, ds.exprs.check(c.value, ds.scope({ promptCalls: true })), 'let');
+    if (ds.modelDependency(c.value)) ds.fromModel.add(c.name.name);
+  })
+  .register('Loop', 'for', (c, ds) => loop(c, ds))
+  .register('SetClause', 'set', (c, ds) => {
+    const t = ds.exprs.check(c.value, ds.scope({ promptCalls: true }));
+    const v = ds.vars.get(c.name.name);
+    if (!c.name.name) return;
+    if (!v) {
+      ds.ctx.report('SYN1001', c.name.span, { what: 'variable', name: c.name.name }, { ...ds.ctx.suggest(c.name.span, c.name.name, ds.vars.keys()), data: { name: c.name.name } });
+      return;
+    }
+    ds.ctx.refer(c.name, v.resolution);
+    if (v.resolution.kind !== 'let') ds.ctx.report('SYN3006', c.name.span, { name: c.name.name, what: READ_ONLY[v.resolution.kind] ?? 'not a `let`' });
+    else if (ds.loopDepth === 0) ds.ctx.report('SYN3056', c.name.span, { name: c.name.name });
+    else if (!assignable(t, v.type)) ds.ctx.report('SYN2001', c.value.span, { what: `the new value of '${c.name.name}'`, expected: show(v.type), found: show(t) });
+    if (ds.modelDependency(c.value)) ds.fromModel.add(c.name.name);
   })
   .register('Row', 'row', (c, ds) => {
     ds.hasRow = true;
     const t = rowValue(ds, c.value);
     const type = ds.rowType ?? t;
     ds.vars.set('row', { type, resolution: { file: ds.ctx.file, span: c.span, kind: 'row', type } });
+    if (ds.modelDependency(c.value)) ds.fromModel.add('row');
   })
   .register('Check', 'check', (c, ds) => {
     ds.exprs.expect(c.expr, ds.scope(), T.bool, 'a `check`');
@@ -158,19 +270,36 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     if (!isScore(ds, t)) ds.ctx.report('SYN2025', c.call.span, { found: show(t) });
     if (c.threshold) ds.exprs.expect(c.threshold, ds.scope(), T.float, 'a judge threshold');
     ds.declare(c.name, T.float, 'judge');
+    ds.fromModel.add(c.name.name);
+    // a judge whose answer has a `reason` (or `rationale`) also gives NAME_reason, a column when kept
+    if (judgeReasonField(ds, t)) {
+      const reason = `${c.name.name}${JUDGE_REASON_SUFFIX}`;
+      ds.declare({ kind: 'Ident', name: reason, span: c.name.span }, T.string, 'judge');
+      ds.fromModel.add(reason);
+    }
   })
   .register('Expect', 'expect', (c, ds) => {
     ds.exprs.expect(c.expr, ds.scope({ aggregates: true }), T.bool, 'an `expect`');
   })
   .register('Output', 'output', (c, ds) => {
-    if (!OUTPUT_FORMATS.some((ext) => c.path.value.endsWith(ext))) ds.ctx.report('SYN3013', c.path.span, { formats: `${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}` });
+    const f = c.format;
+    if (f) {
+      if (f.name && !OUTPUT_FORMAT_NAMES.includes(f.name)) ds.ctx.report('SYN1001', f.span, { what: 'output format', name: f.name }, { ...ds.ctx.suggest(f.span, f.name, OUTPUT_FORMAT_NAMES), choices: OUTPUT_FORMAT_NAMES, data: { name: f.name } });
+    } else if (!OUTPUT_FORMATS.some((ext) => c.path.value.endsWith(ext))) ds.ctx.report('SYN3013', c.path.span, { formats: `${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)} (or a folder with \`format hf\`)` });
+    // `{split}` is the one placeholder of an output path
+    for (const m of c.path.value.matchAll(/\{(\w*)\}/g)) {
+      if (m[1] !== 'split') ds.ctx.report('SYN1001', c.path.span, { what: 'placeholder in the output path', name: m[1]! }, { ...ds.ctx.suggest(c.path.span, m[1]!, ['split']), choices: ['split'], data: { name: m[1] } });
+    }
   })
   .register('Format', 'format', (c, ds) => {
     if (c.style.name !== 'chat') ds.ctx.report('SYN1001', c.style.span, { what: 'format', name: c.style.name }, { ...ds.ctx.suggest(c.style.span, c.style.name, ['chat']), choices: ['chat'], data: { name: c.style.name } });
+    const keys = c.fields.entries.map((en) => keyName(en.key));
+    if (keys.includes('messages') && keys.some((k) => k !== 'messages' && CHAT_FIELDS.includes(k))) ds.ctx.report('SYN3059', c.fields.span);
     for (const en of c.fields.entries) {
       const k = keyName(en.key);
-      if (!CHAT_ROLES.includes(k)) ds.ctx.report('SYN2005', en.key.span, { type: 'format chat', name: k }, { ...ds.ctx.suggest(en.key.span, k, CHAT_ROLES), choices: CHAT_ROLES });
-      ds.exprs.expect(en.value, ds.scope(), T.string, `\`${k}\``);
+      if (!CHAT_FIELDS.includes(k)) ds.ctx.report('SYN2005', en.key.span, { type: 'format chat', name: k }, { ...ds.ctx.suggest(en.key.span, k, CHAT_FIELDS), choices: CHAT_FIELDS });
+      if (k === 'messages') ds.exprs.expect(en.value, ds.scope(), { k: 'array', elem: MESSAGE_TYPE }, '`messages`');
+      else ds.exprs.expect(en.value, ds.scope(), T.string, `\`${k}\``);
     }
   })
   .register('SettingClause', 'setting', (c, ds) => {

@@ -4,7 +4,8 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
-import { T, assignable, isNumeric, show, type Ty } from '../types.js';
+import { TOOL_NAME } from '../chat-types.js';
+import { T, assignable, isNumeric, joinTypes, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 import type { Resolution } from './tables.js';
 
@@ -122,14 +123,82 @@ export class ExprChecker {
       case 'Array': {
         const types = e.items.map((i) => this.check(i, scope)).map((t) => (t.k === 'union' ? T.string : t));
         const first = types.find((t) => t.k !== 'unknown') ?? T.unknown;
+        let elem = first;
         e.items.forEach((item, i) => {
           if (!assignable(types[i]!, first) && !assignable(first, types[i]!)) {
             this.ctx.report('SYN2014', item.span, { what: 'list items', first: show(first), other: show(types[i]!) });
-          }
+          } else elem = joinTypes(elem, types[i]!);
         });
-        return { k: 'array', elem: first };
+        return { k: 'array', elem };
       }
+      case 'Match':
+        return this.match(e, scope);
     }
+  }
+
+  /**
+   * `match subject { key: value, … }`: each key a value of the subject's type (an enum case, a model block, a
+   * string, number or bool), at most once; without `default`, an enum or model subject needs every case
+   * (SYN3057) and any other subject a `default`. The type joins the arms' types.
+   */
+  private match(e: A.MatchExpr, scope: Scope): Ty {
+    const subject = this.check(e.subject, scope);
+    const inner = subject.k === 'optional' ? subject.inner : subject;
+    const seen = new Set<string>();
+    let result: Ty = T.unknown;
+    let hasDefault = false;
+    for (const arm of e.arms) {
+      const key = arm.key;
+      if (key.kind === 'Default') {
+        if (hasDefault) this.ctx.report('SYN1009', key.span, { name: 'default', scope: 'this `match`' });
+        hasDefault = true;
+      } else {
+        const name = key.kind === 'Ident' ? key.name : key.kind === 'String' ? key.value : String(key.value);
+        if (seen.has(name)) this.ctx.report('SYN1009', key.span, { name, scope: 'this `match`' });
+        seen.add(name);
+        this.matchKey(key, inner);
+      }
+      const t = this.check(arm.value, scope);
+      // string literals of different arms join into their union
+      if (result.k !== 'unknown' && t.k !== 'unknown' && !assignable(t, result) && !assignable(result, t) && !(t.k === 'union' && result.k === 'union')) {
+        this.ctx.report('SYN2014', arm.value.span, { what: '`match` arms', first: show(result), other: show(t) });
+      } else result = joinTypes(result, t);
+    }
+    if (!hasDefault && inner.k !== 'unknown') {
+      const all = inner.k === 'enum' ? this.enumCases(inner.name) : inner.k === 'model' ? inner.models : inner.k === 'union' ? inner.members : inner.k === 'bool' ? ['true', 'false'] : undefined;
+      const missing = all ? all.filter((c) => !seen.has(c)) : ['the values not listed'];
+      if (missing.length) this.ctx.report('SYN3057', e.span, { type: show(inner), missing: missing.slice(0, 5).join(', ') + (missing.length > 5 ? ', …' : '') });
+    }
+    return result;
+  }
+
+  private enumCases(name: string): string[] {
+    const d = this.ctx.symbols.get(name)?.decl;
+    return d?.kind === 'Enum' ? d.cases.map((c) => c.name) : [];
+  }
+
+  /** A `match` key against the subject's type: SYN2005 for a case the enum lacks, SYN2001 for a key of another kind. */
+  private matchKey(key: Exclude<A.MatchArm['key'], { kind: 'Default' }>, subject: Ty): void {
+    if (subject.k === 'unknown') return;
+    if (key.kind === 'Ident') {
+      if (subject.k === 'enum') {
+        const sym = this.ctx.symbols.get(subject.name);
+        const c = sym?.decl.kind === 'Enum' ? sym.decl.cases.find((x) => x.name === key.name) : undefined;
+        if (sym && c) this.ctx.refer(key, { file: sym.file, span: c.span, kind: 'enumCase', type: subject, declName: subject.name });
+        else this.ctx.report('SYN2005', key.span, { type: subject.name, name: key.name }, this.ctx.suggest(key.span, key.name, this.enumCases(subject.name)));
+        return;
+      }
+      if (subject.k === 'model') {
+        const sym = this.ctx.symbols.get(key.name);
+        if (sym?.decl.kind === 'Model') this.ctx.refer(key, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
+        else this.ctx.report('SYN1001', key.span, { what: 'model', name: key.name }, { ...this.ctx.suggest(key.span, key.name, subject.models), data: { name: key.name } });
+        return;
+      }
+      this.ctx.report('SYN2001', key.span, { what: 'a `match` key', expected: show(subject), found: 'a name' });
+      return;
+    }
+    const t: Ty = key.kind === 'String' ? { k: 'union', members: [key.value] } : key.kind === 'Bool' ? T.bool : key.isFloat ? T.float : T.int;
+    if (!assignable(t, subject) || subject.k === 'enum') this.ctx.report('SYN2001', key.span, { what: 'a `match` key', expected: show(subject), found: show(t) });
   }
 
   private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
@@ -146,6 +215,13 @@ export class ExprChecker {
     if (v) {
       this.ctx.refer(id, v.resolution);
       return v.type;
+    }
+    const model = this.ctx.symbols.get(id.name);
+    if (model?.decl.kind === 'Model' && !scope.templateOf) {
+      // a model block as a value: `using strong`, `one_of(strong, cheap)`
+      const type: Ty = { k: 'model', models: [id.name] };
+      this.ctx.refer(id, { file: model.file, span: model.decl.name.span, kind: 'decl', type, declName: id.name });
+      return type;
     }
     const enums = this.ctx.symbols.enumCases.get(id.name);
     if (enums && enums.length > 0 && !scope.templateOf) {
@@ -177,6 +253,12 @@ export class ExprChecker {
     }
     const obj = this.check(e.object, scope);
     if (obj.k === 'unknown' || !e.member.name) return T.unknown;
+    if (obj.k === 'model') {
+      // `m.name`: the model block's name; `m.model`: the model name its requests ask the endpoint for
+      if (MODEL_FIELDS.includes(e.member.name)) return T.string;
+      this.ctx.report('SYN2005', e.member.span, { type: 'model', name: e.member.name }, { ...this.ctx.suggest(e.member.span, e.member.name, MODEL_FIELDS), choices: MODEL_FIELDS });
+      return T.unknown;
+    }
     const inner = obj.k === 'optional' ? obj.inner : obj;
     const fields = this.fieldsOf(inner);
     if (!fields) {
@@ -236,6 +318,11 @@ export class ExprChecker {
       case '/':
       case '%':
         if (e.op === '+' && (l.k === 'string' || l.k === 'union') && (r.k === 'string' || r.k === 'union')) return T.string;
+        // `chat + [user(q)]`: lists of one item type join
+        if (e.op === '+' && l.k === 'array' && r.k === 'array') {
+          if (assignable(r.elem, l.elem) || assignable(l.elem, r.elem) || l.elem.k === 'unknown' || r.elem.k === 'unknown') return { k: 'array', elem: joinTypes(l.elem, r.elem) };
+          return bad('+', 'lists of one item type', `${show(l)} and ${show(r)}`);
+        }
         if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
         if (e.op === '/' || l.k === 'float' || r.k === 'float') return T.float;
         return l.k === 'unknown' ? r : l;
@@ -247,6 +334,10 @@ export class ExprChecker {
     if (!name) return T.unknown;
     const sym = this.ctx.symbols.get(name);
     if (sym && sym.decl.kind === 'Prompt') return this.promptCall(e, sym.decl, sym.file, scope);
+    if (e.using) {
+      this.ctx.report('SYN3050', e.using.span, { name });
+      this.check(e.using, scope);
+    }
     if (name === 'env') {
       this.ctx.report('SYN4004', e.span, { where: 'a dataset expression' });
       return T.unknown;
@@ -268,7 +359,13 @@ export class ExprChecker {
       return T.unknown;
     }
     this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
+    if (name === 'call_tool') this.toolName(e.args[0]!);
     return res;
+  }
+
+  /** call_tool's name: a constant string OpenAI accepts as a tool name (SYN3060), so the chat file can declare it. */
+  private toolName(a: A.Expr): void {
+    if (a.kind !== 'String' || !TOOL_NAME.test(a.value)) this.ctx.report('SYN3060', a.span, { found: a.kind === 'String' ? JSON.stringify(a.value) : 'an expression' });
   }
 
   /** A call of prompt `p` (declared in `file`): where it stands, its arguments; the type is the prompt's return. */
@@ -277,6 +374,12 @@ export class ExprChecker {
     this.ctx.refer(e.callee, { file, span: p.name.span, kind: 'decl', type: ret, declName: p.name.name });
     if (!scope.promptCalls) {
       this.ctx.report('SYN3003', e.span, { name: p.name.name });
+    }
+    if (e.using) {
+      const m = this.check(e.using, scope);
+      if (m.k !== 'model' && m.k !== 'unknown') this.ctx.report('SYN2050', e.using.span, { found: show(m) });
+    } else if (!p.settings.some((s) => s.key.name === 'model')) {
+      this.ctx.report('SYN3051', e.span, { name: p.name.name }, { related: [{ file, span: p.name.span, message: 'prompt declared here' }] });
     }
     const sig = `${p.name.name}(${p.params.map((x) => `${x.name.name}: ${x.type.kind === 'NamedType' ? x.type.name.name : '…'}`).join(', ')})`;
     if (e.args.length !== p.params.length) {
@@ -298,6 +401,9 @@ export class ExprChecker {
     return ret;
   }
 }
+
+/** The fields of a model value. */
+const MODEL_FIELDS = ['name', 'model'];
 
 /** `1 argument`, `2 arguments`. */
 function arguments_(n: number): string {

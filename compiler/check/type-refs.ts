@@ -2,6 +2,7 @@
 // declaration body is checked (phase 2), so struct fields and prompt returns can be looked up in any order.
 import type * as A from '../../grammar/ast.js';
 import { declKindWord, withArticle } from '../symbols.js';
+import { CHAT_TYPES } from '../chat-types.js';
 import { PRIMITIVE_TYPES, T, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 
@@ -33,7 +34,10 @@ function resolveInner(ctx: CheckContext, t: A.TypeRef): Ty {
         ctx.refer(t.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: n });
         return sym.decl.kind === 'Struct' ? { k: 'struct', name: n } : { k: 'enum', name: n };
       }
-      const s = ctx.suggest(t.name.span, n, [...PRIMITIVE_TYPES, ...ctx.symbols.names(['Struct', 'Enum'])]);
+      // `message`, `tool_call`: the built-in conversation types (a struct of that name declared above wins)
+      const chat = CHAT_TYPES[n];
+      if (chat && !sym) return chat;
+      const s = ctx.suggest(t.name.span, n, [...PRIMITIVE_TYPES, ...Object.keys(CHAT_TYPES), ...ctx.symbols.names(['Struct', 'Enum'])]);
       if (sym && !s.suggestion) ctx.report('SYN1011', t.name.span, { name: n, kind: withArticle(declKindWord(sym.decl)) });
       else ctx.report('SYN1001', t.name.span, { what: 'type', name: n }, { ...s, data: { name: n } });
       return T.unknown;

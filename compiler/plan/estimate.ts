@@ -9,11 +9,19 @@
 //  - completion tokens: half of `max_tokens` (the prompt's, else the model's, else 512);
 //  - an image prompt: `images` images per call (default 1), no tokens.
 // Cost: tokens at `price { input, output }` USD per 1M tokens, images at `price { image }` USD each; chat calls of
-// a `mode batch` model at `batch_discount` (price.ts). Retries, cache hits and filtered rows are not predicted:
-// every row is counted as one pass over its prompt calls.
+// a `mode batch` model at `batch_discount` (price.ts). Retries, cache hits and fallbacks are not predicted.
+//
+// Which calls a row makes: every prompt call of its steps, once — unless a call is conditional (inside an
+// `if_else`, a `match`, `&&`/`||`, a loop) or chooses its model per row (`using m`). Then each row is run
+// through the step interpreter (interpret.ts) with its real `vary` draws and `for` item and unknown answers:
+// conditions on draws and items are decided as the run decides them (so the counts are exact), a `check` that
+// is false on them drops the row as the run does; a condition on a model's answer runs every branch, so its
+// calls all count and the estimate says it is an upper bound (`upperBound`).
 import type { ExprIR } from './expr-ir.js';
-import { promptCalls } from './eval.js';
+import { EvalError, promptCalls, type Value } from './eval.js';
+import { runSteps, UNKNOWN, type CallRequest } from './interpret.js';
 import { batchDiscount, modelPrice } from './price.js';
+import { drawRow, rowIdentity } from './rows.js';
 import type { DatasetStage, DatasetStep, Plan, PromptStage } from './schema.js';
 
 /** The parts of a plan an estimate reads (a whole `Plan` will do; the language server lowers only these). */
@@ -59,6 +67,9 @@ export interface DatasetEstimate {
   total: Tally | null;
   /** models this dataset calls that have no price for what it asks of them (their calls count as $0) */
   unpriced: string[];
+  /** a call depends on a branch that depends on a model's answer: every branch was counted, so the calls,
+   *  tokens and cost are an upper bound */
+  upperBound: boolean;
 }
 
 export interface PlanEstimate {
@@ -69,6 +80,8 @@ export interface PlanEstimate {
   unpriced: string[];
   /** `for` datasets whose items were not counted, so they are not in the total */
   uncounted: string[];
+  /** datasets whose figures are an upper bound (see DatasetEstimate.upperBound) */
+  upperBound: string[];
 }
 
 export interface EstimateOptions {
@@ -78,6 +91,11 @@ export interface EstimateOptions {
   limit?: number;
   /** per `for` dataset: how many items its simulation or source yields (counted by the runtime; absent: unknown) */
   itemCounts?: Record<string, number>;
+  /** per `for` dataset: its items and their keys (loaded by the runtime), so conditions on them are decided */
+  items?: Record<string, { items: Value[]; keys: string[] }>;
+  /** rows run through the interpreter per dataset at most (the editor's budget per keystroke); beyond, the
+   *  figures are scaled up from the rows run (default: every row) */
+  maxRowsEvaluated?: number;
 }
 
 const zero = (): Counts => ({ calls: 0, promptTokens: 0, completionTokens: 0, images: 0, usd: 0 });
@@ -116,27 +134,52 @@ function templateChars(t: ExprIR): number {
   return 0;
 }
 
-/** The expected usage and cost of one call of `prompt` (see the header for the model); undefined for an unknown prompt. */
-export function estimateCall(plan: EstimatePlanInput, prompt: string): CallEstimate | undefined {
+/**
+ * The expected usage and cost of one call of `prompt` on model block `model` (default: the prompt's own; see the
+ * header for the model); undefined for an unknown prompt.
+ */
+export function estimateCall(plan: EstimatePlanInput, prompt: string, model?: string): CallEstimate | undefined {
   const p = plan.prompts[prompt];
   if (!p) return undefined;
-  const m = plan.models[p.model];
-  const price = modelPrice(plan, p.model);
+  const name = model ?? p.model;
+  const m = plan.models[name];
+  const price = modelPrice(plan, name);
   if (p.returns.kind === 'image') {
     const images = imagesPerCall(p);
     const usage = { promptTokens: 0, completionTokens: 0, images };
-    return { prompt, model: p.model, kind: 'image', batch: false, ...usage, usd: costOf(price, usage) };
+    return { prompt, model: name, kind: 'image', batch: false, ...usage, usd: costOf(price, usage) };
   }
   const chars = p.messages.reduce((a, msg) => a + templateChars(msg.template), 0) + JSON.stringify(p.returns.schema ?? '').length;
   const maxTokens = Number(p.settings['max_tokens'] ?? m?.settings['max_tokens'] ?? 512);
   const usage = { promptTokens: Math.ceil(chars / 4) + 8 * p.messages.length, completionTokens: Math.ceil(maxTokens / 2), images: 0 };
   const batch = m?.mode === 'batch';
-  return { prompt, model: p.model, kind: 'chat', batch, ...usage, usd: costOf(price, usage, { batch }) };
+  return { prompt, model: name, kind: 'chat', batch, ...usage, usd: costOf(price, usage, { batch }) };
 }
 
-/** The expressions a step evaluates for each row, where prompt calls happen. */
+/** The expressions a step evaluates for each row, where prompt calls happen (a loop's: its bounds and body). */
 function stepCalls(s: DatasetStep): ExprIR[] {
-  return 'let' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : [];
+  if ('loop' in s) return [s.from, s.to, ...s.steps.flatMap(stepCalls)];
+  return 'let' in s || 'set' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : [];
+}
+
+/**
+ * Does a row of `ds` make calls that only its values decide: a call inside a loop or a conditional (`if_else`,
+ * `match`, `&&`, `||`), or one whose model is chosen per row (`using` a variable)? Such datasets are estimated
+ * row by row (see the header).
+ */
+export function hasConditionalCalls(ds: DatasetStage): boolean {
+  const conditional = (x: unknown, under: boolean): boolean => {
+    if (!x || typeof x !== 'object') return false;
+    if (Array.isArray(x)) return x.some((y) => conditional(y, under));
+    const n = x as ExprIR;
+    if ('prompt' in n) return under || (n.using !== undefined && !('lit' in n.using)) || n.args.some((a) => conditional(a, under));
+    if ('call' in n && n.call === 'if_else') return conditional(n.args[0], under) || conditional(n.args.slice(1), true);
+    if ('match' in n) return conditional(n.match, under) || conditional(n.cases.map(([, v]) => v), true) || conditional(n.default, true);
+    if ('op' in n && (n.op === '&&' || n.op === '||')) return conditional(n.args[0], under) || conditional(n.args[1], true);
+    return Object.values(n).some((y) => conditional(y, under));
+  };
+  const step = (s: DatasetStep): boolean => ('loop' in s ? s.steps.some((b) => stepCalls(b).some((e) => promptCalls(e).length > 0)) || s.steps.some(step) : stepCalls(s).some((e) => conditional(e, false)));
+  return ds.steps.some(step);
 }
 
 /** The prompt calls one row of `ds` makes, in step order (nested calls each count), with their argument expressions. */
@@ -159,21 +202,95 @@ function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }
 
-/** One dataset's estimate: what a row's prompt calls cost, times its rows. */
+/** Adds one call of `prompt` on `model` to `into` (unpriced models noted in `unpriced`). */
+function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>): void {
+  const call = estimateCall(plan, prompt, model);
+  if (!call) return;
+  if (call.usd === undefined) unpriced.add(call.model);
+  const c: Counts = { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 };
+  addTally(into, { ...c, models: { [call.model]: c }, prompts: { [call.prompt]: c } }, 1);
+}
+
+/** One dataset's estimate: what a row's prompt calls cost, times its rows (row by row when calls are conditional). */
 export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions = {}): DatasetEstimate {
+  if (hasConditionalCalls(ds)) return estimateRows(plan, ds, opts);
   const perRow = emptyTally();
   const unpriced = new Set<string>();
-  for (const node of rowPromptCalls(ds)) {
-    const call = estimateCall(plan, node.prompt);
-    if (!call) continue;
-    if (call.usd === undefined) unpriced.add(call.model);
-    const c: Counts = { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 };
-    addTally(perRow, { ...c, models: { [call.model]: c }, prompts: { [call.prompt]: c } }, 1);
-  }
+  for (const node of rowPromptCalls(ds)) addCall(plan, perRow, node.prompt, node.using && 'lit' in node.using ? String(node.using.lit) : undefined, unpriced);
   const rows = rowsOf(ds, opts);
   let total: Tally | null = null;
   if (rows !== null) addTally((total = emptyTally()), perRow, rows);
-  return { dataset: ds.name, rows, perRow, total, unpriced: [...unpriced].sort() };
+  return { dataset: ds.name, rows, perRow, total, unpriced: [...unpriced].sort(), upperBound: false };
+}
+
+/**
+ * The row-by-row estimate (see the header): the rows the run will decide, in index order — for a `count`
+ * dataset the indices it draws until `count` rows pass their known checks (at most 10 × count, as the run), for a
+ * `for` dataset every item's rows — each run through the steps with unknown answers.
+ */
+function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions): DatasetEstimate {
+  const unpriced = new Set<string>();
+  const rows = rowsOf(ds, opts);
+  const given = opts.items?.[ds.name];
+  const total = emptyTally();
+  let upperBound = false;
+  // the most expensive model a per-row choice can reach: a choice the estimate cannot know counts as that one
+  const dearest = [...(ds.models ?? [])].sort((a, b) => (estimateCall(plan, firstPrompt(ds) ?? '', b)?.usd ?? 0) - (estimateCall(plan, firstPrompt(ds) ?? '', a)?.usd ?? 0))[0];
+  const runRow = (i: number, into: Tally): boolean => {
+    const env = new Map<string, Value>();
+    const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+    const item = given ? given.items[Math.floor(i / each)] : 'for' in ds.rows ? UNKNOWN : undefined;
+    drawRow(ds, i, env, rowIdentity(ds, i, given?.keys), item);
+    const run = runSteps(ds.steps, env, { explore: true, onUpperBound: () => (upperBound = true) });
+    try {
+      let next = run.next();
+      while (!next.done) {
+        const r: CallRequest = next.value;
+        let model: string | undefined;
+        if (r.model === UNKNOWN) {
+          upperBound = true;
+          model = dearest;
+        } else if (typeof r.model === 'string') model = r.model;
+        addCall(plan, into, r.prompt, model, unpriced);
+        next = run.next(UNKNOWN);
+      }
+      return next.value === undefined; // filtered by a check the draws decide
+    } catch (e) {
+      if (e instanceof EvalError) return true; // the row fails: a hole, not replaced
+      throw e;
+    }
+  };
+  if (rows === null) {
+    // a `for` dataset whose items were not counted: one row with an unknown item
+    const perRow = emptyTally();
+    runRow(0, perRow);
+    return { dataset: ds.name, rows, perRow, total: null, unpriced: [...unpriced].sort(), upperBound };
+  }
+  const isFor = 'for' in ds.rows;
+  const maxIndex = isFor ? rows : Math.max(100, rows * 10);
+  const cap = opts.maxRowsEvaluated ?? Infinity;
+  let decided = 0;
+  let i = 0;
+  for (; decided < rows && i < maxIndex && i < cap; i++) if (runRow(i, total)) decided++;
+  // beyond the editor's budget: the rows not run cost what the rows run did, on average
+  if (decided < rows && i >= cap && decided > 0) {
+    const scaled = emptyTally();
+    addTally(scaled, total, rows / decided);
+    return { dataset: ds.name, rows, perRow: perRowOf(scaled, rows), total: scaled, unpriced: [...unpriced].sort(), upperBound };
+  }
+  return { dataset: ds.name, rows, perRow: perRowOf(total, rows), total, unpriced: [...unpriced].sort(), upperBound };
+}
+
+/** The first prompt a dataset calls (to price a model chosen by an answer). */
+function firstPrompt(ds: DatasetStage): string | undefined {
+  return rowPromptCalls(ds)[0]?.prompt;
+}
+
+/** The average row of `total` over `rows` rows. */
+function perRowOf(total: Tally, rows: number): Tally {
+  const out = emptyTally();
+  if (rows > 0) addTally(out, total, 1 / rows);
+  return out;
 }
 
 /**
@@ -185,10 +302,12 @@ export function estimatePlan(plan: EstimatePlanInput, opts: EstimateOptions = {}
   const total = { ...emptyTally(), rows: 0 };
   const unpriced = new Set<string>();
   const uncounted: string[] = [];
+  const upperBound: string[] = [];
   for (const ds of Object.values(plan.datasets)) {
     if (opts.datasets?.length && !opts.datasets.includes(ds.name)) continue;
     const e = estimateDataset(plan, ds, opts);
     datasets.push(e);
+    if (e.upperBound) upperBound.push(ds.name);
     e.unpriced.forEach((m) => unpriced.add(m));
     if (e.rows === null || !e.total) uncounted.push(ds.name);
     else {
@@ -196,7 +315,7 @@ export function estimatePlan(plan: EstimatePlanInput, opts: EstimateOptions = {}
       addTally(total, e.total, 1);
     }
   }
-  return { datasets, total, unpriced: [...unpriced].sort(), uncounted };
+  return { datasets, total, unpriced: [...unpriced].sort(), uncounted, upperBound };
 }
 
 /**

@@ -2,8 +2,9 @@
 // expression, so this is a small, strict interpreter: a failure here (e.g. a field missing from an LLM's
 // answer) throws EvalError, which the executor turns into a failed row, never a crash.
 //
-// Prompt calls are asynchronous; everything else is synchronous. `resolvePrompts` runs the prompt calls of an
-// expression first (innermost first), then `evaluate` reads their results from the map.
+// Prompt calls are asynchronous; everything else is synchronous. Expressions with prompt calls are run by the
+// step interpreter (interpret.ts), which calls only the prompts of the branches it takes and uses the function
+// and operator semantics below; `evaluate` is the synchronous evaluator of everything else.
 import type { ExprIR } from './expr-ir.js';
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
@@ -30,10 +31,36 @@ function text(v: Value): string {
   return String(v);
 }
 
-/** How a value is interpolated into a template: text as-is, lists joined by ", ", records as indented JSON. */
+/**
+ * How a value is interpolated into a template: text as-is, lists joined by ", ", records as indented JSON, and a
+ * conversation (a list of chat messages) as a transcript, one `role: content` line per message.
+ */
 export function interpolate(v: Value): string {
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : text(x))).join(', ');
+  if (Array.isArray(v)) {
+    if (v.length && v.every(isMessage)) return v.map((m) => transcriptLine(m as Record<string, Value>)).join('\n');
+    return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : text(x))).join(', ');
+  }
   return text(v);
+}
+
+function isMessage(v: Value): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v['role'] === 'string';
+}
+
+/** `user: …`, `assistant: lookup_order({"id":"A1"})`, `tool: {"status":"shipped"}`. */
+function transcriptLine(m: Record<string, Value>): string {
+  const calls = Array.isArray(m['tool_calls']) ? m['tool_calls'] : [];
+  const called = calls.map((c) => {
+    const f = c && typeof c === 'object' && !Array.isArray(c) ? c['function'] : null;
+    return f && typeof f === 'object' && !Array.isArray(f) ? `${text(f['name'] ?? '')}(${text(f['arguments'] ?? '')})` : '';
+  });
+  const content = m['content'] === undefined || m['content'] === null ? '' : text(m['content']);
+  return `${text(m['role']!)}: ${[content, ...called].filter(Boolean).join(' ')}`;
+}
+
+/** A chat message of `role` with `content` (compiler/chat-types.ts). */
+function message(role: string, content: Value): Value {
+  return { role, content: text(content) };
 }
 
 const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
@@ -54,7 +81,45 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   min: ([a, b]) => Math.min(num(a!, 'min'), num(b!, 'min')),
   max: ([a, b]) => Math.max(num(a!, 'max'), num(b!, 'max')),
   if_else: ([c, a, b]) => (c ? a! : b!),
+  system: ([x]) => message('system', x!),
+  user: ([x]) => message('user', x!),
+  assistant: ([x]) => message('assistant', x!),
+  tool_result: ([call, content]) => {
+    const calls = call && typeof call === 'object' && !Array.isArray(call) ? call['tool_calls'] : undefined;
+    const first = Array.isArray(calls) ? calls[0] : undefined;
+    const id = first && typeof first === 'object' && !Array.isArray(first) ? first['id'] : undefined;
+    if (typeof id !== 'string') throw new EvalError(`tool_result: the message it answers calls no tool (got ${JSON.stringify(call)?.slice(0, 80)})`);
+    return { role: 'tool', tool_call_id: id, content: typeof content === 'string' ? content : JSON.stringify(content) };
+  },
 };
+
+/** The key under which a row's environment counts its tool calls (not a name a spec can write). */
+const TOOL_CALLS = '#tool_calls';
+/** The key under which a row's environment holds each model block's model name (for `m.model`). */
+export const MODEL_NAMES = '#models';
+
+/**
+ * Built-in function `name` applied to `args` for a row whose names are in `env`. `call_tool` numbers its calls
+ * per row (`call_1`, `call_2`, …: unique within the conversation, and the same on every run), and `model_name`
+ * reads the model names the runtime put in `env` (falling back to the block's name).
+ */
+export function callFunction(name: string, args: Value[], env: Env): Value {
+  if (name === 'call_tool') {
+    const n = Number(env.get(TOOL_CALLS) ?? 0) + 1;
+    env.set(TOOL_CALLS, n);
+    const [tool, a] = args;
+    return { role: 'assistant', tool_calls: [{ id: `call_${n}`, type: 'function', function: { name: text(tool!), arguments: JSON.stringify(a ?? {}) } }] };
+  }
+  if (name === 'model_name') {
+    const names = env.get(MODEL_NAMES);
+    const block = text(args[0]!);
+    const m = names && typeof names === 'object' && !Array.isArray(names) ? names[block] : undefined;
+    return typeof m === 'string' ? m : block;
+  }
+  const fn = FUNCTIONS[name];
+  if (!fn) throw new EvalError(`unknown function ${name}`);
+  return fn(args);
+}
 
 function equal(a: Value, b: Value): boolean {
   if (a === b) return true;
@@ -103,11 +168,13 @@ function evaluateNode(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
     return prompts.get(ir)!;
   }
   if ('call' in ir) {
-    const fn = FUNCTIONS[ir.call];
-    if (!fn) throw new EvalError(`unknown function ${ir.call}`);
     // if_else evaluates only the branch it takes
     if (ir.call === 'if_else') return evaluate(ir.args[0]!, env, prompts) ? evaluate(ir.args[1]!, env, prompts) : evaluate(ir.args[2]!, env, prompts);
-    return fn(ir.args.map((a) => evaluate(a, env, prompts)));
+    return callFunction(ir.call, ir.args.map((a) => evaluate(a, env, prompts)), env);
+  }
+  if ('match' in ir) {
+    const arm = matchArm(ir, evaluate(ir.match, env, prompts));
+    return evaluate(arm, env, prompts);
   }
   if ('agg' in ir) throw new EvalError(`aggregate ${ir.agg} outside expect`);
   if ('op' in ir) return operator(ir.op, ir.args, env, prompts);
@@ -122,13 +189,28 @@ function evaluateNode(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
   throw new EvalError('malformed expression');
 }
 
+/** The arm of a `match` that `subject` takes: the first case equal to it, else the default. */
+export function matchArm(ir: Extract<ExprIR, { match: ExprIR }>, subject: Value): ExprIR {
+  for (const [k, v] of ir.cases) if (equal(k, subject)) return v;
+  if (ir.default) return ir.default;
+  throw new EvalError(`match: no arm for ${JSON.stringify(subject)?.slice(0, 80)}`);
+}
+
 function operator(op: string, args: ExprIR[], env: Env, prompts?: PromptResults): Value {
   if (op === '&&') return Boolean(evaluate(args[0]!, env, prompts)) && Boolean(evaluate(args[1]!, env, prompts));
   if (op === '||') return Boolean(evaluate(args[0]!, env, prompts)) || Boolean(evaluate(args[1]!, env, prompts));
   const a = evaluate(args[0]!, env, prompts);
-  if (op === 'neg') return -num(a, '-');
-  if (op === 'not') return !a;
-  const b = evaluate(args[1]!, env, prompts);
+  if (op === 'neg' || op === 'not') return unaryOp(op, a);
+  return binaryOp(op, a, evaluate(args[1]!, env, prompts), 'range' in args[1]!);
+}
+
+/** `neg` (-x) or `not` (!x) of a value. */
+export function unaryOp(op: 'neg' | 'not', a: Value): Value {
+  return op === 'neg' ? -num(a, '-') : !a;
+}
+
+/** A binary operator (not `&&`/`||`, which short-circuit) of two values; `rightIsRange`: `b` is `lo..hi`. */
+export function binaryOp(op: string, a: Value, b: Value, rightIsRange: boolean): Value {
   switch (op) {
     case '==':
       return equal(a, b);
@@ -143,9 +225,10 @@ function operator(op: string, args: ExprIR[], env: Env, prompts?: PromptResults)
     case '>=':
       return num(a, op) >= num(b, op);
     case 'in':
-      if (Array.isArray(b) && 'range' in args[1]!) return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
+      if (Array.isArray(b) && rightIsRange) return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
       return Array.isArray(b) && b.some((x) => equal(x, a));
     case '+':
+      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
       if (typeof a === 'string' || typeof b === 'string') return text(a) + text(b);
       return num(a, op) + num(b, op);
     case '-':

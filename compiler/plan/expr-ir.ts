@@ -12,7 +12,10 @@ export type ExprIR =
   | { get: ExprIR; field: string }
   | { index: ExprIR; at: ExprIR }
   | { call: string; args: ExprIR[] }
-  | { prompt: string; args: ExprIR[] }
+  /** a prompt call; `using`: the model it is sent to, when the call chooses one (a model value: a block name) */
+  | { prompt: string; args: ExprIR[]; using?: ExprIR }
+  /** `match`: the value of the first case equal to the subject, else `default`; only that arm is evaluated */
+  | { match: ExprIR; cases: Array<[string | number | boolean, ExprIR]>; default: ExprIR | null }
   | { agg: string; args: ExprIR[] }
   | { op: string; args: ExprIR[] }
   | { range: [ExprIR, ExprIR] }
@@ -40,18 +43,22 @@ export function lowerExpr(e: A.Expr, ctx: CheckContext, aggregates = false): Exp
     case 'Name': {
       const r = ctx.references.get(e.name);
       if (r?.kind === 'enumCase') return { lit: e.name.name };
+      // a model block as a value is its name (a string at run time)
+      if (r?.kind === 'decl' && r.type.k === 'model') return { lit: e.name.name };
       return { var: e.name.name };
     }
     case 'Member': {
       const r = ctx.references.get(e.member);
       if (r?.kind === 'enumCase') return { lit: e.member.name };
+      // `m.name` is the model value itself (the block's name); `m.model` the name its endpoint is asked for
+      if (ctx.exprTypes.get(e.object)?.k === 'model') return e.member.name === 'name' ? lower(e.object) : { call: 'model_name', args: [lower(e.object)] };
       return { get: lower(e.object), field: e.member.name };
     }
     case 'Index':
       return { index: lower(e.object), at: lower(e.index) };
     case 'Call': {
       const sym = ctx.symbols.get(e.callee.name);
-      if (sym?.decl.kind === 'Prompt') return { prompt: e.callee.name, args: e.args.map(lower) };
+      if (sym?.decl.kind === 'Prompt') return { prompt: e.callee.name, args: e.args.map(lower), ...(e.using ? { using: lower(e.using) } : {}) };
       if (aggregates && isAggregateCall(e)) return { agg: e.callee.name, args: e.args.map((a) => lowerExpr(a, ctx, false)) };
       return { call: e.callee.name, args: e.args.map(lower) };
     }
@@ -68,6 +75,15 @@ export function lowerExpr(e: A.Expr, ctx: CheckContext, aggregates = false): Exp
     }
     case 'Array':
       return { list: e.items.map(lower) };
+    case 'Match': {
+      const cases: Array<[string | number | boolean, ExprIR]> = [];
+      let def: ExprIR | null = null;
+      for (const a of e.arms) {
+        if (a.key.kind === 'Default') def = lower(a.value);
+        else cases.push([a.key.kind === 'Ident' ? a.key.name : a.key.value, lower(a.value)]);
+      }
+      return { match: lower(e.subject), cases, default: def };
+    }
     case 'Reduction':
     case 'Missing':
       return { lit: null };

@@ -41,7 +41,9 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
     case 'record': {
       const properties: Record<string, Schema> = {};
       for (const [k, v] of ty.fields) properties[k] = jsonSchemaOf(v, ctx, visiting);
-      return { type: 'object', properties, required: [...ty.fields.keys()], additionalProperties: false };
+      // a chat message leaves its unused optional fields out (compiler/chat-types.ts)
+      const required = ty.omittable ? [...ty.fields].filter(([, v]) => v.k !== 'optional').map(([k]) => k) : [...ty.fields.keys()];
+      return { type: 'object', properties, required, additionalProperties: false };
     }
     case 'struct': {
       const sym = ctx.symbols.get(ty.name);

@@ -20,7 +20,9 @@ import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
-import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { judgeReasonField, toolCalls } from '../check/datasets.js';
+import { ExprChecker } from '../check/expressions.js';
+import { PLAN_VERSION, type ChatTool, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
 
 function settingValue(e: A.Expr): Setting {
   if (isEnvCall(e)) {
@@ -164,6 +166,10 @@ export function lowerForEstimate(result: CheckResult, names: string[]): Estimate
   const goal = goalOf(result);
   const out: EstimatePlanInput = { models: {}, prompts: {}, datasets: {} };
   const promptNames = new Set<string>();
+  const modelOf = (m: string) => {
+    const model = symbols.byName.get(m)?.decl;
+    if (model?.kind === 'Model') out.models[m] ??= modelStage(model);
+  };
   for (const n of names) {
     const decl = symbols.byName.get(n)?.decl;
     if (decl?.kind === 'Prompt') promptNames.add(n);
@@ -171,13 +177,13 @@ export function lowerForEstimate(result: CheckResult, names: string[]): Estimate
     const ds = datasetStage(decl, ctx, goal.seed, goal.split, path.dirname(program.entry));
     out.datasets[n] = ds;
     ds.prompts.forEach((p) => promptNames.add(p));
+    (ds.models ?? []).forEach(modelOf);
   }
   for (const n of promptNames) {
     const decl = symbols.byName.get(n)?.decl;
     if (decl?.kind !== 'Prompt') continue;
     const p = (out.prompts[n] = promptStage(decl, ctx));
-    const model = symbols.byName.get(p.model)?.decl;
-    if (model?.kind === 'Model') out.models[p.model] ??= modelStage(model);
+    modelOf(p.model);
   }
   return out;
 }
@@ -263,6 +269,59 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
   return { kind: 'choice', values: [], weights: [] };
 }
 
+/** A `let`, a new value of one (`x = …`) or a loop, as a plan step. */
+function bodyStep(c: A.LetClause | A.SetClause | A.LoopClause, ctx: CheckContext): DatasetStep {
+  if (c.kind === 'LetClause') return { let: c.name.name, expr: lowerExpr(c.value, ctx) };
+  if (c.kind === 'SetClause') return { set: c.name.name, expr: lowerExpr(c.value, ctx) };
+  const r = c.range.kind === 'Range' ? c.range : undefined;
+  const steps = c.body.filter((b): b is A.LetClause | A.SetClause | A.LoopClause => b.kind === 'LetClause' || b.kind === 'SetClause' || b.kind === 'Loop').map((b) => bodyStep(b, ctx));
+  return { loop: c.binder.name, from: r ? lowerExpr(r.low, ctx) : { lit: 1 }, to: r ? lowerExpr(r.high, ctx) : { lit: 0 }, steps };
+}
+
+/** The tools a dataset's `call_tool`s name, with the JSON Schema of their arguments (sorted by name). */
+function chatTools(d: A.DatasetDecl, ctx: CheckContext): ChatTool[] {
+  const byName = new Map<string, ChatTool>();
+  for (const { name, args } of toolCalls(d)) {
+    if (!byName.has(name)) byName.set(name, { name, parameters: jsonSchemaOf(ctx.exprTypes.get(args) ?? T.unknown, ctx) });
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * The model blocks a dataset's prompt calls can reach: each call's `using` (every block its model value may be)
+ * or its prompt's `model`, and the `fallback`s of those, transitively. Sorted.
+ */
+function reachableModels(d: A.DatasetDecl, ctx: CheckContext): string[] {
+  const out = new Set<string>();
+  const add = (m: string) => {
+    while (m && !out.has(m)) {
+      out.add(m);
+      const decl = ctx.symbols.get(m)?.decl;
+      const f = decl?.kind === 'Model' ? decl.settings.find((s) => s.key.name === 'fallback')?.value : undefined;
+      m = f?.kind === 'Name' ? f.name.name : '';
+    }
+  };
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(walk);
+    const n = x as A.Expr;
+    if (n.kind === 'Call') {
+      const p = ctx.symbols.get(n.callee.name)?.decl;
+      if (p?.kind === 'Prompt') {
+        const t = n.using ? ctx.exprTypes.get(n.using) : undefined;
+        if (t?.k === 'model') t.models.forEach(add);
+        else if (!n.using) {
+          const m = p.settings.find((s) => s.key.name === 'model')?.value;
+          if (m?.kind === 'Name') add(m.name.name);
+        }
+      }
+    }
+    for (const k in n) if (k !== 'span') walk((n as unknown as Record<string, unknown>)[k]);
+  };
+  walk(d.clauses);
+  return [...out].sort();
+}
+
 /** A readable label for a check/expect, printed canonically so formatting the spec never changes it. */
 function exprText(e: A.Expr, _ctx: CheckContext): string {
   return printExpr(e);
@@ -298,7 +357,9 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
         vary.push({ name: c.name.name, mode: c.mode, sampler: samplerOf(c, ctx) });
         break;
       case 'LetClause':
-        steps.push({ let: c.name.name, expr: lowerExpr(c.value, ctx) });
+      case 'SetClause':
+      case 'Loop':
+        steps.push(bodyStep(c, ctx));
         break;
       case 'Row':
         steps.push({ row: lowerExpr(c.value, ctx) });
@@ -306,9 +367,11 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
       case 'Check':
         steps.push({ check: lowerExpr(c.expr, ctx), text: exprText(c.expr, ctx) });
         break;
-      case 'Judge':
-        steps.push({ judge: c.name.name, call: lowerExpr(c.call, ctx), op: c.op ?? null, threshold: c.threshold ? lowerExpr(c.threshold, ctx) : null });
+      case 'Judge': {
+        const reason = judgeReasonField({ exprs: new ExprChecker(ctx) }, ctx.exprTypes.get(c.call) ?? T.unknown);
+        steps.push({ judge: c.name.name, call: lowerExpr(c.call, ctx), op: c.op ?? null, threshold: c.threshold ? lowerExpr(c.threshold, ctx) : null, ...(reason ? { reason } : {}) });
         break;
+      }
       case 'Keep':
         keep.push(...c.names.map((n) => n.name));
         break;
@@ -320,7 +383,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
         break;
       case 'Output': {
         const p = c.path.value;
-        const format = p.endsWith('.csv') ? 'csv' : p.endsWith('.parquet') ? 'parquet' : 'jsonl';
+        const named = c.format?.name as DatasetStage['output']['format'] | undefined;
+        const format = named ?? (p.endsWith('.csv') ? 'csv' : p.endsWith('.parquet') ? 'parquet' : 'jsonl');
         // Paths are recorded as written (relative to the spec's folder), never absolutised: plans are portable.
         output = { path: p, format };
         void root;
@@ -348,6 +412,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   const prompts = new Set(promptCalls(steps as unknown as ExprIR).map((c) => c.prompt));
   const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
   const images = rowDecl?.kind === 'Struct' ? rowDecl.fields.filter((f) => ctx.typeRefs.get(f.type)?.k === 'image').map((f) => f.name.name) : [];
+  const tools = chatTools(d, ctx);
+  const models = reachableModels(d, ctx);
   return withHash<DatasetStage>({
     name: d.name.name,
     rowType: { name: show(rowTy), schema: jsonSchemaOf(rowTy, ctx) },
@@ -359,9 +425,11 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
     expects,
     output,
     chat,
+    ...(tools.length ? { tools } : {}),
     split,
     seed,
     prompts: [...prompts].sort(),
+    ...(models.length ? { models } : {}),
     sims: [...sims].sort(),
     sources: [...sources].sort(),
     ...(images.length ? { images } : {}),

@@ -46,9 +46,21 @@ export interface VaryStage {
 
 export type DatasetStep =
   | { let: string; expr: ExprIR }
+  /** a new value for an earlier `let`, inside a loop */
+  | { set: string; expr: ExprIR }
+  /** `for NAME in FROM..TO { steps }`: the steps once for each integer from FROM to TO (inclusive), in order */
+  | { loop: string; from: ExprIR; to: ExprIR; steps: DatasetStep[] }
   | { row: ExprIR }
   | { check: ExprIR; text: string }
-  | { judge: string; call: ExprIR; op: string | null; threshold: ExprIR | null };
+  /** `reason`: the field of the judge's answer that holds its reason (NAME_reason), when it has one */
+  | { judge: string; call: ExprIR; op: string | null; threshold: ExprIR | null; reason?: string };
+
+/** A tool a dataset's conversations call (`call_tool`): declared in the chat file's `tools`. */
+export interface ChatTool {
+  name: string;
+  /** JSON Schema of its arguments */
+  parameters: unknown;
+}
 
 export interface DatasetStage {
   name: string;
@@ -59,8 +71,15 @@ export interface DatasetStage {
   keep: string[];
   unique: { expr: ExprIR; similarity: number | null }[];
   expects: { expr: ExprIR; text: string }[];
-  output: { path: string; format: 'jsonl' | 'csv' | 'parquet' };
+  /** `path` may hold `{split}`: one file per split. `hf`: a Hugging Face dataset folder (Parquet files and a card) */
+  output: { path: string; format: 'jsonl' | 'csv' | 'parquet' | 'hf' };
+  /** `format chat`: role templates (system, user, assistant), or `messages`, a whole conversation */
   chat: Record<string, ExprIR> | null;
+  /** the tools the conversations call (absent: none) */
+  tools?: ChatTool[];
+  /** the model blocks this dataset's calls can reach: the prompts' models, those chosen with `using`, and their
+   *  fallbacks (sorted; absent: the dataset calls no model) */
+  models?: string[];
   split: Record<string, number> | null;
   seed: number;
   prompts: string[];

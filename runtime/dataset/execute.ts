@@ -20,9 +20,10 @@ import { asWriteError, writeFileAtomic, type WriteFaults } from './file-io.js';
 import { Journal, type JournalRecord } from './journal.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { Outcome, type Counts, type Status } from './outcome.js';
-import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
+import { describeFile, displayPath, type Format } from './output-file.js';
+import { DatasetOutputs, manifestOf, sweepHfStaging, type WrittenFile } from './outputs.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
-import { journalPath, manifestPath, shardKeysPath } from './paths.js';
+import { journalPath, shardKeysPath } from './paths.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
 
@@ -61,6 +62,8 @@ export interface DatasetRunOptions {
   resolveOutput?: (p: string) => string;
   /** tests: play a full disk */
   faults?: WriteFaults;
+  /** each model block's model name (env() resolved), for `m.model` */
+  modelNames?: Record<string, string>;
 }
 
 export interface Progress {
@@ -78,7 +81,7 @@ export interface Progress {
 export interface DatasetRunResult {
   name: string;
   output: string;
-  format: Format;
+  format: Format | 'hf';
   counts: Counts;
   /** calls, tokens, cost, attempts: this run and every earlier one */
   stats: Record<string, number>;
@@ -98,8 +101,13 @@ export interface DatasetRunResult {
   error: SynthError | undefined;
   /** stopped at a row a provider batch answers later */
   deferred: boolean;
-  /** the output as written: lines and sha256 */
-  file: OutputSummary;
+  /** the output as written: lines and sha256 (the first row file when there are several) */
+  file: WrittenFile;
+  /** every file written: the row files (one per split with `{split}`; Parquet shards of an hf folder), chat
+   *  files, a dataset card */
+  files: WrittenFile[];
+  /** the manifest's path */
+  manifest: string;
   wallMs: number;
   /** the last row index decided, and whether every possible index was decided */
   processedThrough: number;
@@ -117,11 +125,13 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     sweepImageTemps(path.dirname(file));
     sweepImageTemps(images.cacheDir);
   }
+  if (ds.output.format === 'hf') sweepHfStaging(file);
+  const manifest = manifestOf(file, ds);
 
   const { journal, replay } = Journal.open(journalPath(o.projectRoot, ds.name, file, o.shard), { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
   if (replay.damaged) notice(`note: ${displayPath(journal.file)}: ${replay.damaged} line${replay.damaged === 1 ? '' : 's'} failed the integrity check and ${replay.damaged === 1 ? 'was' : 'were'} dropped; those rows are made again`);
-  if (replay.existed && !o.fresh) await noticeChangedOutput(file, ds.output.format, notice);
-  else if (!replay.existed && existsSync(file) && !o.fresh) notice(`note: ${displayPath(file)} has no journal here; its rows are made again (LLM answers still come from the cache)`);
+  if (replay.existed && !o.fresh) await noticeChangedOutput(manifest, notice);
+  else if (!replay.existed && existsSync(manifest) && !o.fresh) notice(`note: ${displayPath(file)} has no journal here; its rows are made again (LLM answers still come from the cache)`);
 
   const outcome = new Outcome();
   outcome.addStats(replay.stats);
@@ -169,8 +179,10 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     if (why) return { remade: why };
     if (rec.r) {
       if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
+      if (ds.chat && !rec.ch) return { remade: 'its chat line was not journaled' };
       const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
       if (rec.sp !== undefined) row.split = rec.sp;
+      if (rec.ch) row.chat = rec.ch;
       return { result: row };
     }
     return { result: { kind: 'filtered', reason: rec.x ?? 'filtered', stats: NO_STATS, prompts: NO_PROMPTS } };
@@ -184,9 +196,10 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
     ...(near ? { near } : {}),
+    ...(o.modelNames ? { modelNames: o.modelNames } : {}),
   });
 
-  const output = new OutputFile(file, ds.output.format, o.faults);
+  const output = new DatasetOutputs(file, ds, o.plan, o.faults);
   const exact = new Set<string>();
   const shardKeys: string[] = [];
   const expectRows: Row[] = [];
@@ -214,7 +227,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
         for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
         // Image rows: the files are in place (under the output's folder) before the lines that name them.
         const { lines, files } = images ? expandImageRow(r.row, ds.images!, images, outFolder) : { lines: [r.row], files: [] };
-        output.write(lines);
+        output.write(lines, r.split, r.chat);
         outcome.written(r.split);
         if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
         if (o.shard || o.shardKeys) shardKeys.push(JSON.stringify({ i, k: r.keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}) }));
@@ -244,7 +257,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   };
 
   let end;
-  let summary: OutputSummary;
+  let files: WrittenFile[];
   try {
     output.open();
     end = await writeInOrder<RowResult>({
@@ -258,7 +271,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       shouldStop: () => o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined),
     });
     journal.close();
-    summary = await output.commit();
+    files = await output.commit();
     if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
   } catch (e) {
     try {
@@ -297,7 +310,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     stoppedEarly,
     error,
     deferred: end.deferred,
-    file: summary,
+    file: files[0]!,
+    files,
+    manifest,
     wallMs: Date.now() - t0,
     processedThrough: end.processedThrough,
     exhausted: end.exhausted,
@@ -315,27 +330,37 @@ function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' }>, recipe
   if (r.kind === 'failed') return { i, c: r.cause, ...(s ? { s } : {}) };
   const p = { d: recipe, ...(Object.keys(r.prompts).length ? { q: r.prompts } : {}), ...(x !== undefined ? { x } : {}) };
   if (r.kind === 'filtered') return { i, p, x: r.reason.slice(0, 300), ...(s ? { s } : {}) };
-  return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(s ? { s } : {}) };
+  return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(r.chat ? { ch: r.chat } : {}), ...(s ? { s } : {}) };
 }
 
 /** Says so when an output differs from what its manifest records (edited, truncated, replaced since the last
- *  run): it is rebuilt from the journal, never appended to. */
-async function noticeChangedOutput(file: string, format: Format, notice: (line: string) => void): Promise<void> {
-  const mp = manifestPath(file);
-  if (!existsSync(mp)) return;
-  let recorded: { sha256?: unknown } | undefined;
+ *  run): it is rebuilt from the journal, never appended to. Every file the manifest lists is compared. */
+async function noticeChangedOutput(manifest: string, notice: (line: string) => void): Promise<void> {
+  if (!existsSync(manifest)) return;
+  let recorded: { file?: RecordedFile; files?: RecordedFile[] };
   try {
-    recorded = (JSON.parse(readFileSync(mp, 'utf8')) as { file?: { sha256?: unknown } }).file;
+    recorded = JSON.parse(readFileSync(manifest, 'utf8')) as typeof recorded;
   } catch {
     return;
   }
-  if (typeof recorded?.sha256 !== 'string') return;
-  if (!existsSync(file)) {
-    notice(`note: ${displayPath(file)} is missing; rebuilding it from the journal`);
-    return;
+  const files = recorded.files ?? (recorded.file ? [{ ...recorded.file, format: undefined }] : []);
+  for (const f of files) {
+    if (typeof f?.sha256 !== 'string' || typeof f.name !== 'string') continue;
+    const file = path.join(path.dirname(manifest), f.name);
+    if (!existsSync(file)) {
+      notice(`note: ${displayPath(file)} is missing; rebuilding it from the journal`);
+      continue;
+    }
+    const format: Format = f.format === 'parquet' || file.endsWith('.parquet') ? 'parquet' : f.format === 'csv' || file.endsWith('.csv') ? 'csv' : 'jsonl';
+    const now = await describeFile(file, format);
+    if (now.sha256 !== f.sha256) notice(`note: ${displayPath(file)} changed since the last run (its sha256 no longer matches the manifest); rebuilding it from the journal`);
   }
-  const now = await describeFile(file, format);
-  if (now.sha256 !== recorded.sha256) notice(`note: ${displayPath(file)} changed since the last run (its sha256 no longer matches the manifest); rebuilding it from the journal`);
+}
+
+interface RecordedFile {
+  name?: unknown;
+  sha256?: unknown;
+  format?: unknown;
 }
 
 /** Can a journaled image row be written again: is each of its images in the output's folder or the store? */

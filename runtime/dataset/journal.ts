@@ -34,6 +34,8 @@ export interface JournalRecord {
   k?: string[];
   /** made: the row's split */
   sp?: string;
+  /** made: its line of the chat fine-tuning file (`format chat`) */
+  ch?: Row;
   /** filtered: why */
   x?: string;
   /** failed: why (a failed row is never reused: the next run tries it again) */
@@ -102,6 +104,7 @@ function wellFormed(r: JournalRecord): boolean {
   if (r.i !== undefined && !(Number.isSafeInteger(r.i) && r.i >= 0)) return false;
   if (r.r !== undefined && !(r.r && typeof r.r === 'object' && !Array.isArray(r.r))) return false;
   if (r.k !== undefined && !(Array.isArray(r.k) && r.k.every((k) => typeof k === 'string'))) return false;
+  if (r.ch !== undefined && !(r.ch && typeof r.ch === 'object' && !Array.isArray(r.ch))) return false;
   if (r.p !== undefined && (typeof r.p !== 'object' || typeof r.p.d !== 'string')) return false;
   if (r.s !== undefined && (typeof r.s !== 'object' || Object.values(r.s).some((v) => typeof v !== 'number'))) return false;
   if (r.c !== undefined && (typeof r.c !== 'object' || typeof r.c.kind !== 'string' || typeof r.c.key !== 'string' || typeof r.c.message !== 'string')) return false;

@@ -9,28 +9,32 @@
 //   deferred  a provider batch will answer it in a later run.
 import type { DatasetStage } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
-import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
-import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
-import { gridCombination, sample } from '../../compiler/plan/samplers.js';
+import { evaluate, EvalError, MODEL_NAMES, type Env, type Value } from '../../compiler/plan/eval.js';
+import { drive, runSteps, type CallRequest } from '../../compiler/plan/interpret.js';
+import { hashString, uniformAt } from '../../compiler/plan/random.js';
+import { drawRow, rowIdentity } from '../../compiler/plan/rows.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
 import type { NearDuplicateIndex } from './near-dup.js';
 import { unwritableValue } from './row-values.js';
+import { chatProblem, toolsMember } from './chat-format.js';
 
 export type Row = Record<string, Value>;
 export type Stats = Record<string, number>;
 
-/** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. A
- *  failed call throws; the error may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
+/** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume; `model`
+ *  is the model block the call chose (`using`), undefined for the prompt's own. A failed call throws; the error
+ *  may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
 export interface PromptRunner {
-  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }>;
+  call(prompt: string, args: Value[], rowKey: string, model?: string): Promise<{ value: Value; stats: Stats }>;
   /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
   window?: number;
 }
 
 export type RowResult =
-  | { kind: 'row'; row: Row; keys: string[]; split?: string; stats: Stats; prompts: Record<string, string> }
+  /** `chat`: the row's line of the chat fine-tuning file (`format chat`) */
+  | { kind: 'row'; row: Row; keys: string[]; split?: string; chat?: Row; stats: Stats; prompts: Record<string, string> }
   | { kind: 'filtered'; reason: string; stats: Stats; prompts: Record<string, string> }
   | { kind: 'failed'; cause: FailureCause; stats: Stats; stop?: SynthError }
   | { kind: 'deferred'; message: string; stats: Stats };
@@ -45,6 +49,8 @@ export interface ProducerOptions {
   promptHash: (name: string) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** each model block's model name (env() resolved), for `m.model` */
+  modelNames?: Record<string, string>;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -69,16 +75,7 @@ function dedupKey(v: Value): string {
   return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
 }
 
-/** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
-export function rowIdentity(ds: DatasetStage, i: number, itemKeys?: string[]): { drawRow: number; stream: string; key: string; item: number } {
-  if (!('for' in ds.rows)) return { drawRow: i, stream: '', key: String(i), item: i };
-  const each = ds.rows.for.each;
-  const j = Math.floor(i / each);
-  const k = i % each;
-  const itemKey = itemKeys?.[j] ?? String(j);
-  const drawRow = (hashString(itemKey, 17) & 0x1fffff) * 4294967296 + hashString(itemKey, 29);
-  return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey, item: j };
-}
+export { rowIdentity };
 
 /** The cause of a failed expression: the message, the expression (as Synth source) and the values it read. */
 export function evaluationCause(e: EvalError, dataset: string): FailureCause {
@@ -102,9 +99,6 @@ function callCause(e: unknown, prompt: string): FailureCause {
 export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
   const ds = o.dataset;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
-  const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
-  const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
 
@@ -115,57 +109,25 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     };
     const called: Record<string, string> = {};
     const env: Env = new Map();
+    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
     const id = rowIdentity(ds, i, o.itemKeys);
-    for (const v of ds.vary) {
-      if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
-    }
-    if (gridVars.length) {
-      const combo = gridCombination(gridValues, i % gridSize);
-      gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
-    }
-    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+    drawRow(ds, i, env, id, o.items?.[Math.floor(i / each)]);
 
     let last: RowResult | undefined;
     let prompt = '';
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const scope: Env = new Map(env);
-      const call = (where: string) => async (name: string, args: Value[], n: number) => {
-        called[name] = o.promptHash(name);
-        prompt = name;
-        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`);
-        addStats(r.stats);
-        return r.value;
+      // only the calls of the branches taken are made (interpret.ts); `site` names the call within the row
+      const answer = async (r: CallRequest): Promise<Value> => {
+        called[r.prompt] = o.promptHash(r.prompt);
+        prompt = r.prompt;
+        if (!o.prompts) throw new EvalError(`prompt ${r.prompt} cannot be called here`);
+        const res = await o.prompts.call(r.prompt, r.args, `${ds.name}/${id.key}/${attempt}/${r.site}`, typeof r.model === 'string' ? r.model : undefined);
+        addStats(res.stats);
+        return res.value;
       };
       try {
-        let filtered: string | undefined;
-        for (const step of ds.steps) {
-          if ('let' in step || 'row' in step) {
-            const ir = 'let' in step ? step.expr : step.row;
-            const results = hasPrompts ? await resolvePrompts(ir, scope, call('let' in step ? step.let : 'row')) : undefined;
-            scope.set('let' in step ? step.let : 'row', evaluate(ir, scope, results));
-          } else if ('check' in step) {
-            if (!evaluate(step.check, scope)) {
-              filtered = `filtered: check ${step.text}`;
-              break;
-            }
-          } else if ('judge' in step) {
-            const results = await resolvePrompts(step.call, scope, call(`judge:${step.judge}`));
-            const raw = evaluate(step.call, scope, results);
-            const score = typeof raw === 'number' ? raw : raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['score'] === 'number' ? raw['score'] : undefined;
-            if (score === undefined || !Number.isFinite(score)) {
-              throw Object.assign(new EvalError(`judge ${step.judge} gave no numeric score (got ${JSON.stringify(raw)?.slice(0, 60)})`), { expr: step.call, env: scope });
-            }
-            scope.set(step.judge, score);
-            if (step.threshold) {
-              const th = evaluate(step.threshold, scope) as number;
-              if (!(step.op === '>' ? score > th : score >= th)) {
-                filtered = `filtered: judge ${step.judge} = ${score} (needs ${step.op} ${th})`;
-                break;
-              }
-            }
-          }
-        }
+        const filtered = await drive(runSteps(ds.steps, scope), answer);
         if (filtered !== undefined) return { kind: 'filtered', reason: filtered, stats, prompts: called };
         if (attempt > 0) stats['retried'] = (stats['retried'] ?? 0) + 1;
         return finish(scope, id, stats, called);
@@ -210,11 +172,13 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
       else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
     }
     if (ds.chat) {
-      // Fine-tuning format: one `messages` array per row instead of the record's fields.
-      const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
-      const chatRow: Row = { messages };
-      if (row['split'] !== undefined) chatRow['split'] = row['split'];
-      return { kind: 'row', row: chatRow, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+      // The chat file's line (chat-format.ts), written beside the row: OpenAI's fine-tuning format as it is.
+      const messages = 'messages' in ds.chat ? evaluate(ds.chat['messages']!, scope) : Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
+      const problem = chatProblem(messages);
+      if (problem) return { kind: 'failed', cause: { kind: 'value', key: `value ${ds.name} chat ${problem.replace(/\d+/g, '#').replace(/\(.*$/, '')}`, message: `the conversation is not in the chat fine-tuning format: ${problem}` }, stats };
+      const tools = toolsMember(ds.tools);
+      const chat: Row = { messages, ...(tools ? { tools } : {}) };
+      return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), chat, stats, prompts: called };
     }
     return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
   }

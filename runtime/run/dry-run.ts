@@ -16,6 +16,7 @@ import { selectDatasets } from './run-plan.js';
  */
 export async function dryRun(plan: Plan, o: DryRunOptions): Promise<PlanEstimate> {
   const names = selectDatasets(plan, o.datasets);
-  const itemCounts = await new ItemLoader(plan, o).counts(names);
-  return estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts });
+  const loader = new ItemLoader(plan, o);
+  const itemCounts = await loader.counts(names);
+  return estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts, items: await loader.forEstimate(names) });
 }

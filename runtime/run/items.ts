@@ -4,6 +4,7 @@
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import { hasConditionalCalls } from '../../compiler/plan/estimate.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
 import type { DryRunOptions } from './options.js';
@@ -35,6 +36,21 @@ export class ItemLoader {
     if (f.kind === 'source') return this.source(f.from);
     const res = await this.sim(f.from);
     return { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+  }
+
+  /**
+   * The items of the `for` datasets among `names` whose calls are conditional (estimate.ts `hasConditionalCalls`):
+   * the estimate runs their rows on their real items.
+   */
+  async forEstimate(names: string[]): Promise<Record<string, Items>> {
+    const out: Record<string, Items> = {};
+    for (const n of names) {
+      const ds = this.plan.datasets[n];
+      if (!ds || !('for' in ds.rows) || !hasConditionalCalls(ds)) continue;
+      const items = await this.forDataset(ds);
+      if (items) out[n] = items;
+    }
+    return out;
   }
 
   /** Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the documents they need. */

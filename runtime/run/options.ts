@@ -45,6 +45,20 @@ export interface PromptWiring {
   modelsReported: () => Record<string, string[]>;
   /** closes connection pools and batch pollers */
   close: () => Promise<void>;
+  /** calls that went to a model's `fallback` so far, grouped by (model, fallback, cause) */
+  fallbacks?: () => FallbackGroup[];
+}
+
+/** Calls that went to a `fallback` model, per (model, fallback, cause of the failure): for the summary and manifest. */
+export interface FallbackGroup {
+  /** the dataset whose calls these were */
+  dataset: string;
+  from: string;
+  to: string;
+  count: number;
+  /** why the first model's call failed (its cause's message; the first example) */
+  cause: string;
+  causeKind: string;
 }
 
 export interface RunOptions extends DryRunOptions, ConnectionOptions {

@@ -10,7 +10,8 @@ import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
 import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
-import { budgetGuard, promptRunnerFactory } from '../wiring.js';
+import { budgetGuard, modelNames, promptRunnerFactory } from '../wiring.js';
+import { writesSeveralFiles } from '../dataset/outputs.js';
 import { ItemLoader } from './items.js';
 import type { RunOptions } from './options.js';
 
@@ -64,7 +65,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const budget = budgetGuard(o.budgetUsd);
   if (o.budgetUsd !== undefined) {
     // Refuse to start when the estimate alone is over the budget: the figures `--dry-run` prints.
-    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts: await items.counts(names) });
+    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts: await items.counts(names), items: await items.forEstimate(names) });
     o.onEstimate?.(estimate);
     if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
   }
@@ -76,6 +77,9 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   try {
     for (const n of names) {
       const ds = plan.datasets[n]!;
+      if (o.shard && writesSeveralFiles(ds)) {
+        throw new SynthError('SYN5006', `dataset '${n}' writes several files (one per split, a chat file or a Hugging Face folder), which \`synth merge\` cannot combine yet: run it without --shard`);
+      }
       const loaded = await items.forDataset(ds);
       const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
       if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
@@ -100,9 +104,12 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         ...(o.onNotice ? { onNotice: o.onNotice } : {}),
         shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
         ...(o.faults ? { faults: o.faults } : {}),
+        modelNames: modelNames(plan, o.env),
       });
       results.push(r);
-      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      manifests.push(
+        writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported(), fallbacks: wiring.fallbacks?.() ?? [] }),
+      );
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;
