@@ -282,9 +282,25 @@ function bodyStep(c: A.LetClause | A.SetClause | A.LoopClause, ctx: CheckContext
 function chatTools(d: A.DatasetDecl, ctx: CheckContext): ChatTool[] {
   const byName = new Map<string, ChatTool>();
   for (const { name, args } of toolCalls(d)) {
-    if (!byName.has(name)) byName.set(name, { name, parameters: jsonSchemaOf(ctx.exprTypes.get(args) ?? T.unknown, ctx) });
+    if (!byName.has(name)) byName.set(name, { name, parameters: jsonSchemaOf(widened(ctx.exprTypes.get(args) ?? T.unknown), ctx) });
   }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** A type with its string literals widened to `string`: `{ id: "A1" }` declares a string parameter, not "A1" only. */
+function widened(t: Ty): Ty {
+  switch (t.k) {
+    case 'union':
+      return T.string;
+    case 'array':
+      return { k: 'array', elem: widened(t.elem) };
+    case 'optional':
+      return { k: 'optional', inner: widened(t.inner) };
+    case 'record':
+      return { ...t, fields: new Map([...t.fields].map(([k, v]) => [k, widened(v)])) };
+    default:
+      return t;
+  }
 }
 
 /**
