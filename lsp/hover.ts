@@ -246,7 +246,8 @@ function datasetHover(a: Analysis, d: A.DatasetDecl): string {
   const e = datasetEstimate(a, d.name.name);
   if (!e) return '';
   const usage = e.perRow.calls ? `\n\n**Estimate${e.total ? '' : ' per row'}:** ${usageText(e.total ?? e.perRow, e.unpriced)}` : '';
-  return `\n\n${rowsAndCalls(e)}${usage}`;
+  const bound = e.upperBound ? "\n\nAn upper bound: some calls are in branches that depend on a model's answer, and every branch is counted." : '';
+  return `\n\n${rowsAndCalls(e)}${usage}${bound}`;
 }
 
 /** A prompt's signature, the estimate of one call (tokens or images, and cost) and its response JSON Schema. */
@@ -255,6 +256,8 @@ function promptHover(a: Analysis, d: A.PromptDecl): string {
   const est = promptEstimate(a, d.name.name);
   if (!est) return sig;
   const { call, stage } = est;
+  // without a `model`, each call chooses one (`p(x) using m`): its cost is that model's
+  if (!stage.model) return `${sig}\n\n**Per call:** the model the call chooses (\`${d.name.name}(…) using MODEL\`) sets its cost`;
   if (call.kind === 'image') {
     const size = stage.settings['size'];
     return `${sig}\n\n**Per call:** ${countOf(call.images, 'image')}${typeof size === 'string' ? ` of ${size}` : ''} through the images API` + (call.usd !== undefined ? ` ≈ ${formatUsd(call.usd)}` : ' (set `price { image: … }` in the model for a cost)');

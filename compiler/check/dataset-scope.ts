@@ -58,6 +58,11 @@ export class DatasetScope {
     return found;
   }
 
+  /** Declares a variable no identifier of the source names (a judge's `NAME_reason`), resolving to `span`. */
+  declareDerived(name: string, span: A.Span, type: Ty, kind: Resolution['kind']): void {
+    if (!this.vars.has(name)) this.vars.set(name, { type, resolution: { file: this.ctx.file, span, kind, type } });
+  }
+
   /** Declares the variable `id` (SYN1009 if the dataset already has one of that name). */
   declare(id: A.Ident, type: Ty, kind: Resolution['kind']): void {
     if (!id.name) return;

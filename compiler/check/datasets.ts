@@ -274,7 +274,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     // a judge whose answer has a `reason` (or `rationale`) also gives NAME_reason, a column when kept
     if (judgeReasonField(ds, t)) {
       const reason = `${c.name.name}${JUDGE_REASON_SUFFIX}`;
-      ds.declare({ kind: 'Ident', name: reason, span: c.name.span }, T.string, 'judge');
+      ds.declareDerived(reason, c.name.span, T.string, 'judge');
       ds.fromModel.add(reason);
     }
   })
