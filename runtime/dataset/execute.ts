@@ -25,7 +25,7 @@ import { DatasetOutputs, manifestOf, sweepHfStaging, type WrittenFile } from './
 import { writeInOrder, type Accepted } from './ordered-writer.js';
 import { journalPath, shardKeysPath } from './paths.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
-import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
+import { inputHash, promptHash, promptKey, recipeHash, staleReason } from './provenance.js';
 
 export type { PromptRunner, Row } from './produce.js';
 export type { Format } from './output-file.js';
@@ -195,6 +195,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.itemKeys ? { itemKeys: o.itemKeys } : {}),
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
+    promptKey: (prompt, model) => promptKey(o.plan, prompt, model),
     ...(near ? { near } : {}),
     ...(o.modelNames ? { modelNames: o.modelNames } : {}),
   });

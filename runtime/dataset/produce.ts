@@ -45,8 +45,11 @@ export interface ProducerOptions {
   items?: Value[];
   itemKeys?: string[];
   prompts?: PromptRunner;
-  /** a prompt's provenance hash (provenance.ts), recorded for each prompt a row calls */
-  promptHash: (name: string) => string;
+  /** a prompt's provenance hash (provenance.ts), recorded for each prompt a row calls; `key` is the prompt's
+   *  name, or `prompt@model` for a call that chose its model */
+  promptHash: (key: string) => string;
+  /** the provenance key of a call (provenance.ts `promptKey`) */
+  promptKey?: (prompt: string, model: string | undefined) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
   /** each model block's model name (env() resolved), for `m.model` */
@@ -119,10 +122,12 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
       const scope: Env = new Map(env);
       // only the calls of the branches taken are made (interpret.ts); `site` names the call within the row
       const answer = async (r: CallRequest): Promise<Value> => {
-        called[r.prompt] = o.promptHash(r.prompt);
+        const model = typeof r.model === 'string' ? r.model : undefined;
+        const key = o.promptKey ? o.promptKey(r.prompt, model) : r.prompt;
+        called[key] = o.promptHash(key);
         prompt = r.prompt;
         if (!o.prompts) throw new EvalError(`prompt ${r.prompt} cannot be called here`);
-        const res = await o.prompts.call(r.prompt, r.args, `${ds.name}/${id.key}/${attempt}/${r.site}`, typeof r.model === 'string' ? r.model : undefined);
+        const res = await o.prompts.call(r.prompt, r.args, `${ds.name}/${id.key}/${attempt}/${r.site}`, model);
         addStats(res.stats);
         return res.value;
       };

@@ -31,6 +31,7 @@ export function recipeHash(ds: DatasetStage): string {
     keep: ds.keep,
     unique: ds.unique,
     chat: ds.chat,
+    ...(ds.tools ? { tools: ds.tools } : {}),
     split: ds.split,
     seed: ds.seed,
     images: ds.images ?? null,
@@ -40,13 +41,24 @@ export function recipeHash(ds: DatasetStage): string {
 /** Model settings that change what a call answers (limits, retries and prices do not). */
 const ANSWER_SETTINGS = ['name', 'temperature', 'top_p', 'max_tokens', 'seed', 'base_url', 'provider'];
 
-/** The hash of a prompt as far as its answers go: its stage, and its model's answer-shaping settings. */
-export function promptHash(plan: Plan, prompt: string): string {
+/**
+ * The hash of a prompt as far as its answers go: its stage, and its model's answer-shaping settings. `key` is
+ * the prompt's name, or `prompt@model` for calls that chose their model (`using`): those depend on that model.
+ */
+export function promptHash(plan: Plan, key: string): string {
+  const at = key.indexOf('@');
+  const prompt = at < 0 ? key : key.slice(0, at);
   const p = plan.prompts[prompt];
   if (!p) return 'missing';
-  const m = plan.models[p.model];
+  const model = at < 0 ? p.model : key.slice(at + 1);
+  const m = plan.models[model];
   const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, m?.settings[k] ?? null]));
-  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings });
+  return contentHash({ prompt: p.hash, model, mode: m?.mode ?? null, settings });
+}
+
+/** The provenance key of a call of `prompt` on `model` (undefined or the prompt's own model: the prompt's name). */
+export function promptKey(plan: Plan, prompt: string, model: string | undefined): string {
+  return model === undefined || model === plan.prompts[prompt]?.model ? prompt : `${prompt}@${model}`;
 }
 
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
@@ -71,7 +83,7 @@ export function staleReason(recorded: Provenance, current: { d: string; x?: stri
   if (recorded.d !== current.d) return "the dataset's definition changed";
   if (current.x !== undefined && recorded.x !== current.x) return 'its input changed';
   for (const [name, h] of Object.entries(recorded.q ?? {})) {
-    if (promptHashOf(name) !== h) return `prompt '${name}' changed`;
+    if (promptHashOf(name) !== h) return name.includes('@') ? `prompt '${name.slice(0, name.indexOf('@'))}' or model '${name.slice(name.indexOf('@') + 1)}' changed` : `prompt '${name}' changed`;
   }
   return undefined;
 }
