@@ -82,6 +82,7 @@ export const DIAGNOSTICS = {
   SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
 
   // ---- SYN3xxx: semantics
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
@@ -119,6 +120,9 @@ export const DIAGNOSTICS = {
   SYN3033: { severity: 'error', title: 'sampler parameter out of domain', message: '{signature} needs {condition}', help: 'Change the parameter so the distribution exists.' },
   SYN3034: { severity: 'error', title: 'empty range', message: '{what}: the low bound {low} is above the high bound {high}', help: 'Swap the bounds.' },
   SYN3035: { severity: 'error', title: 'invalid regular expression', message: '@pattern is not a valid regular expression: {error}', help: 'Fix the pattern (JavaScript syntax with the `u` flag).' },
+  SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
+  SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
+  SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },

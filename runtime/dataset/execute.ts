@@ -6,8 +6,9 @@ import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
 import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
-import { gridCombination, sample } from '../../compiler/plan/samplers.js';
+import { gridCombination, gridValues as gridValuesOf, sample } from '../../compiler/plan/samplers.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
+import { loadFakers } from './fakers.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';
 import { writeFileSync } from 'node:fs';
@@ -101,6 +102,7 @@ function dedupKey(v: Value): string {
 export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult> {
   const t0 = Date.now();
   const ds = o.dataset;
+  const fakers = await loadFakers(ds); // before anything is opened: a plan for another faker stops here
   const file = o.resolveOutput ? o.resolveOutput(ds.output.path) : o.outDir ? path.join(o.outDir, path.basename(ds.output.path)) : path.resolve(o.projectRoot, ds.output.path);
   // One journal per (dataset stage, output file, shard): a different --out or shard is a different run.
   const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
@@ -149,7 +151,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   if (o.shard && !isFor && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
   const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
   // Rows made only of grid values repeat after one pass over the grid: drawing further indices is pointless.
   const gridOnly = gridVars.length > 0 && gridVars.length === ds.vary.length && ds.prompts.length === 0;
@@ -174,15 +176,22 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     const rowStats: Record<string, number> = {};
     const env: Env = new Map();
     const id = identity(i);
-    for (const v of ds.vary) {
-      if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
-    }
+    // The `for` item and the grid values first: a sampler's parameters may read them (and earlier draws).
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, items[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
       const combo = gridCombination(gridValues, i % gridSize);
       gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
     }
-    if ('for' in ds.rows) env.set(ds.rows.for.binder, items[Math.floor(i / each)] ?? null);
+    try {
+      for (const v of ds.vary) {
+        if (v.mode === 'grid') continue;
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), { env, fakers }));
+      }
+    } catch (e) {
+      // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+      if (e instanceof EvalError) return { drop: `failed: ${e.message}`, keys: [], stats: rowStats };
+      throw e;
+    }
     let lastReason = '';
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const scope: Env = new Map(env);
