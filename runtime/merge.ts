@@ -11,6 +11,7 @@ import { SynthError } from '../base/diagnostics.js';
 import { shardKeysPath } from './dataset/execute.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { parquetDateColumns } from './dataset/parquet-dates.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -151,7 +152,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
       const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      await writeParquetFromJsonl(staged, outFile + '.tmp');
+      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
+      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
       renameSync(outFile + '.tmp', outFile);
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;

@@ -7,6 +7,7 @@ import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
 import { parseDate, parseDatetime } from '../plan/dates.js';
 import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
+import { checkAgainst, fits } from './records.js';
 import type { Resolution } from './tables.js';
 
 /** A name in scope: its type and where it was declared. */
@@ -298,11 +299,16 @@ export class ExprChecker {
       });
     }
     e.args.forEach((a, i) => {
-      const t = this.check(a, scope);
       const param = p.params[i];
+      const want = param ? (this.ctx.typeRefs.get(param.type) ?? T.unknown) : T.unknown;
+      // a record or list literal is checked against the parameter's type field by field (records.ts)
+      if (param && (a.kind === 'Record' || a.kind === 'Array') && want.k !== 'unknown') {
+        checkAgainst(this, a, scope, want, { owner: `argument ${i + 1} (${param.name.name}) of ${p.name.name}`, path: '' }, `argument ${i + 1} (${param.name.name}) of ${p.name.name}`);
+        return;
+      }
+      const t = this.check(a, scope);
       if (!param) return;
-      const want = this.ctx.typeRefs.get(param.type) ?? T.unknown;
-      if (!assignable(t, want)) {
+      if (!fits(this, t, want)) {
         this.ctx.report('SYN2003', a.span, { index: i + 1, param: param.name.name, prompt: p.name.name, expected: show(want), found: show(t) }, {
           related: [{ file, span: param.span, message: 'parameter declared here' }],
         });

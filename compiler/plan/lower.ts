@@ -277,7 +277,8 @@ function collectPrompts(ir: unknown, out: Set<string>): void {
 }
 
 function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
-  let rows: DatasetStage['rows'] = { count: 0 };
+  let count: number | undefined;
+  let forRows: Extract<DatasetStage['rows'], { for: unknown }>['for'] | undefined;
   const vary: VaryStage[] = [];
   const steps: DatasetStep[] = [];
   const keep: string[] = [];
@@ -292,12 +293,19 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   for (const c of d.clauses) {
     switch (c.kind) {
       case 'Count':
-        rows = { count: constNumber(c.value) ?? 0 };
+        count = constNumber(c.value) ?? 0;
         break;
       case 'For': {
         const el = iterableElement(ctx, c.iterable);
         if (!isIterableProblem(el)) {
-          rows = { for: { binder: c.binder.name, kind: el.kind, from: el.decl, ...(el.event ? { event: el.event } : {}), each: c.each ? (constNumber(c.each) ?? 1) : 1 } };
+          forRows = {
+            binder: c.binder.name,
+            kind: el.kind,
+            from: el.decl,
+            ...(el.event ? { event: el.event } : {}),
+            each: c.each ? (constNumber(c.each) ?? 1) : 1,
+            ...(c.where ? { where: lowerExpr(c.where, ctx) } : {}),
+          };
           (el.kind === 'source' ? sources : sims).add(el.decl);
         }
         break;
@@ -347,6 +355,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
       }
     }
   }
+  // `count N` beside a `for` keeps the first N rows, in canonical item order (docs/language.md, section 6).
+  let rows: DatasetStage['rows'] = forRows ? { for: count !== undefined ? { ...forRows, count } : forRows } : { count: count ?? 0 };
   // Without `count` or `for`, a grid dataset has one row per combination of its grid variables.
   if ('count' in rows && !d.clauses.some((c) => c.kind === 'Count') && vary.some((v) => v.mode === 'grid')) {
     rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };

@@ -70,7 +70,14 @@ export type DatasetStep =
 export interface DatasetStage {
   name: string;
   rowType: { name: string; schema: unknown };
-  rows: { count: number } | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number } };
+  /**
+   * `count`: rows wanted after checks. `for`: one row per item (`each` per item); `where` drops items before
+   * anything else of their rows runs; `count` (with `count N` beside the `for`) stops after the first N rows
+   * written, in canonical item order. Both are absent when not written, so older plans read the same.
+   */
+  rows:
+    | { count: number }
+    | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number; where?: ExprIR; count?: number } };
   vary: VaryStage[];
   steps: DatasetStep[];
   keep: string[];

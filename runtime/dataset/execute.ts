@@ -9,6 +9,7 @@ import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
 import { gridCombination, gridValues as gridValuesOf, sample } from '../../compiler/plan/samplers.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
 import { loadFakers } from './fakers.js';
+import { dateColumns } from './parquet-dates.js';
 import { NearDuplicateIndex } from './near-dup.js';
 import { DatasetOutput, readJournal, type Format } from './output.js';
 import { writeFileSync } from 'node:fs';
@@ -107,6 +108,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   // One journal per (dataset stage, output file, shard): a different --out or shard is a different run.
   const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
   const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
+  out.dateColumns = dateColumns(ds);
   const images = ds.images?.length ? projectImageStore(o.projectRoot) : undefined;
   if (images) {
     // a killed run may have left half-written image files behind

@@ -10,6 +10,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import * as path from 'node:path';
 import type { Value } from '../../compiler/plan/eval.js';
 import { csvCell, splitCsv } from './csv.js';
+import type { DateColumns } from './parquet-dates.js';
 
 export interface JournalEntry {
   i: number;
@@ -142,13 +143,16 @@ export class DatasetOutput {
     this.lastSync = Date.now();
   }
 
+  /** Parquet: the columns written as DATE / TIMESTAMP (parquet-dates.ts `dateColumns`). */
+  dateColumns: DateColumns = {};
+
   /** Closes the files and, for Parquet, converts the staged rows. */
   async finish(): Promise<void> {
     this.close();
     if (this.format === 'parquet') {
       const { writeParquetFromJsonl } = await import('./parquet.js');
       const tmp = this.file + '.tmp';
-      await writeParquetFromJsonl(this.staged, tmp);
+      await writeParquetFromJsonl(this.staged, tmp, this.dateColumns);
       renameSync(tmp, this.file);
     }
   }
