@@ -30,6 +30,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     backend: extra.backend ?? null,
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
+    // the row's declared type, so reports can order enum values as declared and read CSV cells by type
+    row: { type: ds.rowType.name, schema: ds.rowType.schema },
     counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'retried_calls', 'attempts']), ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}) },
     tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
     cost_usd: Math.round((r.stats['cost_micro_usd'] ?? 0)) / 1e6,
