@@ -92,7 +92,7 @@ export const FAKE_METHODS: Readonly<Record<string, { type: FakeType; example: st
   "finance.creditCardCVV": { type: "string", example: "470" },
   "finance.creditCardIssuer": { type: "string", example: "discover" },
   "finance.creditCardNumber": { type: "string", example: "6503-1013-3546-2805" },
-  "finance.currency": { type: {"record":{"name":"string","code":"string","symbol":"string","numericCode":"string"}}, example: "{\"name\":\"Jordanian Dinar\",\"code\":\"JOD\",\"symbol\":\"\",\"numer..." },
+  "finance.currency": { type: {"record":{"name":"string","code":"string","symbol":"string","numericCode":"string"}}, example: "{\"name\":\"Jordanian Dinar\",\"code\":\"JOD\",\"symbol\":\"\",\"numericCode\":\"400\"}" },
   "finance.currencyCode": { type: "string", example: "JOD" },
   "finance.currencyName": { type: "string", example: "Jordanian Dinar" },
   "finance.currencyNumericCode": { type: "string", example: "400" },

@@ -104,7 +104,8 @@ export function probeCatalogue(f: Faker = faker): Record<string, CatalogueEntry>
           continue; // needs arguments
         }
         if (warned || type === undefined || type === 'mixed') continue;
-        out[`${m}.${name}`] = { type, example: example.length > 60 ? example.slice(0, 57) + '...' : example };
+        // long text is cut for the table (hovers and completion show it); other examples stay valid JSON
+        out[`${m}.${name}`] = { type, example: type === 'string' && example.length > 60 ? example.slice(0, 57) + '...' : example };
       }
     }
   } finally {
