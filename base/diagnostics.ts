@@ -134,7 +134,7 @@ export const DIAGNOSTICS = {
   // sites (runtime/), see test/docs/diagnostics-registry.test.ts.
   SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}", help: 'Set the variable, or `--dry-run` to see the cost without calling.' },
   SYN5002: { severity: 'error', title: 'LLM call failed', message: '{detail}', help: 'Read the cause; rerun to retry the failed rows (finished calls come from the cache).' },
-  SYN5003: { severity: 'error', title: 'budget exceeded', message: '{detail}', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
+  SYN5003: { severity: 'error', title: 'budget exceeded', message: 'the estimated cost {estimate} is over the budget of {budget}; nothing was sent (see --dry-run)', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
   SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}', help: 'Look at the rows, then adjust the spec or the expectation.' },
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },

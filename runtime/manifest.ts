@@ -7,10 +7,17 @@ import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';
 
+/** The manifest beside an output: `out/d.jsonl` → `out/d.manifest.json` (also for .csv and .parquet). */
 export function manifestPath(output: string): string {
   return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
 }
 
+/**
+ * Writes the manifest of dataset run `r` beside its output, atomically (temp file + rename), as canonical JSON:
+ * tool, spec, plan and dataset hashes, shard, what `synth merge` needs, models (asked for and reported), backend,
+ * declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
+ * micro-USD), splits, expectations, status and wall time. Returns the manifest's path.
+ */
 export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
   const ds = plan.datasets[r.name]!;
   const manifest = {

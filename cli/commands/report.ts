@@ -6,6 +6,10 @@ import { SynthError, synthError } from '../../base/diagnostics.js';
 import { buildReport } from '../../runtime/report/build-report.js';
 import { fsReason } from '../../runtime/report/fs-reason.js';
 
+/**
+ * Builds the HTML report of the outputs and manifests in `dir` (runtime/report) into `opts.out` (default
+ * `dir/report.html`). Resolves with 0, or 1 when `dir` holds no manifest.
+ */
 export async function runReport(dir: string, opts: { out?: string }): Promise<number> {
   const out = opts.out ?? path.join(dir, 'report.html');
   try {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { mulberry32, type Rng } from '../support/prng.js';
 
 function check(text: string) {
@@ -44,7 +44,7 @@ dataset incidents: Incident {
 }
 `);
     expect(c.errors).toEqual([]);
-    await runPlan({ plan: buildPlan(c.res).plan, projectRoot: c.dir });
+    await run(buildPlan(c.res).plan, { projectRoot: c.dir });
     const rows = await readRows(path.join(c.dir, 'out', 'incidents.jsonl'), 'jsonl');
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(Object.keys(r['location'] as object).sort()).toEqual(['x', 'y']);

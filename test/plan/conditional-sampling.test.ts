@@ -11,7 +11,7 @@ import { isConditional } from '../../compiler/plan/samplers.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
 import { buildReport } from '../../runtime/report/build-report.js';
 import { mergeShards } from '../../runtime/merge.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 
 function project(spec: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-cond-'));
@@ -47,7 +47,7 @@ describe('conditional sampling', () => {
     const { dir, plan } = project(PRICES);
     const vary = plan.datasets['items']!.vary;
     expect(vary.map((v) => [v.name, isConditional(v.sampler)])).toEqual([['tier', false], ['price', true], ['qty', true], ['rush', true], ['pick', true]]);
-    await runPlan({ plan, projectRoot: dir });
+    await run(plan, { projectRoot: dir });
     const rows = await readRows(path.join(dir, 'out', 'items.jsonl'), 'jsonl');
     expect(rows).toHaveLength(3000);
     const by = (t: string) => rows.filter((r) => r['tier'] === t);
@@ -78,12 +78,12 @@ describe('conditional sampling', () => {
 
   it('is deterministic per row: a second run and a sharded run merge to the same bytes', async () => {
     const a = project(PRICES);
-    await runPlan({ plan: a.plan, projectRoot: a.dir, outDir: path.join(a.dir, 'one') });
-    await runPlan({ plan: a.plan, projectRoot: a.dir, outDir: path.join(a.dir, 'two'), fresh: true });
+    await run(a.plan, { projectRoot: a.dir, outDir: path.join(a.dir, 'one') });
+    await run(a.plan, { projectRoot: a.dir, outDir: path.join(a.dir, 'two'), fresh: true });
     const one = readFileSync(path.join(a.dir, 'one', 'items.jsonl'), 'utf8');
     expect(readFileSync(path.join(a.dir, 'two', 'items.jsonl'), 'utf8')).toBe(one);
     const dirs = [0, 1].map((i) => path.join(a.dir, `s${i}`));
-    for (let i = 0; i < 2; i++) await runPlan({ plan: a.plan, projectRoot: a.dir, outDir: dirs[i], shard: { index: i, count: 2 } });
+    for (let i = 0; i < 2; i++) await run(a.plan, { projectRoot: a.dir, outDir: dirs[i], shard: { index: i, count: 2 } });
     const [m] = await mergeShards(dirs, path.join(a.dir, 'merged'));
     expect(readFileSync(m!.output, 'utf8')).toBe(one);
   });
@@ -98,7 +98,7 @@ dataset d {
   output "out/d.jsonl"
 }
 `);
-    const s = await runPlan({ plan, projectRoot: dir });
+    const s = await run(plan, { projectRoot: dir });
     const r = s.results[0]!;
     const rows = await readRows(path.join(dir, 'out', 'd.jsonl'), 'jsonl');
     expect(rows.every((x) => (x['spread'] as number) > 0)).toBe(true);

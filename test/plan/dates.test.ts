@@ -14,7 +14,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import { drawer } from '../../compiler/plan/random.js';
 import { sample } from '../../compiler/plan/samplers.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { mulberry32 } from '../support/prng.js';
 
 const FIRST_DAY = dateToDays('0000-01-01');
@@ -121,21 +121,21 @@ dataset visits: Visit {
 }
 `;
 
-async function run(fmt: string) {
+async function runSpec(fmt: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-dates-'));
   writeFileSync(path.join(dir, 'v.synth'), SPEC(fmt));
   const res = checkFile(path.join(dir, 'v.synth'));
   expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  await runPlan({ plan: buildPlan(res).plan, projectRoot: dir });
+  await run(buildPlan(res).plan, { projectRoot: dir });
   const file = path.join(dir, 'out', `visits.${fmt}`);
   return { file, rows: await readRows(file, fmt as 'jsonl') };
 }
 
 describe('dates in outputs', () => {
   it('JSONL, CSV and Parquet hold the same ISO 8601 values; Parquet as DATE and TIMESTAMP that hyparquet reads as those instants', async () => {
-    const jsonl = await run('jsonl');
-    const csv = await run('csv');
-    const parquet = await run('parquet');
+    const jsonl = await runSpec('jsonl');
+    const csv = await runSpec('csv');
+    const parquet = await runSpec('parquet');
     expect(jsonl.rows).toHaveLength(200);
     for (const r of jsonl.rows) {
       expect(r['born']).toMatch(/^\d{4}-\d{2}-\d{2}$/);

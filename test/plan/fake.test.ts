@@ -16,7 +16,7 @@ import type { DatasetStage, Sampler } from '../../compiler/plan/schema.js';
 import { show, type Ty } from '../../compiler/types.js';
 import { loadFakers } from '../../runtime/dataset/fakers.js';
 import { mergeShards } from '../../runtime/merge.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { CATALOGUE_FILE, catalogueSource } from '../../scripts/gen-fake-catalogue.js';
 import { mulberry32 } from '../support/prng.js';
 
@@ -165,15 +165,15 @@ describe('fake and date draws through runs', () => {
     it(`two runs are byte-identical, and --shard 0/3 … 2/3 then merge equals one run (${fmt})`, async () => {
       const a = project(fmt);
       const b = project(fmt);
-      await runPlan({ plan: planOf(a.spec), projectRoot: a.dir });
-      await runPlan({ plan: planOf(b.spec), projectRoot: b.dir });
+      await run(planOf(a.spec), { projectRoot: a.dir });
+      await run(planOf(b.spec), { projectRoot: b.dir });
       const whole = readFileSync(path.join(a.dir, 'out', `people.${fmt}`));
       expect(readFileSync(path.join(b.dir, 'out', `people.${fmt}`)).equals(whole)).toBe(true);
       const plan = planOf(a.spec);
       const dirs: string[] = [];
       for (let i = 0; i < 3; i++) {
         dirs.push(path.join(a.dir, `shard${i}`));
-        await runPlan({ plan, projectRoot: a.dir, outDir: dirs[i], shard: { index: i, count: 3 } });
+        await run(plan, { projectRoot: a.dir, outDir: dirs[i], shard: { index: i, count: 3 } });
       }
       const [merged] = await mergeShards(dirs, path.join(a.dir, 'merged'));
       expect(readFileSync(merged!.output).equals(whole)).toBe(true);
@@ -187,7 +187,7 @@ describe('fake and date draws through runs', () => {
     const s = ds.vary.find((v) => v.name === 'name')!.sampler;
     expect(s).toEqual({ kind: 'fake', method: 'person.fullName', locale: 'de', library: `@faker-js/faker ${FAKER_VERSION}`, refDate: FAKE_REF_DATE });
     (s as { library: string }).library = '@faker-js/faker 9.0.0';
-    await expect(runPlan({ plan, projectRoot: dir })).rejects.toThrow(/faker 9\.0\.0.*rebuild/);
+    await expect(run(plan, { projectRoot: dir })).rejects.toThrow(/faker 9\.0\.0.*rebuild/);
   });
 });
 

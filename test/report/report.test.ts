@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { buildReport } from '../../runtime/report/build-report.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { synth } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { needChromium, openReport, screenshotPath } from './browser.js';
@@ -49,7 +49,7 @@ describe('synth report', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-'));
     writeFileSync(path.join(dir, 's.synth'), SPEC);
     const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
-    const summary = await runPlan({ plan, projectRoot: dir });
+    const summary = await run(plan, { projectRoot: dir });
     expect(summary.failedExpectations).toBe(true);
     const { html, charts } = await buildReport(path.join(dir, 'out'));
     expect(charts).toBeGreaterThanOrEqual(5);
