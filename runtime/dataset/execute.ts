@@ -148,9 +148,11 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const items = o.items ?? [];
   const totalIndices = isFor ? items.length * each : undefined;
-  let target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
-  // A shard of a `count` dataset makes its share plus a margin; `synth merge` verifies the margin sufficed.
-  if (o.shard && !isFor && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
+  // `count N` beside a `for`: the first N rows written, in item order (docs/language.md)
+  const forCount = 'for' in ds.rows ? ds.rows.for.count : undefined;
+  let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // A row-index shard of a dataset with a `count` makes its share plus a margin; `synth merge` verifies the margin sufficed.
+  if (o.shard && (!isFor || forCount !== undefined) && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
