@@ -14,7 +14,7 @@ import { constNumber } from '../compiler/check/const-eval.js';
 import { evaluate, interpolate, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
-import { FAKE_METHODS } from '../compiler/fake-catalogue.js';
+import { fakeMethod } from '../compiler/check/fake.js';
 import { countOf, estimateCall, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
 import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
@@ -78,7 +78,7 @@ function placeholder(a: Analysis, t: A.TypeRef): Value {
 
 /** The catalogue's example of a faker method, as the value the method gives (text, or JSON for other types). */
 function fakeExample(method: string): Value {
-  const m = FAKE_METHODS[method];
+  const m = fakeMethod(method);
   if (!m) return `‹${method}›`;
   return m.type === 'string' || m.type === 'datetime' ? m.example : (JSON.parse(m.example) as Value);
 }

@@ -7,8 +7,7 @@ import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
 import { constNumber } from '../compiler/check/const-eval.js';
-import { fakeCallLocale } from '../compiler/check/fake.js';
-import { FAKE_METHODS } from '../compiler/fake-catalogue.js';
+import { fakeCallLocale, fakeMethod } from '../compiler/check/fake.js';
 import { printExpr } from '../compiler/format.js';
 import { jsonSchemaOf } from '../compiler/plan/json-schema.js';
 import { countOf, formatUsd } from '../compiler/plan/estimate.js';
@@ -356,7 +355,7 @@ export function distribution(a: Analysis, c: A.VaryClause): string {
   const n = (i: number) => (e.args[i] ? constNumber(e.args[i]!) : undefined);
   if (e.callee.name === 'fake') {
     const path = e.args[0]?.kind === 'String' ? e.args[0].value : '';
-    const m = FAKE_METHODS[path];
+    const m = fakeMethod(path);
     return m ? `**Distribution:** faker's \`${path}\` in locale \`${fakeCallLocale(e)}\`, e.g. ${JSON.stringify(m.example)}` : '';
   }
   // parameters computed per row (conditional sampling): no fixed distribution to describe

@@ -20,6 +20,14 @@ export function fakeLocale(written: string): string | undefined {
   return FAKE_LOCALES.find((l) => l.toLowerCase() === key);
 }
 
+/**
+ * The catalogue entry of `path` (`person.fullName`), or undefined: an own key of the table only, so `constructor`
+ * or `__proto__` written as a path is an unknown method, never something inherited from Object.
+ */
+export function fakeMethod(path: string): { type: FakeType; example: string } | undefined {
+  return Object.hasOwn(FAKE_METHODS, path) ? FAKE_METHODS[path] : undefined;
+}
+
 /** The Synth type of a catalogue entry's result. */
 export function fakeResultType(t: FakeType): Ty {
   if (typeof t === 'object') return { k: 'record', name: '', fields: new Map(Object.entries(t.record).map(([k, v]) => [k, T[v]])) };
@@ -31,7 +39,13 @@ export function fakeResultType(t: FakeType): Ty {
 export function fakeType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty): Ty {
   const { ctx } = ds;
   const path = e.args[0];
+  const seen = new Set<string>();
   for (const n of e.named ?? []) {
+    if (seen.has(n.name.name)) {
+      ctx.report('SYN1009', n.name.span, { name: n.name.name, scope: 'fake(…)' });
+      continue;
+    }
+    seen.add(n.name.name);
     if (n.name.name !== 'locale') {
       ctx.report('SYN2040', n.name.span, { callee: 'fake(…)', name: n.name.name }, ctx.suggest(n.name.span, n.name.name, ['locale']));
       continue;
@@ -43,7 +57,7 @@ export function fakeType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string
     }
   }
   if (e.args.length !== 1 || path?.kind !== 'String') return bad('a constant method path: fake("person.fullName")');
-  const entry = FAKE_METHODS[path.value];
+  const entry = fakeMethod(path.value);
   if (!entry) {
     ctx.report('SYN1001', path.span, { what: 'faker method', name: path.value }, { ...ctx.suggest(inside(path), path.value, Object.keys(FAKE_METHODS)), data: { name: path.value } });
     return T.unknown;

@@ -82,3 +82,29 @@ export function millisToDatetime(ms: number): string | undefined {
 export function datetimeToDate(datetime: string): string {
   return datetime.slice(0, 10);
 }
+
+/**
+ * `value` with every `date` and `datetime` in canonical form, found through its JSON Schema (`format: date` /
+ * `date-time`, as json-schema.ts writes them, through objects, lists, optionals and `anyOf`). A model may answer
+ * `2024-03-05T10:00:00+02:00`; the row holds `2024-03-05T08:00:00.000Z`, so equal instants are equal text and
+ * comparisons order them by time. Text that does not parse is left as it is (the schema validation reports it).
+ */
+export function canonicalDates(schema: unknown, value: unknown): unknown {
+  if (!schema || typeof schema !== 'object' || value === null || value === undefined) return value;
+  const s = schema as { format?: unknown; properties?: Record<string, unknown>; items?: unknown; anyOf?: unknown[] };
+  if (typeof value === 'string') {
+    if (s.format === 'date') return parseDate(value) ?? parseDatetime(value)?.slice(0, 10) ?? value;
+    if (s.format === 'date-time') return parseDatetime(value) ?? value;
+    if (Array.isArray(s.anyOf)) for (const alt of s.anyOf) if (canonicalDates(alt, value) !== value) return canonicalDates(alt, value);
+    return value;
+  }
+  if (Array.isArray(value)) return s.items ? value.map((v) => canonicalDates(s.items, v)) : value;
+  if (typeof value === 'object') {
+    if (Array.isArray(s.anyOf)) return s.anyOf.reduce<unknown>((v, alt) => canonicalDates(alt, v), value);
+    if (!s.properties) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = Object.hasOwn(s.properties, k) ? canonicalDates(s.properties[k], v) : v;
+    return out;
+  }
+  return value;
+}

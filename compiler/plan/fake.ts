@@ -31,10 +31,15 @@ export function fakeDraw(s: FakeSampler, faker: FakerLike, u: () => number): Val
   faker.seed([a, b]);
   faker.setDefaultRefDate(s.refDate);
   const [module, method] = s.method.split('.') as [string, string];
-  const mod = (faker as unknown as Record<string, Record<string, unknown> | undefined>)[module];
+  const mod = Object.hasOwn(faker, module) ? (faker as unknown as Record<string, Record<string, unknown> | undefined>)[module] : undefined;
   const fn = mod?.[method];
   if (typeof fn !== 'function') throw new EvalError(`fake: faker has no method ${s.method}`);
-  return plain((fn as () => unknown).call(mod));
+  try {
+    return plain((fn as () => unknown).call(mod));
+  } catch (e) {
+    if (e instanceof EvalError) throw e;
+    throw new EvalError(`fake: faker's ${s.method} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** A faker result as a plan value: dates as ISO text, everything else as JSON values. */

@@ -2,6 +2,7 @@
 // with them). One `@faker-js/faker/locale/<code>` module per locale — not the whole library, which would load all
 // 70-odd locales — imported once per process.
 import { synthError } from '../../base/diagnostics.js';
+import { fakeMethod } from '../../compiler/check/fake.js';
 import { FAKE_LOCALES, FAKER_VERSION } from '../../compiler/fake-catalogue.js';
 import type { FakerLike, FakerSource } from '../../compiler/plan/fake.js';
 import type { DatasetStage } from '../../compiler/plan/schema.js';
@@ -22,6 +23,7 @@ export async function loadFakers(ds: DatasetStage): Promise<FakerSource | undefi
       throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws with ${s.library}, but this Synth has ${library}; rebuild the plan (values would differ)` });
     }
     if (!FAKE_LOCALES.includes(s.locale)) throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws in faker locale '${s.locale}', which ${library} does not have` });
+    if (!fakeMethod(s.method)) throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws with faker method '${s.method}', which is not in the catalogue of ${library}` });
     if (byLocale.has(s.locale)) continue;
     let p = loaded.get(s.locale);
     if (!p) {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { SchemaElement } from 'hyparquet';
 import { daysToDate, millisToDatetime, parseDate, parseDatetime } from '../../compiler/plan/dates.js';
 import type { DatasetStage } from '../../compiler/plan/schema.js';
-import { FAKE_METHODS } from '../../compiler/fake-catalogue.js';
+import { fakeMethod } from '../../compiler/check/fake.js';
 
 /** Columns of dates and of datetimes, by name. */
 export type DateColumns = Record<string, 'date' | 'datetime'>;
@@ -26,7 +26,7 @@ export function dateColumns(ds: DatasetStage): DateColumns {
     if (!ds.keep.includes(v.name)) continue;
     const s = v.sampler;
     if (s.kind === 'date' || s.kind === 'datetime') out[v.name] = s.kind;
-    else if (s.kind === 'fake' && FAKE_METHODS[s.method]?.type === 'datetime') out[v.name] = 'datetime';
+    else if (s.kind === 'fake' && fakeMethod(s.method)?.type === 'datetime') out[v.name] = 'datetime';
   }
   return out;
 }

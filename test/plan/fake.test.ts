@@ -188,6 +188,9 @@ describe('fake and date draws through runs', () => {
     expect(s).toEqual({ kind: 'fake', method: 'person.fullName', locale: 'de', library: `@faker-js/faker ${FAKER_VERSION}`, refDate: FAKE_REF_DATE });
     (s as { library: string }).library = '@faker-js/faker 9.0.0';
     await expect(run(plan, { projectRoot: dir })).rejects.toThrow(/faker 9\.0\.0.*rebuild/);
+    // a hand-edited plan naming a method outside the catalogue (one that needs arguments) is refused too
+    Object.assign(s, { library: `@faker-js/faker ${FAKER_VERSION}`, method: 'helpers.arrayElement' });
+    await expect(run(plan, { projectRoot: dir })).rejects.toThrow(/helpers\.arrayElement.*not in the catalogue/);
   });
 });
 
@@ -229,6 +232,14 @@ describe('fake: checking', () => {
     expect(check('  vary n ~ fake("person.fullName", locale: "de_DE")').diagnostics.map((d) => d.message)).toEqual(["unknown faker locale 'de_DE' — did you mean 'de_AT'?"]);
     const d = check('  vary n ~ fake("person.fullName", locael: "de")').diagnostics;
     expect(d.map((x) => [x.code, x.message])).toEqual([['SYN2040', "fake(…) takes no argument named 'locael' — did you mean 'locale'?"]]);
+  });
+
+  it('names inherited from Object are unknown methods and locales, never looked up (hostile paths)', () => {
+    for (const p of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'person.__proto__', 'person.constructor', '__proto__.fullName']) {
+      const d = check(`  vary n ~ fake("${p}")`).diagnostics;
+      expect(d.map((x) => x.code), p).toEqual(['SYN1001']);
+    }
+    expect(check('  vary n ~ fake("person.fullName", locale: "__proto__")').diagnostics.map((x) => x.code)).toEqual(['SYN1001']);
   });
 
   it('the variable has the method\'s type: a datetime, a record, a list of numbers', () => {
