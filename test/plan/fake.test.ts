@@ -180,6 +180,18 @@ describe('fake and date draws through runs', () => {
     });
   }
 
+  it('a run stopped part-way and resumed gives the bytes of one run (fake, dates; Parquet)', async () => {
+    const a = project('parquet');
+    const b = project('parquet');
+    await run(planOf(a.spec), { projectRoot: a.dir });
+    const plan = planOf(b.spec);
+    let written = 0;
+    const first = await run(plan, { projectRoot: b.dir, onProgress: (_d, p) => (written = p.written), shouldStop: () => (written >= 37 ? 'test stop' : undefined) });
+    expect(first.stopped).toBe('test stop');
+    await run(plan, { projectRoot: b.dir });
+    expect(readFileSync(path.join(b.dir, 'out', 'people.parquet')).equals(readFileSync(path.join(a.dir, 'out', 'people.parquet')))).toBe(true);
+  });
+
   it('records faker\'s version in the plan, and refuses to run a plan made for another one (SYN5006)', async () => {
     const { dir, spec } = project('jsonl');
     const plan = planOf(spec);
