@@ -1,6 +1,7 @@
-// JSONL → Parquet at the end of a dataset (Parquet cannot be appended to, so rows are staged as JSONL first).
-// Column types are inferred from the values: integers → INT64, other numbers → DOUBLE, booleans → BOOLEAN,
-// strings → STRING, anything nested → JSON — except the columns the plan declares `date` or `datetime`
+// JSONL → Parquet at the end of a dataset (Parquet cannot be appended to, so rows are built as JSONL first).
+// Column types are inferred from the values: integers → INT64 when every one is exact (within ±(2^53 − 1), so
+// it converts to int64 without rounding or overflow; `int` fields are checked to be so before a row is
+// written), other numbers → DOUBLE, booleans → BOOLEAN, strings → STRING, anything nested → JSON — except the columns the plan declares `date` or `datetime`
 // (parquet-dates.ts), written as DATE (INT32 days since 1970-01-01) and TIMESTAMP (INT64 milliseconds since the epoch,
 // UTC-adjusted), the types Parquet readers (pandas, DuckDB, Spark, hyparquet) turn into dates and instants.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ export async function writeParquetFromJsonl(jsonl: string, out: string, dates: D
     }
     const present = data.filter((v) => v !== null);
     let type: 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'JSON' = 'STRING';
-    if (present.length && present.every((v) => typeof v === 'number')) type = present.every((v) => Number.isInteger(v)) ? 'INT64' : 'DOUBLE';
+    if (present.length && present.every((v) => typeof v === 'number')) type = present.every((v) => Number.isSafeInteger(v)) ? 'INT64' : 'DOUBLE';
     else if (present.length && present.every((v) => typeof v === 'boolean')) type = 'BOOLEAN';
     else if (present.some((v) => typeof v === 'object')) type = 'JSON';
     schema.push(basicElement(name, type));
