@@ -408,7 +408,7 @@ class Printer {
       case 'Count':
         return `count ${this.expr(c.value)}`;
       case 'For':
-        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}`;
+        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}${c.where ? ' where ' + this.expr(c.where) : ''}`;
       case 'Vary':
         return `vary ${c.name.name} ${c.mode === 'grid' ? 'in' : '~'} ${this.distribution(c.dist)}`;
       case 'LetClause':
@@ -478,7 +478,10 @@ class Printer {
       case 'Index':
         return `${this.expr(e.object, 8)}[${this.expr(e.index)}]`;
       case 'Call': {
-        const call = `${e.callee.name}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+        // named arguments stay where they were written
+        const args: Array<{ at: number; text: string }> = e.args.map((a) => ({ at: a.span.start, text: this.expr(a) }));
+        for (const n of e.named ?? []) args.push({ at: n.span.start, text: `${n.name.name}: ${this.expr(n.value)}` });
+        const call = `${e.callee.name}(${args.sort((a, b) => a.at - b.at).map((a) => a.text).join(', ')})`;
         if (!e.using) return call;
         // `using` takes a primary: anything longer than a name or a call is parenthesised
         const m = this.expr(e.using);

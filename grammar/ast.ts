@@ -243,12 +243,14 @@ export interface CountClause extends NodeBase {
   value: Expr;
 }
 
-/** `for e in traffic.crash [each 3]` */
+/** `for e in traffic.crash [each 3] [where e.speed > 20.0]` */
 export interface ForClause extends NodeBase {
   kind: 'For';
   binder: Ident;
   iterable: Expr;
   each: Expr | undefined;
+  /** items failing it are dropped before anything else of the row runs (no draw, no prompt call) */
+  where: Expr | undefined;
 }
 
 /** `vary tier ~ weighted { free: 0.6 }` (sample) or `vary tier in Tier` (enumerate, grid) */
@@ -323,6 +325,8 @@ export interface LoopClause extends NodeBase {
   binder: Ident;
   range: Expr;
   body: Clause[];
+  /** a `where` written before the body (not allowed on a loop: reported by the checker) */
+  where?: Expr;
 }
 
 /** `chat = chat + [user(q)]` inside a loop body: gives a `let` declared before the loop a new value */
@@ -417,6 +421,15 @@ export interface CallExpr extends NodeBase {
   args: Expr[];
   /** `answer(q) using strong`: the model a prompt call is sent to, instead of the prompt's `model` */
   using?: Expr;
+  /** `name: value` arguments after (or among) the positional ones; absent when there are none */
+  named?: NamedArg[];
+}
+
+/** `locale: "de"` in `fake("person.fullName", locale: "de")`. Only the calls that document one accept it. */
+export interface NamedArg extends NodeBase {
+  kind: 'NamedArg';
+  name: Ident;
+  value: Expr;
 }
 
 /** `match intent { refund: a(q), question: b(q), default: c(q) }`: only the arm taken is evaluated */

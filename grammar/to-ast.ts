@@ -359,15 +359,16 @@ export class AstBuilder {
         return { kind: 'Count', value: this.exprOf(n, 'expr', n), span };
       case 'forClause': {
         const each = this.node(n, 'each');
+        const where = this.node(n, 'where');
         if (this.kids(n, 'body').length) {
           const body: A.Clause[] = [];
           for (const c of this.nodes(n, 'clause')) {
             const cl = this.clause(c);
             if (cl) body.push(cl);
           }
-          return { kind: 'Loop', binder: this.nameOf(n, 'binder'), range: this.exprOf(n, 'iterable', n), body, span };
+          return { kind: 'Loop', binder: this.nameOf(n, 'binder'), range: this.exprOf(n, 'iterable', n), body, ...(where ? { where: this.expr(where) } : {}), span };
         }
-        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, span };
+        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, where: where ? this.expr(where) : undefined, span };
       }
       case 'setClause':
         return { kind: 'SetClause', name: this.nameOf(n), value: this.exprOf(n, 'value', n), span };
@@ -633,7 +634,11 @@ export class AstBuilder {
       };
     }
     if (def) args.push(this.expr(def)); // `default` outside a reduction: the checker reports it via arity
-    return { kind: 'Call', callee: name, args, span };
+    const named = this.nodes(n, 'named').map((a): A.NamedArg => {
+      const value = this.node(a, 'value');
+      return { kind: 'NamedArg', name: this.nameOf(a), value: value ? this.expr(value) : this.missing(this.spanOf(a)), span: this.spanOf(a) };
+    });
+    return named.length ? { kind: 'Call', callee: name, args, named, span } : { kind: 'Call', callee: name, args, span };
   }
 
 /** The AST of a record literal; with `templates`, string values are templates (`format chat { ... }`). */

@@ -2,8 +2,10 @@
 // estimate (estimate.ts counts the calls the row will make): both see the same `vary` values, grid values and
 // `for` item for row i, so the estimate decides conditions on them exactly as the run will.
 import type { Env, Value } from './eval.js';
+import type { FakerSource } from './fake.js';
+import { UNKNOWN } from './interpret.js';
 import { drawer, hashString } from './random.js';
-import { gridCombination, sample } from './samplers.js';
+import { gridCombination, gridValues, sample } from './samplers.js';
 import type { DatasetStage } from './schema.js';
 
 /** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
@@ -17,21 +19,35 @@ export function rowIdentity(ds: DatasetStage, i: number, itemKeys?: string[]): {
   return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey, item: j };
 }
 
+/** What a row's draws may need besides their coordinates. */
+export interface DrawContext {
+  /** faker's locales for `fake` samplers (the runtime loads them) */
+  fakers?: FakerSource;
+  /** the estimate: a `fake` draw it cannot make (no faker loaded) is UNKNOWN rather than an error */
+  explore?: boolean;
+}
+
 /**
- * Sets row i's `vary` draws (a pure function of seed, dataset, variable and row identity), its grid values and
- * its `for` item (`item`: the item's value, null when absent) in `env`.
+ * Sets row i's `for` item (`item`: the item's value, null when absent) and grid values, then its `vary` draws (a
+ * pure function of seed, dataset, variable and row identity; a sampler's parameters may read the item, the grid
+ * values and earlier draws) in `env`. Throws EvalError when a parameter computed for this row lies outside its
+ * distribution's domain: the row fails, the same way every run.
  */
-export function drawRow(ds: DatasetStage, i: number, env: Env, id: ReturnType<typeof rowIdentity>, item: Value | undefined): void {
-  for (const v of ds.vary) {
-    if (v.mode === 'grid') continue;
-    env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
-  }
+export function drawRow(ds: DatasetStage, i: number, env: Env, id: ReturnType<typeof rowIdentity>, item: Value | undefined, ctx: DrawContext = {}): void {
+  if ('for' in ds.rows) env.set(ds.rows.for.binder, item ?? null);
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   if (gridVars.length) {
-    const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
-    const gridSize = gridValues.reduce((a, vs) => a * Math.max(1, vs.length), 1);
-    const combo = gridCombination(gridValues, i % gridSize);
+    const values = gridVars.map((v) => gridValues(v.sampler));
+    const size = values.reduce((a, vs) => a * Math.max(1, vs.length), 1);
+    const combo = gridCombination(values, i % size);
     gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
   }
-  if ('for' in ds.rows) env.set(ds.rows.for.binder, item ?? null);
+  for (const v of ds.vary) {
+    if (v.mode === 'grid') continue;
+    if (ctx.explore && v.sampler.kind === 'fake' && !ctx.fakers) {
+      env.set(v.name, UNKNOWN);
+      continue;
+    }
+    env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), { env, ...(ctx.fakers ? { fakers: ctx.fakers } : {}) }));
+  }
 }

@@ -14,6 +14,7 @@ import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
 import { writeHfFolder, HF_CARD, HF_MANIFEST } from './hf.js';
 import { OutputFile, type Format, type OutputSummary } from './output-file.js';
+import { dateColumns } from './parquet-dates.js';
 
 /** The placeholder an output path may hold: one file per split. */
 export const SPLIT_PLACEHOLDER = '{split}';
@@ -91,7 +92,7 @@ export class DatasetOutputs {
     for (const sp of this.perSplit ? this.splits : ['']) {
       // an hf folder's rows are staged as JSONL and become Parquet files when the run ends (hf.ts)
       const file = hf ? path.join(output, `.${sp}.rows.jsonl`) : this.perSplit ? splitFile(output, sp) : output;
-      this.rows.set(sp, new OutputFile(file, format, faults));
+      this.rows.set(sp, new OutputFile(file, format, faults, hf ? {} : dateColumns(ds)));
       if (ds.chat) this.chats.set(sp, new OutputFile(hf ? path.join(output, 'chat', `${sp}.jsonl`) : chatFile(file), 'jsonl', faults));
     }
   }

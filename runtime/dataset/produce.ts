@@ -13,6 +13,7 @@ import { evaluate, EvalError, MODEL_NAMES, type Env, type Value } from '../../co
 import { drive, runSteps, type CallRequest } from '../../compiler/plan/interpret.js';
 import { hashString, uniformAt } from '../../compiler/plan/random.js';
 import { drawRow, rowIdentity } from '../../compiler/plan/rows.js';
+import type { FakerSource } from '../../compiler/plan/fake.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
@@ -54,6 +55,8 @@ export interface ProducerOptions {
   near?: NearDuplicateIndex;
   /** each model block's model name (env() resolved), for `m.model` */
   modelNames?: Record<string, string>;
+  /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
+  fakers?: FakerSource;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -114,7 +117,13 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     const env: Env = new Map();
     if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
     const id = rowIdentity(ds, i, o.itemKeys);
-    drawRow(ds, i, env, id, o.items?.[Math.floor(i / each)]);
+    try {
+      drawRow(ds, i, env, id, o.items?.[Math.floor(i / each)], o.fakers ? { fakers: o.fakers } : {});
+    } catch (e) {
+      // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+      throw e;
+    }
 
     let last: RowResult | undefined;
     let prompt = '';

@@ -75,7 +75,7 @@ dataset d {
 }
 `);
     const plan = planOf(file);
-    const est = await dryRun(plan, { projectRoot: dir, env: env() });
+    const est = await dryRun(plan, { projectRoot: dir });
     expect(est.upperBound).toEqual([]);
     const from = server.requests.length;
     const s = await run(plan, { projectRoot: dir, env: env(), backoffBaseMs: 1 });
@@ -113,7 +113,7 @@ dataset d {
 }
 `);
     const plan = planOf(file);
-    const est = await dryRun(plan, { projectRoot: dir, env: env() });
+    const est = await dryRun(plan, { projectRoot: dir });
     expect(est.upperBound).toEqual(['d']);
     expect(est.datasets[0]!.upperBound).toBe(true);
     expect(est.total.calls).toBe(60);
