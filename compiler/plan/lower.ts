@@ -238,6 +238,8 @@ function paramOf(a: A.Expr, ctx: CheckContext): Param<string | number | boolean>
   if (n !== undefined) return n;
   if (a.kind === 'Name' && ctx.references.get(a.name)?.kind === 'enumCase') return a.name.name;
   if (a.kind === 'Member' && ctx.references.get(a.member)?.kind === 'enumCase') return a.member.name;
+  // a model block (`one_of(strong, cheap)`) is its name
+  if (a.kind === 'Name' && ctx.references.get(a.name)?.type.k === 'model' && ctx.references.get(a.name)?.kind === 'decl') return a.name.name;
   return { expr: lowerExpr(a, ctx) };
 }
 
