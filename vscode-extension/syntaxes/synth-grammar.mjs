@@ -21,12 +21,12 @@ const DECL_KEYWORDS = ['goal', 'enum', 'struct', 'model', 'prompt', 'source', 's
 /** An unindented declaration header: where an unclosed body gives up. */
 const DECL_HEADER_AHEAD = String.raw`^(?=(?:${DECL_KEYWORDS.join('|')})\s+(?:${ID}|")[^\n]*\{)`;
 
-export const PRIMITIVE_TYPES = ['string', 'int', 'float', 'bool', 'image', 'date', 'datetime', 'f32', 'i32', 'u32', 'vec2f', 'vec3f', 'vec4f'];
+export const PRIMITIVE_TYPES = ['string', 'int', 'float', 'bool', 'image', 'date', 'datetime', 'message', 'tool_call', 'f32', 'i32', 'u32', 'vec2f', 'vec3f', 'vec4f'];
 /** Built-in functions and samplers (compiler/builtins.ts, compiler/sim/builtins.ts, the samplers of `vary`). */
 export const BUILTIN_FUNCTIONS = [
   // dataset expressions
   'len', 'words', 'lower', 'upper', 'trim', 'contains', 'starts_with', 'ends_with', 'str', 'join', 'round', 'floor',
-  'ceil', 'abs', 'min', 'max', 'if_else', 'date', 'datetime',
+  'ceil', 'abs', 'min', 'max', 'if_else', 'date', 'datetime', 'system', 'user', 'assistant', 'call_tool', 'tool_result',
   // expect aggregates and reductions
   'share', 'mean', 'sum', 'count', 'quantile', 'any', 'all',
   // samplers and sources
@@ -226,9 +226,16 @@ function grammar() {
     ]),
     /** Atoms and operators: everything but strings and groups. */
     atoms: {
-      patterns: include('duration', 'number', 'boolean', 'hard-keywords', 'weighted', 'call', 'member', 'operators', 'punctuation', 'type-name-in-expression', 'identifier'),
+      patterns: include('duration', 'number', 'boolean', 'hard-keywords', 'expression-keywords', 'weighted', 'call', 'member', 'operators', 'punctuation', 'type-name-in-expression', 'identifier'),
     },
     weighted: { match: String.raw`\b(weighted)\b(?=\s*\{)`, captures: { 1: { name: s('support.function.builtin') } } },
+    // `answer(q) using strong`, `match tier { … }`: soft keywords where an expression goes on after them
+    'expression-keywords': {
+      patterns: [
+        { name: s('keyword.other.using'), match: String.raw`(?<=\)\s*)using(?=\s+[A-Za-z_(])` },
+        { name: s('keyword.control.match'), match: String.raw`\bmatch(?=\s+[A-Za-z_0-9"!(\[-])` },
+      ],
+    },
     /** Inside `{...}` of a single-line template: no strings (the quote ends the template), no nested groups. */
     'expression-without-strings': { patterns: include('atoms') },
 
