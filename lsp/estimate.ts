@@ -7,6 +7,10 @@ import { countOf, estimateCall, estimateDataset, formatUsd, type CallEstimate, t
 import type { PromptStage } from '../compiler/plan/schema.js';
 import type { Analysis } from './workspace.js';
 
+/** Rows of a dataset whose calls are conditional the editor runs through the estimate per version (beyond, it
+ *  scales): a few tens of milliseconds, so hovers stay quick on million-row specs. */
+const EDITOR_ROWS = 20_000;
+
 /** Per check result (one per analysed version): estimates already computed, by declaration name. */
 const memo = new WeakMap<object, Map<string, unknown>>();
 
@@ -30,7 +34,7 @@ export function datasetEstimate(a: Analysis, name: string): (DatasetEstimate & {
     const plan = lowerForEstimate(a.result, [name]);
     const ds = plan.datasets[name];
     if (!ds) return undefined;
-    return { ...estimateDataset(plan, ds), each: 'for' in ds.rows ? ds.rows.for.each : undefined };
+    return { ...estimateDataset(plan, ds, { maxRowsEvaluated: EDITOR_ROWS }), each: 'for' in ds.rows ? ds.rows.for.each : undefined };
   });
 }
 

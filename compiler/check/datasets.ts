@@ -43,11 +43,23 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   toolTypes(d, ctx);
 }
 
-/** `{split}` in an output path needs splits, from the dataset or the goal (SYN3058). */
+/**
+ * `{split}` in an output path needs splits, from the dataset or the goal (SYN3058); an output written per split
+ * (`{split}`, `format hf`) needs split names that can be file names (SYN3062: never `..` or a `/`).
+ */
 function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
-  const hasSplit = ds.settings.some((s) => s.key.name === 'split') || !!ds.ctx.symbols.goal?.decl.settings.some((s) => s.key.name === 'split');
+  const own = ds.settings.find((s) => s.key.name === 'split');
+  const split = own ?? ds.ctx.symbols.goal?.decl.settings.find((s) => s.key.name === 'split');
   for (const c of d.clauses) {
-    if (c.kind === 'Output' && c.path.value.includes('{split}') && !hasSplit) ds.ctx.report('SYN3058', c.path.span, { name: d.name.name });
+    if (c.kind !== 'Output') continue;
+    const perSplit = c.path.value.includes('{split}') || c.format?.name === 'hf';
+    if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3058', c.path.span, { name: d.name.name });
+    if (!perSplit || split?.value.kind !== 'Record') continue;
+    for (const en of split.value.entries) {
+      const name = keyName(en.key);
+      // the goal's split is reported at the output that uses it, the dataset's at its key
+      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3062', own ? en.key.span : c.path.span, { name, dataset: d.name.name });
+    }
   }
 }
 

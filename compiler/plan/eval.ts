@@ -34,7 +34,7 @@ function text(v: Value): string {
 
 /**
  * How a value is interpolated into a template: text as-is, lists joined by ", ", records as indented JSON, and a
- * conversation (a list of chat messages) as a transcript, one `role: content` line per message.
+ * conversation (a list of chat messages) as a transcript, one `role: "content"` line per message.
  */
 export function interpolate(v: Value): string {
   if (Array.isArray(v)) {
@@ -44,18 +44,26 @@ export function interpolate(v: Value): string {
   return text(v);
 }
 
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+const MESSAGE_KEYS = new Set(['role', 'content', 'tool_calls', 'tool_call_id', 'name']);
+
+/** A chat message (compiler/chat-types.ts): a known role and no other keys than a message has. */
 function isMessage(v: Value): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v['role'] === 'string';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return typeof v['role'] === 'string' && ROLES.has(v['role']) && Object.keys(v).every((k) => MESSAGE_KEYS.has(k));
 }
 
-/** `user: …`, `assistant: lookup_order({"id":"A1"})`, `tool: {"status":"shipped"}`. */
+/**
+ * `user: "…"`, `assistant: lookup_order({"id":"A1"})`, `tool: "{\"status\":\"shipped\"}"`. Content is quoted as a
+ * JSON string, so text a model wrote (line breaks, a `user:` of its own) cannot pass for another turn.
+ */
 function transcriptLine(m: Record<string, Value>): string {
   const calls = Array.isArray(m['tool_calls']) ? m['tool_calls'] : [];
   const called = calls.map((c) => {
     const f = c && typeof c === 'object' && !Array.isArray(c) ? c['function'] : null;
-    return f && typeof f === 'object' && !Array.isArray(f) ? `${text(f['name'] ?? '')}(${text(f['arguments'] ?? '')})` : '';
+    return f && typeof f === 'object' && !Array.isArray(f) ? `${JSON.stringify(text(f['name'] ?? '')).slice(1, -1)}(${text(f['arguments'] ?? '')})` : '';
   });
-  const content = m['content'] === undefined || m['content'] === null ? '' : text(m['content']);
+  const content = m['content'] === undefined || m['content'] === null ? '' : JSON.stringify(text(m['content']));
   return `${text(m['role']!)}: ${[content, ...called].filter(Boolean).join(' ')}`;
 }
 

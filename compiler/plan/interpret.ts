@@ -9,8 +9,9 @@
 // computed from `UNKNOWN` are `UNKNOWN`; `vary` draws, `for` items and constants stay known, so conditions and
 // loops over them are decided exactly as the run will decide them.
 //
-// A call's `site` names it within its row for the LLM cache: the step (`row`, a let's name, `judge:NAME`, with
-// `@i=3` per enclosing loop iteration) and its index among the step's calls in evaluation order. The index is
+// A call's `site` names it within its row for the LLM cache: the step (`row`, a let's name, `judge:NAME`; inside
+// a loop body also the step's position and, per enclosing loop, the loop's position and iteration: `x#1@2:i=3`)
+// and its index among the step's calls in evaluation order. The index is
 // static (the call's position in its expression), so taking one branch never renumbers the calls of another,
 // and an expression without conditionals numbers its calls as they always were.
 import { binaryOp, callFunction, EvalError, evaluate, interpolate, matchArm, promptCalls, unaryOp, type Env, type Value } from './eval.js';
@@ -60,25 +61,29 @@ function scoreOf(raw: Value): number | undefined {
  * expression cannot be computed (the row fails).
  */
 export function* runSteps(steps: DatasetStep[], scope: Env, o: InterpretOptions = {}, loops = ''): StepRun<Filtered> {
-  for (const step of steps) {
-    if ('let' in step) scope.set(step.let, yield* evalRoot(step.expr, scope, o, step.let + loops));
-    else if ('set' in step) scope.set(step.set, yield* evalRoot(step.expr, scope, o, `set:${step.set}${loops}`));
-    else if ('row' in step) scope.set('row', yield* evalRoot(step.row, scope, o, 'row' + loops));
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k]!;
+    // a site inside a loop body also names the step's position (two `chat = …` of one body are two sites) and
+    // the iteration of each enclosing loop (`@2:turn=3`: the loop that is step 2, its third turn)
+    const at = loops ? `#${k}${loops}` : '';
+    if ('let' in step) scope.set(step.let, yield* evalRoot(step.expr, scope, o, step.let + at));
+    else if ('set' in step) scope.set(step.set, yield* evalRoot(step.expr, scope, o, `set:${step.set}${at}`));
+    else if ('row' in step) scope.set('row', yield* evalRoot(step.row, scope, o, 'row' + at));
     else if ('loop' in step) {
-      const from = yield* evalRoot(step.from, scope, o, `loop:${step.loop}${loops}`);
-      const to = yield* evalRoot(step.to, scope, o, `loop:${step.loop}${loops}`);
+      const from = yield* evalRoot(step.from, scope, o, `loop:${step.loop}${at}`);
+      const to = yield* evalRoot(step.to, scope, o, `loop:${step.loop}${at}`);
       if (from === UNKNOWN || to === UNKNOWN) {
         // a bound the estimate cannot know (a `for` item it was not given): one iteration, as an upper bound
         o.onUpperBound?.();
         scope.set(step.loop, UNKNOWN);
-        yield* runSteps(step.steps, scope, o, `${loops}@${step.loop}=?`);
+        yield* runSteps(step.steps, scope, o, `${loops}@${k}:${step.loop}=?`);
         continue;
       }
       if (typeof from !== 'number' || typeof to !== 'number') throw Object.assign(new EvalError(`loop ${step.loop}: the range is not two numbers`), { expr: step.from, env: scope });
       if (to - from + 1 > MAX_LOOP_ITERATIONS) throw Object.assign(new EvalError(`loop ${step.loop}: ${from}..${to} is more than ${MAX_LOOP_ITERATIONS} iterations`), { expr: step.to, env: scope });
       for (let i = from; i <= to; i++) {
         scope.set(step.loop, i);
-        const filtered = yield* runSteps(step.steps, scope, o, `${loops}@${step.loop}=${i}`);
+        const filtered = yield* runSteps(step.steps, scope, o, `${loops}@${k}:${step.loop}=${i}`);
         if (filtered !== undefined) return filtered;
       }
     } else if ('check' in step) {
