@@ -83,8 +83,8 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
       findings.push({ manifest, output, ok: false, code: 'SYN5026', message: formatMessage('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? rows, target: m.target ?? '?' }) });
       continue;
     }
-    const what = files.length === 1 ? `sha256 ${files[0]!.sha256!.slice(0, 16)}…` : `${files.length} files`;
-    findings.push({ manifest, output, ok: true, message: `${shown}: ${rows} rows, ${what}, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
+    const head = files.length === 1 ? `${shown}: ${rows} rows, sha256 ${files[0]!.sha256!.slice(0, 16)}…` : `${path.relative(process.cwd(), manifest) || manifest}: dataset ${m.dataset.name ?? '?'}, ${rows} rows in ${files.length} files`;
+    findings.push({ manifest, output, ok: true, message: `${head}, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
   }
   return findings;
 }

@@ -23,8 +23,14 @@ import type { OutputSummary } from './output-file.js';
 export const HF_CARD = 'README.md';
 export const HF_MANIFEST = 'synth.manifest.json';
 
-/** Rows per Parquet file: the Hub's viewer and `datasets` read shards of a few hundred MB comfortably. */
+/** Rows per Parquet file: the Hub's viewer and `datasets` read shards of a few hundred MB comfortably.
+ *  `SYNTH_HF_SHARD_ROWS` overrides it (for rows of unusual size, and tests). */
 export const ROWS_PER_SHARD = 250_000;
+
+function rowsPerShard(): number {
+  const n = Number(process.env['SYNTH_HF_SHARD_ROWS']);
+  return Number.isSafeInteger(n) && n > 0 ? n : ROWS_PER_SHARD;
+}
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Schema = Record<string, unknown>;
@@ -217,10 +223,11 @@ export async function writeHfFolder(o: HfFolderInput): Promise<{ files: Array<Ou
   const schema = [{ name: 'root', num_children: columns.length }, ...columns.flatMap(([k, t]) => parquetElements(k, t))];
   const files: Array<OutputSummary & { split: string }> = [];
   const written = new Set<string>();
+  const per = rowsPerShard();
   for (const { split, rows } of perSplit) {
-    const shards = Math.max(1, Math.ceil(rows.length / ROWS_PER_SHARD));
+    const shards = Math.max(1, Math.ceil(rows.length / per));
     for (let i = 0; i < shards; i++) {
-      const part = rows.slice(i * ROWS_PER_SHARD, (i + 1) * ROWS_PER_SHARD);
+      const part = rows.slice(i * per, (i + 1) * per);
       const name = `${split}-${String(i).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.parquet`;
       const buf = Buffer.from(
         parquetWriteBuffer({

@@ -9,6 +9,7 @@
 // data/{split}-00000-of-0000N.parquet, chat/{split}.jsonl, README.md and synth.manifest.json.
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { SynthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
@@ -88,6 +89,9 @@ export class DatasetOutputs {
     const hf = ds.output.format === 'hf';
     this.splits = splitsOf(ds) ?? [DEFAULT_SPLIT];
     this.perSplit = hf || output.includes(SPLIT_PLACEHOLDER);
+    // the checker allows only such names (SYN3062); a plan edited by hand must not write outside its folder
+    const unsafe = this.perSplit ? this.splits.find((sp) => !/^[A-Za-z0-9_]+$/.test(sp)) : undefined;
+    if (unsafe !== undefined) throw new SynthError('SYN5006', `dataset '${ds.name}': split ${JSON.stringify(unsafe)} cannot name a file (letters, digits and _ only)`);
     const format: Format = hf ? 'jsonl' : (ds.output.format as Format);
     for (const sp of this.perSplit ? this.splits : ['']) {
       // an hf folder's rows are staged as JSONL and become Parquet files when the run ends (hf.ts)
