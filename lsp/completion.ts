@@ -95,6 +95,7 @@ export function completionItems(a: Analysis, offset: number): CompletionItem[] {
     case 'Model':
       if (cx.depth === 0) return [];
       if (isLineStart(cx)) return settingItems(MODEL_SETTINGS);
+      if (/^\s*fallback\s+$/.test(cx.lead)) return modelItems(a).filter((m) => m.label !== d.name.name);
       return settingValueItems(MODEL_SETTINGS, cx);
     case 'Source':
       return cx.depth > 0 && isLineStart(cx) ? settingItems(SOURCE_SETTINGS) : [];
@@ -231,6 +232,8 @@ function datasetCompletion(a: Analysis, d: A.DatasetDecl, cx: CursorContext): Co
     ];
   }
   const lead = cx.lead;
+  // `answer(q) using ▮`: model blocks, and the variables that hold one
+  if (/\)\s*using\s+$/.test(lead)) return [...modelItems(a), ...scope.filter((e) => e.type.k === 'model').map(scopeItem)];
   if (/^\s*vary\s+\w+\s*~\s*$/.test(lead)) {
     return Object.entries(SAMPLERS).map(([label, s]) => ({ label, kind: K.Function, detail: s.signature, documentation: md(s.doc) }));
   }

@@ -125,6 +125,25 @@ describe('completion', () => {
     const r = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: c.position });
     expect(r.items.map((i) => i.label)).toEqual(['x', 'speed', 'lane', 'crashed']);
   });
+  it('model blocks after `fallback`, without the block itself', async () => {
+    const pref = readFileSync(path.join(ROOT, 'examples/preference/preference.synth'), 'utf8');
+    const at = pref.replace('  fallback backup ', '  fallback <|>');
+    const { uri, c } = await fixture(at, path.join(ROOT, 'examples/preference'));
+    const r = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: c.position });
+    const labels = r.items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['backup', 'cheap', 'judge']));
+    expect(labels).not.toContain('strong');
+  });
+  it('model blocks and model-valued names after `) using`', async () => {
+    const pref = readFileSync(path.join(ROOT, 'examples/preference/preference.synth'), 'utf8');
+    const at = pref.replace('let a = respond(instruction.text) using first', 'let a = respond(instruction.text) using <|>');
+    const { uri, c } = await fixture(at, path.join(ROOT, 'examples/preference'));
+    const r = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: c.position });
+    const labels = r.items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['strong', 'cheap', 'backup', 'judge', 'first', 'second']));
+    expect(labels).not.toContain('topic');
+    expect(labels).not.toContain('len');
+  });
   it('works in a broken file', async () => {
     const items = await complete(tickets('check len(row.body) >= 40\n', '  check row.body == ))) (\n  unique row.') );
     expect(items).toEqual(expect.arrayContaining(['subject', 'body']));
