@@ -1,6 +1,6 @@
 // `synth verify DIR`: every output under DIR against its manifest (sha256, row count, complete). Exit 0 when
 // all match; 1 when any does not (each said on one line with its code); 2 when DIR holds no manifest.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { verifyOutputs } from '../../runtime/verify.js';
 
 /**
@@ -10,6 +10,11 @@ import { verifyOutputs } from '../../runtime/verify.js';
 export async function runVerify(dir: string): Promise<number> {
   if (!existsSync(dir)) {
     process.stderr.write(`error: ${dir} does not exist\n`);
+    return 2;
+  }
+  if (!statSync(dir).isDirectory()) {
+    // `synth verify spec.synth` or `synth verify out/d.jsonl`: say what it takes rather than fail on a scan
+    process.stderr.write(`error: ${dir} is a file; give the folder that holds the outputs and their manifests (e.g. synth verify out)\n`);
     return 2;
   }
   const findings = await verifyOutputs(dir);

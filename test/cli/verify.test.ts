@@ -47,5 +47,10 @@ describe('synth verify', () => {
     expect(r.stderr).toMatch(/error SYN5026: out\/d\.jsonl: the manifest says the dataset is incomplete \(0 of 12 rows\)/);
     const none = await synthAsync(['verify', path.join(q.dir, 'nothing-here')], { cwd: q.dir });
     expect(none.code).toBe(2);
+    // a file instead of a folder (the spec, or an output) is a usage error that says what verify takes
+    const file = await synthAsync(['verify', path.join(q.dir, 's.synth')], { cwd: q.dir });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/is a file; give the folder that holds the outputs/);
+    expect(file.stderr).not.toMatch(/internal error|ENOTDIR/);
   });
 });
