@@ -16,6 +16,7 @@ import { varyType } from './samplers.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
 import { MESSAGE_TYPE } from '../chat-types.js';
+import { MAX_LOOP_ITERATIONS } from '../plan/interpret.js';
 
 /** The file endings `output` accepts, one per writer. */
 export const OUTPUT_FORMATS = ['.jsonl', '.csv', '.parquet'];
@@ -156,6 +157,12 @@ function loop(c: A.LoopClause, ds: DatasetScope): void {
     ds.exprs.expect(c.range.high, ds.scope(), T.int, 'a loop bound');
     const used = ds.modelDependency(c.range);
     if (used) ctx.report('SYN3054', c.range.span, { name: c.binder.name, used });
+    // a constant range the run would refuse in every row (interpret.ts): say so now, not as every row failing
+    const low = constNumber(c.range.low);
+    const high = constNumber(c.range.high);
+    if (low !== undefined && high !== undefined && high - low + 1 > MAX_LOOP_ITERATIONS) {
+      ctx.report('SYN3063', c.range.span, { name: c.binder.name, count: high - low + 1, low, high, max: MAX_LOOP_ITERATIONS });
+    }
   }
   const before = new Set(ds.vars.keys());
   ds.declare(c.binder, T.int, 'for');
