@@ -182,6 +182,47 @@ dataset d {
     expect(m.counts.failed).toBe(0);
   });
 
+  it('a chain: fast (401) → steady (401) → last; when the whole chain is down the rows fail with the cause, and the next run resumes', async () => {
+    const CHAIN = FALLBACK('').replace(MODEL('steady'), MODEL('steady', 'fallback last') + '\n' + MODEL('last'));
+    const { dir, file } = project(CHAIN);
+    script = (b) => (b.model === 'fast-model' || b.model === 'steady-model' ? { status: 401, message: 'Incorrect API key provided.' } : undefined);
+    let from = server.requests.length;
+    try {
+      const s = await run(planOf(file), { projectRoot: dir, env: env(), backoffBaseMs: 1 });
+      expect(s.results[0]!.status).toBe('complete');
+    } finally {
+      script = undefined;
+    }
+    let calls = sent(server, from);
+    expect(calls.filter((c) => c.model === 'last-model')).toHaveLength(12);
+    let m = JSON.parse(readFileSync(path.join(dir, 'out', 'd.manifest.json'), 'utf8'));
+    expect(Object.fromEntries(m.models.map((x: { name: string; calls: number }) => [x.name, x.calls]))).toEqual({ fast: 12, steady: 12, last: 12 });
+
+    // the whole chain down: nothing is written as if it were an answer; the rows fail with the last model's cause
+    const down = project(CHAIN);
+    script = () => ({ status: 401, message: 'Incorrect API key provided.' });
+    try {
+      const s = await run(planOf(down.file), { projectRoot: down.dir, env: env(), backoffBaseMs: 1 });
+      expect(s.results[0]!.status).toBe('incomplete');
+      expect(s.results[0]!.counts.written).toBe(0);
+      expect(s.results[0]!.causes[0]).toMatchObject({ kind: 'http' });
+      expect(s.results[0]!.causes[0]!.example).toMatch(/401/);
+    } finally {
+      script = undefined;
+    }
+    // the models are back: the next run makes every row once, the first model answering again
+    from = server.requests.length;
+    const again = await run(planOf(down.file), { projectRoot: down.dir, env: env(), backoffBaseMs: 1 });
+    expect(again.results[0]!.status).toBe('complete');
+    const rows = jsonl(path.join(down.dir, 'out', 'd.jsonl'));
+    expect(rows).toHaveLength(12);
+    expect(new Set(rows.map((r) => r['n'])).size).toBe(12);
+    calls = sent(server, from);
+    expect(calls.filter((c) => c.model === 'fast-model')).toHaveLength(12);
+    m = JSON.parse(readFileSync(path.join(down.dir, 'out', 'd.manifest.json'), 'utf8'));
+    expect(m.fallbacks).toEqual([]);
+  });
+
   it('without a fallback, the same 503s fail the rows, with their cause', async () => {
     const { dir, file } = project(FALLBACK('max_consecutive_failures 1000').replace('fallback steady', ''));
     script = (b) => (b.model === 'fast-model' ? { status: 503, message: 'The engine is currently overloaded.' } : undefined);
