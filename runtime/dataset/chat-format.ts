@@ -2,7 +2,8 @@
 // "chat" and "tool calling" examples) — one JSON object per line, `messages` and, when the dataset's
 // conversations call tools, `tools` — and the check every line passes before it is written:
 //  - each message has a role among system, user, assistant, tool; a system message only comes first;
-//  - system, user and tool messages have text content; an assistant message has text content, tool calls, or both;
+//  - system and user messages have non-empty text content, tool messages text; an assistant message has
+//    non-empty text content, tool calls, or both;
 //  - a tool call has an id, type "function", a function name OpenAI accepts, and arguments that are JSON text of
 //    an object;
 //  - a tool message answers a tool call of the assistant message before it (its tool_call_id), and every tool
@@ -27,7 +28,8 @@ export function chatProblem(messages: Value): string | undefined {
     if (!isObj(m)) return `${at} is not a message`;
     const role = m['role'];
     const content = m['content'];
-    const text = typeof content === 'string';
+    // an empty text is no content: OpenAI's format check rejects it (a model that answered nothing)
+    const text = typeof content === 'string' && content !== '';
     if (role !== 'tool' && pending.size) return `${at} (${String(role)}) comes before tool call ${[...pending][0]} is answered`;
     switch (role) {
       case 'system':
@@ -55,7 +57,7 @@ export function chatProblem(messages: Value): string | undefined {
       case 'tool': {
         const id = m['tool_call_id'];
         if (typeof id !== 'string' || !pending.has(id)) return `${at} (tool) answers no pending tool call${typeof id === 'string' ? ` (${id})` : ''}`;
-        if (!text) return `${at} (tool) has no text`;
+        if (typeof content !== 'string') return `${at} (tool) has no text`;
         pending.delete(id);
         break;
       }
@@ -65,7 +67,7 @@ export function chatProblem(messages: Value): string | undefined {
   }
   if (pending.size) return `tool call ${[...pending][0]} is never answered`;
   const last = messages[messages.length - 1] as Obj;
-  if (last['role'] !== 'assistant' || typeof last['content'] !== 'string') return 'the conversation does not end with an assistant message with text';
+  if (last['role'] !== 'assistant' || typeof last['content'] !== 'string' || last['content'] === '') return 'the conversation does not end with an assistant message with text';
   return undefined;
 }
 

@@ -133,7 +133,7 @@ function conversation(r: Rng): Record<string, Value> {
   // one mutation that may break the format (or not: the two readers must agree either way)
   const i = Math.floor(r() * msgs.length);
   const m = msgs[i]!;
-  switch (Math.floor(r() * 8)) {
+  switch (Math.floor(r() * 9)) {
     case 0:
       msgs.splice(i, 1);
       break;
@@ -155,6 +155,10 @@ function conversation(r: Rng): Record<string, Value> {
     case 6:
       msgs.splice(i, 0, { role: 'system', content: 'late' });
       break;
+    case 7:
+      // a model that answered nothing: an empty text is no content (OpenAI's format check: `not content`)
+      if (typeof m['content'] === 'string') m['content'] = '';
+      break;
     default:
       msgs.reverse();
   }
@@ -173,5 +177,12 @@ describe('the chat file check', () => {
       if (ours) broken++;
     }
     expect(broken).toBeGreaterThan(500);
+  });
+  it('an empty text is no content (shrunk from the property above): a system, user or final assistant message', () => {
+    const ok = [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }];
+    expect(chatProblem(ok)).toBeUndefined();
+    expect(chatProblem([{ role: 'system', content: '' }, ...ok])).toMatch(/message 1 \(system\) has no text/);
+    expect(chatProblem([{ role: 'user', content: '' }, { role: 'assistant', content: 'a' }])).toMatch(/message 1 \(user\) has no text/);
+    expect(chatProblem([{ role: 'user', content: 'q' }, { role: 'assistant', content: '' }])).toMatch(/neither text nor tool calls/);
   });
 });

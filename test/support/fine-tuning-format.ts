@@ -29,7 +29,7 @@ export function fineTuningErrors(line: Record<string, unknown>): string[] {
     if (role === 'assistant') {
       assistants++;
       const calls = m['tool_calls'] ?? [];
-      if (typeof m['content'] !== 'string' && calls.length === 0) errors.push(`message ${i}: empty assistant message`);
+      if ((typeof m['content'] !== 'string' || !m['content']) && calls.length === 0) errors.push(`message ${i}: empty assistant message`);
       for (const c of calls) {
         if (c.type !== 'function' || typeof c.id !== 'string') errors.push(`message ${i}: malformed tool call`);
         if (!declared.has(c.function?.name)) errors.push(`message ${i}: tool ${c.function?.name} not in tools`);
@@ -51,7 +51,7 @@ export function fineTuningErrors(line: Record<string, unknown>): string[] {
     for (const k of Object.keys(m)) if (!['role', 'content', 'tool_calls', 'tool_call_id', 'name', 'weight'].includes(k)) errors.push(`message ${i}: key ${k}`);
   });
   if (assistants === 0) errors.push('no assistant message');
-  if (messages.at(-1)?.role !== 'assistant') errors.push('does not end with the assistant');
+  if (messages.at(-1)?.role !== 'assistant' || !messages.at(-1)?.content) errors.push('does not end with an assistant message with text');
   return errors;
 }
 
