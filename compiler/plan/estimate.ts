@@ -236,8 +236,16 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
   const given = opts.items?.[ds.name];
   const total = emptyTally();
   let upperBound = false;
-  // the most expensive model a per-row choice can reach: a choice the estimate cannot know counts as that one
-  const dearest = [...(ds.models ?? [])].sort((a, b) => (estimateCall(plan, firstPrompt(ds) ?? '', b)?.usd ?? 0) - (estimateCall(plan, firstPrompt(ds) ?? '', a)?.usd ?? 0))[0];
+  // a model chosen by an answer counts as the dearest model the dataset reaches, for THAT call's prompt (models
+  // rank differently per prompt: a long prompt on an input-priced model, a long answer on an output-priced one)
+  const dearestFor = new Map<string, string | undefined>();
+  const dearest = (prompt: string): string | undefined => {
+    if (!dearestFor.has(prompt)) {
+      const usd = (m: string) => estimateCall(plan, prompt, m)?.usd ?? 0;
+      dearestFor.set(prompt, [...(ds.models ?? [])].sort((a, b) => usd(b) - usd(a) || a.localeCompare(b))[0]);
+    }
+    return dearestFor.get(prompt);
+  };
   const runRow = (i: number, into: Tally): boolean => {
     const env = new Map<string, Value>();
     const each = 'for' in ds.rows ? ds.rows.for.each : 1;
@@ -251,7 +259,7 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
         let model: string | undefined;
         if (r.model === UNKNOWN) {
           upperBound = true;
-          model = dearest;
+          model = dearest(r.prompt);
         } else if (typeof r.model === 'string') model = r.model;
         addCall(plan, into, r.prompt, model, unpriced);
         next = run.next(UNKNOWN);
@@ -281,11 +289,6 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
     return { dataset: ds.name, rows, perRow: perRowOf(scaled, rows), total: scaled, unpriced: [...unpriced].sort(), upperBound };
   }
   return { dataset: ds.name, rows, perRow: perRowOf(total, rows), total, unpriced: [...unpriced].sort(), upperBound };
-}
-
-/** The first prompt a dataset calls (to price a model chosen by an answer). */
-function firstPrompt(ds: DatasetStage): string | undefined {
-  return rowPromptCalls(ds)[0]?.prompt;
 }
 
 /** The average row of `total` over `rows` rows. */
