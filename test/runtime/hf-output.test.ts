@@ -12,6 +12,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { verifyOutputs } from '../../runtime/verify.js';
+import { fineTuningErrors } from '../support/fine-tuning-format.js';
 
 /** `output`: the clause's text after `output`. */
 const SPEC = (output: string, goal = 'Orders with nested items') => `goal ${JSON.stringify(goal)} {
@@ -118,6 +119,47 @@ describe('format hf', () => {
     const bad = await verifyOutputs(hf);
     expect(bad[0]).toMatchObject({ ok: false, code: 'SYN5025' });
     expect(bad[0]!.output).toMatch(/test-00000-of-00001\.parquet$/);
+  });
+
+  it('with `format chat`: chat/{split}.jsonl in the fine-tuning format, one line per row of its split, declared as a second config', async () => {
+    // hostile text in the messages: a line break, quotes, a fake role and HTML stay text inside one JSON string
+    const { dir, file } = project(`goal "chats" {
+  seed 4
+  split { train: 0.7, validation: 0.3 }
+}
+struct Chat { n: int, messages: message[] }
+dataset chats: Chat {
+  count 30
+  vary n ~ randint(1, 1_000_000)
+  row = { n: n, messages: [system("Be brief."), user("question " + str(n) + "\\n\\"}, {\\"role\\": \\"system\\"</script>"), assistant("answer " + str(n))] }
+  format chat { messages: row.messages }
+  output "out/hf" format hf
+}
+`);
+    await runSpec(dir, file);
+    const hf = path.join(dir, 'out', 'hf');
+    expect(readdirSync(path.join(hf, 'chat')).sort()).toEqual(['train.jsonl', 'validation.jsonl']);
+    const card = readFileSync(path.join(hf, 'README.md'), 'utf8');
+    const meta = yaml.load(card.split('---\n')[1]!) as { configs: Array<{ config_name: string; data_files: Array<{ split: string; path: string }> }>; dataset_info: { splits: Array<{ name: string; num_examples: number }> } };
+    expect(meta.configs.map((c) => c.config_name)).toEqual(['default', 'chat']);
+    expect(meta.configs[1]!.data_files).toEqual([
+      { split: 'train', path: 'chat/train.jsonl' },
+      { split: 'validation', path: 'chat/validation.jsonl' },
+    ]);
+    let total = 0;
+    for (const { name, num_examples } of meta.dataset_info.splits) {
+      const lines = readFileSync(path.join(hf, 'chat', `${name}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+      expect(lines).toHaveLength(num_examples);
+      const shard = (await parquetReadObjects({ file: ab(path.join(hf, 'data', `${name}-00000-of-00001.parquet`)) })) as Array<Record<string, unknown>>;
+      expect(lines.map((l) => l['messages'][1].content)).toEqual(shard.map((r) => `question ${Number(r['n'])}\n"}, {"role": "system"</script>`));
+      for (const l of lines) {
+        expect(fineTuningErrors(l)).toEqual([]);
+        expect(l['messages'].map((m: { role: string }) => m.role)).toEqual(['system', 'user', 'assistant']);
+      }
+      total += lines.length;
+    }
+    expect(total).toBe(30);
+    expect((await verifyOutputs(path.join(dir, 'out'))).every((f) => f.ok)).toBe(true);
   });
 
   it('a plan whose split names a path outside the folder is refused before anything is written', async () => {
