@@ -204,13 +204,24 @@ function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }
 
+/** Calls already estimated, by prompt and model: the row-by-row estimate asks for the same few again and again. */
+type CallCache = Map<string, { call: CallEstimate; counts: Counts } | undefined>;
+
 /** Adds one call of `prompt` on `model` to `into` (unpriced models noted in `unpriced`). */
-function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>): void {
-  const call = estimateCall(plan, prompt, model);
-  if (!call) return;
-  if (call.usd === undefined) unpriced.add(call.model);
-  const c: Counts = { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 };
-  addTally(into, { ...c, models: { [call.model]: c }, prompts: { [call.prompt]: c } }, 1);
+function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>, cache: CallCache = new Map()): void {
+  const key = `${prompt}\u0000${model ?? ''}`;
+  let hit = cache.get(key);
+  if (!cache.has(key)) {
+    const call = estimateCall(plan, prompt, model);
+    hit = call && { call, counts: { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 } };
+    cache.set(key, hit);
+  }
+  if (!hit) return;
+  if (hit.call.usd === undefined) unpriced.add(hit.call.model);
+  // in place, without a temporary tally per call (the editor re-estimates on every keystroke)
+  addTo(into, hit.counts, 1);
+  addTo((into.models[hit.call.model] ??= zero()), hit.counts, 1);
+  addTo((into.prompts[hit.call.prompt] ??= zero()), hit.counts, 1);
 }
 
 /** One dataset's estimate: what a row's prompt calls cost, times its rows (row by row when calls are conditional). */
@@ -238,6 +249,7 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
   let upperBound = false;
   // a model chosen by an answer counts as the dearest model the dataset reaches, for THAT call's prompt (models
   // rank differently per prompt: a long prompt on an input-priced model, a long answer on an output-priced one)
+  const calls: CallCache = new Map();
   const dearestFor = new Map<string, string | undefined>();
   const dearest = (prompt: string): string | undefined => {
     if (!dearestFor.has(prompt)) {
@@ -261,7 +273,7 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
           upperBound = true;
           model = dearest(r.prompt);
         } else if (typeof r.model === 'string') model = r.model;
-        addCall(plan, into, r.prompt, model, unpriced);
+        addCall(plan, into, r.prompt, model, unpriced, calls);
         next = run.next(UNKNOWN);
       }
       return next.value === undefined; // filtered by a check the draws decide
