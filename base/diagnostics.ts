@@ -140,6 +140,7 @@ export const DIAGNOSTICS = {
   SYN3061: { severity: 'error', title: 'tool called with two argument types', message: "tool '{name}' is called with arguments of two types in this dataset: {first} and {other}", help: 'Give every call of one tool arguments of one type (the chat file declares one parameter schema per tool).' },
   SYN3062: { severity: 'error', title: 'split name in a file name', message: "split '{name}' names a file of dataset '{dataset}', but only letters, digits and `_` can (the Hub's split names too)", help: 'Rename the split, e.g. `split { train: 0.9, validation: 0.1 }`.' },
   SYN3063: { severity: 'error', title: 'loop too long', message: 'the loop over {name} runs {count} iterations ({low}..{high}), more than the {max} a loop may run in one row', help: 'Shorten the range; for many rows, raise `count` instead of looping inside one row.' },
+  SYN3064: { severity: 'warning', title: 'message text is not a template', message: "the text of {fn}(…) is written as it is: `{name}` in braces is not filled in, though {name} is a variable here (only prompts and `format chat` fill holes)", help: 'Join the text: {fn}("…" + str({name}) + "…"), or write \\{ \\} for literal braces.' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },

@@ -373,8 +373,24 @@ export class ExprChecker {
     }
     this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
     if (name === 'call_tool') this.toolName(e.args[0]!);
+    if (name === 'system' || name === 'user' || name === 'assistant') this.notATemplate(name, e.args[0], scope);
     if ((name === 'date' || name === 'datetime') && e.args[0]?.kind === 'String') checkDateLiteral(this.ctx, name, e.args[0]);
     return res;
+  }
+
+  /**
+   * `user("order {order} is late")`: a message's text is a plain string, not a template, so a hole over a variable
+   * in scope would reach the chat file as braces (SYN3064, a warning: braces may be meant). Escaped braces (`\\{`)
+   * are not holes.
+   */
+  private notATemplate(fn: string, a: A.Expr | undefined, scope: Scope): void {
+    if (a?.kind !== 'String' || a.raw === undefined) return;
+    for (const m of a.raw.matchAll(/(?<!\\)\{\s*([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}/g)) {
+      if (scope.vars.has(m[1]!)) {
+        this.ctx.report('SYN3064', a.span, { fn, name: m[1]! });
+        return;
+      }
+    }
   }
 
   /** call_tool's name: a constant string OpenAI accepts as a tool name (SYN3060), so the chat file can declare it. */
