@@ -311,7 +311,7 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/ir.ts. */
+/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/layout.ts. */
 export function simBuffers(d: A.SimDecl): { name: string; bytes: number; detail: string }[] {
   const setting = (k: string, def: number) => {
     const v = d.settings.find((s) => s.key.name === k)?.value;

@@ -655,7 +655,7 @@ function findNode(x: unknown, pred: (n: A.Expr) => boolean): A.Expr | undefined 
   return undefined;
 }
 
-/** What a param may be initialised with: what ir.ts's constValue folds. */
+/** What a param may be initialised with: what layout.ts's constValue folds. */
 function isConstInit(e: A.Expr): boolean {
   if (e.kind === 'Bool') return true;
   if (constNumber(e) !== undefined) return true;

@@ -12,7 +12,7 @@ import { analyzeSim } from './check.js';
 import { NORMAL_JS } from './normal.js';
 import { siteMap } from './sites.js';
 import { binderReads, statesUsed, writesIn } from './walk.js';
-import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
+import { invariantsOf, scalarOf, type SimLayout } from './layout.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
 
 /** The RNG, shared verbatim in spirit with wgsl.ts: a counter-based hash of (seed, world, agent, step, site). */

@@ -1,7 +1,7 @@
 // A sim's plan stage: its layout (columns, params, events, observations), the generated CPU kernel, and the
 // generated WGSL modules (written next to plan.json by `synth build`).
 import type { SimDecl } from '../../grammar/ast.js';
-import { layoutOf, type SimLayout } from './ir.js';
+import { layoutOf, type SimLayout } from './layout.js';
 import { generateJs } from './js.js';
 import { generateWgsl } from './wgsl.js';
 

@@ -12,7 +12,7 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { analyzeSim, hasReduction } from './check.js';
-import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
+import { invariantsOf, scalarOf, type SimLayout } from './layout.js';
 import { binderReads, statesUsed, writesIn } from './walk.js';
 import { NORMAL_WGSL } from './normal.js';
 import { siteMap } from './sites.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Column, SimLayout } from '../../compiler/sim/ir.js';
+import type { Column, SimLayout } from '../../compiler/sim/layout.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { blockResult, mergeBlocks, type BlockResult, type SimResult } from './result.js';
 

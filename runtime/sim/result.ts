@@ -1,7 +1,7 @@
 // What a simulation produces, backend-independent: event rows per event kind and trajectory rows, both in a
 // canonical order — by world, then step, then agent (then emit site) — so a run split into world blocks
 // (threads, shards) concatenates to exactly the unsplit result.
-import type { SimLayout } from '../../compiler/sim/ir.js';
+import type { SimLayout } from '../../compiler/sim/layout.js';
 import { SynthError } from '../../base/diagnostics.js';
 
 type Arr = Float32Array | Int32Array | Uint32Array | Uint8Array;
