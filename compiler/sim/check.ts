@@ -7,8 +7,8 @@ import { keyName } from '../../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../../base/diagnostics.js';
 import { constNumber } from '../check.js';
 import { closest } from '../suggest.js';
-import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from './builtins.js';
-import { SIM_TYPE_NAMES, isNumericT, isVec, vecSize, type SimType } from './types.js';
+import { REDUCTION_BINDER_FIELDS, SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS, isSimFn, resolveCall } from './builtins.js';
+import { isNumericT, isVec, vecSize, type SimType } from './types.js';
 
 export interface SimCheckResult {
   diagnostics: Diagnostic[];
@@ -84,6 +84,10 @@ class SimChecker {
       seen.add(k);
       if (st.value.kind === 'Call' && st.value.callee.name === 'env') {
         this.report('SYN4001', st.value.span, { what: `\`${k}\`, which sizes the simulation's buffers` });
+        continue;
+      }
+      if (spec.kind === 'bool') {
+        if (st.value.kind !== 'Bool') this.report('SYN2001', st.value.span, { detail: `\`${k}\` takes true or false` });
         continue;
       }
       const v = constNumber(st.value);
@@ -413,9 +417,9 @@ class SimChecker {
       }
       case 'Member': {
         if (e.object.kind === 'Name' && e.object.name.name === this.inReduction) {
-          const t = this.stateTypes.get(e.member.name);
+          const t = this.stateTypes.get(e.member.name) ?? REDUCTION_BINDER_FIELDS[e.member.name];
           if (!t) {
-            const hint = closest(e.member.name, this.stateTypes.keys());
+            const hint = closest(e.member.name, [...this.stateTypes.keys(), ...Object.keys(REDUCTION_BINDER_FIELDS)]);
             this.report('SYN2005', e.member.span, { type: 'agent', name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
             return 'unknown';
           }
@@ -520,8 +524,7 @@ class SimChecker {
       args.forEach((t, i) => this.assignable(t, 'f32', e.args[i]!.span, `component ${i + 1} of ${name}`));
       return name as SimType;
     }
-    const fn = SIM_FUNCTIONS[name];
-    if (!fn) {
+    if (!isSimFn(name)) {
       if (name === 'env') {
         this.report('SYN4001', e.span, { what: 'simulation values' });
         return 'unknown';
@@ -530,9 +533,9 @@ class SimChecker {
       this.report('SYN1001', e.callee.span, { what: 'function', name, hint: hint ? ` — did you mean '${hint}'?` : '' });
       return 'unknown';
     }
-    const res = fn.result(args);
-    if (!SIM_TYPE_NAMES.has(res)) return this.bad(e.span, `${fn.signature}: ${res}`);
-    return res as SimType;
+    const res = resolveCall(name, args);
+    if (typeof res === 'string') return this.bad(e.span, `${SIM_FUNCTIONS[name].signature}: ${res}`);
+    return res.result;
   }
 
   private reduction(e: A.ReductionExpr, scope: Map<string, VarInfo>): SimType {
