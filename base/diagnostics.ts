@@ -60,6 +60,11 @@ export const DIAGNOSTICS = {
   SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}' },
   SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}' },
   SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}' },
+  SYN6005: {
+    severity: 'error',
+    title: 'simulation too large for memory',
+    message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+  },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -118,11 +118,17 @@ class SimChecker {
       this.globals.set(st.name.name, { type: t, kind: 'state' });
       this.stateTypes.set(st.name.name, t);
     }
-    for (const st of s.states) {
-      if (!st.init) continue;
+    // Initialisers run in declaration order: one reads the states declared before it, not after.
+    s.states.forEach((st, k) => {
+      if (!st.init) return;
+      const later = new Set(s.states.slice(k).map((x) => x.name.name));
+      const bad = findNode(st.init, (n) => n.kind === 'Name' && later.has(n.name.name));
+      if (bad && bad.kind === 'Name') {
+        this.report('SYN3003', bad.span, { detail: `state ${st.name.name} is initialised ${bad.name.name === st.name.name ? 'from itself' : `before ${bad.name.name}`}: an initialiser reads only the states declared above it` });
+      }
       const it = this.expr(st.init);
       this.assignable(it, this.stateTypes.get(st.name.name)!, st.init.span, `state ${st.name.name}`);
-    }
+    });
     // events
     const events = new Map<string, A.EventDecl>();
     for (const e of s.events) {

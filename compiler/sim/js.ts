@@ -62,7 +62,7 @@ function num(v: number, ty: Ty): string {
   switch (elemOf(ty)) {
     case 'f32': {
       const f = Math.fround(v);
-      if (Object.is(f, -0)) return '-0';
+      if (Object.is(f, -0)) return '(-0)';
       return f < 0 ? `(${f})` : String(f);
     }
     case 'i32':
@@ -80,6 +80,8 @@ export interface JsOptions {
    * computes. Only for measuring what exact transcendentals cost (bench/sim); plans always use `exact`.
    */
   math?: 'exact' | 'native';
+  /** print library functions marked `native` from their IR too (tests of the IR algorithm itself) */
+  software?: boolean;
 }
 
 interface Ctx {
@@ -339,7 +341,7 @@ class JsPrinter {
   fn(f: FnDef): string {
     if (this.opts.math === 'native' && NATIVE[f.name]) return '';
     const params = f.params.flatMap((p) => parts(p.name, p.ty));
-    if (f.native === 'sqrt') return `function ${f.name}(${params.join(', ')}) { return fround(Math.sqrt(${params[0]})); } // correctly rounded, as the IR's x_sqrt`;
+    if (f.native === 'sqrt' && !this.opts.software) return `function ${f.name}(${params.join(', ')}) { return fround(Math.sqrt(${params[0]})); } // correctly rounded, as the IR's x_sqrt`;
     if (params.length !== f.params.length || widthOf(f.ret) !== 1) return ''; // vector functions are inlined
     const ctx: Ctx = { pre: [], env: new Map(), inReduction: false, rand: () => '0' };
     const body: string[] = [];
@@ -541,8 +543,8 @@ export function generateJs(ir: SimIR, layout: SimLayout, opts: JsOptions = {}): 
 }
 
 /** A library function alone, as a JavaScript function (tests compare it with its WGSL twin and with Math). */
-export function libraryJs(fns: FnDef[]): string {
-  const p = new JsPrinter({ init: [], phases: [], invariants: [], lib: fns }, { columns: [], states: [], params: [], events: [], seed: 0, agents: 1 } as unknown as SimLayout, {});
+export function libraryJs(fns: FnDef[], opts: JsOptions = {}): string {
+  const p = new JsPrinter({ init: [], phases: [], invariants: [], lib: fns }, { columns: [], states: [], params: [], events: [], seed: 0, agents: 1 } as unknown as SimLayout, opts);
   return [JS_RUNTIME, ...fns.map((f) => p.fn(f))].join('\n');
 }
 

@@ -30,6 +30,8 @@ export interface SimLayout {
   events: { name: string; fields: { name: string; type: Scalar }[] }[];
   observe: { every: number; fields: string[] } | null;
   checkFinite: boolean;
+  /** `allow_nonfinite true`: observed and emitted f32 values may be NaN or ±Infinity (else SYN6002) */
+  allowNonfinite: boolean;
   /** `check COND` invariants, as source text (for messages), in declaration order */
   invariants: string[];
 }
@@ -73,6 +75,7 @@ export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
       ? { every: Math.max(1, constNumber(observes[0]!.every) ?? 1), fields: [...new Set(observes.flatMap((o) => o.fields.map((f) => f.name)))] }
       : null,
     checkFinite: sim.checks.some((c) => c.expr.kind === 'Name' && c.expr.name.name === 'finite'),
+    allowNonfinite: sim.settings.some((s) => s.key.name === 'allow_nonfinite' && s.value.kind === 'Bool' && s.value.value),
     invariants: invariantsOf(sim).map((c) => printExpr(c.expr)),
   };
 }

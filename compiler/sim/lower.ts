@@ -163,6 +163,9 @@ class Lowerer {
   }
 
   expr(e: A.Expr, scope: Scope, want?: Ty): Expr {
+    // `randint(0, 3)` adapts to an integer use like a literal, but it is drawn at run time: used as an f32 it is
+    // an i32 draw converted (an integer literal alone would simply be read as a float)
+    if (want === 'f32' && this.types.get(e) === 'int' && hasDraw(e)) return { k: 'convert', ty: 'f32', a: this.expr(e, scope, 'i32') };
     const ty = this.tyOf(e, want);
     switch (e.kind) {
       case 'Number':
@@ -333,6 +336,14 @@ class Lowerer {
     if (op === 'mean') this.inexact.push(`mean (\`${printExpr(e)}\`): a division`);
     return { k: 'reduce', ty, op, body, where, dflt };
   }
+}
+
+function hasDraw(x: unknown): boolean {
+  if (!x || typeof x !== 'object') return false;
+  if (Array.isArray(x)) return x.some(hasDraw);
+  const n = x as { kind?: string; callee?: { name: string } };
+  if (n.kind === 'Call' && n.callee?.name === 'randint') return true;
+  return Object.entries(x).some(([k, v]) => k !== 'span' && hasDraw(v));
 }
 
 function ruleExprs(r: Rule): Expr[] {

@@ -76,8 +76,11 @@ fn rnd(world: u32, agent: u32, step: u32, site: u32) -> u32 {
   return mix32(h ^ (step * 0x165667b1u));
 }
 // A zero the shader compiler cannot see through (u.n, the agent count, is never 0xffffffff). Every f32
-// arithmetic result passes through it, so the driver cannot reassociate, constant-fold or fuse (FMA) across
-// operations: each is rounded on its own, as the CPU backend rounds it.
+// arithmetic result passes through 'opaque', so the driver cannot reassociate, constant-fold or fuse (FMA)
+// across operations: each is rounded on its own, as the CPU backend rounds it. The right operand of every f32
+// operation and comparison passes through 'keep', the left one through 'keep_l': different zeros, so even
+// after constant propagation and loop unrolling 'x - x', 'x == x', 'x * 0.0', '0.0 - x' or 'select(b, a, a < b)' are never recognised and rewritten to
+// 0, true, 0, -x or a driver's min (each wrong for NaN, infinities or -0; Mesa did all of these).
 fn zero_bits() -> u32 { return u32(u.n == 0xffffffffu); }
 // an f32 from its bits, not a constant expression (WGSL rejects constant infinities and NaNs)
 fn f32_bits(b: u32) -> f32 { return bitcast<f32>(b ^ zero_bits()); }
@@ -85,15 +88,24 @@ fn opaque(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ zero_bits()); }
 fn opaque2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits())); }
 fn opaque3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits())); }
 fn opaque4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits())); }
-// min/max as selects: a < b ? a : b, whatever either is (WGSL leaves min(NaN, x) to the driver)
-fn fmin(a: f32, b: f32) -> f32 { return select(b, a, a < b); }
-fn fmax(a: f32, b: f32) -> f32 { return select(b, a, a > b); }
-fn fmin2(a: vec2f, b: vec2f) -> vec2f { return select(b, a, a < b); }
-fn fmax2(a: vec2f, b: vec2f) -> vec2f { return select(b, a, a > b); }
-fn fmin3(a: vec3f, b: vec3f) -> vec3f { return select(b, a, a < b); }
-fn fmax3(a: vec3f, b: vec3f) -> vec3f { return select(b, a, a > b); }
-fn fmin4(a: vec4f, b: vec4f) -> vec4f { return select(b, a, a < b); }
-fn fmax4(a: vec4f, b: vec4f) -> vec4f { return select(b, a, a > b); }
+fn keep(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 1u)); }
+fn keep2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 1u)); }
+fn keep3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 1u)); }
+fn keep4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 1u)); }
+fn keep_l(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 2u)); }
+fn keep_l2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 2u)); }
+fn keep_l3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 2u)); }
+fn keep_l4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 2u)); }
+// min/max as selects: a < b ? a : b, whatever either is (WGSL leaves min(NaN, x) and min(0, -0) to the driver)
+// (the selected values are kept too: Mesa rewrote select(-1.0, 0.0, c) into -f32(!c), which is -0 for c true)
+fn fmin(a: f32, b: f32) -> f32 { return select(keep(b), keep_l(a), keep_l(a) < keep(b)); }
+fn fmax(a: f32, b: f32) -> f32 { return select(keep(b), keep_l(a), keep_l(a) > keep(b)); }
+fn fmin2(a: vec2f, b: vec2f) -> vec2f { return select(keep2(b), keep_l2(a), keep_l2(a) < keep2(b)); }
+fn fmax2(a: vec2f, b: vec2f) -> vec2f { return select(keep2(b), keep_l2(a), keep_l2(a) > keep2(b)); }
+fn fmin3(a: vec3f, b: vec3f) -> vec3f { return select(keep3(b), keep_l3(a), keep_l3(a) < keep3(b)); }
+fn fmax3(a: vec3f, b: vec3f) -> vec3f { return select(keep3(b), keep_l3(a), keep_l3(a) > keep3(b)); }
+fn fmin4(a: vec4f, b: vec4f) -> vec4f { return select(keep4(b), keep_l4(a), keep_l4(a) < keep4(b)); }
+fn fmax4(a: vec4f, b: vec4f) -> vec4f { return select(keep4(b), keep_l4(a), keep_l4(a) > keep4(b)); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 // f32 → integer: toward zero, saturating, NaN → 0
 fn to_i32(x: f32) -> i32 {
@@ -109,16 +121,57 @@ fn to_u32(x: f32) -> u32 {
 }
 // integer → f32, rounded to nearest even: the two 16-bit halves convert exactly, one rounded addition joins them
 // (WGSL lets a driver round a conversion either way)
-fn u_to_f32(x: u32) -> f32 { return opaque(f32(x & 0xffff0000u) + f32(x & 0xffffu)); }
+fn u_to_f32(x: u32) -> f32 { return opaque(keep_l(f32(x & 0xffff0000u)) + keep(f32(x & 0xffffu))); }
 fn i_to_f32(x: i32) -> f32 {
   let m = u_to_f32(bitcast<u32>(select(x, -x, x < 0i)));
   return select(m, -m, x < 0i);
 }
+// identities that keep a constant out of WGSL's compile-time evaluation
+fn keep_i32(x: i32) -> i32 { return x; }
+fn keep_u32(x: u32) -> u32 { return x; }
 fn idiv(a: i32, b: i32) -> i32 { if (b == 0i) { return a; } return a / b; }
 fn udiv(a: u32, b: u32) -> u32 { if (b == 0u) { return a; } return a / b; }
 fn imod(a: i32, b: i32) -> i32 { if (b == 0i) { return 0i; } return a % b; }
 fn umod(a: u32, b: u32) -> u32 { if (b == 0u) { return 0u; } return a % b; }
 `;
+
+/** An f32 (or vector) operation as it must be printed: its right operand kept, its result opaque. */
+function fop(op: string, a: string, b: string, ty: Ty): string {
+  const k = VEC_SUFFIX[ty];
+  return `opaque${k}(keep_l${k}(${a}) ${op} keep${k}(${b}))`;
+}
+
+/** Would WGSL evaluate `e` when the shader is compiled? (literals, params and built-in operations on them) */
+function isConstExpr(e: Expr): boolean {
+  switch (e.k) {
+    case 'const':
+      return true;
+    case 'var':
+      return e.scope === 'param';
+    case 'neg':
+    case 'not':
+    case 'splat':
+    case 'comp':
+      return isConstExpr(e.a);
+    case 'arith':
+      // integer division and remainder are functions here (idiv …), not constant
+      return (elemOf(e.ty) === 'f32' ? false : e.op !== 'div' && e.op !== 'rem') && isConstExpr(e.a) && isConstExpr(e.b);
+    case 'cmp':
+    case 'logic':
+    case 'bits':
+      return isConstExpr(e.a) && isConstExpr(e.b);
+    case 'vec':
+      return e.args.every(isConstExpr);
+    case 'prim':
+      return (elemOf(e.ty) !== 'f32' || (e.fn !== 'min' && e.fn !== 'max')) && e.args.every(isConstExpr);
+    case 'select':
+      return isConstExpr(e.f) && isConstExpr(e.t) && isConstExpr(e.c);
+    case 'bitcast':
+      return isConstExpr(e.a);
+    default:
+      return false;
+  }
+}
 
 /** A literal of a scalar type, exactly as the IR's value (f32 with the `f` suffix: evaluated in f32). */
 function lit(v: number, ty: string): string {
@@ -128,7 +181,8 @@ function lit(v: number, ty: string): string {
       // not constant expressions: WGSL rejects a constant that is not finite
       if (Number.isNaN(f)) return 'f32_bits(0x7fc00000u)';
       if (!Number.isFinite(f)) return f > 0 ? 'f32_bits(0x7f800000u)' : 'f32_bits(0xff800000u)';
-      if (Object.is(f, -0)) return '(-0.0f)';
+      // −0 too: the sign of a constant zero did not survive the driver (Dawn's GLSL → Mesa) in a test
+      if (Object.is(f, -0)) return 'f32_bits(0x80000000u)';
       const s = String(f);
       return f < 0 ? `(${s}f)` : `${s}f`;
     }
@@ -201,8 +255,12 @@ class WgslPrinter {
         switch (e.scope) {
           case 'builtin':
             return e.name === 'step' ? 'u.step' : e.name === 'world' ? 'w' : 'a';
-          case 'param':
+          case 'param': {
+            // a param holding −0 is printed where it is used (WGSL constants cannot keep the sign, see lit)
+            const p = this.L.params.find((x) => x.name === e.name);
+            if (p && p.value.some((v) => Object.is(Math.fround(v), -0))) return isVecTy(ty) ? `${ty}(${p.value.map((v) => lit(v, 'f32')).join(', ')})` : lit(p.value[0]!, ty);
             return `P_${e.name}`;
+          }
           case 'state':
             return `s_${e.name}`;
           case 'local':
@@ -214,17 +272,19 @@ class WgslPrinter {
       case 'otherAgent':
         return 'b';
       case 'neg':
-        return `(-${this.ex(e.a, ctx)})`;
+        return `(-${this.runtime(e.a, ctx)})`; // (a constant operand: see runtime())
       case 'not':
         return `(!${this.ex(e.a, ctx)})`;
       case 'arith': {
-        const a = this.ex(e.a, ctx);
+        // an operation of constants only would be evaluated by the WGSL compiler: an error if it overflows, and
+        // a −0 result did not survive it (see `runtime`)
+        const a = isConstExpr(e.b) ? this.runtime(e.a, ctx) : this.ex(e.a, ctx);
         const b = this.ex(e.b, ctx);
         const op = { add: '+', sub: '-', mul: '*', div: '/', rem: '%' }[e.op];
         if (el === 'f32') {
-          // rem on f32 is spelled out by the lowering; this is the same formula, for completeness
-          if (e.op === 'rem') return `opaque${VEC_SUFFIX[ty]}(${a} - opaque${VEC_SUFFIX[ty]}(${b} * trunc(opaque${VEC_SUFFIX[ty]}(${a} / ${b}))))`;
-          return `opaque${VEC_SUFFIX[ty]}(${a} ${op} ${b})`;
+          const fa = this.ex(e.a, ctx);
+          if (e.op === 'rem') return fop('-', fa, fop('*', this.ex(e.b, ctx), `trunc(${fop('/', fa, b, ty)})`, ty), ty);
+          return fop(op, fa, b, ty);
         }
         if (e.op === 'div') return `${el === 'i32' ? 'idiv' : 'udiv'}(${a}, ${b})`;
         if (e.op === 'rem') return `${el === 'i32' ? 'imod' : 'umod'}(${a}, ${b})`;
@@ -239,12 +299,14 @@ class WgslPrinter {
       }
       case 'cmp': {
         const op = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' }[e.op];
+        if (e.a.ty === 'f32') return `(keep_l(${this.ex(e.a, ctx)}) ${op} keep(${this.ex(e.b, ctx)}))`;
         return `(${this.ex(e.a, ctx)} ${op} ${this.ex(e.b, ctx)})`;
       }
       case 'logic':
         return `(${this.ex(e.a, ctx)} ${e.op === 'and' ? '&&' : '||'} ${this.ex(e.b, ctx)})`;
       case 'prim': {
-        const args = e.args.map((x) => this.ex(x, ctx));
+        // all-constant arguments would be folded by the WGSL compiler, and a −0 result (ceil(-0.5)) came out +0
+        const args = e.args.map((x, i) => (i === 0 && e.args.every(isConstExpr) ? this.runtime(x, ctx) : this.ex(x, ctx)));
         if ((e.fn === 'min' || e.fn === 'max') && el === 'f32') return `f${e.fn}${VEC_SUFFIX[ty]}(${args.join(', ')})`;
         if (e.fn === 'abs' && el === 'u32') return args[0]!;
         return `${e.fn}(${args.join(', ')})`;
@@ -268,7 +330,7 @@ class WgslPrinter {
         if (e.a.ty === e.ty) return this.ex(e.a, ctx);
         if (e.ty === 'f32' && e.a.k === 'const') {
           const f = new Float32Array(new Uint32Array([e.a.v[0]!]).buffer)[0]!;
-          if (!Number.isFinite(f)) return lit(f, 'f32');
+          if (!Number.isFinite(f) || Object.is(f, -0)) return lit(f, 'f32');
         }
         return `bitcast<${e.ty}>(${this.ex(e.a, ctx)})`;
       case 'vec':
@@ -278,6 +340,8 @@ class WgslPrinter {
       case 'comp':
         return `${this.ex(e.a, ctx)}.${'xyzw'[e.i]}`;
       case 'select':
+        // f32 values kept apart from constants: Mesa turned select(-1.0, 0.0, c) into -f32(!c), −0 for c true
+        if (el === 'f32') return `select(keep${VEC_SUFFIX[ty]}(${this.ex(e.f, ctx)}), keep_l${VEC_SUFFIX[ty]}(${this.ex(e.t, ctx)}), ${this.ex(e.c, ctx)})`;
         return `select(${this.ex(e.f, ctx)}, ${this.ex(e.t, ctx)}, ${this.ex(e.c, ctx)})`;
       case 'call':
         return `${e.fn}(${e.args.map((x) => this.ex(x, ctx)).join(', ')})`;
@@ -286,6 +350,17 @@ class WgslPrinter {
       case 'reduce':
         return this.reduce(e, ctx);
     }
+  }
+
+  /**
+   * `e`, kept out of WGSL's constant evaluation when it is a constant expression: through `opaque` (f32) or an
+   * identity function (integers), so the operation using it runs on the GPU, rounded like every other one.
+   */
+  private runtime(e: Expr, ctx: Ctx): string {
+    const code = this.ex(e, ctx);
+    if (!isConstExpr(e)) return code;
+    const el = elemOf(e.ty);
+    return el === 'f32' ? `keep_l${VEC_SUFFIX[e.ty]}(${code})` : el === 'i32' ? `keep_i32(${code})` : el === 'u32' ? `keep_u32(${code})` : code;
   }
 
   private reduce(e: Expr & { k: 'reduce' }, ctx: Ctx): string {
@@ -297,14 +372,14 @@ class WgslPrinter {
     const wherePre = inner.pre.splice(0);
     const body = this.ex(e.body, inner);
     const bodyPre = inner.pre;
-    const add = (a: string, b: string) => (el === 'f32' ? `opaque${VEC_SUFFIX[ty]}(${a} + ${b})` : `${a} + ${b}`);
+    const add = (a: string, b: string) => (el === 'f32' ? fop('+', a, b, ty) : `${a} + ${b}`);
     let step: string;
     switch (e.op) {
       case 'min':
-        step = `if (${v}n == 0u || x < ${v}) { ${v} = x; } ${v}n++;`;
+        step = `if (${v}n == 0u || ${el === 'f32' ? `keep_l(x) < keep(${v})` : `x < ${v}`}) { ${v} = x; } ${v}n++;`;
         break;
       case 'max':
-        step = `if (${v}n == 0u || x > ${v}) { ${v} = x; } ${v}n++;`;
+        step = `if (${v}n == 0u || ${el === 'f32' ? `keep_l(x) > keep(${v})` : `x > ${v}`}) { ${v} = x; } ${v}n++;`;
         break;
       case 'sum':
       case 'mean':
@@ -329,7 +404,7 @@ class WgslPrinter {
     ctx.pre.push(open);
     for (const p of bodyPre) ctx.pre.push('    ' + p);
     ctx.pre.push(`    let x = ${body};`, `    ${step}`, '  }', '}');
-    const fin = e.op === 'mean' ? ` else { ${v} = opaque(${v} / u_to_f32(${v}n)); }` : '';
+    const fin = e.op === 'mean' ? ` else { ${v} = ${fop('/', v, `u_to_f32(${v}n)`, 'f32')}; }` : '';
     ctx.pre.push(`if (${v}n == 0u) { ${v} = ${dflt}; }${fin}`);
     return v;
   }
@@ -379,7 +454,9 @@ class WgslPrinter {
         out.push(`${ind}{ // emit ${ev.name}`);
         out.push(`${ind}  let slot = atomicAdd(&counts[${s.event}u], 1u);`);
         out.push(`${ind}  if (slot < EVENT_CAP) {`);
-        out.push(`${ind}    let o = ${s.event}u * EVENT_CAP * ${stride}u + slot * ${stride}u;`);
+        // event kind k's region starts after the regions of kinds 0 … k−1, each `EVENT_CAP` rows of its own stride
+        const before = this.L.events.slice(0, s.event).reduce((a, e) => a + 4 + e.fields.length, 0);
+        out.push(`${ind}    let o = ${before}u * EVENT_CAP + slot * ${stride}u;`);
         out.push(`${ind}    events[o] = w; events[o + 1u] = a; events[o + 2u] = u.step; events[o + 3u] = ${s.site}u;`);
         vals.forEach((v, i) => out.push(`${ind}    events[o + ${4 + i}u] = ${v};`));
         out.push(`${ind}  }`, `${ind}}`);
@@ -413,7 +490,7 @@ class WgslPrinter {
       `const SEED: u32 = ${L.seed >>> 0}u;`,
       `const AGENTS: u32 = ${L.agents}u;`,
       `const EVENT_CAP: u32 = ${L.maxEvents}u;`,
-      ...L.params.map((p) => {
+      ...L.params.filter((p) => !p.value.some((v) => Object.is(Math.fround(v), -0))).map((p) => {
         const ty = p.type as Ty;
         if (isVecTy(ty)) return `const P_${p.name}: ${ty} = ${ty}(${p.value.map((v) => lit(v, 'f32')).join(', ')});`;
         return `const P_${p.name}: ${ty} = ${lit(p.value[0] ?? 0, ty)};`;
