@@ -56,6 +56,11 @@ export const DIAGNOSTICS = {
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}' },
+  SYN5008: {
+    severity: 'error',
+    title: 'shards from different simulation backends',
+    message: 'dataset {dataset}: shards {a} and {b} ran simulation {sim} on different backends ({x}, {y}), whose results for it may differ: {why}; rerun the shards on one backend (e.g. `--backend cpu`)',
+  },
   SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}' },
   SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}' },
   SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}' },

@@ -61,7 +61,7 @@ function settingSpec(decl: A.Decl, key: string): SettingSpec | { kind: string; d
       return DATASET_SETTINGS[key];
     case 'Sim': {
       const s = SIM_SETTINGS[key];
-      return s ? { kind: `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
+      return s ? { kind: s.kind === "bool" ? "bool" : `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
     }
   }
   return undefined;

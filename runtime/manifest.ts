@@ -11,7 +11,21 @@ export function manifestPath(output: string): string {
   return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
 }
 
-export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
+/** How a simulation a dataset reads was run: `synth merge` refuses shards of a non-exact sim run on different backends. */
+export interface SimRunRecord {
+  /** `cpu`, or `webgpu (ADAPTER)` */
+  backend: string;
+  /** bit-identical on every backend (the stage's `inexact` is empty) */
+  exact: boolean;
+  /** why not, when not */
+  inexact: string[];
+}
+
+export function writeManifest(
+  plan: Plan,
+  r: DatasetRunResult,
+  extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number }; sims?: Record<string, SimRunRecord> } = {},
+): string {
   const ds = plan.datasets[r.name]!;
   const manifest = {
     synth: 'manifest',
@@ -28,6 +42,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
       reported: extra.modelsReported?.[m] ?? [],
     })),
     backend: extra.backend ?? null,
+    // the backend each simulation this dataset reads actually ran on (after any fallback)
+    sims: extra.sims ?? {},
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
     counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'retried_calls', 'attempts']), ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}) },

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { renderDiagnostic } from '../render.js';
+import { simMemoryLines } from './sim-memory.js';
 
 export function defaultPlanDir(spec: string): string {
   return path.join(path.dirname(path.resolve(spec)), 'plan');
@@ -32,5 +33,6 @@ export function runBuild(file: string, opts: { out?: string }): number {
   process.stderr.write(
     `plan ${plan.hash} → ${path.relative(process.cwd(), out) || '.'}/plan.json (${n(plan.datasets)} datasets, ${n(plan.prompts)} prompts, ${n(plan.sims)} sims, ${wgsl.size} WGSL modules)\n`,
   );
+  for (const line of simMemoryLines(res)) process.stderr.write(line + '\n');
   return 0;
 }

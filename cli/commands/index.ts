@@ -42,6 +42,7 @@ export function register(program: Command, exit: Exit): void {
     .option('--concurrency <n>', 'rows in flight (default: from the model block)')
     .option('--no-wait', '`mode batch` models: exit after submitting batches (exit code 75); run again to collect')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
+    .option('--max-memory <size>', "refuse a simulation estimated to need more memory than this (e.g. 8GiB, or 'unlimited'; default: this machine's memory)")
     .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));
 
   program

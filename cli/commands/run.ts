@@ -8,6 +8,7 @@ import { writeLock } from '../../runtime/lock.js';
 import { runPlan } from '../../runtime/run/run-plan.js';
 import { RunProgress } from '../progress.js';
 import { renderDiagnostic } from '../render.js';
+import { parseBytes } from '../../compiler/sim/memory.js';
 
 export interface RunCliOptions {
   dataset?: string[];
@@ -22,6 +23,7 @@ export interface RunCliOptions {
   concurrency?: string;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
+  maxMemory?: string;
 }
 
 export function parseShard(s: string | undefined): { index: number; count: number } | undefined {
@@ -32,6 +34,11 @@ export function parseShard(s: string | undefined): { index: number; count: numbe
 }
 
 export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
+  const maxMemory = opts.maxMemory === undefined ? undefined : parseBytes(opts.maxMemory);
+  if (maxMemory === undefined && opts.maxMemory !== undefined) {
+    process.stderr.write(`--max-memory takes a size such as 512MiB, 8GiB or unlimited (got '${opts.maxMemory}')\n`);
+    return 2;
+  }
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
   for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
@@ -43,7 +50,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     const { countItems } = await import('../../runtime/run/run-plan.js');
     const { sourceLoader } = await import('../../runtime/wiring.js');
     // Datasets fed by simulations or documents: count their items locally (nothing is sent anywhere).
-    const itemCounts = await countItems(plan, { projectRoot, backend: opts.backend ?? 'auto', sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false), ...(opts.dataset ? { datasets: opts.dataset } : {}) });
+    const itemCounts = await countItems(plan, { projectRoot, backend: opts.backend ?? 'auto', ...(maxMemory !== undefined ? { maxMemory } : {}), sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false), ...(opts.dataset ? { datasets: opts.dataset } : {}) });
     process.stdout.write(dryRun(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}), itemCounts }));
     return 0;
   }
@@ -77,6 +84,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
       ...(opts.limit ? { limit: Number(opts.limit) } : {}),
       ...(opts.out ? { outDir: opts.out } : {}),
       backend: opts.backend ?? 'auto',
+      ...(maxMemory !== undefined ? { maxMemory } : {}),
       fresh: opts.fresh ?? false,
       ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
       allowOutsideProject: opts.allowOutsideProject ?? false,

@@ -167,6 +167,11 @@ class Lowerer {
     // an i32 draw converted (an integer literal alone would simply be read as a float)
     if (want === 'f32' && this.types.get(e) === 'int' && hasDraw(e)) return { k: 'convert', ty: 'f32', a: this.expr(e, scope, 'i32') };
     const ty = this.tyOf(e, want);
+    // integer literals combined (`-(1 - 3)`) are one constant of the type they take, as WGSL evaluates them
+    if (this.types.get(e) === 'int' && e.kind !== 'Number') {
+      const v = intConst(e);
+      if (v !== undefined) return constOf(ty, v);
+    }
     switch (e.kind) {
       case 'Number':
         return constOf(ty, e.value);
@@ -335,6 +340,56 @@ class Lowerer {
     const dflt = e.default ? this.expr(e.default, scope, ty) : op === 'all' ? ({ k: 'const', ty: 'bool', v: [1] } as Expr) : zero(ty);
     if (op === 'mean') this.inexact.push(`mean (\`${printExpr(e)}\`): a division`);
     return { k: 'reduce', ty, op, body, where, dflt };
+  }
+}
+
+/** The value of an expression of integer literals only (what WGSL's abstract-int evaluation gives), if it is one. */
+function intConst(e: A.Expr): number | undefined {
+  switch (e.kind) {
+    case 'Number':
+      return e.isFloat ? undefined : e.value;
+    case 'Unary': {
+      const a = intConst(e.operand);
+      return a === undefined || e.op !== '-' ? undefined : -a;
+    }
+    case 'Binary': {
+      const a = intConst(e.left);
+      const b = intConst(e.right);
+      if (a === undefined || b === undefined) return undefined;
+      switch (e.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return b === 0 ? undefined : Math.trunc(a / b);
+        case '%':
+          return b === 0 ? undefined : a % b;
+        default:
+          return undefined;
+      }
+    }
+    case 'Call': {
+      const args = e.args.map(intConst);
+      if (args.some((x) => x === undefined)) return undefined;
+      const [x, y, z] = args as number[];
+      switch (e.callee.name) {
+        case 'min':
+          return args.length === 2 ? Math.min(x!, y!) : undefined;
+        case 'max':
+          return args.length === 2 ? Math.max(x!, y!) : undefined;
+        case 'abs':
+          return args.length === 1 ? Math.abs(x!) : undefined;
+        case 'clamp':
+          return args.length === 3 ? Math.min(Math.max(x!, y!), z!) : undefined;
+        default:
+          return undefined;
+      }
+    }
+    default:
+      return undefined;
   }
 }
 

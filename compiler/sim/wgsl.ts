@@ -78,9 +78,11 @@ fn rnd(world: u32, agent: u32, step: u32, site: u32) -> u32 {
 // A zero the shader compiler cannot see through (u.n, the agent count, is never 0xffffffff). Every f32
 // arithmetic result passes through 'opaque', so the driver cannot reassociate, constant-fold or fuse (FMA)
 // across operations: each is rounded on its own, as the CPU backend rounds it. The right operand of every f32
-// operation and comparison passes through 'keep', the left one through 'keep_l': different zeros, so even
-// after constant propagation and loop unrolling 'x - x', 'x == x', 'x * 0.0', '0.0 - x' or 'select(b, a, a < b)' are never recognised and rewritten to
-// 0, true, 0, -x or a driver's min (each wrong for NaN, infinities or -0; Mesa did all of these).
+// operation and comparison passes through 'keep', the left one through 'keep_l', and the values of an f32
+// select through 'keep_s' and 'keep_t': different zeros, so even after constant propagation, inlining and
+// loop unrolling, 'x - x', 'x == x', 'x * 0.0', '0.0 - x', 'select(-1.0, 0.0, c)' or 'select(b, a, a < b)'
+// are never recognised and rewritten to 0, true, 0, -x, -f32(!c) or the driver's min (each wrong for NaN,
+// infinities or -0; Mesa did all of these).
 fn zero_bits() -> u32 { return u32(u.n == 0xffffffffu); }
 // an f32 from its bits, not a constant expression (WGSL rejects constant infinities and NaNs)
 fn f32_bits(b: u32) -> f32 { return bitcast<f32>(b ^ zero_bits()); }
@@ -92,20 +94,29 @@ fn keep(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 1
 fn keep2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 1u)); }
 fn keep3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 1u)); }
 fn keep4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 1u)); }
+fn keep_s(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 3u)); }
+fn keep_s2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 3u)); }
+fn keep_s3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 3u)); }
+fn keep_s4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 3u)); }
+fn keep_t(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 4u)); }
+fn keep_t2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 4u)); }
+fn keep_t3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 4u)); }
+fn keep_t4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 4u)); }
 fn keep_l(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 2u)); }
 fn keep_l2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 2u)); }
 fn keep_l3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 2u)); }
 fn keep_l4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits() << 2u)); }
 // min/max as selects: a < b ? a : b, whatever either is (WGSL leaves min(NaN, x) and min(0, -0) to the driver)
-// (the selected values are kept too: Mesa rewrote select(-1.0, 0.0, c) into -f32(!c), which is -0 for c true)
-fn fmin(a: f32, b: f32) -> f32 { return select(keep(b), keep_l(a), keep_l(a) < keep(b)); }
-fn fmax(a: f32, b: f32) -> f32 { return select(keep(b), keep_l(a), keep_l(a) > keep(b)); }
-fn fmin2(a: vec2f, b: vec2f) -> vec2f { return select(keep2(b), keep_l2(a), keep_l2(a) < keep2(b)); }
-fn fmax2(a: vec2f, b: vec2f) -> vec2f { return select(keep2(b), keep_l2(a), keep_l2(a) > keep2(b)); }
-fn fmin3(a: vec3f, b: vec3f) -> vec3f { return select(keep3(b), keep_l3(a), keep_l3(a) < keep3(b)); }
-fn fmax3(a: vec3f, b: vec3f) -> vec3f { return select(keep3(b), keep_l3(a), keep_l3(a) > keep3(b)); }
-fn fmin4(a: vec4f, b: vec4f) -> vec4f { return select(keep4(b), keep_l4(a), keep_l4(a) < keep4(b)); }
-fn fmax4(a: vec4f, b: vec4f) -> vec4f { return select(keep4(b), keep_l4(a), keep_l4(a) > keep4(b)); }
+// (the selected values are kept too, by other zeros than the compared ones: Mesa rewrote select(-1.0, 0.0, c)
+// into -f32(!c), which is -0 for c true, and a select of the very values compared into its own max)
+fn fmin(a: f32, b: f32) -> f32 { return select(keep_s(b), keep_t(a), keep_l(a) < keep(b)); }
+fn fmax(a: f32, b: f32) -> f32 { return select(keep_s(b), keep_t(a), keep_l(a) > keep(b)); }
+fn fmin2(a: vec2f, b: vec2f) -> vec2f { return select(keep_s2(b), keep_t2(a), keep_l2(a) < keep2(b)); }
+fn fmax2(a: vec2f, b: vec2f) -> vec2f { return select(keep_s2(b), keep_t2(a), keep_l2(a) > keep2(b)); }
+fn fmin3(a: vec3f, b: vec3f) -> vec3f { return select(keep_s3(b), keep_t3(a), keep_l3(a) < keep3(b)); }
+fn fmax3(a: vec3f, b: vec3f) -> vec3f { return select(keep_s3(b), keep_t3(a), keep_l3(a) > keep3(b)); }
+fn fmin4(a: vec4f, b: vec4f) -> vec4f { return select(keep_s4(b), keep_t4(a), keep_l4(a) < keep4(b)); }
+fn fmax4(a: vec4f, b: vec4f) -> vec4f { return select(keep_s4(b), keep_t4(a), keep_l4(a) > keep4(b)); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 // f32 → integer: toward zero, saturating, NaN → 0
 fn to_i32(x: f32) -> i32 {
@@ -276,16 +287,17 @@ class WgslPrinter {
       case 'not':
         return `(!${this.ex(e.a, ctx)})`;
       case 'arith': {
-        // an operation of constants only would be evaluated by the WGSL compiler: an error if it overflows, and
-        // a −0 result did not survive it (see `runtime`)
-        const a = isConstExpr(e.b) ? this.runtime(e.a, ctx) : this.ex(e.a, ctx);
-        const b = this.ex(e.b, ctx);
         const op = { add: '+', sub: '-', mul: '*', div: '/', rem: '%' }[e.op];
         if (el === 'f32') {
-          const fa = this.ex(e.a, ctx);
-          if (e.op === 'rem') return fop('-', fa, fop('*', this.ex(e.b, ctx), `trunc(${fop('/', fa, b, ty)})`, ty), ty);
-          return fop(op, fa, b, ty);
+          // (both operands are kept by fop: no constant evaluation, no algebra on them)
+          const a = this.ex(e.a, ctx);
+          const b = this.ex(e.b, ctx);
+          if (e.op === 'rem') return fop('-', a, fop('*', b, `trunc(${fop('/', a, b, ty)})`, ty), ty);
+          return fop(op, a, b, ty);
         }
+        // integer operations of constants only would be evaluated by the WGSL compiler: an error on overflow
+        const a = isConstExpr(e.b) ? this.runtime(e.a, ctx) : this.ex(e.a, ctx);
+        const b = this.ex(e.b, ctx);
         if (e.op === 'div') return `${el === 'i32' ? 'idiv' : 'udiv'}(${a}, ${b})`;
         if (e.op === 'rem') return `${el === 'i32' ? 'imod' : 'umod'}(${a}, ${b})`;
         return `(${a} ${op} ${b})`;
@@ -340,8 +352,9 @@ class WgslPrinter {
       case 'comp':
         return `${this.ex(e.a, ctx)}.${'xyzw'[e.i]}`;
       case 'select':
-        // f32 values kept apart from constants: Mesa turned select(-1.0, 0.0, c) into -f32(!c), −0 for c true
-        if (el === 'f32') return `select(keep${VEC_SUFFIX[ty]}(${this.ex(e.f, ctx)}), keep_l${VEC_SUFFIX[ty]}(${this.ex(e.t, ctx)}), ${this.ex(e.c, ctx)})`;
+        // f32 values kept apart from constants (Mesa turned select(-1.0, 0.0, c) into -f32(!c), −0 for c true)
+        // and from the values a comparison reads (a select of them became the driver's min/max)
+        if (el === 'f32') return `select(keep_s${VEC_SUFFIX[ty]}(${this.ex(e.f, ctx)}), keep_t${VEC_SUFFIX[ty]}(${this.ex(e.t, ctx)}), ${this.ex(e.c, ctx)})`;
         return `select(${this.ex(e.f, ctx)}, ${this.ex(e.t, ctx)}, ${this.ex(e.c, ctx)})`;
       case 'call':
         return `${e.fn}(${e.args.map((x) => this.ex(x, ctx)).join(', ')})`;

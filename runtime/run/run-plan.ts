@@ -6,8 +6,8 @@ import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from '../dataset/execute.js';
-import { writeManifest } from '../manifest.js';
-import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
+import { writeManifest, type SimRunRecord } from '../manifest.js';
+import { runSim, simKeys, simRowCount, simRows, type SimResult } from '../sim/run.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -17,6 +17,8 @@ export interface RunOptions {
   limit?: number;
   outDir?: string;
   backend?: 'cpu' | 'webgpu' | 'auto';
+  /** bytes a simulation may need (estimated before it allocates); default the machine's memory */
+  maxMemory?: number;
   fresh?: boolean;
   shard?: { index: number; count: number };
   allowOutsideProject?: boolean;
@@ -68,6 +70,8 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       p = runSim(stage.stage, {
         backend: o.backend ?? 'auto',
         onNotice: o.onNotice,
+        rows: simTablesRead(plan, name, names),
+        ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
         ...(o.shard ? { worldRange: shardWorlds(stage.stage, o.shard) } : {}),
       });
       simCache.set(name, p);
@@ -81,6 +85,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
     const ds = plan.datasets[n]!;
     let items: Value[] | undefined;
     let itemKeys: string[] | undefined;
+    const sims: Record<string, SimRunRecord> = {};
     if ('for' in ds.rows) {
       const f = ds.rows.for;
       if (f.kind === 'source') {
@@ -88,6 +93,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
         ({ items, keys: itemKeys } = await o.sourceItems(f.from));
       } else {
         const res = await simOf(f.from);
+        sims[f.from] = simRunRecord(plan.sims[f.from]!.stage, res);
         items = simRows(res, f.kind, f.event) as unknown as Value[];
         itemKeys = simKeys(res, f.kind, f.event);
       }
@@ -116,13 +122,30 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
     });
     results.push(r);
-    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), ...(o.modelsReported ? { modelsReported: o.modelsReported() } : {}) }));
+    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), ...(o.modelsReported ? { modelsReported: o.modelsReported() } : {}) }));
     if (r.stoppedEarly) {
       stopped = r.stoppedEarly;
       break;
     }
   }
   return { results, manifests, failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)), stopped };
+}
+
+/** Where a sim ran and whether its results are the same on every backend (for the manifest and `synth merge`). */
+function simRunRecord(stage: unknown, res: SimResult): SimRunRecord {
+  const inexact = (stage as { inexact?: string[] }).inexact ?? [];
+  const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
+  return { backend, exact: inexact.length === 0, inexact };
+}
+
+/** The tables of a sim (`trajectory`, event names) that the selected datasets read as rows. */
+function simTablesRead(plan: Plan, sim: string, datasets: string[]): string[] {
+  const out = new Set<string>();
+  for (const n of datasets) {
+    const rows = plan.datasets[n]?.rows;
+    if (rows && 'for' in rows && rows.for.kind !== 'source' && rows.for.from === sim) out.add(rows.for.kind === 'trajectory' ? 'trajectory' : rows.for.event!);
+  }
+  return [...out];
 }
 
 /** The worlds of shard i/n: contiguous blocks, so each shard simulates only its own worlds. */
@@ -135,7 +158,7 @@ export function shardWorlds(stage: unknown, shard: { index: number; count: numbe
 /** Items behind each `for` dataset (simulation events or rows, document chunks), for dry-run estimates. */
 export async function countItems(
   plan: Plan,
-  o: { projectRoot: string; backend: 'cpu' | 'webgpu' | 'auto'; datasets?: string[]; sourceItems?: RunOptions['sourceItems'] },
+  o: { projectRoot: string; backend: 'cpu' | 'webgpu' | 'auto'; maxMemory?: number; datasets?: string[]; sourceItems?: RunOptions['sourceItems'] },
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const sims = new Map<string, Promise<SimResult>>();
@@ -149,10 +172,10 @@ export async function countItems(
     }
     let p = sims.get(f.from);
     if (!p) {
-      p = runSim(plan.sims[f.from]!.stage, { backend: o.backend });
+      p = runSim(plan.sims[f.from]!.stage, { backend: o.backend, ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}) });
       sims.set(f.from, p);
     }
-    out[ds.name] = simKeys(await p, f.kind, f.event).length;
+    out[ds.name] = simRowCount(await p, f.kind, f.event);
   }
   return out;
 }

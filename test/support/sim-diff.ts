@@ -105,17 +105,21 @@ export async function diffProgram(src: string): Promise<Outcome> {
 }
 
 /**
- * Runs many programs with up to `window` GPU requests in flight: the GPU process compiles and runs one while
+ * Runs many programs (until `valid` of them have checked, when given) with up to `window` GPU requests in flight: the GPU process compiles and runs one while
  * this process checks, lowers and runs the next ones on the CPU backend.
  */
-export async function diffMany(sources: Iterable<string>, onOutcome: (src: string, o: Outcome) => void | Promise<void>, window = 6): Promise<void> {
+export async function diffMany(sources: Iterable<string>, onOutcome: (src: string, o: Outcome) => void | Promise<void>, opts: { window?: number; valid?: number } = {}): Promise<number> {
+  const window = opts.window ?? 6;
   const inFlight = new Set<Promise<void>>();
+  let valid = 0;
   for (const src of sources) {
+    if (opts.valid !== undefined && valid >= opts.valid) break;
     const c = compileSim(src);
     if (!c.ok) {
       await onOutcome(src, { kind: 'invalid', errors: c.errors });
       continue;
     }
+    valid++;
     const gpu = runOnGpu(c.stage);
     const cpu = await runOnCpu(c.stage);
     const p: Promise<void> = gpu.then(async (g) => {
@@ -127,4 +131,5 @@ export async function diffMany(sources: Iterable<string>, onOutcome: (src: strin
     if (inFlight.size >= window) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  return valid;
 }
