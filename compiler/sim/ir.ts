@@ -22,9 +22,9 @@ export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /**
  * Single operations with one result per component: `min`/`max` (for f32: `a < b ? a : b` and `a > b ? a :
  * b`, so a NaN operand picks the other one's position the same way everywhere), `abs`, `floor`, `ceil`,
- * `trunc` (toward zero).
+ * `trunc` (toward zero); `clz` counts the leading zero bits of a u32 (32 for 0).
  */
-export type PrimFn = 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc';
+export type PrimFn = 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc' | 'clz';
 
 export type Expr =
   | { k: 'const'; ty: Ty; v: number[] }

@@ -63,6 +63,7 @@ function num(v: number, ty: Ty): string {
     case 'f32': {
       const f = Math.fround(v);
       if (Object.is(f, -0)) return '(-0)';
+      if (f === -Infinity) return '(-Infinity)';
       return f < 0 ? `(${f})` : String(f);
     }
     case 'i32':
@@ -93,6 +94,13 @@ interface Ctx {
   inReduction: boolean;
   /** how `rand(site)` is printed here */
   rand: (site: number) => string;
+  /**
+   * Inside one iteration of a (fused) reduction loop: library calls already printed, by their IR, so two
+   * reductions reading `distance(o.pos, pos)` compute it once (every expression is pure: same IR, same value).
+   */
+  memo?: Map<string, string[]>;
+  /** reductions already computed by a fused loop: their accumulators */
+  done?: Map<Expr, string[]>;
 }
 
 class JsPrinter {
@@ -184,8 +192,15 @@ class JsPrinter {
       case 'convert':
         return [convert(e.ty, e.a.ty, this.ex(e.a, ctx)[0]!)];
       case 'bitcast': {
-        const a = this.ex(e.a, ctx)[0]!;
         const from = e.a.ty;
+        if (e.a.k === 'const') {
+          // a constant's bits: the value itself (Infinity, NaN, 2^k …), not a round trip through memory per call
+          const buf = new DataView(new ArrayBuffer(4));
+          if (from === 'f32') buf.setFloat32(0, e.a.v[0]!);
+          else buf.setUint32(0, e.a.v[0]! >>> 0);
+          return [num(e.ty === 'f32' ? buf.getFloat32(0) : e.ty === 'i32' ? buf.getInt32(0) : buf.getUint32(0), e.ty)];
+        }
+        const a = this.ex(e.a, ctx)[0]!;
         if (from === e.ty) return [a];
         if (e.ty === 'f32') return [from === 'u32' ? `u2f(${a})` : `i2f(${a})`];
         if (from === 'f32') return [e.ty === 'u32' ? `f2u(${a})` : `f2i(${a})`];
@@ -205,12 +220,19 @@ class JsPrinter {
         const f = this.ex(e.f, ctx);
         return this.vecResult(ctx, n, each((i) => `(${c} ? ${t[i]} : ${f[i]})`));
       }
-      case 'call':
-        return this.call(e, ctx);
+      case 'call': {
+        if (!ctx.memo) return this.call(e, ctx);
+        const key = JSON.stringify(e);
+        const hit = ctx.memo.get(key);
+        if (hit) return hit;
+        const v = this.bind(ctx, this.call(e, ctx));
+        ctx.memo.set(key, v);
+        return v;
+      }
       case 'rand':
         return [ctx.rand(e.site)];
       case 'reduce':
-        return this.reduce(e, ctx);
+        return ctx.done?.get(e) ?? this.reduce([e], ctx)[0]!;
     }
   }
 
@@ -238,59 +260,99 @@ class JsPrinter {
     return this.vecResult(ctx, widthOf(f.ret), this.ex(f.result, inner));
   }
 
-  private reduce(e: Expr & { k: 'reduce' }, ctx: Ctx): string[] {
-    const v = this.tmp();
-    const n = widthOf(e.ty);
-    const el = elemOf(e.ty);
-    const acc = parts(v, e.ty);
-    const count = `${v}n`;
-    // the body and the filter are printed inside the loop
-    const inner: Ctx = { ...ctx, pre: [], inReduction: true };
-    const where = e.where ? this.ex(e.where, inner)[0]! : null;
-    const wherePre = inner.pre.splice(0);
-    const x = this.bind(inner, this.ex(e.body, inner));
-    const bodyPre = inner.pre;
-    let step: string;
-    switch (e.op) {
-      case 'min':
-        step = `if (${count} === 0 || ${x[0]} < ${acc[0]}) ${acc[0]} = ${x[0]};`;
-        break;
-      case 'max':
-        step = `if (${count} === 0 || ${x[0]} > ${acc[0]}) ${acc[0]} = ${x[0]};`;
-        break;
-      case 'sum':
-      case 'mean':
-        step = acc.map((a, i) => `${a} = ${arith('add', el, a, x[i]!)};`).join(' ');
-        break;
-      case 'count':
-        step = `if (${x[0]}) ${acc[0]}++;`;
-        break;
-      case 'any':
-        step = `${count}++; if (${x[0]}) { ${acc[0]} = true; break; }`;
-        break;
-      case 'all':
-        step = `${count}++; if (!${x[0]}) { ${acc[0]} = false; break; }`;
-        break;
+  /**
+   * Reductions as one loop over the world's agents, emitted before the statement that uses them. Several
+   * reductions (consecutive `let`s of a rule, see `stmts`) share the loop: one pass over the neighbours, each
+   * `where` evaluated once, common library calls computed once. Each accumulator still sees the agents in
+   * order, so the values are those of separate loops (and of the WGSL printer's).
+   */
+  private reduce(es: (Expr & { k: 'reduce' })[], ctx: Ctx): string[][] {
+    // reductions with the same filter share one `if` block (and, in it, their common library calls)
+    const groups = new Map<string, { where: Expr | null; members: number[] }>();
+    es.forEach((e, k) => {
+      const key = e.where ? JSON.stringify(e.where) : '';
+      if (!groups.has(key)) groups.set(key, { where: e.where, members: [] });
+      groups.get(key)!.members.push(k);
+    });
+    const accs: string[][] = es.map((e) => parts(this.tmp(), e.ty));
+    const counts = accs.map((a) => `${a[0]!.split('$')[0]}n`);
+    const loop: string[] = [];
+    for (const g of groups.values()) {
+      const inner: Ctx = { ...ctx, pre: [], inReduction: true, memo: new Map() };
+      let cond: string | null = null;
+      if (g.where) {
+        cond = this.ex(g.where, inner)[0]!;
+        loop.push(...inner.pre.splice(0));
+      }
+      const block: string[] = [];
+      for (const k of g.members) {
+        const e = es[k]!;
+        const acc = accs[k]!;
+        const count = counts[k]!;
+        const x = this.bind(inner, this.ex(e.body, inner));
+        block.push(...inner.pre.splice(0));
+        const el = elemOf(e.ty);
+        switch (e.op) {
+          case 'min':
+            block.push(`if (${count} === 0 || ${x[0]} < ${acc[0]}) ${acc[0]} = ${x[0]};`);
+            break;
+          case 'max':
+            block.push(`if (${count} === 0 || ${x[0]} > ${acc[0]}) ${acc[0]} = ${x[0]};`);
+            break;
+          case 'sum':
+          case 'mean':
+            block.push(acc.map((a, i) => `${a} = ${arith('add', el, a, x[i]!)};`).join(' '));
+            break;
+          case 'count':
+            block.push(`if (${x[0]}) ${acc[0]}++;`);
+            break;
+          case 'any':
+            block.push(`if (${x[0]}) ${acc[0]} = true;`);
+            break;
+          case 'all':
+            block.push(`if (!${x[0]}) ${acc[0]} = false;`);
+            break;
+        }
+        block.push(`${count}++;`);
+      }
+      if (cond) loop.push(`if (${cond}) {`, ...block.map((b) => '  ' + b), '}');
+      else loop.push(...block);
     }
-    const init = e.op === 'all' ? 'true' : e.op === 'any' ? 'false' : num(0, e.ty);
-    const dflt = this.ex(e.dflt, ctx);
-    void n;
-    ctx.pre.push(`let ${acc.map((a) => `${a} = ${init}`).join(', ')}, ${count} = 0;`);
-    ctx.pre.push(`for (let j = base; j < base + A; j++) {`);
-    for (const p of wherePre) ctx.pre.push('  ' + p);
-    if (where) ctx.pre.push(`  if (!${where}) continue;`);
-    for (const p of bodyPre) ctx.pre.push('  ' + p);
-    ctx.pre.push(`  ${step}${e.op === 'any' || e.op === 'all' ? '' : ` ${count}++;`}`);
-    ctx.pre.push('}');
-    const fin = e.op === 'mean' ? [`fround(${acc[0]} / ${count})`] : acc;
-    ctx.pre.push(`if (${count} === 0) { ${acc.map((a, i) => `${a} = ${dflt[i]};`).join(' ')} }${e.op === 'mean' ? ` else ${acc[0]} = ${fin[0]};` : ''}`);
-    return acc;
+    es.forEach((e, k) => ctx.pre.push(`let ${accs[k]!.map((a) => `${a} = ${e.op === 'all' ? 'true' : e.op === 'any' ? 'false' : num(0, e.ty)}`).join(', ')}, ${counts[k]} = 0;`));
+    ctx.pre.push('for (let j = base; j < base + A; j++) {', ...loop.map((l) => '  ' + l), '}');
+    es.forEach((e, k) => {
+      const acc = accs[k]!;
+      const dflt = this.ex(e.dflt, ctx);
+      ctx.pre.push(`if (${counts[k]} === 0) { ${acc.map((a, i) => `${a} = ${dflt[i]};`).join(' ')} }${e.op === 'mean' ? ` else ${acc[0]} = fround(${acc[0]} / ${counts[k]});` : ''}`);
+    });
+    return accs;
   }
 
   // ---------------------------------------------------------------- statements
 
   stmts(ss: Stmt[], ctx: Ctx, out: string[], ind: string): void {
-    for (const s of ss) this.stmt(s, ctx, out, ind);
+    for (let i = 0; i < ss.length; i++) {
+      // consecutive `let x = REDUCTION`s share one loop over the neighbours (the later ones must not read the
+      // earlier ones' names; nothing between them changes what they read)
+      const group: (Expr & { k: 'reduce' })[] = [];
+      const names = new Set<string>();
+      for (let j = i; j < ss.length; j++) {
+        const st = ss[j]!;
+        if (st.k !== 'let' || st.value.k !== 'reduce' || readsLocal(st.value, names)) break;
+        group.push(st.value);
+        names.add(st.name);
+      }
+      if (group.length > 1) {
+        const accs = this.reduce(group, ctx);
+        const done = new Map(ctx.done ?? []);
+        group.forEach((e, k) => done.set(e, accs[k]!));
+        const fused: Ctx = { ...ctx, done };
+        for (let k = 0; k < group.length; k++) this.stmt(ss[i + k]!, fused, out, ind);
+        i += group.length - 1;
+        continue;
+      }
+      this.stmt(ss[i]!, ctx, out, ind);
+    }
   }
 
   private stmt(s: Stmt, ctx: Ctx, out: string[], ind: string): void {
@@ -480,6 +542,15 @@ class JsPrinter {
   }
 }
 
+/** Does `e` read any of these local names? */
+function readsLocal(e: Expr, names: Set<string>): boolean {
+  let found = false;
+  walkExpr(e, (x) => {
+    if (x.k === 'var' && x.scope === 'local' && names.has(x.name)) found = true;
+  });
+  return found;
+}
+
 function arith(op: 'add' | 'sub' | 'mul' | 'div' | 'rem', el: string, a: string, b: string): string {
   const js = { add: '+', sub: '-', mul: '*', div: '/', rem: '%' }[op];
   switch (el) {
@@ -494,8 +565,10 @@ function arith(op: 'add' | 'sub' | 'mul' | 'div' | 'rem', el: string, a: string,
   throw new Error(`arithmetic on ${el}`);
 }
 
-function prim(fn: 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc', el: string, a: string[]): string {
+function prim(fn: 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc' | 'clz', el: string, a: string[]): string {
   switch (fn) {
+    case 'clz':
+      return `Math.clz32(${a[0]})`;
     case 'min':
     case 'max':
       return el === 'f32' ? `f${fn}(${a[0]}, ${a[1]})` : `Math.${fn}(${a[0]}, ${a[1]})`;

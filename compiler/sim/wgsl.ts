@@ -321,6 +321,7 @@ class WgslPrinter {
         const args = e.args.map((x, i) => (i === 0 && e.args.every(isConstExpr) ? this.runtime(x, ctx) : this.ex(x, ctx)));
         if ((e.fn === 'min' || e.fn === 'max') && el === 'f32') return `f${e.fn}${VEC_SUFFIX[ty]}(${args.join(', ')})`;
         if (e.fn === 'abs' && el === 'u32') return args[0]!;
+        if (e.fn === 'clz') return `countLeadingZeros(${args[0]})`;
         return `${e.fn}(${args.join(', ')})`;
       }
       case 'convert': {

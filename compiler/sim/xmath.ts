@@ -64,8 +64,8 @@ function def(name: string, doc: string, params: [string, Ty][], ret: Ty, body: (
 
 // ---------------------------------------------------------------- helpers
 
-/** NaN test on the bits (a compiler may assume x == x for floats; it cannot for integers). */
-const isNan = (x: Expr) => cmp('gt', bits('and', cast('u32', x), U(0x7fffffff)), U(0x7f800000));
+/** NaN test: |x| < ∞ and |x| ≥ ∞ are both false only for NaN (a comparison, not a bit test: cheaper in JS). */
+const isNan = (x: Expr) => ({ k: 'not', ty: 'bool', a: or(cmp('lt', abs(x), INF), cmp('ge', abs(x), INF)) }) as Expr;
 /** 2^n as an f32 for n in [−126, 127], built from the exponent bits. */
 const pow2 = (n: Expr) => cast('f32', bits('shl', cast('u32', add(n, I(127))), U(23)));
 
@@ -177,8 +177,8 @@ function reduce(x: Expr, let_: (n: string, e: Expr) => Expr): [Expr, Expr, Expr]
 }
 const sinPoly = (z: Expr, zz: Expr) => add(mul(mul(horner(zz, SIN_COEFFS), zz), z), z);
 const cosPoly = (zz: Expr) => add(sub(mul(mul(horner(zz, COS_COEFFS), zz), zz), mul(F(0.5), zz)), F(1));
-/** |x| ≤ f32 max: the reduction gives NaN for ±Inf and NaN anyway, but say so rather than rely on it. */
-const finite = (x: Expr) => cmp('lt', bits('and', cast('u32', x), U(0x7fffffff)), U(0x7f800000));
+/** |x| < ∞ (false for ±Inf and NaN): the reduction gives NaN for those anyway, but say so rather than rely on it. */
+const finite = (x: Expr) => cmp('lt', abs(x), INF);
 
 const X_SIN = def('x_sin', 'sin x (Cephes sinf: reduction by π/4 in three parts, polynomials of degree 7 and 8)', [['x', 'f32']], 'f32', ([x], let_) => {
   const [j, z, zz] = reduce(x!, let_);
@@ -231,10 +231,12 @@ const R_RANDINT_U32 = randint('u32');
 const LOG1P = [0.08490477, -0.14477748, 0.15102719, -0.16551137, 0.19936626, -0.2500225, 0.33335078, -0.4999999, 0.9999999];
 const COS2PI = [0.00063896226, 0.0006913764, -0.02164285, 0.00048672303, 0.25349486, 3.4794986e-5, -1.233704, 1.3102257e-7, 1.0];
 
-const BM_LOG_U = def('bm_log_u', 'ln(((h >> 8) + 1) / 2^24): exponent from the bits, ln(m) = f·P(f) with f = m − 1, m in [√½, √2)', [['h', 'u32']], 'f32', ([h], let_) => {
-  const fb = let_('fb', cast('u32', conv('f32', add(bits('shr', h!, U(8)), U(1)))));
-  const e0 = let_('e0', sub(conv('i32', bits('shr', fb, U(23))), I(127)));
-  const m0 = let_('m0', cast('f32', bits('or', bits('and', fb, U(0x7fffff)), U(0x3f800000))));
+const BM_LOG_U = def('bm_log_u', 'ln(((h >> 8) + 1) / 2^24): exponent from the leading bit, ln(m) = f·P(f) with f = m − 1, m in [√½, √2)', [['h', 'u32']], 'f32', ([h], let_) => {
+  const m24 = let_('m24', add(bits('shr', h!, U(8)), U(1)));
+  // m24 = 1.bits × 2^e0 (e0 ≤ 24): the bits below the leading one, aligned to 23 (integer operations only)
+  const e0 = let_('e0', sub(I(31), cast('i32', { k: 'prim', ty: 'u32', fn: 'clz', args: [m24] })));
+  const frac = let_('frac', sel(bits('shl', m24, cast('u32', sub(I(23), e0))), bits('shr', m24, U(1)), cmp('gt', e0, I(23))));
+  const m0 = let_('m0', add(F(1), mul(conv('f32', bits('and', frac, U(0x7fffff))), F(1.1920928955078125e-7))));
   const hi = let_('hi', cmp('gt', m0, F(1.4142135)));
   const m = let_('m', sel(m0, mul(m0, F(0.5)), hi));
   const e = let_('e', sel(e0, add(e0, I(1)), hi));

@@ -60,50 +60,77 @@ export interface BlockViews {
   traj: Column[] | null;
 }
 
+/**
+ * Worlds simulated together through all their steps: a chunk's state and snapshot stay in the core's cache
+ * (about 256 KiB) instead of streaming every world's state from memory at every step. Worlds are independent,
+ * so the chunking changes no value; events are sorted into canonical order afterwards anyway.
+ */
+export function chunkWorlds(L: SimLayout): number {
+  const bytesPerWorld = L.agents * L.columns.reduce((a, c) => a + (c.type === 'bool' ? 1 : 4), 0) * 2;
+  return Math.max(1, Math.floor((256 * 1024) / Math.max(1, bytesPerWorld)));
+}
+
 /** Simulates worlds [w0, w1) for every step, in this thread, on the block's slices of the run's columns. */
 export function simulateBlock(stage: SimStage, w0: number, w1: number, views: BlockViews): { events: BlockEvents; stepMs: number } {
   const L = stage.layout;
   const kernel = kernelFor(stage.js);
-  const nWorlds = w1 - w0;
-  const n = nWorlds * L.agents;
-  const C = views.C;
-  const S = L.columns.map((c) => column(c.type, n));
+  const A = L.agents;
   const ev = blockEvents(L);
   const emit = (e: number, w: number, a: number, t: number, site: number, ...fields: number[]) => ev.emit(e, w, a, t, site, fields);
   const obsCols = observedColumns(L);
-  const nObs = views.traj ? views.traj[0] ? views.traj[0].length / n : 0 : 0;
-  let s = 0;
-  kernel.init(C, w0, w1);
-  if (views.traj) observeInto(views.traj, obsCols, C, s++, nObs, nWorlds, L.agents);
-  const tSteps = performance.now();
+  const S = L.observe ? Math.floor(L.steps / L.observe.every) + 1 : 0;
+  const per = chunkWorlds(L);
+  const snapshot = L.columns.map((c) => column(c.type, Math.min(per, w1 - w0) * A));
   const finiteCols = L.checkFinite ? L.columns.map((c, i) => (c.type === 'f32' ? i : -1)).filter((i) => i >= 0) : [];
-  for (let t = 0; t < L.steps; t++) {
-    kernel.step(C, S, w0, w1, t, emit);
-    for (const ci of finiteCols) {
-      const col = C[ci] as Float32Array;
-      for (let i = 0; i < n; i++) {
-        const v = col[i]!;
-        if (v - v !== 0) {
-          const w = w0 + Math.floor(i / L.agents);
-          throw new BlockFailure(
-            'SYN6002',
-            `simulation ${L.name}: state ${L.columns[ci]!.name} became ${v} in world ${w}, agent ${i % L.agents} at step ${t} (\`check finite\`)`,
-            [t, 0, ci, (w - w0) * L.agents + (i % L.agents) + w0 * L.agents],
-          );
-        }
+  let failure: BlockFailure | undefined;
+  const tSteps = performance.now();
+  for (let c0 = w0; c0 < w1; c0 += per) {
+    const c1 = Math.min(w1, c0 + per);
+    const n = (c1 - c0) * A;
+    const C = views.C.map((col) => col.subarray((c0 - w0) * A, (c1 - w0) * A));
+    const Sn = snapshot.map((col) => col.subarray(0, n));
+    const traj = views.traj ? views.traj.map((f) => f.subarray((c0 - w0) * S * A, (c1 - w0) * S * A)) : null;
+    let s = 0;
+    kernel.init(C, c0, c1);
+    if (traj) observeInto(traj, obsCols, C, s++, S, c1 - c0, A);
+    // a failure in an earlier chunk at step f: this chunk can only matter up to step f (see BlockFailure)
+    for (let t = 0; t < L.steps && (!failure || t <= failure.key[0]!); t++) {
+      kernel.step(C, Sn, c0, c1, t, emit);
+      const f = checkStep(L, kernel, C, c0, c1, t, finiteCols);
+      if (f) {
+        if (!failure || compareKeys(f.key, failure.key) < 0) failure = f;
+        break;
       }
+      if (traj && (t + 1) % L.observe!.every === 0) observeInto(traj, obsCols, C, s++, S, c1 - c0, A);
     }
-    if (kernel.checks) {
-      const bad = kernel.checks(C, w0, w1, t);
-      if (bad >= 0) {
-        const K = L.invariants.length;
-        const i = Math.floor(bad / K);
-        throw new BlockFailure('SYN6004', invariantError(L, w0, i, bad % K, t).message, [t, 1, w0 * L.agents + i, bad % K]);
-      }
-    }
-    if (views.traj && (t + 1) % L.observe!.every === 0) observeInto(views.traj, obsCols, C, s++, nObs, nWorlds, L.agents);
   }
+  if (failure) throw failure;
   return { events: trimEvents(ev), stepMs: performance.now() - tSteps };
+}
+
+/** `check finite` and the invariants after step `t` for worlds [c0, c1) (columns `C`): the first failure. */
+function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: number, t: number, finiteCols: number[]): BlockFailure | undefined {
+  const A = L.agents;
+  const n = (c1 - c0) * A;
+  for (const ci of finiteCols) {
+    const col = C[ci] as Float32Array;
+    for (let i = 0; i < n; i++) {
+      const v = col[i]!;
+      if (v - v !== 0) {
+        const w = c0 + Math.floor(i / A);
+        return new BlockFailure('SYN6002', `simulation ${L.name}: state ${L.columns[ci]!.name} became ${v} in world ${w}, agent ${i % A} at step ${t} (\`check finite\`)`, [t, 0, ci, c0 * A + i]);
+      }
+    }
+  }
+  if (kernel.checks) {
+    const bad = kernel.checks(C, c0, c1, t);
+    if (bad >= 0) {
+      const K = L.invariants.length;
+      const i = Math.floor(bad / K);
+      return new BlockFailure('SYN6004', invariantError(L, c0, i, bad % K, t).message, [t, 1, c0 * A + i, bad % K]);
+    }
+  }
+  return undefined;
 }
 
 /** SYN6004, worded the same by both backends: `i` is the agent's index within the run's first world `w0`. */
