@@ -482,7 +482,7 @@ class WgslPrinter {
   fn(f: FnDef): string {
     const ctx: Ctx = { pre: [], inReduction: false, tmp: { n: 0 } };
     const body = f.lets.map((l) => `  let ${l.name} = ${this.ex(l.value, ctx)};`);
-    return `// ${f.doc}\nfn ${f.name}(${f.params.map((p) => `${p.name}: ${p.ty}`).join(', ')}) -> ${f.ret} {\n${body.join('\n')}\n  return ${this.ex(f.result, ctx)};\n}`;
+    return `// ${f.doc}\nfn ${f.name}(${f.params.map((p) => `${p.name}: ${p.ty}`).join(', ')}) -> ${f.ret} {\n${body.map((b) => b + '\n').join('')}  return ${this.ex(f.result, ctx)};\n}`;
   }
 
   print(): { program: GpuProgram; code: string } {
