@@ -163,8 +163,12 @@ class Lowerer {
   }
 
   expr(e: A.Expr, scope: Scope, want?: Ty): Expr {
-    // `randint(0, 3)` adapts to an integer use like a literal, but it is drawn at run time: used as an f32 it is
-    // an i32 draw converted (an integer literal alone would simply be read as a float)
+    // `randint(0, 3)` adapts to an integer use like a literal, but it is drawn at run time: an expression of it
+    // used as an f32 or u32 is computed in i32 (closest to WGSL's abstract integers: `-randint(1, 3)` is
+    // negative) and converted (integer literals alone are simply read as the type)
+    if ((want === 'f32' || want === 'u32') && this.types.get(e) === 'int' && hasDraw(e) && !(e.kind === 'Call' && e.callee.name === 'randint')) {
+      return { k: 'convert', ty: want, a: this.expr(e, scope, 'i32') };
+    }
     if (want === 'f32' && this.types.get(e) === 'int' && hasDraw(e)) return { k: 'convert', ty: 'f32', a: this.expr(e, scope, 'i32') };
     const ty = this.tyOf(e, want);
     // integer literals combined (`-(1 - 3)`) are one constant of the type they take, as WGSL evaluates them
