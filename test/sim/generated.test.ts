@@ -49,7 +49,7 @@ describe('generated sims give bit-identical results on the CPU and WebGPU backen
         expect.fail(`${failures.length} of ${ran} generated sims disagree; the first (seed ${seed}): ${detail}\nshrunk (test-output/sim-shrunk/seed-${seed}.synth):\n${small.source}`);
       }
       expect(ran).toBe(count);
-    });
+    }, 20 * 60_000); // a slice takes a minute or two alone, several on a loaded machine
   }
   it(`ran ${PROGRAMS} programs`, async () => {
     if (!(await webgpuOrSkip('generated CPU/WebGPU differential suite'))) return;
