@@ -275,9 +275,12 @@ class JsPrinter {
       groups.get(key)!.members.push(k);
     });
     const accs: string[][] = es.map((e) => parts(this.tmp(), e.ty));
-    const counts = accs.map((a) => `${a[0]!.split('$')[0]}n`);
+    // one count of the agents that passed the filter per group: the same number for every member
+    const counts: string[] = new Array(es.length);
     const loop: string[] = [];
     for (const g of groups.values()) {
+      const count = `${accs[g.members[0]!]![0]!.split('$')[0]}n`;
+      for (const k of g.members) counts[k] = count;
       const inner: Ctx = { ...ctx, pre: [], inReduction: true, memo: new Map() };
       let cond: string | null = null;
       if (g.where) {
@@ -288,16 +291,16 @@ class JsPrinter {
       for (const k of g.members) {
         const e = es[k]!;
         const acc = accs[k]!;
-        const count = counts[k]!;
         const x = this.bind(inner, this.ex(e.body, inner));
         block.push(...inner.pre.splice(0));
         const el = elemOf(e.ty);
         switch (e.op) {
           case 'min':
-            block.push(`if (${count} === 0 || ${x[0]} < ${acc[0]}) ${acc[0]} = ${x[0]};`);
+            // (x < acc first: the same outcome as `count === 0 || …`, cheaper on every agent but the first)
+            block.push(`if (${x[0]} < ${acc[0]} || ${count} === 0) ${acc[0]} = ${x[0]};`);
             break;
           case 'max':
-            block.push(`if (${count} === 0 || ${x[0]} > ${acc[0]}) ${acc[0]} = ${x[0]};`);
+            block.push(`if (${x[0]} > ${acc[0]} || ${count} === 0) ${acc[0]} = ${x[0]};`);
             break;
           case 'sum':
           case 'mean':
@@ -313,12 +316,13 @@ class JsPrinter {
             block.push(`if (!${x[0]}) ${acc[0]} = false;`);
             break;
         }
-        block.push(`${count}++;`);
       }
+      block.push(`${count}++;`);
       if (cond) loop.push(`if (${cond}) {`, ...block.map((b) => '  ' + b), '}');
       else loop.push(...block);
     }
-    es.forEach((e, k) => ctx.pre.push(`let ${accs[k]!.map((a) => `${a} = ${e.op === 'all' ? 'true' : e.op === 'any' ? 'false' : num(0, e.ty)}`).join(', ')}, ${counts[k]} = 0;`));
+    es.forEach((e, k) => ctx.pre.push(`let ${accs[k]!.map((a) => `${a} = ${e.op === 'all' ? 'true' : e.op === 'any' ? 'false' : num(0, e.ty)}`).join(', ')};`));
+    for (const c of new Set(counts)) ctx.pre.push(`let ${c} = 0;`);
     ctx.pre.push('for (let j = base; j < base + A; j++) {', ...loop.map((l) => '  ' + l), '}');
     es.forEach((e, k) => {
       const acc = accs[k]!;

@@ -8,7 +8,8 @@
 // floor and bit manipulation on the argument's exponent — no division, no wider type. The square root is
 // correctly rounded: a Newton iteration on the bit-level first guess, then an exact integer correction
 // (`x_sqrt`), so it equals IEEE sqrt (tested against Math.sqrt on every f32 mantissa of two binades). The normal
-// distribution keeps the Box–Muller expansion it had before this library (`r_normal`).
+// distribution is Box–Muller with its own ln of the hash word and cos(2π u) (`r_normal`). Polynomials are
+// evaluated by Estrin's scheme: the same operations as Horner's, a shorter chain of dependent roundings.
 //
 // Accuracy (measured against double precision by test/sim/xmath.test.ts, in ULP of the f32 result): sqrt 0.5
 // (correctly rounded); exp ≤ 1; log ≤ 1; sin, cos ≤ 1.5 for |x| ≤ 8192 (beyond that the reduction by π/4
@@ -46,6 +47,25 @@ function horner(x: Expr, coeffs: number[]): Expr {
   let p = F(coeffs[0]!);
   for (const c of coeffs.slice(1)) p = add(mul(p, x), F(c));
   return p;
+}
+
+/**
+ * The same polynomial by Estrin's scheme: pairs a + b·x, then pairs of those with x², x⁴ … — the same number of
+ * operations as Horner's but a dependency chain of depth log₂(n) instead of n, which is what an f32 chain
+ * rounded at every step (Math.fround in JavaScript) is slow on. `let_` names the powers of x.
+ */
+function estrin(x: Expr, coeffs: number[], let_: (n: string, e: Expr) => Expr, name: string): Expr {
+  let terms = [...coeffs].reverse().map(F); // lowest degree first
+  let pow = x;
+  let level = 0;
+  while (terms.length > 1) {
+    const next: Expr[] = [];
+    for (let i = 0; i < terms.length; i += 2) next.push(i + 1 < terms.length ? add(terms[i]!, mul(terms[i + 1]!, pow)) : terms[i]!);
+    terms = next;
+    if (terms.length > 1) pow = let_(`${name}${2 << level}`, mul(pow, pow));
+    level++;
+  }
+  return terms[0]!;
 }
 
 /** Defines a function: `body` declares lets through `let_` and returns the result. */
@@ -132,7 +152,7 @@ const X_EXP = def('x_exp', 'e^x (Cephes expf: x = n·ln2 + r, degree-6 polynomia
   const n = let_('n', floor(add(mul(x!, F(1.44269504088896341)), F(0.5))));
   const r = let_('r', sub(sub(x!, mul(n, F(0.693359375))), mul(n, F(-2.12194440e-4))));
   const z = let_('z', mul(r, r));
-  const p = let_('p', add(add(mul(horner(r, [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]), z), r), F(1)));
+  const p = let_('p', add(add(mul(estrin(r, [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1], let_, 'r'), z), r), F(1)));
   const ni = let_('ni', conv('i32', n));
   const n1 = let_('n1', bits('shr', ni, I(1)));
   const y = let_('y', mul(mul(p, pow2(n1)), pow2(sub(ni, n1))));
@@ -150,7 +170,7 @@ const X_LOG = def('x_log', 'ln x (Cephes logf: x = m·2^e with m in [√½, √2
   const e = let_('e', conv('f32', sel(e0, sub(e0, I(1)), lo)));
   const f = let_('f', sel(sub(m, F(1)), sub(add(m, m), F(1)), lo));
   const z = let_('z', mul(f, f));
-  const y0 = let_('y0', mul(mul(horner(f, [7.0376836292e-2, -1.151461031e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1]), f), z));
+  const y0 = let_('y0', mul(mul(estrin(f, [7.0376836292e-2, -1.151461031e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1], let_, 'f'), f), z));
   const y1 = let_('y1', add(y0, mul(e, F(-2.12194440e-4))));
   const y2 = let_('y2', add(y1, mul(F(-0.5), z)));
   const r = let_('r', add(add(f, y2), mul(e, F(0.693359375))));
@@ -201,7 +221,7 @@ const X_COS = def('x_cos', 'cos x (Cephes cosf: reduction by π/4 in three parts
 const X_TANH = def('x_tanh', 'tanh x (Cephes tanhf: odd polynomial below 0.625, 1 − 2/(e^2|x| + 1) above, ±1 beyond 10)', [['x', 'f32']], 'f32', ([x], let_) => {
   const ax = let_('ax', abs(x!));
   const s = let_('s', mul(x!, x!));
-  const small = let_('small', add(mul(mul(horner(s, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]), s), x!), x!));
+  const small = let_('small', add(mul(mul(estrin(s, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1], let_, 's'), s), x!), x!));
   const big = let_('big', sub(F(1), mul(F(2), call(X_RECIP, add(call(X_EXP, add(ax, ax)), F(1))))));
   const mag = let_('mag', sel(big, F(1), cmp('gt', ax, F(10))));
   // below 0.625 (and for 0, −0, NaN) the polynomial; above, the magnitude with x's sign
@@ -227,7 +247,7 @@ function randint(ty: 'i32' | 'u32'): FnDef {
 const R_RANDINT_I32 = randint('i32');
 const R_RANDINT_U32 = randint('u32');
 
-// normal(m, s): Box–Muller with its own bit-exact ln, sqrt and cos(2πu) (unchanged from normal.ts before the IR)
+// normal(m, s): Box–Muller with its own ln and cos(2πu) of the hash words (the polynomials of the former normal.ts)
 const LOG1P = [0.08490477, -0.14477748, 0.15102719, -0.16551137, 0.19936626, -0.2500225, 0.33335078, -0.4999999, 0.9999999];
 const COS2PI = [0.00063896226, 0.0006913764, -0.02164285, 0.00048672303, 0.25349486, 3.4794986e-5, -1.233704, 1.3102257e-7, 1.0];
 
@@ -241,26 +261,19 @@ const BM_LOG_U = def('bm_log_u', 'ln(((h >> 8) + 1) / 2^24): exponent from the l
   const m = let_('m', sel(m0, mul(m0, F(0.5)), hi));
   const e = let_('e', sel(e0, add(e0, I(1)), hi));
   const x = let_('x', sub(m, F(1)));
-  return add(mul(conv('f32', sub(e, I(24))), F(0.6931472)), mul(horner(x, LOG1P), x));
-});
-
-const BM_SQRT = def('bm_sqrt', 'y · rsqrt(y), rsqrt from the bit-level guess and three Newton steps', [['y', 'f32']], 'f32', ([y], let_) => {
-  let r = let_('r0', cast('f32', sub(U(0x5f3759df), bits('shr', cast('u32', y!), U(1)))));
-  const t = let_('t', mul(F(0.5), y!));
-  for (let i = 1; i <= 3; i++) r = let_(`r${i}`, mul(r, sub(F(1.5), mul(mul(t, r), r))));
-  return mul(y!, r);
+  return add(mul(conv('f32', sub(e, I(24))), F(0.6931472)), mul(estrin(x, LOG1P, let_, 'x'), x));
 });
 
 const BM_COS2PI = def('bm_cos2pi', 'cos(2π (h >> 8) / 2^24): quadrant from the top two bits, a polynomial in the other 22', [['h', 'u32']], 'f32', ([h], let_) => {
   const q = let_('q', bits('shr', h!, U(30)));
   const r0 = let_('r0', mul(conv('f32', bits('and', bits('shr', h!, U(8)), U(0x3fffff))), F(2.384185791015625e-7)));
   const r = let_('r', sel(r0, sub(F(1), r0), cmp('eq', bits('and', q, U(1)), U(1))));
-  const p = let_('p', horner(r, COS2PI));
+  const p = let_('p', estrin(r, COS2PI, let_, 'r'));
   return sel(p, neg(p), or(cmp('eq', q, U(1)), cmp('eq', q, U(2))));
 });
 
 const R_NORMAL = def('r_normal', 'normal(m, s) = m + s · sqrt(−2 ln u1) · cos(2π u2) (Box–Muller)', [['h1', 'u32'], ['h2', 'u32'], ['m', 'f32'], ['s', 'f32']], 'f32', ([h1, h2, m, s], let_) => {
-  const z = let_('z', mul(call(BM_SQRT, mul(F(-2), call(BM_LOG_U, h1!))), call(BM_COS2PI, h2!)));
+  const z = let_('z', mul(call(X_SQRT, mul(F(-2), call(BM_LOG_U, h1!))), call(BM_COS2PI, h2!)));
   return add(m!, mul(s!, z));
 });
 
@@ -327,7 +340,7 @@ export function libFn(name: 'sqrt' | 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'p
 export const DRAWS = { uniform: R_UNIFORM, normal: R_NORMAL, bernoulli: R_BERNOULLI, randint_i32: R_RANDINT_I32, randint_u32: R_RANDINT_U32 };
 
 /** Every scalar library function, for tests that compare the printers function by function. */
-export const SCALAR_LIB: FnDef[] = [X_SQRT, X_RSQRT, X_RECIP, X_EXP, X_LOG, X_SIN, X_COS, X_TANH, X_POW, R_UNIFORM, R_BERNOULLI, R_RANDINT_I32, R_RANDINT_U32, BM_LOG_U, BM_SQRT, BM_COS2PI, R_NORMAL];
+export const SCALAR_LIB: FnDef[] = [X_SQRT, X_RSQRT, X_RECIP, X_EXP, X_LOG, X_SIN, X_COS, X_TANH, X_POW, R_UNIFORM, R_BERNOULLI, R_RANDINT_I32, R_RANDINT_U32, BM_LOG_U, BM_COS2PI, R_NORMAL];
 
 /** All functions `fns` call, transitively, callees first (the order both printers define them in). */
 export function closure(fns: Iterable<FnDef>): FnDef[] {

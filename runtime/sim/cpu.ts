@@ -61,14 +61,16 @@ export interface BlockViews {
 }
 
 /**
- * Worlds simulated together through all their steps: a chunk's state and snapshot stay in the core's cache
- * (about 256 KiB) instead of streaming every world's state from memory at every step. Worlds are independent,
- * so the chunking changes no value; events are sorted into canonical order afterwards anyway.
+ * Worlds simulated together through all their steps, before the next ones: a chunk's state and snapshot stay
+ * in the core's first-level cache instead of every world's state streaming from memory at every step. Worlds
+ * are independent, so the chunking changes no value (events are sorted into canonical order afterwards). About
+ * 32 agents a chunk measured fastest (one world of the swarm bench: 20 % less time than 170 worlds a chunk);
+ * worlds of few agents are grouped so the per-call work of the kernel stays small beside the agents' work.
  */
 export function chunkWorlds(L: SimLayout): number {
-  const bytesPerWorld = L.agents * L.columns.reduce((a, c) => a + (c.type === 'bool' ? 1 : 4), 0) * 2;
-  return Math.max(1, Math.floor((256 * 1024) / Math.max(1, bytesPerWorld)));
+  return Math.max(1, Math.floor(CHUNK_AGENTS / L.agents));
 }
+const CHUNK_AGENTS = 32;
 
 /** Simulates worlds [w0, w1) for every step, in this thread, on the block's slices of the run's columns. */
 export function simulateBlock(stage: SimStage, w0: number, w1: number, views: BlockViews): { events: BlockEvents; stepMs: number } {
