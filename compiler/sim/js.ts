@@ -99,6 +99,8 @@ interface Ctx {
    * reductions reading `distance(o.pos, pos)` compute it once (every expression is pure: same IR, same value).
    */
   memo?: Map<string, string[]>;
+  /** in a statement: the library calls it makes more than once (memoised there too, by the same key) */
+  shared?: Set<string>;
   /** reductions already computed by a fused loop: their accumulators */
   done?: Map<Expr, string[]>;
 }
@@ -223,6 +225,7 @@ class JsPrinter {
       case 'call': {
         if (!ctx.memo) return this.call(e, ctx);
         const key = JSON.stringify(e);
+        if (ctx.shared && !ctx.shared.has(key)) return this.call(e, ctx);
         const hit = ctx.memo.get(key);
         if (hit) return hit;
         const v = this.bind(ctx, this.call(e, ctx));
@@ -359,7 +362,11 @@ class JsPrinter {
     }
   }
 
-  private stmt(s: Stmt, ctx: Ctx, out: string[], ind: string): void {
+  private stmt(s: Stmt, outer: Ctx, out: string[], ind: string): void {
+    // a library call made twice in one statement (x_sincos(h).x and .y) is computed once: nothing changes
+    // between the two within a statement
+    const { memo: _m, shared: _s, ...rest } = outer;
+    const ctx: Ctx = { ...rest, ...sharedCalls(s) };
     const flush = () => {
       for (const p of ctx.pre.splice(0)) out.push(ind + p);
     };
@@ -544,6 +551,15 @@ class JsPrinter {
     out.push(`  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; ${this.keys(sites)}`, '    for (let a = 0; a < A; a++) { const i = base + a;', ...body, '  } }');
     return out;
   }
+}
+
+/** The library calls a statement's own expressions (not its nested blocks') make more than once, as a memo. */
+function sharedCalls(s: Stmt): { memo?: Map<string, string[]>; shared?: Set<string> } {
+  const own: Expr[] = s.k === 'let' || s.k === 'assign' ? [s.value] : s.k === 'if' ? [s.cond] : s.fields;
+  const seen = new Map<string, number>();
+  for (const e of own) walkExpr(e, (x) => x.k === 'call' && seen.set(JSON.stringify(x), (seen.get(JSON.stringify(x)) ?? 0) + 1));
+  const shared = new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
+  return shared.size ? { memo: new Map(), shared } : {};
 }
 
 /** Does `e` read any of these local names? */

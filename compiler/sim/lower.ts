@@ -13,7 +13,7 @@ import { invariantsOf, type SimLayout } from './layout.js';
 import { siteMap } from './sites.js';
 import type { SimType } from './types.js';
 import { elemOf, isVecTy, stmtExprs, walkExpr, widthOf, type Expr, type FnDef, type Phase, type Rule, type Scalar, type SimIR, type Stmt } from './ir.js';
-import { DRAWS, closure, libFn } from './xmath.js';
+import { DRAWS, SINCOS, closure, libFn } from './xmath.js';
 
 export interface Lowered {
   ir: SimIR;
@@ -118,6 +118,10 @@ class Lowerer {
   }
 
   private stmt(s: A.Stmt, scope: Scope): Stmt {
+    return withSinCos(this.stmt1(s, scope), this.lib);
+  }
+
+  private stmt1(s: A.Stmt, scope: Scope): Stmt {
     switch (s.kind) {
       case 'Let': {
         const declared = s.type && s.type.kind === 'NamedType' ? (s.type.name.name as Ty) : undefined;
@@ -394,6 +398,62 @@ function intConst(e: A.Expr): number | undefined {
     }
     default:
       return undefined;
+  }
+}
+
+/**
+ * sin(e) and cos(e) of one argument in one statement's own expressions become the two components of x_sincos(e):
+ * one range reduction instead of two, the same values (x_sincos computes each as x_sin and x_cos do).
+ */
+function withSinCos(s: Stmt, lib: Set<FnDef>): Stmt {
+  const own: Expr[] = s.k === 'let' || s.k === 'assign' ? [s.value] : s.k === 'if' ? [s.cond] : s.k === 'emit' ? s.fields : [];
+  const fns = new Map<string, Set<string>>();
+  for (const e of own) walkExpr(e, (x) => x.k === 'call' && (x.fn === 'x_sin' || x.fn === 'x_cos') && fns.set(JSON.stringify(x.args[0]), (fns.get(JSON.stringify(x.args[0])) ?? new Set()).add(x.fn)));
+  const both = new Set([...fns].filter(([, f]) => f.size === 2).map(([k]) => k));
+  if (!both.size) return s;
+  lib.add(SINCOS);
+  const rewrite = (e: Expr): Expr => {
+    if (e.k === 'call' && (e.fn === 'x_sin' || e.fn === 'x_cos') && both.has(JSON.stringify(e.args[0]))) {
+      return { k: 'comp', ty: 'f32', a: { k: 'call', ty: 'vec2f', fn: SINCOS.name, args: e.args }, i: e.fn === 'x_sin' ? 0 : 1 };
+    }
+    return mapChildren(e, rewrite);
+  };
+  switch (s.k) {
+    case 'let':
+    case 'assign':
+      return { ...s, value: rewrite(s.value) };
+    case 'if':
+      return { ...s, cond: rewrite(s.cond) };
+    case 'emit':
+      return { ...s, fields: s.fields.map(rewrite) };
+  }
+}
+
+/** `e` with `f` applied to each direct child. */
+function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.k) {
+    case 'neg':
+    case 'not':
+    case 'convert':
+    case 'bitcast':
+    case 'splat':
+    case 'comp':
+      return { ...e, a: f(e.a) } as Expr;
+    case 'arith':
+    case 'bits':
+    case 'cmp':
+    case 'logic':
+      return { ...e, a: f(e.a), b: f(e.b) } as Expr;
+    case 'prim':
+    case 'vec':
+    case 'call':
+      return { ...e, args: e.args.map(f) } as Expr;
+    case 'select':
+      return { ...e, f: f(e.f), t: f(e.t), c: f(e.c) };
+    case 'reduce':
+      return { ...e, body: f(e.body), where: e.where ? f(e.where) : null, dflt: f(e.dflt) };
+    default:
+      return e;
   }
 }
 

@@ -216,6 +216,26 @@ const X_COS = def('x_cos', 'cos x (Cephes cosf: reduction by π/4 in three parts
   return sel(NAN, sel(p, neg(p), flip), finite(x!));
 });
 
+/**
+ * (sin x, cos x) from one reduction: each component the very operations of x_sin and x_cos (the same values),
+ * for a statement that needs both of one argument (lower.ts uses it then: `vec2f(cos(h), sin(h))`).
+ */
+const X_SINCOS = def('x_sincos', '(sin x, cos x), one reduction for both: the values of x_sin and x_cos', [['x', 'f32']], 'vec2f', ([x], let_) => {
+  const [j, z, zz] = reduce(x!, let_);
+  const sp = let_('sp', sinPoly(z, zz));
+  const cp = let_('cp', cosPoly(zz));
+  const swap = let_('swap', or(cmp('eq', j, U(2)), cmp('eq', j, U(6))));
+  const ps = let_('ps', sel(sp, cp, swap));
+  const pc = let_('pc', sel(cp, sp, swap));
+  const fs = let_('fs', cmp('ne', cmp('lt', x!, F(0)), cmp('ge', j, U(4))));
+  const fc = let_('fc', cmp('ge', bits('and', add(j, U(2)), U(7)), U(4)));
+  const ok = let_('ok', finite(x!));
+  return { k: 'vec', ty: 'vec2f', args: [sel(NAN, sel(ps, neg(ps), fs), ok), sel(NAN, sel(pc, neg(pc), fc), ok)] };
+});
+
+/** sin and cos of one argument together (see X_SINCOS). */
+export const SINCOS = X_SINCOS;
+
 // ---------------------------------------------------------------- tanh (Cephes tanhf.c), pow
 
 const X_TANH = def('x_tanh', 'tanh x (Cephes tanhf: odd polynomial below 0.625, 1 − 2/(e^2|x| + 1) above, ±1 beyond 10)', [['x', 'f32']], 'f32', ([x], let_) => {
@@ -345,7 +365,7 @@ export const SCALAR_LIB: FnDef[] = [X_SQRT, X_RSQRT, X_RECIP, X_EXP, X_LOG, X_SI
 /** All functions `fns` call, transitively, callees first (the order both printers define them in). */
 export function closure(fns: Iterable<FnDef>): FnDef[] {
   const byName = new Map<string, FnDef>();
-  for (const f of [...SCALAR_LIB, ...Object.values(VEC_FNS).flatMap((g) => [2, 3, 4].map(g))]) byName.set(f.name, f);
+  for (const f of [...SCALAR_LIB, X_SINCOS, ...Object.values(VEC_FNS).flatMap((g) => [2, 3, 4].map(g))]) byName.set(f.name, f);
   const out: FnDef[] = [];
   const seen = new Set<string>();
   const visit = (f: FnDef) => {
