@@ -11,7 +11,7 @@
 // phase began (plus their own writes); a rule with a neighbour reduction starts a phase, and its reductions
 // read a snapshot, taken at that point, of the states the phase writes.
 import type { SimLayout } from './layout.js';
-import { elemOf, isVecTy, unreachable, walkExpr, widthOf, type Expr, type FnDef, type Phase, type SimIR, type Stmt, type Ty } from './ir.js';
+import { elemOf, unreachable, walkExpr, widthOf, type Expr, type FnDef, type Phase, type SimIR, type Stmt, type Ty } from './ir.js';
 
 /** The RNG and conversion helpers, shared in meaning with wgsl.ts's WGSL_RUNTIME. */
 export const JS_RUNTIME = `
@@ -641,5 +641,3 @@ export function libraryJs(fns: FnDef[], opts: JsOptions = {}): string {
   return [JS_RUNTIME, ...fns.map((f) => p.fn(f))].join('\n');
 }
 
-export type { Phase };
-export { isVecTy };

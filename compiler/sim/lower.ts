@@ -12,7 +12,7 @@ import { analyzeSim, hasReduction } from './check.js';
 import { invariantsOf, type SimLayout } from './layout.js';
 import { siteMap } from './sites.js';
 import type { SimType } from './types.js';
-import { elemOf, isVecTy, stmtExprs, walkExpr, widthOf, type Expr, type FnDef, type Phase, type Rule, type Scalar, type SimIR, type Stmt } from './ir.js';
+import { elemOf, isVecTy, stmtExprs, walkExpr, widthOf, type Expr, type FnDef, type Phase, type Rule, type SimIR, type Stmt } from './ir.js';
 import { DRAWS, SINCOS, closure, libFn } from './xmath.js';
 
 export interface Lowered {
@@ -492,4 +492,3 @@ function zero(ty: Ty): Expr {
   return { k: 'const', ty, v: new Array(widthOf(ty)).fill(0) };
 }
 
-export type { Scalar };

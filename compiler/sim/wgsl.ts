@@ -211,10 +211,11 @@ function lit(v: number, ty: string): string {
 }
 
 interface Ctx {
+  /** statements to print before the expression being printed (reduction loops) */
   pre: string[];
   /** inside a reduction: the other agent's index is `b`, its global index `j` */
   inReduction: boolean;
-  /** how a state is named: `s_x` in rules and init, or read from the buffer in `checks` */
+  /** the counter naming reduction variables (r0, r1, …) within one rule */
   tmp: { n: number };
 }
 

@@ -22,7 +22,6 @@ import { children, widthOf } from './ir.js';
 const F = (v: number): Expr => ({ k: 'const', ty: 'f32', v: [Math.fround(v)] });
 const U = (v: number): Expr => ({ k: 'const', ty: 'u32', v: [v >>> 0] });
 const I = (v: number): Expr => ({ k: 'const', ty: 'i32', v: [v | 0] });
-const B = (v: boolean): Expr => ({ k: 'const', ty: 'bool', v: [v ? 1 : 0] });
 const v = (name: string, ty: Ty): Expr => ({ k: 'var', ty, scope: 'local', name });
 const ar = (op: 'add' | 'sub' | 'mul', a: Expr, b: Expr): Expr => ({ k: 'arith', ty: a.ty, op, a, b });
 const add = (a: Expr, b: Expr) => ar('add', a, b);
@@ -323,8 +322,8 @@ const X_DOT = vecDef('dot', (n) =>
   }),
 );
 const X_LENGTH = vecDef('length', (n) => def(`x_length${n}`, 'sqrt(dot(v, v))', [['v', vt(n)]], 'f32', ([a]) => call(X_SQRT, call(X_DOT(n), a!, a!))));
-const X_DISTANCE = vecDef('distance', (n) => def(`x_distance${n}`, 'length(a − b)', [['a', vt(n)], ['b', vt(n)]], 'f32', ([a, b]) => call(X_LENGTH(n), sub(a!, b!))));
-const X_NORMALIZE = vecDef('normalize', (n) =>
+vecDef('distance', (n) => def(`x_distance${n}`, 'length(a − b)', [['a', vt(n)], ['b', vt(n)]], 'f32', ([a, b]) => call(X_LENGTH(n), sub(a!, b!))));
+vecDef('normalize', (n) =>
   def(`x_normalize${n}`, 'v · rsqrt(dot(v, v)); NaN for a zero vector', [['v', vt(n)]], vt(n), ([a], let_) => {
     const d = let_('d', call(X_DOT(n), a!, a!));
     const s = let_('s', sel(call(X_RSQRT, d), NAN, cmp('eq', d, F(0))));
