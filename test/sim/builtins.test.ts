@@ -59,7 +59,7 @@ describe('every built-in overload', () => {
     expect(all.filter((o) => o.name === 'clamp').map((o) => o.T)).toEqual(['f32', 'i32', 'u32', 'vec2f', 'vec3f', 'vec4f']);
   });
   for (const o of all) {
-    it(`${o.name}(${o.params.join(', ')}) -> ${o.result}`, async () => {
+    it(`${o.name}(${o.params.join(', ')}) -> ${o.result}`, async (ctx) => {
       const c = compileSim(program(o));
       if (!c.ok) throw new Error(c.errors.join('\n'));
       const cpu = await runOnCpu(c.stage);
@@ -73,7 +73,7 @@ describe('every built-in overload', () => {
         const each = col('each').map((i) => Array.from(cpu.result.finalState[i]!));
         expect(out).toEqual(each);
       }
-      if (!(await webgpuOrSkip(`built-in ${o.name} on WebGPU`))) return;
+      await webgpuOrSkip(`built-in ${o.name} on WebGPU`, ctx);
       expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
     });
   }

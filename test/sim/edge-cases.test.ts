@@ -54,12 +54,12 @@ function build(src: string) {
 
 describe('odd but valid sims run the same on both backends', () => {
   for (const [what, src] of Object.entries(VALID)) {
-    it(what, async () => {
+    it(what, async (ctx) => {
       const { res, errors } = build(src);
       expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
       const stage = Object.values(buildPlan(res).plan.sims)[0]!.stage as SimStage;
       const cpu = await runCpu(stage, { workers: 1 });
-      if (!(await webgpuOrSkip('edge-case differential test'))) return;
+      await webgpuOrSkip('edge-case differential test', ctx);
       const gpu = await runWebGpu(stage, {});
       expect(gpu.events.map((e) => e.world.length)).toEqual(cpu.events.map((e) => e.world.length));
       stage.layout.columns.forEach((c, ci) => {

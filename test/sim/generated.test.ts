@@ -23,8 +23,8 @@ describe('generated sims give bit-identical results on the CPU and WebGPU backen
   let total = 0;
   for (let slice = 0; slice * SLICE < PROGRAMS; slice++) {
     const count = Math.min(SLICE, PROGRAMS - slice * SLICE);
-    it(`programs ${slice * SLICE + 1}–${slice * SLICE + count}`, async () => {
-      if (!(await webgpuOrSkip('generated CPU/WebGPU differential suite'))) return;
+    it(`programs ${slice * SLICE + 1}–${slice * SLICE + count}`, async (ctx) => {
+      await webgpuOrSkip('generated CPU/WebGPU differential suite', ctx);
       // generator seeds from `next` on, until `count` programs have checked (about one in four does not)
       const seedOf = new Map<string, number>();
       function* sources() {
@@ -51,8 +51,8 @@ describe('generated sims give bit-identical results on the CPU and WebGPU backen
       expect(ran).toBe(count);
     }, 20 * 60_000); // a slice takes a minute or two alone, several on a loaded machine
   }
-  it(`ran ${PROGRAMS} programs`, async () => {
-    if (!(await webgpuOrSkip('generated CPU/WebGPU differential suite'))) return;
+  it(`ran ${PROGRAMS} programs`, async (ctx) => {
+    await webgpuOrSkip('generated CPU/WebGPU differential suite', ctx);
     expect(total).toBe(PROGRAMS);
   });
 });

@@ -43,27 +43,27 @@ describe('`check` failures stop both backends with the same message', () => {
   ${check}
 }`;
 
-  it('an invariant (SYN6004)', async () => {
+  it('an invariant (SYN6004)', async (ctx) => {
     const stage = stageOf(SRC('check x < 40.0'));
     const cpu = await failure(runCpu(stage, { workers: 1 }));
     expect(cpu).toEqual({ code: 'SYN6004', message: 'simulation s: `check x < 40.0` failed in world 3, agent 4 at step 13' });
-    if (!(await webgpuOrSkip('GPU invariant test'))) return;
+    await webgpuOrSkip('GPU invariant test', ctx);
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 
-  it('`check finite` (SYN6002), past the first chunk of steps', async () => {
+  it('`check finite` (SYN6002), past the first chunk of steps', async (ctx) => {
     const stage = stageOf(SRC('check finite'));
     const cpu = await failure(runCpu(stage, { workers: 1 }));
     expect(cpu.code).toBe('SYN6002');
     expect(cpu.message).toMatch(/^simulation s: state x became Infinity in world 0, agent 0 at step 301 \(`check finite`\)$/);
-    if (!(await webgpuOrSkip('GPU finite test'))) return;
+    await webgpuOrSkip('GPU finite test', ctx);
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 });
 
 describe('WebGPU runner', () => {
-  it('caches pipelines by the WGSL hash across runs', async () => {
-    if (!(await webgpuOrSkip('pipeline cache test'))) return;
+  it('caches pipelines by the WGSL hash across runs', async (ctx) => {
+    await webgpuOrSkip('pipeline cache test', ctx);
     const stage = stageOf('sim c { worlds 2 agents 3 steps 4 state x: f32 = 0.0 rule r { x = x + 1.0 } }');
     const first = await runWebGpu(stage, {});
     const second = await runWebGpu(stage, {});
@@ -72,8 +72,8 @@ describe('WebGPU runner', () => {
     expect(Array.from(second.finalState[0]!)).toEqual([4, 4, 4, 4, 4, 4]);
   });
 
-  it('reads observations back in chunks and reassembles them in step order', async () => {
-    if (!(await webgpuOrSkip('observation chunk test'))) return;
+  it('reads observations back in chunks and reassembles them in step order', async (ctx) => {
+    await webgpuOrSkip('observation chunk test', ctx);
     const stage = stageOf(`sim o {
   worlds 7
   agents 3
@@ -95,8 +95,8 @@ describe('WebGPU runner', () => {
     expect(cpu.traj!.steps).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]);
   });
 
-  it('dispatches more than 65,535 workgroups (a 2-D grid)', async () => {
-    if (!(await webgpuOrSkip('large dispatch test'))) return;
+  it('dispatches more than 65,535 workgroups (a 2-D grid)', async (ctx) => {
+    await webgpuOrSkip('large dispatch test', ctx);
     // 2,099,200 worlds × 2 agents = 4,198,400 agents. The rule reads other agents, so its kernel keeps
     // workgroups of 64: 65,600 of them, more than one grid dimension allows.
     const stage = stageOf(`sim big {

@@ -107,13 +107,13 @@ describe('non-finite observed or emitted values', () => {
   observe every 2 { x }
 }`;
 
-  it('stop the run with SYN6002 naming the value, world, agent and step — the same on both backends', async () => {
+  it('stop the run with SYN6002 naming the value, world, agent and step — the same on both backends', async (ctx) => {
     const c = compileSim(SRC(''));
     if (!c.ok) throw new Error(c.errors.join('\n'));
     const cpu = await runOnCpu(c.stage);
     // at step 2 every agent's x is negative (agent − 3): log is NaN; the earliest (step, world, agent) is named
     expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe('SYN6002 simulation s: event e field v is NaN in world 0, agent 0 at step 2 (add `allow_nonfinite true` to the sim to keep such values)');
-    if (!(await webgpuOrSkip('non-finite outputs on WebGPU'))) return;
+    await webgpuOrSkip('non-finite outputs on WebGPU', ctx);
     expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
   });
 

@@ -13,12 +13,12 @@ const FILES = readdirSync(DIR).filter((f) => f.endsWith('.synth')).sort();
 describe('kept disagreements between the backends stay fixed', () => {
   it('has cases', () => expect(FILES.length).toBeGreaterThanOrEqual(10));
   for (const f of FILES) {
-    it(f, async () => {
+    it(f, async (ctx) => {
       const c = compileSim(readFileSync(path.join(DIR, f), 'utf8'));
       if (!c.ok) throw new Error(c.errors.join('\n'));
       const cpu = await runOnCpu(c.stage);
       if (!cpu.ok) expect(cpu.code).not.toBe('crash');
-      if (!(await webgpuOrSkip(`regression ${f} on WebGPU`))) return;
+      await webgpuOrSkip(`regression ${f} on WebGPU`, ctx);
       expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
     });
   }

@@ -157,8 +157,8 @@ describe('normal draws', () => {
 
 describe('JavaScript and WGSL printings agree bit for bit', () => {
   for (const f of SCALAR_LIB) {
-    it(f.name, async () => {
-      if (!(await webgpuOrSkip(`math library ${f.name} on the GPU`))) return;
+    it(f.name, async (ctx) => {
+      await webgpuOrSkip(`math library ${f.name} on the GPU`, ctx);
       const r = mulberry32(f.name.length * 7919);
       const P = f.params.length;
       const arg = (ty: string) => {
