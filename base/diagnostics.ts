@@ -1,78 +1,225 @@
-// The one registry of Synth's diagnostics: code → severity, title, message template. Every layer (parser,
-// checker, planner, runtime, language server) reports through it, and docs/language.md's table and the
-// per-code tests are checked against it, so a code can never be used without being documented.
+// The one registry of Synth's diagnostics: code → severity, title, message template and what to do. Every layer
+// (parser, checker, planner, runtime, language server) reports through it; docs/language.md's code table is
+// generated from it (`npm run docs:diagnostics`) and a test fails when the two drift apart.
 //
-// Message templates use `{name}` placeholders filled from the `args` given when the diagnostic is made.
-// Codes: SYN0xxx syntax, SYN1xxx names, SYN2xxx types, SYN3xxx semantics, SYN4xxx build-time/config,
-// SYN5xxx runtime (execution), SYN6xxx simulation runtime.
+// As TypeScript's diagnosticMessages.json: one situation per code, one fixed message template per code. A
+// template names its arguments as `{name}`; the type of `makeDiagnostic`/`synthError` is computed from the
+// template, so a call that forgets or misspells an argument does not compile. A "did you mean" suggestion and a
+// list of valid choices are not part of any template: they are appended in one way for every code that takes
+// them (`suggests`), so no call site words them itself.
+//
+// Codes: SYN0xxx syntax, SYN1xxx names, SYN2xxx types, SYN3xxx semantics, SYN4xxx build-time/configuration,
+// SYN5xxx run time, SYN6xxx simulation run time, SYN9xxx bugs in Synth itself.
 
 import type { Span } from './span.js';
+import { UNSAFE_CHARS } from './unsafe-text.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
 export interface DiagnosticDef {
   severity: Severity;
+  /** a few words, shown as the code's name (LSP hover on a code, the docs table) */
   title: string;
+  /** the message, with `{name}` placeholders for the arguments (letters, digits and `_`) */
   message: string;
+  /** one line for the docs: what the user should do about it */
+  help?: string;
+  /** takes a "did you mean" suggestion and a list of choices (appended to the message) */
+  suggests?: true;
 }
 
 export const DIAGNOSTICS = {
-  SYN0001: { severity: 'error', title: 'syntax error', message: '{detail}' },
-  SYN0002: { severity: 'error', title: 'unterminated string', message: 'unterminated string literal' },
-  SYN0003: { severity: 'error', title: 'invalid character', message: "unexpected character '{char}'" },
-  SYN0004: { severity: 'error', title: 'invalid template', message: 'template: {detail}' },
-  SYN0005: { severity: 'error', title: 'invalid number', message: "'{raw}' is not a valid {what}" },
-  SYN1001: { severity: 'error', title: 'unknown name', message: "unknown {what} '{name}'{hint}" },
-  SYN1002: { severity: 'error', title: 'duplicate declaration', message: "'{name}' is already declared{where}" },
-  SYN1003: { severity: 'error', title: 'import not found', message: "cannot read imported file '{path}': {reason}" },
-  SYN1004: { severity: 'error', title: 'unknown setting', message: "'{key}' is not a setting of {block}{hint}" },
-  SYN1005: { severity: 'error', title: 'missing setting', message: '{block} needs `{key}`' },
-  SYN1006: { severity: 'warning', title: 'unused declaration', message: "{what} '{name}' is never used" },
-  SYN1007: { severity: 'error', title: 'import cycle', message: "import cycle: {cycle}" },
-  SYN2001: { severity: 'error', title: 'type mismatch', message: '{detail}' },
-  SYN2002: { severity: 'error', title: 'unknown template name', message: "template names '{name}', which is not {what}{hint}" },
-  SYN2003: { severity: 'error', title: 'bad prompt call', message: '{detail}' },
-  SYN2004: { severity: 'error', title: 'constraint does not fit type', message: "@{constraint} does not apply to {type}" },
-  SYN2005: { severity: 'error', title: 'unknown field', message: "{type} has no field '{name}'{hint}" },
-  SYN2006: { severity: 'error', title: 'missing field', message: "record for {type} is missing field '{name}'" },
-  SYN2007: { severity: 'error', title: 'bad constraint', message: '{detail}' },
-  SYN2008: { severity: 'error', title: 'bad sampler', message: '{detail}' },
-  SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: '{what} sum to {sum}, not 1' },
-  SYN3002: { severity: 'error', title: 'conflicting writes', message: "state '{name}' is written by rules '{a}' and '{b}' in the same phase" },
-  SYN3003: { severity: 'error', title: 'misplaced construct', message: '{detail}' },
-  SYN3004: { severity: 'error', title: 'dataset has no rows', message: "dataset '{name}' needs `count N`, `for x in ...` or a grid `vary x in ...`" },
-  SYN3005: { severity: 'error', title: 'dataset has no row', message: "dataset '{name}' needs `row = ...`" },
-  SYN3006: { severity: 'error', title: 'assignment to read-only name', message: "'{name}' is {what} and cannot be assigned" },
-  SYN3007: { severity: 'error', title: 'value out of range', message: '{detail}' },
-  SYN3008: { severity: 'error', title: 'duplicate goal', message: 'a file has at most one `goal`' },
-  SYN3009: { severity: 'warning', title: 'no output', message: "dataset '{name}' has no `output`; rows go to out/{name}.jsonl" },
-  SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time and cannot be used for {what}' },
-  SYN4002: { severity: 'error', title: 'path escapes project', message: "path '{path}' resolves outside the project folder {root}; pass --allow-outside-project to permit it" },
-  SYN4003: { severity: 'error', title: 'secret in spec', message: '{what} must come from env(...), not a literal, so it never reaches plans or git' },
-  SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}" },
-  SYN5002: { severity: 'error', title: 'LLM call failed', message: "{detail}" },
-  SYN5003: { severity: 'error', title: 'budget exceeded', message: '{detail}' },
-  SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}' },
-  SYN5005: { severity: 'error', title: 'output error', message: '{detail}' },
-  SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}' },
-  SYN5007: { severity: 'error', title: 'source error', message: '{detail}' },
+  // ---- SYN0xxx: syntax
+  SYN0001: { severity: 'error', title: 'syntax error', message: 'expected {expected} but found {found}', help: 'Write what the message expects at the caret; later errors in the same declaration may follow from this one.' },
+  SYN0002: { severity: 'error', title: 'unterminated string', message: 'unterminated string literal', help: 'Close the string with `"` on the same line, or use `"""…"""` for text over several lines.' },
+  SYN0003: { severity: 'error', title: 'invalid character', message: "unexpected character '{char}'", help: 'Remove the character; outside strings and comments Synth uses ASCII punctuation only.' },
+  SYN0004: { severity: 'error', title: 'unclosed template hole', message: 'unclosed `{` in a template (write `\\{` for a literal brace)', help: 'Close the hole with `}` or escape the brace as `\\{`.' },
+  SYN0005: { severity: 'error', title: 'invalid number', message: "'{raw}' is not a valid {what}", help: 'Write the number without doubled or trailing `_`; integers are exact up to 2^53, floats must be finite.' },
+  SYN0006: { severity: 'error', title: 'unexpected token', message: 'unexpected {found}', help: 'Remove the token or finish the construct before it.' },
+  SYN0007: { severity: 'error', title: 'unterminated comment', message: 'unterminated comment: `/*` has no `*/`', help: 'Close the comment with `*/`.' },
+  SYN0008: { severity: 'error', title: 'nesting too deep', message: 'nesting too deep: more than {maxNesting} levels of brackets, `else if` or prefix operators (or an expression more than {maxDepth} levels deep)', help: 'Split the expression with `let` or move parts into separate declarations.' },
+  SYN0009: { severity: 'error', title: 'expected a declaration', message: 'expected a declaration (goal, enum, struct, model, prompt, source, sim, dataset or import) but found {found}', help: 'Start each top-level item with a declaration keyword; check for a stray `}` just before.' },
+  SYN0010: { severity: 'error', title: 'chained range', message: '`..` ranges do not chain: write `a..b`', help: 'Keep one `..` per range.' },
+  SYN0011: { severity: 'error', title: 'empty template hole', message: 'empty `{}` in a template (write `\\{\\}` for literal braces)', help: 'Name a parameter inside the braces or escape them as `\\{\\}`.' },
+
+  // ---- SYN1xxx: names
+  SYN1001: { severity: 'error', title: 'unknown name', message: "unknown {what} '{name}'", suggests: true, help: 'Fix the spelling (the quick fix applies the suggestion) or declare the name.' },
+  SYN1002: { severity: 'error', title: 'duplicate declaration', message: "'{name}' is already declared as {previous}", help: 'Rename one of the two declarations; all files of a program share one namespace.' },
+  SYN1003: { severity: 'error', title: 'import not found', message: "imported file '{path}' does not exist", help: 'Fix the path; it is relative to the importing file.' },
+  SYN1004: { severity: 'error', title: 'unknown setting', message: "'{key}' is not a setting of {block}", suggests: true, help: 'Fix the spelling (the quick fix applies the suggestion); section 4 lists each block\'s settings.' },
+  SYN1005: { severity: 'error', title: 'missing setting', message: '{block} needs `{key}`', help: 'Add the setting (the quick fix inserts it with a placeholder value).' },
+  SYN1006: { severity: 'warning', title: 'unused declaration', message: "{what} '{name}' is never used", help: 'Remove the declaration or use it.' },
+  SYN1007: { severity: 'error', title: 'import cycle', message: 'import cycle: {cycle}', help: 'Move what both files need into a third file that both import.' },
+  SYN1008: { severity: 'error', title: 'file not found', message: "file '{path}' does not exist", help: 'Check the path given to synth or opened in the editor.' },
+  SYN1009: { severity: 'error', title: 'duplicate member', message: "'{name}' is declared twice in {scope}", help: 'Rename or remove one of the two.' },
+  SYN1010: { severity: 'error', title: 'duplicate setting', message: '`{key}` is set twice in {block}', help: 'Keep one of the two settings.' },
+  SYN1011: { severity: 'error', title: 'not a type', message: "'{name}' is {kind}, not a type", help: 'Use a primitive type (string, int, float, bool, image), a struct or an enum.' },
+  SYN1012: { severity: 'error', title: 'unknown event', message: "simulation {sim} has no event '{name}'", suggests: true, help: 'Name one of the simulation\'s events, or `trajectory` for its observed states.' },
+
+  // ---- SYN2xxx: types
+  SYN2001: { severity: 'error', title: 'type mismatch', message: '{what} must be {expected}, found {found}', help: 'Change the value, or convert it (`str(x)`, `f32(x)`, …).' },
+  SYN2002: { severity: 'error', title: 'unknown template name', message: "template names '{name}', which is not a parameter of {prompt}", suggests: true, help: 'Use one of the prompt\'s parameters, or add a parameter of that name.' },
+  SYN2003: { severity: 'error', title: 'prompt argument type', message: 'argument {index} ({param}) of {prompt} must be {expected}, found {found}', help: 'Pass a value of the parameter\'s type.' },
+  SYN2004: { severity: 'error', title: 'constraint does not fit type', message: '@{constraint} does not apply to {type}', help: '`@len`/`@pattern` apply to strings, `@range` to numbers, `@items` to lists.' },
+  SYN2005: { severity: 'error', title: 'unknown field', message: "{type} has no field '{name}'", suggests: true, help: 'Fix the field name (the quick fix applies the suggestion), or add the field or enum case.' },
+  SYN2006: { severity: 'error', title: 'missing field', message: "record for {type} is missing field '{name}'", help: 'Give the field a value, or make it optional (`name: T?`).' },
+  SYN2007: { severity: 'error', title: 'constraint arguments', message: '@{name} takes {expected}', help: 'Write the constraint as in section 3, e.g. `@len(1..80)`, `@pattern("^[a-z]+$")`.' },
+  SYN2008: { severity: 'error', title: 'sampler arguments', message: '{sampler} takes {expected}', help: 'Pass the sampler constant arguments of the kind its signature names.' },
+  SYN2009: { severity: 'error', title: 'setting value', message: '`{key}` in {block} takes {expected}', help: 'Give the setting a value of the kind listed in section 4.' },
+  SYN2010: { severity: 'error', title: 'argument count', message: '{callee} takes {expected}, got {found}', help: 'Pass exactly the arguments the signature names.' },
+  SYN2011: { severity: 'error', title: 'operand type', message: '`{op}` needs {expected}, found {found}', help: 'Give the operator operands of the kind it works on.' },
+  SYN2012: { severity: 'error', title: 'incomparable values', message: 'cannot compare {left} with {right}', help: 'Compare values of one type; for an enum, compare with a case name (`tier == pro`).' },
+  SYN2013: { severity: 'error', title: 'value without fields', message: '{type} has no fields', help: 'Only structs, records, sim events and vectors have fields.' },
+  SYN2014: { severity: 'error', title: 'mixed types', message: '{what} must share a type: {first} and {other}', help: 'Make every value the same type.' },
+  SYN2015: { severity: 'error', title: 'built-in arguments', message: '{signature}: {problem}', help: 'Call the built-in as its signature shows.' },
+  SYN2016: { severity: 'error', title: 'not a positive integer', message: '`{what}` takes a positive constant integer', help: 'Write a whole number ≥ 1 (not `env(...)` or an expression with variables).' },
+  SYN2017: { severity: 'error', title: 'malformed env() call', message: 'env takes a variable name and an optional default: env("NAME", "default")', help: 'Pass the variable\'s name as a string literal of letters, digits and `_`.' },
+  SYN2018: { severity: 'error', title: 'not a non-negative number', message: '{what} must be a constant non-negative number', help: 'Write a number ≥ 0.' },
+  SYN2019: { severity: 'error', title: 'needs conversion to f32', message: '{what} is f32, but the value is {found} (convert it with f32(...))', help: 'Wrap the value in `f32(...)`; simulations never convert numbers implicitly.' },
+  SYN2020: { severity: 'error', title: 'mixed number types', message: '`{op}` needs numbers of one type, found {left} and {right} (convert with f32(...), i32(...) or u32(...))', help: 'Convert one operand so both have the same type.' },
+  SYN2021: { severity: 'error', title: 'not available in simulations', message: '{what} cannot be used in a simulation', help: 'Simulations compute with numbers, bools and vectors only.' },
+  SYN2022: { severity: 'error', title: 'malformed source', message: 'a source is `files("glob")`, e.g. files("docs/**/*.md")', help: 'Write `source NAME = files("pattern")`.' },
+  SYN2023: { severity: 'error', title: 'malformed row', message: '`row =` takes a prompt call or a record literal', help: 'Write `row = prompt(args)` or `row = { field: value, … }`.' },
+  SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
+  SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
+  SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2027: { severity: 'error', title: 'initialiser reads a later state', message: 'the initialiser of state {state} reads {read}, which is not declared above it; an initialiser reads only the states declared above it', help: 'Move the state it reads above it, or initialise it from params and draws.' },
+  SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
+
+  // ---- SYN3xxx: semantics
+  SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
+  SYN3002: { severity: 'error', title: 'conflicting writes', message: "state '{name}' is written by rules '{a}' and '{b}' in the same phase", help: 'Write the state in one rule, or separate the rules by a rule with a reduction.' },
+  SYN3003: { severity: 'error', title: 'prompt call out of place', message: "prompt '{name}' can only be called in `row =`, `let` or `judge`", help: 'Call the prompt in a `let` and use the variable here.' },
+  SYN3004: { severity: 'error', title: 'dataset has no rows', message: "dataset '{name}' needs `count N`, `for x in ...` or a grid `vary x in ...`", help: 'Say how many rows to make.' },
+  SYN3005: { severity: 'error', title: 'dataset has no row', message: "dataset '{name}' needs `row = ...`", help: 'Say what each row is.' },
+  SYN3006: { severity: 'error', title: 'assignment to read-only name', message: "'{name}' is {what} and cannot be assigned", help: 'Assign a `state`; use a new `let` for a derived value.' },
+  SYN3007: { severity: 'error', title: 'value out of range', message: '`{key}` must be {range}, got {value}', help: 'Pick a value inside the range.' },
+  SYN3008: { severity: 'error', title: 'duplicate goal', message: 'a file has at most one `goal`', help: 'Merge the two goals into one.' },
+  SYN3009: { severity: 'warning', title: 'no output', message: "dataset '{name}' has no `output`; rows go to out/{name}.jsonl", help: 'Add `output "path.jsonl"` (or .csv, .parquet) to say where rows go.' },
+  SYN3010: { severity: 'error', title: 'empty enum', message: 'enum {name} has no cases', help: 'List at least one case.' },
+  SYN3011: { severity: 'error', title: 'image size', message: 'image size "{size}" is not WIDTHxHEIGHT (e.g. "512x512") or "auto"', help: 'Write the size the images endpoint takes, e.g. "1024x1024".' },
+  SYN3012: { severity: 'error', title: 'overlap not below chunk', message: '`overlap` ({overlap}) must be smaller than `chunk` ({chunk})', help: 'Lower `overlap` or raise `chunk`.' },
+  SYN3013: { severity: 'error', title: 'unknown output format', message: 'output must end in {formats}', help: 'Name the output file with a supported extension.' },
+  SYN3014: { severity: 'error', title: 'chat setting on an image prompt', message: 'an image prompt sends one text prompt (`user`); `{key}` has no place in it', help: 'Fold the text into `user`.' },
+  SYN3015: { severity: 'error', title: 'image setting on a chat prompt', message: '`{key}` applies only to prompts that return `image`', help: 'Remove the setting, or make the prompt return `image`.' },
+  SYN3016: { severity: 'error', title: 'chat prompt returns an image', message: 'a chat prompt cannot return images; a prompt that draws one returns `image` (`-> image`)', help: 'Draw images with an image prompt (`-> image`) and combine them in the row.' },
+  SYN3017: { severity: 'error', title: 'image in a template', message: 'an image cannot be interpolated into a template (it is a file, not text)', help: 'Interpolate text about the image instead.' },
+  SYN3018: { severity: 'error', title: 'image row type', message: 'a dataset of images needs a struct row type with an `image` field, e.g. `struct Shot { caption: string, image: image }`', help: 'Declare a struct with an `image` field and use it as the row type.' },
+  SYN3019: { severity: 'error', title: 'nested image', message: "field '{field}' of {struct} holds images inside {type}; images must be top-level fields of a dataset's row type", help: 'Give each image its own top-level field.' },
+  SYN3020: { severity: 'error', title: 'keep row', message: '`row` is always written; `keep` names extra columns', help: 'Remove `row` from `keep`.' },
+  SYN3021: { severity: 'error', title: 'reduction outside a rule', message: 'a neighbour reduction (`… for o in agents`) is only allowed inside a simulation rule', help: 'Move the reduction into a rule and store its result in a `state`.' },
+  SYN3022: { severity: 'error', title: 'nested reduction', message: 'reductions cannot be nested', help: 'Compute the inner reduction in a rule before and store it in a `state`.' },
+  SYN3023: { severity: 'error', title: 'reduction domain', message: 'reductions range over `agents` (the agents of the same world)', help: 'Write `… for o in agents`.' },
+  SYN3024: { severity: 'error', title: '`agents` outside a reduction', message: '`agents` is only meaningful in a reduction: min(o.x for o in agents)', help: 'Use `agents` after `for o in` inside a reduction.' },
+  SYN3025: { severity: 'error', title: 'random draw in a check', message: 'a `check` cannot draw random numbers', help: 'Draw the value in a rule and check the stored state.' },
+  SYN3026: { severity: 'error', title: 'param not constant', message: 'param {name} takes a constant (a number, true/false, or f32(...)/vecNf(...) of numbers); use a `state` for a value that is drawn or computed per agent', help: 'Write a literal value, or declare a `state` instead.' },
+  SYN3027: { severity: 'error', title: 'param without value', message: 'param {name} needs a value: `param {name}: {type} = …`', help: 'Give the param its value.' },
+  SYN3028: { severity: 'error', title: 'constant out of range', message: 'this constant expression {problem}; constant expressions are evaluated when the simulation is compiled and must stay finite and in range', help: 'Change the constants; a division by zero or an overflow is an error at compile time.' },
+  SYN3029: { severity: 'error', title: 'not iterable', message: '`for` iterates over a source, `SIM.EVENT` or `SIM.trajectory`; {what} is none of these', help: 'Name a `source` or a simulation\'s event or trajectory.' },
+  SYN3030: { severity: 'error', title: 'simulation without stream', message: "iterate over a simulation's events ({sim}.EVENT) or its trajectory ({sim}.trajectory)", help: 'Add the event name or `.trajectory`.' },
+  SYN3031: { severity: 'error', title: 'grid domain', message: '`vary {name} in …` enumerates an enum, a list `[a, b]` or a constant integer range `1..5` with low ≤ high', help: 'Enumerate one of these, or draw with `vary x ~ sampler(...)`.' },
+  SYN3032: { severity: 'error', title: 'not a sampler', message: '`vary {name} ~` takes a sampler, e.g. {examples}', help: 'Draw with one of the samplers of section 6.' },
+  SYN3033: { severity: 'error', title: 'sampler parameter out of domain', message: '{signature} needs {condition}', help: 'Change the parameter so the distribution exists.' },
+  SYN3034: { severity: 'error', title: 'empty range', message: '{what}: the low bound {low} is above the high bound {high}', help: 'Swap the bounds.' },
+  SYN3035: { severity: 'error', title: 'invalid regular expression', message: '@pattern is not a valid regular expression: {error}', help: 'Fix the pattern (JavaScript syntax with the `u` flag).' },
+  SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
+  SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
+  SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
+
+  // ---- SYN4xxx: build time and configuration
+  SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },
+  SYN4002: { severity: 'error', title: 'path escapes project', message: "path '{path}' resolves outside the project folder {root}; pass --allow-outside-project to permit it", help: 'Keep outputs and sources inside the project, or pass --allow-outside-project.' },
+  SYN4003: { severity: 'error', title: 'secret in spec', message: '`{key}` must come from env(...), not a literal, so it never reaches plans or git', help: 'Write `env("OPENAI_API_KEY")` (the quick fix does) and set the variable.' },
+  SYN4004: { severity: 'error', title: 'env() in an expression', message: '`env(...)` is the value of a setting; it cannot be used in {where}', help: 'Read the variable in a model setting instead.' },
+
+  // ---- SYN5xxx: run time. Templates that are still `{detail}` are being given fixed wordings with their call
+  // sites (runtime/), see test/docs/diagnostics-registry.test.ts.
+  SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}", help: 'Set the variable, or `--dry-run` to see the cost without calling.' },
+  SYN5002: { severity: 'error', title: 'LLM call failed', message: '{detail}', help: 'Read the cause; rerun to retry the failed rows (finished calls come from the cache).' },
+  SYN5003: { severity: 'error', title: 'budget exceeded', message: 'the estimated cost {estimate} is over the budget of {budget}; nothing was sent (see --dry-run)', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
+  SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}', help: 'Look at the rows, then adjust the spec or the expectation.' },
+  SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
+  SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },
+  SYN5007: { severity: 'error', title: 'source error', message: '{detail}', help: 'Check the source\'s pattern and files.' },
   SYN5008: {
     severity: 'error',
     title: 'shards from different simulation backends',
     message: 'dataset {dataset}: shards {a} and {b} ran simulation {sim} on different backends ({x}, {y}), whose results for it may differ: {why}; rerun the shards on one backend (e.g. `--backend cpu`)',
+    help: 'Run every shard of the dataset with the same `--backend` (and on the same kind of GPU).',
   },
-  SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}' },
-  SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}' },
-  SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}' },
-  SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}' },
+  SYN5020: { severity: 'error', title: 'endpoint unusable', message: "{cause}; every call to model '{model}' would fail the same way, so the dataset stopped — fix this and run again", help: 'Fix the key, model name, base URL or network named in the cause, then rerun; rows already made are kept.' },
+  SYN5021: { severity: 'error', title: 'too many failed requests in a row', message: "model '{model}': {count} requests in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`", help: 'Fix the cause shown, or raise the model\'s `max_consecutive_failures`.' },
+  SYN5022: { severity: 'error', title: 'dataset incomplete', message: "dataset '{dataset}' has {written} of {target} rows: {missing} missing (causes above); rows that failed are tried again when the spec runs again", help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing rows are made.' },
+  SYN5023: { severity: 'error', title: 'write failed', message: "cannot write {file}: {reason}; nothing already made is lost — fix this and run again", help: 'Free disk space or fix the path or permissions named, then rerun.' },
+  SYN5024: { severity: 'error', title: 'journal unusable', message: "journal {file} was written by a newer synth (format {version}); run this spec with that version, or delete the journal to make the rows again", help: 'Use the synth version that wrote the journal, or delete it (the LLM cache still saves the calls).' },
+  SYN5025: { severity: 'error', title: 'output does not match its manifest', message: "{file}: {what} is {actual}, but its manifest says {expected}", help: 'The file was changed after the run: rerun the spec to rebuild it.' },
+  SYN5026: { severity: 'error', title: 'output not complete', message: "{file}: the manifest says the dataset is {status} ({rows} of {target} rows); run the spec again to finish it", help: 'Rerun the spec; `synth verify` passes once every dataset is complete.' },
+  SYN5027: { severity: 'error', title: 'budget spent', message: '{reason}; nothing more was sent — run again with a larger --budget to continue', help: 'Rerun with a larger `--budget`: rows already made are kept and only the rest are made.' },
+  // rows of a `for` dataset (SYN504x)
+  SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
+  SYN5041: { severity: 'error', title: 'shards short of `count`', message: "dataset '{dataset}': the shards made {kept} of the {count} rows `count` asks for, but shard {shard} stopped at its share; rerun with fewer shards", help: 'Merge fewer, larger shards, or run the dataset unsharded.' },
+  // `synth report`: a folder or file that is not what it needs (SYN52xx)
+  SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth report` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
+  SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
+  SYN5203: { severity: 'error', title: 'unreadable dataset output', message: "dataset '{dataset}': '{file}' cannot be read at line {line}: {reason}", help: 'Rerun the dataset (the run checks and rebuilds its output), or `synth verify` the folder.' },
+  SYN5204: { severity: 'error', title: 'report not written', message: "cannot write the report to '{path}': {reason}", help: 'Choose a writable path with `-o`, or free disk space.' },
+
+  // ---- SYN6xxx: simulation run time
+  SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}', help: 'Raise `max_events`.' },
+  SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}', help: 'Guard the division or growth that makes the state infinite or NaN.' },
+  SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}', help: 'Run with `--backend cpu`, or fix the driver.' },
+  SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}', help: 'Look at the named world, agent and step; fix the rules or the check.' },
   SYN6005: {
     severity: 'error',
     title: 'simulation too large for memory',
     message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    help: 'Run fewer worlds, shard the run, observe less often, or pass `--max-memory` to try anyway.',
   },
+
+  // ---- SYN9xxx: bugs in Synth
+  SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+// ------------------------------------------------------------------ typed arguments
+
+type WordChar =
+  | 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z'
+  | 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z'
+  | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '_';
+type IsWord<S extends string> = S extends `${infer C}${infer R}` ? (C extends WordChar ? (R extends '' ? true : IsWord<R>) : false) : false;
+/** The `{name}` placeholders of a template, as the runtime's `/\{(\w+)\}/g` finds them (`placeholders`). */
+export type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer R}` ? (IsWord<K> extends true ? K : never) | Placeholders<R> : never;
+
+/** The arguments a code's template needs: one `string | number` per placeholder. */
+export type DiagnosticArgs<C extends DiagnosticCode> = { [K in Placeholders<(typeof DIAGNOSTICS)[C]['message']>]: string | number };
+
+/** Machine-readable details of a code, for quick fixes (lsp/code-actions.ts): read these, never the message. */
+export interface DiagnosticDataMap {
+  SYN1001: { name: string };
+  SYN1004: { key: string; block: string };
+  SYN1005: { key: string; block: string };
+  SYN2002: { name: string };
+}
+type DataOf<C extends DiagnosticCode> = C extends keyof DiagnosticDataMap ? DiagnosticDataMap[C] : never;
+type Suggests<C extends DiagnosticCode> = (typeof DIAGNOSTICS)[C] extends { suggests: true } ? true : false;
+
+/** What a diagnostic may carry besides its message. */
+export interface DiagnosticExtra<C extends DiagnosticCode> {
+  related?: RelatedInfo[];
+  fix?: Fix;
+  data?: DataOf<C>;
+  /** A close match for an unknown name: appended as ` — did you mean 'x'?` and put in `data.suggestion`. */
+  suggestion?: Suggests<C> extends true ? string | undefined : never;
+  /** The valid names: appended as ` (one of: a, b)` when there is no suggestion. */
+  choices?: Suggests<C> extends true ? readonly string[] : never;
+}
+
+/** `makeDiagnostic`'s parameters after the location: the template's arguments (none for a fixed text), then extras. */
+export type DiagnosticRest<C extends DiagnosticCode> = [Placeholders<(typeof DIAGNOSTICS)[C]['message']>] extends [never]
+  ? [args?: Record<string, never>, extra?: DiagnosticExtra<C>]
+  : [args: DiagnosticArgs<C>, extra?: DiagnosticExtra<C>];
 
 export interface RelatedInfo {
   file: string;
@@ -94,22 +241,63 @@ export interface Diagnostic {
   span: Span;
   related?: RelatedInfo[];
   fix?: Fix;
-  /** Machine-readable details for quick fixes (e.g. the unknown name and its suggestion). */
+  /** Machine-readable details for quick fixes (`DiagnosticDataMap`, plus `suggestion` where one was made). */
   data?: Record<string, unknown>;
 }
 
-export function formatMessage(code: DiagnosticCode, args: Record<string, string | number> = {}): string {
-  return DIAGNOSTICS[code].message.replace(/\{(\w+)\}/g, (_, k: string) => (k in args ? String(args[k]) : ''));
+/** The placeholder names of a template, in order of appearance (repeats included). */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 }
 
-export function makeDiagnostic(
-  code: DiagnosticCode,
-  file: string,
-  span: Span,
-  args: Record<string, string | number> = {},
-  extra: Pick<Diagnostic, 'related' | 'fix' | 'data'> = {},
-): Diagnostic {
-  return { code, severity: DIAGNOSTICS[code].severity, message: formatMessage(code, args), file, span, ...extra };
+/** Longest argument shown in a message, in UTF-16 code units; longer values are cut with `…`. */
+export const MAX_ARG_LENGTH = 300;
+
+/**
+ * An argument as it may appear in a message: control and bidirectional-override characters written as `\u….`
+ * escapes (a value from a spec or a file must not move the terminal's cursor or reorder the line) and cut to
+ * `MAX_ARG_LENGTH`.
+ */
+export function showArg(v: string | number): string {
+  let s = String(v);
+  if (s.length > MAX_ARG_LENGTH) {
+    // never cut a surrogate pair in half
+    const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
+    s = s.slice(0, cut) + '…';
+  }
+  return s.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The message of `code` with `args` filled in (each through `showArg`), plus the suggestion or the choices of
+ * codes that take them. An argument the template does not name is ignored; a missing one is left empty (only
+ * possible from untyped callers).
+ */
+export function formatMessage<C extends DiagnosticCode>(code: C, args: Partial<DiagnosticArgs<C>> | Record<string, never> = {}, extra: Pick<DiagnosticExtra<C>, 'suggestion' | 'choices'> = {}): string {
+  const a = args as Record<string, string | number | undefined>;
+  let text = DIAGNOSTICS[code].message.replace(/\{(\w+)\}/g, (_, k: string) => (a[k] === undefined ? '' : showArg(a[k])));
+  if (extra.suggestion) text += ` — did you mean '${showArg(extra.suggestion)}'?`;
+  else if (extra.choices?.length) text += ` (one of: ${extra.choices.map(showArg).join(', ')})`;
+  return text;
+}
+
+/**
+ * A diagnostic of `code` at `span` of `file`. The arguments are typed by the code's template: every placeholder
+ * must be given, and no other name. `extra.suggestion` (codes with `suggests`) is added to the message and to
+ * `data.suggestion`.
+ */
+export function makeDiagnostic<C extends DiagnosticCode>(code: C, file: string, span: Span, ...[args, extra]: DiagnosticRest<C>): Diagnostic {
+  const x = (extra ?? {}) as DiagnosticExtra<C>;
+  const d: Diagnostic = { code, severity: DIAGNOSTICS[code].severity, message: formatMessage(code, args ?? {}, x), file, span };
+  if (x.related) d.related = x.related;
+  if (x.fix) d.fix = x.fix;
+  if (x.data || x.suggestion) d.data = { ...(x.data as object | undefined), ...(x.suggestion ? { suggestion: x.suggestion } : {}) };
+  return d;
+}
+
+/** The `data` of a diagnostic of a code that has some (`DiagnosticDataMap`), typed; undefined for other codes. */
+export function diagnosticData<C extends keyof DiagnosticDataMap>(d: Diagnostic, code: C): Partial<DiagnosticDataMap[C]> & { suggestion?: string } | undefined {
+  return d.code === code ? (d.data as Partial<DiagnosticDataMap[C]> & { suggestion?: string } | undefined) : undefined;
 }
 
 /** Errors raised by the runtime carry a diagnostic code so the CLI prints them like checker errors. */
@@ -124,6 +312,7 @@ export class SynthError extends Error {
   }
 }
 
-export function synthError(code: DiagnosticCode, args: Record<string, string | number> = {}, location?: { file: string; span: Span }): SynthError {
-  return new SynthError(code, formatMessage(code, args), location);
+/** A `SynthError` whose message is the code's template with `args` (typed as for `makeDiagnostic`). */
+export function synthError<C extends DiagnosticCode>(code: C, args: DiagnosticRest<C>[0], location?: { file: string; span: Span }): SynthError {
+  return new SynthError(code, formatMessage(code, args ?? {}), location);
 }

@@ -2,7 +2,8 @@
 //  - meaning never changes: the printer only decides whitespace, separators and parentheses;
 //  - comments survive: comments between items are re-attached as leading lines or trailing `//` on the same
 //    line; an item with a comment *inside* it is printed verbatim from the source rather than risk losing it;
-//  - idempotent: formatting formatted text gives the same text (strings are printed from their raw source).
+//  - idempotent: formatting formatted text gives the same text (strings are printed from their raw source);
+//  - one line ending: the result uses LF throughout, whatever the input mixed.
 // A file with syntax errors is not formatted (the result says why).
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
@@ -17,11 +18,17 @@ export interface FormatResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The canonical layout of `text` (`path` names it in diagnostics). Returns `text: undefined` and the syntax
+ * errors when the file does not parse; never throws. Meaning, comments and strings are kept (see above).
+ */
 export function formatSource(text: string, path = 'input.synth'): FormatResult {
   const { file, diagnostics } = parseSynth(text, path);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { text: undefined, diagnostics: errors };
-  return { text: new Printer(text, file).print(), diagnostics: [] };
+  // One line ending for the whole file (LF): strings and verbatim items are printed from their source text,
+  // where a CRLF checkout would otherwise leave CRs behind (and a raw CR in a string means LF anyway).
+  return { text: new Printer(text, file).print().replace(/\r\n?/g, '\n'), diagnostics: [] };
 }
 
 const PREC: Record<string, number> = {
@@ -30,6 +37,8 @@ const PREC: Record<string, number> = {
 
 class Printer {
   private readonly lines: string[] = [];
+  /** line index → length of its code before a trailing `//` comment (aligned in a final pass) */
+  private readonly trailingAt = new Map<number, number>();
   private depth = 0;
   private nextComment = 0;
   private readonly comments: A.Comment[];
@@ -43,14 +52,23 @@ class Printer {
 
   print(): string {
     const items: Array<A.Decl | A.ImportDecl> = [...this.file.imports, ...this.file.decls].sort((a, b) => a.span.start - b.span.start);
+    let lastOneLine = false; // the previous declaration printed as one line
     items.forEach((d, i) => {
-      this.leading(d.span.start, i > 0);
-      if (i > 0 && this.lines[this.lines.length - 1] !== '' && !this.lastIsLeadingComment) this.lines.push('');
+      this.leading(d.span.start, true);
+      // A blank line between declarations, except between one-line declarations written on adjacent lines
+      // (a group of enums or imports stays a group).
+      const needsBlank = i > 0 && this.lines[this.lines.length - 1] !== '' && !this.lastIsLeadingComment;
+      const mayGroup = needsBlank && lastOneLine && !this.blankBefore(d.span.start);
+      if (needsBlank && !mayGroup) this.lines.push('');
+      const before = this.lines.length;
       this.decl(d);
       this.trailing(d.span.end);
+      lastOneLine = this.lines.length === before + 1;
+      if (mayGroup && !lastOneLine) this.insertBlank(before);
     });
     this.leading(this.text.length + 1, true);
     while (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
+    this.alignTrailingComments();
     return this.lines.join('\n') + '\n';
   }
 
@@ -60,6 +78,14 @@ class Printer {
   private line(s: string): void {
     this.lines.push(s === '' ? '' : INDENT.repeat(this.depth) + s);
     this.lastIsLeadingComment = false;
+  }
+
+  /** Inserts a blank line at `at`, keeping the recorded trailing-comment lines in step. */
+  private insertBlank(at: number): void {
+    this.lines.splice(at, 0, '');
+    const moved = [...this.trailingAt].filter(([i]) => i >= at);
+    for (const [i] of moved) this.trailingAt.delete(i);
+    for (const [i, col] of moved) this.trailingAt.set(i + 1, col);
   }
 
   /** Was there a blank line in the source right before `offset`? (User grouping is kept, at most one line.) */
@@ -94,7 +120,36 @@ class Printer {
     if (!/^[ \t]*$/.test(this.text.slice(end, c.span.start))) return;
     if (c.text.includes('\n')) return;
     this.nextComment++;
-    this.lines[this.lines.length - 1] += ' ' + c.text;
+    this.trailingAt.set(this.lines.length - 1, this.lines[this.lines.length - 1]!.length);
+    this.lines[this.lines.length - 1] += '  ' + c.text;
+  }
+
+  /**
+   * Trailing comments on consecutive lines of one block start in one column, two spaces after the longest code
+   * (gofmt's rule); a line without one, a blank line or a change of indentation ends the run.
+   */
+  private alignTrailingComments(): void {
+    const indent = (l: string) => l.length - l.trimStart().length;
+    let run: number[] = [];
+    const flush = () => {
+      const col = Math.max(...run.map((i) => this.trailingAt.get(i)!));
+      for (const i of run) {
+        const at = this.trailingAt.get(i)!;
+        const line = this.lines[i]!;
+        this.lines[i] = line.slice(0, at) + ' '.repeat(col - at + 2) + line.slice(at + 2);
+      }
+      run = [];
+    };
+    for (let i = 0; i < this.lines.length; i++) {
+      const prev = run[run.length - 1];
+      if (!this.trailingAt.has(i)) {
+        if (run.length) flush();
+        continue;
+      }
+      if (prev !== undefined && (prev !== i - 1 || indent(this.lines[prev]!) !== indent(this.lines[i]!))) flush();
+      run.push(i);
+    }
+    if (run.length) flush();
   }
 
   private hasCommentInside(span: A.Span): boolean {
@@ -107,7 +162,7 @@ class Printer {
   }
 
   /** Prints one item (a setting, field, clause, statement): verbatim when a comment sits inside it. */
-  private item(span: A.Span, render: () => string | void): void {
+  private item(span: A.Span, render: () => string | string[] | void): void {
     this.leading(span.start, true);
     if (!this.lastIsLeadingComment) this.separate(span.start);
     if (this.hasCommentInside(span)) {
@@ -119,8 +174,28 @@ class Printer {
     } else {
       const s = render();
       if (typeof s === 'string') this.line(s);
+      else if (Array.isArray(s)) for (const l of s) this.line(l);
     }
     this.trailing(span.end);
+  }
+
+  /**
+   * `head value` on one line when it fits in MAX_WIDTH at the current depth; else, for a record value, one entry
+   * per line (`head {`, `  key: value,` …, `}`), entries breaking the same way in turn.
+   */
+  private breakable(head: string, value: A.Expr, depth = this.depth): string | string[] {
+    const one = `${head}${this.expr(value)}`;
+    if (value.kind !== 'Record' || value.entries.length === 0 || INDENT.length * depth + one.length <= MAX_WIDTH) return one;
+    const out = [`${head}{`];
+    value.entries.forEach((en, i) => {
+      const key = `${en.key.kind === 'Ident' ? en.key.name : en.key.raw}: `;
+      const entry = this.breakable(key, en.value, depth + 1);
+      const lines = typeof entry === 'string' ? [entry] : entry;
+      if (i < value.entries.length - 1) lines[lines.length - 1] += ',';
+      for (const l of lines) out.push(INDENT + l);
+    });
+    out.push('}');
+    return out;
   }
 
   private block(open: string, end: number, body: () => void): void {
@@ -185,13 +260,26 @@ class Printer {
     for (const s of settings) this.item(s.span, () => `${s.key.name} ${this.expr(s.value)}`);
   }
 
+  /**
+   * Fields as `name: type  @constraint(..)  @other(..)`: constraints two spaces apart, and their column aligned over
+   * the constrained fields of each run of fields not separated by a blank line.
+   */
   private fields(fields: A.FieldDecl[]): void {
-    for (const f of fields) {
+    const heads = fields.map((f) => `${f.name.name}: ${this.type(f.type)}`);
+    const column: number[] = [];
+    for (let start = 0; start < fields.length; ) {
+      let end = start + 1;
+      while (end < fields.length && !this.blankBefore(fields[end]!.span.start)) end++;
+      const width = Math.max(0, ...fields.slice(start, end).map((f, k) => (f.constraints.length ? heads[start + k]!.length : 0)));
+      for (let i = start; i < end; i++) column[i] = width;
+      start = end;
+    }
+    fields.forEach((f, i) => {
       this.item(f.span, () => {
         const cs = f.constraints.map((c) => `@${c.name.name}${c.args.length ? `(${c.args.map((a) => this.expr(a)).join(', ')})` : ''}`);
-        return `${f.name.name}: ${this.type(f.type)}${cs.length ? ' ' + cs.join(' ') : ''}`;
+        return cs.length ? `${heads[i]!.padEnd(column[i]!)}  ${cs.join('  ')}` : heads[i]!;
       });
-    }
+    });
   }
 
   private type(t: A.TypeRef): string {
@@ -253,11 +341,11 @@ class Printer {
   private stmt(s: A.Stmt): void {
     switch (s.kind) {
       case 'Let':
-        return this.item(s.span, () => `let ${s.name.name}${s.type ? ': ' + this.type(s.type) : ''} = ${this.expr(s.value)}`);
+        return this.item(s.span, () => this.breakable(`let ${s.name.name}${s.type ? ': ' + this.type(s.type) : ''} = `, s.value));
       case 'Assign':
         return this.item(s.span, () => `${s.target.name} ${s.op} ${this.expr(s.value)}`);
       case 'Emit':
-        return this.item(s.span, () => `emit ${s.event.name} ${this.expr(s.fields)}`);
+        return this.item(s.span, () => this.breakable(`emit ${s.event.name} `, s.fields));
       case 'If': {
         this.leading(s.span.start, true);
         if (!this.lastIsLeadingComment) this.separate(s.span.start);
@@ -290,18 +378,18 @@ class Printer {
     this.line('}');
   }
 
-  private clause(c: A.Clause): string {
+  private clause(c: A.Clause): string | string[] {
     switch (c.kind) {
       case 'Count':
         return `count ${this.expr(c.value)}`;
       case 'For':
-        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}`;
+        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}${c.where ? ' where ' + this.expr(c.where) : ''}`;
       case 'Vary':
         return `vary ${c.name.name} ${c.mode === 'grid' ? 'in' : '~'} ${this.distribution(c.dist)}`;
       case 'LetClause':
-        return `let ${c.name.name} = ${this.expr(c.value)}`;
+        return this.breakable(`let ${c.name.name} = `, c.value);
       case 'Row':
-        return `row = ${this.expr(c.value)}`;
+        return this.breakable('row = ', c.value);
       case 'Check':
         return `check ${this.expr(c.expr)}`;
       case 'Keep':
@@ -315,7 +403,7 @@ class Printer {
       case 'Output':
         return `output ${c.path.raw}`;
       case 'Format':
-        return `format ${c.style.name} ${this.expr(c.fields)}`;
+        return this.breakable(`format ${c.style.name} `, c.fields);
       case 'SettingClause':
         return `${c.setting.key.name} ${this.expr(c.setting.value)}`;
     }
@@ -349,8 +437,12 @@ class Printer {
         return `${this.expr(e.object, 8)}.${e.member.name}`;
       case 'Index':
         return `${this.expr(e.object, 8)}[${this.expr(e.index)}]`;
-      case 'Call':
-        return `${e.callee.name}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+      case 'Call': {
+        // named arguments stay where they were written
+        const args: Array<{ at: number; text: string }> = e.args.map((a) => ({ at: a.span.start, text: this.expr(a) }));
+        for (const n of e.named ?? []) args.push({ at: n.span.start, text: `${n.name.name}: ${this.expr(n.value)}` });
+        return `${e.callee.name}(${args.sort((a, b) => a.at - b.at).map((a) => a.text).join(', ')})`;
+      }
       case 'Reduction':
         return `${e.op.name}(${this.expr(e.body)} for ${e.binder.name} in ${this.expr(e.domain)}${e.where ? ' where ' + this.expr(e.where) : ''}${e.default ? ', default ' + this.expr(e.default) : ''})`;
       case 'Unary': {

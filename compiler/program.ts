@@ -40,6 +40,12 @@ export interface Program {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Reads and parses `entry` and, transitively, every file it imports (paths relative to the importing file),
+ * through `host` (`entryText` replaces the entry's text). Files come in dependency order, the entry last. Never
+ * throws: a missing entry is SYN1008, a missing import SYN1003, an import cycle SYN1007, syntax errors SYN0xxx,
+ * all in `diagnostics`.
+ */
 export function loadProgram(entry: string, host: Host = fsHost, entryText?: string): Program {
   const files = new Map<string, SourceText>();
   const order: string[] = [];
@@ -62,7 +68,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
       if (files.has(target)) continue;
       const t = host.readFile(target);
       if (t === undefined) {
-        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value, reason: 'no such file' }));
+        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value }));
         continue;
       }
       visit(target, t, [...stack, p]);
@@ -74,7 +80,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
   const abs = path.resolve(entry);
   const text = entryText ?? host.readFile(abs);
   if (text === undefined) {
-    diagnostics.push(makeDiagnostic('SYN1003', abs, { start: 0, end: 0 }, { path: entry, reason: 'no such file' }));
+    diagnostics.push(makeDiagnostic('SYN1008', abs, { start: 0, end: 0 }, { path: entry }));
     return { entry: abs, files, order, diagnostics };
   }
   visit(abs, text, []);

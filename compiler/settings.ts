@@ -21,6 +21,8 @@ export interface SettingSpec {
   max?: number;
   values?: string[];
   required?: boolean;
+  /** A secret: only `env("NAME")` is accepted, never a literal (SYN4003), so it never reaches plans or git. */
+  secret?: boolean;
 }
 
 export const GOAL_SETTINGS: Record<string, SettingSpec> = {
@@ -33,7 +35,7 @@ export const MODEL_SETTINGS: Record<string, SettingSpec> = {
   provider: { kind: 'ident', values: ['openai'], doc: 'API dialect; `openai` covers any OpenAI-compatible server (vLLM, Ollama, llama.cpp)' },
   name: { kind: 'string', doc: 'model name sent to the endpoint', required: true, env: true },
   base_url: { kind: 'string', doc: 'endpoint base URL', env: true },
-  api_key: { kind: 'string', doc: 'API key; must be `env("NAME")` so it never reaches plans or git', env: true },
+  api_key: { kind: 'string', doc: 'API key; must be `env("NAME")` so it never reaches plans or git', env: true, secret: true },
   temperature: { kind: 'number', doc: 'sampling temperature', min: 0, max: 2 },
   top_p: { kind: 'number', doc: 'nucleus sampling', min: 0, max: 1 },
   max_tokens: { kind: 'int', doc: 'completion token limit', min: 1 },
@@ -41,6 +43,7 @@ export const MODEL_SETTINGS: Record<string, SettingSpec> = {
   rpm: { kind: 'int', doc: 'requests per minute', min: 1 },
   tpm: { kind: 'int', doc: 'tokens per minute', min: 1 },
   retries: { kind: 'int', doc: 'attempts after the first, for faults and invalid responses', min: 0, max: 100 },
+  max_consecutive_failures: { kind: 'int', doc: 'requests in a row that may fail (any cause but rate limiting) before the dataset stops (default 20)', min: 1 },
   timeout: { kind: 'duration', doc: 'per-request timeout, e.g. `60s`' },
   price: { kind: 'price', doc: 'USD per 1M tokens: `{ input: 0.15, output: 0.60 }`; images: `{ image: 0.02 }`' },
   mode: { kind: 'ident', values: ['direct', 'batch'], doc: '`batch` sends requests through the provider Batch API' },

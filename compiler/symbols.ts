@@ -17,21 +17,35 @@ export class SymbolTable {
   /** enum case name → enum names that declare it */
   readonly enumCases = new Map<string, string[]>();
   goal: { decl: A.GoalDecl; file: string } | undefined;
-  /** While set, collects the names looked up: what one declaration's check read (compiler/check-session.ts). */
+  /** While set, collects the names looked up: what one declaration's check read (compiler/check/session.ts). */
   reads: Set<string> | undefined;
 
+/** The declaration named `name`, recording the lookup while `reads` is set. */
   get(name: string): SymbolInfo | undefined {
     this.reads?.add(name);
     return this.byName.get(name);
   }
 
+/** Every declaration of one kind, in declaration order. */
   ofKind<K extends NamedDecl['kind']>(kind: K): Array<SymbolInfo & { decl: Extract<NamedDecl, { kind: K }> }> {
     return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
   }
 
+  /**
+   * The declared names, optionally of the given kinds, in declaration order. Memoised per kind list: "did you mean"
+   * asks for the same pool once per unknown name, and a spec with thousands of mistakes must stay linear. The table
+   * only grows while buildSymbols fills it, so its size tells whether a memo is current.
+   */
   names(kinds?: NamedDecl['kind'][]): string[] {
-    return [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+    const key = kinds ? kinds.join(',') : '*';
+    const memo = this.namesMemo.get(key);
+    if (memo && memo.size === this.byName.size) return memo.names;
+    const names = [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+    this.namesMemo.set(key, { size: this.byName.size, names });
+    return names;
   }
+
+  private readonly namesMemo = new Map<string, { size: number; names: string[] }>();
 }
 
 const kindWord: Record<NamedDecl['kind'], string> = {
@@ -43,10 +57,21 @@ const kindWord: Record<NamedDecl['kind'], string> = {
   Sim: 'sim',
   Dataset: 'dataset',
 };
+/** The keyword that declares `d`: `enum`, `struct`, `model`, `prompt`, `source`, `sim` or `dataset`. */
 export function declKindWord(d: NamedDecl): string {
   return kindWord[d.kind];
 }
 
+/** `an enum`, `a struct`: a declaration keyword with its indefinite article, for messages. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+/**
+ * The program's namespace: every named declaration of every file, and the index of enum cases; reports
+ * duplicate names (SYN1002), duplicate enum cases (SYN1009) and a second goal in the entry file (SYN3008)
+ * into `diagnostics`. An imported file's goal is ignored.
+ */
 export function buildSymbols(program: Program, diagnostics: Diagnostic[]): SymbolTable {
   const table = new SymbolTable();
   for (const p of program.order) {
@@ -63,7 +88,7 @@ export function buildSymbols(program: Program, diagnostics: Diagnostic[]): Symbo
       const prev = table.byName.get(name);
       if (prev) {
         diagnostics.push(
-          makeDiagnostic('SYN1002', p, d.name.span, { name, where: ` as a ${declKindWord(prev.decl)}` }, {
+          makeDiagnostic('SYN1002', p, d.name.span, { name, previous: withArticle(declKindWord(prev.decl)) }, {
             related: [{ file: prev.file, span: prev.decl.name.span, message: 'first declared here' }],
           }),
         );
@@ -74,7 +99,7 @@ export function buildSymbols(program: Program, diagnostics: Diagnostic[]): Symbo
         const seen = new Set<string>();
         for (const c of d.cases) {
           if (seen.has(c.name)) {
-            diagnostics.push(makeDiagnostic('SYN1002', p, c.span, { name: c.name, where: ` in enum ${name}` }));
+            diagnostics.push(makeDiagnostic('SYN1009', p, c.span, { name: c.name, scope: `enum ${name}` }));
             continue;
           }
           seen.add(c.name);

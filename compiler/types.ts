@@ -9,6 +9,8 @@ export type Ty =
   | { k: 'float' }
   | { k: 'bool' }
   | { k: 'image' }
+  | { k: 'date' } // a calendar day, ISO 8601 `YYYY-MM-DD`
+  | { k: 'datetime' } // an instant, ISO 8601 in UTC with milliseconds (`Date.prototype.toISOString`)
   | { k: 'duration' }
   | { k: 'enum'; name: string }
   | { k: 'struct'; name: string }
@@ -25,14 +27,17 @@ export const T = {
   float: { k: 'float' } as Ty,
   bool: { k: 'bool' } as Ty,
   image: { k: 'image' } as Ty,
+  date: { k: 'date' } as Ty,
+  datetime: { k: 'datetime' } as Ty,
   duration: { k: 'duration' } as Ty,
   unknown: { k: 'unknown' } as Ty,
   null: { k: 'null' } as Ty,
 };
 
-export const PRIMITIVE_TYPES = new Set(['string', 'int', 'float', 'bool', 'image']);
+export const PRIMITIVE_TYPES = new Set(['string', 'int', 'float', 'bool', 'image', 'date', 'datetime']);
 export const SIM_SCALAR_TYPES = new Set(['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f']);
 
+/** How a type is written in messages and hovers (`Ticket`, `string[]`, `int?`, `"a" | "b"`). */
 export function show(t: Ty): string {
   switch (t.k) {
     case 'enum':
@@ -51,10 +56,12 @@ export function show(t: Ty): string {
   }
 }
 
+/** Is `t` int, float or unknown (after an error, compatible with everything)? */
 export function isNumeric(t: Ty): boolean {
   return t.k === 'int' || t.k === 'float' || t.k === 'unknown';
 }
 
+/** Is `t` text: a string, a union of string literals, or unknown? */
 export function isStringy(t: Ty): boolean {
   return t.k === 'string' || t.k === 'union' || t.k === 'unknown';
 }
@@ -83,6 +90,7 @@ export function assignable(from: Ty, to: Ty): boolean {
   }
 }
 
+/** Are `a` and `b` assignable both ways? */
 export function sameType(a: Ty, b: Ty): boolean {
   return assignable(a, b) && assignable(b, a);
 }
@@ -107,6 +115,7 @@ export function fromSimType(name: string): Ty {
   return T.unknown;
 }
 
+/** A type reference as written in the spec. */
 export function typeRefText(t: A.TypeRef): string {
   switch (t.kind) {
     case 'NamedType':

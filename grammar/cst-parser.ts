@@ -23,6 +23,7 @@ interface ParserInternals {
 /** Chevrotain's production types, indexed as `raiseEarlyExitException` receives them. */
 const PROD_NAMES = ['Option', 'Repetition', 'RepetitionMandatory', 'RepetitionMandatoryWithSeparator', 'RepetitionWithSeparator', 'Alternation'] as const;
 
+/** The Chevrotain grammar of Synth: one rule per construct; `decl` and `expr` are the entry rules. */
 export class SynthCstParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3 });
@@ -67,6 +68,10 @@ export class SynthCstParser extends CstParser {
   /** The "Expecting: …" part of each no-viable-alternative message (it does not depend on the input). */
   private readonly noAltExpecting = new Map<string, string>();
 
+/**
+ * Chevrotain's no-viable-alternative error with the "Expecting: …" part cached per rule and occurrence (it does
+ * not depend on the input), so recovery on broken input does not recompute lookahead paths. Always throws.
+ */
   raiseNoAltException(occurrence: number, errMsgTypes?: string): never {
     const self = this as unknown as ParserInternals;
     const ruleName = self.getCurrRuleFullName();
@@ -89,6 +94,10 @@ export class SynthCstParser extends CstParser {
     throw self.SAVE_ERROR(new NoViableAltException(msg, this.LA(1), previous));
   }
 
+/**
+ * Chevrotain's early-exit error (a `+` repetition with no iteration), built from the same lookahead paths.
+ * Always throws.
+ */
   raiseEarlyExitException(occurrence: number, prodType: number, userDefinedErrMsg?: string): never {
     const self = this as unknown as ParserInternals;
     const ruleName = self.getCurrRuleFullName();
@@ -426,6 +435,10 @@ export class SynthCstParser extends CstParser {
       this.CONSUME(K.each);
       this.SUBRULE2(this.expr, { LABEL: 'each' });
     });
+    this.OPTION2(() => {
+      this.CONSUME(K.where);
+      this.SUBRULE3(this.expr, { LABEL: 'where' });
+    });
   });
 
   public varyClause = this.RULE('varyClause', () => {
@@ -579,38 +592,56 @@ export class SynthCstParser extends CstParser {
     ]));
   });
 
-  /** `name`, `f(a, b)`, or a reduction `min(o.x - x for o in agents where c, default 0)`. */
+  /**
+   * `name`, `f(a, b)`, `f(a, name: b)` (a named argument: `fake("person.fullName", locale: "de")`), or a reduction
+   * `min(o.x - x for o in agents where c, default 0)`.
+   */
   public nameOrCall = this.RULE('nameOrCall', () => {
     this.name();
     this.OPTION(() => {
       this.CONSUME(T.LParen, { LABEL: 'call' });
       this.OPTION2(() => {
-        this.SUBRULE(this.expr, { LABEL: 'args' });
-        this.OPTION3(() => {
-          this.CONSUME(K.for);
-          this.CONSUME2(T.Identifier, { LABEL: 'binder' });
-          this.CONSUME(K.in);
-          this.SUBRULE2(this.expr, { LABEL: 'domain' });
-          this.OPTION4(() => {
-            this.CONSUME(K.where);
-            this.SUBRULE3(this.expr, { LABEL: 'where' });
-          });
-        });
+        this.OR(this.alts('nameOrCall2', () => [
+          { ALT: () => this.SUBRULE(this.namedArg, { LABEL: 'named' }) },
+          {
+            ALT: () => {
+              this.SUBRULE(this.expr, { LABEL: 'args' });
+              this.OPTION3(() => {
+                this.CONSUME(K.for);
+                this.CONSUME2(T.Identifier, { LABEL: 'binder' });
+                this.CONSUME(K.in);
+                this.SUBRULE2(this.expr, { LABEL: 'domain' });
+                this.OPTION4(() => {
+                  this.CONSUME(K.where);
+                  this.SUBRULE3(this.expr, { LABEL: 'where' });
+                });
+              });
+            },
+          },
+        ]));
         this.MANY(() => {
           this.CONSUME(T.Comma);
-          this.OR(this.alts('nameOrCall1', () => [
+          this.OR2(this.alts('nameOrCall1', () => [
             {
               ALT: () => {
                 this.CONSUME(K.default);
                 this.SUBRULE4(this.expr, { LABEL: 'default' });
               },
             },
+            { ALT: () => this.SUBRULE2(this.namedArg, { LABEL: 'named' }) },
             { ALT: () => this.SUBRULE5(this.expr, { LABEL: 'args' }) },
           ]));
         });
       });
       this.CONSUME(T.RParen);
     });
+  });
+
+  /** `locale: "de"` — a named argument of a call (two tokens of lookahead tell it from an expression). */
+  public namedArg = this.RULE('namedArg', () => {
+    this.name();
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
   });
 
   public recordLit = this.RULE('recordLit', () => {
@@ -640,6 +671,7 @@ export class SynthCstParser extends CstParser {
 
 /** One parser instance, reused: Chevrotain parsers are expensive to construct and cheap to reset. */
 let instance: SynthCstParser | undefined;
+/** The shared parser instance; set `input` before each use (grammar/parse.ts does). */
 export function getParser(): SynthCstParser {
   instance ??= new SynthCstParser();
   return instance;

@@ -2,12 +2,17 @@
 // Triple-quoted strings are dedented (common leading indentation removed, first and last blank lines dropped),
 // so prompts can be indented with the code around them.
 
+/**
+ * A number literal's value with `_` separators removed; `isFloat` when it has a `.` or an exponent. The value
+ * may be NaN or ±Infinity for a malformed or huge literal: the caller reports it (SYN0005).
+ */
 export function parseNumber(raw: string): { value: number; isFloat: boolean } {
   const clean = raw.replace(/_/g, '');
   return { value: Number(clean), isFloat: /[.eE]/.test(clean) };
 }
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** A duration literal (`500ms`, `60s`, `5m`, `1h`) in milliseconds; NaN when malformed. */
 export function parseDuration(raw: string): number {
   const m = /^([\d_]+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw);
   if (!m) return NaN;
@@ -15,6 +20,7 @@ export function parseDuration(raw: string): number {
 }
 
 const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '{': '{', '}': '}', '0': '\0' };
+/** The character an escape `\c` stands for (`n` → newline, `{` → `{`, …); any other character stands for itself. */
 export function unescapeChar(c: string): string {
   return escapes[c] ?? c;
 }
@@ -39,6 +45,10 @@ export interface Dedent {
   dropLastLine: boolean;
 }
 
+/**
+ * The dedent of a triple-quoted string's `content`: the smallest indentation of its non-blank lines, and
+ * whether its first and last lines are blank (and dropped).
+ */
 export function computeDedent(content: string): Dedent {
   const lines = content.split('\n');
   const dropFirstLine = lines.length > 1 && lines[0]!.trim() === '';
@@ -52,13 +62,14 @@ export function computeDedent(content: string): Dedent {
   return { indent: indent === Infinity ? 0 : indent, dropFirstLine, dropLastLine };
 }
 
-/** Applies escapes and, for triple-quoted strings, the dedent. */
+/** Applies escapes and, for triple-quoted strings, the dedent. Raw CR and CRLF line breaks count as LF (a spec
+ *  checked out with Windows line endings means the same strings); an escaped `\r` stays a CR. */
 export function stringValue(raw: string): string {
   const { content, triple } = stringContent(raw);
-  let text = content;
+  let text = content.replace(/\r\n?/g, '\n');
   if (triple) {
-    const d = computeDedent(content);
-    let lines = content.split('\n');
+    const d = computeDedent(text);
+    let lines = text.split('\n');
     if (d.dropFirstLine) lines = lines.slice(1);
     if (d.dropLastLine) lines = lines.slice(0, -1);
     text = lines.map((l) => stripIndent(l, d.indent)).join('\n');
@@ -66,12 +77,14 @@ export function stringValue(raw: string): string {
   return unescapeAll(text);
 }
 
+/** `line` without up to `indent` leading spaces or tabs. */
 export function stripIndent(line: string, indent: number): string {
   let i = 0;
   while (i < indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
   return line.slice(i);
 }
 
+/** `s` with every `\c` escape replaced by the character it stands for. */
 export function unescapeAll(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\([\s\S])/g, (_, c: string) => unescapeChar(c));

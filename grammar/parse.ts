@@ -10,7 +10,7 @@ import { AstBuilder } from './to-ast.js';
 
 /**
  * The deepest nesting of brackets, `else if` chains and prefix operators the parser accepts. The parser and the
- * passes after it are recursive; beyond this a segment is reported (SYN0001) and skipped instead of overflowing
+ * passes after it are recursive; beyond this a segment is reported (SYN0008) and skipped instead of overflowing
  * the JavaScript stack. Real specs nest a handful of levels.
  */
 export const MAX_NESTING = 48;
@@ -166,8 +166,9 @@ function guardStack<R>(f: () => R): R | undefined {
   }
 }
 
-function nestingDetail(): string {
-  return `nesting too deep: more than ${MAX_NESTING} levels of brackets, \`else if\` or prefix operators (or an expression more than ${MAX_AST_DEPTH} levels deep); split it up`;
+/** SYN0008 at `span`: nesting beyond what the parser and later passes accept. */
+function tooDeep(path: string, span: A.Span): Diagnostic {
+  return makeDiagnostic('SYN0008', path, span, { maxNesting: MAX_NESTING, maxDepth: MAX_AST_DEPTH });
 }
 
 function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
@@ -186,6 +187,13 @@ function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]):
   });
 }
 
+/**
+ * Parses the text of one `.synth` file into its AST; `path` names the file in the diagnostics (it is not read).
+ * Lexes, splits the tokens into top-level declarations, parses each with error recovery (a broken declaration
+ * does not hide the next one), then builds the AST; template holes are parsed at their real offsets.
+ * Never throws, whatever the input: every problem is a diagnostic (SYN0xxx), sorted by offset, and an
+ * unparseable part is left out of the AST (or becomes a `Missing` node). Spans are UTF-16 offsets into `text`.
+ */
 export function parseSynth(text: string, path: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = T.synthLexer.tokenize(text);
@@ -195,7 +203,7 @@ export function parseSynth(text: string, path: string): ParseResult {
   const comments: A.Comment[] = [];
   for (const c of (lexed.groups['comments'] ?? []) as IToken[]) {
     if (c.tokenType === T.UnterminatedBlockComment) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, { start: c.startOffset, end: c.startOffset + 2 }, { detail: 'unterminated comment: `/*` has no `*/`' }));
+      diagnostics.push(makeDiagnostic('SYN0007', path, { start: c.startOffset, end: c.startOffset + 2 }));
     }
     comments.push({ kind: 'Comment', text: c.image, span: { start: c.startOffset, end: c.startOffset + c.image.length } });
   }
@@ -210,13 +218,13 @@ export function parseSynth(text: string, path: string): ParseResult {
     const shifted = sub.tokens.map((t) => ({ ...t, startOffset: t.startOffset + offset, endOffset: (t.endOffset ?? t.startOffset) + offset }));
     const deep = tooDeepAt(shifted);
     if (deep) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }, { detail: nestingDetail() }));
+      diagnostics.push(tooDeep(path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }));
       return { kind: 'Missing', span: { start: offset, end: offset + holeText.length } };
     }
     parser.input = shifted;
     const cst = guardStack(() => parser.expr());
     if (!cst) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, { start: offset, end: offset + holeText.length }, { detail: nestingDetail() }));
+      diagnostics.push(tooDeep(path, { start: offset, end: offset + holeText.length }));
       return { kind: 'Missing', span: { start: offset, end: offset + holeText.length } };
     }
     reportErrors(parser.errors, shifted, offset + holeText.length);
@@ -241,13 +249,9 @@ export function parseSynth(text: string, path: string): ParseResult {
       }
       if (seen.has(span.start)) continue;
       seen.add(span.start);
-      let detail: string;
-      if (e.name === 'NotAllInputParsedException') detail = `unexpected ${describeFound(e.token)}`;
-      else {
-        const exp = expectedList(e);
-        detail = exp ? `expected ${exp} but found ${describeFound(e.token)}` : `unexpected ${describeFound(e.token)}`;
-      }
-      diagnostics.push(makeDiagnostic('SYN0001', path, span, { detail }));
+      const expected = e.name === 'NotAllInputParsedException' ? '' : expectedList(e);
+      const found = describeFound(e.token);
+      diagnostics.push(expected ? makeDiagnostic('SYN0001', path, span, { expected, found }) : makeDiagnostic('SYN0006', path, span, { found }));
     }
   };
 
@@ -255,11 +259,11 @@ export function parseSynth(text: string, path: string): ParseResult {
     template: (tok) => {
       const span = { start: tok.startOffset, end: tok.startOffset + tok.image.length };
       const { template, problems } = parseTemplate(tok.image, span, parseHole);
-      for (const p of problems) diagnostics.push(makeDiagnostic('SYN0004', path, p.span, { detail: p.detail }));
+      for (const p of problems) diagnostics.push(makeDiagnostic(p.kind === 'unclosed' ? 'SYN0004' : 'SYN0011', path, p.span));
       return template;
     },
     invalidNumber: (span, raw, what) => diagnostics.push(makeDiagnostic('SYN0005', path, span, { raw, what })),
-    syntaxError: (span, detail) => diagnostics.push(makeDiagnostic('SYN0001', path, span, { detail })),
+    chainedRange: (span) => diagnostics.push(makeDiagnostic('SYN0010', path, span)),
   });
 
   const file: A.SynthFile = { kind: 'File', path, imports: [], decls: [], comments, span: { start: 0, end: text.length } };
@@ -268,21 +272,19 @@ export function parseSynth(text: string, path: string): ParseResult {
     if (!isDeclStart(seg, 0)) {
       const last = seg[seg.length - 1]!;
       diagnostics.push(
-        makeDiagnostic('SYN0001', path, { start: first.startOffset, end: Math.min(last.startOffset + last.image.length, first.startOffset + first.image.length) }, {
-          detail: `expected a declaration (goal, enum, struct, model, prompt, source, sim, dataset or import) but found ${describeFound(first)}`,
-        }),
+        makeDiagnostic('SYN0009', path, { start: first.startOffset, end: Math.min(last.startOffset + last.image.length, first.startOffset + first.image.length) }, { found: describeFound(first) }),
       );
       continue;
     }
     const deep = tooDeepAt(seg);
     if (deep) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }, { detail: nestingDetail() }));
+      diagnostics.push(tooDeep(path, { start: deep.startOffset, end: deep.startOffset + deep.image.length }));
       continue;
     }
     parser.input = seg;
     const cst = guardStack(() => parser.decl());
     if (!cst) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, { start: first.startOffset, end: first.startOffset + first.image.length }, { detail: nestingDetail() }));
+      diagnostics.push(tooDeep(path, { start: first.startOffset, end: first.startOffset + first.image.length }));
       continue;
     }
     const segErrors = parser.errors;
@@ -296,7 +298,7 @@ export function parseSynth(text: string, path: string): ParseResult {
     for (const t of seg) if (t.tokenType === T.StringLit || t.tokenType === T.TripleString) bound += t.image.length;
     const deepAst = bound + 16 > MAX_AST_DEPTH ? tooDeepAst(decl) : undefined;
     if (deepAst) {
-      diagnostics.push(makeDiagnostic('SYN0001', path, deepAst, { detail: nestingDetail() }));
+      diagnostics.push(tooDeep(path, deepAst));
       continue;
     }
     if (decl.kind === 'Import') file.imports.push(decl);

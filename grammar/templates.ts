@@ -5,18 +5,31 @@
 import type { Expr, Span, Template, TemplatePart } from './ast.js';
 import { computeDedent, stringContent, unescapeChar } from './literals.js';
 
+/** A malformed hole: `unclosed` — a `{` without its `}` (SYN0004); `empty` — `{}` with nothing inside (SYN0011). */
 export interface TemplateProblem {
   span: Span;
-  detail: string;
+  kind: 'unclosed' | 'empty';
 }
 
-/** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). */
+/** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). Raw CR and
+ *  CRLF line breaks count as LF: the same spec checked out with Windows line endings is the same prompt text
+ *  (and hits the same cache entries); an escaped `\r` stays a CR. */
 function dedentedChars(raw: string, base: number): { text: string; offs: number[] } {
   const { content, offset, triple } = stringContent(raw);
   const start = base + offset;
-  if (!triple) return { text: content, offs: Array.from({ length: content.length }, (_, i) => start + i) };
-  const d = computeDedent(content);
-  const lines = content.split('\n');
+  let plain = '';
+  const at: number[] = [];
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i]!;
+    if (c === '\r') {
+      if (content[i + 1] === '\n') continue; // CRLF: the LF stands for both
+      plain += '\n';
+    } else plain += c;
+    at.push(start + i);
+  }
+  if (!triple) return { text: plain, offs: at };
+  const d = computeDedent(plain);
+  const lines = plain.split('\n');
   let text = '';
   const offs: number[] = [];
   let pos = 0;
@@ -29,14 +42,19 @@ function dedentedChars(raw: string, base: number): { text: string; offs: number[
     while (i < d.indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
     if (offs.length > 0) {
       text += '\n';
-      offs.push(start + lineStart - 1);
+      offs.push(at[lineStart - 1]!);
     }
     text += line.slice(i);
-    for (; i < line.length; i++) offs.push(start + lineStart + i);
+    for (; i < line.length; i++) offs.push(at[lineStart + i]!);
   });
   return { text, offs };
 }
 
+/**
+ * Splits a template string token (`raw`, its image; `span`, its place in the file) into text and `{expr}` holes,
+ * parsing each hole with `parseHole(text, fileOffset)`. Triple-quoted templates are dedented first; offsets stay
+ * those of the file. Malformed holes are returned as `problems` (SYN0004 unclosed, SYN0011 empty), not thrown.
+ */
 export function parseTemplate(
   raw: string,
   span: Span,
@@ -83,7 +101,7 @@ export function parseTemplate(
       else if (cj === '}' && --depth === 0) break;
     }
     if (j >= chars.length) {
-      problems.push({ span: { start: o, end: o + 1 }, detail: 'unclosed `{` (write `\\{` for a literal brace)' });
+      problems.push({ span: { start: o, end: o + 1 }, kind: 'unclosed' });
       addText(chars.slice(i), o);
       break;
     }
@@ -91,7 +109,7 @@ export function parseTemplate(
     const holeSpan = { start: o, end: offs[j]! + 1 };
     const innerText = chars.slice(i + 1, j);
     if (innerText.trim() === '') {
-      problems.push({ span: holeSpan, detail: 'empty `{}` (write `\\{\\}` for literal braces)' });
+      problems.push({ span: holeSpan, kind: 'empty' });
     } else {
       parts.push({ kind: 'Hole', expr: parseHole(innerText, offs[i + 1]!), span: holeSpan });
     }

@@ -11,8 +11,8 @@ export interface ConvertHooks {
   template(tok: IToken): A.Template;
   /** A number or duration literal that is malformed (`1__0`, `1e999`, an integer beyond 2^53). */
   invalidNumber?(span: A.Span, raw: string, what: string): void;
-  /** A syntax error found while building the AST (e.g. a chained `a..b..c`). */
-  syntaxError?(span: A.Span, detail: string): void;
+  /** A chained range `a..b..c`, found while building the AST (the grammar itself accepts it). */
+  chainedRange?(span: A.Span): void;
 }
 
 /** Binary operators, loosest first. All are left-associative; `..` does not chain. */
@@ -53,6 +53,7 @@ function tokenOk(t: IToken | undefined): t is IToken {
   return !!t && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 }
 
+/** Builds AST nodes from the parser's CST, tolerating the gaps error recovery leaves (see the top of this file). */
 export class AstBuilder {
   constructor(private readonly hooks: ConvertHooks) {}
 
@@ -73,12 +74,14 @@ export class AstBuilder {
   private toks(n: CstNode | undefined, label: string): IToken[] {
     return this.kids(n, label).filter(isToken).filter(tokenOk);
   }
+/** The file span of a CST node; `{0, 0}` for a node recovery inserted. */
   spanOf(n: CstNode | undefined): A.Span {
     const loc = n?.location;
     if (!loc || !Number.isFinite(loc.startOffset)) return { start: 0, end: 0 };
     const end = Number.isFinite(loc.endOffset) ? (loc.endOffset as number) + 1 : loc.startOffset;
     return { start: loc.startOffset, end: Math.max(end, loc.startOffset) };
   }
+/** The file span of a token. */
   tokSpan(t: IToken): A.Span {
     return { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
   }
@@ -104,6 +107,7 @@ export class AstBuilder {
   }
 
   // ------------------------------------------------------------------ declarations
+/** The AST of one top-level declaration (an `import` included); undefined when recovery left nothing to build. */
   decl(n: CstNode): A.Decl | A.ImportDecl | undefined {
     const first = firstNode(n);
     if (!first) return undefined;
@@ -202,6 +206,7 @@ export class AstBuilder {
     }));
   }
 
+/** The AST of a type reference; a missing one becomes an empty `NamedType` at the end of `parent`. */
   typeRef(n: CstNode | undefined, parent: CstNode): A.TypeRef {
     if (!n) return { kind: 'NamedType', name: this.ident(undefined, this.spanOf(parent)), span: { start: this.spanOf(parent).end, end: this.spanOf(parent).end } };
     const members = this.toks(n, 'member');
@@ -352,7 +357,8 @@ export class AstBuilder {
         return { kind: 'Count', value: this.exprOf(n, 'expr', n), span };
       case 'forClause': {
         const each = this.node(n, 'each');
-        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, span };
+        const where = this.node(n, 'where');
+        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, where: where ? this.expr(where) : undefined, span };
       }
       case 'varyClause': {
         const grid = this.tok(n, 'grid') !== undefined;
@@ -411,6 +417,7 @@ export class AstBuilder {
   }
 
   // ------------------------------------------------------------------ expressions
+/** The AST of an expression, applying the precedence of BINARY_PRECEDENCE to the flat operator chain. */
   expr(n: CstNode): A.Expr {
     switch (n.name) {
       case 'expr':
@@ -457,7 +464,7 @@ export class AstBuilder {
     ops.forEach((op, i) => {
       const prec = BINARY_PRECEDENCE[op.image] ?? 0;
       while (pending.length > 0 && BINARY_PRECEDENCE[pending[pending.length - 1]!.image]! >= prec) {
-        if (op.image === '..' && pending[pending.length - 1]!.image === '..') this.hooks.syntaxError?.(this.tokSpan(op), '`..` ranges do not chain: write `a..b`');
+        if (op.image === '..' && pending[pending.length - 1]!.image === '..') this.hooks.chainedRange?.(this.tokSpan(op));
         reduce();
       }
       pending.push(op);
@@ -569,9 +576,14 @@ export class AstBuilder {
       };
     }
     if (def) args.push(this.expr(def)); // `default` outside a reduction: the checker reports it via arity
-    return { kind: 'Call', callee: name, args, span };
+    const named = this.nodes(n, 'named').map((a): A.NamedArg => {
+      const value = this.node(a, 'value');
+      return { kind: 'NamedArg', name: this.nameOf(a), value: value ? this.expr(value) : this.missing(this.spanOf(a)), span: this.spanOf(a) };
+    });
+    return named.length ? { kind: 'Call', callee: name, args, named, span } : { kind: 'Call', callee: name, args, span };
   }
 
+/** The AST of a record literal; with `templates`, string values are templates (`format chat { ... }`). */
   record(n: CstNode, templates = false): A.RecordLit {
     return {
       kind: 'Record',

@@ -3,9 +3,12 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
+import { CONSTRAINTS } from '../compiler/constraints.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from '../compiler/sim/builtins.js';
 import { PRIMITIVE_TYPES, T, show, typeRefText, type Ty } from '../compiler/types.js';
+import { fakeResultType } from '../compiler/check/fake.js';
+import { FAKE_LOCALES, FAKE_METHODS } from '../compiler/fake-catalogue.js';
 import { cursorContext, datasetScope, promptScope, type CursorContext, type ScopeEntry } from './context.js';
 import { toOffset } from './positions.js';
 import type { Analysis } from './workspace.js';
@@ -48,30 +51,27 @@ const SIM_ITEMS: Array<[string, string]> = [
   ['check', '`check finite` or `check expr` — an invariant'],
 ];
 
-const CONSTRAINTS: Array<[string, string, string]> = [
-  ['len', 'len(${1:1}..${2:100})', 'string length in characters'],
-  ['range', 'range(${1:1}..${2:5})', 'numeric range'],
-  ['pattern', 'pattern("${1}")', 'regular expression the string must match'],
-  ['items', 'items(${1:0}..${2:5})', 'number of list items'],
-  ['desc', 'desc("${1}")', 'description given to the model (JSON Schema `description`)'],
-  ['example', 'example(${1})', 'an example value'],
-];
-
 const SIM_TYPES = ['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f'];
 
 function md(value: string) {
   return { kind: MarkupKind.Markdown, value };
 }
 
+/** textDocument/completion: the items for the cursor (`completionItems`), as a complete list. */
 export function completion(a: Analysis, params: CompletionParams): CompletionList {
   const offset = toOffset(a.source.lines, params.position);
   const items = completionItems(a, offset);
   return { isIncomplete: false, items };
 }
 
+/**
+ * Completion items at `offset` (UTF-16 offset into the document): chosen by the cursor context (declaration,
+ * clause, template hole, after `.`/`~`/`model`), empty in comments and plain strings. Never throws on broken text.
+ */
 export function completionItems(a: Analysis, offset: number): CompletionItem[] {
   const cx = cursorContext(a, offset);
-  if (cx.inComment || (cx.inString && !cx.inHole)) return [];
+  if (cx.inComment) return [];
+  if (cx.inString && !cx.inHole) return cx.decl?.kind === 'Dataset' ? fakeItems(cx.lead) : [];
   const d = cx.decl;
   if (!d) return topLevel(cx);
   if (d.kind === 'Import') return [];
@@ -82,7 +82,7 @@ export function completionItems(a: Analysis, offset: number): CompletionItem[] {
     if (cx.lead.endsWith('.')) return members(a, cx, scope);
     return scope.map(scopeItem);
   }
-  if (/@$/.test(cx.lead)) return CONSTRAINTS.map(([label, snippet, doc]) => ({ label, kind: K.Function, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet, documentation: doc }));
+  if (/@$/.test(cx.lead)) return Object.entries(CONSTRAINTS).map(([label, c]) => ({ label, kind: K.Function, insertText: c.snippet, insertTextFormat: InsertTextFormat.Snippet, documentation: c.doc }));
 
   switch (d.kind) {
     case 'Goal':
@@ -209,6 +209,15 @@ function enumCaseItems(a: Analysis): CompletionItem[] {
   const out: CompletionItem[] = [];
   for (const [c, enums] of a.result.symbols.enumCases) out.push({ label: c, kind: K.EnumMember, detail: `${enums[0]}.${c}` });
   return out;
+}
+
+/** Inside a string of a dataset: faker's methods in `fake("…` (with the type each draws), its locales after `locale: "`. */
+function fakeItems(lead: string): CompletionItem[] {
+  if (/\bfake\s*\(\s*"[\w.]*$/.test(lead)) {
+    return Object.entries(FAKE_METHODS).map(([label, m]) => ({ label, kind: K.Function, detail: show(fakeResultType(m.type)), documentation: md(`e.g. ${JSON.stringify(m.example)}`) }));
+  }
+  if (/\bfake\s*\(.*\blocale\s*:\s*"\w*$/.test(lead)) return FAKE_LOCALES.map((label) => ({ label, kind: K.Constant, detail: 'faker locale' }));
+  return [];
 }
 
 function datasetCompletion(a: Analysis, d: A.DatasetDecl, cx: CursorContext): CompletionItem[] {

@@ -4,7 +4,7 @@
 // references, rename and hover treat every name the same way.
 import type * as A from '../grammar/ast.js';
 import { fromSimType, show, typeRefText } from '../compiler/types.js';
-import type { Resolution } from '../compiler/tables.js';
+import type { Resolution } from '../compiler/check/tables.js';
 import type { Analysis } from './workspace.js';
 
 export interface Target {
@@ -24,6 +24,7 @@ export interface Occurrence {
   target: Target;
 }
 
+/** A target's identity across analyses: `file:offset` of its declaring name. */
 export function targetKey(t: { file: string; span: A.Span }): string {
   return `${t.file}:${t.span.start}`;
 }

@@ -59,6 +59,7 @@ interface Raw {
   mods: number;
 }
 
+/** textDocument/semanticTokens/full: lexer tokens classified by what the checker resolved (SEMANTIC_TOKENS_LEGEND), LSP's relative encoding. */
 export function semanticTokens(a: Analysis, _params: SemanticTokensParams): SemanticTokens {
   const text = a.doc.text;
   const file = a.doc.path;

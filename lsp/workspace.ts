@@ -1,6 +1,6 @@
 // Open documents and their analyses. A document's analysis is the compiler's own pipeline — `loadProgram` +
 // `checkProgram` — run with a host that serves unsaved buffers and parses incrementally (incremental-parse.ts),
-// and checked incrementally with the document's CheckSession (compiler/check-session.ts). An analysis is valid
+// and checked incrementally with the document's CheckSession (compiler/check/session.ts). An analysis is valid
 // until the next analysis of the same document, which reuses the session's tables.
 //
 // Life of an edit: `update()` stores the new text and bumps a generation counter, which makes every cached
@@ -14,7 +14,7 @@ import type * as A from '../grammar/ast.js';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
 import { checkProgram, type CheckResult } from '../compiler/check.js';
-import { CheckSession } from '../compiler/check-session.js';
+import { CheckSession } from '../compiler/check/session.js';
 import { loadProgram, type Host, type SourceText } from '../compiler/program.js';
 import { DocumentParser } from './incremental-parse.js';
 import { pathToUri, uriToPath } from './positions.js';
@@ -43,6 +43,7 @@ export interface WorkspaceOptions {
   debounceMs: number;
 }
 
+/** The open documents and what the server knows about them: texts, incremental parsers and check sessions, and one cached Analysis per document and generation. */
 export class Workspace {
   private readonly docs = new Map<string, Document>();
   private readonly uriByPath = new Map<string, string>();

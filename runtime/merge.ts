@@ -3,14 +3,16 @@
 // datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
 // dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
 // refused.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
-import { shardKeysPath } from './dataset/execute.js';
+import { describeFile } from './dataset/output-file.js';
+import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { parquetDateColumns } from './dataset/parquet-dates.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -44,6 +46,7 @@ interface ShardKey {
   f?: string[];
 }
 
+/** One merged dataset: its output file, rows written and duplicates only visible across shards (removed). */
 export interface MergeResult {
   dataset: string;
   output: string;
@@ -52,9 +55,15 @@ export interface MergeResult {
 }
 
 /**
+ * Merges the shard outputs whose manifests lie in `dirs` into `outDir`, one output (plus manifest) per dataset,
+ * byte-identical to what one unsharded run writes. Throws SynthError SYN5006 for a missing folder, no shard
+ * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
+ * margin that did not suffice.
+ */
+/**
  * Shards of a dataset fed by a simulation whose results are not bit-identical across backends (f32 division:
  * WGSL lets a driver divide to 2.5 ULP) must all have run it on one backend, or the merged rows would mix two
- * computations. Sims that are exact on every backend may mix backends freely.
+ * computations. Sims that are exact on every backend may mix backends freely. Throws SYN5008.
  */
 function refuseMixedBackends(dataset: string, manifests: ShardManifest[]): void {
   const sims = new Set(manifests.flatMap((m) => Object.keys((m['sims'] as Record<string, unknown> | undefined) ?? {})));
@@ -84,6 +93,9 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.manifest.json'))) {
       const manifest = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ShardManifest;
       if (!manifest.shard) continue;
+      // merging a shard with rows missing would give a dataset short of rows with exit 0
+      const shardState = manifest as { status?: string; counts: Record<string, number>; stopped?: string | null };
+      if (shardState.status === 'incomplete' && ((shardState.counts['failed'] ?? 0) > 0 || shardState.stopped)) throw new SynthError('SYN5006', `${path.join(dir, f)}: this shard has rows missing (failed or not made); run it again to finish it before merging`);
       const file = path.join(dir, manifest.dataset.output);
       const keysFile = shardKeysPath(file);
       if (!existsSync(file) || !existsSync(keysFile)) throw new SynthError('SYN5006', `${file}: shard output incomplete (run the shard to completion first)`);
@@ -136,7 +148,9 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const exact = new Set<string>();
     const sim = first.merge.unique.find((u) => u !== null);
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
-    const target = 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
+    const rowsSpec = first.merge.rows;
+    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows
+    const target = 'count' in rowsSpec ? rowsSpec.count : (rowsSpec.for.count ?? Infinity);
     const kept: string[] = [];
     const keptFiles: Array<{ folder: string; file: string }> = [];
     let rowsKept = 0;
@@ -155,7 +169,11 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       lastOrder = r.order[0];
     }
     // A shard that stopped at its share must have decided every row index the merged result depends on.
-    if ('count' in first.merge.rows) {
+    if (bySimWorlds && Number.isFinite(target) && rowsKept < target) {
+      // world-block shards each made up to `count` rows of their own worlds: short only after cross-shard duplicates
+      const short = list.find((p) => !p.manifest.merge.exhausted);
+      if (short) throw synthError('SYN5041', { dataset: name, kept: rowsKept, count: target, shard: `${short.manifest.shard!.index}/${n}` });
+    } else if (!bySimWorlds && Number.isFinite(target)) {
       const needed = rowsKept >= target ? lastOrder : Infinity;
       for (const p of list) {
         const m = p.manifest.merge;
@@ -178,7 +196,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
       const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      await writeParquetFromJsonl(staged, outFile + '.tmp');
+      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
+      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
       renameSync(outFile + '.tmp', outFile);
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;
@@ -188,8 +207,18 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const rows = await readRows(outFile, fmt);
     const expects = evaluateExpects({ expects: first.merge.expects } as DatasetStage, rows);
     const sum = (f: (m: ShardManifest) => number) => list.reduce((a, p) => a + f(p.manifest), 0);
+    // what `synth verify` checks, and whether the merged dataset has every row it asks for
+    const onDisk = await describeFile(outFile, fmt);
+    const rowsMissing = Number.isFinite(target) ? Math.max(0, target - rowsKept) : 0;
     const manifest = {
       ...first,
+      file: { name: outName, rows: onDisk.rows, bytes: statSync(outFile).size, sha256: onDisk.sha256 },
+      target: Number.isFinite(target) ? target : null,
+      rows_missing: rowsMissing,
+      causes: rowsMissing ? [{ cause: 'stopped', count: rowsMissing, example: 'too few rows passed the checks and deduplication within the row indices the shards drew' }] : [],
+      stopped: null,
+      error: null,
+      reuse: null,
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
@@ -197,7 +226,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,
-      status: expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
+      status: rowsMissing ? 'incomplete' : expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
     };
     writeFileSync(outFile.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json', canonicalJson(manifest));
     results.push({ dataset: name, output: outFile, rows: rowsKept, duplicatesAcrossShards: dups });

@@ -1,20 +1,28 @@
 // Connects the plan executor to the outside world: the LLM client for prompt stages (templates rendered with
-// the call's arguments, JSON Schema, local validation), the document loader for sources, and the budget guard.
-// Kept apart from run-plan.ts so tests can run plans with their own runners.
+// the call's arguments, JSON Schema, local validation), the images client, provider batches, and the budget
+// guard. `run()` (run/run-plan.ts) builds one wiring per run from its options; tests may build their own.
 import * as path from 'node:path';
 import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
+import { canonicalDates } from '../compiler/plan/dates.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
+import { hostOf, simpleCause } from './cause.js';
 import { LlmClient } from './llm/client.js';
+import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { batchDiscount, modelPrice } from '../compiler/plan/price.js';
-import { loadFiles } from './sources/files.js';
+import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
+import { modelPrice } from '../compiler/plan/price.js';
+import type { ConnectionOptions, PromptWiring } from './run/options.js';
+
+/** Requests in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`):
+ *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 
 export interface BudgetGuard {
   limitUsd: number | undefined;
@@ -23,6 +31,7 @@ export interface BudgetGuard {
   exceeded(): string | undefined;
 }
 
+/** A budget guard for `limitUsd` USD (undefined: no limit). `exceeded()` names the reason once the spend passes it. */
 export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
   return {
     limitUsd,
@@ -43,6 +52,10 @@ function resolve(v: Setting | undefined, env: NodeJS.ProcessEnv): string | undef
   return String(v);
 }
 
+/**
+ * The client profile of model block `modelName` (with `prompt`'s overrides of temperature and max_tokens) and its
+ * API key read from `env`. Throws SynthError SYN5006 for an unknown model, SYN5001 when the key's variable is unset.
+ */
 export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage | undefined, env: NodeJS.ProcessEnv = process.env): { profile: ModelProfile; apiKey: string } {
   const m = plan.models[modelName];
   if (!m) throw new SynthError('SYN5006', `the plan has no model '${modelName}'`);
@@ -60,7 +73,6 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     });
   }
   const ps = prompt?.settings ?? {};
-  const price = modelPrice(plan, modelName);
   const profile: ModelProfile = {
     id: modelName,
     model: resolve(s['name'], env) ?? modelName,
@@ -73,46 +85,58 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(num('tpm') ? { tpm: num('tpm')! } : {}),
     retries: num('retries') ?? 3,
     timeoutMs: num('timeout') ?? 60_000,
-    ...(price ? { price: { input: price['input'] ?? 0, output: price['output'] ?? 0, ...(price['image'] !== undefined ? { image: price['image'] } : {}) } } : {}),
     ...(num('top_p') !== undefined || num('seed') !== undefined ? { extra: { ...(num('top_p') !== undefined ? { top_p: num('top_p') } : {}), ...(num('seed') !== undefined ? { seed: num('seed') } : {}) } } : {}),
   };
   return { profile, apiKey };
 }
 
-/** Renders a prompt's messages for one call: parameters bound to the call's arguments. */
+/** Renders a prompt's messages for one call: parameters bound to the call's arguments (in declaration order). */
 export function renderMessages(p: PromptStage, args: Value[]): ChatMessage[] {
   const env: Env = new Map(p.params.map((param, i) => [param.name, args[i] ?? null]));
   return p.messages.map((m) => ({ role: m.role, content: String(evaluate(m.template, env)) }));
 }
 
-export interface Wiring {
-  factory: (dataset: string) => PromptRunner | undefined;
+/** The prompt runners of a run, and what they did: clients per model, batch runners, reported model names. */
+export interface Wiring extends PromptWiring {
   clients: () => LlmClient[];
   imageClients: () => ImageClient[];
   batchRunners: () => BatchRunner[];
-  /** per model block: model names as the endpoint reported them */
-  modelsReported: () => Record<string, string[]>;
-  close: () => Promise<void>;
-}
-
-export interface WiringOptions {
-  env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  backoffBaseMs?: number;
-  /** `mode batch` models: wait for submitted batches (default) or stop after submitting (`--no-wait`) */
-  batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
 }
 
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
 const BATCH_WINDOW = 50_000;
 
-export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: WiringOptions = {}): Wiring {
+/**
+ * Wires `plan`'s prompts to their endpoints: one chat client per (model, prompt overrides), one scheduler per
+ * model block (its concurrency, rpm, tpm), an images client per image model, a batch runner per `mode batch`
+ * client, all caching under `root`/.synth/cache. Every call's cost (`costOf`, micro-USD) is added to `budget`.
+ * Clients are made on first use, so a model that is never called needs no API key.
+ */
+export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: ConnectionOptions = {}): Wiring {
   // One client per (model, prompt-level overrides): the scheduler then enforces the model's limits.
   const clients = new Map<string, LlmClient>();
   // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
   const schedulers = new Map<string, Scheduler>();
   // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
   const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
+  /** Once --budget is spent (failed calls included), nothing more is sent: the dataset stops with SYN5027, and
+   *  the next run (with a larger budget) continues. After Ctrl-C nothing more is sent either. */
+  const budgetSpent = (): Error | undefined => {
+    if (opts.interrupted?.()) return Object.assign(new Error('interrupted'), { failure: simpleCause('stopped', 'not made: interrupted (Ctrl-C)') });
+    const over = budget.exceeded();
+    return over ? Object.assign(synthError('SYN5027', { reason: over }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
+  };
+  // One health record per model block, shared by its chat and image clients (llm/health.ts).
+  const healths = new Map<string, EndpointHealth>();
+  const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
+    let h = healths.get(model);
+    if (!h) {
+      const limit = plan.models[model]?.settings['max_consecutive_failures'];
+      h = new EndpointHealth({ model, host: hostOf(profile.baseUrl), maxConsecutiveFailures: typeof limit === 'number' ? limit : DEFAULT_MAX_CONSECUTIVE_FAILURES });
+      healths.set(model, h);
+    }
+    return h;
+  };
   const schedulerFor = (model: string, profile: ModelProfile): Scheduler => {
     let scheduler = schedulers.get(model);
     if (!scheduler) {
@@ -133,6 +157,10 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new LlmClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
+        stopSending: budgetSpent,
+        // direct calls are charged per request; provider batches (at their discount) when a call ends
+        ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -149,6 +177,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new ImageClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -158,6 +187,14 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
+  /** What `usage` costs at the prompt's model's price (`costOf`; unpriced: 0), in micro-USD. */
+  const priceOf = (p: PromptStage, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+  /** Charges `usage` to the budget (priceOf) and returns its micro-USD. */
+  const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
+    const cost = priceOf(p, usage, batch);
+    budget.add(cost);
+    return cost;
+  };
   /** One `-> image` call: the rendered `user` template is the prompt; the value is an image set (images/rows.ts). */
   const drawImages = async (p: PromptStage, args: Value[], rowKey: string) => {
     const client = imageClientFor(p);
@@ -165,12 +202,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const modelSeed = plan.models[p.model]?.settings['seed'];
     // A per-call seed from the model block's seed and the row: reproducible, and different for every row.
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
-    const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+    const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
     const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = Math.round(client.estimateCost(fresh) * 1e6);
-    budget.add(cost);
+    const cost = charge(p, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,
@@ -199,6 +235,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
+      const over = budgetSpent();
+      if (over) throw over;
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
@@ -207,11 +245,25 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
-      const r = batch ? await batch.call(req) : await client.call(req);
-      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(modelPrice(plan, p.model)) : 1) * 1e6);
-      budget.add(cost);
+      let r;
+      try {
+        r = batch ? await batch.call(req) : await client.call(req);
+      } catch (e) {
+        // A failed call's tokens were spent all the same: they count in the manifest and against --budget
+        // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
+        const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
+        if (failed && typeof failed === 'object' && failed.usage) {
+          const usage = { promptTokens: failed.usage.prompt, completionTokens: failed.usage.completion, images: 0 };
+          const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
+          failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
+        }
+        throw e;
+      }
+      const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
+      const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
       return {
-        value: r.value as Value,
+        // dates and datetimes in one canonical form, whatever zone the model wrote (compiler/plan/dates.ts)
+        value: (schema ? canonicalDates(schema, r.value) : r.value) as Value,
         stats: {
           calls: 1,
           cached: r.cached ? 1 : 0,
@@ -243,18 +295,5 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     close: async () => {
       await Promise.all([...clients.values(), ...imageClients.values(), ...batchRunners.values()].map((c) => c.close()));
     },
-  };
-}
-
-export function sourceLoader(plan: Plan, root: string, allowOutside: boolean): (source: string) => Promise<{ items: Value[]; keys: string[] }> {
-  return async (name) => {
-    const s = plan.sources[name];
-    if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
-    const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
-    if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
-    return {
-      items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
-      keys: r.items.map((it) => it.key),
-    };
   };
 }

@@ -7,8 +7,8 @@
 # Concurrent callers wait on a lock. The last line of stdout is the path of the code-server executable; progress
 # goes to stderr.
 #
-# Offline-safe: needs only the npm registry (and Debian packages when run as root). See
-# /work/shared/vscode/README.md and docs/editor.md for the pitfalls this script works around.
+# Offline-safe: needs only the npm registry (and Debian packages when run as root). docs/editor.md
+# ("Tests") describes the pitfalls this script works around.
 set -euo pipefail
 
 VERSION="${CODE_SERVER_VERSION:-4.100.3}" # newest code-server that runs on Node 20 (4.103+ want Node 22)

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+/** The starter spec `synth init` writes: commented, checks clean, runs without an API key. */
 export const STARTER = `// A starter Synth spec. Check it with \`synth check\`, run it with \`synth run\`.
 // Reference: docs/language.md in the Synth repository.
 
@@ -17,9 +18,9 @@ enum Channel { email, chat, phone }
 // The record each dataset row holds. Constraints become the JSON Schema an LLM must follow.
 struct Request {
   channel: Channel
-  minutes: int      @range(1..120)
+  minutes: int  @range(1..120)
   urgent: bool
-  note: string      @len(1..200)
+  note: string  @len(1..200)
 }
 
 // Rows drawn from samplers; no LLM needed. Every draw is a pure function of (seed, dataset, row, variable).
@@ -49,6 +50,10 @@ dataset requests: Request {
 // }
 `;
 
+/**
+ * Writes `dir/NAME.synth` (NAME from `opts.name`, default `spec`) with the starter spec, creating `dir`.
+ * Returns 0, or 1 without touching anything when the file exists already.
+ */
 export function runInit(dir: string | undefined, opts: { name?: string }): number {
   const target = path.resolve(dir ?? '.');
   const file = path.join(target, `${opts.name ?? 'spec'}.synth`);

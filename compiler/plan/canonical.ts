@@ -4,6 +4,10 @@ import { createHash } from 'node:crypto';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
+/**
+ * `v` as JSON with object keys sorted at every level; `undefined` members dropped, `undefined`/`null` → null,
+ * non-finite numbers → their string (`"Infinity"`), so the result always serialises.
+ */
 export function sortKeys(v: unknown): Json {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -19,10 +23,12 @@ export function sortKeys(v: unknown): Json {
   return v as Json;
 }
 
+/** The canonical JSON text of `v` (sorted keys, `indent` spaces, final newline): same value, same bytes. */
 export function canonicalJson(v: unknown, indent = 2): string {
   return JSON.stringify(sortKeys(v), null, indent) + '\n';
 }
 
+/** The SHA-256 of `text` (UTF-8 for a string) as 64 lowercase hex digits. */
 export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }

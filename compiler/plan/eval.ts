@@ -4,12 +4,18 @@
 //
 // Prompt calls are asynchronous; everything else is synchronous. `resolvePrompts` runs the prompt calls of an
 // expression first (innermost first), then `evaluate` reads their results from the map.
+import { parseDate, parseDatetime } from './dates.js';
 import type { ExprIR } from './expr-ir.js';
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Env = Map<string, Value>;
 
-export class EvalError extends Error {}
+/** A row expression failed. `expr` is the innermost expression that failed and `env` the names in scope there
+ *  (set by `evaluate` as the error passes through), so a message can show the expression and its values. */
+export class EvalError extends Error {
+  expr?: ExprIR;
+  env?: Env;
+}
 
 export type PromptResults = Map<ExprIR, Value>;
 
@@ -49,6 +55,19 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   min: ([a, b]) => Math.min(num(a!, 'min'), num(b!, 'min')),
   max: ([a, b]) => Math.max(num(a!, 'max'), num(b!, 'max')),
   if_else: ([c, a, b]) => (c ? a! : b!),
+  date: ([x]) => {
+    // text `YYYY-MM-DD`, or a datetime (canonical or any ISO 8601 with a zone): its UTC day
+    const s = text(x!);
+    const d = parseDate(s) ?? parseDatetime(s)?.slice(0, 10);
+    if (d === undefined) throw new EvalError(`date: ${JSON.stringify(s).slice(0, 80)} is not an ISO 8601 date (YYYY-MM-DD)`);
+    return d;
+  },
+  datetime: ([x]) => {
+    const s = text(x!);
+    const d = parseDatetime(s);
+    if (d === undefined) throw new EvalError(`datetime: ${JSON.stringify(s).slice(0, 80)} is not an ISO 8601 datetime with a zone (e.g. 2024-01-31T09:30:00Z)`);
+    return d;
+  },
 };
 
 function equal(a: Value, b: Value): boolean {
@@ -57,7 +76,24 @@ function equal(a: Value, b: Value): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * The value of a plan expression `ir` for one row: variables from `env`, prompt calls from `prompts` (resolved
+ * before by `resolvePrompts`). Throws EvalError for a value it cannot compute (a missing variable, an operand of
+ * the wrong kind from a model's answer, an unresolved prompt call); the executor turns that into a failed row.
+ */
 export function evaluate(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
+  try {
+    return evaluateNode(ir, env, prompts);
+  } catch (e) {
+    if (e instanceof EvalError && !e.expr) {
+      e.expr = ir;
+      e.env = env;
+    }
+    throw e;
+  }
+}
+
+function evaluateNode(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
   if ('lit' in ir) return ir.lit;
   if ('var' in ir) {
     if (!env.has(ir.var)) throw new EvalError(`'${ir.var}' has no value here`);
@@ -112,16 +148,20 @@ function operator(op: string, args: ExprIR[], env: Env, prompts?: PromptResults)
       return equal(a, b);
     case '!=':
       return !equal(a, b);
+    // Text here is a date or datetime (the checker orders no other text): canonical ISO text orders like time.
     case '<':
-      return num(a, op) < num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a < b : num(a, op) < num(b, op);
     case '<=':
-      return num(a, op) <= num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a <= b : num(a, op) <= num(b, op);
     case '>':
-      return num(a, op) > num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a > b : num(a, op) > num(b, op);
     case '>=':
-      return num(a, op) >= num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a >= b : num(a, op) >= num(b, op);
     case 'in':
-      if (Array.isArray(b) && 'range' in args[1]!) return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
+      if (Array.isArray(b) && 'range' in args[1]!) {
+        if (typeof a === 'string' && typeof b[0] === 'string' && typeof b[1] === 'string') return a >= b[0] && a <= b[1]; // dates
+        return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
+      }
       return Array.isArray(b) && b.some((x) => equal(x, a));
     case '+':
       if (typeof a === 'string' || typeof b === 'string') return text(a) + text(b);
@@ -157,6 +197,11 @@ export function promptCalls(ir: ExprIR): Array<Extract<ExprIR, { prompt: string 
   return out;
 }
 
+/**
+ * Calls every prompt call in `ir` in evaluation order (depth first, arguments first) through `call`, with its
+ * arguments evaluated in `env` and its index among the row's calls; returns the answers for `evaluate`.
+ * Rejects with whatever `call` or `evaluate` throws.
+ */
 export async function resolvePrompts(
   ir: ExprIR,
   env: Env,

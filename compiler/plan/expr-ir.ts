@@ -4,7 +4,7 @@
 // (simulations, evaluated per agent-step, are compiled instead).
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import type { CheckContext } from '../context.js';
+import type { CheckContext } from '../check/context.js';
 
 export type ExprIR =
   | { lit: string | number | boolean | null }
@@ -20,6 +20,10 @@ export type ExprIR =
   | { list: ExprIR[] }
   | { template: Array<string | ExprIR> };
 
+/**
+ * The plan form of a checked expression (its names resolved through `ctx`); with `aggregates`, calls of
+ * `expect` aggregates become `{ agg }` nodes. Only called on programs that checked without errors.
+ */
 export function lowerExpr(e: A.Expr, ctx: CheckContext, aggregates = false): ExprIR {
   const lower = (x: A.Expr) => lowerExpr(x, ctx, aggregates);
   switch (e.kind) {

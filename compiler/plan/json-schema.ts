@@ -2,12 +2,17 @@
 // every LLM response locally. Schemas follow OpenAI's strict-mode rules: every property is required and
 // optional fields are `[T, null]`; `additionalProperties: false` everywhere.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
-import type { CheckContext } from '../context.js';
+import { constNumber } from '../check/const-eval.js';
+import type { CheckContext } from '../check/context.js';
 import type { Ty } from '../types.js';
 
 type Schema = Record<string, unknown>;
 
+/**
+ * The JSON Schema (OpenAI strict mode) of type `ty`: structs by their fields and constraints (`@len`, `@range`,
+ * `@pattern`, `@items`, `@desc`), enums and unions as `enum`, optionals as `[T, null]`. `visiting` stops recursion
+ * through a struct that contains itself.
+ */
 export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = new Set()): Schema {
   switch (ty.k) {
     case 'string':
@@ -18,6 +23,12 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
       return { type: 'number' };
     case 'bool':
       return { type: 'boolean' };
+    case 'date':
+      // ISO 8601 calendar day: models answer in it, rows are written in it (Parquet: DATE)
+      return { type: 'string', format: 'date' };
+    case 'datetime':
+      // ISO 8601 with a time zone (RFC 3339): models answer in it, rows are written in it (Parquet: TIMESTAMP)
+      return { type: 'string', format: 'date-time' };
     case 'image':
       // In a written row an image is its file's path, relative to the output file (see docs/runtime.md).
       return { type: 'string', description: 'image file, relative to the output file' };

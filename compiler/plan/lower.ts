@@ -7,17 +7,24 @@
 import * as path from 'node:path';
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import { constNumber, isEnvCall, type CheckResult } from '../check.js';
-import { iterableElement } from '../check-dataset.js';
-import type { CheckContext } from '../context.js';
+import type { CheckResult } from '../check.js';
+import { constNumber, isEnvCall } from '../check/const-eval.js';
+import { isIterableProblem, iterableElement } from '../check/iterables.js';
+import type { CheckContext } from '../check/context.js';
 import { buildSimStage } from '../sim/plan.js';
 import { show, T, type Ty } from '../types.js';
 import { VERSION } from '../version.js';
 import { canonicalJson, contentHash } from './canonical.js';
+import type { EstimatePlanInput } from './estimate.js';
+import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
-import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Param, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { fakeCallLocale } from '../check/fake.js';
+import { constWhen } from '../check/samplers.js';
+import { FAKER_VERSION } from '../fake-catalogue.js';
+import { FAKE_REF_DATE } from '../fake-types.js';
 
 function settingValue(e: A.Expr): Setting {
   if (isEnvCall(e)) {
@@ -61,14 +68,31 @@ function fractionsOf(e: A.Expr | undefined): Record<string, number> | null {
   return out;
 }
 
+/** The goal's seed and default split, which every dataset stage inherits. */
+function goalOf(result: CheckResult): { seed: number; split: Record<string, number> | null; description: string | null; purpose: string | null } {
+  const goalDecl = result.symbols.goal?.decl;
+  const goalSetting = (k: string) => goalDecl?.settings.find((s) => s.key.name === k)?.value;
+  const purpose = goalSetting('purpose');
+  return {
+    description: goalDecl?.description?.value ?? null,
+    seed: constNumber(goalSetting('seed') ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0,
+    split: fractionsOf(goalSetting('split')),
+    purpose: purpose?.kind === 'String' ? purpose.value : null,
+  };
+}
+
+/**
+ * Lowers a checked program (`checkProgram`/`checkFile`) into the runtime plan: `plan` (schema.ts), its canonical
+ * JSON (`json`, what `synth build` writes) and the generated WGSL modules by file name. Call it only on a result
+ * without errors (the CLI does); the language server also lowers programs with errors, best effort. Never throws
+ * on a checked program.
+ */
 export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
-  const { ctx, symbols, program } = result;
+  const { ctx, program } = result;
   const entry = program.files.get(program.entry)!;
   const root = path.dirname(program.entry);
-  const goalDecl = symbols.goal?.decl;
-  const goalSetting = (k: string) => goalDecl?.settings.find((s) => s.key.name === k)?.value;
-  const seed = constNumber(goalSetting('seed') ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
-  const purpose = goalSetting('purpose');
+  const goal = goalOf(result);
+  const seed = goal.seed;
 
   const plan: Plan = {
     synth: 'plan',
@@ -76,12 +100,7 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
     tool: VERSION,
     spec: { file: path.basename(program.entry) },
     hash: '',
-    goal: {
-      description: goalDecl?.description?.value ?? null,
-      seed,
-      split: fractionsOf(goalSetting('split')),
-      purpose: purpose?.kind === 'String' ? purpose.value : null,
-    },
+    goal: { description: goal.description, seed, split: goal.split, purpose: goal.purpose },
     models: {},
     prompts: {},
     sources: {},
@@ -96,18 +115,9 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
     ctx.file = p;
     for (const d of program.files.get(p)!.ast.decls) {
       switch (d.kind) {
-        case 'Model': {
-          const s = settingsOf(d.settings, ['provider', 'mode']);
-          const provider = d.settings.find((x) => x.key.name === 'provider')?.value;
-          const mode = d.settings.find((x) => x.key.name === 'mode')?.value;
-          plan.models[d.name.name] = withHash<ModelStage>({
-            name: d.name.name,
-            provider: provider?.kind === 'Name' ? provider.name.name : 'openai',
-            mode: mode?.kind === 'Name' && mode.name.name === 'batch' ? 'batch' : 'direct',
-            settings: s,
-          });
+        case 'Model':
+          plan.models[d.name.name] = modelStage(d);
           break;
-        }
         case 'Prompt':
           plan.prompts[d.name.name] = promptStage(d, ctx);
           break;
@@ -142,11 +152,51 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
       }
     }
   }
-  const { goal, models, prompts, sources, sims, datasets } = plan;
-  plan.hash = contentHash({ goal, models, prompts, sources, sims, datasets, wgsl: [...wgsl].sort() });
+  const { models, prompts, sources, sims, datasets } = plan;
+  plan.hash = contentHash({ goal: plan.goal, models, prompts, sources, sims, datasets, wgsl: [...wgsl].sort() });
   return { plan, json: canonicalJson(plan), wgsl };
 }
 
+/**
+ * Only the stages an estimate reads (estimate.ts), lowered exactly as `buildPlan` lowers them: the named datasets
+ * and prompts, the prompts those datasets call, and the models of all these prompts. For the language server,
+ * whose hovers and inlay hints need a few declarations per request and not the whole plan (sims, WGSL, hashes of
+ * everything). Names that are no dataset or prompt of the program are ignored.
+ */
+export function lowerForEstimate(result: CheckResult, names: string[]): EstimatePlanInput {
+  const { ctx, symbols, program } = result;
+  const goal = goalOf(result);
+  const out: EstimatePlanInput = { models: {}, prompts: {}, datasets: {} };
+  const promptNames = new Set<string>();
+  for (const n of names) {
+    const decl = symbols.byName.get(n)?.decl;
+    if (decl?.kind === 'Prompt') promptNames.add(n);
+    if (decl?.kind !== 'Dataset') continue;
+    const ds = datasetStage(decl, ctx, goal.seed, goal.split, path.dirname(program.entry));
+    out.datasets[n] = ds;
+    ds.prompts.forEach((p) => promptNames.add(p));
+  }
+  for (const n of promptNames) {
+    const decl = symbols.byName.get(n)?.decl;
+    if (decl?.kind !== 'Prompt') continue;
+    const p = (out.prompts[n] = promptStage(decl, ctx));
+    const model = symbols.byName.get(p.model)?.decl;
+    if (model?.kind === 'Model') out.models[p.model] ??= modelStage(model);
+  }
+  return out;
+}
+
+function modelStage(d: A.ModelDecl): ModelStage {
+  const s = settingsOf(d.settings, ['provider', 'mode']);
+  const provider = d.settings.find((x) => x.key.name === 'provider')?.value;
+  const mode = d.settings.find((x) => x.key.name === 'mode')?.value;
+  return withHash<ModelStage>({
+    name: d.name.name,
+    provider: provider?.kind === 'Name' ? provider.name.name : 'openai',
+    mode: mode?.kind === 'Name' && mode.name.name === 'batch' ? 'batch' : 'direct',
+    settings: s,
+  });
+}
 
 function promptStage(d: A.PromptDecl, ctx: CheckContext): PromptStage {
   const ret: Ty = d.returnType ? (ctx.typeRefs.get(d.returnType) ?? T.unknown) : T.string;
@@ -171,6 +221,33 @@ function promptStage(d: A.PromptDecl, ctx: CheckContext): PromptStage {
   });
 }
 
+/**
+ * A constant argument's value (a number, text, bool or enum case), or `{ expr }` for one computed per row from
+ * earlier `vary`s and the `for` item. Constants are recorded as values, so plans of constant samplers are as before.
+ */
+function paramOf(a: A.Expr, ctx: CheckContext): Param<string | number | boolean> {
+  if (a.kind === 'String') return a.value;
+  if (a.kind === 'Bool') return a.value;
+  const n = constNumber(a);
+  if (n !== undefined) return n;
+  if (a.kind === 'Name' && ctx.references.get(a.name)?.kind === 'enumCase') return a.name.name;
+  if (a.kind === 'Member' && ctx.references.get(a.member)?.kind === 'enumCase') return a.member.name;
+  return { expr: lowerExpr(a, ctx) };
+}
+
+/** A numeric parameter (the checker made sure it is a number or an expression giving one). */
+function numParam(a: A.Expr | undefined, ctx: CheckContext): Param<number> {
+  if (!a) return 0;
+  const p = paramOf(a, ctx);
+  return typeof p === 'object' ? p : typeof p === 'number' ? p : 0;
+}
+
+/** A date or datetime bound: canonical text when it is `date("…")` / `datetime("…")`, else an expression. */
+function whenParam(a: A.Expr | undefined, kind: 'date' | 'datetime', ctx: CheckContext): Param<string> {
+  if (!a) return '';
+  return constWhen(a, kind) ?? { expr: lowerExpr(a, ctx) };
+}
+
 function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
   const e = v.dist;
   const enumValues = (name: string): string[] => {
@@ -188,14 +265,18 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
     return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
   }
   if (e.kind !== 'Call') return { kind: 'choice', values: [], weights: [] };
-  const n = (i: number) => constNumber(e.args[i] ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
+  const n = (i: number) => numParam(e.args[i], ctx);
   switch (e.callee.name) {
-    case 'uniform':
+    case 'uniform': {
       if (e.args.length === 1 && e.args[0]!.kind === 'Name') {
         const values = enumValues(e.args[0].name.name);
         return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
       }
+      const t = ctx.exprTypes.get(e.args[0]!)?.k;
+      const kind = t === 'date' || t === 'datetime' ? t : ctx.exprTypes.get(e.args[1]!)?.k;
+      if (kind === 'date' || kind === 'datetime') return { kind, low: whenParam(e.args[0], kind, ctx), high: whenParam(e.args[1], kind, ctx) };
       return { kind: 'uniform', low: n(0), high: n(1) };
+    }
     case 'normal':
       return { kind: 'normal', mean: n(0), sd: n(1) };
     case 'randint':
@@ -205,13 +286,17 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
     case 'poisson':
       return { kind: 'poisson', lambda: n(0) };
     case 'one_of': {
-      const values = e.args.map((a) => (a.kind === 'String' ? a.value : a.kind === 'Bool' ? a.value : a.kind === 'Name' ? a.name.name : (constNumber(a) ?? 0)));
+      const values = e.args.map((a) => paramOf(a, ctx));
       return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
     }
     case 'weighted': {
       const rec = e.args[0];
       if (rec?.kind !== 'Record') return { kind: 'choice', values: [], weights: [] };
       return { kind: 'choice', values: rec.entries.map((en) => keyName(en.key)), weights: rec.entries.map((en) => constNumber(en.value) ?? 0) };
+    }
+    case 'fake': {
+      const path = e.args[0];
+      return { kind: 'fake', method: path?.kind === 'String' ? path.value : '', locale: fakeCallLocale(e), library: `@faker-js/faker ${FAKER_VERSION}`, refDate: FAKE_REF_DATE };
     }
   }
   return { kind: 'choice', values: [], weights: [] };
@@ -222,16 +307,9 @@ function exprText(e: A.Expr, _ctx: CheckContext): string {
   return printExpr(e);
 }
 
-function collectPrompts(ir: unknown, out: Set<string>): void {
-  if (!ir || typeof ir !== 'object') return;
-  if (Array.isArray(ir)) return ir.forEach((x) => collectPrompts(x, out));
-  const o = ir as Record<string, unknown>;
-  if (typeof o['prompt'] === 'string') out.add(o['prompt']);
-  for (const v of Object.values(o)) collectPrompts(v, out);
-}
-
 function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
-  let rows: DatasetStage['rows'] = { count: 0 };
+  let count: number | undefined;
+  let forRows: Extract<DatasetStage['rows'], { for: unknown }>['for'] | undefined;
   const vary: VaryStage[] = [];
   const steps: DatasetStep[] = [];
   const keep: string[] = [];
@@ -246,12 +324,19 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   for (const c of d.clauses) {
     switch (c.kind) {
       case 'Count':
-        rows = { count: constNumber(c.value) ?? 0 };
+        count = constNumber(c.value) ?? 0;
         break;
       case 'For': {
         const el = iterableElement(ctx, c.iterable);
-        if (typeof el !== 'string') {
-          rows = { for: { binder: c.binder.name, kind: el.kind, from: el.decl, ...(el.event ? { event: el.event } : {}), each: c.each ? (constNumber(c.each) ?? 1) : 1 } };
+        if (!isIterableProblem(el)) {
+          forRows = {
+            binder: c.binder.name,
+            kind: el.kind,
+            from: el.decl,
+            ...(el.event ? { event: el.event } : {}),
+            each: c.each ? (constNumber(c.each) ?? 1) : 1,
+            ...(c.where ? { where: lowerExpr(c.where, ctx) } : {}),
+          };
           (el.kind === 'source' ? sources : sims).add(el.decl);
         }
         break;
@@ -301,13 +386,15 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
       }
     }
   }
+  // `count N` beside a `for` keeps the first N rows, in canonical item order (docs/language.md, section 6).
+  let rows: DatasetStage['rows'] = forRows ? { for: count !== undefined ? { ...forRows, count } : forRows } : { count: count ?? 0 };
   // Without `count` or `for`, a grid dataset has one row per combination of its grid variables.
   if ('count' in rows && !d.clauses.some((c) => c.kind === 'Count') && vary.some((v) => v.mode === 'grid')) {
     rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };
   }
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
-  const prompts = new Set<string>();
-  collectPrompts(steps, prompts);
+  // the prompts any step can reach, `check`s included (promptCalls walks any JSON, not only one expression)
+  const prompts = new Set(promptCalls(steps as unknown as ExprIR).map((c) => c.prompt));
   const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
   const images = rowDecl?.kind === 'Struct' ? rowDecl.fields.filter((f) => ctx.typeRefs.get(f.type)?.k === 'image').map((f) => f.name.name) : [];
   return withHash<DatasetStage>({

@@ -21,6 +21,7 @@ export function hashString(s: string, seed = 0): number {
   return mix32(h);
 }
 
+/** 32-bit hash of four 32-bit integers (the coordinates of a draw), avalanche-mixed after each. */
 export function hashInts(a: number, b: number, c: number, d: number): number {
   let h = mix32((a ^ 0x9e3779b9) >>> 0);
   h = mix32((h ^ Math.imul(b >>> 0, 0xcc9e2d51)) >>> 0);

@@ -150,10 +150,10 @@ export const SIM_SETTINGS: Record<string, SimSetting> = {
   steps: { kind: 'int', min: 1, max: 1 << 24, doc: 'steps to simulate' },
   seed: { kind: 'int', min: 0, max: 0xffffffff, doc: 'overrides the goal seed for this simulation' },
   max_events: { kind: 'int', min: 1, max: 1 << 26, doc: 'capacity of each event buffer (overflow is an error, never silent)' },
-  allow_nonfinite: {
-    kind: 'bool',
+  finite_outputs: {
+    kind: 'int',
     min: 0,
     max: 1,
-    doc: 'let observed and emitted f32 values be NaN or ±Infinity (by default such a value stops the run with SYN6002)',
+    doc: '1 (default): observed and emitted floats must be finite (SYN6002 otherwise); 0: let NaN and ±Infinity through',
   },
 };

@@ -4,11 +4,13 @@
 // The result also carries the type of every expression, which both code generators use.
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
-import { makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../../base/diagnostics.js';
-import { constNumber } from '../check.js';
+import { makeDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticRest } from '../../base/diagnostics.js';
+import { constNumber } from '../check/const-eval.js';
 import { closest } from '../suggest.js';
+import { withArticle } from '../symbols.js';
+import { typeRefText } from '../types.js';
 import { REDUCTION_BINDER_FIELDS, SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS, isSimFn, resolveCall } from './builtins.js';
-import { isNumericT, isVec, vecSize, type SimType } from './types.js';
+import { SIM_TYPE_NAMES, isNumericT, isVec, vecSize, type SimType } from './types.js';
 
 export interface SimCheckResult {
   diagnostics: Diagnostic[];
@@ -24,10 +26,15 @@ interface VarInfo {
 
 const cache = new WeakMap<A.SimDecl, SimCheckResult>();
 
+/** The diagnostics of a `sim` block (`analyzeSim`, cached per AST node); `file` names it in them. */
 export function checkSim(sim: A.SimDecl, file: string): Diagnostic[] {
   return analyzeSim(sim, file).diagnostics;
 }
 
+/**
+ * Type-checks a `sim` block: its diagnostics, the type of each expression and its rules grouped into phases.
+ * Cached per AST node, so the checker and both code generators share one analysis. Never throws.
+ */
 export function analyzeSim(sim: A.SimDecl, file: string): SimCheckResult {
   const hit = cache.get(sim);
   if (hit) return hit;
@@ -51,20 +58,20 @@ class SimChecker {
     readonly file: string,
   ) {}
 
-  private report(code: DiagnosticCode, span: A.Span, args: Record<string, string | number> = {}, extra: Parameters<typeof makeDiagnostic>[4] = {}): void {
-    this.diagnostics.push(makeDiagnostic(code, this.file, span, args, extra));
+  private report<C extends DiagnosticCode>(code: C, span: A.Span, ...rest: DiagnosticRest<C>): void {
+    this.diagnostics.push(makeDiagnostic(code, this.file, span, ...rest));
   }
 
   private typeOfRef(t: A.TypeRef): SimType {
     if (t.kind !== 'NamedType') {
-      this.report('SYN2001', t.span, { detail: 'simulation fields are scalars or vectors: f32, i32, u32, bool, vec2f, vec3f, vec4f' });
+      this.report('SYN2001', t.span, { what: 'a simulation field', expected: 'a scalar or vector (f32, i32, u32, bool, vec2f, vec3f, vec4f)', found: typeRefText(t) });
       return 'unknown';
     }
     const n = t.name.name;
     if (['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f'].includes(n)) return n as SimType;
     if (!n) return 'unknown';
-    const hint = closest(n, ['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f']);
-    this.report('SYN1001', t.name.span, { what: 'simulation type', name: n, hint: hint ? ` — did you mean '${hint}'?` : ' (use f32, i32, u32, bool or vecNf)' });
+    const types = ['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f'];
+    this.report('SYN1001', t.name.span, { what: 'simulation type', name: n }, { suggestion: closest(n, types), choices: types, data: { name: n } });
     return 'unknown';
   }
 
@@ -76,26 +83,25 @@ class SimChecker {
       const k = st.key.name;
       const spec = SIM_SETTINGS[k];
       if (!spec) {
-        const hint = closest(k, Object.keys(SIM_SETTINGS));
-        this.report('SYN1004', st.key.span, { key: k, block: `sim ${s.name.name}`, hint: hint ? ` — did you mean '${hint}'?` : '' });
+        this.report('SYN1004', st.key.span, { key: k, block: `sim ${s.name.name}` }, { suggestion: closest(k, Object.keys(SIM_SETTINGS)), data: { key: k, block: `sim ${s.name.name}` } });
         continue;
       }
-      if (seen.has(k)) this.report('SYN1002', st.key.span, { name: k, where: ` in sim ${s.name.name}` });
+      if (seen.has(k)) this.report('SYN1010', st.key.span, { key: k, block: `sim ${s.name.name}` });
       seen.add(k);
       if (st.value.kind === 'Call' && st.value.callee.name === 'env') {
-        this.report('SYN4001', st.value.span, { what: `\`${k}\`, which sizes the simulation's buffers` });
+        this.report('SYN4001', st.value.span, { what: `\`${k}\` (it sizes the simulation's buffers)` });
         continue;
       }
       if (spec.kind === 'bool') {
-        if (st.value.kind !== 'Bool') this.report('SYN2001', st.value.span, { detail: `\`${k}\` takes true or false` });
+        if (st.value.kind !== 'Bool') this.report('SYN2009', st.value.span, { key: k, block: `sim ${s.name.name}`, expected: 'true or false' });
         continue;
       }
       const v = constNumber(st.value);
       if (v === undefined || !Number.isInteger(v) || v < spec.min || v > spec.max) {
-        this.report('SYN2001', st.value.span, { detail: `\`${k}\` takes a constant integer from ${spec.min} to ${spec.max}` });
+        this.report('SYN2009', st.value.span, { key: k, block: `sim ${s.name.name}`, expected: `a constant integer from ${spec.min} to ${spec.max}` });
       }
     }
-    for (const req of ['worlds', 'agents', 'steps']) if (!seen.has(req)) this.report('SYN1005', s.name.span, { block: `sim ${s.name.name}`, key: req });
+    for (const req of ['worlds', 'agents', 'steps']) if (!seen.has(req)) this.report('SYN1005', s.name.span, { block: `sim ${s.name.name}`, key: req }, { data: { key: req, block: `sim ${s.name.name}` } });
 
     for (const b of ['step', 'world', 'agent']) this.globals.set(b, { type: 'u32', kind: 'builtin' });
     // params: constants
@@ -107,9 +113,9 @@ class SimChecker {
         this.assignable(it, t, p.init.span, `param ${p.name.name}`);
         // Params become WGSL constants and JS literals: only values known at compile time.
         if (it !== 'unknown' && !isConstInit(p.init)) {
-          this.report('SYN2001', p.init.span, { detail: `param ${p.name.name} takes a constant (a number, true/false, or ${t === 'bool' ? 'a literal' : 'f32(...)/vecNf(...) of numbers'}); use a \`state\` for a value that is drawn or computed per agent` });
+          this.report('SYN3026', p.init.span, { name: p.name.name });
         }
-      } else this.report('SYN2001', p.name.span, { detail: `param ${p.name.name} needs a value: \`param ${p.name.name}: ${t} = …\`` });
+      } else this.report('SYN3027', p.name.span, { name: p.name.name, type: t });
       this.globals.set(p.name.name, { type: t, kind: 'param' });
     }
     for (const st of s.states) {
@@ -124,7 +130,7 @@ class SimChecker {
       const later = new Set(s.states.slice(k).map((x) => x.name.name));
       const bad = findNode(st.init, (n) => n.kind === 'Name' && later.has(n.name.name));
       if (bad && bad.kind === 'Name') {
-        this.report('SYN3003', bad.span, { detail: `state ${st.name.name} is initialised ${bad.name.name === st.name.name ? 'from itself' : `before ${bad.name.name}`}: an initialiser reads only the states declared above it` });
+        this.report('SYN2027', bad.span, { state: st.name.name, read: bad.name.name === st.name.name ? 'itself' : bad.name.name });
       }
       const it = this.expr(st.init);
       this.assignable(it, this.stateTypes.get(st.name.name)!, st.init.span, `state ${st.name.name}`);
@@ -136,7 +142,7 @@ class SimChecker {
       events.set(e.name.name, e);
       for (const f of e.fields) {
         const t = this.typeOfRef(f.type);
-        if (isVec(t)) this.report('SYN2001', f.type.span, { detail: 'event fields are scalars (f32, i32, u32, bool)' });
+        if (isVec(t)) this.report('SYN2001', f.type.span, { what: 'an event field', expected: 'a scalar (f32, i32, u32, bool)', found: t });
       }
     }
     // rules
@@ -152,11 +158,10 @@ class SimChecker {
     }
     for (const o of s.observes) {
       const n = constNumber(o.every);
-      if (n === undefined || !Number.isInteger(n) || n < 1) this.report('SYN2001', o.every.span, { detail: '`observe every` takes a positive constant integer' });
+      if (n === undefined || !Number.isInteger(n) || n < 1) this.report('SYN2016', o.every.span, { what: 'observe every' });
       for (const f of o.fields) {
         if (!this.stateTypes.has(f.name)) {
-          const hint = closest(f.name, this.stateTypes.keys());
-          this.report('SYN1001', f.span, { what: 'state field', name: f.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
+          this.report('SYN1001', f.span, { what: 'state field', name: f.name }, { suggestion: closest(f.name, this.stateTypes.keys()), data: { name: f.name } });
         }
       }
     }
@@ -165,7 +170,8 @@ class SimChecker {
       // An invariant is evaluated per agent after each step, so it may read only that agent's values.
       const bad = findNode(c.expr, (n) => n.kind === 'Reduction' || (n.kind === 'Call' && n.callee.name in SIM_RANDOM));
       if (bad) {
-        this.report('SYN3003', bad.span, { detail: bad.kind === 'Reduction' ? 'a `check` reads one agent; neighbour reductions are only allowed inside rules' : 'a `check` cannot draw random numbers' });
+        if (bad.kind === 'Reduction') this.report('SYN3021', bad.span);
+        else this.report('SYN3025', bad.span);
         continue;
       }
       this.expectBool(c.expr, new Map(this.globals), '`check`');
@@ -187,7 +193,7 @@ class SimChecker {
     }
     const memo = new Map<A.Expr, number | null>();
     const fail = (e: A.Expr, why: string): null => {
-      this.report('SYN3007', e.span, { detail: `this constant expression ${why}; constant expressions are evaluated when the simulation is compiled and must stay finite and in range` });
+      this.report('SYN3028', e.span, { problem: why });
       return null;
     };
     const ev = (e: A.Expr): number | null => {
@@ -274,7 +280,7 @@ class SimChecker {
   }
 
   private dup(id: A.Ident): void {
-    this.report('SYN1002', id.span, { name: id.name, where: ` in sim ${this.sim.name.name}` });
+    this.report('SYN1009', id.span, { name: id.name, scope: `sim ${this.sim.name.name}` });
   }
 
   /** Rules run in order; a rule that reads other agents (a reduction) starts a new phase. */
@@ -316,7 +322,8 @@ class SimChecker {
       case 'Let': {
         const prev = scope.get(s.name.name);
         if (prev && (prev.kind !== 'let' || this.blockLets.has(s.name.name))) {
-          this.report('SYN1002', s.name.span, { name: s.name.name, where: prev.kind === 'let' ? ' in this block' : ` as a ${prev.kind === 'builtin' ? 'built-in' : prev.kind} of sim ${this.sim.name.name}` });
+          if (prev.kind === 'let') this.report('SYN1009', s.name.span, { name: s.name.name, scope: 'this block' });
+          else this.report('SYN1002', s.name.span, { name: s.name.name, previous: `${withArticle(prev.kind === 'builtin' ? 'built-in' : prev.kind)} of sim ${this.sim.name.name}` });
         }
         this.blockLets.add(s.name.name);
         let t = this.expr(s.value, scope);
@@ -332,8 +339,7 @@ class SimChecker {
       case 'Assign': {
         const v = scope.get(s.target.name);
         if (!v) {
-          const hint = closest(s.target.name, this.stateTypes.keys());
-          this.report('SYN1001', s.target.span, { what: 'state field', name: s.target.name, hint: hint ? ` — did you mean '${hint}'?` : ` (declare it: state ${s.target.name}: f32 = 0.0)` });
+          this.report('SYN1001', s.target.span, { what: 'state field', name: s.target.name }, { suggestion: closest(s.target.name, this.stateTypes.keys()), data: { name: s.target.name } });
           this.expr(s.value, scope);
           return;
         }
@@ -341,7 +347,7 @@ class SimChecker {
           this.report('SYN3006', s.target.span, { name: s.target.name, what: v.kind === 'param' ? 'a param' : v.kind === 'let' ? 'a `let` value' : 'a built-in' });
         }
         const t = this.expr(s.value, scope);
-        if (s.op !== '=' && !isNumericT(v.type)) this.report('SYN2001', s.span, { detail: `\`${s.op}\` needs a numeric field, ${s.target.name} is ${v.type}` });
+        if (s.op !== '=' && !isNumericT(v.type)) this.report('SYN2011', s.span, { op: s.op, expected: 'a numeric field', found: `${s.target.name}: ${v.type}` });
         this.assignable(t, v.type, s.value.span, s.target.name);
         return;
       }
@@ -354,8 +360,7 @@ class SimChecker {
       case 'Emit': {
         const ev = events.get(s.event.name);
         if (!ev) {
-          const hint = closest(s.event.name, events.keys());
-          this.report('SYN1001', s.event.span, { what: 'event', name: s.event.name, hint: hint ? ` — did you mean '${hint}'?` : ` (declare it: event ${s.event.name} { ... })` });
+          this.report('SYN1001', s.event.span, { what: 'event', name: s.event.name }, { suggestion: closest(s.event.name, events.keys()), data: { name: s.event.name } });
           for (const en of s.fields.entries) this.expr(en.value, scope);
           return;
         }
@@ -366,8 +371,7 @@ class SimChecker {
           const f = ev.fields.find((x) => x.name.name === k);
           const t = this.expr(en.value, scope);
           if (!f) {
-            const hint = closest(k, ev.fields.map((x) => x.name.name));
-            this.report('SYN2005', en.key.span, { type: `event ${ev.name.name}`, name: k, hint: hint ? ` — did you mean '${hint}'?` : '' });
+            this.report('SYN2005', en.key.span, { type: `event ${ev.name.name}`, name: k }, { suggestion: closest(k, ev.fields.map((x) => x.name.name)) });
             continue;
           }
           const want = f.type.kind === 'NamedType' ? (f.type.name.name as SimType) : 'unknown';
@@ -381,13 +385,14 @@ class SimChecker {
 
   private expectBool(e: A.Expr, scope: Map<string, VarInfo>, what: string): void {
     const t = this.expr(e, scope);
-    if (t !== 'bool' && t !== 'unknown') this.report('SYN2001', e.span, { detail: `${what} needs a bool condition, found ${t}` });
+    if (t !== 'bool' && t !== 'unknown') this.report('SYN2001', e.span, { what, expected: 'a bool condition', found: t });
   }
 
   private assignable(from: SimType, to: SimType, span: A.Span, what: string): void {
     if (from === 'unknown' || to === 'unknown' || from === to) return;
     if (from === 'int' && (to === 'f32' || to === 'i32' || to === 'u32')) return;
-    this.report('SYN2001', span, { detail: `${what} is ${to}, but the value is ${from === 'int' ? 'an integer' : from}${to === 'f32' && (from === 'i32' || from === 'u32') ? ` (convert with f32(...))` : ''}` });
+    if (to === 'f32' && (from === 'i32' || from === 'u32')) this.report('SYN2019', span, { what, found: from });
+    else this.report('SYN2001', span, { what, expected: to, found: from === 'int' ? 'an integer' : from });
   }
 
   expr(e: A.Expr, scope: Map<string, VarInfo> = this.globals): SimType {
@@ -396,8 +401,9 @@ class SimChecker {
     return t;
   }
 
-  private bad(span: A.Span, detail: string): SimType {
-    this.report('SYN2001', span, { detail });
+  /** Reports `code` and gives the type of an erroneous expression. */
+  private bad<C extends DiagnosticCode>(code: C, span: A.Span, ...rest: DiagnosticRest<C>): SimType {
+    this.report(code, span, ...rest);
     return 'unknown';
   }
 
@@ -410,24 +416,19 @@ class SimChecker {
       case 'Bool':
         return 'bool';
       case 'Name': {
-        if (e.name.name === this.inReduction) return this.bad(e.span, `use a field of ${e.name.name}, e.g. ${e.name.name}.x`);
+        if (e.name.name === this.inReduction) return this.bad('SYN2026', e.span, { binder: e.name.name });
         const v = scope.get(e.name.name);
         if (v) return v.type;
         if (e.name.name === 'agents') {
-          this.report('SYN3003', e.span, { detail: '`agents` is only meaningful in a reduction: min(o.x for o in agents)' });
-          return 'unknown';
+          return this.bad('SYN3024', e.span);
         }
-        const hint = closest(e.name.name, [...scope.keys()]);
-        this.report('SYN1001', e.name.span, { what: 'name', name: e.name.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
-        return 'unknown';
+        return this.bad('SYN1001', e.name.span, { what: 'name', name: e.name.name }, { suggestion: closest(e.name.name, [...scope.keys()]), data: { name: e.name.name } });
       }
       case 'Member': {
         if (e.object.kind === 'Name' && e.object.name.name === this.inReduction) {
           const t = this.stateTypes.get(e.member.name) ?? REDUCTION_BINDER_FIELDS[e.member.name];
           if (!t) {
-            const hint = closest(e.member.name, [...this.stateTypes.keys(), ...Object.keys(REDUCTION_BINDER_FIELDS)]);
-            this.report('SYN2005', e.member.span, { type: 'agent', name: e.member.name, hint: hint ? ` — did you mean '${hint}'?` : '' });
-            return 'unknown';
+            return this.bad('SYN2005', e.member.span, { type: 'agent', name: e.member.name }, { suggestion: closest(e.member.name, [...this.stateTypes.keys(), ...Object.keys(REDUCTION_BINDER_FIELDS)]) });
           }
           return t;
         }
@@ -436,9 +437,9 @@ class SimChecker {
         if (isVec(o)) {
           const comps = 'xyzw'.slice(0, vecSize(o));
           if (e.member.name.length === 1 && comps.includes(e.member.name)) return 'f32';
-          return this.bad(e.member.span, `${o} has components ${comps.split('').join(', ')}`);
+          return this.bad('SYN2005', e.member.span, { type: o, name: e.member.name }, { suggestion: closest(e.member.name, comps.split('')), choices: comps.split('') });
         }
-        return this.bad(e.member.span, `${o} has no fields`);
+        return this.bad('SYN2013', e.member.span, { type: o });
       }
       case 'Call':
         return this.call(e, scope);
@@ -447,17 +448,17 @@ class SimChecker {
       case 'Unary': {
         const t = this.expr(e.operand, scope);
         if (e.op === '!') {
-          if (t !== 'bool' && t !== 'unknown') return this.bad(e.span, `\`!\` needs a bool, found ${t}`);
+          if (t !== 'bool' && t !== 'unknown') return this.bad('SYN2011', e.span, { op: '!', expected: 'a bool', found: t });
           return 'bool';
         }
-        if (t === 'u32') return this.bad(e.span, 'cannot negate a u32');
-        if (!isNumericT(t) && !isVec(t) && t !== 'unknown') return this.bad(e.span, `\`-\` needs a number, found ${t}`);
+        if (t === 'u32') return this.bad('SYN2011', e.span, { op: '-', expected: 'a signed number (a u32 cannot be negated)', found: t });
+        if (!isNumericT(t) && !isVec(t) && t !== 'unknown') return this.bad('SYN2011', e.span, { op: '-', expected: 'a number', found: t });
         return t;
       }
       case 'Binary':
         return this.binary(e, scope);
       default:
-        return this.bad(e.span, `${e.kind === 'String' || e.kind === 'Template' ? 'strings' : e.kind === 'Record' ? 'records' : e.kind === 'Array' ? 'lists' : e.kind === 'Range' ? 'ranges' : 'this expression'} cannot be used in a simulation`);
+        return this.bad('SYN2021', e.span, { what: e.kind === 'String' || e.kind === 'Template' ? 'strings' : e.kind === 'Record' ? 'records' : e.kind === 'Array' ? 'lists' : e.kind === 'Range' ? 'ranges' : 'this expression' });
     }
   }
 
@@ -475,7 +476,7 @@ class SimChecker {
     switch (e.op) {
       case '&&':
       case '||':
-        if ((l !== 'bool' && l !== 'unknown') || (r !== 'bool' && r !== 'unknown')) return this.bad(e.span, `\`${e.op}\` needs bool operands, found ${l} and ${r}`);
+        if ((l !== 'bool' && l !== 'unknown') || (r !== 'bool' && r !== 'unknown')) return this.bad('SYN2011', e.span, { op: e.op, expected: 'bool operands', found: `${l} and ${r}` });
         return 'bool';
       case '==':
       case '!=':
@@ -484,18 +485,22 @@ class SimChecker {
       case '>':
       case '>=': {
         const u = this.unify(l, r);
-        if (!u || isVec(u) || ((e.op !== '==' && e.op !== '!=') && u === 'bool')) return this.bad(e.span, `cannot compare ${l} with ${r}${(l === 'f32' && (r === 'u32' || r === 'i32')) || (r === 'f32' && (l === 'u32' || l === 'i32')) ? ' (convert with f32(...))' : ''}`);
+        if (!u || isVec(u) || ((e.op !== '==' && e.op !== '!=') && u === 'bool')) {
+          if (!u && isNumericT(l) && isNumericT(r)) return this.bad('SYN2020', e.span, { op: e.op, left: l, right: r });
+          return this.bad('SYN2012', e.span, { left: l, right: r });
+        }
         return 'bool';
       }
       case 'in':
-        return this.bad(e.span, '`in` is not available in simulations');
+        return this.bad('SYN2021', e.span, { what: '`in`' });
       default: {
         if (isVec(l) || isVec(r)) {
           if (l === r || (isVec(l) && (r === 'f32' || r === 'int')) || (isVec(r) && (l === 'f32' || l === 'int'))) return isVec(l) ? l : r;
-          return this.bad(e.span, `\`${e.op}\` cannot combine ${l} and ${r}`);
+          return this.bad('SYN2011', e.span, { op: e.op, expected: 'vectors of one type, or a vector and an f32', found: `${l} and ${r}` });
         }
         const u = this.unify(l, r);
-        if (!u || u === 'bool') return this.bad(e.span, `\`${e.op}\` needs numbers of one type, found ${l} and ${r}${l !== r && u !== 'bool' ? ' (convert with f32(...), i32(...) or u32(...))' : ''}`);
+        if (!u && isNumericT(l) && isNumericT(r)) return this.bad('SYN2020', e.span, { op: e.op, left: l, right: r });
+        if (!u || u === 'bool') return this.bad('SYN2011', e.span, { op: e.op, expected: 'numbers', found: `${l} and ${r}` });
         return u;
       }
     }
@@ -506,11 +511,11 @@ class SimChecker {
     const args = e.args.map((a) => this.expr(a, scope));
     if (SIM_RANDOM[name]) {
       const spec = SIM_RANDOM[name]!;
-      if (args.length !== spec.params.length) return this.bad(e.span, `${spec.signature} takes ${spec.params.length} argument${spec.params.length === 1 ? '' : 's'}`);
+      if (args.length !== spec.params.length) return this.bad('SYN2010', e.span, { callee: spec.signature, expected: `${spec.params.length} argument${spec.params.length === 1 ? '' : 's'}`, found: args.length });
       args.forEach((t, i) => {
         const want = spec.params[i]!;
         if (want === 'int') {
-          if (t !== 'int' && t !== 'u32' && t !== 'i32' && t !== 'unknown') this.bad(e.args[i]!.span, `${name} takes integers`);
+          if (t !== 'int' && t !== 'u32' && t !== 'i32' && t !== 'unknown') this.report('SYN2001', e.args[i]!.span, { what: `argument ${i + 1} of ${name}`, expected: 'an integer', found: t });
         } else this.assignable(t, want, e.args[i]!.span, `argument ${i + 1} of ${name}`);
       });
       if (name === 'randint') {
@@ -520,47 +525,41 @@ class SimChecker {
       return spec.result;
     }
     if (['f32', 'i32', 'u32'].includes(name)) {
-      if (args.length !== 1) return this.bad(e.span, `${name}(x) takes one argument`);
-      if (!isNumericT(args[0]!) && args[0] !== 'bool' && args[0] !== 'unknown') return this.bad(e.span, `${name}(...) converts a number or bool`);
+      if (args.length !== 1) return this.bad('SYN2010', e.span, { callee: `${name}(x)`, expected: '1 argument', found: args.length });
+      if (!isNumericT(args[0]!) && args[0] !== 'bool' && args[0] !== 'unknown') return this.bad('SYN2001', e.span, { what: `the argument of ${name}(...)`, expected: 'a number or bool', found: args[0]! });
       return name as SimType;
     }
     if (['vec2f', 'vec3f', 'vec4f'].includes(name)) {
       const n = Number(name[3]);
-      if (args.length !== n && args.length !== 1) return this.bad(e.span, `${name} takes ${n} components (or one to splat)`);
+      if (args.length !== n && args.length !== 1) return this.bad('SYN2010', e.span, { callee: name, expected: `${n} components (or one to splat)`, found: args.length });
       args.forEach((t, i) => this.assignable(t, 'f32', e.args[i]!.span, `component ${i + 1} of ${name}`));
       return name as SimType;
     }
     if (!isSimFn(name)) {
       if (name === 'env') {
-        this.report('SYN4001', e.span, { what: 'simulation values' });
-        return 'unknown';
+        return this.bad('SYN4004', e.span, { where: 'a simulation' });
       }
-      const hint = closest(name, [...Object.keys(SIM_FUNCTIONS), ...Object.keys(SIM_RANDOM), 'f32', 'u32', 'i32', 'vec2f', 'vec3f']);
-      this.report('SYN1001', e.callee.span, { what: 'function', name, hint: hint ? ` — did you mean '${hint}'?` : '' });
-      return 'unknown';
+      const suggestion = closest(name, [...Object.keys(SIM_FUNCTIONS), ...Object.keys(SIM_RANDOM), 'f32', 'u32', 'i32', 'vec2f', 'vec3f']);
+      return this.bad('SYN1001', e.callee.span, { what: 'function', name }, { suggestion, data: { name } });
     }
     const res = resolveCall(name, args);
-    if (typeof res === 'string') return this.bad(e.span, `${SIM_FUNCTIONS[name].signature}: ${res}`);
+    if (typeof res === 'string') return this.bad('SYN2015', e.span, { signature: SIM_FUNCTIONS[name].signature, problem: res });
     return res.result;
   }
 
   private reduction(e: A.ReductionExpr, scope: Map<string, VarInfo>): SimType {
     const op = e.op.name;
     if (!this.inRule) {
-      this.report('SYN3003', e.span, { detail: 'neighbour reductions are only allowed inside rules (they read the other agents of the world each step)' });
-      return 'unknown';
+      return this.bad('SYN3021', e.span);
     }
     if (this.inReduction) {
-      this.report('SYN3003', e.span, { detail: 'reductions cannot be nested' });
-      return 'unknown';
+      return this.bad('SYN3022', e.span);
     }
     if (!SIM_REDUCTIONS.includes(op)) {
-      const hint = closest(op, SIM_REDUCTIONS);
-      this.report('SYN1001', e.op.span, { what: 'reduction', name: op, hint: hint ? ` — did you mean '${hint}'?` : ` (reductions: ${SIM_REDUCTIONS.join(', ')})` });
-      return 'unknown';
+      return this.bad('SYN1001', e.op.span, { what: 'reduction', name: op }, { suggestion: closest(op, SIM_REDUCTIONS), choices: SIM_REDUCTIONS, data: { name: op } });
     }
     if (e.domain.kind !== 'Name' || e.domain.name.name !== 'agents') {
-      this.report('SYN2001', e.domain.span, { detail: 'reductions range over `agents` (the agents of the same world)' });
+      this.report('SYN3023', e.domain.span);
     }
     this.inReduction = e.binder.name;
     const inner = new Map(scope);
@@ -571,22 +570,22 @@ class SimChecker {
     let result: SimType;
     switch (op) {
       case 'count':
-        if (body !== 'bool' && body !== 'unknown') this.bad(e.body.span, 'count(...) counts agents where a bool holds: count(o.sick for o in agents)');
+        if (body !== 'bool' && body !== 'unknown') this.report('SYN2001', e.body.span, { what: 'the body of count(...)', expected: 'a bool (count counts the agents where it holds)', found: body });
         result = 'u32';
         break;
       case 'any':
       case 'all':
-        if (body !== 'bool' && body !== 'unknown') this.bad(e.body.span, `${op}(...) needs a bool`);
+        if (body !== 'bool' && body !== 'unknown') this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a bool', found: body });
         result = 'bool';
         break;
       case 'mean':
-        if (!isNumericT(body) && body !== 'unknown') this.bad(e.body.span, 'mean(...) needs a number');
+        if (!isNumericT(body) && body !== 'unknown') this.report('SYN2001', e.body.span, { what: 'the body of mean(...)', expected: 'a number', found: body });
         result = 'f32';
         break;
       default:
-        if (!isNumericT(body) && !isVec(body) && body !== 'unknown') this.bad(e.body.span, `${op}(...) needs a number`);
+        if (!isNumericT(body) && !isVec(body) && body !== 'unknown') this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a number', found: body });
         result = body === 'int' ? 'i32' : body;
-        if ((op === 'min' || op === 'max') && isVec(body)) this.bad(e.body.span, `${op}(...) needs a scalar`);
+        if ((op === 'min' || op === 'max') && isVec(body)) this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a scalar', found: body });
     }
     if (e.default) {
       const d = this.expr(e.default, scope);
@@ -598,6 +597,7 @@ class SimChecker {
   }
 }
 
+/** Does the rule read other agents (a neighbour reduction in its condition or body)? */
 export function hasReduction(r: A.RuleDecl): boolean {
   let found = false;
   const visit = (x: unknown): void => {
@@ -614,6 +614,7 @@ export function hasReduction(r: A.RuleDecl): boolean {
   return found;
 }
 
+/** The state fields a block assigns, with the span of each assignment, in source order (branches included). */
 export function writesOf(b: A.Block): Array<[string, A.Span]> {
   const out: Array<[string, A.Span]> = [];
   const visit = (s: A.Stmt) => {

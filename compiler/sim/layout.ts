@@ -2,7 +2,7 @@
 // rules, events and observations. Plain JSON (it goes into the plan); the code generators (js.ts, wgsl.ts)
 // read this plus the typed AST.
 import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check.js';
+import { constNumber } from '../check/const-eval.js';
 import { printExpr } from '../format.js';
 import { analyzeSim } from './check.js';
 import { concrete, isVec, vecSize, type SimType } from './types.js';
@@ -30,7 +30,7 @@ export interface SimLayout {
   events: { name: string; fields: { name: string; type: Scalar }[] }[];
   observe: { every: number; fields: string[] } | null;
   checkFinite: boolean;
-  /** `allow_nonfinite true`: observed and emitted f32 values may be NaN or ±Infinity (else SYN6002) */
+  /** `finite_outputs 0`: observed and emitted f32 values may be NaN or ±Infinity (else SYN6002) */
   allowNonfinite: boolean;
   /** `check COND` invariants, as source text (for messages), in declaration order */
   invariants: string[];
@@ -75,7 +75,7 @@ export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
       ? { every: Math.max(1, constNumber(observes[0]!.every) ?? 1), fields: [...new Set(observes.flatMap((o) => o.fields.map((f) => f.name)))] }
       : null,
     checkFinite: sim.checks.some((c) => c.expr.kind === 'Name' && c.expr.name.name === 'finite'),
-    allowNonfinite: sim.settings.some((s) => s.key.name === 'allow_nonfinite' && s.value.kind === 'Bool' && s.value.value),
+    allowNonfinite: setting('finite_outputs', 1) === 0,
     invariants: invariantsOf(sim).map((c) => printExpr(c.expr)),
   };
 }

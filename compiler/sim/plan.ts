@@ -22,6 +22,10 @@ export interface SimStage {
   inexact: string[];
 }
 
+/**
+ * The plan stage of a checked sim: its layout, the CPU kernel (JavaScript source) and the WebGPU program, plus
+ * the WGSL modules to write next to plan.json.
+ */
 export function buildSimStage(sim: SimDecl, opts: { seed: number; file?: string }): { stage: SimStage; wgsl: { name: string; code: string }[] } {
   const layout = layoutOf(sim, opts.seed, opts.file);
   const { ir, inexact } = lowerSim(sim, layout, opts.file);

@@ -6,6 +6,10 @@ import type * as A from '../../grammar/ast.js';
 const RANDOM_DRAWS: Record<string, number> = { uniform: 1, normal: 2, randint: 1, bernoulli: 1 };
 const cache = new WeakMap<A.SimDecl, Map<object, number>>();
 
+/**
+ * The site number of every random draw (a draw taking two uniforms takes two numbers) and every `emit` of a
+ * sim, keyed by AST node; cached per sim.
+ */
 export function siteMap(sim: A.SimDecl): Map<object, number> {
   const hit = cache.get(sim);
   if (hit) return hit;

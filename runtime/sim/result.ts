@@ -5,7 +5,7 @@
 //
 // Also here, because both backends must word them identically: SYN6001 (an event buffer overflowed: the first
 // event kind, in declaration order, whose rows over the whole run exceed `max_events`) and SYN6002 for a
-// NaN or infinite value in an observation or an event field (unless the sim says `allow_nonfinite true`).
+// NaN or infinite value in an observation or an event field (unless the sim says `finite_outputs 0`).
 import type { SimLayout } from '../../compiler/sim/layout.js';
 import { SynthError } from '../../base/diagnostics.js';
 
@@ -216,7 +216,7 @@ export function checkFiniteOutputs(r: SimResult): void {
       const col = t.fields[fi]!;
       for (let i = 0; i < col.length; i++) {
         const v = col[i]!;
-        if (v - v !== 0 && better(t.step[i]!, t.world[i]!, t.agent[i]!, o)) best = { step: t.step[i]!, world: t.world[i]!, agent: t.agent[i]!, order: o, what: `event ${e.name} field ${f.name}`, value: v };
+        if (v - v !== 0 && better(t.step[i]!, t.world[i]!, t.agent[i]!, o)) best = { step: t.step[i]!, world: t.world[i]!, agent: t.agent[i]!, order: o, what: `field ${f.name} of event '${e.name}'`, value: v };
       }
     });
   });
@@ -233,7 +233,7 @@ export function checkFiniteOutputs(r: SimResult): void {
           const world = T.w0 + Math.floor(i / (S * T.agents));
           const step = T.steps[Math.floor(i / T.agents) % S]!;
           const agent = i % T.agents;
-          if (better(step, world, agent, o)) best = { step, world, agent, order: o, what: `observed ${L.columns[c]!.name}`, value: v };
+          if (better(step, world, agent, o)) best = { step, world, agent, order: o, what: `observed field ${L.columns[c]!.name}`, value: v };
         }
       }
     });
@@ -241,7 +241,7 @@ export function checkFiniteOutputs(r: SimResult): void {
   if (best) {
     throw new SynthError(
       'SYN6002',
-      `simulation ${L.name}: ${best.what} is ${best.value} in world ${best.world}, agent ${best.agent} at step ${best.step} (add \`allow_nonfinite true\` to the sim to keep such values)`,
+      `simulation ${L.name}: ${best.what} is ${best.value} in world ${best.world}, agent ${best.agent} at step ${best.step} (observed and emitted values must be finite; \`finite_outputs 0\` in the sim lets them through)`,
     );
   }
 }

@@ -18,6 +18,7 @@ const UPDATE = process.env['UPDATE'] === '1';
 /** Codes in SYN0xxx–SYN4xxx that no fixture triggers, and why. Everything else must have a fixture. */
 const NOT_FROM_CHECKER: Record<string, string> = {
   SYN1006: 'reserved: the checker does not report unused declarations yet',
+  SYN1008: 'a missing entry file: a fixture always exists (tested below)',
   SYN4002: 'raised by `synth run`/`build` when an output path leaves the project (runtime/run-plan.ts), not by the checker',
 };
 
@@ -29,7 +30,9 @@ function wellFormed(d: Diagnostic, text: string | undefined): void {
   expect(DIAGNOSTICS[d.code], d.code).toBeDefined();
   expect(d.severity).toBe(DIAGNOSTICS[d.code].severity);
   expect(d.message.length, `${d.code} has a message`).toBeGreaterThan(0);
-  expect(d.message).not.toMatch(/undefined|\[object|NaN|\{\w+\}/);
+  expect(d.message).not.toMatch(/undefined|\[object|\{\w+\}/);
+  // NaN in a message is a formatting bug, except where a constant being NaN is the subject
+  if (d.code !== 'SYN3028') expect(d.message).not.toMatch(/NaN/);
   expect(d.span.start).toBeGreaterThanOrEqual(0);
   expect(d.span.end).toBeGreaterThanOrEqual(d.span.start);
   if (text !== undefined) expect(d.span.end).toBeLessThanOrEqual(text.length);
@@ -72,13 +75,13 @@ describe('recovery', () => {
   it('reports errors in later declarations after a syntax error', () => {
     const text = 'struct A { x int }\nstruct B { y: strng }\nenum C { a, a }\n';
     const res = checkProgram(loadProgram('/mem/a.synth', { readFile: () => undefined }, text));
-    expect(res.diagnostics.map((d) => d.code)).toEqual(['SYN0001', 'SYN1001', 'SYN1002']);
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['SYN0001', 'SYN1001', 'SYN1009']);
   });
 
   it('reports deep nesting as a syntax error instead of overflowing the stack', () => {
     const text = `dataset d {\n  count 1\n  row = {}\n  check ${'('.repeat(5000)}true${')'.repeat(5000)}\n}\n`;
     const res = checkProgram(loadProgram('/mem/a.synth', { readFile: () => undefined }, text));
-    expect(res.diagnostics[0]).toMatchObject({ code: 'SYN0001' });
+    expect(res.diagnostics[0]).toMatchObject({ code: 'SYN0008' });
     expect(res.diagnostics[0]!.message).toContain('nesting too deep');
   });
 });

@@ -1,5 +1,6 @@
-// docs/language.md must match the implementation: every diagnostic code is documented, every setting, sampler,
-// function and aggregate is mentioned, and every ```synth block not marked `error` parses cleanly.
+// docs/language.md must match the implementation: its diagnostic table is the one generated from the registry,
+// every setting, sampler, function and aggregate is mentioned, and every ```synth block not marked `error` parses
+// cleanly.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { SIM_SETTINGS } from '../../compiler/sim/builtins.js';
 import { DIAGNOSTICS } from '../../base/diagnostics.js';
 import { parseSynth } from '../../grammar/parse.js';
 import { LineIndex } from '../../base/source.js';
+import { BEGIN, END, diagnosticTable } from '../../scripts/gen-diagnostic-docs.js';
 import { ROOT } from '../support/examples.js';
 
 const DOC = path.join(ROOT, 'docs', 'language.md');
@@ -34,6 +36,18 @@ describe('docs/language.md', () => {
     // and documents no code that does not exist
     const unknown = [...doc.matchAll(/SYN\d{4}/g)].map((m) => m[0]).filter((c) => !(c in DIAGNOSTICS));
     expect(unknown).toEqual([]);
+  });
+
+  it('has the diagnostic table generated from the registry (run `npx tsx scripts/gen-diagnostic-docs.ts`)', () => {
+    const start = doc.indexOf(BEGIN);
+    const end = doc.indexOf(END);
+    expect(start, 'the table markers').toBeGreaterThan(0);
+    expect(doc.slice(start, end + END.length)).toBe(diagnosticTable());
+    // one row per code, each with a title, a message and what to do
+    for (const [code, d] of Object.entries(DIAGNOSTICS)) {
+      expect(d.title.length, code).toBeGreaterThan(0);
+      expect(d.help?.length ?? 0, `${code} says what to do`).toBeGreaterThan(0);
+    }
   });
 
   it('mentions every setting, sampler, function and aggregate', () => {

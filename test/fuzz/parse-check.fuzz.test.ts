@@ -1,5 +1,6 @@
 // Fuzzing the front end: random and mutated specs go through parseSynth and checkProgram, which must always
-// return diagnostics and never throw (no stack overflow on deep nesting, no crash on recovered ASTs).
+// return diagnostics and never throw (no stack overflow on deep nesting, no crash on recovered ASTs). A check
+// that throws is caught and reported as SYN9001 (a bug in Synth), so that code fails the fuzz test too.
 // Seeded, so a failure reproduces: FUZZ_SEED=<seed> FUZZ_CASES=<n> npx vitest run test/fuzz
 import { describe, expect, it } from 'vitest';
 import { checkProgram } from '../../compiler/check.js';
@@ -35,6 +36,7 @@ describe('fuzz: parse and check never throw', () => {
         expect(Array.isArray(res.diagnostics)).toBe(true);
         for (const d of [...parsed!.diagnostics, ...res.diagnostics]) {
           if (!(d.code in DIAGNOSTICS)) throw new Error(`unknown code ${d.code}`);
+          if (d.code === 'SYN9001') throw new Error(`a check crashed: ${d.message}`);
           if (d.file === entry && !(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length)) {
             throw new Error(`${d.code} span ${d.span.start}..${d.span.end} outside the text (length ${text.length})`);
           }

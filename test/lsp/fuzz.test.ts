@@ -24,6 +24,7 @@ describe('fuzz', () => {
     const specs = exampleSpecs().filter((f) => statSync(f).isFile());
     const rnd = mulberry32(20251124);
     const slow: string[] = [];
+    const crashes: string[] = [];
     const times: number[] = [];
     const time = async <T>(what: string, p: () => Promise<T>): Promise<T> => {
       const t0 = performance.now();
@@ -47,7 +48,9 @@ describe('fuzz', () => {
         while (p < before.length && p < next.length && before[p] === next[p]) p++;
         let s = 0;
         while (s < before.length - p && s < next.length - p && before[before.length - 1 - s] === next[next.length - 1 - s]) s++;
-        await time(`diagnostics after edit ${done}`, () => client.edit(uri, p, before.length - s, next.slice(p, next.length - s)));
+        const ds = await time(`diagnostics after edit ${done}`, () => client.edit(uri, p, before.length - s, next.slice(p, next.length - s)));
+        // a check that crashed is reported as SYN9001 rather than failing the request: none may
+        for (const d of ds) if (d.code === 'SYN9001') crashes.push(`edit ${done}: ${d.message}`);
         const at = Math.floor(rnd() * (next.length + 1));
         await time(`completion ${done}`, () => client.request('textDocument/completion', client.at(uri, at)));
         await time(`hover ${done}`, () => client.request('textDocument/hover', client.at(uri, Math.floor(rnd() * (next.length + 1)))));
@@ -61,5 +64,6 @@ describe('fuzz', () => {
     console.log(`fuzz: ${done} edits, ${times.length} requests, p50 ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(1)} ms, max ${times[times.length - 1]!.toFixed(1)} ms`);
     expect(client.stderr).not.toMatch(/failed:/);
     expect(slow).toEqual([]);
+    expect(crashes).toEqual([]);
   });
 });

@@ -74,7 +74,7 @@ describe('diagnostics', () => {
     const ds = await client.open(uriOf(path.join(ROOT, 'examples/tickets/__broken.synth')), broken);
     const codes = ds.map((d) => d.code);
     expect(codes).toContain('SYN0001');
-    expect(codes).toContain('SYN2001');
+    expect(codes).toContain('SYN2016'); // `count "many"`
   });
 });
 
@@ -150,7 +150,7 @@ describe('hover', () => {
     const r = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: c.position });
     const h = (r.contents as { value: string }).value;
     expect(h).toContain('prompt draw(caption: string) -> image');
-    expect(h).toContain('**Per call:** 4 images of 512x512 through the images API ≈ $0.0440');
+    expect(h).toContain('**Per call:** 4 images of 512x512 through the images API ≈ $0.044');
     expect(h).not.toContain('completion tokens');
   });
   it('a vary shows its distribution', async () => {
@@ -255,6 +255,19 @@ describe('editing features', () => {
     expect(titles).toContain("Add case 'vip' to enum Tier");
     const scale = actions.find((a) => a.title === 'Scale the fractions to sum to 1')!;
     expect(scale.edit!.changes![uri]![0]!.newText).toBe('{ free: 0.5455, pro: 0.2727, enterprise: 0.1818 }');
+  });
+  it('quick fix for a missing setting: the setting comes from the diagnostic data, not its message', async () => {
+    const text = ticketsText.replace('  name "gpt-4o-mini"\n', '');
+    const uri = uriOf(path.join(ROOT, 'examples/tickets/__missing.synth'));
+    const ds = await client.open(uri, text);
+    const missing = ds.filter((d) => d.code === 'SYN1005');
+    expect(missing).toHaveLength(1);
+    expect((missing[0]!.data as { data?: unknown }).data).toEqual({ key: 'name', block: 'model writer' });
+    // the message's wording is not what the fix reads: rewrite it and the fix is the same
+    const reworded = missing.map((d) => ({ ...d, message: 'reworded' }));
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: missing[0]!.range, context: { diagnostics: reworded } });
+    const add = actions.find((a) => a.title === 'Add `name`')!;
+    expect(add.edit!.changes![uri]![0]!.newText).toBe('\n  name "model-name"');
   });
   it('signature help for prompt calls', async () => {
     const { uri, c } = await fixture(tickets('row = write_ticket(tier, '));

@@ -12,12 +12,13 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import { sniffImage } from '../../runtime/images/format.js';
 import { mergeShards } from '../../runtime/merge.js';
 import { buildReport } from '../../runtime/report/build-report.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { ImageClient } from '../../runtime/llm/images.js';
-import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { mulberry32 } from '../support/prng.js';
+import { journaledRows } from '../support/journal.js';
 
 const KEY = 'sk-test-IMAGES-51c0ffee';
 const EXAMPLE = readFileSync(path.join(ROOT, 'examples', 'stablerep', 'stablerep.synth'), 'utf8');
@@ -172,42 +173,55 @@ describe('image datasets (StableRep)', () => {
 
     const { dir, file } = project(N);
     const indexFile = path.join(dir, 'out', 'stablerep', 'index.jsonl');
-    const first = clean.requests.length;
-    // a row's image call is known by its seed (derived from the row's identity; a later row that happens to
-    // write the same caption is a different call)
-    const finishedAt: Array<{ at: number; seeds: Set<number> }> = [];
-    let killedMidImage = 0;
-    for (let k = 0; k < 5; k++) {
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '3'], { env: { ...process.env, ...env(clean), NO_COLOR: '1' }, stdio: 'ignore' });
-      const startLines = existsSync(indexFile) ? readIndex(indexFile).length : 0;
-      const target = startLines + 4 + 4 * Math.floor(Math.random() * 4);
-      const t0 = Date.now();
-      while (Date.now() - t0 < 30_000) {
-        await new Promise((r) => setTimeout(r, 15));
-        if (existsSync(indexFile) && readIndex(indexFile).length >= target) break;
-        if (child.exitCode !== null) break;
+    // Kill points are chosen by what the run has done: the child dies when the server receives its k-th image
+    // request, before that request is answered, so every kill lands mid image call, however loaded the machine.
+    const rand = mulberry32(0x51ab1e);
+    let victim: { child: ReturnType<typeof spawn>; seen: number; killAt: number } | undefined;
+    const server = await startFakeOpenAI({
+      latencyMs: 20,
+      deterministic: true,
+      apiKey: KEY,
+      onRequest: (r) => {
+        if (!r.path.startsWith('/v1/images') || !victim) return;
+        if (++victim.seen === victim.killAt) victim.child.kill('SIGKILL');
+      },
+    });
+    try {
+      // a row's image call is known by its seed (derived from the row's identity; a later row that happens to
+      // write the same caption is a different call)
+      const finishedAt: Array<{ request: number; seeds: Set<number> }> = [];
+      let kills = 0;
+      for (let k = 0; k < 5; k++) {
+        const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'run', file, '--concurrency', '3'], { env: { ...process.env, ...env(server), NO_COLOR: '1' }, stdio: 'ignore' });
+        victim = { child, seen: 0, killAt: 1 + Math.floor(rand() * 6) };
+        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+        victim = undefined;
+        if (signal === 'SIGKILL') kills++;
+        else expect(code).toBe(0); // it finished before its kill point: fine, nothing left to interrupt
+        // rows journaled now are finished (the index is replaced only when a run ends): their image calls may
+        // never be sent again
+        finishedAt.push({
+          request: server.requests.length,
+          seeds: new Set(journaledRows(dir).flatMap((j) => Object.values(j.r).filter((v): v is { seed: number } => !!v && typeof v === 'object' && '$images' in v).map((v) => Number(v.seed)))),
+        });
       }
-      const inFlight = clean.stats().inFlight;
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      if (inFlight > 0) killedMidImage++;
-      // rows on disk now are finished: their image calls may never be sent again
-      finishedAt.push({ at: Date.now(), seeds: new Set(readIndex(indexFile).map((l) => Number(l['image_seed']))) });
-    }
-    expect(killedMidImage).toBeGreaterThan(0);
-    expect(readIndex(indexFile).length).toBeLessThan(4 * N);
-    const fin = await synthAsync(['run', file], { env: env(clean) });
-    expect(fin.code, fin.stderr).toBe(0);
-    // byte-identical to the uninterrupted run: nothing lost, nothing written twice
-    expect(readFileSync(indexFile, 'utf8')).toBe(want);
-    expectFilesValid(indexFile, readIndex(indexFile));
-    // no half-written files survive, and only files the index names are in the images folder
-    const files = listFiles(path.join(dir, 'out', 'stablerep', 'images'));
-    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(new Set(files.map((f) => path.join('images', f)))).toEqual(new Set(readIndex(indexFile).map((l) => String(l['image']))));
-    for (const k of finishedAt) {
-      const later = clean.requests.slice(first).filter((q) => q.path.startsWith('/v1/images') && q.at > k.at && k.seeds.has(Number((q.body as { seed?: number } | undefined)?.seed)));
-      expect(later.map((q) => (q.body as { prompt: string }).prompt)).toEqual([]);
+      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(new Set(journaledRows(dir).map((j) => j.i)).size).toBeLessThan(N);
+      const fin = await synthAsync(['run', file], { env: env(server) });
+      expect(fin.code, fin.stderr).toBe(0);
+      // byte-identical to the uninterrupted run: nothing lost, nothing written twice
+      expect(readFileSync(indexFile, 'utf8')).toBe(want);
+      expectFilesValid(indexFile, readIndex(indexFile));
+      // no half-written files survive, and only files the index names are in the images folder
+      const files = listFiles(path.join(dir, 'out', 'stablerep', 'images'));
+      expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(new Set(files.map((f) => path.join('images', f)))).toEqual(new Set(readIndex(indexFile).map((l) => String(l['image']))));
+      for (const k of finishedAt) {
+        const later = server.requests.slice(k.request).filter((q) => q.path.startsWith('/v1/images') && k.seeds.has(Number((q.body as { seed?: number } | undefined)?.seed)));
+        expect(later.map((q) => (q.body as { prompt: string }).prompt)).toEqual([]);
+      }
+    } finally {
+      await server.close();
     }
   }, 180_000);
 
@@ -216,9 +230,7 @@ describe('image datasets (StableRep)', () => {
     try {
       const { dir, file } = project(5);
       const { plan } = buildPlan(checkFile(file));
-      const wiring = promptRunnerFactory(plan, dir, budgetGuard(undefined), { env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'none' } });
-      const s = await runPlan({ plan, projectRoot: dir, prompts: wiring.factory });
-      await wiring.close();
+      const s = await run(plan, { projectRoot: dir, env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'none' } });
       expect(s.results[0]!.counts.written).toBe(5);
       const indexFile = path.join(dir, 'out', 'stablerep', 'index.jsonl');
       const lines = readIndex(indexFile);

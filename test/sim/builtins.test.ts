@@ -38,7 +38,7 @@ function program(o: { name: SimFnName; T: Ty; params: Ty[]; result: Ty }): strin
     states.set(n, `  state ${n}: ${p} = ${VALUES[p][i]}`);
     return n;
   });
-  const lines = ['sim s {', '  worlds 2', '  agents 3', '  steps 2', '  allow_nonfinite true', ...states.values(), `  state out: ${o.result}`];
+  const lines = ['sim s {', '  worlds 2', '  agents 3', '  steps 2', '  finite_outputs 0', ...states.values(), `  state out: ${o.result}`];
   const call = `${o.name}(${args.join(', ')})`;
   let rule = `out = ${call}`;
   if (PER_COMPONENT.has(o.name) && o.T.startsWith('vec')) {

@@ -112,13 +112,13 @@ describe('non-finite observed or emitted values', () => {
     if (!c.ok) throw new Error(c.errors.join('\n'));
     const cpu = await runOnCpu(c.stage);
     // at step 2 every agent's x is negative (agent − 3): log is NaN; the earliest (step, world, agent) is named
-    expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe('SYN6002 simulation s: event e field v is NaN in world 0, agent 0 at step 2 (add `allow_nonfinite true` to the sim to keep such values)');
+    expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe("SYN6002 simulation s: field v of event 'e' is NaN in world 0, agent 0 at step 2 (observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through)");
     await webgpuOrSkip('non-finite outputs on WebGPU', ctx);
     expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
   });
 
-  it('are kept with `allow_nonfinite true`', async () => {
-    const c = compileSim(SRC('allow_nonfinite true'));
+  it('are kept with `finite_outputs 0`', async () => {
+    const c = compileSim(SRC('finite_outputs 0'));
     if (!c.ok) throw new Error(c.errors.join('\n'));
     const cpu = await runOnCpu(c.stage);
     if (!cpu.ok) throw new Error(cpu.message);
@@ -126,9 +126,9 @@ describe('non-finite observed or emitted values', () => {
     expect(v.filter(Number.isNaN).length).toBe(6); // at step 2 every agent's x is negative: log is NaN
   });
 
-  it('`allow_nonfinite` takes true or false', () => {
-    const bad = compileSim('sim s { worlds 1 agents 1 steps 1 allow_nonfinite 1 }');
-    expect(bad.ok ? [] : bad.errors).toEqual(['SYN2001 `allow_nonfinite` takes true or false']);
+  it('`finite_outputs` takes 0 or 1', () => {
+    const bad = compileSim('sim s { worlds 1 agents 1 steps 1 finite_outputs 2 }');
+    expect(bad.ok ? [] : bad.errors).toEqual(['SYN2009 `finite_outputs` in sim s takes a constant integer from 0 to 1']);
   });
 });
 

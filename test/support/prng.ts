@@ -1,6 +1,6 @@
 // The one seeded PRNG of the tests, the fake server and the benches: mulberry32 — small, fast, good enough for
 // test data and fuzzing, and reproducible from one 32-bit seed. (The runtime's own draws are counter-based hashes,
-// runtime/random.ts: a sequential generator would make rows depend on scheduling.)
+// compiler/plan/random.ts: a sequential generator would make rows depend on scheduling.)
 export type Rng = () => number;
 
 export function mulberry32(seed: number): Rng {

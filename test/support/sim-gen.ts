@@ -396,7 +396,7 @@ function printStmts(ss: GStmt[], ind: string): string[] {
 export function printProgram(p: GenProgram): string {
   const out = ['sim g {', `  worlds ${p.worlds}`, `  agents ${p.agents}`, `  steps ${p.steps}`, `  seed ${p.seed}`];
   if (p.maxEvents !== null) out.push(`  max_events ${p.maxEvents}`);
-  if (p.allowNonfinite) out.push('  allow_nonfinite true');
+  if (p.allowNonfinite) out.push('  finite_outputs 0');
   for (const k of p.params) out.push(`  param ${k.name}: ${k.ty} = ${k.value}`);
   for (const s of p.states) out.push(`  state ${s.name}: ${s.ty}${s.init ? ` = ${printExpr(s.init)}` : ''}`);
   for (const r of p.rules) out.push(`  rule ${r.name}${r.when ? ` when ${printExpr(r.when)}` : ''} {`, ...printStmts(r.body, '    '), '  }');

@@ -1,0 +1,342 @@
+// Type checking of dataset-side expressions: `check`, `let`, `row = {...}`, prompt arguments, template holes,
+// `expect` aggregates. Each expression gets a type (recorded in ctx.exprTypes); errors produce `unknown` so a
+// single mistake is reported once.
+import type * as A from '../../grammar/ast.js';
+import { keyName } from '../../grammar/ast.js';
+import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
+import { parseDate, parseDatetime } from '../plan/dates.js';
+import { T, assignable, isNumeric, show, type Ty } from '../types.js';
+import type { CheckContext } from './context.js';
+import { checkAgainst, fits } from './records.js';
+import type { Resolution } from './tables.js';
+
+/** A name in scope: its type and where it was declared. */
+export interface ScopeVar {
+  type: Ty;
+  resolution: Resolution;
+}
+
+/** What an expression may refer to and use, by where it stands. */
+export interface Scope {
+  vars: Map<string, ScopeVar>;
+  /** prompt templates report unknown names as SYN2002 */
+  templateOf?: string;
+  /** `expect` allows aggregates */
+  aggregates?: boolean;
+  /** where prompt calls are allowed (`row =`, `let`, `judge`) */
+  promptCalls?: boolean;
+}
+
+/** Infers and checks the types of expressions against a scope, recording them in `ctx.exprTypes`. */
+export class ExprChecker {
+  constructor(readonly ctx: CheckContext) {}
+
+  /** The fields of struct `name` with their resolved types; undefined if `name` is not a struct. */
+  structFields(name: string): Map<string, Ty> | undefined {
+    const s = this.ctx.symbols.get(name);
+    if (!s || s.decl.kind !== 'Struct') return undefined;
+    const m = new Map<string, Ty>();
+    for (const f of s.decl.fields) m.set(f.name.name, this.ctx.typeRefs.get(f.type) ?? T.unknown);
+    return m;
+  }
+
+  /** The fields of a struct or record type; undefined for other types. */
+  fieldsOf(t: Ty): Map<string, Ty> | undefined {
+    if (t.k === 'struct') return this.structFields(t.name);
+    if (t.k === 'record') return t.fields;
+    return undefined;
+  }
+
+  /** The type of `e` in `scope` (`unknown` after an error, which is reported once). */
+  check(e: A.Expr, scope: Scope): Ty {
+    const t = this.infer(e, scope);
+    this.ctx.exprTypes.set(e, t);
+    return t;
+  }
+
+  /** `check`, then SYN2001 unless the type fits `want`; `what` names the value in the message (`a \`check\``). */
+  expect(e: A.Expr, scope: Scope, want: Ty, what: string): Ty {
+    const t = this.check(e, scope);
+    if (!assignable(t, want)) this.ctx.report('SYN2001', e.span, { what, expected: show(want), found: show(t) });
+    return t;
+  }
+
+  private infer(e: A.Expr, scope: Scope): Ty {
+    switch (e.kind) {
+      case 'Missing':
+        return T.unknown;
+      case 'Number':
+        return e.isFloat ? T.float : T.int;
+      case 'String':
+        // A string literal has its own literal type, so it fits a union such as `"minor" | "severe"`.
+        return { k: 'union', members: [e.value] };
+      case 'Template':
+        for (const p of e.parts) {
+          if (p.kind !== 'Hole') continue;
+          // An image is a file, not text: it cannot be interpolated into a prompt.
+          if (this.check(p.expr, scope).k === 'image') this.ctx.report('SYN3017', p.expr.span);
+        }
+        return T.string;
+      case 'Bool':
+        return T.bool;
+      case 'Duration':
+        return T.duration;
+      case 'Name':
+        return this.name(e.name, scope);
+      case 'Member':
+        return this.member(e, scope);
+      case 'Index': {
+        const obj = this.check(e.object, scope);
+        this.expect(e.index, scope, T.int, 'an index');
+        if (obj.k === 'array') return obj.elem;
+        if (obj.k !== 'unknown') this.ctx.report('SYN2011', e.object.span, { op: '[]', expected: 'a list', found: show(obj) });
+        return T.unknown;
+      }
+      case 'Call':
+        return this.call(e, scope);
+      case 'Reduction':
+        this.ctx.report('SYN3021', e.span);
+        return T.unknown;
+      case 'Unary': {
+        const t = this.check(e.operand, scope);
+        if (e.op === '!') {
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2011', e.operand.span, { op: '!', expected: 'a bool', found: show(t) });
+          return T.bool;
+        }
+        if (!isNumeric(t)) this.ctx.report('SYN2011', e.operand.span, { op: '-', expected: 'a number', found: show(t) });
+        return t;
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      case 'Range': {
+        const lo = this.check(e.low, scope);
+        const hi = this.check(e.high, scope);
+        // a range of dates (`d in date("2024-01-01")..date("2024-06-30")`) has two bounds of one date type
+        const when = isWhen(lo) || isWhen(hi);
+        for (const [x, t] of [[e.low, lo], [e.high, hi]] as const) {
+          if (when ? !(isWhen(t) && sameKind(lo, hi)) && t.k !== 'unknown' : !isNumeric(t)) {
+            this.ctx.report('SYN2001', x.span, { what: 'a range bound', expected: when ? `a ${isWhen(lo) ? lo.k : hi.k}` : 'a number', found: show(t) });
+          }
+        }
+        return T.unknown;
+      }
+      case 'Record': {
+        const fields = new Map<string, Ty>();
+        for (const en of e.entries) fields.set(keyName(en.key), this.check(en.value, scope));
+        return { k: 'record', name: '', fields };
+      }
+      case 'Array': {
+        const types = e.items.map((i) => this.check(i, scope)).map((t) => (t.k === 'union' ? T.string : t));
+        const first = types.find((t) => t.k !== 'unknown') ?? T.unknown;
+        e.items.forEach((item, i) => {
+          if (!assignable(types[i]!, first) && !assignable(first, types[i]!)) {
+            this.ctx.report('SYN2014', item.span, { what: 'list items', first: show(first), other: show(types[i]!) });
+          }
+        });
+        return { k: 'array', elem: first };
+      }
+    }
+  }
+
+  private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
+    if (!id.name) return T.unknown;
+    const s = this.ctx.suggest(id.span, id.name, candidates);
+    if (scope.templateOf) this.ctx.report('SYN2002', id.span, { name: id.name, prompt: scope.templateOf }, { ...s, data: { name: id.name } });
+    else this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name }, { ...s, data: { name: id.name } });
+    return T.unknown;
+  }
+
+  /** The type of the name `id`: a variable of `scope`, else an enum case (bare `pro` for `Tier.pro`). */
+  name(id: A.Ident, scope: Scope): Ty {
+    const v = scope.vars.get(id.name);
+    if (v) {
+      this.ctx.refer(id, v.resolution);
+      return v.type;
+    }
+    const enums = this.ctx.symbols.enumCases.get(id.name);
+    if (enums && enums.length > 0 && !scope.templateOf) {
+      const en = this.ctx.symbols.get(enums[0]!)!;
+      const c = en.decl.kind === 'Enum' ? en.decl.cases.find((x) => x.name === id.name) : undefined;
+      const type: Ty = { k: 'enum', name: enums[0]! };
+      if (c) this.ctx.refer(id, { file: en.file, span: c.span, kind: 'enumCase', type, declName: enums[0]! });
+      return type;
+    }
+    const candidates = [...scope.vars.keys(), ...(scope.templateOf ? [] : this.ctx.symbols.enumCases.keys())];
+    return this.unknownName(id, scope, candidates);
+  }
+
+  private member(e: A.MemberExpr, scope: Scope): Ty {
+    // `Tier.pro`: an enum case named through its enum
+    if (e.object.kind === 'Name') {
+      const sym = this.ctx.symbols.get(e.object.name.name);
+      if (sym && sym.decl.kind === 'Enum' && !scope.vars.has(e.object.name.name)) {
+        this.ctx.refer(e.object.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
+        const c = sym.decl.cases.find((x) => x.name === e.member.name);
+        const type: Ty = { k: 'enum', name: sym.name };
+        if (!c) {
+          this.ctx.report('SYN2005', e.member.span, { type: sym.name, name: e.member.name }, this.ctx.suggest(e.member.span, e.member.name, sym.decl.cases.map((x) => x.name)));
+          return T.unknown;
+        }
+        this.ctx.refer(e.member, { file: sym.file, span: c.span, kind: 'enumCase', type, declName: sym.name });
+        return type;
+      }
+    }
+    const obj = this.check(e.object, scope);
+    if (obj.k === 'unknown' || !e.member.name) return T.unknown;
+    const inner = obj.k === 'optional' ? obj.inner : obj;
+    const fields = this.fieldsOf(inner);
+    if (!fields) {
+      this.ctx.report('SYN2013', e.member.span, { type: show(obj) });
+      return T.unknown;
+    }
+    const ft = fields.get(e.member.name);
+    if (!ft) {
+      this.ctx.report('SYN2005', e.member.span, { type: show(inner), name: e.member.name }, this.ctx.suggest(e.member.span, e.member.name, fields.keys()));
+      return T.unknown;
+    }
+    if (inner.k === 'struct') {
+      const s = this.ctx.symbols.get(inner.name);
+      const f = s?.decl.kind === 'Struct' ? s.decl.fields.find((x) => x.name.name === e.member.name) : undefined;
+      if (s && f) this.ctx.refer(e.member, { file: s.file, span: f.name.span, kind: 'field', type: ft, declName: inner.name });
+    }
+    return ft;
+  }
+
+  private binary(e: A.BinaryExpr, scope: Scope): Ty {
+    const l = this.check(e.left, scope);
+    const r = this.check(e.right, scope);
+    const bad = (op: string, expected: string, found: string) => {
+      this.ctx.report('SYN2011', e.span, { op, expected, found });
+      return T.unknown;
+    };
+    switch (e.op) {
+      case '&&':
+      case '||':
+        for (const [x, t] of [[e.left, l], [e.right, r]] as const) {
+          if (t.k !== 'bool' && t.k !== 'unknown') this.ctx.report('SYN2011', x.span, { op: e.op, expected: 'bool operands', found: show(t) });
+        }
+        return T.bool;
+      case '==':
+      case '!=':
+        if (!assignable(l, r) && !assignable(r, l)) {
+          this.ctx.report('SYN2012', e.span, { left: show(l), right: show(r) });
+          return T.unknown;
+        }
+        return T.bool;
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        if (isWhen(l) || isWhen(r)) {
+          if (!(sameKind(l, r) || l.k === 'unknown' || r.k === 'unknown')) return bad(e.op, 'two numbers, two dates or two datetimes', `${show(l)} and ${show(r)}`);
+          return T.bool;
+        }
+        if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
+        return T.bool;
+      case 'in':
+        if (e.right.kind === 'Range') {
+          const bound = this.ctx.exprTypes.get(e.right.low);
+          if (isWhen(l) || (bound && isWhen(bound))) {
+            if (!(bound && sameKind(l, bound)) && l.k !== 'unknown') return bad('in a..b', `a ${bound && isWhen(bound) ? bound.k : l.k} on the left (the bounds' type)`, show(l));
+          } else if (!isNumeric(l)) return bad('in a..b', 'a number on the left', show(l));
+        } else if (r.k === 'array') {
+          if (!assignable(l, r.elem)) return bad('in', `${show(r.elem)} on the left (the list's item type)`, show(l));
+        } else if (r.k !== 'unknown') return bad('in', 'a range `a..b` or a list on the right', show(r));
+        return T.bool;
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        if (e.op === '+' && (l.k === 'string' || l.k === 'union') && (r.k === 'string' || r.k === 'union')) return T.string;
+        if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
+        if (e.op === '/' || l.k === 'float' || r.k === 'float') return T.float;
+        return l.k === 'unknown' ? r : l;
+    }
+  }
+
+  private call(e: A.CallExpr, scope: Scope): Ty {
+    const name = e.callee.name;
+    if (!name) return T.unknown;
+    const sym = this.ctx.symbols.get(name);
+    if (sym && sym.decl.kind === 'Prompt') return this.promptCall(e, sym.decl, sym.file, scope);
+    if (name === 'env') {
+      this.ctx.report('SYN4004', e.span, { where: 'a dataset expression' });
+      return T.unknown;
+    }
+    const fn = (scope.aggregates && AGGREGATES[name]) || FUNCTIONS[name];
+    if (!fn) {
+      const pool = [...Object.keys(FUNCTIONS), ...(scope.aggregates ? Object.keys(AGGREGATES) : []), ...this.ctx.symbols.names(['Prompt'])];
+      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, pool), data: { name } });
+      for (const a of e.args) this.check(a, scope);
+      return T.unknown;
+    }
+    // Aggregate arguments are per-row expressions; nested aggregates make no sense.
+    const inner: Scope = AGGREGATES[name] && scope.aggregates ? { ...scope, aggregates: false } : scope;
+    const args = e.args.map((a) => this.check(a, inner));
+    const res = fn.result(args);
+    if (isArgProblem(res)) {
+      if (res.problem === 'count') this.ctx.report('SYN2010', e.span, { callee: fn.signature, expected: arguments_(res.expected), found: args.length });
+      else this.ctx.report('SYN2001', e.args[res.index]!.span, { what: `argument ${res.index + 1} of ${fn.signature}`, expected: res.expected, found: show(args[res.index]!) });
+      return T.unknown;
+    }
+    this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
+    if ((name === 'date' || name === 'datetime') && e.args[0]?.kind === 'String') checkDateLiteral(this.ctx, name, e.args[0]);
+    return res;
+  }
+
+  /** A call of prompt `p` (declared in `file`): where it stands, its arguments; the type is the prompt's return. */
+  promptCall(e: A.CallExpr, p: A.PromptDecl, file: string, scope: Scope): Ty {
+    const ret = p.returnType ? (this.ctx.typeRefs.get(p.returnType) ?? T.unknown) : T.string;
+    this.ctx.refer(e.callee, { file, span: p.name.span, kind: 'decl', type: ret, declName: p.name.name });
+    if (!scope.promptCalls) {
+      this.ctx.report('SYN3003', e.span, { name: p.name.name });
+    }
+    const sig = `${p.name.name}(${p.params.map((x) => `${x.name.name}: ${x.type.kind === 'NamedType' ? x.type.name.name : '…'}`).join(', ')})`;
+    if (e.args.length !== p.params.length) {
+      this.ctx.report('SYN2010', e.span, { callee: sig, expected: arguments_(p.params.length), found: e.args.length }, {
+        related: [{ file, span: p.name.span, message: 'prompt declared here' }],
+      });
+    }
+    e.args.forEach((a, i) => {
+      const param = p.params[i];
+      const want = param ? (this.ctx.typeRefs.get(param.type) ?? T.unknown) : T.unknown;
+      // a record or list literal is checked against the parameter's type field by field (records.ts)
+      if (param && (a.kind === 'Record' || a.kind === 'Array') && want.k !== 'unknown') {
+        checkAgainst(this, a, scope, want, { owner: `argument ${i + 1} (${param.name.name}) of ${p.name.name}`, path: '' }, `argument ${i + 1} (${param.name.name}) of ${p.name.name}`);
+        return;
+      }
+      const t = this.check(a, scope);
+      if (!param) return;
+      if (!fits(this, t, want)) {
+        this.ctx.report('SYN2003', a.span, { index: i + 1, param: param.name.name, prompt: p.name.name, expected: show(want), found: show(t) }, {
+          related: [{ file, span: param.span, message: 'parameter declared here' }],
+        });
+      }
+    });
+    return ret;
+  }
+}
+
+/** SYN3040 unless the text of `date("…")` / `datetime("…")` is a valid ISO 8601 date / datetime with a zone. */
+export function checkDateLiteral(ctx: CheckContext, fn: 'date' | 'datetime', arg: A.StringLit): void {
+  const ok = fn === 'date' ? parseDate(arg.value) ?? parseDatetime(arg.value) : parseDatetime(arg.value);
+  if (ok !== undefined) return;
+  const [kind, example] = fn === 'date' ? ['date', '"2024-01-31"'] : ['datetime with a zone', '"2024-01-31T09:30:00Z"'];
+  ctx.report('SYN3040', arg.span, { value: arg.value, kind, example });
+}
+
+/** Is `t` a date or a datetime (ordered like numbers, compared only with their own kind)? */
+function isWhen(t: Ty): boolean {
+  return t.k === 'date' || t.k === 'datetime';
+}
+
+/** Are `a` and `b` of the same kind (date with date, datetime with datetime)? */
+function sameKind(a: Ty, b: Ty): boolean {
+  return a.k === b.k;
+}
+
+/** `1 argument`, `2 arguments`. */
+function arguments_(n: number): string {
+  return `${n} argument${n === 1 ? '' : 's'}`;
+}
