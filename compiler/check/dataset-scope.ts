@@ -18,7 +18,7 @@ export class DatasetScope {
   /** the dataset's `key value` settings, checked together after the clauses */
   readonly settings: A.Setting[] = [];
   /** names whose values depend on a model's answer (a `let` that calls a prompt or reads such a name, a judge,
-   *  `row` from a prompt): a loop's length must not (SYN3054), so that its calls can be counted beforehand */
+   *  `row` from a prompt): a loop's length must not (SYN3084), so that its calls can be counted beforehand */
   readonly fromModel = new Set<string>();
   /** how many loops the clause being checked is inside */
   loopDepth = 0;

@@ -45,8 +45,8 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
 }
 
 /**
- * `{split}` in an output path needs splits, from the dataset or the goal (SYN3058); an output written per split
- * (`{split}`, `format hf`) needs split names that can be file names (SYN3062: never `..` or a `/`).
+ * `{split}` in an output path needs splits, from the dataset or the goal (SYN3088); an output written per split
+ * (`{split}`, `format hf`) needs split names that can be file names (SYN3092: never `..` or a `/`).
  */
 function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
   const own = ds.settings.find((s) => s.key.name === 'split');
@@ -54,12 +54,12 @@ function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
   for (const c of d.clauses) {
     if (c.kind !== 'Output') continue;
     const perSplit = c.path.value.includes('{split}') || c.format?.name === 'hf';
-    if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3058', c.path.span, { name: d.name.name });
+    if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3088', c.path.span, { name: d.name.name });
     if (!perSplit || split?.value.kind !== 'Record') continue;
     for (const en of split.value.entries) {
       const name = keyName(en.key);
       // the goal's split is reported at the output that uses it, the dataset's at its key
-      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3062', own ? en.key.span : c.path.span, { name, dataset: d.name.name });
+      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3092', own ? en.key.span : c.path.span, { name, dataset: d.name.name });
     }
   }
 }
@@ -78,7 +78,7 @@ export function toolCalls(d: A.DatasetDecl): Array<{ name: string; args: A.Expr;
   return out;
 }
 
-/** Every call of one tool passes arguments of one type (SYN3061): the chat file declares one schema per tool. */
+/** Every call of one tool passes arguments of one type (SYN3091): the chat file declares one schema per tool. */
 function toolTypes(d: A.DatasetDecl, ctx: CheckContext): void {
   const first = new Map<string, Ty>();
   for (const { name, args } of toolCalls(d)) {
@@ -86,11 +86,11 @@ function toolTypes(d: A.DatasetDecl, ctx: CheckContext): void {
     if (!t || t.k === 'unknown') continue;
     const f = first.get(name);
     if (!f) first.set(name, t);
-    else if (!sameType(f, t)) ctx.report('SYN3061', args.span, { name, first: show(f), other: show(t) });
+    else if (!sameType(f, t)) ctx.report('SYN3091', args.span, { name, first: show(f), other: show(t) });
   }
 }
 
-/** The keyword that starts a clause, to name it in SYN9001 and SYN3055. */
+/** The keyword that starts a clause, to name it in SYN9001 and SYN3085. */
 function clauseWord(c: A.Clause): string {
   switch (c.kind) {
     case 'LetClause':
@@ -144,31 +144,31 @@ export function judgeReasonField(ds: { exprs: { fieldsOf(t: Ty): Map<string, Ty>
 const READ_ONLY: Partial<Record<string, string>> = { vary: 'a `vary` variable', for: 'the `for` item', judge: 'a judge score', row: 'the row', param: 'a parameter' };
 
 /**
- * `for i in A..B { … }`: the range's bounds are ints known before the row calls a model (SYN3053, SYN3054); the
- * body holds only `let`s, new values and loops (SYN3055); `i` and the body's `let`s are visible only inside.
+ * `for i in A..B { … }`: the range's bounds are ints known before the row calls a model (SYN3083, SYN3084); the
+ * body holds only `let`s, new values and loops (SYN3085); `i` and the body's `let`s are visible only inside.
  */
 function loop(c: A.LoopClause, ds: DatasetScope): void {
   const { ctx } = ds;
-  if (c.where) ctx.report('SYN3053', c.where.span, { name: c.binder.name, found: 'a `where` filter (only `for x in ITEMS` filters)' });
+  if (c.where) ctx.report('SYN3083', c.where.span, { name: c.binder.name, found: 'a `where` filter (only `for x in ITEMS` filters)' });
   if (c.range.kind !== 'Range') {
-    if (c.range.kind !== 'Missing') ctx.report('SYN3053', c.range.span, { name: c.binder.name, found: show(ds.exprs.check(c.range, ds.scope())) });
+    if (c.range.kind !== 'Missing') ctx.report('SYN3083', c.range.span, { name: c.binder.name, found: show(ds.exprs.check(c.range, ds.scope())) });
   } else {
     ds.exprs.expect(c.range.low, ds.scope(), T.int, 'a loop bound');
     ds.exprs.expect(c.range.high, ds.scope(), T.int, 'a loop bound');
     const used = ds.modelDependency(c.range);
-    if (used) ctx.report('SYN3054', c.range.span, { name: c.binder.name, used });
+    if (used) ctx.report('SYN3084', c.range.span, { name: c.binder.name, used });
     // a constant range the run would refuse in every row (interpret.ts): say so now, not as every row failing
     const low = constNumber(c.range.low);
     const high = constNumber(c.range.high);
     if (low !== undefined && high !== undefined && high - low + 1 > MAX_LOOP_ITERATIONS) {
-      ctx.report('SYN3063', c.range.span, { name: c.binder.name, count: high - low + 1, low, high, max: MAX_LOOP_ITERATIONS });
+      ctx.report('SYN3093', c.range.span, { name: c.binder.name, count: high - low + 1, low, high, max: MAX_LOOP_ITERATIONS });
     }
   }
   const before = new Set(ds.vars.keys());
   ds.declare(c.binder, T.int, 'for');
   ds.loopDepth++;
   for (const b of c.body) {
-    if (!LOOP_CLAUSES.has(b.kind)) ctx.report('SYN3055', b.span, { clause: clauseWord(b) });
+    if (!LOOP_CLAUSES.has(b.kind)) ctx.report('SYN3085', b.span, { clause: clauseWord(b) });
     else CLAUSE_CHECKS.run(b, ds, ctx);
   }
   ds.loopDepth--;
@@ -250,7 +250,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     }
     ds.ctx.refer(c.name, v.resolution);
     if (v.resolution.kind !== 'let') ds.ctx.report('SYN3006', c.name.span, { name: c.name.name, what: READ_ONLY[v.resolution.kind] ?? 'not a `let`' });
-    else if (ds.loopDepth === 0) ds.ctx.report('SYN3056', c.name.span, { name: c.name.name });
+    else if (ds.loopDepth === 0) ds.ctx.report('SYN3086', c.name.span, { name: c.name.name });
     else if (!assignable(t, v.type)) ds.ctx.report('SYN2001', c.value.span, { what: `the new value of '${c.name.name}'`, expected: show(v.type), found: show(t) });
     if (ds.modelDependency(c.value)) ds.fromModel.add(c.name.name);
   })
@@ -310,7 +310,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   .register('Format', 'format', (c, ds) => {
     if (c.style.name !== 'chat') ds.ctx.report('SYN1001', c.style.span, { what: 'format', name: c.style.name }, { ...ds.ctx.suggest(c.style.span, c.style.name, ['chat']), choices: ['chat'], data: { name: c.style.name } });
     const keys = c.fields.entries.map((en) => keyName(en.key));
-    if (keys.includes('messages') && keys.some((k) => k !== 'messages' && CHAT_FIELDS.includes(k))) ds.ctx.report('SYN3059', c.fields.span);
+    if (keys.includes('messages') && keys.some((k) => k !== 'messages' && CHAT_FIELDS.includes(k))) ds.ctx.report('SYN3089', c.fields.span);
     for (const en of c.fields.entries) {
       const k = keyName(en.key);
       if (!CHAT_FIELDS.includes(k)) ds.ctx.report('SYN2005', en.key.span, { type: 'format chat', name: k }, { ...ds.ctx.suggest(en.key.span, k, CHAT_FIELDS), choices: CHAT_FIELDS });

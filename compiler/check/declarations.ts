@@ -9,7 +9,7 @@ export function checkGoal(d: A.GoalDecl, ctx: CheckContext): void {
   checkSettings(ctx, d.settings, GOAL_SETTINGS, 'goal');
 }
 
-/** A model's settings; `name` is required; its chain of `fallback` models ends (SYN3052). */
+/** A model's settings; `name` is required; its chain of `fallback` models ends (SYN3082). */
 export function checkModel(d: A.ModelDecl, ctx: CheckContext): void {
   const settings = checkSettings(ctx, d.settings, MODEL_SETTINGS, `model ${d.name.name}`, d.name.span);
   const first = settings.get('fallback');
@@ -19,7 +19,7 @@ export function checkModel(d: A.ModelDecl, ctx: CheckContext): void {
   while (next) {
     chain.push(next);
     if (next === d.name.name) {
-      ctx.report('SYN3052', first.value.span, { model: d.name.name, cycle: chain.join(' → ') });
+      ctx.report('SYN3082', first.value.span, { model: d.name.name, cycle: chain.join(' → ') });
       return;
     }
     if (chain.indexOf(next) < chain.length - 1) return; // a cycle further along: reported at its own models

@@ -145,7 +145,7 @@ export class ExprChecker {
   /**
    * `match subject { key: value, … }`: each key a value of the subject's type (an enum case, a model block, a
    * string, number or bool), at most once; without `default`, an enum or model subject needs every case
-   * (SYN3057) and any other subject a `default`. The type joins the arms' types.
+   * (SYN3087) and any other subject a `default`. The type joins the arms' types.
    */
   private match(e: A.MatchExpr, scope: Scope): Ty {
     const subject = this.check(e.subject, scope);
@@ -173,7 +173,7 @@ export class ExprChecker {
     if (!hasDefault && inner.k !== 'unknown') {
       const all = inner.k === 'enum' ? this.enumCases(inner.name) : inner.k === 'model' ? inner.models : inner.k === 'union' ? inner.members : inner.k === 'bool' ? ['true', 'false'] : undefined;
       const missing = all ? all.filter((c) => !seen.has(c)) : ['the values not listed'];
-      if (missing.length) this.ctx.report('SYN3057', e.span, { type: show(inner), missing: missing.slice(0, 5).join(', ') + (missing.length > 5 ? ', …' : '') });
+      if (missing.length) this.ctx.report('SYN3087', e.span, { type: show(inner), missing: missing.slice(0, 5).join(', ') + (missing.length > 5 ? ', …' : '') });
     }
     return result;
   }
@@ -348,7 +348,7 @@ export class ExprChecker {
     const sym = this.ctx.symbols.get(name);
     if (sym && sym.decl.kind === 'Prompt') return this.promptCall(e, sym.decl, sym.file, scope);
     if (e.using) {
-      this.ctx.report('SYN3050', e.using.span, { name });
+      this.ctx.report('SYN3080', e.using.span, { name });
       this.check(e.using, scope);
     }
     if (name === 'env') {
@@ -380,22 +380,22 @@ export class ExprChecker {
 
   /**
    * `user("order {order} is late")`: a message's text is a plain string, not a template, so a hole over a variable
-   * in scope would reach the chat file as braces (SYN3064, a warning: braces may be meant). Escaped braces (`\\{`)
+   * in scope would reach the chat file as braces (SYN3094, a warning: braces may be meant). Escaped braces (`\\{`)
    * are not holes.
    */
   private notATemplate(fn: string, a: A.Expr | undefined, scope: Scope): void {
     if (a?.kind !== 'String' || a.raw === undefined) return;
     for (const m of a.raw.matchAll(/(?<!\\)\{\s*([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}/g)) {
       if (scope.vars.has(m[1]!)) {
-        this.ctx.report('SYN3064', a.span, { fn, name: m[1]! });
+        this.ctx.report('SYN3094', a.span, { fn, name: m[1]! });
         return;
       }
     }
   }
 
-  /** call_tool's name: a constant string OpenAI accepts as a tool name (SYN3060), so the chat file can declare it. */
+  /** call_tool's name: a constant string OpenAI accepts as a tool name (SYN3090), so the chat file can declare it. */
   private toolName(a: A.Expr): void {
-    if (a.kind !== 'String' || !TOOL_NAME.test(a.value)) this.ctx.report('SYN3060', a.span, { found: a.kind === 'String' ? JSON.stringify(a.value) : 'an expression' });
+    if (a.kind !== 'String' || !TOOL_NAME.test(a.value)) this.ctx.report('SYN3090', a.span, { found: a.kind === 'String' ? JSON.stringify(a.value) : 'an expression' });
   }
 
   /** A call of prompt `p` (declared in `file`): where it stands, its arguments; the type is the prompt's return. */
@@ -407,9 +407,9 @@ export class ExprChecker {
     }
     if (e.using) {
       const m = this.check(e.using, scope);
-      if (m.k !== 'model' && m.k !== 'unknown') this.ctx.report('SYN2050', e.using.span, { found: show(m) });
+      if (m.k !== 'model' && m.k !== 'unknown') this.ctx.report('SYN2060', e.using.span, { found: show(m) });
     } else if (!p.settings.some((s) => s.key.name === 'model')) {
-      this.ctx.report('SYN3051', e.span, { name: p.name.name }, { related: [{ file, span: p.name.span, message: 'prompt declared here' }] });
+      this.ctx.report('SYN3081', e.span, { name: p.name.name }, { related: [{ file, span: p.name.span, message: 'prompt declared here' }] });
     }
     const sig = `${p.name.name}(${p.params.map((x) => `${x.name.name}: ${x.type.kind === 'NamedType' ? x.type.name.name : '…'}`).join(', ')})`;
     if (e.args.length !== p.params.length) {

@@ -89,7 +89,7 @@ export class DatasetOutputs {
     const hf = ds.output.format === 'hf';
     this.splits = splitsOf(ds) ?? [DEFAULT_SPLIT];
     this.perSplit = hf || output.includes(SPLIT_PLACEHOLDER);
-    // the checker allows only such names (SYN3062); a plan edited by hand must not write outside its folder
+    // the checker allows only such names (SYN3092); a plan edited by hand must not write outside its folder
     const unsafe = this.perSplit ? this.splits.find((sp) => !/^[A-Za-z0-9_]+$/.test(sp)) : undefined;
     if (unsafe !== undefined) throw new SynthError('SYN5006', `dataset '${ds.name}': split ${JSON.stringify(unsafe)} cannot name a file (letters, digits and _ only)`);
     const format: Format = hf ? 'jsonl' : (ds.output.format as Format);
