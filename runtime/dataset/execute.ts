@@ -200,10 +200,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     // decided once: what the journal held for this row is not needed again
     reuseMemo.delete(i);
     replay.rows.delete(i);
-    if (!reused) {
-      outcome.addStats(r.stats);
-      journal.append(recordOf(i, r, recipe, isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
-    }
+    // a new result was journaled when it settled (see `settled` below); its spend counts once it is decided
+    if (!reused) outcome.addStats(r.stats);
     let a: Accepted;
     if (r.kind === 'row') {
       const dup = r.keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
@@ -254,6 +252,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       concurrency: Math.max(1, o.concurrency ?? (ds.prompts.length ? (o.prompts?.window ?? 64) : 1)),
       reuse: (i) => reuseOf(i).result,
       produce,
+      // Journaled as it settles, in any order: a row made behind a slow one is kept even if the run stops before
+      // deciding it. Its line's length is what it costs the reorder window.
+      settled: (i, r) => (r.kind === 'deferred' ? 64 : journal.append(recordOf(i, r, recipe, isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined))),
       accept,
       shouldStop: () => o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined),
     });

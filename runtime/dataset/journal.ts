@@ -9,7 +9,7 @@
 // one; exact duplicates count once. A torn last line (a kill or a full disk mid-write) is cut off before
 // anything is appended. Nothing is ever taken from the output file itself, so a truncated, overwritten or
 // spliced output cannot leak into the next one.
-import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, fsync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
@@ -17,6 +17,7 @@ import type { FailureCause } from '../cause.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeFileAtomic, type WriteFaults } from './file-io.js';
 import type { Row, Stats } from './produce.js';
 import type { Provenance } from './provenance.js';
+import { sealLine, unsealLine } from '../line-hash.js';
 
 export const JOURNAL_VERSION = 2;
 const HEADER = JSON.stringify({ synth: 'journal', v: JOURNAL_VERSION });
@@ -60,42 +61,21 @@ export interface JournalReplay {
 
 /** The line a record is written as: its JSON with `h` (a hash of that JSON) appended as the last member. */
 export function encodeRecord(rec: JournalRecord): string {
-  const text = JSON.stringify(rec);
-  return `${text.slice(0, -1)},"h":"${lineHash(text)}"}`;
+  return sealLine(JSON.stringify(rec));
 }
 
-const HASH_MEMBER = ',"h":"';
-
-/** The record of a journal line, or undefined when the line is not one intact record. The hash is checked on
- *  the line's own text (everything before its `h` member), so nothing is re-serialised to check it; `,"h":"`
- *  cannot occur inside a JSON string value (its quotes would be escaped). */
+/** The record of a journal line, or undefined when the line is not one intact record (line-hash.ts). */
 export function decodeRecord(line: string): { rec: JournalRecord; hash: string } | undefined {
-  const at = line.lastIndexOf(HASH_MEMBER);
-  if (at < 0 || !line.endsWith('"}')) return undefined;
-  const hash = line.slice(at + HASH_MEMBER.length, -2);
-  const text = line.slice(0, at) + '}';
-  if (lineHash(text) !== hash) return undefined;
+  const sealed = unsealLine(line);
+  if (!sealed) return undefined;
   let rec: unknown;
   try {
-    rec = JSON.parse(text);
+    rec = JSON.parse(sealed.json);
   } catch {
     return undefined;
   }
   if (!rec || typeof rec !== 'object' || Array.isArray(rec) || !wellFormed(rec as JournalRecord)) return undefined;
-  return { rec: rec as JournalRecord, hash };
-}
-
-/** 64 bits of FNV-1a (two 32-bit lanes with different offsets, one pass): an integrity check against truncation,
- *  splices and edits, not against an adversary — the journal is the user's own file. */
-function lineHash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+  return { rec: rec as JournalRecord, hash: sealed.hash };
 }
 
 function wellFormed(r: JournalRecord): boolean {
@@ -119,6 +99,10 @@ export class Journal {
   private readonly run = randomBytes(4).toString('hex');
   private lastFlush = Date.now();
   private lastSync = Date.now();
+  /** a periodic fsync is running on the thread pool; `closeAfterSync` is the descriptor to close once it ends
+   *  (closing it under a running fsync could let the number be reused for another file) */
+  private syncing = false;
+  private closeAfterSync = -1;
 
   private constructor(
     readonly file: string,
@@ -201,8 +185,9 @@ export class Journal {
     return { kept, intact, tail };
   }
 
-  /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). */
-  append(rec: JournalRecord): void {
+  /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). Returns the length of
+   *  its line (UTF-16 units). */
+  append(rec: JournalRecord): number {
     this.records++;
     if (rec.i !== undefined) this.rows.add(rec.i);
     rec.u = this.run;
@@ -212,6 +197,7 @@ export class Journal {
     // Batched, so a slow LLM dataset still journals rows within a fraction of a second and a fast one does not
     // make a system call per row.
     if (this.pendingBytes > 256 * 1024 || this.pending.length >= 512 || Date.now() - this.lastFlush > 250) this.flush();
+    return line.length;
   }
 
   flush(): void {
@@ -220,16 +206,41 @@ export class Journal {
       this.pending = [];
       this.pendingBytes = 0;
       writeAll(this.fd, buf, this.file, this.faults);
-      // A killed process loses nothing the OS already holds; fsync (for power loss) every few seconds and at the
+      // A killed process loses nothing the OS already holds; fsync (for power loss) every few seconds, off the
+      // main thread (an fsync of seconds of rows can take longer than a round trip to the model), and at the
       // end. A lost tail is made again on the next run (LLM calls from the cache).
-      if (Date.now() - this.lastSync > 5000) this.sync();
+      if (Date.now() - this.lastSync > 5000) this.syncInBackground();
     }
     this.lastFlush = Date.now();
   }
 
+  /** Flushes what the OS holds to the disk, now. */
   sync(): void {
     if (this.fd >= 0) syncFile(this.fd, this.file);
     this.lastSync = Date.now();
+  }
+
+  private syncInBackground(): void {
+    this.lastSync = Date.now();
+    if (this.syncing || this.fd < 0) return;
+    this.syncing = true;
+    const fd = this.fd;
+    // An error here is met again by the fsync at close, which reports it.
+    fsync(fd, () => {
+      this.syncing = false;
+      if (this.closeAfterSync === fd) {
+        this.closeAfterSync = -1;
+        closeFile(fd);
+      }
+    });
+  }
+
+  /** Closes the descriptor, or leaves that to the background fsync still running on it. */
+  private release(): void {
+    if (this.fd < 0) return;
+    if (this.syncing) this.closeAfterSync = this.fd;
+    else closeFile(this.fd);
+    this.fd = -1;
   }
 
   /** Flushes, syncs and closes; then compacts the file if superseded records outnumber the live ones. */
@@ -239,8 +250,7 @@ export class Journal {
       this.flush();
       this.sync();
     } finally {
-      closeFile(this.fd);
-      this.fd = -1;
+      this.release();
     }
     if (this.records > 2 * this.rows.size + 1000) this.compact();
   }
@@ -265,7 +275,6 @@ export class Journal {
   /** Closes without writing what is still buffered (after a write error: the file may end torn). */
   abandon(): void {
     this.pending = [];
-    if (this.fd >= 0) closeFile(this.fd);
-    this.fd = -1;
+    this.release();
   }
 }

@@ -25,7 +25,8 @@ export type Stats = Record<string, number>;
  *  failed call throws; the error may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
 export interface PromptRunner {
   call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }>;
-  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
+  /** rows to produce at once when the caller does not say (default 64): the wiring asks for twice the models'
+   *  request concurrency; batch-mode runners want every row at once */
   window?: number;
 }
 

@@ -10,6 +10,7 @@
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { contentHash } from '../../compiler/plan/canonical.js';
+import { lineHash } from '../line-hash.js';
 
 export interface Provenance {
   d: string;
@@ -52,15 +53,7 @@ export function promptHash(plan: Plan, prompt: string): string {
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
  *  key order is stable: plain JSON suffices). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
 export function inputHash(itemKey: string, item: Value | undefined): string {
-  const text = itemKey + '\u0000' + JSON.stringify(item ?? null);
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+  return lineHash(itemKey + '\u0000' + JSON.stringify(item ?? null));
 }
 
 /**
