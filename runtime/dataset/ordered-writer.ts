@@ -39,7 +39,8 @@ export interface OrderedWriterOptions<R> {
   windowBytes?: number;
   /** the journal's result for row i when it can be reused as it is, else undefined */
   reuse: (i: number) => R | undefined;
-  produce: (i: number) => Promise<R>;
+  /** makes row i: a promise, or the result itself when it needs no waiting (rows without prompt calls) */
+  produce: (i: number) => R | Promise<R>;
   /** told of each produced result as it settles, in any order; returns its size in bytes (charged to the
    *  reorder window until the row is decided). An error it throws stops the writer, which rethrows it. */
   settled?: (i: number, r: R) => number;
@@ -64,16 +65,25 @@ export interface WriterEnd {
 /** Settled results held for the decision in order, by default: 32 MiB of their journal lines (a row stuck in
  *  retries for a minute at 1,000 rows/s holds about 60,000 rows of a few hundred bytes behind it). */
 export const REORDER_WINDOW_BYTES = 32 * 1024 * 1024;
+/** Reusable rows looked at ahead of the decision at most (each is judged, and its result kept, when passed):
+ *  enough to start new rows' calls long before the decisions reach them, without holding a whole rerun. */
+const MAX_REUSABLE_AHEAD = 8192;
 /** What a result counts against the window when `settled` does not size it. */
 const DEFAULT_SIZE = 1024;
 
-type Slot<R> = { done: false } | { done: true; ok: true; r: R; size: number } | { done: true; ok: false; error: unknown };
+/** A row produced or being produced; `now`: it was made synchronously (see `start`). */
+type Slot<R> = { done: false } | { done: true; ok: true; r: R; size: number; now: boolean } | { done: true; ok: false; error: unknown; now: boolean };
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
 
 export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<WriterEnd> {
   const windowBytes = o.windowBytes ?? REORDER_WINDOW_BYTES;
   /** rows produced (or being produced) and not yet decided */
   const started = new Map<number, Slot<R>>();
   let inFlight = 0; // productions not yet settled
+  let madeAtOnce = 0; // rows made synchronously, not yet decided (they count as in flight)
   let buffered = 0; // bytes of settled results not yet decided
   let next = 0; // next index to consider for production
   let at = 0; // next index to decide
@@ -88,9 +98,10 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
 
   const schedule = () => {
     while (
-      inFlight < o.concurrency &&
+      inFlight + madeAtOnce < o.concurrency &&
       buffered < windowBytes &&
       next < o.maxIndex &&
+      reusableAhead < MAX_REUSABLE_AHEAD &&
       stopped === undefined &&
       !draining &&
       failure === undefined &&
@@ -107,30 +118,49 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
   };
 
   const start = (i: number) => {
+    let made: R | Promise<R>;
+    try {
+      made = o.produce(i);
+    } catch (error) {
+      // thrown when the row is decided, so the rows before it are decided first
+      started.set(i, { done: true, ok: false, error, now: true });
+      madeAtOnce++;
+      return;
+    }
+    if (!isPromise(made)) {
+      // Made at once (a row without prompt calls): it holds its slot until it is decided, so such rows are made
+      // one window at a time, just ahead of the decisions, with no promise per row.
+      started.set(i, { done: true, ok: true, r: made, size: record(i, made), now: true });
+      madeAtOnce++;
+      return;
+    }
     inFlight++;
     started.set(i, { done: false });
-    o.produce(i).then(
+    made.then(
       (r) => {
         inFlight--;
-        let size = DEFAULT_SIZE;
-        if (failure === undefined && o.settled) {
-          try {
-            size = o.settled(i, r);
-          } catch (e) {
-            failure = { error: e };
-          }
-        }
+        const size = record(i, r);
         buffered += size;
-        started.set(i, { done: true, ok: true, r, size });
+        started.set(i, { done: true, ok: true, r, size, now: false });
         settle(i);
       },
       (error: unknown) => {
         inFlight--;
-        // thrown when the row is decided, so the rows before it are decided first
-        started.set(i, { done: true, ok: false, error });
+        started.set(i, { done: true, ok: false, error, now: false });
         settle(i);
       },
     );
+  };
+
+  /** Hands a result to `settled` (once); returns what it costs the window. */
+  const record = (i: number, r: R): number => {
+    if (failure !== undefined || !o.settled) return DEFAULT_SIZE;
+    try {
+      return o.settled(i, r);
+    } catch (e) {
+      failure = { error: e };
+      return DEFAULT_SIZE;
+    }
   };
 
   /** Row i settled: the decision loop goes on if it waits for i (or must stop); a free slot is filled. */
@@ -170,8 +200,9 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
         continue;
       } else {
         started.delete(at);
+        if (slot.now) madeAtOnce--;
         if (!slot.ok) throw slot.error;
-        buffered -= slot.size;
+        if (!slot.now) buffered -= slot.size;
         r = slot.r;
       }
       const a = o.accept(at, r, reused);

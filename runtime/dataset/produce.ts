@@ -54,6 +54,10 @@ const EXTRA_ROW_ATTEMPTS = 2;
 
 const SPLIT_STREAM = hashString('\u0000split');
 
+// shared by results of rows without prompt calls (never mutated)
+const NO_STATS: Stats = Object.freeze({}) as Stats;
+const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
   if (!split) return undefined;
   const u = uniformAt(seed, SPLIT_STREAM ^ hashString(dataset), i, 0);
@@ -99,8 +103,9 @@ function callCause(e: unknown, prompt: string): FailureCause {
   return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${code}`, message: `prompt '${prompt}': ${String((e as Error).message).slice(0, 300)}` };
 }
 
-/** Makes the producer of one dataset's rows. */
-export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+/** Makes the producer of one dataset's rows. A dataset without prompt calls makes each row synchronously (no
+ *  promise per row: such datasets run to millions of rows); one with prompt calls returns a promise. */
+export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Promise<RowResult> {
   const ds = o.dataset;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
@@ -109,14 +114,9 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
 
-  return async (i) => {
-    const stats: Stats = {};
-    const addStats = (s: Stats | undefined) => {
-      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
-    };
-    const called: Record<string, string> = {};
+  /** The row's drawn, grid and `for` variables. */
+  const rowEnv = (i: number, id: ReturnType<typeof rowIdentity>): Env => {
     const env: Env = new Map();
-    const id = rowIdentity(ds, i, o.itemKeys);
     for (const v of ds.vary) {
       if (v.mode === 'grid') continue;
       env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
@@ -126,6 +126,36 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
       gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
     }
     if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+    return env;
+  };
+
+  if (!hasPrompts) {
+    // No prompt calls, so no `judge` and nothing to wait for: the steps are evaluations, made at once.
+    return (i) => {
+      const id = rowIdentity(ds, i, o.itemKeys);
+      const scope = rowEnv(i, id);
+      try {
+        for (const step of ds.steps) {
+          if ('let' in step) scope.set(step.let, evaluate(step.expr, scope));
+          else if ('row' in step) scope.set('row', evaluate(step.row, scope));
+          else if ('check' in step && !evaluate(step.check, scope)) return { kind: 'filtered', reason: `filtered: check ${step.text}`, stats: NO_STATS, prompts: NO_PROMPTS };
+        }
+        return finish(scope, id, NO_STATS, NO_PROMPTS);
+      } catch (e) {
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats: NO_STATS };
+        throw e;
+      }
+    };
+  }
+
+  return async (i) => {
+    const stats: Stats = {};
+    const addStats = (s: Stats | undefined) => {
+      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    };
+    const called: Record<string, string> = {};
+    const id = rowIdentity(ds, i, o.itemKeys);
+    const env = rowEnv(i, id);
 
     let last: RowResult | undefined;
     let prompt = '';

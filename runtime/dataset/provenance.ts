@@ -18,6 +18,10 @@ export interface Provenance {
   x?: string;
 }
 
+/** Recorded hashes are the first 64 bits (16 hex digits) of the sha256: they detect edits to one's own spec,
+ *  on every line of the journal, where the full hash was a third of a row's line. */
+const HASH_HEX = 16;
+
 /** The hash of what in a dataset stage shapes one row (see the header). */
 export function recipeHash(ds: DatasetStage): string {
   const { count: _count, ...rows } = 'count' in ds.rows ? ds.rows : { ...ds.rows, count: undefined };
@@ -35,7 +39,7 @@ export function recipeHash(ds: DatasetStage): string {
     split: ds.split,
     seed: ds.seed,
     images: ds.images ?? null,
-  });
+  }).slice(0, HASH_HEX);
 }
 
 /** Model settings that change what a call answers (limits, retries and prices do not). */
@@ -47,7 +51,13 @@ export function promptHash(plan: Plan, prompt: string): string {
   if (!p) return 'missing';
   const m = plan.models[p.model];
   const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, m?.settings[k] ?? null]));
-  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings });
+  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings }).slice(0, HASH_HEX);
+}
+
+/** A recorded hash against the current one: journals written before hashes were cut to 64 bits hold the full
+ *  sha256, which begins with the current hash when nothing changed. */
+function sameHash(recorded: string, current: string): boolean {
+  return recorded === current || (recorded.length === 64 && current.length === HASH_HEX && recorded.startsWith(current));
 }
 
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
@@ -61,10 +71,10 @@ export function inputHash(itemKey: string, item: Value | undefined): string {
  * `current.x` is the row's input hash now (for `for` datasets).
  */
 export function staleReason(recorded: Provenance, current: { d: string; x?: string }, promptHashOf: (name: string) => string): string | undefined {
-  if (recorded.d !== current.d) return "the dataset's definition changed";
+  if (!sameHash(recorded.d, current.d)) return "the dataset's definition changed";
   if (current.x !== undefined && recorded.x !== current.x) return 'its input changed';
   for (const [name, h] of Object.entries(recorded.q ?? {})) {
-    if (promptHashOf(name) !== h) return `prompt '${name}' changed`;
+    if (!sameHash(h, promptHashOf(name))) return `prompt '${name}' changed`;
   }
   return undefined;
 }
