@@ -252,7 +252,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     return b;
   };
   const runner: PromptRunner = {
-    async call(promptName, args, rowKey) {
+    async call(promptName, args, rowKey, row) {
       const over = budgetSpent();
       if (over) throw over;
       const p = plan.prompts[promptName];
@@ -265,7 +265,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const batch = batchFor(p, client);
       let r;
       try {
-        r = batch ? await batch.call(req) : await client.call(req);
+        r = batch ? await batch.call(req, undefined, row) : await client.call(req);
       } catch (e) {
         // A failed call's tokens were spent all the same: they count in the manifest and against --budget
         // (direct requests were charged as they were answered, through onSpend; a batch is charged here).

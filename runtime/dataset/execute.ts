@@ -23,6 +23,7 @@ import { Outcome, type Counts, type Status } from './outcome.js';
 import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
 import { journalPath, manifestPath, shardKeysPath } from './paths.js';
+import { RowActivity } from '../row-activity.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import { inputHash, promptHash, recipeHash, staleReason, type Provenance } from './provenance.js';
 
@@ -185,6 +186,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
     ...(near ? { near } : {}),
+    activity: new RowActivity(),
   });
 
   const output = new OutputFile(file, ds.output.format, o.faults);

@@ -17,6 +17,7 @@ import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
 import type { NearDuplicateIndex } from './near-dup.js';
 import { unwritableValue } from './row-values.js';
+import type { RowActivity, RowTicket } from '../row-activity.js';
 
 export type Row = Record<string, Value>;
 export type Stats = Record<string, number>;
@@ -24,7 +25,8 @@ export type Stats = Record<string, number>;
 /** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. A
  *  failed call throws; the error may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
 export interface PromptRunner {
-  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }>;
+  /** `row`: the row's ticket, for a runner that holds calls back to send them together (a provider batch) */
+  call(prompt: string, args: Value[], rowKey: string, row?: RowTicket): Promise<{ value: Value; stats: Stats }>;
   /** rows to produce at once when the caller does not say (default 64): the wiring asks for twice the models'
    *  request concurrency; batch-mode runners want every row at once */
   window?: number;
@@ -46,6 +48,8 @@ export interface ProducerOptions {
   promptHash: (name: string) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** rows in production (rows with prompt calls open a ticket each; see row-activity.ts) */
+  activity?: RowActivity;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -149,6 +153,15 @@ export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Prom
   }
 
   return async (i) => {
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await promptRow(i, ticket);
+    } finally {
+      end();
+    }
+  };
+
+  async function promptRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
     const stats: Stats = {};
     const addStats = (s: Stats | undefined) => {
       for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
@@ -164,7 +177,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Prom
       const call = (where: string) => async (name: string, args: Value[], n: number) => {
         called[name] = o.promptHash(name);
         prompt = name;
-        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`);
+        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`, ticket);
         addStats(r.stats);
         return r.value;
       };
@@ -220,7 +233,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Prom
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
-  };
+  }
 
   function finish(scope: Env, id: ReturnType<typeof rowIdentity>, stats: Stats, called: Record<string, string>): RowResult {
     const row: Row = {};
