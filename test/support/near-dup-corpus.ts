@@ -40,7 +40,7 @@ export function makeCorpus(distinct: number, opts: { exact?: number; near?: numb
 }
 
 /**
- * An adversarial corpus for near-duplicate detection: every row is one template (a 24-word shared prefix and
+ * An adversarial corpus for near-duplicate detection: every row is one template (a 23-word shared prefix and
  * connecting text) with five slots drawn from small vocabularies, so any two rows share most of their shingles
  * (Jaccard typically 0.4–0.7) and many are near-identical (one slot apart: Jaccard ≈ 0.88) or identical. `slots`:
  * the vocabulary size of each slot (smaller: more near-identical rows).
