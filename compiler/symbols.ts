@@ -12,12 +12,44 @@ export interface SymbolInfo {
   file: string;
 }
 
+/**
+ * What a check read of the namespace besides `get(name)`, as keys of the same read set (none is an identifier, so
+ * none collides with a declaration's name): the list of declared names (`names()`, for "did you mean"), the
+ * enums declaring one case name (`enumCases.get/has`), and the set of all case names (`enumCases.keys()`).
+ * The incremental session (check/session.ts) re-checks a declaration when what it read changed.
+ */
+export const NAMES_READ = '#names';
+export const ALL_CASES_READ = '#cases';
+export const caseRead = (caseName: string): string => `case ${caseName}`;
+
+/** enum case name → the enums declaring it; the lookups a check makes are recorded like `SymbolTable.get`'s. */
+export class EnumCaseIndex extends Map<string, string[]> {
+  constructor(private readonly table: SymbolTable) {
+    super();
+  }
+  override get(caseName: string): string[] | undefined {
+    this.table.reads?.add(caseRead(caseName));
+    return super.get(caseName);
+  }
+  override has(caseName: string): boolean {
+    this.table.reads?.add(caseRead(caseName));
+    return super.has(caseName);
+  }
+  override keys(): MapIterator<string> {
+    this.table.reads?.add(ALL_CASES_READ);
+    return super.keys();
+  }
+}
+
 export class SymbolTable {
   readonly byName = new Map<string, SymbolInfo>();
   /** enum case name → enum names that declare it */
-  readonly enumCases = new Map<string, string[]>();
+  readonly enumCases: EnumCaseIndex = new EnumCaseIndex(this);
   goal: { decl: A.GoalDecl; file: string } | undefined;
-  /** While set, collects the names looked up: what one declaration's check read (compiler/check/session.ts). */
+  /**
+   * While set, collects the names looked up, and the `*_READ` keys above for what was read without a lookup: what
+   * one declaration's check read (compiler/check/session.ts).
+   */
   reads: Set<string> | undefined;
 
 /** The declaration named `name`, recording the lookup while `reads` is set. */
@@ -28,6 +60,7 @@ export class SymbolTable {
 
 /** Every declaration of one kind, in declaration order. */
   ofKind<K extends NamedDecl['kind']>(kind: K): Array<SymbolInfo & { decl: Extract<NamedDecl, { kind: K }> }> {
+    this.reads?.add(NAMES_READ);
     return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
   }
 
@@ -37,6 +70,7 @@ export class SymbolTable {
    * only grows while buildSymbols fills it, so its size tells whether a memo is current.
    */
   names(kinds?: NamedDecl['kind'][]): string[] {
+    this.reads?.add(NAMES_READ);
     const key = kinds ? kinds.join(',') : '*';
     const memo = this.namesMemo.get(key);
     if (memo && memo.size === this.byName.size) return memo.names;

@@ -2,12 +2,16 @@
 // to a `Workspace` in process, without the protocol, timing each stage of an edit's analysis.
 //
 //   npx tsx bench/lsp/in-process.ts [--lines 5000] [--edits 200]
+//   npx tsx bench/lsp/in-process.ts --random [--edits 2500] [--seed 13]   (bench/lsp/stress.ts's edits)
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { completion } from '../../lsp/completion.js';
+import { definition } from '../../lsp/definition.js';
+import { semanticTokens } from '../../lsp/semantic-tokens.js';
 import { documentDiagnostics } from '../../lsp/diagnostics.js';
 import { hover } from '../../lsp/hover.js';
 import { Workspace, type Analysis } from '../../lsp/workspace.js';
+import { percentile, stressSteps } from './random-edits.js';
 import { bigSpec } from './spec.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,7 +53,7 @@ const time = <R>(stage: string, measured: boolean, f: () => R): R => {
 
 /** One edit and its analysis, as the server does it: parse, load + check, diagnostics. */
 function edit(at: number, insert: string, remove: number, measured: boolean): Analysis {
-  text = text.slice(0, at) + insert + text.slice(at + remove);
+  if (insert || remove) text = text.slice(0, at) + insert + text.slice(at + remove);
   ws.update(uri, text, ++version);
   const t0 = performance.now();
   time('parse (incremental)', measured, () => ws.parser(doc.path).parse(text));
@@ -59,7 +63,26 @@ function edit(at: number, insert: string, remove: number, measured: boolean): An
   return a;
 }
 
-for (let i = 0; i < edits + warm; i++) {
+const slowest: Array<{ ms: number; what: string }> = [];
+if (process.argv.includes('--random')) {
+  let i = 0;
+  for (const step of stressSteps(text, edits + warm, arg('seed', 13))) {
+    const m = i++ >= warm;
+    text = step.text;
+    const t0 = performance.now();
+    const before = { ...ws.parser(doc.path).stats };
+    const a = edit(0, '', 0, m);
+    const parsed = ws.parser(doc.path).stats.segmentsParsed - before.segmentsParsed;
+    const position = a.source.lines.position(step.askAt);
+    const textDocument = { uri };
+    if (step.ask === 'completion') time('completion', m, () => completion(a, { textDocument, position }));
+    if (step.ask === 'hover') time('hover', m, () => hover(a, { textDocument, position }));
+    if (step.ask === 'definition') time('definition', m, () => definition(a, { textDocument, position }));
+    if (step.ask === 'semanticTokens') time('semantic tokens', m, () => semanticTokens(a, { textDocument }));
+    const ms = performance.now() - t0;
+    if (m) slowest.push({ ms, what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments parsed` });
+  }
+} else for (let i = 0; i < edits + warm; i++) {
   const m = i >= warm;
   const site = sites[(i * 7) % sites.length]!;
   edit(site, '4', 0, m);
@@ -72,5 +95,9 @@ for (let i = 0; i < edits + warm; i++) {
 }
 
 console.log(`In process, ${text.split('\n').length.toLocaleString('en-US')}-line spec, ${edits} edits after ${warm} warm-up edits\n`);
-console.log('| stage | p50 ms | p95 ms | max ms |\n| --- | --- | --- | --- |');
-for (const [stage, xs] of times) console.log(`| ${stage} | ${pct(xs, 0.5).toFixed(2)} | ${pct(xs, 0.95).toFixed(2)} | ${Math.max(...xs).toFixed(2)} |`);
+console.log('| stage | p50 ms | p95 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |');
+for (const [stage, xs] of times) console.log(`| ${stage} | ${pct(xs, 0.5).toFixed(2)} | ${pct(xs, 0.95).toFixed(2)} | ${percentile(xs, 0.99).toFixed(2)} | ${Math.max(...xs).toFixed(2)} |`);
+if (slowest.length) {
+  console.log('\nslowest steps (edit + analysis + request):');
+  for (const s of slowest.sort((x, y) => y.ms - x.ms).slice(0, arg('show', 12))) console.log(`  ${s.ms.toFixed(1)} ms  ${s.what}`);
+}

@@ -6,8 +6,12 @@
 //    name comes to denote another declaration (re-parsed: a new AST object; added; removed), everything that
 //    looked it up is checked again. This also keeps the spans in its references right: they point into the
 //    declarations it read.
-//  - the namespace as a whole, without a lookup (names and kinds for "did you mean", enum cases for bare
-//    case names): the program's *shape* (`declShape`). Any change → check everything again.
+//  - the namespace without a lookup by name: the list of declared names ("did you mean"), the enums declaring a
+//    bare case name, the set of case names. The symbol table records these reads too (`NAMES_READ`, `caseRead`,
+//    `ALL_CASES_READ` in symbols.ts). When the program's *shape* (`declShape`: declaration names and kinds, enum
+//    cases, files) changes, the reads whose answer changed are invalidated like a replaced name: an edit that adds,
+//    removes or renames a declaration re-checks what looked that name up and what listed the names, not the
+//    whole program.
 // When neither changed, the declaration's diagnostics are replayed, and what its check wrote into the side
 // tables (references, expression types, type references) is still there: the tables belong to the session and
 // outlive each check. Before a declaration is checked again, or when it leaves the program, its entries are
@@ -23,13 +27,12 @@ import type * as A from '../../grammar/ast.js';
 import type { Diagnostic } from '../../base/diagnostics.js';
 import { newTables, type CheckTables } from './tables.js';
 import type { Program } from '../program.js';
-import { buildSymbols, type SymbolTable } from '../symbols.js';
+import { ALL_CASES_READ, buildSymbols, caseRead, NAMES_READ, type SymbolTable } from '../symbols.js';
 import type { Ty } from '../types.js';
 
 interface Entry {
   decl: A.Decl;
   file: string;
-  shape: number;
   /** the check that last found this declaration in the program */
   seen: number;
   /** a declaration it looked up was replaced since it was checked */
@@ -62,7 +65,6 @@ export class CheckSession {
   /** name → the entries whose check looked it up */
   private readonly dependents = new Map<string, Set<Entry>>();
   private shapeParts: string[] = [];
-  private shape = 0;
   private checks = 0;
   /** the symbol table of the last check, and whether building it reported nothing */
   private symbols: SymbolTable | undefined;
@@ -98,7 +100,6 @@ export class CheckSession {
       parts.length = n;
       changed = true;
     }
-    if (changed) this.shape++;
 
     const last = this.symbols;
     let symbols: SymbolTable;
@@ -121,9 +122,14 @@ export class CheckSession {
       const before = diagnostics.length;
       symbols = buildSymbols(program, diagnostics);
       this.symbolsClean = diagnostics.length === before;
+      if (this.entry !== program.entry) {
+        // another program: nothing recorded holds
+        for (const e of this.entries.values()) e.stale = true;
+      }
       // Names whose declaration changed (re-parsed, added, removed): whoever looked them up is stale.
       for (const [name, s] of symbols.byName) if (last?.byName.get(name)?.decl !== s.decl) this.invalidate(name);
       if (last) for (const name of last.byName.keys()) if (!symbols.byName.has(name)) this.invalidate(name);
+      if (changed || !last) this.shapeChanged(last, symbols);
     }
     this.symbols = symbols;
     this.entry = program.entry;
@@ -180,6 +186,30 @@ export class CheckSession {
     }
   }
 
+  /**
+   * The shape changed: invalidates the reads made without a lookup whose answer may differ — the list of names
+   * (any change in names, kinds or order), the enums of each case name whose list differs, the set of case names.
+   */
+  private shapeChanged(last: SymbolTable | undefined, symbols: SymbolTable): void {
+    this.invalidate(NAMES_READ);
+    // (`reads` is unset outside a check, so these lookups record nothing)
+    const before = last?.enumCases;
+    let setChanged = !before || before.size !== symbols.enumCases.size;
+    for (const [c, enums] of symbols.enumCases) {
+      const old = before?.get(c);
+      if (!old) setChanged = true;
+      if (!old || old.length !== enums.length || old.some((x, i) => x !== enums[i])) this.invalidate(caseRead(c));
+    }
+    if (before) {
+      for (const c of before.keys()) {
+        if (symbols.enumCases.has(c)) continue;
+        setChanged = true;
+        this.invalidate(caseRead(c));
+      }
+    }
+    if (setChanged) this.invalidate(ALL_CASES_READ);
+  }
+
   private invalidate(name: string): void {
     const deps = this.dependents.get(name);
     if (deps) for (const e of deps) e.stale = true;
@@ -189,12 +219,11 @@ export class CheckSession {
   private validEntry(d: A.Decl, file: string): Entry {
     let e = this.entries.get(d);
     if (!e) {
-      e = { decl: d, file, shape: this.shape, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
+      e = { decl: d, file, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
       this.entries.set(d, e);
-    } else if (e.stale || e.file !== file || e.shape !== this.shape) {
+    } else if (e.stale || e.file !== file) {
       this.forget(e);
       e.file = file;
-      e.shape = this.shape;
     }
     e.seen = this.checks;
     return e;
