@@ -44,13 +44,23 @@ export class SegmentSpan implements A.Span {
   }
 }
 
-interface Segment {
-  text: string;
-  origin: Origin;
-  imports: A.ImportDecl[];
-  decls: A.Decl[];
-  comments: A.Comment[];
-  diagnostics: Diagnostic[];
+/**
+ * One top-level segment of the document (or the preamble before the first token): its own copy of its text, where
+ * it starts now, and what it parsed to. The same object is kept across edits as long as its text is unchanged, so
+ * features can cache what they derive from it (semantic tokens).
+ */
+export interface Segment {
+  readonly text: string;
+  /** `origin.offset`: where the segment starts in the current document */
+  readonly origin: { readonly offset: number };
+  readonly imports: A.ImportDecl[];
+  readonly decls: A.Decl[];
+  readonly comments: A.Comment[];
+  readonly diagnostics: Diagnostic[];
+}
+
+interface MovableSegment extends Segment {
+  readonly origin: Origin;
 }
 
 interface Reuse {
@@ -186,10 +196,10 @@ export class DocumentParser {
   private text: string | undefined;
   private split: Split = { starts: [], heads: [], unterminated: false };
   /** segments[0] is the preamble; segments[i + 1] starts at split.starts[i] */
-  private segments: Segment[] = [];
+  private segments: MovableSegment[] = [];
   private result: ParseResult | undefined;
   /** statistics, for tests and the benchmark */
-  readonly stats = { parses: 0, segmentsParsed: 0, fullSplits: 0 };
+  readonly stats = { parses: 0, segmentsParsed: 0, charsParsed: 0, fullSplits: 0 };
 
   constructor(readonly path: string) {}
 
@@ -203,7 +213,7 @@ export class DocumentParser {
     // Ranges: the preamble [0, starts[0]) then one per segment.
     const bounds = [0].concat(split.starts, text.length);
     const count = bounds.length - 1;
-    const segments: Segment[] = new Array<Segment>(count);
+    const segments: MovableSegment[] = new Array<MovableSegment>(count);
     // Ranges before the edit are the old ones, unchanged; ranges after it are the old ones, moved.
     for (let i = 0; i < plan.head; i++) segments[i] = oldSegments[i]!;
     let midEnd = count;
@@ -213,7 +223,7 @@ export class DocumentParser {
       for (let m = 0; m < moved; m++) segments[midEnd + m] = oldSegments[plan.tail.oldRange + m]!;
     }
     // Ranges around the edit: reuse an old segment with the same text if there is one, else parse.
-    const pool = new Map<string, Segment[]>();
+    const pool = new Map<string, MovableSegment[]>();
     const poolEnd = plan.tail ? plan.tail.oldRange : oldSegments.length;
     for (let i = plan.head; i < poolEnd; i++) {
       const s = oldSegments[i]!;
@@ -250,8 +260,17 @@ export class DocumentParser {
     return this.split.starts;
   }
 
-  private parseSegment(text: string): Segment {
+  /**
+   * The segments of `text` in order (the preamble first), if `text` is the text this parser last parsed; else
+   * undefined. Valid until the next `parse`.
+   */
+  segmentsOf(text: string): readonly Segment[] | undefined {
+    return text === this.text ? this.segments : undefined;
+  }
+
+  private parseSegment(text: string): MovableSegment {
     this.stats.segmentsParsed++;
+    this.stats.charsParsed += text.length;
     const origin = new Origin();
     const r = parseSynth(text, this.path);
     const seen = new Map<object, SegmentSpan>();

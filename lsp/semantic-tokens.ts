@@ -1,14 +1,23 @@
 // Semantic tokens: the lexer's tokens (the same lexer as the compiler) classified with what the checker
 // resolved — a soft keyword used as a name is a name, a name is coloured by what it refers to, template holes
 // inside strings are coloured as code.
+//
+// Incremental: tokens are computed per top-level segment of the document (incremental-parse.ts), relative to the
+// segment's start, and cached on the segment object under the check session's stamps of its declarations
+// (compiler/check/session.ts `stampOf`): an edit recomputes the segments it re-parsed and the declarations it
+// re-checked; the rest is re-positioned (one line lookup per segment) and re-encoded. The server answers
+// `textDocument/semanticTokens/full/delta` with the one changed run of the encoded array (`TokenResults`), and
+// `textDocument/semanticTokens/range` from the segments in the range.
 import type { IToken } from 'chevrotain';
-import type { SemanticTokens, SemanticTokensLegend, SemanticTokensParams } from 'vscode-languageserver';
+import type { Range, SemanticTokens, SemanticTokensDelta, SemanticTokensLegend } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import * as L from '../grammar/lexer.js';
 import { FUNCTIONS, AGGREGATES, SAMPLERS } from '../compiler/builtins.js';
+import type { CheckSession } from '../compiler/check/session.js';
 import { SIM_FUNCTIONS, SIM_RANDOM } from '../compiler/sim/builtins.js';
 import { PRIMITIVE_TYPES, SIM_SCALAR_TYPES } from '../compiler/types.js';
-import { nameIndex, targetKey, type Target } from './resolve.js';
+import type { Segment } from './incremental-parse.js';
+import { declNames, type Target } from './resolve.js';
 import type { Analysis } from './workspace.js';
 
 const TYPES = ['namespace', 'type', 'struct', 'enum', 'enumMember', 'property', 'parameter', 'variable', 'function', 'method', 'event', 'keyword', 'comment', 'string', 'number', 'operator'] as const;
@@ -52,6 +61,7 @@ function classify(t: Target): { type: TokenType; mods: number } {
   }
 }
 
+/** A classified token, offsets relative to its segment's text. */
 interface Raw {
   start: number;
   length: number;
@@ -59,13 +69,85 @@ interface Raw {
   mods: number;
 }
 
-export function semanticTokens(a: Analysis, _params: SemanticTokensParams): SemanticTokens {
-  const text = a.doc.text;
+/**
+ * One segment's tokens, one line piece each (a token spanning lines — a triple string, a block comment — is one
+ * piece per line), as runs of 5 numbers: line relative to the segment's first line; column (on the first line:
+ * relative to the segment's start column); length; type; modifiers.
+ */
+interface SegmentTokens {
+  session: CheckSession;
+  /** the session's stamps of the segment's declarations when computed */
+  stamps: Array<number | undefined>;
+  pieces: Int32Array;
+}
+
+const segmentTokens = new WeakMap<Segment, SegmentTokens>();
+
+/** The full tokens of the analysed document, LSP-encoded (relative positions, 5 numbers per token). */
+export function semanticTokensData(a: Analysis): number[] {
+  return encode(a, documentSegments(a), 0, Infinity);
+}
+
+/** The tokens of the lines of `range` (whole segments touching it, then cut to its lines), LSP-encoded. */
+export function semanticTokensRangeData(a: Analysis, range: Range): number[] {
+  return encode(a, documentSegments(a), range.start.line, range.end.line);
+}
+
+/** The segments of the analysed document; a whole-text pseudo-segment if the parser holds another version. */
+function documentSegments(a: Analysis): readonly Segment[] {
+  const segs = a.workspace.parser(a.doc.path).segmentsOf(a.doc.text);
+  if (segs) return segs;
+  const ast = a.source.ast;
+  return [{ text: a.doc.text, origin: { offset: 0 }, imports: ast.imports, decls: ast.decls, comments: ast.comments, diagnostics: [] }];
+}
+
+function piecesOf(a: Analysis, seg: Segment): Int32Array {
+  const stamps = seg.decls.map((d) => a.session.stampOf(d));
+  const hit = segmentTokens.get(seg);
+  if (hit && hit.session === a.session && hit.stamps.length === stamps.length && hit.stamps.every((s, i) => s !== undefined && s === stamps[i])) return hit.pieces;
+  const pieces = computePieces(a, seg);
+  segmentTokens.set(seg, { session: a.session, stamps, pieces });
+  return pieces;
+}
+
+/** Encodes the tokens of `segments` on lines [fromLine, toLine] (LSP relative encoding). */
+function encode(a: Analysis, segments: readonly Segment[], fromLine: number, toLine: number): number[] {
+  const lines = a.source.lines;
+  const data: number[] = [];
+  let prevLine = 0;
+  let prevChar = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s]!;
+    const next = segments[s + 1];
+    if (fromLine > 0 && next && lines.position(next.origin.offset).line < fromLine) continue;
+    const start = lines.position(seg.origin.offset);
+    if (start.line > toLine) break;
+    const pieces = piecesOf(a, seg);
+    for (let i = 0; i < pieces.length; i += 5) {
+      const line = start.line + pieces[i]!;
+      if (line < fromLine) continue;
+      if (line > toLine) break;
+      const char = pieces[i] === 0 ? start.character + pieces[i + 1]! : pieces[i + 1]!;
+      const dl = line - prevLine;
+      data.push(dl, dl === 0 ? char - prevChar : char, pieces[i + 2]!, pieces[i + 3]!, pieces[i + 4]!);
+      prevLine = line;
+      prevChar = char;
+    }
+  }
+  return data;
+}
+
+/** Classifies one segment's tokens (relative to the segment) and cuts them into line pieces. */
+function computePieces(a: Analysis, seg: Segment): Int32Array {
+  const text = seg.text;
+  const base = seg.origin.offset;
   const file = a.doc.path;
   const byStart = new Map<number, { target: Target; decl: boolean }>();
-  for (const o of nameIndex(a).all) {
-    if (o.file !== file) continue;
-    byStart.set(o.ident.span.start, { target: o.target, decl: targetKey(o.target) === targetKey({ file, span: o.ident.span }) });
+  for (const d of seg.decls) {
+    for (const o of declNames(a, file, d).all) {
+      const t = o.target;
+      byStart.set(o.ident.span.start - base, { target: t, decl: t.file === file && t.span.start === o.ident.span.start });
+    }
   }
   // Setting keys and templates, from the AST.
   const settingKeys = new Set<number>();
@@ -74,11 +156,11 @@ export function semanticTokens(a: Analysis, _params: SemanticTokensParams): Sema
     if (!x || typeof x !== 'object') return;
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
-    if (o['kind'] === 'Setting') settingKeys.add((o['key'] as A.Ident).span.start);
-    if (o['kind'] === 'Template') templates.set((o as unknown as A.Template).span.start, o as unknown as A.Template);
+    if (o['kind'] === 'Setting') settingKeys.add((o['key'] as A.Ident).span.start - base);
+    if (o['kind'] === 'Template') templates.set((o as unknown as A.Template).span.start - base, o as unknown as A.Template);
     for (const k in o) if (k !== 'span' && k !== 'keyword') visit(o[k]);
   };
-  visit(a.source.ast.decls);
+  visit(seg.decls);
 
   const raw: Raw[] = [];
   const push = (start: number, length: number, type: TokenType, mods = 0) => {
@@ -112,14 +194,15 @@ export function semanticTokens(a: Analysis, _params: SemanticTokensParams): Sema
         let pos = start;
         for (const part of tpl.parts) {
           if (part.kind !== 'Hole') continue;
-          push(pos, part.span.start - pos, 'string');
-          const sub = L.synthLexer.tokenize(text.slice(part.span.start, part.span.end));
+          const hs0 = part.span.start - base;
+          push(pos, hs0 - pos, 'string');
+          const sub = L.synthLexer.tokenize(text.slice(hs0, part.span.end - base));
           for (const h of sub.tokens) {
-            const hs = part.span.start + h.startOffset;
+            const hs = hs0 + h.startOffset;
             if (h.tokenType === L.Identifier || h.tokenType.CATEGORIES?.includes(L.Identifier)) ident({ start: hs, image: h.image, keyword: false });
             else if (h.tokenType === L.NumberLit) push(hs, h.image.length, 'number');
           }
-          pos = part.span.end;
+          pos = part.span.end - base;
         }
         push(pos, start + t.image.length - pos, 'string');
       }
@@ -128,17 +211,39 @@ export function semanticTokens(a: Analysis, _params: SemanticTokensParams): Sema
     else if (name.startsWith('Kw_')) ident({ start, image: t.image, keyword: true });
     else if (name === 'Arrow' || name === 'Tilde' || name === 'DotDot') push(start, t.image.length, 'operator');
   }
-  return { data: encode(a, raw) };
+  return linePieces(text, raw);
 }
 
-/** Relative encoding; tokens spanning lines (triple strings, block comments) are split per line. */
-function encode(a: Analysis, raw: Raw[]): number[] {
-  const lines = a.source.lines;
-  const text = a.doc.text;
-  const data: number[] = [];
-  let prevLine = 0;
-  let prevChar = 0;
+/** The end of the line break starting at `i` of `text` (`\n`, `\r\n` or a lone `\r`, as base/source.ts counts lines), or -1. */
+function lineBreakEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 10) return i + 1;
+  if (c === 13) return text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+  return -1;
+}
+
+/** Cuts classified tokens into pieces of one line each (line breaks excluded), positioned relative to the segment. */
+function linePieces(text: string, raw: Raw[]): Int32Array {
   raw.sort((x, y) => x.start - y.start);
+  const out: number[] = [];
+  let line = 0;
+  let lineStart = 0;
+  let scanned = 0;
+  /** advances the line counter over the line breaks before `offset` */
+  const to = (offset: number) => {
+    for (let i = scanned; i < offset; ) {
+      const e = lineBreakEnd(text, i);
+      if (e < 0) {
+        i++;
+        continue;
+      }
+      if (e > offset) break; // the offset is inside a `\r\n`
+      line++;
+      lineStart = e;
+      i = e;
+    }
+    scanned = Math.max(scanned, offset);
+  };
   let lastEnd = -1;
   for (const r of raw) {
     if (r.start < lastEnd) continue; // never overlap
@@ -146,18 +251,62 @@ function encode(a: Analysis, raw: Raw[]): number[] {
     let s = r.start;
     const end = r.start + r.length;
     while (s < end) {
-      const nl = text.indexOf('\n', s);
-      const e = nl >= 0 && nl < end ? nl : end;
-      if (e > s) {
-        const p = lines.position(s);
-        const dl = p.line - prevLine;
-        const dc = dl === 0 ? p.character - prevChar : p.character;
-        data.push(dl, dc, e - s, r.type, r.mods);
-        prevLine = p.line;
-        prevChar = p.character;
-      }
-      s = e + 1;
+      to(s);
+      // the piece runs to the next line break or the token's end
+      let e = s;
+      while (e < end && lineBreakEnd(text, e) < 0) e++;
+      if (e > s) out.push(line, s - lineStart, e - s, r.type, r.mods);
+      if (e >= end) break;
+      s = lineBreakEnd(text, e);
     }
   }
-  return data;
+  return Int32Array.from(out);
+}
+
+/**
+ * The last tokens sent per document, for `semanticTokens/full/delta`: a delta is the one run of the encoded array
+ * between the common prefix and suffix of the previous and the new data (whole tokens of 5 numbers).
+ */
+export class TokenResults {
+  private readonly last = new Map<string, { id: string; data: number[] }>();
+  private next = 1;
+
+  /** Full tokens of the analysed document, remembered under a new result id. */
+  full(a: Analysis): SemanticTokens {
+    const data = semanticTokensData(a);
+    const resultId = this.remember(a.doc.uri, data);
+    return { resultId, data };
+  }
+
+  /** The edit from the result `previousResultId` to the current tokens; full tokens if that result is not the last one sent. */
+  delta(a: Analysis, previousResultId: string): SemanticTokens | SemanticTokensDelta {
+    const prev = this.last.get(a.doc.uri);
+    if (!prev || prev.id !== previousResultId) return this.full(a);
+    const data = semanticTokensData(a);
+    const resultId = this.remember(a.doc.uri, data);
+    return { resultId, edits: diffTokens(prev.data, data) };
+  }
+
+  forget(uri: string): void {
+    this.last.delete(uri);
+  }
+
+  private remember(uri: string, data: number[]): string {
+    const id = String(this.next++);
+    this.last.set(uri, { id, data });
+    return id;
+  }
+}
+
+/** The edits (none or one) that turn `old` into `now`: the run between their common prefix and suffix, in whole tokens. */
+export function diffTokens(old: readonly number[], now: readonly number[]): SemanticTokensDelta['edits'] {
+  const n = Math.min(old.length, now.length);
+  let p = 0;
+  while (p < n && old[p] === now[p]) p++;
+  p -= p % 5;
+  let s = 0;
+  while (s < n - p && old[old.length - 1 - s] === now[now.length - 1 - s]) s++;
+  s -= s % 5;
+  if (p === old.length && p === now.length) return [];
+  return [{ start: p, deleteCount: old.length - p - s, data: now.slice(p, now.length - s) }];
 }

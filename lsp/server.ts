@@ -30,7 +30,7 @@ import { hover } from './hover.js';
 import { inlayHints } from './inlay-hints.js';
 import { references } from './references.js';
 import { prepareRename, rename } from './rename.js';
-import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens.js';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokensRangeData, TokenResults } from './semantic-tokens.js';
 import { signatureHelp } from './signature-help.js';
 import { documentSymbols, workspaceSymbols } from './symbols.js';
 import { Workspace, type Analysis } from './workspace.js';
@@ -43,6 +43,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });
   const timers = new Map<string, NodeJS.Timeout>();
+  const tokenResults = new TokenResults();
 
   const log = (msg: string) => {
     try {
@@ -119,7 +120,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
-        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: false },
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: { delta: true }, range: true },
         foldingRangeProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
         documentFormattingProvider: true,
@@ -152,6 +153,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (t) clearTimeout(t);
       timers.delete(e.document.uri);
       workspace.close(e.document.uri);
+      tokenResults.forget(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       for (const d of workspace.documents()) schedule(d.uri);
     } catch (err) {
@@ -175,7 +177,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRenameRequest(onDoc('rename', rename, null));
   connection.onDocumentSymbol(onDoc('documentSymbol', documentSymbols, []));
   connection.onWorkspaceSymbol(guard('workspaceSymbol', (params) => workspaceSymbols(workspace, params)));
-  connection.languages.semanticTokens.on(onDoc('semanticTokens', semanticTokens, { data: [] }));
+  connection.languages.semanticTokens.on(onDoc('semanticTokens', (a) => tokenResults.full(a), { data: [] }));
+  connection.languages.semanticTokens.onDelta(onDoc('semanticTokensDelta', (a, p) => tokenResults.delta(a, p.previousResultId), { data: [] }));
+  connection.languages.semanticTokens.onRange(onDoc('semanticTokensRange', (a, p) => ({ data: semanticTokensRangeData(a, p.range) }), { data: [] }));
   connection.onFoldingRanges(onDoc('foldingRange', foldingRanges, []));
   connection.onSignatureHelp(onDoc('signatureHelp', signatureHelp, null));
   connection.onDocumentFormatting(onDoc('formatting', formatting, []));

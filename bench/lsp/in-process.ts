@@ -3,11 +3,14 @@
 //
 //   npx tsx bench/lsp/in-process.ts [--lines 5000] [--edits 200]
 //   npx tsx bench/lsp/in-process.ts --random [--edits 2500] [--seed 13]   (bench/lsp/stress.ts's edits)
+//   --cpu: time by this process's CPU time (user + system) instead of the wall clock, which a loaded machine
+//   inflates with time spent waiting for a core. Either way, garbage-collection pauses are attributed per step.
 import * as path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { completion } from '../../lsp/completion.js';
 import { definition } from '../../lsp/definition.js';
-import { semanticTokens } from '../../lsp/semantic-tokens.js';
+import { semanticTokensData } from '../../lsp/semantic-tokens.js';
 import { documentDiagnostics } from '../../lsp/diagnostics.js';
 import { hover } from '../../lsp/hover.js';
 import { Workspace, type Analysis } from '../../lsp/workspace.js';
@@ -38,16 +41,30 @@ ws.analyze(uri);
 const sites: number[] = [];
 for (let i = text.indexOf('check len(row.body) >= 40'); i >= 0; i = text.indexOf('check len(row.body) >= 40', i + 1)) sites.push(i + 'check len(row.body) >= '.length);
 
+const cpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const now: () => number = process.argv.includes('--cpu') ? cpuClock : () => performance.now();
+/** garbage collections (start, duration in ms, kind), attributed to the steps they fell in at the end */
+const gcs: Array<{ start: number; ms: number; kind: number }> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: (e.detail as { kind?: number } | undefined)?.kind ?? 0 });
+}).observe({ entryTypes: ['gc'] });
+
 const times = new Map<string, number[]>();
+let stepStages: string[] = [];
 const record = (stage: string, ms: number) => {
   let xs = times.get(stage);
   if (!xs) times.set(stage, (xs = []));
   xs.push(ms);
 };
 const time = <R>(stage: string, measured: boolean, f: () => R): R => {
-  const t0 = performance.now();
+  const t0 = now();
   const r = f();
-  if (measured) record(stage, performance.now() - t0);
+  const ms = now() - t0;
+  if (measured) record(stage, ms);
+  stepStages.push(`${stage.split(' ')[0]} ${ms.toFixed(1)}`);
   return r;
 };
 
@@ -55,21 +72,24 @@ const time = <R>(stage: string, measured: boolean, f: () => R): R => {
 function edit(at: number, insert: string, remove: number, measured: boolean): Analysis {
   if (insert || remove) text = text.slice(0, at) + insert + text.slice(at + remove);
   ws.update(uri, text, ++version);
-  const t0 = performance.now();
+  const t0 = now();
   time('parse (incremental)', measured, () => ws.parser(doc.path).parse(text));
   const a = time('loadProgram + checkProgram', measured, () => ws.analyze(uri)!);
   time('diagnostics → LSP', measured, () => documentDiagnostics(a));
-  if (measured) record('edit total', performance.now() - t0);
+  if (measured) record('edit total', now() - t0);
   return a;
 }
 
-const slowest: Array<{ ms: number; what: string }> = [];
+const slowest: Array<{ ms: number; what: string; from: number; to: number }> = [];
 if (process.argv.includes('--random')) {
   let i = 0;
   for (const step of stressSteps(text, edits + warm, arg('seed', 13))) {
     const m = i++ >= warm;
     text = step.text;
-    const t0 = performance.now();
+    stepStages = [];
+    const from = performance.now();
+    const checked0 = ws.sessionStats(uri)?.checked ?? 0;
+    const t0 = now();
     const before = { ...ws.parser(doc.path).stats };
     const a = edit(0, '', 0, m);
     const parsed = ws.parser(doc.path).stats.segmentsParsed - before.segmentsParsed;
@@ -78,9 +98,17 @@ if (process.argv.includes('--random')) {
     if (step.ask === 'completion') time('completion', m, () => completion(a, { textDocument, position }));
     if (step.ask === 'hover') time('hover', m, () => hover(a, { textDocument, position }));
     if (step.ask === 'definition') time('definition', m, () => definition(a, { textDocument, position }));
-    if (step.ask === 'semanticTokens') time('semantic tokens', m, () => semanticTokens(a, { textDocument }));
-    const ms = performance.now() - t0;
-    if (m) slowest.push({ ms, what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments parsed` });
+    if (step.ask === 'semanticTokens') time('semantic tokens', m, () => semanticTokensData(a));
+    const ms = now() - t0;
+    const checked = (ws.sessionStats(uri)?.checked ?? 0) - checked0;
+    if (m) {
+      slowest.push({
+        ms,
+        what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments parsed, ${checked} parts checked; ${stepStages.join(', ')}`,
+        from,
+        to: performance.now(),
+      });
+    }
   }
 } else for (let i = 0; i < edits + warm; i++) {
   const m = i >= warm;
@@ -97,7 +125,14 @@ if (process.argv.includes('--random')) {
 console.log(`In process, ${text.split('\n').length.toLocaleString('en-US')}-line spec, ${edits} edits after ${warm} warm-up edits\n`);
 console.log('| stage | p50 ms | p95 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |');
 for (const [stage, xs] of times) console.log(`| ${stage} | ${pct(xs, 0.5).toFixed(2)} | ${pct(xs, 0.95).toFixed(2)} | ${percentile(xs, 0.99).toFixed(2)} | ${Math.max(...xs).toFixed(2)} |`);
+await new Promise((r) => setTimeout(r, 10)); // the observer's last entries
+const gcIn = (from: number, to: number) =>
+  gcs
+    .filter((g) => g.start >= from && g.start < to)
+    .map((g) => `${g.kind === 1 ? 'scavenge' : g.kind === 2 || g.kind === 4 ? 'mark-compact' : `gc${g.kind}`} ${g.ms.toFixed(1)}`)
+    .join(' + ') || 'none';
+console.log(`\ngarbage collections: ${gcs.length}, ${gcs.reduce((n, g) => n + g.ms, 0).toFixed(0)} ms in all; longest ${Math.max(0, ...gcs.map((g) => g.ms)).toFixed(1)} ms`);
 if (slowest.length) {
   console.log('\nslowest steps (edit + analysis + request):');
-  for (const s of slowest.sort((x, y) => y.ms - x.ms).slice(0, arg('show', 12))) console.log(`  ${s.ms.toFixed(1)} ms  ${s.what}`);
+  for (const s of slowest.sort((x, y) => y.ms - x.ms).slice(0, arg('show', 12))) console.log(`  ${s.ms.toFixed(1)} ms  ${s.what}; gc: ${gcIn(s.from, s.to)}`);
 }

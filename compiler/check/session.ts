@@ -35,6 +35,8 @@ interface Entry {
   file: string;
   /** the check that last found this declaration in the program */
   seen: number;
+  /** changes whenever its recorded results change (see `stampOf`) */
+  stamp: number;
   /** a declaration it looked up was replaced since it was checked */
   stale: boolean;
   /** diagnostics of each part: phase 2 (its types) and phases 3–4 (its body); undefined: not checked yet */
@@ -66,6 +68,7 @@ export class CheckSession {
   private readonly dependents = new Map<string, Set<Entry>>();
   private shapeParts: string[] = [];
   private checks = 0;
+  private stamps = 0;
   /** the symbol table of the last check, and whether building it reported nothing */
   private symbols: SymbolTable | undefined;
   private symbolsClean = false;
@@ -169,12 +172,24 @@ export class CheckSession {
       references.sink = exprTypes.sink = typeRefs.sink = undefined;
     }
     e[part] = diagnostics.slice(start);
+    e.stamp = ++this.stamps;
     for (const n of reads) {
       e.reads.push(n);
       let deps = this.dependents.get(n);
       if (!deps) this.dependents.set(n, (deps = new Set()));
       deps.add(e);
     }
+  }
+
+  /**
+   * A number that changes whenever what the session holds for declaration `d` changes (checked again,
+   * forgotten): as long as it is the same, so are `d`'s entries in the tables (references, types), its
+   * diagnostics and the declarations they point to. Undefined when the session holds nothing for `d`. The
+   * language server caches what it derives from a declaration (names and their targets, semantic tokens) under
+   * this stamp. Stamps of one session never repeat.
+   */
+  stampOf(d: A.Decl): number | undefined {
+    return this.entries.get(d)?.stamp;
   }
 
   /** Ends a check: forgets declarations that left the program. */
@@ -219,7 +234,7 @@ export class CheckSession {
   private validEntry(d: A.Decl, file: string): Entry {
     let e = this.entries.get(d);
     if (!e) {
-      e = { decl: d, file, seen: 0, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
+      e = { decl: d, file, seen: 0, stamp: ++this.stamps, stale: false, types: undefined, body: undefined, reads: [], idents: [], exprs: [], typeRefs: [] };
       this.entries.set(d, e);
     } else if (e.stale || e.file !== file) {
       this.forget(e);
@@ -246,5 +261,6 @@ export class CheckSession {
     e.reads = [];
     e.types = e.body = undefined;
     e.stale = false;
+    e.stamp = ++this.stamps;
   }
 }
