@@ -20,7 +20,8 @@ export interface SymbolInfo {
  */
 export const NAMES_READ = '#names';
 export const ALL_CASES_READ = '#cases';
-export const caseRead = (caseName: string): string => `case ${caseName}`;
+export const CASE_READ_PREFIX = 'case ';
+export const caseRead = (caseName: string): string => CASE_READ_PREFIX + caseName;
 
 /** enum case name → the enums declaring it; the lookups a check makes are recorded like `SymbolTable.get`'s. */
 export class EnumCaseIndex extends Map<string, string[]> {

@@ -191,6 +191,9 @@ function rebase(x: unknown, origin: Origin, seen: Map<object, SegmentSpan>): voi
   }
 }
 
+/** Dropped segments kept for an undo: at least this many characters, else as many as the document has. */
+const RECENT_MIN_CHARS = 16 * 1024;
+
 /** Parses one document again and again, reusing the declarations an edit did not touch. */
 export class DocumentParser {
   private text: string | undefined;
@@ -198,8 +201,16 @@ export class DocumentParser {
   /** segments[0] is the preamble; segments[i + 1] starts at split.starts[i] */
   private segments: MovableSegment[] = [];
   private result: ParseResult | undefined;
+  /**
+   * Segments dropped from the document by recent edits, by text, oldest first, with their total length. When an
+   * edit brings a text back (an undo; a closing quote that ends an unterminated string), its segment is reused:
+   * no parse, and the same AST objects, which the check session can restore instead of checking again
+   * (compiler/check/session.ts). Bounded by the document's length (plus `RECENT_MIN_CHARS`).
+   */
+  private readonly recent = new Map<string, MovableSegment[]>();
+  private recentChars = 0;
   /** statistics, for tests and the benchmark */
-  readonly stats = { parses: 0, segmentsParsed: 0, charsParsed: 0, fullSplits: 0 };
+  readonly stats = { parses: 0, segmentsParsed: 0, charsParsed: 0, fullSplits: 0, recalled: 0 };
 
   constructor(readonly path: string) {}
 
@@ -233,8 +244,10 @@ export class DocumentParser {
     }
     for (let i = plan.head; i < midEnd; i++) {
       const t = text.slice(bounds[i]!, bounds[i + 1]!);
-      segments[i] = pool.get(t)?.shift() ?? this.parseSegment(detached(t));
+      segments[i] = pool.get(t)?.shift() ?? this.recall(t) ?? this.parseSegment(detached(t));
     }
+    // Old segments not reused are kept a while: an undo brings their text back.
+    for (const list of pool.values()) for (const seg of list) this.keep(seg, text.length);
     for (let i = 0; i < count; i++) segments[i]!.origin.offset = bounds[i]!;
     this.text = text;
     this.split = split;
@@ -266,6 +279,33 @@ export class DocumentParser {
    */
   segmentsOf(text: string): readonly Segment[] | undefined {
     return text === this.text ? this.segments : undefined;
+  }
+
+  private keep(seg: MovableSegment, documentLength: number): void {
+    // the preamble and other blank segments are cheaper to parse than to keep
+    if (seg.decls.length === 0 && seg.imports.length === 0) return;
+    let list = this.recent.get(seg.text);
+    if (list) this.recent.delete(seg.text); // re-inserted as the newest
+    else list = [];
+    list.push(seg);
+    this.recent.set(seg.text, list);
+    this.recentChars += seg.text.length;
+    const limit = documentLength + RECENT_MIN_CHARS;
+    for (const [t, l] of this.recent) {
+      if (this.recentChars <= limit) break;
+      this.recentChars -= t.length * l.length;
+      this.recent.delete(t);
+    }
+  }
+
+  private recall(text: string): MovableSegment | undefined {
+    const list = this.recent.get(text);
+    const seg = list?.pop();
+    if (!seg) return undefined;
+    if (list!.length === 0) this.recent.delete(text);
+    this.recentChars -= text.length;
+    this.stats.recalled++;
+    return seg;
   }
 
   private parseSegment(text: string): MovableSegment {

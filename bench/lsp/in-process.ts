@@ -49,7 +49,7 @@ const now: () => number = process.argv.includes('--cpu') ? cpuClock : () => perf
 /** garbage collections (start, duration in ms, kind), attributed to the steps they fell in at the end */
 const gcs: Array<{ start: number; ms: number; kind: number }> = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: (e.detail as { kind?: number } | undefined)?.kind ?? 0 });
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0 });
 }).observe({ entryTypes: ['gc'] });
 
 const times = new Map<string, number[]>();

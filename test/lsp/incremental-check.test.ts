@@ -9,7 +9,7 @@ import { loadProgram, type Host } from '../../compiler/program.js';
 import { DocumentParser } from '../../lsp/incremental-parse.js';
 import { exampleSpecs } from '../support/examples.js';
 import { mulberry32 } from '../support/prng.js';
-import { randomEdit } from './support/edits.js';
+import { editSession, randomEdit } from './support/edits.js';
 
 const json = (x: unknown) => JSON.stringify(x);
 
@@ -71,6 +71,20 @@ function nameEdit(text: string, rnd: () => number): string {
   return text.slice(0, m.index) + next + text.slice(m.index + w.length);
 }
 
+/** Compares a session's check with a fresh one of the same AST; the first difference, described. */
+function difference(incResult: CheckResult, freshResult: CheckResult): string | undefined {
+  const inc = tables(incResult);
+  const fresh = tables(freshResult);
+  return (
+    (inc.diagnostics !== fresh.diagnostics ? `diagnostics: ${inc.diagnostics} vs ${fresh.diagnostics}` : undefined) ??
+    (inc.enumCases !== fresh.enumCases ? `enum cases: ${inc.enumCases} vs ${fresh.enumCases}` : undefined) ??
+    tableDiff('symbols', inc.symbols, fresh.symbols) ??
+    tableDiff('references', inc.references, fresh.references) ??
+    tableDiff('exprTypes', inc.exprTypes as Map<A.Expr, string>, fresh.exprTypes) ??
+    tableDiff('typeRefs', inc.typeRefs, fresh.typeRefs)
+  );
+}
+
 describe('incremental check', () => {
   const cases: Array<[string, string, (text: string, rnd: () => number) => string]> = exampleSpecs().flatMap((spec) => [
     [`random edits: ${spec.split('/').slice(-1)[0]}`, spec, randomEdit],
@@ -104,15 +118,7 @@ describe('incremental check', () => {
         // a check that crashed would be hidden as SYN9001: on these edits, none may
         const crashed = incResult.diagnostics.find((x) => x.code === 'SYN9001');
         if (crashed) expect({ step: i, text, crashed: crashed.message }).toBeUndefined();
-        const inc = tables(incResult);
-        const fresh = tables(checkProgram(program));
-        const d =
-          (inc.diagnostics !== fresh.diagnostics ? `diagnostics: ${inc.diagnostics} vs ${fresh.diagnostics}` : undefined) ??
-          (inc.enumCases !== fresh.enumCases ? `enum cases: ${inc.enumCases} vs ${fresh.enumCases}` : undefined) ??
-          tableDiff('symbols', inc.symbols, fresh.symbols) ??
-          tableDiff('references', inc.references, fresh.references) ??
-          tableDiff('exprTypes', inc.exprTypes as Map<A.Expr, string>, fresh.exprTypes) ??
-          tableDiff('typeRefs', inc.typeRefs, fresh.typeRefs);
+        const d = difference(incResult, checkProgram(program));
         if (d) expect({ step: i, text, d }).toBeUndefined();
       }
       // most declarations are replayed, not checked again
@@ -126,6 +132,37 @@ describe('incremental check', () => {
  * scenario is a sequence of texts where a later edit changes only such a read of another declaration. The session
  * must re-check that declaration (its diagnostics differ from the replayed ones).
  */
+describe('incremental check: declarations that leave and come back', () => {
+  // Runs of edits undone one by one, on a spec of several copies of the examples: declarations swallowed by an
+  // unterminated string or comment come back as the same AST objects (the parser keeps dropped segments), and the
+  // session restores them (parked) when what they read is unchanged — or checks them again when it is not.
+  it('matches a fresh check at every step of undo-heavy sessions, and restores parked declarations', () => {
+    const p = '/virtual/undo.synth';
+    const original = exampleSpecs()
+      .filter((f) => /tickets|traffic/.test(f))
+      .map((f) => readFileSync(f, 'utf8').replace(/^import .*$/gm, ''))
+      .join('\n')
+      .repeat(3)
+      .replace(/\b(Tier|Mood|Ticket|writer|write_ticket|tickets|traffic|Crash|crashes|Sample|trajectories)\b/g, (m, _n, off: number) => `${m}_${Math.floor(off / 3000)}`);
+    const parser = new DocumentParser(p);
+    const host: Host = { readFile: () => undefined, parse: (text) => parser.parse(text) };
+    const session = new CheckSession();
+    const rnd = mulberry32(4242);
+    let step = 0;
+    for (const text of editSession(original, 400, rnd)) {
+      const program = loadProgram(p, host, text);
+      const incResult = checkProgram(program, { session });
+      const d = difference(incResult, checkProgram(program));
+      if (d) expect({ step, text, d }).toBeUndefined();
+      step++;
+    }
+    expect(parser.stats.recalled).toBeGreaterThan(50);
+    expect(session.stats.restored).toBeGreaterThan(50);
+  });
+});
+
+const OUT_AND_BACK = 'dataset d: D {\n  count 1\n  row = { x: 5 }\n  check row.x == row.x\n  output "o.jsonl"\n}\n';
+
 describe('incremental check: reads without a lookup', () => {
   const base = (extra: string) => `enum Tier { free, pro, enterprise }\nstruct T {\n  a: string\n}\n${extra}`;
   const scenarios: Array<[string, string[]]> = [
@@ -158,6 +195,28 @@ describe('incremental check: reads without a lookup', () => {
         base('dataset d: T {\n  count 1\n  vary t ~ one_of(Tier.free)\n  check t == pro\n  row = { a: "x" }\n}\n'),
       ],
     ],
+    // the dataset reads struct D, whose field type is E: when E stops being a type, D's field types change (D is
+    // checked again) and so does the dataset's check of its row, though the dataset never looked E up
+    [
+      'a declaration whose types changed',
+      [
+        'struct D {\n  x: E\n}\nenum E { a }\ndataset d: D {\n  count 1\n  row = { x: 5 }\n  output "o.jsonl"\n}\n',
+        'struct D {\n  x: E\n}\nmodel E {\n  provider openai\n}\ndataset d: D {\n  count 1\n  row = { x: 5 }\n  output "o.jsonl"\n}\n',
+        'struct D {\n  x: E\n}\nenum E { a }\ndataset d: D {\n  count 1\n  row = { x: 5 }\n  output "o.jsonl"\n}\n',
+      ],
+    ],
+    // the same, while the dataset is out of the program (commented out): when it comes back (the same AST object,
+    // from the parser's dropped segments), the struct it read is the same object but was checked again (its stamp
+    // changed), so the dataset is checked, not restored
+    [
+      'a declaration that changed while it was out of the program',
+      [
+        'struct D {\n  x: E\n}\nenum E { a }\nenum Z { z }\n' + OUT_AND_BACK,
+        'struct D {\n  x: E\n}\nenum E { a }\nenum Z { z }\n/*' + OUT_AND_BACK,
+        'struct D {\n  x: E\n}\nstruct E {\n  a: int\n}\nenum Z { z }\n/*' + OUT_AND_BACK,
+        'struct D {\n  x: E\n}\nstruct E {\n  a: int\n}\nenum Z { z }\n' + OUT_AND_BACK,
+      ],
+    ],
     // `weighted` keys: all case names are the pool for a misspelt key
     [
       'the set of case names',
@@ -178,10 +237,9 @@ describe('incremental check: reads without a lookup', () => {
       const seen = new Set<string>();
       for (const [step, text] of texts.entries()) {
         const program = loadProgram(p, host, text);
-        const inc = json(checkProgram(program, { session }).diagnostics);
-        const fresh = json(checkProgram(program).diagnostics);
-        expect({ step, diagnostics: inc }).toEqual({ step, diagnostics: fresh });
-        seen.add(fresh);
+        const fresh = checkProgram(program);
+        expect({ step, d: difference(checkProgram(program, { session }), fresh) }).toEqual({ step, d: undefined });
+        seen.add(json(fresh.diagnostics) + json([...fresh.ctx.exprTypes.values()]));
       }
       // the scenario does change the diagnostics (else it would prove nothing)
       expect(seen.size).toBeGreaterThan(1);
