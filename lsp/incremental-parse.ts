@@ -329,7 +329,8 @@ export class DocumentParser {
   private updateSplit(old: string, text: string): Reuse {
     const { starts, heads } = this.split;
     const full = (): Reuse => ({ split: this.fullSplit(text), head: 0, tail: undefined });
-    if (this.split.unterminated) return full();
+    // (An unterminated `"""` or `/*` runs to the end of the text, so it is in the last segment: an edit before
+    // that segment can still resynchronise with the old boundaries, and the kept tail carries the flag.)
     const p = commonPrefix(old, text);
     const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
     const oldEnd = old.length - s;
@@ -373,7 +374,7 @@ export class DocumentParser {
       const split = {
         starts: spliced(starts, keep, r.starts, idx, k, delta),
         heads: spliced(heads, keep, r.heads, idx, k, delta),
-        unterminated: false,
+        unterminated: this.split.unterminated,
       };
       return { split, head: j + 1, tail: { oldRange: k + 1 } };
     }

@@ -80,7 +80,7 @@ function edit(at: number, insert: string, remove: number, measured: boolean): An
   return a;
 }
 
-const slowest: Array<{ ms: number; what: string; from: number; to: number }> = [];
+const slowest: Array<{ ms: number; what: string; from: number; to: number; hr?: bigint[] }> = [];
 if (process.argv.includes('--random')) {
   let i = 0;
   for (const step of stressSteps(text, edits + warm, arg('seed', 13))) {
@@ -88,11 +88,13 @@ if (process.argv.includes('--random')) {
     text = step.text;
     stepStages = [];
     const from = performance.now();
+    const hr0 = process.hrtime.bigint() / 1000n;
     const checked0 = ws.sessionStats(uri)?.checked ?? 0;
     const t0 = now();
     const before = { ...ws.parser(doc.path).stats };
     const a = edit(0, '', 0, m);
     const parsed = ws.parser(doc.path).stats.segmentsParsed - before.segmentsParsed;
+    const chars = ws.parser(doc.path).stats.charsParsed - before.charsParsed;
     const position = a.source.lines.position(step.askAt);
     const textDocument = { uri };
     if (step.ask === 'completion') time('completion', m, () => completion(a, { textDocument, position }));
@@ -104,9 +106,10 @@ if (process.argv.includes('--random')) {
     if (m) {
       slowest.push({
         ms,
-        what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments parsed, ${checked} parts checked; ${stepStages.join(', ')}`,
+        what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments (${chars} chars) parsed, ${checked} parts checked; ${stepStages.join(', ')}`,
         from,
         to: performance.now(),
+        hr: [hr0, process.hrtime.bigint() / 1000n],
       });
     }
   }
@@ -135,4 +138,10 @@ console.log(`\ngarbage collections: ${gcs.length}, ${gcs.reduce((n, g) => n + g.
 if (slowest.length) {
   console.log('\nslowest steps (edit + analysis + request):');
   for (const s of slowest.sort((x, y) => y.ms - x.ms).slice(0, arg('show', 12))) console.log(`  ${s.ms.toFixed(1)} ms  ${s.what}; gc: ${gcIn(s.from, s.to)}`);
+  // with --windows FILE: the slowest steps' time windows (µs, monotonic clock), to cut a --cpu-prof profile by step
+  const wi = process.argv.indexOf('--windows');
+  if (wi >= 0) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(process.argv[wi + 1]!, JSON.stringify(slowest.slice(0, arg('show', 12)).map((s) => ({ what: s.what, from: String(s.hr![0]), to: String(s.hr![1]) }))));
+  }
 }
