@@ -130,11 +130,16 @@ export const DIAGNOSTICS = {
   // sites (runtime/), see test/docs/diagnostics-registry.test.ts.
   SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}", help: 'Set the variable, or `--dry-run` to see the cost without calling.' },
   SYN5002: { severity: 'error', title: 'LLM call failed', message: '{detail}', help: 'Read the cause; rerun to retry the failed rows (finished calls come from the cache).' },
-  SYN5003: { severity: 'error', title: 'budget exceeded', message: '{detail}', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
+  SYN5003: { severity: 'error', title: 'budget exceeded', message: 'the estimated cost {estimate} is over the budget of {budget}; nothing was sent (see --dry-run)', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
   SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}', help: 'Look at the rows, then adjust the spec or the expectation.' },
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}', help: 'Check the source\'s pattern and files.' },
+  // `synth report`: a folder or file that is not what it needs (SYN52xx)
+  SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth report` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
+  SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
+  SYN5203: { severity: 'error', title: 'unreadable dataset output', message: "dataset '{dataset}': '{file}' cannot be read at line {line}: {reason}", help: 'Rerun the dataset (the run checks and rebuilds its output), or `synth verify` the folder.' },
+  SYN5204: { severity: 'error', title: 'report not written', message: "cannot write the report to '{path}': {reason}", help: 'Choose a writable path with `-o`, or free disk space.' },
 
   // ---- SYN6xxx: simulation run time
   SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}', help: 'Raise `max_events`.' },

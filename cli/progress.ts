@@ -1,7 +1,9 @@
 // Progress for `synth run`: a live bar on a terminal (cli-progress), plain periodic lines otherwise (CI, logs).
 import cliProgress from 'cli-progress';
+import { formatUsd } from '../compiler/plan/estimate.js';
 import type { Progress } from '../runtime/dataset/execute.js';
 
+/** The progress display of one `synth run`: `update` per progress report, `stop` before printing anything else. */
 export class RunProgress {
   private bar: cliProgress.SingleBar | undefined;
   private current = '';
@@ -9,6 +11,7 @@ export class RunProgress {
   private readonly tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
   private readonly started = Date.now();
 
+  /** Shows `dataset`'s progress: rows written of the target, failures, duplicates, tokens, cost, images. */
   update(dataset: string, p: Progress): void {
     const total = p.target ?? 0;
     if (this.tty) {
@@ -34,6 +37,7 @@ export class RunProgress {
     }
   }
 
+  /** Removes the bar (idempotent), so what follows prints on a clean line. */
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
@@ -44,7 +48,7 @@ export class RunProgress {
 function extras(p: Progress): { tokens: string; cost: string; images: string } {
   return {
     tokens: p.tokens.toLocaleString('en-US'),
-    cost: `$${p.costUsd.toFixed(p.costUsd < 1 ? 4 : 2)}`,
+    cost: formatUsd(p.costUsd),
     images: p.images ? ` (${p.images.toLocaleString('en-US')} images)` : '',
   };
 }

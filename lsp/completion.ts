@@ -55,12 +55,17 @@ function md(value: string) {
   return { kind: MarkupKind.Markdown, value };
 }
 
+/** textDocument/completion: the items for the cursor (`completionItems`), as a complete list. */
 export function completion(a: Analysis, params: CompletionParams): CompletionList {
   const offset = toOffset(a.source.lines, params.position);
   const items = completionItems(a, offset);
   return { isIncomplete: false, items };
 }
 
+/**
+ * Completion items at `offset` (UTF-16 offset into the document): chosen by the cursor context (declaration,
+ * clause, template hole, after `.`/`~`/`model`), empty in comments and plain strings. Never throws on broken text.
+ */
 export function completionItems(a: Analysis, offset: number): CompletionItem[] {
   const cx = cursorContext(a, offset);
   if (cx.inComment || (cx.inString && !cx.inHole)) return [];

@@ -29,6 +29,7 @@ export interface CursorContext {
   wordStart: number;
 }
 
+/** The syntactic context at `offset`: the declaration around it (from the recovered AST) and, from a scan of its text, depth, string/hole/comment state and the word being typed. */
 export function cursorContext(a: Analysis, offset: number): CursorContext {
   const text = a.doc.text;
   const file = a.source.ast;

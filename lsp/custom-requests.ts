@@ -1,45 +1,30 @@
-// Custom requests of the VS Code extension (vscode-extension/src/protocol.ts): params `{ uri, name }`, result
-// `{ content, language?, title? }`.
+// The custom requests of the VS Code extension (the contract: protocol.ts): params `{ uri, name }`, result
+// `{ content, language?, title? }` or null.
 //  - synth/previewPrompt: the prompt's messages rendered with sampled arguments — the first row of a dataset
 //    that calls it (same seed, samplers and evaluator as `synth run`), or placeholders by type;
 //  - synth/showWgsl: the WGSL modules generated for a sim (compiler/sim/plan.ts);
 //  - synth/showPlan: the plan (canonical JSON) of a dataset or sim, or of the whole file when `name` is ''.
 import type * as A from '../grammar/ast.js';
 import { buildPlan } from '../compiler/plan/lower.js';
-import type { DatasetStage, PromptStage } from '../compiler/plan/schema.js';
+import type { DatasetStage, Plan, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import type { ExprIR } from '../compiler/plan/expr-ir.js';
 import { buildSimStage } from '../compiler/sim/plan.js';
 import { constNumber } from '../compiler/check/const-eval.js';
-import { evaluate, interpolate, promptCalls, type Env, type Value } from '../compiler/plan/eval.js';
+import { evaluate, interpolate, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
-import { promptEstimate } from './hover.js';
+import { countOf, estimateCall, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
+import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
-
-export const CUSTOM_REQUESTS = {
-  previewPrompt: 'synth/previewPrompt',
-  showWgsl: 'synth/showWgsl',
-  showPlan: 'synth/showPlan',
-} as const;
-
-export interface NameParams {
-  uri: string;
-  name: string;
-}
-
-export interface DocumentResult {
-  content: string;
-  language?: string;
-  title?: string;
-}
 
 function goalSeed(a: Analysis): number {
   const seed = a.result.symbols.goal?.decl.settings.find((s) => s.key.name === 'seed')?.value;
   return (seed && constNumber(seed)) ?? 0;
 }
 
-export function showWgsl(a: Analysis, params: NameParams): DocumentResult | null {
+/** synth/showWgsl: the WGSL modules generated for sim `params.name` in one document (a note instead when the sim has errors); null when there is no such sim. */
+export function showWgsl(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Sim') return null;
   if (a.result.diagnostics.some((d) => d.severity === 'error' && d.span.start >= sym.decl.span.start && d.span.end <= sym.decl.span.end && d.file === sym.file)) {
@@ -50,7 +35,8 @@ export function showWgsl(a: Analysis, params: NameParams): DocumentResult | null
   return { content: content || `// sim ${params.name}: no WGSL modules\n`, language: 'wgsl', title: `${params.name}.wgsl` };
 }
 
-export function showPlan(a: Analysis, params: NameParams): DocumentResult | null {
+/** synth/showPlan: the canonical plan JSON of a stage named `params.name`, or of the whole file for ''; an error note while the spec has errors; null for an unknown name. */
+export function showPlan(a: Analysis, params: DeclParams): DocumentResult | null {
   if (a.result.hasErrors) {
     const n = a.result.diagnostics.filter((d) => d.severity === 'error').length;
     return { content: JSON.stringify({ error: `the spec has ${n} error${n === 1 ? '' : 's'}; fix them to build a plan` }, null, 2), language: 'json' };
@@ -91,8 +77,7 @@ function placeholder(a: Analysis, t: A.TypeRef): Value {
 
 function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Value[]; from: string } | undefined {
   for (const ds of datasets) {
-    const calls = ds.steps.flatMap((s) => ('let' in s ? promptCalls(s.expr) : 'row' in s ? promptCalls(s.row) : 'judge' in s ? promptCalls(s.call) : []));
-    const call = calls.find((c) => c.prompt === prompt.name);
+    const call = rowPromptCalls(ds).find((c) => c.prompt === prompt.name);
     if (!call) continue;
     const env: Env = new Map();
     for (const v of ds.vary) env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, 0)));
@@ -105,19 +90,19 @@ function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Val
   return undefined;
 }
 
-export function previewPrompt(a: Analysis, params: NameParams): DocumentResult | null {
+/** synth/previewPrompt: prompt `params.name`'s messages rendered with row 0's arguments of a dataset that calls it (else placeholders by type), its schema and the estimate of one call; null when there is no such prompt. */
+export function previewPrompt(a: Analysis, params: DeclParams): DocumentResult | null {
   const sym = a.result.symbols.get(params.name);
   if (sym?.decl.kind !== 'Prompt') return null;
   const decl = sym.decl;
-  let stage: PromptStage | undefined;
-  let datasets: DatasetStage[] = [];
+  let plan: Plan | undefined;
   try {
-    const { plan } = buildPlan(a.result, a.doc.text);
-    stage = plan.prompts[params.name];
-    datasets = Object.values(plan.datasets);
+    plan = buildPlan(a.result, a.doc.text).plan;
   } catch {
-    stage = undefined;
+    plan = undefined;
   }
+  const stage = plan?.prompts[params.name];
+  const datasets = Object.values(plan?.datasets ?? {});
   if (!stage) return { content: `# ${params.name}\n\nThe prompt cannot be previewed until the spec's errors are fixed.\n`, language: 'markdown' };
   const sampled = sampledArgs(stage, datasets);
   const args = sampled?.args ?? decl.params.map((p) => placeholder(a, p.type));
@@ -134,8 +119,9 @@ export function previewPrompt(a: Analysis, params: NameParams): DocumentResult |
     }
     lines.push('', `## ${m.role}`, '', '```text', text, '```');
   }
-  const est = promptEstimate(a, decl);
-  if (est.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(est.schema, null, 2), '```');
-  lines.push('', `Estimated per call: ~${est.promptTokens} prompt + ~${est.completionTokens} completion tokens${est.usd !== undefined ? `, ≈ $${est.usd.toFixed(6)}` : ''}.`);
+  if (stage.returns.schema) lines.push('', '## response schema', '', '```json', JSON.stringify(stage.returns.schema, null, 2), '```');
+  const call = estimateCall(plan!, params.name);
+  if (call?.kind === 'chat') lines.push('', `Estimated per call: ~${call.promptTokens} prompt + ~${call.completionTokens} completion tokens${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
+  if (call?.kind === 'image') lines.push('', `Estimated per call: ${countOf(call.images, 'image')}${call.usd !== undefined ? `, ≈ ${formatUsd(call.usd)}` : ''}.`);
   return { content: lines.join('\n') + '\n', language: 'markdown', title: `${params.name} (prompt preview).md` };
 }

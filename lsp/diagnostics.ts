@@ -22,6 +22,7 @@ export interface DiagnosticData {
   data?: Record<string, unknown>;
 }
 
+/** A compiler diagnostic as LSP sends it: range, severity, code, related locations, and `data` (code, offsets, the compiler's fix data) for quick fixes. */
 export function toLspDiagnostic(a: Analysis, d: Diagnostic): LspDiagnostic {
   const ws = a.workspace;
   const related = (d.related ?? [])
@@ -48,10 +49,12 @@ function plain(x: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
 }
 
+/** The diagnostics located in the analysed document, converted for LSP. */
 export function documentDiagnostics(a: Analysis): LspDiagnostic[] {
   return a.diagnostics.map((d) => toLspDiagnostic(a, d));
 }
 
+/** A code's short title from the registry (`SYN5003` → `budget exceeded`); the code itself when unknown. */
 export function diagnosticTitle(code: string): string {
   return (DIAGNOSTICS as Record<string, { title: string }>)[code]?.title ?? code;
 }

@@ -4,6 +4,7 @@ import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vs
 import { walk, type AnyNode } from './nodes.js';
 import type { Analysis } from './workspace.js';
 
+/** textDocument/foldingRange: declarations, blocks, records, triple-quoted strings and runs of comment lines (0-based lines). */
 export function foldingRanges(a: Analysis, _params: FoldingRangeParams): FoldingRange[] {
   const lines = a.source.lines;
   const out: FoldingRange[] = [];

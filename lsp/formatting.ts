@@ -3,6 +3,7 @@ import type { DocumentFormattingParams, TextEdit } from 'vscode-languageserver';
 import { formatSource } from '../compiler/format.js';
 import type { Analysis } from './workspace.js';
 
+/** textDocument/formatting: one edit replacing the whole text with `synth fmt`'s layout; none when already formatted or the text has syntax errors. */
 export function formatting(a: Analysis, _params: DocumentFormattingParams): TextEdit[] {
   const r = formatSource(a.doc.text, a.doc.path);
   if (r.text === undefined || r.text === a.doc.text) return [];

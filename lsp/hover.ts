@@ -1,15 +1,18 @@
 // Hover: what a name is and its type; for types the resolved shape; doc comments (`//`/`///` lines right above
-// a declaration); for a prompt its JSON Schema and an estimate of tokens and cost per call; for a `vary` its
-// distribution; for a sim its buffer sizes; for settings and built-ins their documentation.
+// a declaration); for a prompt its JSON Schema and the estimate of one call, for a dataset its rows, calls, tokens
+// and cost (both from the estimator `synth run --dry-run` uses, via estimate.ts); for a `vary` its distribution;
+// for a sim its buffer sizes; for settings and built-ins their documentation.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
 import { constNumber } from '../compiler/check/const-eval.js';
 import { jsonSchemaOf } from '../compiler/plan/json-schema.js';
+import { countOf, formatUsd } from '../compiler/plan/estimate.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_SETTINGS } from '../compiler/sim/builtins.js';
 import { T, show, typeRefText, type Ty } from '../compiler/types.js';
+import { datasetEstimate, promptEstimate, rowsAndCalls, usageText } from './estimate.js';
 import { nodePath, type AnyNode } from './nodes.js';
 import { toOffset, toRange } from './positions.js';
 import { resolveIdent, type Target } from './resolve.js';
@@ -17,6 +20,7 @@ import type { Analysis } from './workspace.js';
 
 const fence = (code: string) => '```synth\n' + code + '\n```';
 
+/** textDocument/hover: markdown for what is under the cursor (`hoverText`), with the range it covers; null when there is nothing to say. */
 export function hover(a: Analysis, params: HoverParams): Hover | null {
   const offset = toOffset(a.source.lines, params.position);
   const md = hoverText(a, offset);
@@ -24,6 +28,7 @@ export function hover(a: Analysis, params: HoverParams): Hover | null {
   return { contents: { kind: MarkupKind.Markdown, value: md.text }, range: toRange(a.source.lines, md.span) };
 }
 
+/** The hover's markdown for the name at `offset` (UTF-16 offset) and the span it describes; undefined when the offset is not on a name. */
 export function hoverText(a: Analysis, offset: number): { text: string; span: A.Span } | undefined {
   const path = nodePath(a.source.ast, offset);
   const node = path[path.length - 1];
@@ -226,9 +231,8 @@ function declHover(a: Analysis, d: A.Decl, file: string): string {
     case 'Sim':
       return simHover(d);
     case 'Dataset': {
-      const calls = datasetCalls(a, d);
       const rt = d.rowType ? typeRefText(d.rowType) : 'inferred';
-      return fence(`dataset ${d.name.name}: ${rt}`) + `\n\n${calls.text}`;
+      return fence(`dataset ${d.name.name}: ${rt}`) + datasetHover(a, d);
     }
     case 'Source':
       return fence(`source ${d.name.name}`) + '\n\nchunks of documents: `text`, `path`, `index`, `tokens`';
@@ -237,66 +241,30 @@ function declHover(a: Analysis, d: A.Decl, file: string): string {
   return '';
 }
 
-/** A model's or prompt's setting value, by key. */
-function setting(decl: A.Decl | undefined, k: string): A.Expr | undefined {
-  return decl && (decl.kind === 'Model' || decl.kind === 'Prompt') ? decl.settings.find((s) => s.key.name === k)?.value : undefined;
+/** A dataset's rows and LLM calls, and what they use and cost (per row for a `for` dataset). */
+function datasetHover(a: Analysis, d: A.DatasetDecl): string {
+  const e = datasetEstimate(a, d.name.name);
+  if (!e) return '';
+  const usage = e.perRow.calls ? `\n\n**Estimate${e.total ? '' : ' per row'}:** ${usageText(e.total ?? e.perRow, e.unpriced)}` : '';
+  return `\n\n${rowsAndCalls(e)}${usage}`;
 }
 
-/** The model block a prompt calls. */
-function promptModel(a: Analysis, d: A.PromptDecl): A.Decl | undefined {
-  const name = setting(d, 'model');
-  return name?.kind === 'Name' ? a.result.symbols.get(name.name.name)?.decl : undefined;
-}
-
-/** Token and cost estimate for one call, consistent with `synth run --dry-run` (runtime/dry-run.ts). */
-export function promptEstimate(a: Analysis, d: A.PromptDecl): { promptTokens: number; completionTokens: number; usd: number | undefined; schema: unknown } {
-  const ret = d.returnType ? (a.result.ctx.typeRefs.get(d.returnType) ?? T.unknown) : T.string;
-  const schema = ret.k === 'string' || ret.k === 'image' ? null : jsonSchemaOf(ret, a.result.ctx);
-  let chars = 0;
-  let messages = 0;
-  for (const s of d.settings) {
-    if (!['system', 'user', 'assistant'].includes(s.key.name) || s.value.kind !== 'Template') continue;
-    messages++;
-    for (const p of s.value.parts) chars += p.kind === 'Text' ? p.text.length : 24;
-  }
-  chars += JSON.stringify(schema ?? '').length;
-  const model = promptModel(a, d);
-  const maxTokens = constNumber(setting(d, 'max_tokens') ?? setting(model, 'max_tokens') ?? { kind: 'Number', value: 512, isFloat: false, raw: '512', span: { start: 0, end: 0 } }) ?? 512;
-  const promptTokens = Math.ceil(chars / 4) + 8 * messages;
-  const completionTokens = Math.ceil(maxTokens / 2);
-  const price = setting(model, 'price');
-  let usd: number | undefined;
-  if (price?.kind === 'Record') {
-    const p = (k: string) => {
-      const en = price.entries.find((e) => keyName(e.key) === k);
-      return en ? (constNumber(en.value) ?? 0) : 0;
-    };
-    usd = (promptTokens * p('input') + completionTokens * p('output')) / 1e6;
-  }
-  return { promptTokens, completionTokens, usd, schema };
-}
-
-/** An image prompt's cost per call: `images` × the model's `price { image }` (runtime/dry-run.ts agrees). */
-function imageEstimate(a: Analysis, d: A.PromptDecl): string {
-  const n = constNumber(setting(d, 'images') ?? { kind: 'Number', value: 1, isFloat: false, raw: '1', span: { start: 0, end: 0 } }) ?? 1;
-  const model = promptModel(a, d);
-  const price = setting(model, 'price');
-  const each = price?.kind === 'Record' ? price.entries.find((e) => keyName(e.key) === 'image') : undefined;
-  const usd = each ? constNumber(each.value) : undefined;
-  const size = setting(d, 'size');
-  return `**Per call:** ${n} image${n === 1 ? '' : 's'}${size?.kind === 'String' ? ` of ${size.value}` : ''} through the images API` + (usd !== undefined ? ` ≈ $${(n * usd).toFixed(4)}` : ' (set `price { image: … }` in the model for a cost)');
-}
-
+/** A prompt's signature, the estimate of one call (tokens or images, and cost) and its response JSON Schema. */
 function promptHover(a: Analysis, d: A.PromptDecl): string {
-  const sig = `prompt ${d.name.name}(${d.params.map((p) => `${p.name.name}: ${typeRefText(p.type)}`).join(', ')})${d.returnType ? ' -> ' + typeRefText(d.returnType) : ''}`;
-  if (d.returnType && a.result.ctx.typeRefs.get(d.returnType)?.k === 'image') return [fence(sig), imageEstimate(a, d)].join('\n\n');
-  const est = promptEstimate(a, d);
-  const parts = [fence(sig)];
-  parts.push(
-    `**Per call (estimate):** ~${est.promptTokens.toLocaleString('en-US')} prompt + ~${est.completionTokens.toLocaleString('en-US')} completion tokens` +
-      (est.usd !== undefined ? ` ≈ $${est.usd.toFixed(6)}` : ' (set `price` in the model for a cost)'),
-  );
-  if (est.schema) parts.push('**Response JSON Schema:**\n```json\n' + JSON.stringify(est.schema, null, 2) + '\n```');
+  const sig = fence(`prompt ${d.name.name}(${d.params.map((p) => `${p.name.name}: ${typeRefText(p.type)}`).join(', ')})${d.returnType ? ' -> ' + typeRefText(d.returnType) : ''}`);
+  const est = promptEstimate(a, d.name.name);
+  if (!est) return sig;
+  const { call, stage } = est;
+  if (call.kind === 'image') {
+    const size = stage.settings['size'];
+    return `${sig}\n\n**Per call:** ${countOf(call.images, 'image')}${typeof size === 'string' ? ` of ${size}` : ''} through the images API` + (call.usd !== undefined ? ` ≈ ${formatUsd(call.usd)}` : ' (set `price { image: … }` in the model for a cost)');
+  }
+  const parts = [
+    sig,
+    `**Per call (estimate):** ~${call.promptTokens.toLocaleString('en-US')} prompt + ~${call.completionTokens.toLocaleString('en-US')} completion tokens` +
+      (call.usd !== undefined ? ` ≈ ${formatUsd(call.usd)}${call.batch ? ' (batch price)' : ''}` : ' (set `price` in the model for a cost)'),
+  ];
+  if (stage.returns.schema) parts.push('**Response JSON Schema:**\n```json\n' + JSON.stringify(stage.returns.schema, null, 2) + '\n```');
   return parts.join('\n\n');
 }
 
@@ -419,38 +387,4 @@ export function distribution(a: Analysis, c: A.VaryClause): string {
       return `**Distribution:** Poisson, mean and variance ${n(0)}`;
   }
   return '';
-}
-
-/** Rows and LLM calls of a dataset (for hover and inlay hints). */
-export function datasetCalls(a: Analysis, d: A.DatasetDecl): { rows: number | undefined; calls: number | undefined; perRow: number; text: string } {
-  let rows: number | undefined;
-  let perItem = false;
-  let grid = 1;
-  let hasGrid = false;
-  let perRow = 0;
-  const countCalls = (e: A.Expr | undefined): void => {
-    if (!e) return;
-    if (e.kind === 'Call' && a.result.symbols.get(e.callee.name)?.decl.kind === 'Prompt') perRow++;
-    if (e.kind === 'Call') e.args.forEach(countCalls);
-    if (e.kind === 'Record') e.entries.forEach((en) => countCalls(en.value));
-  };
-  for (const c of d.clauses) {
-    if (c.kind === 'Count') rows = constNumber(c.value);
-    if (c.kind === 'For') perItem = true;
-    if (c.kind === 'Vary' && c.mode === 'grid') {
-      hasGrid = true;
-      const dist = distribution(a, c);
-      const m = /enumerates (\d+)/.exec(dist);
-      grid *= m ? Number(m[1]) : 1;
-    }
-    if (c.kind === 'Row') countCalls(c.value);
-    if (c.kind === 'LetClause') countCalls(c.value);
-    if (c.kind === 'Judge') countCalls(c.call);
-  }
-  if (rows === undefined && hasGrid && !perItem) rows = grid;
-  const calls = rows !== undefined ? rows * perRow : undefined;
-  const text = perItem
-    ? `one row per item · ${perRow} LLM call${perRow === 1 ? '' : 's'} per row`
-    : `${rows?.toLocaleString('en-US') ?? '?'} rows · ${calls?.toLocaleString('en-US') ?? '?'} LLM calls (before retries)`;
-  return { rows, calls, perRow, text };
 }

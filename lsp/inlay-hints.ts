@@ -1,13 +1,14 @@
 // Inlay hints: inferred types of `vary`, `let` and `for` variables (and of sim `let`s), and per dataset the rows
-// and LLM calls it will make.
+// and LLM calls it will make (the estimate `synth run --dry-run` prints, via estimate.ts).
 import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { analyzeSim } from '../compiler/sim/check.js';
 import { show } from '../compiler/types.js';
-import { datasetCalls } from './hover.js';
+import { datasetEstimate, rowsAndCalls } from './estimate.js';
 import { toOffset, toPosition } from './positions.js';
 import type { Analysis } from './workspace.js';
 
+/** The hints of `params.range`: types (InlayHintKind.Type) after names, a dataset's rows and calls after its header. */
 export function inlayHints(a: Analysis, params: InlayHintParams): InlayHint[] {
   const lines = a.source.lines;
   const from = toOffset(lines, params.range.start);
@@ -21,9 +22,9 @@ export function inlayHints(a: Analysis, params: InlayHintParams): InlayHint[] {
   for (const d of a.source.ast.decls) {
     if (d.span.end < from || d.span.start > to) continue;
     if (d.kind === 'Dataset') {
-      const calls = datasetCalls(a, d);
+      const e = d.name.name ? datasetEstimate(a, d.name.name) : undefined;
       const at = d.rowType ? d.rowType.span.end : d.name.span.end;
-      if (d.name.name) out.push({ position: toPosition(lines, at), label: ` ${calls.text}`, kind: InlayHintKind.Parameter, paddingLeft: true });
+      if (e) out.push({ position: toPosition(lines, at), label: ` ${rowsAndCalls(e)}`, kind: InlayHintKind.Parameter, paddingLeft: true });
       for (const c of d.clauses) {
         if (c.kind === 'Vary') typeHint(c.name, show(refs.get(c.name)?.type ?? { k: 'unknown' }));
         if (c.kind === 'LetClause') typeHint(c.name, show(refs.get(c.name)?.type ?? { k: 'unknown' }));

@@ -85,6 +85,7 @@ export function identAt(file: A.SynthFile, offset: number): A.Ident | undefined 
   return undefined;
 }
 
+/** The innermost node of `kind` on a node path (from `nodePath`), or undefined. */
 export function innermost<K extends string>(path: AnyNode[], kind: K): AnyNode | undefined {
   for (let i = path.length - 1; i >= 0; i--) if (path[i]!.kind === kind) return path[i];
   return undefined;

@@ -30,6 +30,7 @@ export function allOccurrences(a: Analysis, t: Target): FoundOccurrence[] {
   return out;
 }
 
+/** textDocument/references: every occurrence of the name under the cursor in the program and the open documents that import it (the declaration only when asked). */
 export function references(a: Analysis, params: ReferenceParams): Location[] | null {
   const t = targetAt(a, toOffset(a.source.lines, params.position));
   if (!t) return null;

@@ -8,12 +8,14 @@ import { allOccurrences } from './references.js';
 import { resolveIdent } from './resolve.js';
 import type { Analysis } from './workspace.js';
 
+/** textDocument/prepareRename: the range and current text of a renameable name under the cursor; null for built-ins, keywords and unresolved names. */
 export function prepareRename(a: Analysis, params: PrepareRenameParams): { range: Range; placeholder: string } | null {
   const ident = identAt(a.source.ast, toOffset(a.source.lines, params.position));
   if (!ident || !resolveIdent(a, ident)) return null;
   return { range: toRange(a.source.lines, ident.span), placeholder: ident.name };
 }
 
+/** textDocument/rename: edits for every occurrence (allOccurrences). Throws ResponseError InvalidParams when `newName` is no identifier or a keyword. */
 export function rename(a: Analysis, params: RenameParams): WorkspaceEdit | null {
   const ident = identAt(a.source.ast, toOffset(a.source.lines, params.position));
   const occ = ident ? resolveIdent(a, ident) : undefined;

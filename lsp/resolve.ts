@@ -27,6 +27,7 @@ export interface Occurrence {
   target: Target;
 }
 
+/** A target's identity across analyses: `file:offset` of its declaring name. */
 export function targetKey(t: { file: string; span: A.Span }): string {
   return `${t.file}:${t.span.start}`;
 }

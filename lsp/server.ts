@@ -21,7 +21,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from './code-actions.js';
 import { completion } from './completion.js';
-import { CUSTOM_REQUESTS, previewPrompt, showPlan, showWgsl, type NameParams } from './custom-requests.js';
+import { previewPrompt, showPlan, showWgsl } from './custom-requests.js';
+import { Requests, type DeclParams } from './protocol.js';
 import { definition } from './definition.js';
 import { documentDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
@@ -39,6 +40,11 @@ export interface ServerOptions {
   debounceMs?: number;
 }
 
+/**
+ * Serves the Synth language on `connection`: declares the capabilities, routes every request through the guard
+ * (a failing handler answers InternalError, the server stays up) and publishes diagnostics `debounceMs` after the
+ * last edit (default 150). Returns the workspace it keeps (tests read it).
+ */
 export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });
@@ -186,14 +192,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(onDoc('codeAction', codeActions, []));
   connection.languages.inlayHint.on(onDoc('inlayHint', inlayHints, []));
 
-  const custom = <R>(name: string, fn: (a: Analysis, p: NameParams) => R) =>
-    guard<NameParams, R | null>(name, (params) => {
+  const custom = <R>(name: string, fn: (a: Analysis, p: DeclParams) => R) =>
+    guard<DeclParams, R | null>(name, (params) => {
       const a = workspace.analyze(params.uri);
       return a ? fn(a, params) : null;
     });
-  connection.onRequest(CUSTOM_REQUESTS.previewPrompt, custom('previewPrompt', previewPrompt));
-  connection.onRequest(CUSTOM_REQUESTS.showWgsl, custom('showWgsl', showWgsl));
-  connection.onRequest(CUSTOM_REQUESTS.showPlan, custom('showPlan', showPlan));
+  connection.onRequest(Requests.previewPrompt, custom('previewPrompt', previewPrompt));
+  connection.onRequest(Requests.showWgsl, custom('showWgsl', showWgsl));
+  connection.onRequest(Requests.showPlan, custom('showPlan', showPlan));
 
   documents.listen(connection);
   connection.listen();

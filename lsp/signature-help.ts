@@ -34,6 +34,7 @@ function paramsOf(signature: string): string[] {
   return m[1]!.split(',').map((s) => s.trim());
 }
 
+/** textDocument/signatureHelp: the signature of the prompt or built-in being called at the cursor, with the active parameter; null outside a call. */
 export function signatureHelp(a: Analysis, params: SignatureHelpParams): SignatureHelp | null {
   const offset = toOffset(a.source.lines, params.position);
   const cx = cursorContext(a, offset);

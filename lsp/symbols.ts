@@ -25,6 +25,7 @@ function sym(lines: LineIndex, name: string, kind: SymbolKind, span: A.Span, sel
   return { name: name || '(missing name)', kind, range, selectionRange, ...(detail ? { detail } : {}), ...(children ? { children } : {}) };
 }
 
+/** The outline of one file: a symbol per declaration with its children (fields, cases, params, states, rules, events, vary/let). */
 export function declSymbols(lines: LineIndex, file: A.SynthFile): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   for (const d of file.decls) {
@@ -65,6 +66,7 @@ export function declSymbols(lines: LineIndex, file: A.SynthFile): DocumentSymbol
   return out;
 }
 
+/** textDocument/documentSymbol: the analysed document's outline (`declSymbols`). */
 export function documentSymbols(a: Analysis, _params: DocumentSymbolParams): DocumentSymbol[] {
   return declSymbols(a.source.lines, a.source.ast);
 }
@@ -78,6 +80,7 @@ function fuzzy(query: string, name: string): boolean {
   return i === q.length;
 }
 
+/** workspace/symbol: declarations of every open document's program whose names fuzzily match the query (each once). */
 export function workspaceSymbols(ws: Workspace, params: WorkspaceSymbolParams): SymbolInformation[] {
   const out: SymbolInformation[] = [];
   const seen = new Set<string>();

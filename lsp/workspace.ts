@@ -45,6 +45,7 @@ export interface WorkspaceOptions {
   debounceMs: number;
 }
 
+/** The open documents and what the server knows about them: texts, incremental parsers and check sessions, and one cached Analysis per document and generation. */
 export class Workspace {
   private readonly docs = new Map<string, Document>();
   private readonly uriByPath = new Map<string, string>();

@@ -7,10 +7,17 @@ import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';
 
+/** The manifest beside an output: `out/d.jsonl` → `out/d.manifest.json` (also for .csv and .parquet). */
 export function manifestPath(output: string): string {
   return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
 }
 
+/**
+ * Writes the manifest of dataset run `r` beside its output, atomically (temp file + rename), as canonical JSON:
+ * tool, spec, plan and dataset hashes, shard, what `synth merge` needs, models (asked for and reported), backend,
+ * declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
+ * micro-USD), splits, expectations, status and wall time. Returns the manifest's path.
+ */
 export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
   const ds = plan.datasets[r.name]!;
   const manifest = {
@@ -30,6 +37,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     backend: extra.backend ?? null,
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
+    // the row's declared type, so reports can order enum values as declared and read CSV cells by type
+    row: { type: ds.rowType.name, schema: ds.rowType.schema },
     counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'retried_calls', 'attempts']), ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}) },
     tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
     cost_usd: Math.round((r.stats['cost_micro_usd'] ?? 0)) / 1e6,

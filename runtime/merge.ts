@@ -44,6 +44,7 @@ interface ShardKey {
   f?: string[];
 }
 
+/** One merged dataset: its output file, rows written and duplicates only visible across shards (removed). */
 export interface MergeResult {
   dataset: string;
   output: string;
@@ -51,6 +52,12 @@ export interface MergeResult {
   duplicatesAcrossShards: number;
 }
 
+/**
+ * Merges the shard outputs whose manifests lie in `dirs` into `outDir`, one output (plus manifest) per dataset,
+ * byte-identical to what one unsharded run writes. Throws SynthError SYN5006 for a missing folder, no shard
+ * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
+ * margin that did not suffice.
+ */
 export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
   const pieces = new Map<string, Piece[]>();
   for (const dir of dirs) {

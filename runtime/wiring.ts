@@ -1,6 +1,6 @@
 // Connects the plan executor to the outside world: the LLM client for prompt stages (templates rendered with
-// the call's arguments, JSON Schema, local validation), the document loader for sources, and the budget guard.
-// Kept apart from run-plan.ts so tests can run plans with their own runners.
+// the call's arguments, JSON Schema, local validation), the images client, provider batches, and the budget
+// guard. `run()` (run/run-plan.ts) builds one wiring per run from its options; tests may build their own.
 import * as path from 'node:path';
 import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
@@ -13,9 +13,11 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { batchDiscount, modelPrice } from '../compiler/plan/price.js';
-import { loadFiles } from './sources/files.js';
+import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
+import { modelPrice } from '../compiler/plan/price.js';
+import type { ConnectionOptions, PromptWiring } from './run/options.js';
 
+/** Money spent so far against an optional limit; `add` takes micro-USD (integers, so sums stay exact). */
 export interface BudgetGuard {
   limitUsd: number | undefined;
   spentMicroUsd: number;
@@ -23,6 +25,7 @@ export interface BudgetGuard {
   exceeded(): string | undefined;
 }
 
+/** A budget guard for `limitUsd` USD (undefined: no limit). `exceeded()` names the reason once the spend passes it. */
 export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
   return {
     limitUsd,
@@ -43,6 +46,10 @@ function resolve(v: Setting | undefined, env: NodeJS.ProcessEnv): string | undef
   return String(v);
 }
 
+/**
+ * The client profile of model block `modelName` (with `prompt`'s overrides of temperature and max_tokens) and its
+ * API key read from `env`. Throws SynthError SYN5006 for an unknown model, SYN5001 when the key's variable is unset.
+ */
 export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage | undefined, env: NodeJS.ProcessEnv = process.env): { profile: ModelProfile; apiKey: string } {
   const m = plan.models[modelName];
   if (!m) throw new SynthError('SYN5006', `the plan has no model '${modelName}'`);
@@ -60,7 +67,6 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     });
   }
   const ps = prompt?.settings ?? {};
-  const price = modelPrice(plan, modelName);
   const profile: ModelProfile = {
     id: modelName,
     model: resolve(s['name'], env) ?? modelName,
@@ -73,40 +79,34 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(num('tpm') ? { tpm: num('tpm')! } : {}),
     retries: num('retries') ?? 3,
     timeoutMs: num('timeout') ?? 60_000,
-    ...(price ? { price: { input: price['input'] ?? 0, output: price['output'] ?? 0, ...(price['image'] !== undefined ? { image: price['image'] } : {}) } } : {}),
     ...(num('top_p') !== undefined || num('seed') !== undefined ? { extra: { ...(num('top_p') !== undefined ? { top_p: num('top_p') } : {}), ...(num('seed') !== undefined ? { seed: num('seed') } : {}) } } : {}),
   };
   return { profile, apiKey };
 }
 
-/** Renders a prompt's messages for one call: parameters bound to the call's arguments. */
+/** Renders a prompt's messages for one call: parameters bound to the call's arguments (in declaration order). */
 export function renderMessages(p: PromptStage, args: Value[]): ChatMessage[] {
   const env: Env = new Map(p.params.map((param, i) => [param.name, args[i] ?? null]));
   return p.messages.map((m) => ({ role: m.role, content: String(evaluate(m.template, env)) }));
 }
 
-export interface Wiring {
-  factory: (dataset: string) => PromptRunner | undefined;
+/** The prompt runners of a run, and what they did: clients per model, batch runners, reported model names. */
+export interface Wiring extends PromptWiring {
   clients: () => LlmClient[];
   imageClients: () => ImageClient[];
   batchRunners: () => BatchRunner[];
-  /** per model block: model names as the endpoint reported them */
-  modelsReported: () => Record<string, string[]>;
-  close: () => Promise<void>;
-}
-
-export interface WiringOptions {
-  env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  backoffBaseMs?: number;
-  /** `mode batch` models: wait for submitted batches (default) or stop after submitting (`--no-wait`) */
-  batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
 }
 
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
 const BATCH_WINDOW = 50_000;
 
-export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: WiringOptions = {}): Wiring {
+/**
+ * Wires `plan`'s prompts to their endpoints: one chat client per (model, prompt overrides), one scheduler per
+ * model block (its concurrency, rpm, tpm), an images client per image model, a batch runner per `mode batch`
+ * client, all caching under `root`/.synth/cache. Every call's cost (`costOf`, micro-USD) is added to `budget`.
+ * Clients are made on first use, so a model that is never called needs no API key.
+ */
+export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuard, opts: ConnectionOptions = {}): Wiring {
   // One client per (model, prompt-level overrides): the scheduler then enforces the model's limits.
   const clients = new Map<string, LlmClient>();
   // One scheduler per model block, shared by all its clients: concurrency, rpm and tpm are the model's limits.
@@ -158,6 +158,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
+  /** Charges an answered call to the budget at the model's price (`costOf`; unpriced: 0); returns micro-USD. */
+  const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
+    const cost = Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+    budget.add(cost);
+    return cost;
+  };
   /** One `-> image` call: the rendered `user` template is the prompt; the value is an image set (images/rows.ts). */
   const drawImages = async (p: PromptStage, args: Value[], rowKey: string) => {
     const client = imageClientFor(p);
@@ -165,12 +171,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const modelSeed = plan.models[p.model]?.settings['seed'];
     // A per-call seed from the model block's seed and the row: reproducible, and different for every row.
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
-    const n = typeof p.settings['images'] === 'number' ? p.settings['images'] : 1;
+    const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
     const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = Math.round(client.estimateCost(fresh) * 1e6);
-    budget.add(cost);
+    const cost = charge(p, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,
@@ -208,8 +213,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
       const r = batch ? await batch.call(req) : await client.call(req);
-      const cost = Math.round(client.estimateCost(r.usage) * (batch ? batchDiscount(modelPrice(plan, p.model)) : 1) * 1e6);
-      budget.add(cost);
+      const cost = charge(p, { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 }, batch !== undefined);
       return {
         value: r.value as Value,
         stats: {
@@ -243,18 +247,5 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     close: async () => {
       await Promise.all([...clients.values(), ...imageClients.values(), ...batchRunners.values()].map((c) => c.close()));
     },
-  };
-}
-
-export function sourceLoader(plan: Plan, root: string, allowOutside: boolean): (source: string) => Promise<{ items: Value[]; keys: string[] }> {
-  return async (name) => {
-    const s = plan.sources[name];
-    if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
-    const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
-    if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
-    return {
-      items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
-      keys: r.items.map((it) => it.key),
-    };
   };
 }

@@ -14,6 +14,10 @@ export function defaultPlanDir(spec: string): string {
   return path.join(path.dirname(path.resolve(spec)), '.synth', 'plan');
 }
 
+/**
+ * Checks `file` and writes its plan (`plan.json`, canonical) and generated WGSL modules under `opts.out` (default
+ * `defaultPlanDir`), replacing earlier WGSL. Returns 0, or 1 when the spec has errors (printed; nothing written).
+ */
 export function runBuild(file: string, opts: { out?: string }): number {
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;

@@ -3,6 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { formatSource } from '../../compiler/format.js';
 import { printDiagnostics } from '../render.js';
 
+/**
+ * Formats each file in the canonical layout (compiler/format.ts): to stdout, or in place with `write`, or only
+ * reports with `check`. Returns the exit code: 0 done (or all formatted), 1 a file would change or has syntax
+ * errors (printed, left alone), 2 a file cannot be read.
+ */
 export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
   let status = 0;
   for (const f of files) {

@@ -6,10 +6,12 @@ import { runInit } from './init.js';
 import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
-import { runRun, type RunCliOptions } from './run.js';
+import { parseBudget, parseCount, runRun, type RunCliOptions } from './run.js';
 
+/** Turns a command's exit code (or its promise) into the process exit status; main.ts prints SynthErrors. */
 export type Exit = (code: number | Promise<number>) => void;
 
+/** Adds build, fmt, run, report, init, merge and lsp to `program`; each action reports its exit code through `exit`. */
 export function register(program: Command, exit: Exit): void {
   registerLsp(program);
   program
@@ -32,14 +34,15 @@ export function register(program: Command, exit: Exit): void {
     .description('run a spec: simulate, call LLMs, check and write the datasets (resumes an interrupted run)')
     .argument('<file>', 'spec file')
     .option('-d, --dataset <name...>', 'only these datasets')
-    .option('-n, --limit <rows>', 'at most this many rows per dataset')
+    .option('-n, --limit <rows>', 'at most this many rows per dataset', parseCount)
     .option('-o, --out <dir>', 'write outputs into this folder instead of the paths in the spec')
     .addOption(new Option('--backend <backend>', 'simulation backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
-    .option('--dry-run', 'print calls, tokens and cost per dataset; send nothing')
-    .option('--budget <usd>', 'stop cleanly once the estimated spend passes this many USD')
+    .option('--dry-run', 'print rows, calls, tokens and cost per dataset; send nothing')
+    .addOption(new Option('--format <format>', 'output of --dry-run').choices(['text', 'json']).default('text'))
+    .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', parseBudget)
     .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
     .option('--fresh', 'discard a previous partial run of these datasets and start over')
-    .option('--concurrency <n>', 'rows in flight (default: from the model block)')
+    .option('--concurrency <n>', 'rows in flight (default: from the model block)', parseCount)
     .option('--no-wait', '`mode batch` models: exit after submitting batches (exit code 75); run again to collect')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
     .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+/** The starter spec `synth init` writes: commented, checks clean, runs without an API key. */
 export const STARTER = `// A starter Synth spec. Check it with \`synth check\`, run it with \`synth run\`.
 // Reference: docs/language.md in the Synth repository.
 
@@ -49,6 +50,10 @@ dataset requests: Request {
 // }
 `;
 
+/**
+ * Writes `dir/NAME.synth` (NAME from `opts.name`, default `spec`) with the starter spec, creating `dir`.
+ * Returns 0, or 1 without touching anything when the file exists already.
+ */
 export function runInit(dir: string | undefined, opts: { name?: string }): number {
   const target = path.resolve(dir ?? '.');
   const file = path.join(target, `${opts.name ?? 'spec'}.synth`);

@@ -2,6 +2,7 @@
 // transport from argv (--stdio, --node-ipc, --socket=N), so the flag is passed through unchanged.
 import type { Command } from 'commander';
 
+/** Adds `synth lsp` to `program`: starts the language server on the transport its flags name. */
 export function registerLsp(program: Command): void {
   program
     .command('lsp')

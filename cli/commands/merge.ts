@@ -2,6 +2,10 @@
 import * as path from 'node:path';
 import { mergeShards } from '../../runtime/merge.js';
 
+/**
+ * Merges the shard outputs found in `dirs` (runtime/merge.ts) into `opts.out` (default `merged/`), one line per
+ * dataset on stderr. Resolves with 0; a SynthError (mismatched or incomplete shards) rejects.
+ */
 export async function runMerge(dirs: string[], opts: { out?: string }): Promise<number> {
   const out = path.resolve(opts.out ?? 'merged');
   for (const r of await mergeShards(dirs, out)) {

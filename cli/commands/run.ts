@@ -1,29 +1,40 @@
-// `synth run FILE`: check, plan, execute. Ctrl-C finishes the rows in flight, journals them and exits 130;
+// `synth run FILE`: check, plan, then the runtime's `run` (or `dryRun` with --dry-run); this file only turns
+// flags into options and results into lines. Ctrl-C finishes the rows in flight, journals them and exits 130;
 // rerunning continues where it stopped. Exit codes: 0 done, 1 spec errors or failed expectations, 2 runtime
-// failure, 75 provider batches submitted and not yet done (`--no-wait`: run again later), 130 interrupted.
+// failure (a SynthError, printed by main.ts), 75 provider batches submitted and not yet done (`--no-wait`: run
+// again later), 130 interrupted.
 import * as path from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { checkFile } from '../../compiler/check.js';
+import { formatUsd } from '../../compiler/plan/estimate.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
-import { writeLock } from '../../runtime/lock.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import type { RunOptions } from '../../runtime/run/options.js';
+import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
 import { renderDiagnostic } from '../render.js';
 
+/** The flags of `synth run` as commander parses them (see commands/index.ts). */
 export interface RunCliOptions {
   dataset?: string[];
-  limit?: string;
+  /** rows per dataset, parsed by `parseCount` */
+  limit?: number;
   out?: string;
   backend?: 'cpu' | 'webgpu' | 'auto';
   fresh?: boolean;
   shard?: string;
   allowOutsideProject?: boolean;
   dryRun?: boolean;
-  budget?: string;
-  concurrency?: string;
+  /** `--dry-run` output: a table (default) or JSON */
+  format?: 'text' | 'json';
+  /** USD, parsed by `parseBudget` */
+  budget?: number;
+  /** rows in flight, parsed by `parseCount` */
+  concurrency?: number;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
 }
 
+/** `--shard i/n` → `{ index: i, count: n }` (undefined when absent). Throws Error with the expected form when malformed or i ≥ n. */
 export function parseShard(s: string | undefined): { index: number; count: number } | undefined {
   if (!s) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(s);
@@ -31,20 +42,56 @@ export function parseShard(s: string | undefined): { index: number; count: numbe
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
+/** `--budget 5`, `--budget $0.50` → USD. Throws commander's InvalidArgumentError (exit 1) for anything but an amount ≥ 0. */
+export function parseBudget(s: string): number {
+  const usd = Number(s.trim().replace(/^\$/, ''));
+  if (!s.trim() || !Number.isFinite(usd) || usd < 0) throw new InvalidArgumentError('expected an amount of USD, e.g. 5 or 0.50');
+  return usd;
+}
+
+/** `--limit 100`, `--concurrency 8` → a whole number ≥ 1. Throws commander's InvalidArgumentError (exit 1) otherwise. */
+export function parseCount(s: string): number {
+  const n = Number(s.trim());
+  if (!s.trim() || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+/** The runtime options for `file` from the flags (the spec's folder is the project root). */
+export function runOptions(file: string, opts: RunCliOptions): RunOptions {
+  const pollMs = Number(process.env['SYNTH_BATCH_POLL_MS'] ?? '') || undefined;
+  return {
+    projectRoot: path.dirname(path.resolve(file)),
+    specPath: file,
+    ...(opts.dataset ? { datasets: opts.dataset } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.out ? { outDir: opts.out } : {}),
+    backend: opts.backend ?? 'auto',
+    fresh: opts.fresh ?? false,
+    ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
+    allowOutsideProject: opts.allowOutsideProject ?? false,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    ...(opts.budget !== undefined ? { budgetUsd: opts.budget } : {}),
+    batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) },
+    onNotice: (line) => process.stderr.write(line + '\n'),
+  };
+}
+
+/** `synth run FILE [flags]`: resolves with the exit code (above); a SynthError rejects (main.ts prints it, exit 2). */
 export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
+  if (opts.format === 'json' && !opts.dryRun) {
+    process.stderr.write('synth run: --format json applies to --dry-run (a run reports on stderr and in its manifests)\n');
+    return 1;
+  }
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
   for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
   if (res.hasErrors) return 1;
   const { plan } = buildPlan(res);
-  const projectRoot = path.dirname(path.resolve(file));
+  const options = runOptions(file, opts);
   if (opts.dryRun) {
     const { dryRun } = await import('../../runtime/run/dry-run.js');
-    const { countItems } = await import('../../runtime/run/run-plan.js');
-    const { sourceLoader } = await import('../../runtime/wiring.js');
-    // Datasets fed by simulations or documents: count their items locally (nothing is sent anywhere).
-    const itemCounts = await countItems(plan, { projectRoot, backend: opts.backend ?? 'auto', sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false), ...(opts.dataset ? { datasets: opts.dataset } : {}) });
-    process.stdout.write(dryRun(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}), itemCounts }));
+    const estimate = await dryRun(plan, options);
+    process.stdout.write(opts.format === 'json' ? estimateJson(plan, estimate) : estimateText(plan, estimate));
     return 0;
   }
   const progress = new RunProgress();
@@ -56,41 +103,14 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   };
   process.on('SIGINT', onSigint);
   try {
-    const { promptRunnerFactory, sourceLoader, budgetGuard } = await import('../../runtime/wiring.js');
-    const budget = budgetGuard(opts.budget ? Number(opts.budget.replace(/^\$/, '')) : undefined);
-    if (budget.limitUsd !== undefined) {
-      // Refuse to start when the estimate alone is over the budget.
-      const { estimate } = await import('../../runtime/run/dry-run.js');
-      const est = estimate(plan, { ...(opts.dataset ? { datasets: opts.dataset } : {}), ...(opts.limit ? { limit: Number(opts.limit) } : {}) });
-      const total = est.reduce((a, e) => a + (e.usd !== undefined && !Number.isNaN(e.usd) ? e.usd : 0), 0);
-      if (total > budget.limitUsd) {
-        process.stderr.write(`error SYN5003: the estimated cost $${total.toFixed(2)} is over the budget of $${budget.limitUsd}; nothing was sent (see --dry-run)\n`);
-        return 2;
-      }
-    }
-    const pollMs = Number(process.env['SYNTH_BATCH_POLL_MS'] ?? '') || undefined;
-    const wiring = promptRunnerFactory(plan, projectRoot, budget, { batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) } });
-    const summary = await runPlan({
-      plan,
-      projectRoot,
-      ...(opts.dataset ? { datasets: opts.dataset } : {}),
-      ...(opts.limit ? { limit: Number(opts.limit) } : {}),
-      ...(opts.out ? { outDir: opts.out } : {}),
-      backend: opts.backend ?? 'auto',
-      fresh: opts.fresh ?? false,
-      ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
-      allowOutsideProject: opts.allowOutsideProject ?? false,
-      prompts: wiring.factory,
-      sourceItems: sourceLoader(plan, projectRoot, opts.allowOutsideProject ?? false),
-      ...(opts.concurrency ? { concurrency: Number(opts.concurrency) } : {}),
+    const { run } = await import('../../runtime/run/run-plan.js');
+    const summary = await run(plan, {
+      ...options,
+      onEstimate: (e) => process.stderr.write(`estimated cost ${formatUsd(e.total.usd)} (budget ${formatUsd(options.budgetUsd ?? 0)})\n`),
       onProgress: (n, p) => progress.update(n, p),
-      onNotice: (line) => process.stderr.write(line + '\n'),
-      shouldStop: () => interrupted ?? budget.exceeded(),
-      modelsReported: wiring.modelsReported,
+      shouldStop: () => interrupted,
     });
     progress.stop();
-    await wiring.close();
-    writeLock(file, plan, wiring.modelsReported());
     for (const r of summary.results) {
       const rel = path.relative(process.cwd(), r.output);
       process.stderr.write(

@@ -15,6 +15,8 @@ import { buildSimStage } from '../sim/plan.js';
 import { show, T, type Ty } from '../types.js';
 import { VERSION } from '../version.js';
 import { canonicalJson, contentHash } from './canonical.js';
+import type { EstimatePlanInput } from './estimate.js';
+import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
@@ -62,20 +64,31 @@ function fractionsOf(e: A.Expr | undefined): Record<string, number> | null {
   return out;
 }
 
+/** The goal's seed and default split, which every dataset stage inherits. */
+function goalOf(result: CheckResult): { seed: number; split: Record<string, number> | null; description: string | null; purpose: string | null } {
+  const goalDecl = result.symbols.goal?.decl;
+  const goalSetting = (k: string) => goalDecl?.settings.find((s) => s.key.name === k)?.value;
+  const purpose = goalSetting('purpose');
+  return {
+    description: goalDecl?.description?.value ?? null,
+    seed: constNumber(goalSetting('seed') ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0,
+    split: fractionsOf(goalSetting('split')),
+    purpose: purpose?.kind === 'String' ? purpose.value : null,
+  };
+}
+
 /**
- * The plan of a checked program (`result` from `checkProgram`, which must have no errors): canonical JSON, the
- * plan object and the WGSL modules of its sims. `specText` (the entry file's text) is hashed into the plan for
- * provenance. Deterministic, layout-free and secret-free (see the top of this file); every stage has a content
- * hash. Call it only on a program without errors (`!result.hasErrors`).
+ * Lowers a checked program (`checkProgram`/`checkFile`) into the runtime plan: `plan` (schema.ts), its canonical
+ * JSON (`json`, what `synth build` writes) and the generated WGSL modules by file name. Call it only on a result
+ * without errors (the CLI does); the language server also lowers programs with errors, best effort. Never throws
+ * on a checked program.
  */
 export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
-  const { ctx, symbols, program } = result;
+  const { ctx, program } = result;
   const entry = program.files.get(program.entry)!;
   const root = path.dirname(program.entry);
-  const goalDecl = symbols.goal?.decl;
-  const goalSetting = (k: string) => goalDecl?.settings.find((s) => s.key.name === k)?.value;
-  const seed = constNumber(goalSetting('seed') ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
-  const purpose = goalSetting('purpose');
+  const goal = goalOf(result);
+  const seed = goal.seed;
 
   const plan: Plan = {
     synth: 'plan',
@@ -83,12 +96,7 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
     tool: VERSION,
     spec: { file: path.basename(program.entry) },
     hash: '',
-    goal: {
-      description: goalDecl?.description?.value ?? null,
-      seed,
-      split: fractionsOf(goalSetting('split')),
-      purpose: purpose?.kind === 'String' ? purpose.value : null,
-    },
+    goal: { description: goal.description, seed, split: goal.split, purpose: goal.purpose },
     models: {},
     prompts: {},
     sources: {},
@@ -103,18 +111,9 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
     ctx.file = p;
     for (const d of program.files.get(p)!.ast.decls) {
       switch (d.kind) {
-        case 'Model': {
-          const s = settingsOf(d.settings, ['provider', 'mode']);
-          const provider = d.settings.find((x) => x.key.name === 'provider')?.value;
-          const mode = d.settings.find((x) => x.key.name === 'mode')?.value;
-          plan.models[d.name.name] = withHash<ModelStage>({
-            name: d.name.name,
-            provider: provider?.kind === 'Name' ? provider.name.name : 'openai',
-            mode: mode?.kind === 'Name' && mode.name.name === 'batch' ? 'batch' : 'direct',
-            settings: s,
-          });
+        case 'Model':
+          plan.models[d.name.name] = modelStage(d);
           break;
-        }
         case 'Prompt':
           plan.prompts[d.name.name] = promptStage(d, ctx);
           break;
@@ -149,11 +148,51 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
       }
     }
   }
-  const { goal, models, prompts, sources, sims, datasets } = plan;
-  plan.hash = contentHash({ goal, models, prompts, sources, sims, datasets, wgsl: [...wgsl].sort() });
+  const { models, prompts, sources, sims, datasets } = plan;
+  plan.hash = contentHash({ goal: plan.goal, models, prompts, sources, sims, datasets, wgsl: [...wgsl].sort() });
   return { plan, json: canonicalJson(plan), wgsl };
 }
 
+/**
+ * Only the stages an estimate reads (estimate.ts), lowered exactly as `buildPlan` lowers them: the named datasets
+ * and prompts, the prompts those datasets call, and the models of all these prompts. For the language server,
+ * whose hovers and inlay hints need a few declarations per request and not the whole plan (sims, WGSL, hashes of
+ * everything). Names that are no dataset or prompt of the program are ignored.
+ */
+export function lowerForEstimate(result: CheckResult, names: string[]): EstimatePlanInput {
+  const { ctx, symbols, program } = result;
+  const goal = goalOf(result);
+  const out: EstimatePlanInput = { models: {}, prompts: {}, datasets: {} };
+  const promptNames = new Set<string>();
+  for (const n of names) {
+    const decl = symbols.byName.get(n)?.decl;
+    if (decl?.kind === 'Prompt') promptNames.add(n);
+    if (decl?.kind !== 'Dataset') continue;
+    const ds = datasetStage(decl, ctx, goal.seed, goal.split, path.dirname(program.entry));
+    out.datasets[n] = ds;
+    ds.prompts.forEach((p) => promptNames.add(p));
+  }
+  for (const n of promptNames) {
+    const decl = symbols.byName.get(n)?.decl;
+    if (decl?.kind !== 'Prompt') continue;
+    const p = (out.prompts[n] = promptStage(decl, ctx));
+    const model = symbols.byName.get(p.model)?.decl;
+    if (model?.kind === 'Model') out.models[p.model] ??= modelStage(model);
+  }
+  return out;
+}
+
+function modelStage(d: A.ModelDecl): ModelStage {
+  const s = settingsOf(d.settings, ['provider', 'mode']);
+  const provider = d.settings.find((x) => x.key.name === 'provider')?.value;
+  const mode = d.settings.find((x) => x.key.name === 'mode')?.value;
+  return withHash<ModelStage>({
+    name: d.name.name,
+    provider: provider?.kind === 'Name' ? provider.name.name : 'openai',
+    mode: mode?.kind === 'Name' && mode.name.name === 'batch' ? 'batch' : 'direct',
+    settings: s,
+  });
+}
 
 function promptStage(d: A.PromptDecl, ctx: CheckContext): PromptStage {
   const ret: Ty = d.returnType ? (ctx.typeRefs.get(d.returnType) ?? T.unknown) : T.string;
@@ -227,14 +266,6 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
 /** A readable label for a check/expect, printed canonically so formatting the spec never changes it. */
 function exprText(e: A.Expr, _ctx: CheckContext): string {
   return printExpr(e);
-}
-
-function collectPrompts(ir: unknown, out: Set<string>): void {
-  if (!ir || typeof ir !== 'object') return;
-  if (Array.isArray(ir)) return ir.forEach((x) => collectPrompts(x, out));
-  const o = ir as Record<string, unknown>;
-  if (typeof o['prompt'] === 'string') out.add(o['prompt']);
-  for (const v of Object.values(o)) collectPrompts(v, out);
 }
 
 function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
@@ -313,8 +344,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
     rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };
   }
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
-  const prompts = new Set<string>();
-  collectPrompts(steps, prompts);
+  // the prompts any step can reach, `check`s included (promptCalls walks any JSON, not only one expression)
+  const prompts = new Set(promptCalls(steps as unknown as ExprIR).map((c) => c.prompt));
   const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
   const images = rowDecl?.kind === 'Struct' ? rowDecl.fields.filter((f) => ctx.typeRefs.get(f.type)?.k === 'image').map((f) => f.name.name) : [];
   return withHash<DatasetStage>({

@@ -139,13 +139,6 @@ export class LlmClient {
     return this.mode;
   }
 
-  /** USD for `usage` at the profile's price (0 without a price). */
-  estimateCost(usage: Usage): number {
-    const p = this.profile.price;
-    if (!p) return 0;
-    return (usage.prompt * p.input + usage.completion * p.output) / 1e6;
-  }
-
   /** Closes the keep-alive pool this client created. */
   async close(): Promise<void> {
     await this.pool?.close();

@@ -109,11 +109,6 @@ export class ImageClient {
     this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
   }
 
-  /** USD for `images` images at the model's per-image price (0 without one). */
-  estimateCost(images: number): number {
-    return images * (this.profile.price?.image ?? 0);
-  }
-
   async close(): Promise<void> {
     await this.pool?.close();
   }

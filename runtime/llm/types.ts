@@ -23,8 +23,6 @@ export interface ModelProfile {
   retries: number;
   /** per-request timeout */
   timeoutMs: number;
-  /** USD per 1M tokens; `image`: USD per generated image */
-  price?: { input: number; output: number; image?: number };
   /** extra request-body parameters sent as they are (e.g. top_p, seed); part of the cache key */
   extra?: Record<string, unknown>;
 }

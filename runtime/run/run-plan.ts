@@ -1,45 +1,31 @@
-// Runs a plan: the selected datasets in declaration order, each simulation at most once (its results shared
-// by every dataset that reads it), then a manifest per dataset and the synth.lock beside the spec.
+// `run(plan, options)`: the runtime's entry point. Runs the selected datasets in declaration order, each
+// simulation and source at most once (shared by every dataset that reads it), then writes a manifest per dataset
+// and the synth.lock beside the spec. With a budget it first compares the estimate (compiler/plan/estimate.ts,
+// the same figures `--dry-run` prints) and refuses to start over it.
 import { realpathSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
-import type { Value } from '../../compiler/plan/eval.js';
-import { runDataset, type DatasetRunResult, type Progress, type PromptRunner } from '../dataset/execute.js';
+import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
+import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
+import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
-import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
-
-export interface RunOptions {
-  plan: Plan;
-  /** the spec's folder */
-  projectRoot: string;
-  datasets?: string[];
-  limit?: number;
-  outDir?: string;
-  backend?: 'cpu' | 'webgpu' | 'auto';
-  fresh?: boolean;
-  shard?: { index: number; count: number };
-  allowOutsideProject?: boolean;
-  /** builds the prompt runner for a dataset; undefined when no LLM is configured */
-  prompts?: (datasetName: string) => PromptRunner | undefined;
-  /** rows from `for x in SOURCE`, with a stable key per item (`path#chunk`) */
-  sourceItems?: (source: string) => Promise<{ items: Value[]; keys: string[] }>;
-  concurrency?: number;
-  onProgress?: (dataset: string, p: Progress) => void;
-  onNotice?: (line: string) => void;
-  shouldStop?: () => string | undefined;
-  /** model names as the endpoints reported them so far, by model block */
-  modelsReported?: () => Record<string, string[]>;
-}
+import { budgetGuard, promptRunnerFactory } from '../wiring.js';
+import { ItemLoader } from './items.js';
+import type { RunOptions } from './options.js';
 
 export interface RunSummary {
+  /** one per dataset run, in order (a stopped run ends with the dataset it stopped in) */
   results: DatasetRunResult[];
+  /** the manifest files written, one per result */
   manifests: string[];
+  /** some `expect` of a dataset failed */
   failedExpectations: boolean;
+  /** why the run stopped early (interrupted, budget reached, `batch …` submitted and not done); undefined when it finished */
   stopped: string | undefined;
 }
 
-/** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks). */
+/** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks): SYN4002. */
 export function projectPath(root: string, p: string, allowOutside: boolean): string {
   const abs = path.resolve(root, p);
   if (allowOutside) return abs;
@@ -53,106 +39,71 @@ export function projectPath(root: string, p: string, allowOutside: boolean): str
   return abs;
 }
 
-export async function runPlan(o: RunOptions): Promise<RunSummary> {
-  const plan = o.plan;
-  const names = o.datasets?.length ? o.datasets : Object.keys(plan.datasets);
-  for (const n of names) {
+/** The datasets a run covers: `names` in declaration order of the plan, or all. Throws SYN5006 for a name the plan lacks. */
+export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
+  for (const n of names ?? []) {
     if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
   }
-  const simCache = new Map<string, Promise<SimResult>>();
-  const simOf = (name: string) => {
-    let p = simCache.get(name);
-    if (!p) {
-      const stage = plan.sims[name];
-      if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
-      p = runSim(stage.stage, {
-        backend: o.backend ?? 'auto',
-        onNotice: o.onNotice,
-        ...(o.shard ? { worldRange: shardWorlds(stage.stage, o.shard) } : {}),
-      });
-      simCache.set(name, p);
-    }
-    return p;
-  };
+  return Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n));
+}
+
+/**
+ * Runs `plan` (see RunOptions for every knob). Resolves with what each dataset wrote, also when the run stopped
+ * early (`stopped`: rerunning the same command continues). Throws SynthError for what stops a run before or
+ * outside a row: SYN5003 (the estimate is over `budgetUsd`; nothing was sent), SYN5006 (an unknown dataset or
+ * stage), SYN5001 (a model without its API key), SYN5007 (a source without documents), SYN4002 (a path outside
+ * the project), SYN6xxx (simulation failures).
+ */
+export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
+  const names = selectDatasets(plan, o.datasets);
+  const items = new ItemLoader(plan, o);
+  const budget = budgetGuard(o.budgetUsd);
+  if (o.budgetUsd !== undefined) {
+    // Refuse to start when the estimate alone is over the budget: the figures `--dry-run` prints.
+    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts: await items.counts(names) });
+    o.onEstimate?.(estimate);
+    if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
+  }
+  const wiring = o.prompts ?? promptRunnerFactory(plan, o.projectRoot, budget, o);
   const results: DatasetRunResult[] = [];
   const manifests: string[] = [];
   let stopped: string | undefined;
-  for (const n of names) {
-    const ds = plan.datasets[n]!;
-    let items: Value[] | undefined;
-    let itemKeys: string[] | undefined;
-    if ('for' in ds.rows) {
-      const f = ds.rows.for;
-      if (f.kind === 'source') {
-        if (!o.sourceItems) throw new SynthError('SYN5007', `dataset ${n} reads source '${f.from}', but no document loader is available`);
-        ({ items, keys: itemKeys } = await o.sourceItems(f.from));
-      } else {
-        const res = await simOf(f.from);
-        items = simRows(res, f.kind, f.event) as unknown as Value[];
-        itemKeys = simKeys(res, f.kind, f.event);
+  try {
+    for (const n of names) {
+      const ds = plan.datasets[n]!;
+      const loaded = await items.forDataset(ds);
+      const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
+      if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
+      // With shards over simulation worlds the sim already holds only this shard's worlds: no row filter then.
+      const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source') ? o.shard : undefined;
+      const r = await runDataset({
+        plan,
+        dataset: ds,
+        projectRoot: o.projectRoot,
+        resolveOutput: (p) => {
+          const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
+          return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
+        },
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
+        ...(prompts ? { prompts } : {}),
+        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        fresh: o.fresh ?? false,
+        ...(shardRows ? { shard: shardRows } : {}),
+        shardKeys: o.shard !== undefined,
+        onProgress: (p) => o.onProgress?.(n, p),
+        shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
+      });
+      results.push(r);
+      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      if (r.stoppedEarly) {
+        stopped = r.stoppedEarly;
+        break;
       }
     }
-    const prompts = ds.prompts.length ? o.prompts?.(n) : undefined;
-    if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
-    // With shards over simulation worlds the sim already holds only this shard's worlds: no row filter then.
-    const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source') ? o.shard : undefined;
-    const r = await runDataset({
-      plan,
-      dataset: ds,
-      projectRoot: o.projectRoot,
-      resolveOutput: (p) => {
-        const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
-        return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
-      },
-      ...(o.limit !== undefined ? { limit: o.limit } : {}),
-      ...(items ? { items } : {}),
-      ...(itemKeys ? { itemKeys } : {}),
-      ...(prompts ? { prompts } : {}),
-      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-      fresh: o.fresh ?? false,
-      ...(shardRows ? { shard: shardRows } : {}),
-      shardKeys: o.shard !== undefined,
-      onProgress: (p) => o.onProgress?.(n, p),
-      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
-    });
-    results.push(r);
-    manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), ...(o.modelsReported ? { modelsReported: o.modelsReported() } : {}) }));
-    if (r.stoppedEarly) {
-      stopped = r.stoppedEarly;
-      break;
-    }
+  } finally {
+    if (!o.prompts) await wiring.close();
   }
+  if (o.specPath) writeLock(o.specPath, plan, wiring.modelsReported());
   return { results, manifests, failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)), stopped };
-}
-
-/** The worlds of shard i/n: contiguous blocks, so each shard simulates only its own worlds. */
-export function shardWorlds(stage: unknown, shard: { index: number; count: number }): [number, number] {
-  const worlds = Number((stage as { worlds?: number }).worlds ?? 0);
-  const per = Math.ceil(worlds / shard.count);
-  return [Math.min(worlds, shard.index * per), Math.min(worlds, (shard.index + 1) * per)];
-}
-
-/** Items behind each `for` dataset (simulation events or rows, document chunks), for dry-run estimates. */
-export async function countItems(
-  plan: Plan,
-  o: { projectRoot: string; backend: 'cpu' | 'webgpu' | 'auto'; datasets?: string[]; sourceItems?: RunOptions['sourceItems'] },
-): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const sims = new Map<string, Promise<SimResult>>();
-  for (const ds of Object.values(plan.datasets)) {
-    if (o.datasets?.length && !o.datasets.includes(ds.name)) continue;
-    if (!('for' in ds.rows)) continue;
-    const f = ds.rows.for;
-    if (f.kind === 'source') {
-      if (o.sourceItems) out[ds.name] = (await o.sourceItems(f.from)).items.length;
-      continue;
-    }
-    let p = sims.get(f.from);
-    if (!p) {
-      p = runSim(plan.sims[f.from]!.stage, { backend: o.backend });
-      sims.set(f.from, p);
-    }
-    out[ds.name] = simKeys(await p, f.kind, f.event).length;
-  }
-  return out;
 }

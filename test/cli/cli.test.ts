@@ -74,5 +74,69 @@ describe('synth CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tickets\s+5,000\s+5,000/);
     expect(r.stdout).toContain('$');
+    // every model has a price: no advice to set one
+    expect(r.stdout).not.toContain('price');
+  });
+
+  it('dry-run shows small amounts with significant digits and names the models without a price', () => {
+    const docs = exampleSpecs().find((s) => s.endsWith('docs-qa.synth'))!;
+    const r = synth(['run', docs, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/qa_pairs\s+6\s+6\s+[\d,]+\s+[\d,]+\s+\$0\.00\d\d\n/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-cli-'));
+    const f = path.join(dir, 'a.synth');
+    writeFileSync(
+      f,
+      `goal "g" { seed 1 }
+model free { name "local" api_key env("K") }
+model paid { name "gpt-test" api_key env("K") price { input: 1, output: 2 } }
+struct R { a: string }
+prompt p(x: string) -> string { model free user "{x}" }
+prompt q(x: string) -> string { model paid user "{x}" }
+dataset d: R { count 3 vary x ~ one_of("a") let v = p(x) let w = q(v) row = { a: w } output "out/d.jsonl" }
+`,
+    );
+    const u = synth(['run', f, '--dry-run']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toMatch(/free\s+3 calls\s+\(no price\)/);
+    expect(u.stdout).toContain('No price for free (`price { input: …, output: … }`)');
+    expect(u.stdout).not.toMatch(/No price for [^\n]*paid/);
+  });
+
+  it('dry-run --format json prints the estimate per dataset and in total, calls per model', () => {
+    const stablerep = exampleSpecs().find((s) => s.endsWith('stablerep.synth'))!;
+    const r = synth(['run', stablerep, '--dry-run', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e).toMatchObject({ synth: 'estimate', spec: 'stablerep.synth', unpriced: [], uncounted: [] });
+    expect(e.datasets).toHaveLength(1);
+    expect(e.datasets[0]).toMatchObject({ name: 'stablerep', rows: 200, calls: 400, images: 800, models: { writer: { calls: 200 }, painter: { calls: 200, images: 800 } } });
+    expect(e.datasets[0].tokens.prompt).toBeGreaterThan(0);
+    expect(e.total).toMatchObject({ rows: 200, calls: 400, images: 800, cost_usd: e.datasets[0].cost_usd });
+    expect(e.total.cost_usd).toBeCloseTo(200 * 4 * 0.011 + e.datasets[0].models.writer.cost_usd, 6);
+    // the text table shows the same figures
+    const t = synth(['run', stablerep, '--dry-run']);
+    expect(t.stdout).toMatch(new RegExp(`stablerep\\s+200\\s+400\\s+${e.total.tokens.prompt.toLocaleString('en-US')}\\s+${e.total.tokens.completion.toLocaleString('en-US')}\\s+800\\s+\\$8\\.81`));
+  });
+
+  it('run options are checked before anything runs', () => {
+    const tickets = exampleSpecs().find((s) => s.endsWith('tickets.synth'))!;
+    const json = synth(['run', tickets, '--format', 'json'], { env: { OPENAI_API_KEY: '' } });
+    expect(json.code).toBe(1);
+    expect(json.stderr).toContain('--format json applies to --dry-run');
+    for (const bad of ['abc', '-1', '']) {
+      const b = synth(['run', tickets, '--budget', bad], { env: { OPENAI_API_KEY: '' } });
+      expect(b.code, bad).toBe(1);
+      expect(b.stderr).toContain("option '--budget <usd>' argument");
+      expect(b.stderr).not.toContain('internal error');
+    }
+    for (const [flag, bad] of [['--limit', 'abc'], ['--limit', '0'], ['--limit', '-5'], ['--limit', '2.5'], ['--concurrency', '0']] as const) {
+      const b = synth(['run', tickets, '--dry-run', flag, bad]);
+      expect(b.code, `${flag} ${bad}`).toBe(1);
+      expect(b.stderr).toContain(`option '${flag === '--limit' ? '-n, --limit <rows>' : '--concurrency <n>'}' argument '${bad}' is invalid`);
+    }
+    const unknown = synth(['run', tickets, '--dry-run', '-d', 'nope']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("SYN5006: no dataset 'nope' in this spec (it has: tickets)");
   });
 });

@@ -12,7 +12,7 @@ const codes = Object.keys(DIAGNOSTICS) as DiagnosticCode[];
  * Runtime codes whose template is still the bare `{detail}`: their call sites in runtime/ are being given fixed
  * wordings by the runtime and simulation work (issue #11, #12). This list only shrinks; no other code may join it.
  */
-const FREE_TEXT_PENDING = new Set(['SYN5002', 'SYN5003', 'SYN5004', 'SYN5005', 'SYN5006', 'SYN5007', 'SYN6001', 'SYN6002', 'SYN6003', 'SYN6004']);
+const FREE_TEXT_PENDING = new Set(['SYN5002', 'SYN5004', 'SYN5005', 'SYN5006', 'SYN5007', 'SYN6001', 'SYN6002', 'SYN6003', 'SYN6004']);
 
 /** The placeholders as the type `Placeholders<S>` finds them: first `{`, up to the next `}`, kept if a word. */
 function typeLevelPlaceholders(s: string): string[] {

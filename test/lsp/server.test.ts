@@ -150,7 +150,7 @@ describe('hover', () => {
     const r = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: c.position });
     const h = (r.contents as { value: string }).value;
     expect(h).toContain('prompt draw(caption: string) -> image');
-    expect(h).toContain('**Per call:** 4 images of 512x512 through the images API ≈ $0.0440');
+    expect(h).toContain('**Per call:** 4 images of 512x512 through the images API ≈ $0.044');
     expect(h).not.toContain('completion tokens');
   });
   it('a vary shows its distribution', async () => {

@@ -6,7 +6,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
 import { NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { makeCorpus } from '../support/near-dup-corpus.js';
 
 function jaccard(a: string, b: string): number {
@@ -48,7 +48,7 @@ describe('near-duplicate removal', () => {
       `goal "g" { seed 4 }\ndataset texts {\n  vary t in [${list}]\n  row = { text: t }\n  unique row.text similarity 0.8\n  output "out/t.jsonl"\n}\n`,
     );
     const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
-    const s = await runPlan({ plan, projectRoot: dir });
+    const s = await run(plan, { projectRoot: dir });
     const out = (await readRows(path.join(dir, 'out', 't.jsonl'), 'jsonl')).map((r) => r['text']);
     expect(out).toEqual(rows.filter((_, i) => !duplicates.has(i)));
     expect(s.results[0]!.counts.duplicates).toBe(duplicates.size);

@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
@@ -64,7 +64,7 @@ function project(src: string): { dir: string; file: string } {
 async function runInProcess(dir: string, file: string, server: FakeOpenAI, batch = { wait: true, pollMs: 20, gatherMs: 50 }) {
   const { plan } = buildPlan(checkFile(file));
   const wiring = promptRunnerFactory(plan, dir, budgetGuard(undefined), { env: { TEST_BASE_URL: server.url, TEST_API_KEY: KEY }, backoffBaseMs: 10, batch });
-  const s = await runPlan({ plan, projectRoot: dir, prompts: wiring.factory });
+  const s = await run(plan, { projectRoot: dir, prompts: wiring });
   await wiring.close();
   return { s, plan, wiring };
 }

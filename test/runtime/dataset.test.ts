@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 
 const SPEC = `goal "records without an LLM" {
   seed 3
@@ -46,7 +46,7 @@ function setup(format = 'jsonl') {
 describe('dataset executor', () => {
   it('writes exactly count rows, deterministic, with checks, dedup, keep, split and expectations', async () => {
     const a = setup();
-    const s = await runPlan({ plan: a.plan, projectRoot: a.dir });
+    const s = await run(a.plan, { projectRoot: a.dir });
     const rows = await readRows(a.out, 'jsonl');
     expect(rows).toHaveLength(300);
     expect(rows.every((r) => (r['age'] as number) < 85)).toBe(true);
@@ -62,17 +62,17 @@ describe('dataset executor', () => {
     expect(manifest.status).toBe('failed-expectations');
 
     const b = setup();
-    await runPlan({ plan: b.plan, projectRoot: b.dir });
+    await run(b.plan, { projectRoot: b.dir });
     expect(readFileSync(b.out, 'utf8')).toBe(readFileSync(a.out, 'utf8'));
   });
 
   it('resumes after a crash mid-write: no row lost, none duplicated', async () => {
     const ref = setup();
-    await runPlan({ plan: ref.plan, projectRoot: ref.dir });
+    await run(ref.plan, { projectRoot: ref.dir });
     const expected = readFileSync(ref.out, 'utf8');
 
     const c = setup();
-    await runPlan({ plan: c.plan, projectRoot: c.dir, limit: 120 });
+    await run(c.plan, { projectRoot: c.dir, limit: 120 });
     // Simulate kill -9 in the middle of writing a row: a torn line after the journaled end.
     writeFileSync(c.out, readFileSync(c.out, 'utf8') + '{"name":"torn', { flag: 'w' });
     const journal = path.join(c.dir, '.synth', 'journal', readdirSync(path.join(c.dir, '.synth', 'journal'))[0]!);
@@ -80,17 +80,17 @@ describe('dataset executor', () => {
     const j = readFileSync(journal, 'utf8');
     truncateSync(journal, statSync(journal).size - 5);
     expect(j.length).toBeGreaterThan(5);
-    await runPlan({ plan: c.plan, projectRoot: c.dir });
+    await run(c.plan, { projectRoot: c.dir });
     expect(readFileSync(c.out, 'utf8')).toBe(expected);
   });
 
   it('writes CSV and Parquet that read back to the same rows', async () => {
     const j = setup('jsonl');
-    await runPlan({ plan: j.plan, projectRoot: j.dir });
+    await run(j.plan, { projectRoot: j.dir });
     const want = await readRows(j.out, 'jsonl');
     for (const fmt of ['csv', 'parquet'] as const) {
       const x = setup(fmt);
-      await runPlan({ plan: x.plan, projectRoot: x.dir });
+      await run(x.plan, { projectRoot: x.dir });
       const got = await readRows(x.out, fmt);
       expect(got).toHaveLength(want.length);
       expect(got.map((r) => r['name'])).toEqual(want.map((r) => r['name']));
@@ -104,8 +104,8 @@ describe('dataset executor', () => {
     const f = path.join(dir, 's.synth');
     writeFileSync(f, 'dataset d { count 1 row = { a: 1 } output "../escape.jsonl" }\n');
     const plan = buildPlan(checkFile(f)).plan;
-    await expect(runPlan({ plan, projectRoot: dir })).rejects.toMatchObject({ code: 'SYN4002' });
-    const ok = await runPlan({ plan, projectRoot: dir, allowOutsideProject: true });
+    await expect(run(plan, { projectRoot: dir })).rejects.toMatchObject({ code: 'SYN4002' });
+    const ok = await run(plan, { projectRoot: dir, allowOutsideProject: true });
     expect(ok.results[0]!.counts.written).toBe(1);
   });
 });

@@ -12,9 +12,8 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import { sniffImage } from '../../runtime/images/format.js';
 import { mergeShards } from '../../runtime/merge.js';
 import { buildReport } from '../../runtime/report/build-report.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { ImageClient } from '../../runtime/llm/images.js';
-import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
@@ -226,9 +225,7 @@ describe('image datasets (StableRep)', () => {
     try {
       const { dir, file } = project(5);
       const { plan } = buildPlan(checkFile(file));
-      const wiring = promptRunnerFactory(plan, dir, budgetGuard(undefined), { env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'none' } });
-      const s = await runPlan({ plan, projectRoot: dir, prompts: wiring.factory });
-      await wiring.close();
+      const s = await run(plan, { projectRoot: dir, env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'none' } });
       expect(s.results[0]!.counts.written).toBe(5);
       const indexFile = path.join(dir, 'out', 'stablerep', 'index.jsonl');
       const lines = readIndex(indexFile);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { mergeShards } from '../../runtime/merge.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 
 const SPEC = (fmt: string, count = 500) => `goal "shards" { seed 21  split { train: 0.75, test: 0.25 } }
 enum Kind { a, b, c }
@@ -33,12 +33,12 @@ describe('deterministic shards and merge', () => {
     it(`--shard 0/4 … 3/4 then merge equals one unsharded run (${fmt}, count ${count})`, async () => {
       const { dir, plan } = await setup(fmt, count);
       // 180 distinct labels < 500: dedup across shards and the count target both matter
-      await runPlan({ plan, projectRoot: dir, outDir: path.join(dir, 'whole') });
+      await run(plan, { projectRoot: dir, outDir: path.join(dir, 'whole') });
       const dirs: string[] = [];
       for (let i = 0; i < 4; i++) {
         const d = path.join(dir, `shard${i}`);
         dirs.push(d);
-        await runPlan({ plan, projectRoot: dir, outDir: d, shard: { index: i, count: 4 } });
+        await run(plan, { projectRoot: dir, outDir: d, shard: { index: i, count: 4 } });
       }
       const [r] = await mergeShards(dirs, path.join(dir, 'merged'));
       const whole = readFileSync(path.join(dir, 'whole', `things.${fmt}`), 'utf8');
@@ -52,8 +52,8 @@ describe('deterministic shards and merge', () => {
     const a = await setup('jsonl');
     const b = await setup('jsonl');
     b.plan.hash = 'different';
-    await runPlan({ plan: a.plan, projectRoot: a.dir, outDir: path.join(a.dir, 's0'), shard: { index: 0, count: 2 } });
-    await runPlan({ plan: b.plan, projectRoot: b.dir, outDir: path.join(a.dir, 's1'), shard: { index: 1, count: 2 } });
+    await run(a.plan, { projectRoot: a.dir, outDir: path.join(a.dir, 's0'), shard: { index: 0, count: 2 } });
+    await run(b.plan, { projectRoot: b.dir, outDir: path.join(a.dir, 's1'), shard: { index: 1, count: 2 } });
     await expect(mergeShards([path.join(a.dir, 's0'), path.join(a.dir, 's1')], path.join(a.dir, 'm'))).rejects.toThrow(/different plans/);
     await expect(mergeShards([path.join(a.dir, 's0')], path.join(a.dir, 'm'))).rejects.toThrow(/missing shard 1\/2/);
   });
@@ -81,12 +81,12 @@ dataset traj { for r in walk.trajectory  row = { w: r.world, a: r.agent, t: r.st
 `,
     );
     const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
-    await runPlan({ plan, projectRoot: dir, outDir: path.join(dir, 'whole'), backend: 'cpu' });
+    await run(plan, { projectRoot: dir, outDir: path.join(dir, 'whole'), backend: 'cpu' });
     const dirs: string[] = [];
     for (let i = 0; i < 4; i++) {
       const d = path.join(dir, `shard${i}`);
       dirs.push(d);
-      await runPlan({ plan, projectRoot: dir, outDir: d, backend: 'cpu', shard: { index: i, count: 4 } });
+      await run(plan, { projectRoot: dir, outDir: d, backend: 'cpu', shard: { index: i, count: 4 } });
     }
     const merged = await mergeShards(dirs, path.join(dir, 'merged'));
     expect(merged.map((m) => m.dataset).sort()).toEqual(['bounces', 'traj']);

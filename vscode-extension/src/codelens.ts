@@ -1,8 +1,8 @@
 // CodeLens above datasets, prompts and sims. Used only when the language server offers none (the server's
-// lenses run the same commands with the same arguments, see protocol.ts).
+// lenses run the same commands with the same arguments, see lsp/protocol.ts).
 import * as vscode from 'vscode';
 import { findDeclarations } from './declarations.js';
-import { Commands, type DeclParams } from './protocol.js';
+import { Commands, type DeclParams } from '../../lsp/protocol.js';
 
 export class SynthCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

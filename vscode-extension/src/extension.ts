@@ -9,7 +9,7 @@ import { SynthCodeLensProvider } from './codelens.js';
 import { declarationAt, findDeclarations, type DeclKind } from './declarations.js';
 import { PREVIEW_SCHEME, PreviewDocuments } from './preview.js';
 import { asDocumentResult } from './preview-result.js';
-import { Commands, Requests, type DeclParams } from './protocol.js';
+import { Commands, Requests, type DeclParams } from '../../lsp/protocol.js';
 import { runDataset } from './run.js';
 
 let client: LanguageClient | undefined;

@@ -1,8 +1,8 @@
 // Reads what the server answers to synth/previewPrompt, synth/showWgsl and synth/showPlan. The contract is
-// DocumentResult (protocol.ts); a plain string and a few natural alternatives are accepted too, so the client
+// DocumentResult (lsp/protocol.ts); a plain string and a few natural alternatives are accepted too, so the client
 // does not break on a server that answers `{ markdown }`, `{ messages }`, `{ modules }` or the plan object
 // itself. No `vscode` import: unit-tested.
-import type { DocumentResult } from './protocol.js';
+import type { DocumentResult } from '../../lsp/protocol.js';
 
 interface Message {
   role?: unknown;

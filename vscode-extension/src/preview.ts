@@ -1,7 +1,7 @@
 // Read-only documents beside the editor for Preview prompt / Show WGSL / Show plan (scheme `synth-preview`).
 // Showing the same declaration again refreshes its tab instead of opening another.
 import * as vscode from 'vscode';
-import type { DocumentResult } from './protocol.js';
+import type { DocumentResult } from '../../lsp/protocol.js';
 
 export const PREVIEW_SCHEME = 'synth-preview';
 

@@ -1,7 +1,9 @@
-// What the extension and the Synth language server (lsp/) agree on beyond LSP itself. The server may import
-// these names (the file has no dependencies) or repeat them; docs/editor.md describes the same contract.
+// What the VS Code extension and the Synth language server agree on beyond LSP itself: the custom requests,
+// their params and results, and the client-side command ids a server CodeLens may run. The one copy of the
+// contract: lsp/custom-requests.ts implements it, vscode-extension/src imports it (the only file of lsp/ it may
+// import, test/architecture/imports.test.ts), docs/editor.md describes it. Declarations only; imports nothing.
 
-/** Custom requests the client sends. Params: {@link DeclParams}; result: {@link DocumentResult} (or a string). */
+/** Custom requests the client sends. Params: {@link DeclParams}; result: {@link DocumentResult} or null (nothing to show). */
 export const Requests = {
   /** The prompt's messages rendered with sample arguments (markdown). */
   previewPrompt: 'synth/previewPrompt',
@@ -11,7 +13,8 @@ export const Requests = {
   showPlan: 'synth/showPlan',
 } as const;
 
-/** Client-side commands. A CodeLens from the server runs one of these with `arguments: [DeclParams]`. */
+/** Client-side commands. A CodeLens from the server runs one of these with `arguments: [DeclParams]`; the server
+ *  must not register them as `executeCommand` commands (VS Code refuses duplicates). */
 export const Commands = {
   runDataset: 'synth.runDataset',
   dryRun: 'synth.dryRun',

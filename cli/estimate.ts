@@ -1,0 +1,98 @@
+// Rendering the estimate (compiler/plan/estimate.ts) for `synth run --dry-run`: a table for people, or JSON for
+// tools (`--format json`). The figures are the estimate's; nothing here computes a cost.
+import { countOf, formatUsd, type Counts, type DatasetEstimate, type PlanEstimate } from '../compiler/plan/estimate.js';
+import type { Plan } from '../compiler/plan/schema.js';
+
+const num = (n: number | null | undefined) => (n === null || n === undefined ? 'per item' : n.toLocaleString('en-US'));
+
+/** A dataset's cost cell: `(no price)` when nothing it calls is priced, `≥ $x` when only some of it is. */
+function usdCell(usd: number | undefined, unpriced: string[]): string {
+  if (usd === undefined) return 'per item';
+  if (unpriced.length) return usd > 0 ? `≥ ${formatUsd(usd)}` : '(no price)';
+  return formatUsd(usd);
+}
+
+/** What a model block lacks for the calls it is asked to make: `input`/`output` for chat, `image` for images. */
+function missingPrice(plan: Plan, e: PlanEstimate, model: string): string {
+  const called = new Set(e.datasets.flatMap((d) => Object.keys(d.perRow.prompts)));
+  const kinds = new Set(Object.values(plan.prompts).filter((p) => p.model === model && called.has(p.name)).map((p) => p.returns.kind));
+  const keys = [...(kinds.has('json') || kinds.has('text') ? ['input: …', 'output: …'] : []), ...(kinds.has('image') ? ['image: …'] : [])];
+  return `${model} (\`price { ${keys.join(', ')} }\`)`;
+}
+
+/**
+ * The estimate as a table: one line per dataset (rows, calls, prompt and completion tokens, images when any
+ * dataset draws them, USD), a total line for several datasets, calls per model when several models are called,
+ * then what was not priced. Ends with a newline.
+ */
+export function estimateText(plan: Plan, e: PlanEstimate): string {
+  const withImages = e.datasets.some((d) => d.perRow.images > 0);
+  const head = ['dataset', 'rows', 'calls', 'prompt tok', 'completion tok', ...(withImages ? ['images'] : []), 'est. USD'];
+  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[]) => [
+    name,
+    num(rows),
+    num(c?.calls),
+    num(c?.promptTokens),
+    num(c?.completionTokens),
+    ...(withImages ? [num(c?.images)] : []),
+    usdCell(c?.usd, unpriced),
+  ];
+  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced))];
+  if (e.datasets.length > 1) table.push(cells('total', e.total.rows, e.total, e.unpriced));
+  // Columns as wide as their widest cell: names left-aligned, figures right-aligned, cost last and left-aligned.
+  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const lines = table.map((r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(i === 0 ? widths[i]! : 0) : c.padStart(widths[i]!))).join('   ').trimEnd());
+  const models = Object.entries(e.total.models);
+  if (models.length > 1) {
+    lines.push('', 'by model:');
+    for (const [m, c] of models) lines.push(`  ${m.padEnd(20)} ${countOf(c.calls, 'call').padStart(16)}   ${e.unpriced.includes(m) ? '(no price)' : formatUsd(c.usd)}`);
+  }
+  const perItem = e.datasets.filter((d) => d.rows === null);
+  lines.push('', 'Nothing was sent. Token counts are estimates: about 4 characters a token, completions at half of max_tokens.');
+  if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
+  if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
+  return lines.join('\n') + '\n';
+}
+
+const usd6 = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+function countsJson(c: Counts): object {
+  return { calls: c.calls, tokens: { prompt: c.promptTokens, completion: c.completionTokens }, images: c.images, cost_usd: usd6(c.usd) };
+}
+
+function byName(m: Record<string, Counts>): Record<string, object> {
+  return Object.fromEntries(Object.entries(m).map(([k, c]) => [k, countsJson(c)]));
+}
+
+function datasetJson(d: DatasetEstimate): object {
+  const t = d.total;
+  return {
+    name: d.dataset,
+    rows: d.rows,
+    ...(t ? countsJson(t) : { calls: null, tokens: null, images: null, cost_usd: null }),
+    models: t ? byName(t.models) : null,
+    prompts: t ? byName(t.prompts) : null,
+    per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models), prompts: byName(d.perRow.prompts) },
+    unpriced: d.unpriced,
+  };
+}
+
+/**
+ * The estimate as JSON (`synth run --dry-run --format json`): `{ synth: "estimate", spec, plan, datasets: [{ name,
+ * rows, calls, tokens: { prompt, completion }, images, cost_usd, models: { NAME: {…} }, prompts: { NAME: {…} },
+ * per_row: {…}, unpriced }], total: { rows, calls, tokens, images, cost_usd, models, prompts }, unpriced,
+ * uncounted }`. Costs in USD rounded to micro-USD; unpriced calls count as 0 and their models are listed in
+ * `unpriced`; a dataset whose rows are unknown has null totals and is listed in `uncounted`.
+ */
+export function estimateJson(plan: Plan, e: PlanEstimate): string {
+  const json = {
+    synth: 'estimate',
+    spec: plan.spec.file,
+    plan: plan.hash,
+    datasets: e.datasets.map(datasetJson),
+    total: { rows: e.total.rows, ...countsJson(e.total), models: byName(e.total.models), prompts: byName(e.total.prompts) },
+    unpriced: e.unpriced,
+    uncounted: e.uncounted,
+  };
+  return JSON.stringify(json, null, 2) + '\n';
+}

@@ -1,0 +1,93 @@
+// The items behind `for` datasets — a simulation's events or trajectory rows, a source's document chunks — each
+// loaded at most once per run and shared by every dataset that reads it and by the estimate (dry run, budget
+// pre-check), so counting items before a run costs nothing extra.
+import { SynthError, synthError } from '../../base/diagnostics.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
+import { loadFiles } from '../sources/files.js';
+import type { DryRunOptions } from './options.js';
+
+/** A `for` dataset's items, with a stable key per item (`world/agent/step/n`, `path#chunk`). */
+export interface Items {
+  items: Value[];
+  keys: string[];
+}
+
+/** Loads and memoises the items of a run's `for` datasets (see the file's header). */
+export class ItemLoader {
+  private readonly sims = new Map<string, Promise<SimResult>>();
+  private readonly sources = new Map<string, Promise<Items>>();
+
+  /**
+   * `o.shard`: with shards, each simulation runs only the shard's worlds (`shardWorlds`), so its items are
+   * already the shard's own.
+   */
+  constructor(
+    private readonly plan: Plan,
+    private readonly o: DryRunOptions & { shard?: { index: number; count: number } },
+  ) {}
+
+  /** The items a `for` dataset iterates; undefined for a `count` dataset. Throws SYN5006 (no such stage), SYN5007 (no documents). */
+  async forDataset(ds: DatasetStage): Promise<Items | undefined> {
+    if (!('for' in ds.rows)) return undefined;
+    const f = ds.rows.for;
+    if (f.kind === 'source') return this.source(f.from);
+    const res = await this.sim(f.from);
+    return { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+  }
+
+  /** Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the documents they need. */
+  async counts(names: string[]): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const n of names) {
+      const ds = this.plan.datasets[n];
+      const items = ds ? await this.forDataset(ds) : undefined;
+      if (items) out[n] = items.keys.length;
+    }
+    return out;
+  }
+
+  private sim(name: string): Promise<SimResult> {
+    let p = this.sims.get(name);
+    if (!p) {
+      const stage = this.plan.sims[name];
+      if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
+      p = runSim(stage.stage, {
+        backend: this.o.backend ?? 'auto',
+        ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
+        ...(this.o.shard ? { worldRange: shardWorlds(stage.stage, this.o.shard) } : {}),
+      });
+      this.sims.set(name, p);
+    }
+    return p;
+  }
+
+  private source(name: string): Promise<Items> {
+    let p = this.sources.get(name);
+    if (!p) {
+      p = loadSource(this.plan, name, this.o.projectRoot, this.o.allowOutsideProject ?? false);
+      this.sources.set(name, p);
+    }
+    return p;
+  }
+}
+
+/** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */
+async function loadSource(plan: Plan, name: string, root: string, allowOutside: boolean): Promise<Items> {
+  const s = plan.sources[name];
+  if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+  const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
+  if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
+  return {
+    items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
+    keys: r.items.map((it) => it.key),
+  };
+}
+
+/** The worlds of shard i/n: contiguous blocks `[from, to)`, so each shard simulates only its own worlds. */
+function shardWorlds(stage: unknown, shard: { index: number; count: number }): [number, number] {
+  const worlds = Number((stage as { worlds?: number }).worlds ?? 0);
+  const per = Math.ceil(worlds / shard.count);
+  return [Math.min(worlds, shard.index * per), Math.min(worlds, (shard.index + 1) * per)];
+}
