@@ -3,6 +3,7 @@
 import type * as A from '../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
 import type { Program } from './program.js';
+import { NamePool } from './suggest.js';
 
 export type NamedDecl = Exclude<A.Decl, A.GoalDecl>;
 
@@ -81,6 +82,24 @@ export class SymbolTable {
   }
 
   private readonly namesMemo = new Map<string, { size: number; names: string[] }>();
+
+  /** `names(kinds)` as a pool for "did you mean" (suggest.ts): built once per kind list and table, like `names`. */
+  namePool(kinds?: NamedDecl['kind'][]): NamePool {
+    const names = this.names(kinds);
+    let pool = this.pools.get(names);
+    if (!pool) this.pools.set(names, (pool = new NamePool(names)));
+    return pool;
+  }
+
+  /** Every enum case name, in declaration order, as a pool for "did you mean"; records the read like `enumCases.keys()`. */
+  casePool(): NamePool {
+    this.reads?.add(ALL_CASES_READ);
+    if (!this.cases || this.cases.size !== this.enumCases.size) this.cases = { size: this.enumCases.size, pool: new NamePool(Map.prototype.keys.call(this.enumCases)) };
+    return this.cases.pool;
+  }
+
+  private readonly pools = new WeakMap<string[], NamePool>();
+  private cases: { size: number; pool: NamePool } | undefined;
 }
 
 const kindWord: Record<NamedDecl['kind'], string> = {
