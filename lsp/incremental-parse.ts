@@ -284,13 +284,16 @@ export class DocumentParser {
   private keep(seg: MovableSegment, documentLength: number): void {
     // the preamble and other blank segments are cheaper to parse than to keep
     if (seg.decls.length === 0 && seg.imports.length === 0) return;
+    const limit = documentLength + RECENT_MIN_CHARS;
+    // A huge segment (the rest of the file swallowed by an unterminated string, changed by every edit inside it)
+    // would evict the declarations an undo brings back.
+    if (seg.text.length > limit / 4) return;
     let list = this.recent.get(seg.text);
     if (list) this.recent.delete(seg.text); // re-inserted as the newest
     else list = [];
     list.push(seg);
     this.recent.set(seg.text, list);
     this.recentChars += seg.text.length;
-    const limit = documentLength + RECENT_MIN_CHARS;
     for (const [t, l] of this.recent) {
       if (this.recentChars <= limit) break;
       this.recentChars -= t.length * l.length;

@@ -19,6 +19,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parserWarmUpSteps } from '../grammar/parse.js';
 import { codeActions } from './code-actions.js';
 import { completion } from './completion.js';
 import { previewPrompt, showPlan, showWgsl } from './custom-requests.js';
@@ -200,6 +201,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRequest(Requests.previewPrompt, custom('previewPrompt', previewPrompt));
   connection.onRequest(Requests.showWgsl, custom('showWgsl', showWgsl));
   connection.onRequest(Requests.showPlan, custom('showPlan', showPlan));
+
+  // Idle-time warm-up: what the parser otherwise computes on the first error in each production (up to ~40 ms
+  // once each; an edit that hits one would pay it), one step per turn of the event loop, so a request waits for
+  // at most one step.
+  connection.onInitialized(() => {
+    const steps = parserWarmUpSteps();
+    const next = () => {
+      const step = steps.shift();
+      if (!step) return;
+      try {
+        step();
+      } catch (err) {
+        log(`synth: warm-up failed: ${String(err)}`);
+        return;
+      }
+      setImmediate(next);
+    };
+    setImmediate(next);
+  });
 
   documents.listen(connection);
   connection.listen();
