@@ -88,12 +88,12 @@ export const semanticTokenStats = { segments: 0, chars: 0 };
 
 /** The full tokens of the analysed document, LSP-encoded (relative positions, 5 numbers per token). */
 export function semanticTokensData(a: Analysis): Int32Array {
-  return encode(a, documentSegments(a), 0, Infinity);
+  return encode(runs(a, 0, Infinity), 0, Infinity);
 }
 
 /** The tokens of the lines of `range` (whole segments touching it, then cut to its lines), LSP-encoded. */
 export function semanticTokensRangeData(a: Analysis, range: Range): number[] {
-  return Array.from(encode(a, documentSegments(a), range.start.line, range.end.line));
+  return Array.from(encode(runs(a, range.start.line, range.end.line), range.start.line, range.end.line));
 }
 
 /** The segments of the analysed document; a whole-text pseudo-segment if the parser holds another version. */
@@ -120,16 +120,18 @@ function piecesOf(a: Analysis, seg: Segment): Int32Array {
   return pieces;
 }
 
-/**
- * Encodes the tokens of `segments` on lines [fromLine, toLine] (LSP relative encoding) into one array of the
- * exact size: on a 5,000-line document that is ~80,000 numbers per request, so growing an array by `push`
- * would leave megabytes of garbage each time.
- */
-function encode(a: Analysis, segments: readonly Segment[], fromLine: number, toLine: number): Int32Array {
+/** A segment's pieces placed in the document: where the segment starts (line, character). */
+interface Run {
+  pieces: Int32Array;
+  line: number;
+  character: number;
+}
+
+/** The runs of the segments touching lines [fromLine, toLine], in order; segments without tokens are left out. */
+function runs(a: Analysis, fromLine: number, toLine: number): Run[] {
   const lines = a.source.lines;
-  // the segments in range, their pieces and start positions
-  const parts: Array<{ pieces: Int32Array; line: number; character: number }> = [];
-  let size = 0;
+  const segments = documentSegments(a);
+  const out: Run[] = [];
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s]!;
     const next = segments[s + 1];
@@ -137,14 +139,39 @@ function encode(a: Analysis, segments: readonly Segment[], fromLine: number, toL
     const start = lines.position(seg.origin.offset);
     if (start.line > toLine) break;
     const pieces = piecesOf(a, seg);
-    parts.push({ pieces, line: start.line, character: start.character });
-    size += pieces.length;
+    if (pieces.length > 0) out.push({ pieces, line: start.line, character: start.character });
   }
+  return out;
+}
+
+/** The absolute position of a run's last token (for encoding the next run's first token relative to it). */
+function lastOf(r: Run): { line: number; character: number } {
+  const i = r.pieces.length - 5;
+  const rel = r.pieces[i]!;
+  return { line: r.line + rel, character: rel === 0 ? r.character + r.pieces[i + 1]! : r.pieces[i + 1]! };
+}
+
+/** The LSP encoding of a run's first token after `prev` (line and character deltas). */
+function firstDeltas(r: Run, prev: { line: number; character: number }): [number, number] {
+  const line = r.line + r.pieces[0]!;
+  const char = r.pieces[0] === 0 ? r.character + r.pieces[1]! : r.pieces[1]!;
+  const dl = line - prev.line;
+  return [dl, dl === 0 ? char - prev.character : char];
+}
+
+/**
+ * Encodes the tokens of `runs` on lines [fromLine, toLine] (LSP relative encoding, the first token relative to
+ * `prev`) into one array of the exact size: on a 5,000-line document that is ~80,000 numbers, so growing an array
+ * by `push` would leave megabytes of garbage each time.
+ */
+function encode(runs: readonly Run[], fromLine: number, toLine: number, prev = { line: 0, character: 0 }): Int32Array {
+  let size = 0;
+  for (const r of runs) size += r.pieces.length;
   const data = new Int32Array(size);
   let n = 0;
-  let prevLine = 0;
-  let prevChar = 0;
-  for (const { pieces, line: l0, character: c0 } of parts) {
+  let prevLine = prev.line;
+  let prevChar = prev.character;
+  for (const { pieces, line: l0, character: c0 } of runs) {
     for (let i = 0; i < pieces.length; i += 5) {
       const line = l0 + pieces[i]!;
       if (line < fromLine) continue;
@@ -291,53 +318,76 @@ function linePieces(text: string, raw: Raw[]): Int32Array {
   return Int32Array.from(out);
 }
 
+/** What was last sent for a document: its result id and runs, each run's first-token deltas and its offset in the data. */
+interface Sent {
+  id: string;
+  runs: Run[];
+  firsts: Array<[number, number]>;
+  /** offset of each run's numbers in the sent array, and the array's length at the end */
+  offsets: number[];
+}
+
 /**
- * The last tokens sent per document, for `semanticTokens/full/delta`: a delta is the one run of the encoded array
- * between the common prefix and suffix of the previous and the new data (whole tokens of 5 numbers), so an edit
- * sends a few numbers instead of the whole array (~80,000 on a 5,000-line document).
+ * The last tokens sent per document, for `semanticTokens/full/delta`. A delta is computed per segment, not per
+ * token: the runs at the start whose pieces and position are unchanged, and the runs at the end whose pieces and
+ * first-token deltas are unchanged (moved lines change nothing else in the relative encoding), encode the same
+ * numbers; the edit replaces what lies between. So an edit costs its segments, not the document's ~80,000 numbers.
  */
 export class TokenResults {
-  private readonly last = new Map<string, { id: string; data: Int32Array }>();
+  private readonly last = new Map<string, Sent>();
   private next = 1;
 
   /** Full tokens of the analysed document, remembered under a new result id. */
   full(a: Analysis): SemanticTokens {
-    const data = semanticTokensData(a);
-    const resultId = this.remember(a.doc.uri, data);
-    return { resultId, data: Array.from(data) };
+    const rs = runs(a, 0, Infinity);
+    const sent = this.remember(a.doc.uri, rs);
+    return { resultId: sent.id, data: Array.from(encode(rs, 0, Infinity)) };
   }
 
   /** The edit from the result `previousResultId` to the current tokens; full tokens if that result is not the last one sent. */
   delta(a: Analysis, previousResultId: string): SemanticTokens | SemanticTokensDelta {
-    const prev = this.last.get(a.doc.uri);
-    if (!prev || prev.id !== previousResultId) return this.full(a);
-    const data = semanticTokensData(a);
-    const resultId = this.remember(a.doc.uri, data);
-    return { resultId, edits: diffTokens(prev.data, data) };
+    const old = this.last.get(a.doc.uri);
+    if (!old || old.id !== previousResultId) return this.full(a);
+    const rs = runs(a, 0, Infinity);
+    const now = this.remember(a.doc.uri, rs);
+    // common prefix: the same pieces at the same place
+    const n = Math.min(old.runs.length, rs.length);
+    let p = 0;
+    while (p < n && old.runs[p]!.pieces === rs[p]!.pieces && old.runs[p]!.line === rs[p]!.line && old.runs[p]!.character === rs[p]!.character) p++;
+    // common suffix: the same pieces, encoded the same way after their predecessor
+    let q = 0;
+    while (q < n - p) {
+      const o = old.runs.length - 1 - q;
+      const r = rs.length - 1 - q;
+      if (old.runs[o]!.pieces !== rs[r]!.pieces || old.firsts[o]![0] !== now.firsts[r]![0] || old.firsts[o]![1] !== now.firsts[r]![1]) break;
+      q++;
+    }
+    if (p === old.runs.length && p === rs.length) return { resultId: now.id, edits: [] };
+    const start = old.offsets[p]!;
+    const deleteCount = old.offsets[old.runs.length - q]! - start;
+    const prev = p > 0 ? lastOf(rs[p - 1]!) : { line: 0, character: 0 };
+    const data = encode(rs.slice(p, rs.length - q), 0, Infinity, prev);
+    return { resultId: now.id, edits: [{ start, deleteCount, data: Array.from(data) }] };
   }
 
   forget(uri: string): void {
     this.last.delete(uri);
   }
 
-  private remember(uri: string, data: Int32Array): string {
-    const id = String(this.next++);
-    this.last.set(uri, { id, data });
-    return id;
+  private remember(uri: string, rs: Run[]): Sent {
+    const firsts: Array<[number, number]> = [];
+    const offsets: number[] = [];
+    let prev = { line: 0, character: 0 };
+    let at = 0;
+    for (const r of rs) {
+      firsts.push(firstDeltas(r, prev));
+      offsets.push(at);
+      at += r.pieces.length;
+      prev = lastOf(r);
+    }
+    offsets.push(at);
+    const sent = { id: String(this.next++), runs: rs, firsts, offsets };
+    this.last.set(uri, sent);
+    return sent;
   }
-}
-
-/** The edits (none or one) that turn `old` into `now`: the run between their common prefix and suffix, in whole tokens. */
-export function diffTokens(old: ArrayLike<number>, now: ArrayLike<number>): SemanticTokensDelta['edits'] {
-  const n = Math.min(old.length, now.length);
-  let p = 0;
-  while (p < n && old[p] === now[p]) p++;
-  p -= p % 5;
-  let s = 0;
-  while (s < n - p && old[old.length - 1 - s] === now[now.length - 1 - s]) s++;
-  s -= s % 5;
-  if (p === old.length && p === now.length) return [];
-  const data: number[] = [];
-  for (let i = p; i < now.length - s; i++) data.push(now[i]!);
-  return [{ start: p, deleteCount: old.length - p - s, data }];
 }

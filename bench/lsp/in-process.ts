@@ -82,7 +82,7 @@ function edit(at: number, insert: string, remove: number, measured: boolean): An
   return a;
 }
 
-const slowest: Array<{ ms: number; what: string; from: number; to: number; hr?: bigint[] }> = [];
+const slowest: Array<{ ms: number; big?: boolean; what: string; from: number; to: number; hr?: bigint[] }> = [];
 if (process.argv.includes('--random')) {
   let i = 0;
   for (const step of stressSteps(text, edits + warm, arg('seed', 13))) {
@@ -108,8 +108,10 @@ if (process.argv.includes('--random')) {
     const ms = now() - t0;
     const checked = (ws.sessionStats(uri)?.checked ?? 0) - checked0;
     if (m) {
+      const big = chars > 10_000 || semanticTokenStats.chars - st0.chars > 10_000;
       slowest.push({
         ms,
+        big,
         what: `${step.ask} after ${step.undo ? 'undo ' : ''}${JSON.stringify(step.insert.slice(0, 20))}/-${step.remove} at ${step.at}: ${parsed} segments (${chars} chars) parsed, ${checked} parts checked; ${stepStages.join(', ')}`,
         from,
         to: performance.now(),
@@ -140,6 +142,10 @@ const gcIn = (from: number, to: number) =>
     .join(' + ') || 'none';
 console.log(`\ngarbage collections: ${gcs.length}, ${gcs.reduce((n, g) => n + g.ms, 0).toFixed(0)} ms in all; longest ${Math.max(0, ...gcs.map((g) => g.ms)).toFixed(1)} ms`);
 if (slowest.length) {
+  // the steps over one frame, and how many of them parsed or tokenised over 10,000 characters (a segment that an
+  // unterminated string or comment made swallow the rest of the file)
+  const over = slowest.filter((s) => s.ms > 16);
+  console.log(`steps over 16 ms: ${over.length} of ${slowest.length} (${((100 * over.length) / slowest.length).toFixed(1)} %), ${over.filter((s) => s.big).length} of them parsing or tokenising over 10,000 characters`);
   console.log('\nslowest steps (edit + analysis + request):');
   for (const s of slowest.sort((x, y) => y.ms - x.ms).slice(0, arg('show', 12))) console.log(`  ${s.ms.toFixed(1)} ms  ${s.what}; gc: ${gcIn(s.from, s.to)}`);
   // with --windows FILE: the slowest steps' time windows (µs, monotonic clock), to cut a --cpu-prof profile by step

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   const warm = 50;
   const load0 = os.loadavg();
   const args = fromDist ? [path.join(ROOT, 'dist/cli/main.js'), 'lsp', '--stdio'] : ['--import', 'tsx', path.join(ROOT, 'lsp/server-main.ts'), '--stdio'];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  // SYNTH_BENCH_SERVER_ARGS: extra node arguments for the server (e.g. --cpu-prof to profile it under the stress)
+  const extra = process.env['SYNTH_BENCH_SERVER_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...extra, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map<number, (t: number) => void>();
   conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => {
@@ -136,7 +138,10 @@ async function main(): Promise<void> {
     i++;
   }
   await conn.sendRequest('shutdown');
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
   await conn.sendNotification('exit'); // written before the stream is closed (else the write fails after the results are printed)
+  // the server exits on its own (a --cpu-prof profile is written then); killed if it does not
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
   conn.dispose();
   proc.kill();
   const load1 = os.loadavg();

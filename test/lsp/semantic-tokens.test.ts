@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SemanticTokens, SemanticTokensDelta } from 'vscode-languageserver-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffTokens, semanticTokensData } from '../../lsp/semantic-tokens.js';
+import { semanticTokensData, TokenResults } from '../../lsp/semantic-tokens.js';
 import { Workspace } from '../../lsp/workspace.js';
 import { exampleSpecs, ROOT } from '../support/examples.js';
 import { mulberry32 } from '../support/prng.js';
@@ -58,25 +58,36 @@ describe('semantic tokens, in process', () => {
     }
   });
 
-  it('a delta turns the previous data into the new (whole tokens), on random arrays', () => {
-    const rnd = mulberry32(5);
-    const apply = (old: number[], edits: NonNullable<SemanticTokensDelta['edits']>) => {
-      const out = [...old];
-      for (const e of [...edits].sort((x, y) => y.start - x.start)) out.splice(e.start, e.deleteCount, ...(e.data ?? []));
-      return out;
-    };
-    for (let i = 0; i < 500; i++) {
-      const tokens = (n: number) => Array.from({ length: n * 5 }, () => Math.floor(rnd() * 4));
-      const old = tokens(Math.floor(rnd() * 30));
-      // the new array: the old with a run replaced, or unrelated
-      const cut = Math.floor(rnd() * (old.length / 5 + 1)) * 5;
-      const now = rnd() < 0.8 ? [...old.slice(0, cut), ...tokens(Math.floor(rnd() * 4)), ...old.slice(cut + Math.floor(rnd() * 3) * 5)] : tokens(Math.floor(rnd() * 30));
-      const edits = diffTokens(old, now)!;
-      expect(apply(old, edits)).toEqual(now);
+  it('deltas (computed per segment) applied to the previous tokens give the full tokens, after every edit', () => {
+    const original = longSpec();
+    const uri = pathToFileURL(path.join(ROOT, 'test/lsp/__tokens_delta.synth')).href;
+    const ws = new Workspace({ debounceMs: 0 });
+    ws.open(uri, original, 1);
+    const results = new TokenResults();
+    const first = results.full(ws.analyze(uri)!);
+    let held = first.data;
+    let id = first.resultId!;
+    let version = 1;
+    let sent = 0;
+    let step = 0;
+    for (const text of editSession(original, 400, mulberry32(8))) {
+      ws.update(uri, text, ++version);
+      const a = ws.analyze(uri)!;
+      const r = results.delta(a, id);
+      expect(r).toHaveProperty('edits');
+      const edits = (r as SemanticTokensDelta).edits;
       expect(edits.length).toBeLessThanOrEqual(1);
-      for (const e of edits) expect([e.start % 5, e.deleteCount % 5, (e.data ?? []).length % 5]).toEqual([0, 0, 0]);
-      if (old.join() === now.join()) expect(edits).toEqual([]);
+      for (const e of edits) {
+        held = [...held.slice(0, e.start), ...(e.data ?? []), ...held.slice(e.start + e.deleteCount)];
+        sent += e.data?.length ?? 0;
+      }
+      id = r.resultId!;
+      const want = Array.from(semanticTokensData(a));
+      if (held.join() !== want.join()) expect({ step, text }).toBeUndefined();
+      step++;
     }
+    // an edit sends its segments' tokens, not the document's (here ~20 declarations: a fifth)
+    expect(sent / step).toBeLessThan(held.length / 4);
   });
 });
 
@@ -108,7 +119,7 @@ describe('semantic tokens, through the server', () => {
     const rnd = mulberry32(3);
     let deltas = 0;
     let step = 0;
-    for (const text of editSession(original, 60, mulberry32(123))) {
+    for (const text of editSession(original, 120, mulberry32(123))) {
       const before = client.text(uri);
       let p = 0;
       while (p < before.length && p < text.length && before[p] === text[p]) p++;
