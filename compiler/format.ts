@@ -2,7 +2,8 @@
 //  - meaning never changes: the printer only decides whitespace, separators and parentheses;
 //  - comments survive: comments between items are re-attached as leading lines or trailing `//` on the same
 //    line; an item with a comment *inside* it is printed verbatim from the source rather than risk losing it;
-//  - idempotent: formatting formatted text gives the same text (strings are printed from their raw source).
+//  - idempotent: formatting formatted text gives the same text (strings are printed from their raw source);
+//  - one line ending: the result uses LF throughout, whatever the input mixed.
 // A file with syntax errors is not formatted (the result says why).
 import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
@@ -25,7 +26,9 @@ export function formatSource(text: string, path = 'input.synth'): FormatResult {
   const { file, diagnostics } = parseSynth(text, path);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { text: undefined, diagnostics: errors };
-  return { text: new Printer(text, file).print(), diagnostics: [] };
+  // One line ending for the whole file (LF): strings and verbatim items are printed from their source text,
+  // where a CRLF checkout would otherwise leave CRs behind (and a raw CR in a string means LF anyway).
+  return { text: new Printer(text, file).print().replace(/\r\n?/g, '\n'), diagnostics: [] };
 }
 
 const PREC: Record<string, number> = {

@@ -43,6 +43,7 @@ export const MODEL_SETTINGS: Record<string, SettingSpec> = {
   rpm: { kind: 'int', doc: 'requests per minute', min: 1 },
   tpm: { kind: 'int', doc: 'tokens per minute', min: 1 },
   retries: { kind: 'int', doc: 'attempts after the first, for faults and invalid responses', min: 0, max: 100 },
+  max_consecutive_failures: { kind: 'int', doc: 'requests in a row that may fail (any cause but rate limiting) before the dataset stops (default 20)', min: 1 },
   timeout: { kind: 'duration', doc: 'per-request timeout, e.g. `60s`' },
   price: { kind: 'price', doc: 'USD per 1M tokens: `{ input: 0.15, output: 0.60 }`; images: `{ image: 0.02 }`' },
   mode: { kind: 'ident', values: ['direct', 'batch'], doc: '`batch` sends requests through the provider Batch API' },

@@ -62,13 +62,14 @@ export function computeDedent(content: string): Dedent {
   return { indent: indent === Infinity ? 0 : indent, dropFirstLine, dropLastLine };
 }
 
-/** Applies escapes and, for triple-quoted strings, the dedent. */
+/** Applies escapes and, for triple-quoted strings, the dedent. Raw CR and CRLF line breaks count as LF (a spec
+ *  checked out with Windows line endings means the same strings); an escaped `\r` stays a CR. */
 export function stringValue(raw: string): string {
   const { content, triple } = stringContent(raw);
-  let text = content;
+  let text = content.replace(/\r\n?/g, '\n');
   if (triple) {
-    const d = computeDedent(content);
-    let lines = content.split('\n');
+    const d = computeDedent(text);
+    let lines = text.split('\n');
     if (d.dropFirstLine) lines = lines.slice(1);
     if (d.dropLastLine) lines = lines.slice(0, -1);
     text = lines.map((l) => stripIndent(l, d.indent)).join('\n');

@@ -11,13 +11,25 @@ export interface TemplateProblem {
   kind: 'unclosed' | 'empty';
 }
 
-/** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). */
+/** The template's characters after dedent (`text`), with the absolute file offset of each (`offs`). Raw CR and
+ *  CRLF line breaks count as LF: the same spec checked out with Windows line endings is the same prompt text
+ *  (and hits the same cache entries); an escaped `\r` stays a CR. */
 function dedentedChars(raw: string, base: number): { text: string; offs: number[] } {
   const { content, offset, triple } = stringContent(raw);
   const start = base + offset;
-  if (!triple) return { text: content, offs: Array.from({ length: content.length }, (_, i) => start + i) };
-  const d = computeDedent(content);
-  const lines = content.split('\n');
+  let plain = '';
+  const at: number[] = [];
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i]!;
+    if (c === '\r') {
+      if (content[i + 1] === '\n') continue; // CRLF: the LF stands for both
+      plain += '\n';
+    } else plain += c;
+    at.push(start + i);
+  }
+  if (!triple) return { text: plain, offs: at };
+  const d = computeDedent(plain);
+  const lines = plain.split('\n');
   let text = '';
   const offs: number[] = [];
   let pos = 0;
@@ -30,10 +42,10 @@ function dedentedChars(raw: string, base: number): { text: string; offs: number[
     while (i < d.indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
     if (offs.length > 0) {
       text += '\n';
-      offs.push(start + lineStart - 1);
+      offs.push(at[lineStart - 1]!);
     }
     text += line.slice(i);
-    for (; i < line.length; i++) offs.push(start + lineStart + i);
+    for (; i < line.length; i++) offs.push(at[lineStart + i]!);
   });
   return { text, offs };
 }

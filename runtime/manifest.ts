@@ -1,15 +1,25 @@
 // The manifest written next to each dataset's output: what was run (spec, plan and dataset hashes, tool
-// version, seed, models as the endpoint reported them), what came out (counts, splits, expectations), and what
-// it cost (tokens, estimated USD, wall time). It holds no secrets: model settings appear with env() symbolic.
-import { writeFileSync, renameSync } from 'node:fs';
+// version, seed, models as the endpoint reported them), what came out (status, counts, rows missing and why,
+// splits, expectations, the output file's sha256 and row count), what was reused from earlier runs, and what
+// it cost (tokens and estimated USD, failed calls included; wall time). It holds no secrets: model settings
+// appear with env() symbolic, and causes are scrubbed of the key before they get here.
 import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';
+import { writeFileAtomic } from './dataset/file-io.js';
+import { manifestPath } from './dataset/paths.js';
 
-/** The manifest beside an output: `out/d.jsonl` → `out/d.manifest.json` (also for .csv and .parquet). */
-export function manifestPath(output: string): string {
-  return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json';
+export { manifestPath };
+
+/** `complete`: every row the dataset asks for is written and every `expect` holds; `failed-expectations`: the
+ *  rows are all there but an `expect` does not hold; `incomplete`: rows are missing (see `rows_missing` and
+ *  `causes`). */
+export type ManifestStatus = 'complete' | 'failed-expectations' | 'incomplete';
+
+export function manifestStatus(r: DatasetRunResult): ManifestStatus {
+  if (r.status === 'incomplete') return 'incomplete';
+  return r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete';
 }
 
 /**
@@ -39,17 +49,34 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
     // the row's declared type, so reports can order enum values as declared and read CSV cells by type
     row: { type: ds.rowType.name, schema: ds.rowType.schema },
-    counts: { ...r.counts, rows: r.counts.written, ...pick(r.stats, ['calls', 'cached', 'retried', 'retried_calls', 'attempts']), ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}) },
+    counts: {
+      rows: r.counts.written,
+      written: r.counts.written,
+      failed: r.counts.failed,
+      filtered: r.counts.filtered,
+      duplicates: r.counts.duplicates,
+      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'retried', 'retried_calls', 'attempts']),
+      ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}),
+    },
+    // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
+    status: manifestStatus(r),
+    target: r.target ?? null,
+    rows_missing: r.missing,
+    causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}) })),
+    stopped: r.stoppedEarly ?? null,
+    error: r.error ? { code: r.error.code, message: r.error.message } : null,
+    // rows taken from earlier runs (everything that made them unchanged) and rows made again, with why
+    reuse: { reused: r.counts.reused, remade: r.counts.remade, made: r.counts.made, remade_because: r.remadeWhy },
+    // what `synth verify` checks
+    file: { name: r.output.split('/').pop(), rows: r.file.rows, bytes: r.file.bytes, sha256: r.file.sha256 },
     tokens: { prompt: r.stats['prompt_tokens'] ?? 0, completion: r.stats['completion_tokens'] ?? 0 },
-    cost_usd: Math.round((r.stats['cost_micro_usd'] ?? 0)) / 1e6,
+    cost_usd: Math.round(r.stats['cost_micro_usd'] ?? 0) / 1e6,
     splits: r.splits,
     expects: r.expects,
-    status: r.stoppedEarly ? `stopped: ${r.stoppedEarly}` : r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
     wall_ms: r.wallMs,
   };
   const p = manifestPath(r.output);
-  writeFileSync(p + '.tmp', canonicalJson(manifest));
-  renameSync(p + '.tmp', p);
+  writeFileAtomic(p, canonicalJson(manifest));
   return p;
 }
 

@@ -3,12 +3,13 @@
 // datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
 // dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
 // refused.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { SynthError } from '../base/diagnostics.js';
-import { shardKeysPath } from './dataset/execute.js';
+import { describeFile } from './dataset/output-file.js';
+import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
 import { readRows } from './dataset/read-rows.js';
@@ -65,6 +66,9 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.manifest.json'))) {
       const manifest = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ShardManifest;
       if (!manifest.shard) continue;
+      // merging a shard with rows missing would give a dataset short of rows with exit 0
+      const shardState = manifest as { status?: string; counts: Record<string, number>; stopped?: string | null };
+      if (shardState.status === 'incomplete' && ((shardState.counts['failed'] ?? 0) > 0 || shardState.stopped)) throw new SynthError('SYN5006', `${path.join(dir, f)}: this shard has rows missing (failed or not made); run it again to finish it before merging`);
       const file = path.join(dir, manifest.dataset.output);
       const keysFile = shardKeysPath(file);
       if (!existsSync(file) || !existsSync(keysFile)) throw new SynthError('SYN5006', `${file}: shard output incomplete (run the shard to completion first)`);
@@ -168,8 +172,18 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const rows = await readRows(outFile, fmt);
     const expects = evaluateExpects({ expects: first.merge.expects } as DatasetStage, rows);
     const sum = (f: (m: ShardManifest) => number) => list.reduce((a, p) => a + f(p.manifest), 0);
+    // what `synth verify` checks, and whether the merged dataset has every row it asks for
+    const onDisk = await describeFile(outFile, fmt);
+    const rowsMissing = Number.isFinite(target) ? Math.max(0, target - rowsKept) : 0;
     const manifest = {
       ...first,
+      file: { name: outName, rows: onDisk.rows, bytes: statSync(outFile).size, sha256: onDisk.sha256 },
+      target: Number.isFinite(target) ? target : null,
+      rows_missing: rowsMissing,
+      causes: rowsMissing ? [{ cause: 'stopped', count: rowsMissing, example: 'too few rows passed the checks and deduplication within the row indices the shards drew' }] : [],
+      stopped: null,
+      error: null,
+      reuse: null,
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
@@ -177,7 +191,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,
-      status: expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
+      status: rowsMissing ? 'incomplete' : expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete',
     };
     writeFileSync(outFile.replace(/\.(jsonl|csv|parquet)$/, '') + '.manifest.json', canonicalJson(manifest));
     results.push({ dataset: name, output: outFile, rows: rowsKept, duplicatesAcrossShards: dups });

@@ -8,7 +8,9 @@ import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
+import { hostOf, simpleCause } from './cause.js';
 import { LlmClient } from './llm/client.js';
+import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
@@ -17,7 +19,10 @@ import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js'
 import { modelPrice } from '../compiler/plan/price.js';
 import type { ConnectionOptions, PromptWiring } from './run/options.js';
 
-/** Money spent so far against an optional limit; `add` takes micro-USD (integers, so sums stay exact). */
+/** Requests in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`):
+ *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
+
 export interface BudgetGuard {
   limitUsd: number | undefined;
   spentMicroUsd: number;
@@ -113,6 +118,24 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const schedulers = new Map<string, Scheduler>();
   // Tests shorten backoff (capped at 20 × the base), for the scheduler and every client alike.
   const backoff = opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs, backoffMaxMs: opts.backoffBaseMs * 20 } : {};
+  /** Once --budget is spent (failed calls included), nothing more is sent: the dataset stops with SYN5027, and
+   *  the next run (with a larger budget) continues. After Ctrl-C nothing more is sent either. */
+  const budgetSpent = (): Error | undefined => {
+    if (opts.interrupted?.()) return Object.assign(new Error('interrupted'), { failure: simpleCause('stopped', 'not made: interrupted (Ctrl-C)') });
+    const over = budget.exceeded();
+    return over ? Object.assign(synthError('SYN5027', { reason: over }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
+  };
+  // One health record per model block, shared by its chat and image clients (llm/health.ts).
+  const healths = new Map<string, EndpointHealth>();
+  const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
+    let h = healths.get(model);
+    if (!h) {
+      const limit = plan.models[model]?.settings['max_consecutive_failures'];
+      h = new EndpointHealth({ model, host: hostOf(profile.baseUrl), maxConsecutiveFailures: typeof limit === 'number' ? limit : DEFAULT_MAX_CONSECUTIVE_FAILURES });
+      healths.set(model, h);
+    }
+    return h;
+  };
   const schedulerFor = (model: string, profile: ModelProfile): Scheduler => {
     let scheduler = schedulers.get(model);
     if (!scheduler) {
@@ -133,6 +156,10 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new LlmClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
+        stopSending: budgetSpent,
+        // direct calls are charged per request; provider batches (at their discount) when a call ends
+        ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -149,6 +176,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const { profile, apiKey } = modelProfile(plan, p.model, p, opts.env);
       c = new ImageClient(profile, {
         scheduler: schedulerFor(p.model, profile),
+        health: healthFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -158,9 +186,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     }
     return c;
   };
-  /** Charges an answered call to the budget at the model's price (`costOf`; unpriced: 0); returns micro-USD. */
+  /** What `usage` costs at the prompt's model's price (`costOf`; unpriced: 0), in micro-USD. */
+  const priceOf = (p: PromptStage, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+  /** Charges `usage` to the budget (priceOf) and returns its micro-USD. */
   const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
-    const cost = Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+    const cost = priceOf(p, usage, batch);
     budget.add(cost);
     return cost;
   };
@@ -204,6 +234,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
+      const over = budgetSpent();
+      if (over) throw over;
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
@@ -212,8 +244,22 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const req = { messages: renderMessages(p, args), ...(schema ? { schema } : {}), schemaName: p.returns.type, rowKey: `${p.hash}/${rowKey}` };
       // Either way every answer is validated against the schema (constraints included) before it is returned.
       const batch = batchFor(p, client);
-      const r = batch ? await batch.call(req) : await client.call(req);
-      const cost = charge(p, { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 }, batch !== undefined);
+      let r;
+      try {
+        r = batch ? await batch.call(req) : await client.call(req);
+      } catch (e) {
+        // A failed call's tokens were spent all the same: they count in the manifest and against --budget
+        // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
+        const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
+        if (failed && typeof failed === 'object' && failed.usage) {
+          const usage = { promptTokens: failed.usage.prompt, completionTokens: failed.usage.completion, images: 0 };
+          const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
+          failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
+        }
+        throw e;
+      }
+      const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
+      const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
       return {
         value: r.value as Value,
         stats: {

@@ -7,6 +7,7 @@ import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
 import { parseBudget, parseCount, runRun, type RunCliOptions } from './run.js';
+import { runVerify } from './verify.js';
 
 /** Turns a command's exit code (or its promise) into the process exit status; main.ts prints SynthErrors. */
 export type Exit = (code: number | Promise<number>) => void;
@@ -53,6 +54,12 @@ export function register(program: Command, exit: Exit): void {
     .argument('<dir>', 'folder holding the outputs and their *.manifest.json')
     .option('-o, --out <file>', 'report file (default: DIR/report.html)')
     .action((dir: string, opts: { out?: string }) => exit(runReport(dir, opts)));
+
+  program
+    .command('verify')
+    .description("check every output under a folder against its manifest: sha256, row count, and that its run was complete")
+    .argument('<dir>', 'folder holding outputs and their *.manifest.json')
+    .action((dir: string) => exit(runVerify(dir)));
 
   program
     .command('init')

@@ -1,8 +1,8 @@
 // `synth run FILE`: check, plan, then the runtime's `run` (or `dryRun` with --dry-run); this file only turns
 // flags into options and results into lines. Ctrl-C finishes the rows in flight, journals them and exits 130;
-// rerunning continues where it stopped. Exit codes: 0 done, 1 spec errors or failed expectations, 2 runtime
-// failure (a SynthError, printed by main.ts), 75 provider batches submitted and not yet done (`--no-wait`: run
-// again later), 130 interrupted.
+// rerunning continues where it stopped. Exit codes (cli/summary.ts, docs/runtime.md): 0 every dataset complete
+// and every `expect` holds, 1 spec errors or failed expectations, 2 the run stopped on an error, 3 a dataset
+// ended with rows missing, 75 provider batches submitted and not yet done (`--no-wait`), 130 interrupted.
 import * as path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { checkFile } from '../../compiler/check.js';
@@ -12,6 +12,7 @@ import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
 import { renderDiagnostic } from '../render.js';
+import { datasetSummary, runEnding } from '../summary.js';
 
 /** The flags of `synth run` as commander parses them (see commands/index.ts). */
 export interface RunCliOptions {
@@ -106,30 +107,16 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     const { run } = await import('../../runtime/run/run-plan.js');
     const summary = await run(plan, {
       ...options,
+      interrupted: () => interrupted !== undefined,
       onEstimate: (e) => process.stderr.write(`estimated cost ${formatUsd(e.total.usd)} (budget ${formatUsd(options.budgetUsd ?? 0)})\n`),
       onProgress: (n, p) => progress.update(n, p),
       shouldStop: () => interrupted,
     });
     progress.stop();
-    for (const r of summary.results) {
-      const rel = path.relative(process.cwd(), r.output);
-      process.stderr.write(
-        `${r.name}: ${r.counts.written} rows${r.stats['images_written'] ? ` (${r.stats['images_written']} images)` : ''} → ${rel} (${r.counts.failed} failed, ${r.counts.filtered} filtered, ${r.counts.duplicates} duplicates${r.counts.resumed ? `, ${r.counts.resumed} from an earlier run` : ''}) in ${(r.wallMs / 1000).toFixed(1)}s\n`,
-      );
-      for (const e of r.expects) {
-        const vals = Object.values(e.measured).map((v) => +v.toFixed(4)).join(', ');
-        process.stderr.write(`  expect ${e.text}: ${e.passed ? 'pass' : 'FAIL'} (measured ${vals}${e.error ? '; ' + e.error : ''})\n`);
-      }
-    }
-    if (summary.stopped?.startsWith('batch ')) {
-      process.stderr.write(`${summary.stopped}\n`);
-      return 75; // EX_TEMPFAIL: not done yet, try again later
-    }
-    if (summary.stopped) {
-      process.stderr.write(`stopped (${summary.stopped}); run the same command again to continue\n`);
-      return summary.stopped === 'interrupted' ? 130 : 2;
-    }
-    return summary.failedExpectations ? 1 : 0;
+    for (const r of summary.results) process.stderr.write(datasetSummary(r).join('\n') + '\n');
+    const ending = runEnding(summary, interrupted !== undefined);
+    for (const line of ending.lines) process.stderr.write(line + '\n');
+    return ending.code;
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);

@@ -9,7 +9,12 @@ import type { ExprIR } from './expr-ir.js';
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Env = Map<string, Value>;
 
-export class EvalError extends Error {}
+/** A row expression failed. `expr` is the innermost expression that failed and `env` the names in scope there
+ *  (set by `evaluate` as the error passes through), so a message can show the expression and its values. */
+export class EvalError extends Error {
+  expr?: ExprIR;
+  env?: Env;
+}
 
 export type PromptResults = Map<ExprIR, Value>;
 
@@ -63,6 +68,18 @@ function equal(a: Value, b: Value): boolean {
  * the wrong kind from a model's answer, an unresolved prompt call); the executor turns that into a failed row.
  */
 export function evaluate(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
+  try {
+    return evaluateNode(ir, env, prompts);
+  } catch (e) {
+    if (e instanceof EvalError && !e.expr) {
+      e.expr = ir;
+      e.env = env;
+    }
+    throw e;
+  }
+}
+
+function evaluateNode(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
   if ('lit' in ir) return ir.lit;
   if ('var' in ir) {
     if (!env.has(ir.var)) throw new EvalError(`'${ir.var}' has no value here`);

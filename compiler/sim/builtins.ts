@@ -98,4 +98,5 @@ export const SIM_SETTINGS: Record<string, { min: number; max: number; doc: strin
   steps: { min: 1, max: 1 << 24, doc: 'steps to simulate' },
   seed: { min: 0, max: 0xffffffff, doc: 'overrides the goal seed for this simulation' },
   max_events: { min: 1, max: 1 << 26, doc: 'capacity of each event buffer (overflow is an error, never silent)' },
+  finite_outputs: { min: 0, max: 1, doc: '1 (default): observed and emitted floats must be finite (SYN6002 otherwise); 0: let NaN and ±Infinity through' },
 };

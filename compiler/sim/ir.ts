@@ -30,6 +30,8 @@ export interface SimLayout {
   events: { name: string; fields: { name: string; type: Scalar }[] }[];
   observe: { every: number; fields: string[] } | null;
   checkFinite: boolean;
+  /** `finite_outputs 0`: observed and emitted floats may be NaN/±Infinity (absent: they must be finite) */
+  nonFiniteOutputs?: boolean;
   /** `check COND` invariants, as source text (for messages), in declaration order */
   invariants: string[];
 }
@@ -78,6 +80,8 @@ export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
       ? { every: Math.max(1, constNumber(observes[0]!.every) ?? 1), fields: [...new Set(observes.flatMap((o) => o.fields.map((f) => f.name)))] }
       : null,
     checkFinite: sim.checks.some((c) => c.expr.kind === 'Name' && c.expr.name.name === 'finite'),
+    // absent unless turned off, so plans of sims that keep the default are unchanged
+    ...(setting('finite_outputs', 1) === 0 ? { nonFiniteOutputs: true } : {}),
     invariants: invariantsOf(sim).map((c) => printExpr(c.expr)),
   };
 }

@@ -1,28 +1,34 @@
-// Executes one dataset stage of the plan: enumerates row indices, samples `vary` variables, runs the steps
-// (let / row / check / judge) with bounded concurrency, deduplicates, and writes rows *in index order*, so the
-// output is the same however the work was scheduled, resumed or sharded. See output.ts for crash safety.
+// Executes one dataset stage of the plan. The parts, one job each:
+//   produce.ts         row production: one index → a row, or why not (filtered, failed with its cause);
+//   journal.ts         every result, journaled with what made it; replayed (and integrity-checked) on reopen;
+//   provenance.ts      whether a journaled row can be reused: everything that made it is unchanged;
+//   ordered-writer.ts  decides rows in index order over a window of concurrent productions;
+//   output-file.ts     the output, built in a temp file and renamed into place when the run ends;
+//   outcome.ts         what happened to the rows: counts, causes of missing rows, reuse, status.
+// This file wires them: `accept` below is the one place a row's fate is decided (duplicate or written) and
+// recorded (journal, output, outcome).
 import * as path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
-import { SynthError } from '../../base/diagnostics.js';
-import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
-import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
-import { gridCombination, sample } from '../../compiler/plan/samplers.js';
+import type { SynthError } from '../../base/diagnostics.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import type { CauseGroup } from '../cause.js';
+import { expandImageRow, isImageSet, type ImageSet } from '../images/rows.js';
+import { imageFileName, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
+import { asWriteError, writeFileAtomic, type WriteFaults } from './file-io.js';
+import { Journal, type JournalRecord } from './journal.js';
 import { NearDuplicateIndex } from './near-dup.js';
-import { DatasetOutput, readJournal, type Format } from './output.js';
-import { writeFileSync } from 'node:fs';
-import { DeferredCall } from '../deferred.js';
-import { expandImageRow } from '../images/rows.js';
-import { projectImageStore, sweepImageTemps } from '../images/store.js';
+import { Outcome, type Counts, type Status } from './outcome.js';
+import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
+import { writeInOrder, type Accepted } from './ordered-writer.js';
+import { journalPath, manifestPath, shardKeysPath } from './paths.js';
+import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
+import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
 
-export type Row = Record<string, Value>;
-
-/** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. */
-export interface PromptRunner {
-  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Record<string, number> }>;
-  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
-  window?: number;
-}
+export type { PromptRunner, Row } from './produce.js';
+export type { Format } from './output-file.js';
+export { shardKeysPath } from './paths.js';
 
 export interface DatasetRunOptions {
   plan: Plan;
@@ -31,7 +37,7 @@ export interface DatasetRunOptions {
   projectRoot: string;
   /** overrides the output folder (the file name is kept) */
   outDir?: string;
-  /** stop after this many written rows */
+  /** stop after this many rows (written or failed) */
   limit?: number;
   /** items for `for x in ...` datasets */
   items?: Value[];
@@ -40,17 +46,21 @@ export interface DatasetRunOptions {
   itemKeys?: string[];
   prompts?: PromptRunner;
   concurrency?: number;
-  /** start over, ignoring a previous partial run */
+  /** start over, ignoring the journal of earlier runs (LLM answers still come from the cache) */
   fresh?: boolean;
   /** only rows whose index ≡ shard.index (mod shard.count) */
   shard?: { index: number; count: number };
   /** write the `.keys.jsonl` sidecar `synth merge` needs (set for every shard run) */
   shardKeys?: boolean;
   onProgress?: (p: Progress) => void;
+  /** one line each: integrity notices (a damaged journal, an output changed since the last run) */
+  onNotice?: (line: string) => void;
   signal?: AbortSignal;
-  /** checked between rows; a stop finishes cleanly (rows written so far are kept and journaled) */
+  /** checked between rows; a stop finishes cleanly (rows decided so far are kept and journaled) */
   shouldStop?: () => string | undefined;
   resolveOutput?: (p: string) => string;
+  /** tests: play a full disk */
+  faults?: WriteFaults;
 }
 
 export interface Progress {
@@ -69,42 +79,38 @@ export interface DatasetRunResult {
   name: string;
   output: string;
   format: Format;
-  counts: { written: number; failed: number; filtered: number; duplicates: number; resumed: number };
+  counts: Counts;
+  /** calls, tokens, cost, attempts: this run and every earlier one */
   stats: Record<string, number>;
   splits: Record<string, number>;
   expects: ExpectResult[];
+  /** rows the dataset asks for (after --limit and shards); undefined: all its items */
+  target: number | undefined;
+  /** rows missing from the output, and why (grouped by cause, largest group first) */
+  missing: number;
+  causes: CauseGroup[];
+  status: Status;
+  /** why rows were made again, with counts */
+  remadeWhy: Record<string, number>;
+  /** why the dataset stopped before it had its rows (interrupted, budget, batch, an unusable endpoint) */
   stoppedEarly: string | undefined;
+  /** the dataset stopped because calls cannot succeed (SYN5020, SYN5021): the run stops with it */
+  error: SynthError | undefined;
+  /** stopped at a row a provider batch answers later */
+  deferred: boolean;
+  /** the output as written: lines and sha256 */
+  file: OutputSummary;
   wallMs: number;
-  /** the last row index decided (written or dropped), and whether every possible index was tried */
+  /** the last row index decided, and whether every possible index was decided */
   processedThrough: number;
   exhausted: boolean;
-}
-
-const SPLIT_STREAM = hashString('\u0000split');
-
-function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
-  if (!split) return undefined;
-  const u = uniformAt(seed, SPLIT_STREAM ^ hashString(dataset), i, 0);
-  let acc = 0;
-  const names = Object.keys(split);
-  for (const name of names) {
-    acc += split[name]!;
-    if (u < acc) return name;
-  }
-  return names[names.length - 1];
-}
-
-function dedupKey(v: Value): string {
-  return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
 }
 
 export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult> {
   const t0 = Date.now();
   const ds = o.dataset;
+  const notice = o.onNotice ?? (() => undefined);
   const file = o.resolveOutput ? o.resolveOutput(ds.output.path) : o.outDir ? path.join(o.outDir, path.basename(ds.output.path)) : path.resolve(o.projectRoot, ds.output.path);
-  // One journal per (dataset stage, output file, shard): a different --out or shard is a different run.
-  const journal = path.join(o.projectRoot, '.synth', 'journal', `${ds.name}-${ds.hash}-${hashString(path.resolve(file)).toString(36)}${o.shard ? `-shard${o.shard.index}of${o.shard.count}` : ''}.jsonl`);
-  const { out, done } = DatasetOutput.open(file, ds.output.format, journal, o.fresh ?? false);
   const images = ds.images?.length ? projectImageStore(o.projectRoot) : undefined;
   if (images) {
     // a killed run may have left half-written image files behind
@@ -112,34 +118,15 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     sweepImageTemps(images.cacheDir);
   }
 
-  // Replay the journal: which rows are finished, their dedup keys, and the stats they cost.
-  const finished = new Set<number>();
-  const exact = new Set<string>();
-  const near = ds.unique.some((u) => u.similarity !== null) ? new NearDuplicateIndex(ds.seed, ds.unique.find((u) => u.similarity !== null)!.similarity!) : undefined;
-  const stats: Record<string, number> = {};
-  const addStats = (s: Record<string, number>) => {
-    for (const [k, v] of Object.entries(s)) stats[k] = (stats[k] ?? 0) + v;
-  };
-  const counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, resumed: 0 };
-  const splits: Record<string, number> = {};
-  const writtenRows: Row[] = [];
-  for (const e of done) {
-    finished.add(e.i);
-    if (e.s) addStats(e.s);
-    if (e.drop !== undefined) {
-      if (e.drop.startsWith('duplicate')) counts.duplicates++;
-      else if (e.drop.startsWith('filtered')) counts.filtered++;
-      else counts.failed++;
-      continue;
-    }
-    counts.written++;
-    counts.resumed++;
-    for (const k of e.k ?? []) {
-      if (k.startsWith('x:')) exact.add(k);
-      else if (k.startsWith('m:') && near) near.addSignature(k);
-    }
-  }
+  const { journal, replay } = Journal.open(journalPath(o.projectRoot, ds.name, file, o.shard), { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
+  if (replay.damaged) notice(`note: ${displayPath(journal.file)}: ${replay.damaged} line${replay.damaged === 1 ? '' : 's'} failed the integrity check and ${replay.damaged === 1 ? 'was' : 'were'} dropped; those rows are made again`);
+  if (replay.existed && !o.fresh) await noticeChangedOutput(file, ds.output.format, notice);
+  else if (!replay.existed && existsSync(file) && !o.fresh) notice(`note: ${displayPath(file)} has no journal here; its rows are made again (LLM answers still come from the cache)`);
 
+  const outcome = new Outcome();
+  outcome.addStats(replay.stats);
+
+  // Which indices exist, and how many rows the dataset asks for.
   const isFor = 'for' in ds.rows;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const items = o.items ?? [];
@@ -147,246 +134,218 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   let target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
   // A shard of a `count` dataset makes its share plus a margin; `synth merge` verifies the margin sufficed.
   if (o.shard && !isFor && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
+  // A shard of a `for` dataset asks for its own items only.
+  if (o.shard && isFor && target !== undefined) target = Math.floor(target / o.shard.count) + (o.shard.index < target % o.shard.count ? 1 : 0);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
-  const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
+  const gridSize = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values.length : 0)).reduce((a, n) => a * Math.max(1, n), 1);
   // Rows made only of grid values repeat after one pass over the grid: drawing further indices is pointless.
   const gridOnly = gridVars.length > 0 && gridVars.length === ds.vary.length && ds.prompts.length === 0;
   const maxIndex = isFor ? totalIndices! : gridOnly ? gridSize : Math.max(100, (target ?? 0) * 10);
-  const hasPrompts = ds.prompts.length > 0;
-  const maxAttempts = hasPrompts ? 1 + Math.max(0, Math.min(10, Number(o.plan.models[o.plan.prompts[ds.prompts[0]!]?.model ?? '']?.settings['retries'] ?? 2))) : 1;
-
   const inShard = (i: number) => !o.shard || i % o.shard.count === o.shard.index;
 
-  /** Produces the row for index i, or a reason it was dropped. */
-  /** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
-  const identity = (i: number): { drawRow: number; stream: string; key: string } => {
-    if (!isFor) return { drawRow: i, stream: '', key: String(i) };
-    const j = Math.floor(i / each);
-    const k = i % each;
-    const itemKey = o.itemKeys?.[j] ?? String(j);
-    const drawRow = (hashString(itemKey, 17) & 0x1fffff) * 4294967296 + hashString(itemKey, 29);
-    return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey };
+  // Reuse: a journaled result is taken as it is when everything that made it is unchanged (provenance.ts).
+  const recipe = recipeHash(ds);
+  const promptHashes = new Map<string, string>();
+  const promptHashOf = (name: string) => {
+    let h = promptHashes.get(name);
+    if (h === undefined) promptHashes.set(name, (h = promptHash(o.plan, name)));
+    return h;
+  };
+  const outFolder = path.dirname(file);
+  const reuseMemo = new Map<number, { result?: RowResult; remade?: string }>();
+  const reuseOf = (i: number): { result?: RowResult; remade?: string } => {
+    let m = reuseMemo.get(i);
+    if (m) return m;
+    const rec = replay.rows.get(i);
+    m = rec ? judgeRecord(rec, i) : {};
+    reuseMemo.set(i, m);
+    return m;
+  };
+  const judgeRecord = (rec: JournalRecord, i: number): { result?: RowResult; remade?: string } => {
+    if (rec.c) return { remade: rec.c.kind === 'stopped' || rec.c.kind === 'budget' ? 'an earlier run stopped before making it' : 'it failed in an earlier run' };
+    const x = isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
+    const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
+    if (why) return { remade: why };
+    if (rec.r) {
+      if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
+      const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
+      if (rec.sp !== undefined) row.split = rec.sp;
+      return { result: row };
+    }
+    return { result: { kind: 'filtered', reason: rec.x ?? 'filtered', stats: NO_STATS, prompts: NO_PROMPTS } };
   };
 
-  const produce = async (i: number): Promise<{ row?: Row; drop?: string; deferred?: string; keys: string[]; stats: Record<string, number> }> => {
-    const rowStats: Record<string, number> = {};
-    const env: Env = new Map();
-    const id = identity(i);
-    for (const v of ds.vary) {
-      if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
-    }
-    if (gridVars.length) {
-      const combo = gridCombination(gridValues, i % gridSize);
-      gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
-    }
-    if ('for' in ds.rows) env.set(ds.rows.for.binder, items[Math.floor(i / each)] ?? null);
-    let lastReason = '';
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const scope: Env = new Map(env);
-      let ok = true;
-      try {
-        for (const step of ds.steps) {
-          if ('let' in step || 'row' in step) {
-            const ir = 'let' in step ? step.expr : step.row;
-            const results = hasPrompts
-              ? await resolvePrompts(ir, scope, async (prompt, args, n) => {
-                  const r = await o.prompts!.call(prompt, args, `${ds.name}/${id.key}/${attempt}/${'let' in step ? step.let : 'row'}/${n}`);
-                  for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
-                  return r.value;
-                })
-              : undefined;
-            scope.set('let' in step ? step.let : 'row', evaluate(ir, scope, results));
-          } else if ('check' in step) {
-            if (!evaluate(step.check, scope)) {
-              ok = false;
-              lastReason = `filtered: check ${step.text}`;
-              break;
-            }
-          } else if ('judge' in step) {
-            const results = await resolvePrompts(step.call, scope, async (prompt, args, n) => {
-              const r = await o.prompts!.call(prompt, args, `${ds.name}/${id.key}/${attempt}/judge:${step.judge}/${n}`);
-              for (const [k, v] of Object.entries(r.stats)) rowStats[k] = (rowStats[k] ?? 0) + v;
-              return r.value;
-            });
-            const raw = evaluate(step.call, scope, results);
-            const score = typeof raw === 'number' ? raw : raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['score'] === 'number' ? raw['score'] : NaN;
-            scope.set(step.judge, score);
-            if (step.threshold) {
-              const th = evaluate(step.threshold, scope) as number;
-              if (!(step.op === '>' ? score > th : score >= th)) {
-                ok = false;
-                lastReason = `filtered: judge ${step.judge} = ${score} (needs ${step.op} ${th})`;
-                break;
-              }
-            }
-          }
-        }
-      } catch (e) {
-        if (e instanceof EvalError) {
-          ok = false;
-          lastReason = `failed: ${e.message}`;
-        } else if (e instanceof DeferredCall) {
-          return { deferred: e.message, keys: [], stats: rowStats };
-        } else if (e instanceof SynthError && e.code === 'SYN5002') {
-          ok = false;
-          lastReason = `failed: ${e.message}`;
-          break; // the LLM client already spent its retry budget on this call
-        } else throw e;
-      }
-      if (ok) {
-        const row: Row = {};
-        const value = scope.get('row');
-        if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
-        else row['value'] = value ?? null;
-        for (const k of ds.keep) row[k] = scope.get(k) ?? null;
-        for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
-        const sp = splitOf(ds.split, ds.seed, ds.name + id.stream, id.drawRow);
-        if (sp) row['split'] = sp;
-        // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
-        const keys: string[] = [];
-        for (const u of ds.unique) {
-          const v = evaluate(u.expr, scope);
-          if (u.similarity === null) keys.push('x:' + dedupKey(v));
-          else if (near) keys.push(near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
-        }
-        if (attempt > 0) rowStats['retried'] = (rowStats['retried'] ?? 0) + 1;
-        if (ds.chat) {
-          // Fine-tuning format: one `messages` array per row instead of the record's fields.
-          const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
-          const chatRow: Row = { messages };
-          if (row['split'] !== undefined) chatRow['split'] = row['split'];
-          return { row: chatRow, keys, stats: rowStats };
-        }
-        return { row, keys, stats: rowStats };
-      }
-      if (!hasPrompts) break; // a deterministic row fails the same way every time
-    }
-    return { drop: lastReason || 'failed', keys: [], stats: rowStats };
-  };
+  const near = ds.unique.some((u) => u.similarity !== null) ? new NearDuplicateIndex(ds.seed, ds.unique.find((u) => u.similarity !== null)!.similarity!) : undefined;
+  const produce = rowProducer({
+    dataset: ds,
+    ...(o.items ? { items: o.items } : {}),
+    ...(o.itemKeys ? { itemKeys: o.itemKeys } : {}),
+    ...(o.prompts ? { prompts: o.prompts } : {}),
+    promptHash: promptHashOf,
+    ...(near ? { near } : {}),
+  });
 
-  // In-order writer over a window of concurrently produced rows.
-  const concurrency = Math.max(1, o.concurrency ?? (hasPrompts ? (o.prompts?.window ?? 64) : 1));
-  let next = 0; // next index to schedule
-  let writeAt = 0; // next index to write
-  const pending = new Map<number, Promise<Awaited<ReturnType<typeof produce>>>>();
-  let stoppedEarly: string | undefined;
-  const reachedTarget = () => target !== undefined && counts.written >= target;
+  const output = new OutputFile(file, ds.output.format, o.faults);
+  const exact = new Set<string>();
+  const shardKeys: string[] = [];
+  const expectRows: Row[] = [];
+  let imagesWritten = 0;
+  let error: SynthError | undefined;
 
-  const schedule = () => {
-    // Never run more rows than could still be needed: each pending row may pass, so stop at the target
-    // (a failing or filtered row frees a slot, and the next index is scheduled then).
-    while (pending.size < concurrency && next < maxIndex && !stoppedEarly && (target === undefined || counts.written + pending.size < target)) {
-      const i = next++;
-      if (finished.has(i) || !inShard(i)) continue;
-      pending.set(i, produce(i));
+  /** Decides row i (in index order) and records it: journal (new results), output (written rows), outcome. */
+  const accept = (i: number, r: RowResult, reused: boolean): Accepted | { deferred: string } => {
+    if (r.kind === 'deferred') return { deferred: r.message }; // the answer comes in a later run: journal nothing for it
+    outcome.source(reused, reused ? undefined : reuseOf(i).remade);
+    // decided once: what the journal held for this row is not needed again
+    reuseMemo.delete(i);
+    replay.rows.delete(i);
+    if (!reused) {
+      outcome.addStats(r.stats);
+      journal.append(recordOf(i, r, recipe, isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
     }
-  };
-
-  try {
-    schedule();
-    while (writeAt < maxIndex && !reachedTarget()) {
-      if (finished.has(writeAt) || !inShard(writeAt)) {
-        writeAt++;
-        continue;
-      }
-      const p = pending.get(writeAt);
-      if (!p) {
-        if (stoppedEarly) break;
-        schedule();
-        if (!pending.has(writeAt)) break;
-        continue;
-      }
-      const r = await p;
-      if (r.deferred !== undefined) {
-        // the answer comes in a later run: stop here, journal nothing for this row
-        stoppedEarly = r.deferred;
-        break;
-      }
-      pending.delete(writeAt);
-      addStats(r.stats);
-      if (r.row) {
-        const dup = r.keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
-        if (dup) {
-          counts.duplicates++;
-          out.drop(writeAt, 'duplicate', r.stats);
-        } else {
-          for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
-          // Image rows: the files are in place before the lines that name them are journaled.
-          const { lines, files } = images ? expandImageRow(r.row, ds.images!, images, path.dirname(file)) : { lines: [r.row], files: [] };
-          if (images) r.stats['images_written'] = lines.reduce((a, l) => a + ds.images!.filter((f) => l[f] !== null).length, 0);
-          out.write(writeAt, lines, r.keys, r.stats, files);
-          addStats(images ? { images_written: r.stats['images_written']! } : {});
-          counts.written++;
-          if (typeof r.row['split'] === 'string') splits[r.row['split']] = (splits[r.row['split']] ?? 0) + 1;
-          if (ds.expects.length) writtenRows.push(...lines);
-        }
+    let a: Accepted;
+    if (r.kind === 'row') {
+      const dup = r.keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
+      if (dup) {
+        outcome.duplicate();
+        a = { counted: 'dropped' };
       } else {
-        if (r.drop!.startsWith('filtered')) counts.filtered++;
-        else counts.failed++;
-        out.drop(writeAt, r.drop!, r.stats);
+        for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
+        // Image rows: the files are in place (under the output's folder) before the lines that name them.
+        const { lines, files } = images ? expandImageRow(r.row, ds.images!, images, outFolder) : { lines: [r.row], files: [] };
+        output.write(lines);
+        outcome.written(r.split);
+        if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
+        if (o.shard || o.shardKeys) shardKeys.push(JSON.stringify({ i, k: r.keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}) }));
+        if (ds.expects.length) expectRows.push(...lines);
+        a = { counted: 'written' };
       }
-      writeAt++;
-      o.onProgress?.({
-        written: counts.written,
-        target,
-        failed: counts.failed,
-        filtered: counts.filtered,
-        duplicates: counts.duplicates,
-        tokens: (stats['prompt_tokens'] ?? 0) + (stats['completion_tokens'] ?? 0),
-        costUsd: (stats['cost_micro_usd'] ?? 0) / 1e6,
-        images: stats['images_written'] ?? 0,
-      });
-      stoppedEarly ??= o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined);
-      if (!stoppedEarly) schedule();
+    } else if (r.kind === 'filtered') {
+      outcome.filtered();
+      a = { counted: 'dropped' };
+    } else {
+      outcome.failed(i, r.cause);
+      if (r.stop) error ??= r.stop;
+      a = { counted: 'failed', ...(r.stop ? { stop: `${r.stop.code}: ${r.stop.message}` } : {}) };
     }
-  } finally {
-    // Let in-flight rows settle (their LLM answers land in the cache for the next run), then close.
-    await Promise.allSettled(pending.values());
-    out.close();
-  }
-  if (!stoppedEarly) await out.finish();
-  if (!stoppedEarly && (o.shard || o.shardKeys)) writeShardKeys(file, journal);
+    const c = outcome.counts;
+    o.onProgress?.({
+      written: c.written,
+      target,
+      failed: c.failed,
+      filtered: c.filtered,
+      duplicates: c.duplicates,
+      tokens: (outcome.stats['prompt_tokens'] ?? 0) + (outcome.stats['completion_tokens'] ?? 0),
+      costUsd: (outcome.stats['cost_micro_usd'] ?? 0) / 1e6,
+      images: imagesWritten,
+    });
+    return a;
+  };
 
-  // Expectations need every row: on a resumed run, re-read the rows written before.
-  let expects: ExpectResult[] = [];
-  if (ds.expects.length && !stoppedEarly) {
-    const all = counts.resumed > 0 ? await readAllRows(file, ds.output.format) : writtenRows;
-    expects = evaluateExpects(ds, all);
+  let end;
+  let summary: OutputSummary;
+  try {
+    output.open();
+    end = await writeInOrder<RowResult>({
+      maxIndex,
+      target,
+      inShard,
+      concurrency: Math.max(1, o.concurrency ?? (ds.prompts.length ? (o.prompts?.window ?? 64) : 1)),
+      reuse: (i) => reuseOf(i).result,
+      produce,
+      accept,
+      shouldStop: () => o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined),
+    });
+    journal.close();
+    summary = await output.commit();
+    if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
+  } catch (e) {
+    try {
+      journal.close();
+    } catch {
+      journal.abandon(); // the disk refused the journal too: the next run cuts its torn end
+    }
+    output.abandon();
+    // a full disk or a refused write anywhere on the way (an image file, a folder) is SYN5023, not a crash
+    throw asWriteError(e, file);
   }
+
+  const stoppedEarly = end.stopped;
+  if (images) outcome.stats['images_written'] = imagesWritten;
+  // Expectations are measured on complete datasets' rows (all of them pass through the writer, reused or not).
+  const expects: ExpectResult[] = ds.expects.length && !stoppedEarly ? evaluateExpects(ds, expectRows) : [];
+  const fin = outcome.finish({
+    target,
+    forDataset: isFor,
+    ...(stoppedEarly !== undefined ? { stopped: stoppedEarly } : {}),
+    exhaustedAt: maxIndex,
+  });
   return {
     name: ds.name,
     output: file,
     format: ds.output.format,
-    counts,
-    stats,
-    splits,
+    counts: outcome.counts,
+    stats: outcome.stats,
+    splits: outcome.splits,
     expects,
+    target,
+    missing: fin.missing,
+    causes: fin.causes,
+    status: fin.status,
+    remadeWhy: Object.fromEntries(outcome.remadeWhy),
     stoppedEarly,
+    error,
+    deferred: end.deferred,
+    file: summary,
     wallMs: Date.now() - t0,
-    processedThrough: writeAt - 1,
-    exhausted: writeAt >= maxIndex,
+    processedThrough: end.processedThrough,
+    exhausted: end.exhausted,
   };
 }
 
-/**
- * Beside a shard's output: each written row's index and dedup keys, in output order, so `synth merge` can
- * restore the global order and apply deduplication across shards.
- */
-function writeShardKeys(file: string, journal: string): void {
-  const lines = readJournal(journal)
-    .filter((e) => e.end !== undefined)
-    .map((e) => JSON.stringify({ i: e.i, k: e.k ?? [], ...(e.n !== undefined ? { n: e.n } : {}), ...(e.f ? { f: e.f } : {}) }));
-  writeFileSync(shardKeysPath(file), lines.join('\n') + (lines.length ? '\n' : ''));
+// shared by reused results (never mutated: a reused result's stats were counted when it was made)
+const NONE: string[] = [];
+const NO_STATS: Stats = Object.freeze({}) as Stats;
+const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The journal record of a freshly made result. */
+function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' }>, recipe: string, x: string | undefined): JournalRecord {
+  const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
+  if (r.kind === 'failed') return { i, c: r.cause, ...(s ? { s } : {}) };
+  const p = { d: recipe, ...(Object.keys(r.prompts).length ? { q: r.prompts } : {}), ...(x !== undefined ? { x } : {}) };
+  if (r.kind === 'filtered') return { i, p, x: r.reason.slice(0, 300), ...(s ? { s } : {}) };
+  return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(s ? { s } : {}) };
 }
 
-export function shardKeysPath(output: string): string {
-  return output.replace(/\.(jsonl|csv|parquet)$/, '') + '.keys.jsonl';
+/** Says so when an output differs from what its manifest records (edited, truncated, replaced since the last
+ *  run): it is rebuilt from the journal, never appended to. */
+async function noticeChangedOutput(file: string, format: Format, notice: (line: string) => void): Promise<void> {
+  const mp = manifestPath(file);
+  if (!existsSync(mp)) return;
+  let recorded: { sha256?: unknown } | undefined;
+  try {
+    recorded = (JSON.parse(readFileSync(mp, 'utf8')) as { file?: { sha256?: unknown } }).file;
+  } catch {
+    return;
+  }
+  if (typeof recorded?.sha256 !== 'string') return;
+  if (!existsSync(file)) {
+    notice(`note: ${displayPath(file)} is missing; rebuilding it from the journal`);
+    return;
+  }
+  const now = await describeFile(file, format);
+  if (now.sha256 !== recorded.sha256) notice(`note: ${displayPath(file)} changed since the last run (its sha256 no longer matches the manifest); rebuilding it from the journal`);
 }
 
-async function readAllRows(file: string, format: Format): Promise<Row[]> {
-  const { readRows } = await import('./read-rows.js');
-  return readRows(file, format);
+/** Can a journaled image row be written again: is each of its images in the output's folder or the store? */
+function imagesAvailable(row: Row, fields: readonly string[], store: ImageStore, outDir: string): boolean {
+  for (const f of fields) {
+    const v = row[f];
+    if (!isImageSet(v)) continue;
+    for (const img of (v as unknown as ImageSet).$images) {
+      if (!store.has(img) && !existsSync(path.join(outDir, 'images', imageFileName(img)))) return false;
+    }
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
-// JSONL → Parquet at the end of a dataset (Parquet cannot be appended to, so rows are staged as JSONL first).
-// Column types are inferred from the values: integers → INT64, other numbers → DOUBLE, booleans → BOOLEAN,
-// strings → STRING, anything nested → JSON.
+// JSONL → Parquet at the end of a dataset (Parquet cannot be appended to, so rows are built as JSONL first).
+// Column types are inferred from the values: integers → INT64 when every one is exact (within ±(2^53 − 1), so
+// it converts to int64 without rounding or overflow; `int` fields are checked to be so before a row is
+// written), other numbers → DOUBLE, booleans → BOOLEAN, strings → STRING, anything nested → JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
@@ -17,7 +18,7 @@ export async function writeParquetFromJsonl(jsonl: string, out: string): Promise
     const data = rows.map((r) => (r[name] === undefined ? null : r[name]!));
     const present = data.filter((v) => v !== null);
     let type: 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'JSON' = 'STRING';
-    if (present.length && present.every((v) => typeof v === 'number')) type = present.every((v) => Number.isInteger(v)) ? 'INT64' : 'DOUBLE';
+    if (present.length && present.every((v) => typeof v === 'number')) type = present.every((v) => Number.isSafeInteger(v)) ? 'INT64' : 'DOUBLE';
     else if (present.length && present.every((v) => typeof v === 'boolean')) type = 'BOOLEAN';
     else if (present.some((v) => typeof v === 'object')) type = 'JSON';
     const values = type === 'INT64' ? data.map((v) => (v === null ? null : BigInt(v as number))) : data;

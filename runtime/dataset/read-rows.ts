@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Value } from '../../compiler/plan/eval.js';
 import { splitCsv } from './csv.js';
-import type { Format } from './output.js';
+import type { Format } from './output-file.js';
 
 export async function readRows(file: string, format: Format): Promise<Record<string, Value>[]> {
   if (format === 'parquet') {

@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
 import { DeferredCall } from '../deferred.js';
+import { hostOf } from '../cause.js';
 import type { LlmClient } from './client.js';
 import { AttemptError, transportError, type TransportContext } from './faults.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, Usage } from './types.js';
@@ -97,7 +98,7 @@ export class BatchRunner {
     readonly client: LlmClient,
     private readonly o: BatchRunnerOptions,
   ) {
-    this.faults = { scheduler: client.scheduler, timeoutMs: client.profile.timeoutMs, apiKeyEnv: client.profile.apiKeyEnv, signal: o.signal, scrub: client.scrub };
+    this.faults = { host: hostOf(client.profile.baseUrl), scheduler: client.scheduler, timeoutMs: client.profile.timeoutMs, apiKeyEnv: client.profile.apiKeyEnv, signal: o.signal, scrub: client.scrub };
     // A handful of requests per batch, and uploads are multipart (FormData): Node's own fetch, not the client's
     // JSON-only keep-alive pool.
     this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: client.profile.baseUrl, maxRetries: 0, timeout: client.profile.timeoutMs, fetch: o.fetch ?? globalThis.fetch, logLevel: 'off' });
@@ -302,11 +303,11 @@ export class BatchRunner {
       this.enqueue(p);
       return;
     }
-    p.reject(
-      synthError('SYN5002', {
-        detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.client.scrub(err.message)}`,
-      }),
-    );
+    const e = synthError('SYN5002', {
+      detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.client.scrub(err.message)}`,
+    });
+    // the row is reported with the cause the answer was classified with (cause.ts)
+    p.reject(err.failure ? Object.assign(e, { failure: err.failure }) : e);
   }
 
   private loadRecords(): void {

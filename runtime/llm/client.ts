@@ -13,14 +13,16 @@
 // (messages are scrubbed of it in case an endpoint echoes it).
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { synthError } from '../../base/diagnostics.js';
+import { SynthError, synthError } from '../../base/diagnostics.js';
+import { hostOf, type FailureCause } from '../cause.js';
 import { cacheKey, ResponseCache } from './cache.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
+import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
 import { estimatePromptTokens } from './tokens.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, LlmEvent, ModelProfile, Usage } from './types.js';
-import { schemaErrors } from './validate.js';
+import { fillOmittedOptionals, inexactIntegers, schemaErrors } from './validate.js';
 
 export type StructuredMode = 'strict' | 'json_schema' | 'json_object';
 
@@ -41,6 +43,15 @@ export interface LlmClientOptions {
   structured?: StructuredMode;
   /** abort every call (Ctrl-C) */
   signal?: AbortSignal;
+  /** the model block's endpoint health (probe first, fail fast, circuit breaker; see health.ts), shared by
+   *  every client of the block; absent: none of these */
+  health?: EndpointHealth;
+  /** asked right before each request is sent: an error stops the call there (a spent --budget); it should
+   *  carry `failure` and `stopsDataset` */
+  stopSending?: () => Error | undefined;
+  /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
+   *  budget is charged as money is spent, not when a call ends */
+  onSpend?: (usage: Usage) => void;
 }
 
 export interface LlmClientStats {
@@ -125,7 +136,7 @@ export class LlmClient {
         ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       });
-    this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
+    this.faults = { host: hostOf(profile.baseUrl), scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
     this.mode = o.structured ?? 'strict';
     this.params = {
       ...(profile.temperature !== undefined ? { temperature: profile.temperature } : {}),
@@ -157,12 +168,14 @@ export class LlmClient {
     const hit = await this.fromCache(key, req.rowKey);
     if (hit) return hit;
 
+    const health = this.o.health;
     const usage: Usage = { prompt: 0, completion: 0 };
     let messages = req.messages;
     let last: AttemptError | undefined;
     const maxAttempts = 1 + Math.max(0, this.profile.retries);
     let attempts = 0;
     let modeChanges = 0;
+    let refusals = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (last) {
         const delay = last.feedback ? 0 : this.scheduler.backoff(attempt - 1, last.retryAfterMs);
@@ -171,12 +184,15 @@ export class LlmClient {
         if (last.feedback) messages = [...messages, ...last.feedback];
       }
       this.o.signal?.throwIfAborted();
+      // another call found the endpoint unusable, or the breaker tripped: send nothing more
+      if (health?.error) throw withUsage(health.error, usage, attempts);
       attempts++;
       try {
         const r = await this.attempt(req, messages, attempt, validate);
         usage.prompt += r.usage.prompt;
         usage.completion += r.usage.completion;
         this.addUsage(r.usage);
+        this.o.onSpend?.(r.usage);
         this.noteModel(r.model);
         if (attempts > 1) this.stats.retried++;
         if (this.cache) {
@@ -188,13 +204,21 @@ export class LlmClient {
         }
         return { value: r.value, usage, modelReported: r.model, cached: false, attempts, retried: attempts > 1 };
       } catch (e) {
+        if (health?.error && e === health.error) throw withUsage(health.error, usage, attempts - 1);
+        if ((e as { stopsDataset?: boolean }).stopsDataset) throw Object.assign(e as Error, { usage, attempts: attempts - 1 });
         if (!(e instanceof AttemptError)) throw e;
         if (e.usage) {
           usage.prompt += e.usage.prompt;
           usage.completion += e.usage.completion;
           this.addUsage(e.usage);
+          this.o.onSpend?.(e.usage);
         }
         this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
+        if (e.fatal && health) {
+          this.stats.failed++;
+          this.emit({ type: 'failed', rowKey: req.rowKey, attempts, kind: e.kind, detail: this.scrub(e.message) });
+          throw withUsage(health.unusable(failureOf(e, this.profile)), usage, attempts);
+        }
         if (e.kind === 'client') {
           if (e.modeRefused && modeChanges++ < 2) {
             attempt--; // the endpoint's capabilities, not the answer, were at fault: no retry is spent
@@ -206,6 +230,8 @@ export class LlmClient {
           break;
         }
         last = e;
+        // a refusal is asked again once; a second one is the model's answer
+        if (e.kind === 'refusal' && ++refusals >= 2) break;
       }
     }
     this.stats.failed++;
@@ -213,10 +239,13 @@ export class LlmClient {
     const kind = last?.kind ?? 'network';
     const detail = this.scrub(last?.message ?? 'no attempt made');
     this.emit({ type: 'failed', rowKey: req.rowKey, attempts, kind, detail });
+    const failure = last ? failureOf(last, this.profile) : { kind: 'connection' as const, key: 'connection none', message: 'no attempt was made' };
+    // the call whose request tripped the breaker reports it (later calls fail with it at once)
+    if (health?.error) throw withUsage(health.error, usage, attempts, failure);
     const err = synthError('SYN5002', {
       detail: `model '${this.profile.id}' (${this.profile.model}): call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
     });
-    Object.assign(err, { kind, attempts, usage });
+    Object.assign(err, { kind, attempts, usage, failure });
     throw err;
   }
 
@@ -334,13 +363,22 @@ export class LlmClient {
     const echo = (): ChatMessage => ({ role: 'assistant', content: content.length > FEEDBACK_ECHO_CHARS ? content.slice(0, FEEDBACK_ECHO_CHARS) + '…' : content });
     const refusal = (choice.message as { refusal?: string | null }).refusal;
     if (refusal) {
-      throw new AttemptError('invalid', `the model refused: ${refusal.slice(0, 200)}`, undefined, [echo(), { role: 'user', content: 'Please answer the request as asked, with the requested JSON.' }], u);
+      throw new AttemptError('refusal', `the model refused: ${refusal.slice(0, 200)}`, undefined, [echo(), { role: 'user', content: 'Please answer the request as asked, with the requested JSON.' }], u, {
+        kind: 'refusal',
+        key: `refusal ${this.profile.id}`,
+        message: `model '${this.profile.id}' refused: ${JSON.stringify(refusal.slice(0, 200))}`,
+      });
     }
     if (choice.finish_reason === 'length') {
+      const limit = this.profile.maxTokens !== undefined ? `max_tokens ${this.profile.maxTokens}` : "the endpoint's default max_tokens";
       throw new AttemptError('truncated', 'the answer was cut off at max_tokens', undefined, [
         echo(),
         { role: 'user', content: 'Your reply was cut off before it ended. Reply again, complete and more concise' + (req.schema ? ', with the JSON only.' : '.') },
-      ], u);
+      ], u, {
+        kind: 'max_tokens',
+        key: `max_tokens ${this.profile.id}`,
+        message: `the answer was cut off at ${limit} (model '${this.profile.id}'): raise \`max_tokens\` in the model or the prompt`,
+      });
     }
     let value: unknown = content;
     if (req.schema) {
@@ -350,16 +388,24 @@ export class LlmClient {
         throw new AttemptError('malformed', `the answer is not valid JSON (${(e as Error).message.slice(0, 120)})`, undefined, [
           echo(),
           { role: 'user', content: 'Your reply was not valid JSON. Reply again with only the JSON value that matches the schema: no prose, no code fences.' },
-        ], u);
+        ], u, { kind: 'malformed', key: `malformed ${this.profile.id}`, message: `model '${this.profile.id}' answered with text that is not JSON: ${JSON.stringify(content.slice(0, 80))}` });
       }
       if (wrapped) value = value && typeof value === 'object' && !Array.isArray(value) ? (value as { value?: unknown }).value : undefined;
+      // `T?` means "T or absent": an omitted optional field is null, in every structured-output mode
+      value = fillOmittedOptionals(req.schema, value);
     }
-    const errors = [...(req.schema ? schemaErrors(req.schema, value) : []), ...(validate ? validate(value) : [])];
+    const errors = [...(req.schema ? [...schemaErrors(req.schema, value), ...inexactIntegers(req.schema, value)] : []), ...(validate ? validate(value) : [])];
     if (errors.length) {
+      const pointer = /^(\S*?):/.exec(errors[0]!)?.[1] ?? '(root)';
       throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
         echo(),
         { role: 'user', content: `Your reply does not match the required type:\n${errors.slice(0, 20).map((x) => '- ' + x).join('\n')}\nReply again with corrected JSON only.` },
-      ], u);
+      ], u, {
+        kind: 'schema',
+        // one group per field, whatever the array positions
+        key: `schema ${req.schemaName} ${pointer.replace(/\/\d+(?=\/|$)/g, '/*')}`,
+        message: `the answer does not match ${req.schemaName} at ${pointer}: ${errors[0]!.slice(pointer.length + 1).trim().slice(0, 200)}`,
+      });
     }
     return { value, usage: u, model };
   }
@@ -371,35 +417,95 @@ export class LlmClient {
     validate: ((value: unknown) => string[]) | undefined,
   ): Promise<{ value: unknown; usage: Usage; model: string }> {
     const est = this.scheduler.needsTokenEstimate ? estimatePromptTokens(messages, req.schema, this.profile.model) + (this.profile.maxTokens ?? 1024) : 0;
-    return this.scheduler.run(est, async () => {
-      // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
-      // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
-      const mode = this.mode;
-      const { body, wrapped } = this.body(req, messages);
-      const t0 = Date.now();
-      this.stats.requests++;
-      this.emit({ type: 'request', rowKey: req.rowKey, attempt });
-      let completion: OpenAI.Chat.Completions.ChatCompletion;
-      try {
-        completion = (await this.openai.chat.completions.create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, {
-          ...(this.o.signal ? { signal: this.o.signal } : {}),
-        })) as OpenAI.Chat.Completions.ChatCompletion;
-      } catch (e) {
-        const err = this.transportError(e);
-        // Decided here, before the slot is given back, so that no queued call is sent in the refused mode.
-        if (err.kind === 'client') err.modeRefused = this.stepDown(err.message, mode);
-        throw err;
-      }
-      const r = this.interpret(completion, req, validate, wrapped, (u) => {
-        this.emit({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: u });
-        this.scheduler.success(); // the endpoint answered: whatever the content, it is not pushing back
+    // Until the endpoint has answered once, requests go one at a time (health.ts): a wrong key costs one.
+    const admitted = this.o.health ? await this.o.health.admit() : undefined;
+    let answered = false;
+    try {
+      const r = await this.scheduler.run(est, async () => {
+        try {
+          const done = await this.send(req, messages, attempt, validate);
+          this.o.health?.requestEnded(true);
+          return done;
+        } catch (e) {
+          // Recorded here, before the scheduler gives the slot to the next request, so that none is sent to an
+          // endpoint found unusable or after the failure that trips the breaker.
+          if (e instanceof AttemptError && e.fatal) this.o.health?.unusable(failureOf(e, this.profile));
+          else if (e instanceof AttemptError && e.kind !== 'rate_limit' && !e.modeRefused) this.o.health?.requestEnded(false, failureOf(e, this.profile));
+          throw e;
+        }
       });
-      return { result: r, tokens: r.usage.prompt + r.usage.completion };
+      answered = true;
+      return r;
+    } catch (e) {
+      answered = e instanceof AttemptError && e.answered;
+      throw e;
+    } finally {
+      admitted?.(answered);
+    }
+  }
+
+  /** One request, admitted by the scheduler: build the body, send it, interpret the answer. */
+  private async send(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    attempt: number,
+    validate: ((value: unknown) => string[]) | undefined,
+  ): Promise<{ result: { value: unknown; usage: Usage; model: string }; tokens: number }> {
+    // Queued before the endpoint was found unusable, the breaker tripped or the budget ran out: send nothing.
+    this.o.health?.check();
+    const stop = this.o.stopSending?.();
+    if (stop) throw stop;
+    // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
+    // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
+    const mode = this.mode;
+    const { body, wrapped } = this.body(req, messages);
+    const t0 = Date.now();
+    this.stats.requests++;
+    this.emit({ type: 'request', rowKey: req.rowKey, attempt });
+    let completion: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = (await this.openai.chat.completions.create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, {
+        ...(this.o.signal ? { signal: this.o.signal } : {}),
+      })) as OpenAI.Chat.Completions.ChatCompletion;
+    } catch (e) {
+      const err = this.transportError(e);
+      // Decided here, before the slot is given back, so that no queued call is sent in the refused mode.
+      if (err.kind === 'client') err.modeRefused = this.stepDown(err.message, mode);
+      if (err.modeRefused) err.fatal = false;
+      throw err;
+    }
+    const r = this.interpret(completion, req, validate, wrapped, (u) => {
+      this.emit({ type: 'response', rowKey: req.rowKey, attempt, ms: Date.now() - t0, usage: u });
+      this.scheduler.success(); // the endpoint answered: whatever the content, it is not pushing back
     });
+    return { result: r, tokens: r.usage.prompt + r.usage.completion };
   }
 
   /** Classifies an error from the openai client (or the fetch beneath it). */
   private transportError(e: unknown): AttemptError {
     return transportError(e, this.faults);
   }
+}
+
+/** The cause a failed attempt is reported with: the one classified with it, or one derived from its kind. */
+function failureOf(e: AttemptError, profile: ModelProfile): FailureCause {
+  if (e.failure) return e.failure;
+  const host = hostOf(profile.baseUrl);
+  switch (e.kind) {
+    case 'timeout':
+      return { kind: 'timeout', key: `timeout ${host}`, message: `no answer from ${host} within ${profile.timeoutMs} ms` };
+    case 'network':
+    case 'server':
+    case 'rate_limit':
+    case 'client':
+      return { kind: 'connection', key: `connection ${e.kind} ${host}`, message: `${host}: ${e.message}` };
+    default:
+      return { kind: 'malformed', key: `malformed ${e.kind}`, message: e.message };
+  }
+}
+
+/** A per-call copy of a shared stopping error (SYN5020/SYN5021), carrying this call's tokens and cause. */
+function withUsage(shared: SynthError & { failure?: FailureCause }, usage: Usage, attempts: number, failure?: FailureCause): SynthError {
+  const e = new SynthError(shared.code, shared.message);
+  return Object.assign(e, { usage: { ...usage }, attempts, failure: failure ?? shared.failure, stopsDataset: true });
 }

@@ -13,10 +13,12 @@
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthError } from '../../base/diagnostics.js';
+import { hostOf } from '../cause.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache } from './cache.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
+import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { Scheduler } from './scheduler.js';
 import type { FailureKind, LlmEvent, ModelProfile } from './types.js';
@@ -54,6 +56,8 @@ export interface ImageClientOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   signal?: AbortSignal;
+  /** the model block's endpoint health (fail fast, circuit breaker; see health.ts) */
+  health?: EndpointHealth;
 }
 
 export interface ImageClientStats {
@@ -106,7 +110,7 @@ export class ImageClient {
         ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),
         ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
       });
-    this.faults = { scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
+    this.faults = { host: hostOf(profile.baseUrl), scheduler: this.scheduler, timeoutMs: profile.timeoutMs, apiKeyEnv: profile.apiKeyEnv, signal: o.signal, scrub: this.scrub };
   }
 
   async close(): Promise<void> {
@@ -139,34 +143,42 @@ export class ImageClient {
         if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
       }
       this.o.signal?.throwIfAborted();
+      this.o.health?.check();
       attempts++;
+      // what this request sends: a refusal of `n` or `seed` by a request sent before the step-down (another
+      // call's, in flight at the time) is retried the new way, not counted as a failure
+      const want = Math.min(req.n - images.length, this.perRequest);
+      const sentSeed = this.seedAccepted && req.seed !== undefined;
       try {
         // Images already received are kept: a retry asks only for the rest (with the seed moved on, so the
         // extra images are new draws, not repeats of the first).
-        const want = Math.min(req.n - images.length, this.perRequest);
         const r = await this.attempt(req, want, images.length, attempt);
         images.push(...r.images);
+        this.o.health?.requestEnded(true);
         model = r.model;
         last = undefined;
         if (images.length < req.n) attempt--; // the endpoint answers one image per request: not a retry
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e;
         this.stats.failures[e.kind] = (this.stats.failures[e.kind] ?? 0) + 1;
-        if (e.kind === 'client' && this.seedAccepted && req.seed !== undefined && /\bseed\b/i.test(e.message)) {
+        if (e.kind === 'client' && sentSeed && /\bseed\b/i.test(e.message)) {
+          if (this.seedAccepted) this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused seed, sending none' });
           this.seedAccepted = false;
-          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused seed, sending none' });
           attempt--;
           attempts--;
           continue;
         }
-        if (e.kind === 'client' && this.perRequest > 1 && req.n - images.length > 1 && /\bn\b|number of images|n=1/i.test(e.message)) {
+        if (e.kind === 'client' && want > 1 && /\bn\b|number of images|n=1/i.test(e.message)) {
+          if (this.perRequest > 1) this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused n > 1, asking one image per request' });
           this.perRequest = 1;
-          this.o.onEvent?.({ type: 'concurrency', limit: this.scheduler.limit, reason: 'images: endpoint refused n > 1, asking one image per request' });
           attempt--;
           attempts--;
           continue;
         }
         last = e;
+        // a wrong key, URL or model: every call would fail the same way (health.ts)
+        if (e.fatal && e.failure && this.o.health) throw this.o.health.unusable(e.failure);
+        if (e.kind !== 'rate_limit' && e.failure) this.o.health?.requestEnded(false, e.failure);
         if (e.kind === 'client') break;
       }
     }
@@ -175,10 +187,14 @@ export class ImageClient {
       if (attempts > 1) this.stats.retried++;
       const detail = this.scrub(last?.message ?? 'no attempt made');
       this.o.onEvent?.({ type: 'failed', rowKey: req.rowKey, attempts, kind: last?.kind ?? 'network', detail });
-      throw synthError('SYN5002', {
+      const failure = last?.failure ?? { kind: 'malformed' as const, key: `malformed images ${this.profile.id}`, message: `model '${this.profile.id}': ${detail}` };
+      if (this.o.health?.error) throw this.o.health.error;
+      const err = synthError('SYN5002', {
         detail: `model '${this.profile.id}' (${this.profile.model}): image call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
       });
+      throw Object.assign(err, { failure });
     }
+
     if (attempts > 1) this.stats.retried++;
     this.noteModel(model);
     const seed = req.seed !== undefined && this.seedAccepted ? req.seed : null;

@@ -70,6 +70,7 @@ export type FailureKind =
   | 'malformed' // content is not JSON (or the HTTP body is not a chat completion)
   | 'truncated' // finish_reason = length
   | 'invalid' // JSON that fails validation
+  | 'refusal' // the model declined (message.refusal): retried at most once
   | 'client'; // other 4xx: not retried
 
 /** Observability hooks: the executor can count, log (no secrets are ever in an event) or drive a progress bar. */

@@ -50,3 +50,79 @@ export function schemaErrors(schema: object, value: unknown, max = 20): string[]
 export function schemaValidator(schema: object): (value: unknown) => string[] {
   return (value) => schemaErrors(schema, value);
 }
+
+/** Does this schema accept null (`type: [T, "null"]`, `type: "null"` or an `anyOf` with a null branch)? */
+function nullable(s: unknown): boolean {
+  if (!s || typeof s !== 'object') return false;
+  const o = s as Record<string, unknown>;
+  const t = o['type'];
+  if (t === 'null' || (Array.isArray(t) && t.includes('null'))) return true;
+  return Array.isArray(o['anyOf']) && (o['anyOf'] as unknown[]).some(nullable);
+}
+
+/** The branch of a schema that describes a value of this JSON type (through `anyOf`), if any. */
+function branchFor(s: unknown, v: unknown): Record<string, unknown> | undefined {
+  if (!s || typeof s !== 'object') return undefined;
+  const o = s as Record<string, unknown>;
+  if (Array.isArray(o['anyOf'])) {
+    for (const b of o['anyOf'] as unknown[]) {
+      const hit = branchFor(b, v);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  const t = o['type'];
+  const types = Array.isArray(t) ? (t as string[]) : typeof t === 'string' ? [t] : [];
+  const want = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : undefined;
+  return want && (types.includes(want) || (types.length === 0 && want === 'object' && o['properties'])) ? o : undefined;
+}
+
+/**
+ * Fills in, with null, every optional field an answer left out: `T?` means "T or absent", and Synth's schemas
+ * list optional fields as required-but-nullable (what strict structured output needs), so an answer in
+ * non-strict or json_object mode that omits one is complete, not invalid. Walks nested objects and arrays.
+ * Mutates and returns `value`.
+ */
+export function fillOmittedOptionals(schema: unknown, value: unknown): unknown {
+  const s = branchFor(schema, value);
+  if (!s) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) fillOmittedOptionals(s['items'], item);
+    return value;
+  }
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const props = (s['properties'] ?? {}) as Record<string, unknown>;
+    for (const [k, ps] of Object.entries(props)) {
+      if (!(k in o)) {
+        if (nullable(ps)) o[k] = null;
+      } else fillOmittedOptionals(ps, o[k]);
+    }
+  }
+  return value;
+}
+
+/**
+ * Integers that JSON parsing could not keep exact: a field of type `integer` must hold a value within
+ * ±(2^53 − 1) (JavaScript numbers are exact only there; any larger literal was rounded while parsing, and an
+ * `int` also has to fit the int64 columns of Parquet). Returns messages with the field's JSON pointer.
+ */
+export function inexactIntegers(schema: unknown, value: unknown, at = ''): string[] {
+  const s = branchFor(schema, value) ?? (schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : undefined);
+  if (!s) return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => inexactIntegers(s['items'], item, `${at}/${i}`));
+  if (value && typeof value === 'object') {
+    const props = (s['properties'] ?? {}) as Record<string, unknown>;
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k in props ? inexactIntegers(props[k], v, `${at}/${escapePointer(k)}`) : []));
+  }
+  if (typeof value !== 'number') return [];
+  const t = s['type'];
+  const isInt = t === 'integer' || (Array.isArray(t) && t.includes('integer')) || (Array.isArray(s['anyOf']) && (s['anyOf'] as Array<Record<string, unknown>>).some((b) => b['type'] === 'integer'));
+  if (isInt && !Number.isSafeInteger(value)) return [`${at || '(root)'}: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got ${value}`];
+  return [];
+}
+
+/** One JSON-pointer reference token (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -3,6 +3,7 @@
 // them directly. Everything the LLM wiring needs (env, fetch, backoff, batch) enters here and nowhere else.
 import type { PlanEstimate } from '../../compiler/plan/estimate.js';
 import type { PromptRunner, Progress } from '../dataset/execute.js';
+import type { WriteFaults } from '../dataset/file-io.js';
 
 export type Backend = 'cpu' | 'webgpu' | 'auto';
 
@@ -32,6 +33,8 @@ export interface ConnectionOptions {
   backoffBaseMs?: number;
   /** `mode batch` models: wait for submitted batches (default) or stop after submitting (`--no-wait`) */
   batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
+  /** Ctrl-C: requests not yet sent are not sent (their rows are not made; the next run makes them) */
+  interrupted?: () => boolean;
 }
 
 /** What `run` needs of the LLM side: a prompt runner per dataset and the model names the endpoints reported. */
@@ -64,4 +67,6 @@ export interface RunOptions extends DryRunOptions, ConnectionOptions {
   onProgress?: (dataset: string, p: Progress) => void;
   /** asked between rows; a reason stops the run cleanly (rows so far are kept; rerunning continues) */
   shouldStop?: () => string | undefined;
+  /** tests: play a full disk or another write error at a chosen byte */
+  faults?: WriteFaults;
 }

@@ -21,8 +21,12 @@ export interface RunSummary {
   manifests: string[];
   /** some `expect` of a dataset failed */
   failedExpectations: boolean;
-  /** why the run stopped early (interrupted, budget reached, `batch …` submitted and not done); undefined when it finished */
+  /** why the run stopped before every dataset had its rows (Ctrl-C, budget, a provider batch still running) */
   stopped: string | undefined;
+  /** the error that stopped the run (SYN5020 unusable endpoint, SYN5021 circuit breaker), if one did */
+  error: SynthError | undefined;
+  /** datasets that ended with rows missing */
+  incomplete: string[];
 }
 
 /** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks): SYN4002. */
@@ -68,6 +72,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const results: DatasetRunResult[] = [];
   const manifests: string[] = [];
   let stopped: string | undefined;
+  let error: SynthError | undefined;
   try {
     for (const n of names) {
       const ds = plan.datasets[n]!;
@@ -92,10 +97,17 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         ...(shardRows ? { shard: shardRows } : {}),
         shardKeys: o.shard !== undefined,
         onProgress: (p) => o.onProgress?.(n, p),
+        ...(o.onNotice ? { onNotice: o.onNotice } : {}),
         shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
+        ...(o.faults ? { faults: o.faults } : {}),
       });
       results.push(r);
       manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
+      if (r.error) {
+        error = r.error;
+        break;
+      }
       if (r.stoppedEarly) {
         stopped = r.stoppedEarly;
         break;
@@ -105,5 +117,12 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     if (!o.prompts) await wiring.close();
   }
   if (o.specPath) writeLock(o.specPath, plan, wiring.modelsReported());
-  return { results, manifests, failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)), stopped };
+  return {
+    results,
+    manifests,
+    failedExpectations: results.some((r) => r.expects.some((e) => !e.passed)),
+    stopped,
+    error,
+    incomplete: results.filter((r) => r.status === 'incomplete').map((r) => r.name),
+  };
 }

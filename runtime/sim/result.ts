@@ -114,7 +114,41 @@ export function mergeBlocks(L: SimLayout, blocks: BlockData[]): SimResult {
     return t;
   });
   const traj = L.observe ? sortTable(concat(blocks.map((b) => b.traj!), blocks[0]?.traj?.fields.length ?? 0)) : null;
+  if (!L.nonFiniteOutputs) checkFiniteOutputs(L, events, traj);
   return { layout: L, events, traj, finalState: blocks.map((b) => b.finalState ?? []), stats: {} };
+}
+
+/**
+ * Observed and emitted floats must be finite: a NaN or ±Infinity would otherwise reach a dataset (as `null` in
+ * JSON, which a non-optional `float` field must never hold). Throws SYN6002 for the first one in the canonical
+ * order (world, step, agent, emit site), so both backends and any split into world blocks name the same value.
+ * `finite_outputs 0` in the sim turns this off.
+ */
+export function checkFiniteOutputs(L: SimLayout, events: Table[], traj: Table | null): void {
+  let first: { row: number; table: Table; what: string; value: number } | undefined;
+  const before = (t: Table, i: number, u: Table, j: number) =>
+    t.world[i]! - u.world[j]! || t.step[i]! - u.step[j]! || t.agent[i]! - u.agent[j]! || t.site[i]! - u.site[j]! || 0;
+  const scan = (t: Table, field: number, what: string) => {
+    const col = t.fields[field]!;
+    for (let i = 0; i < col.length; i++) {
+      if (Number.isFinite(col[i]!)) continue;
+      // the earliest in canonical order wins; within a row, the first field declared
+      if (!first || before(t, i, first.table, first.row) < 0) first = { row: i, table: t, what, value: col[i]! };
+      return;
+    }
+  };
+  if (traj && L.observe) {
+    const cols = L.observe.fields.flatMap((f) => L.columns.filter((c) => c.state === f));
+    cols.forEach((c, k) => c.type === 'f32' && scan(traj, k, `observed field ${c.name}`));
+  }
+  L.events.forEach((e, ei) => e.fields.forEach((f, j) => f.type === 'f32' && scan(events[ei]!, j, `field ${f.name} of event '${e.name}'`)));
+  if (!first) return;
+  const t = first.table;
+  const i = first.row;
+  throw new SynthError(
+    'SYN6002',
+    `simulation ${L.name}: ${first.what} is ${first.value} in world ${t.world[i]}, agent ${t.agent[i]} at step ${t.step[i]} (observed and emitted values must be finite; \`finite_outputs 0\` in the sim lets them through)`,
+  );
 }
 
 export type SimRow = Record<string, number | boolean | { x: number; y: number; z?: number; w?: number }>;

@@ -14,6 +14,7 @@ import { synth, synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { mulberry32 } from '../support/prng.js';
+import { journaledRows } from '../support/journal.js';
 
 const KEY = 'sk-test-SECRET-7f3a9c21';
 
@@ -138,15 +139,16 @@ describe('LLM datasets', () => {
         const signal = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
         server.onRequest = undefined;
         if (signal === 'SIGKILL') kills++;
-        // rows on disk now are finished: no request for them may be sent after this point
-        const done = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n) : [];
+        // rows journaled now are finished (the output is replaced only when a run ends): no request for them
+        // may be sent after this point
+        const done = journaledRows(dir).map((j) => (j.r as { n: number }).n);
         finishedAt.push({ request: server.requests.length, ns: new Set(done) });
       }
     } finally {
       server.onRequest = undefined;
     }
     expect(kills).toBe(5);
-    const partial = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
+    const partial = new Set(journaledRows(dir).map((j) => j.i)).size;
     expect(partial).toBeLessThan(N);
     const fin = await synthAsync(['run', file], { env: env() });
     expect(fin.code, fin.stderr).toBe(0);

@@ -45,8 +45,20 @@ export interface FakeOpenAIOptions {
   /** called as each request arrives, before anything is answered: tests kill a client at a chosen request
    *  (a kill point chosen by what the run has done, never by a timer) */
   onRequest?: (r: { method: string; path: string; n: number }) => void;
+  /** chat: a scripted answer for a request (its parsed body), instead of one generated from the schema: an
+   *  HTTP error (`status`, `message`), or a completion with this `content`, `refusal` and `finish_reason`;
+   *  undefined answers as usual */
+  script?: (body: { model?: string; messages?: Array<{ role: string; content: string }> }) => ScriptedAnswer | undefined;
   port?: number;
   host?: string;
+}
+
+export interface ScriptedAnswer {
+  status?: number;
+  message?: string;
+  content?: string;
+  refusal?: string;
+  finish?: 'stop' | 'length' | 'content_filter';
 }
 
 export interface RecordedRequest {
@@ -256,6 +268,27 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       error(res, 400, `Invalid parameter: 'response_format' of type 'json_schema'${rf.json_schema?.strict ? " with 'strict': true" : ''} is not supported with this model.`, 'invalid_request_error');
       return done();
     }
+    const scripted = opts.script?.(body);
+    if (scripted) {
+      if (scripted.status) {
+        if (rec) rec.status = scripted.status;
+        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, 'invalid_request_error');
+        return done();
+      }
+      const content = scripted.content ?? '';
+      const reply = {
+        id: 'chatcmpl-' + (++n).toString(36),
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: reportModel(body.model!),
+        choices: [{ index: 0, message: { role: 'assistant', content: scripted.refusal ? null : content, refusal: scripted.refusal ?? null }, finish_reason: scripted.finish ?? 'stop', logprobs: null }],
+        usage: { prompt_tokens: 10, completion_tokens: tokensOf(content || scripted.refusal || ' '), total_tokens: 10 + tokensOf(content || scripted.refusal || ' ') },
+      };
+      if (rec) rec.status = 200;
+      stats.ok++;
+      send(res, 200, JSON.stringify(reply));
+      return done();
+    }
     const fault = drawFault(res, rec, done);
     if (fault === 'timeout') return;
     const wait = latency + (jitter ? Math.floor(answerRng() * jitter) : 0);
@@ -336,6 +369,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       ? { method: req.method ?? 'GET', path: url, body: undefined, authorized: typeof authHeader === 'string', fault: undefined, status: 0, at: Date.now() }
       : undefined;
     if (rec) requests.push(rec);
+    // before anything is answered: a test can act at an exact point (kill the client mid-request)
     handle.onRequest?.({ method: req.method ?? 'GET', path: url, n: stats.requests });
     if (opts.apiKey !== undefined && authHeader !== `Bearer ${opts.apiKey}`) {
       if (rec) rec.status = 401;

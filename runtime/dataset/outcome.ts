@@ -1,0 +1,95 @@
+// Outcome accounting for one dataset run: what happened to every row index the run decided, why rows are
+// missing, and what was reused from earlier runs — the numbers behind the end-of-run summary, the manifest's
+// `status` and the exit code.
+//
+//   complete             every row the dataset asks for is written (and, separately, expectations may fail);
+//   incomplete           rows are missing: failed rows (by cause), rows never made because the dataset stopped
+//                        (fail fast, circuit breaker, budget, Ctrl-C, a batch still running), or — for a `count`
+//                        dataset — too few rows passed its checks within the row indices it may draw.
+import { CauseTally, simpleCause, type CauseGroup, type FailureCause } from '../cause.js';
+import type { Stats } from './produce.js';
+
+export interface Counts {
+  /** rows in the output */
+  written: number;
+  /** rows that could not be made (see causes) */
+  failed: number;
+  /** rows a `check` or `judge` dropped */
+  filtered: number;
+  /** rows dropped as duplicates */
+  duplicates: number;
+  /** results taken from the journal, made by an earlier run with everything that made them unchanged */
+  reused: number;
+  /** results made again although the journal had them: they had failed, or what made them changed */
+  remade: number;
+  /** results made for the first time */
+  made: number;
+}
+
+export type Status = 'complete' | 'incomplete';
+
+export class Outcome {
+  readonly counts: Counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, reused: 0, remade: 0, made: 0 };
+  readonly causes = new CauseTally();
+  /** why rows were remade, and how many for each reason */
+  readonly remadeWhy = new Map<string, number>();
+  readonly splits: Record<string, number> = {};
+  /** calls, tokens, cost and attempts, summed over this run and every earlier one (from the journal) */
+  readonly stats: Stats = {};
+
+  addStats(s: Stats | undefined): void {
+    for (const [k, v] of Object.entries(s ?? {})) this.stats[k] = (this.stats[k] ?? 0) + v;
+  }
+
+  /** Where a result came from: the journal (reused), made again (with why), or made for the first time. */
+  source(reused: boolean, remadeBecause?: string): void {
+    if (reused) this.counts.reused++;
+    else if (remadeBecause !== undefined) {
+      this.counts.remade++;
+      this.remadeWhy.set(remadeBecause, (this.remadeWhy.get(remadeBecause) ?? 0) + 1);
+    } else this.counts.made++;
+  }
+
+  written(split: string | undefined): void {
+    this.counts.written++;
+    if (split !== undefined) this.splits[split] = (this.splits[split] ?? 0) + 1;
+  }
+
+  duplicate(): void {
+    this.counts.duplicates++;
+  }
+
+  filtered(): void {
+    this.counts.filtered++;
+  }
+
+  failed(row: number, cause: FailureCause): void {
+    this.counts.failed++;
+    this.causes.add(cause, row);
+  }
+
+  /**
+   * Rows missing from the output, with a cause for each group; `status` follows. `target` is the rows the
+   * dataset asks for (after --limit and shards), `undecided` the row indices it never decided, and `why` the
+   * reason they were not (the stop, or the end of the indices a `count` dataset may draw).
+   */
+  finish(o: { target: number | undefined; forDataset: boolean; stopped?: string; exhaustedAt?: number }): { missing: number; status: Status; causes: CauseGroup[] } {
+    const c = this.counts;
+    let missing = 0;
+    if (o.target !== undefined) {
+      // A `for` dataset decides each item once (a filtered row is not replaced); a `count` dataset keeps
+      // drawing indices until `count` rows are written, so only written rows count.
+      const covered = o.forDataset ? c.written + c.filtered + c.duplicates : c.written;
+      missing = Math.max(0, o.target - covered);
+    }
+    const notMade = Math.max(0, missing - c.failed);
+    if (notMade > 0) {
+      const why =
+        o.stopped !== undefined
+          ? simpleCause('stopped', `not made: the run stopped (${o.stopped})`)
+          : simpleCause('stopped', `too few rows passed the checks and deduplication within the ${o.exhaustedAt ?? 'available'} row indices this dataset may draw`);
+      this.causes.add(why, -1, notMade);
+    }
+    return { missing, status: missing > 0 ? 'incomplete' : 'complete', causes: this.causes.list() };
+  }
+}

@@ -1,0 +1,221 @@
+// Row production: one row index → one `RowResult`. Samples the row's `vary` variables, runs its steps (let /
+// row / check / judge, calling prompts), checks that every value can be written, and computes its dedup keys.
+// Rows are produced concurrently and out of order; nothing here writes a dataset file or decides duplicates
+// (the ordered writer does both, in index order). A result says precisely why a row was not made:
+//   row       the row (image fields still image sets: the writer places the files and makes one line per image
+//             for rows it writes), its dedup keys, the prompts it called;
+//   filtered  a `check` or `judge` threshold dropped it (by design: a `count` dataset draws another index);
+//   failed    it could not be made — with the cause (cause.ts); `stop` when the dataset must stop (SYN5020/5021);
+//   deferred  a provider batch will answer it in a later run.
+import type { DatasetStage } from '../../compiler/plan/schema.js';
+import { SynthError } from '../../base/diagnostics.js';
+import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
+import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
+import { gridCombination, sample } from '../../compiler/plan/samplers.js';
+import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
+import { failureOf, type FailureCause } from '../cause.js';
+import { DeferredCall } from '../deferred.js';
+import type { NearDuplicateIndex } from './near-dup.js';
+import { unwritableValue } from './row-values.js';
+
+export type Row = Record<string, Value>;
+export type Stats = Record<string, number>;
+
+/** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. A
+ *  failed call throws; the error may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
+export interface PromptRunner {
+  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }>;
+  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
+  window?: number;
+}
+
+export type RowResult =
+  | { kind: 'row'; row: Row; keys: string[]; split?: string; stats: Stats; prompts: Record<string, string> }
+  | { kind: 'filtered'; reason: string; stats: Stats; prompts: Record<string, string> }
+  | { kind: 'failed'; cause: FailureCause; stats: Stats; stop?: SynthError }
+  | { kind: 'deferred'; message: string; stats: Stats };
+
+export interface ProducerOptions {
+  dataset: DatasetStage;
+  /** items of a `for` dataset, and their stable keys (draws, splits and cache keys derive from the key) */
+  items?: Value[];
+  itemKeys?: string[];
+  prompts?: PromptRunner;
+  /** a prompt's provenance hash (provenance.ts), recorded for each prompt a row calls */
+  promptHash: (name: string) => string;
+  /** near-duplicate signatures, for `unique ... similarity` */
+  near?: NearDuplicateIndex;
+}
+
+/** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
+ *  new calls, at most this many more times. A row without prompts fails the same way every time. */
+const EXTRA_ROW_ATTEMPTS = 2;
+
+const SPLIT_STREAM = hashString('\u0000split');
+
+function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
+  if (!split) return undefined;
+  const u = uniformAt(seed, SPLIT_STREAM ^ hashString(dataset), i, 0);
+  let acc = 0;
+  const names = Object.keys(split);
+  for (const name of names) {
+    acc += split[name]!;
+    if (u < acc) return name;
+  }
+  return names[names.length - 1];
+}
+
+function dedupKey(v: Value): string {
+  return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
+}
+
+/** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
+export function rowIdentity(ds: DatasetStage, i: number, itemKeys?: string[]): { drawRow: number; stream: string; key: string; item: number } {
+  if (!('for' in ds.rows)) return { drawRow: i, stream: '', key: String(i), item: i };
+  const each = ds.rows.for.each;
+  const j = Math.floor(i / each);
+  const k = i % each;
+  const itemKey = itemKeys?.[j] ?? String(j);
+  const drawRow = (hashString(itemKey, 17) & 0x1fffff) * 4294967296 + hashString(itemKey, 29);
+  return { drawRow, stream: each > 1 ? `#${k}` : '', key: each > 1 ? `${itemKey}#${k}` : itemKey, item: j };
+}
+
+/** The cause of a failed expression: the message, the expression (as Synth source) and the values it read. */
+export function evaluationCause(e: EvalError, dataset: string): FailureCause {
+  const expr = e.expr ? showExpr(e.expr) : undefined;
+  const values = e.expr && e.env ? showValues(e.expr, e.env) : '';
+  return {
+    kind: 'evaluation',
+    // one group per expression and kind of error, whatever the row's values
+    key: `evaluation ${dataset} ${expr ?? ''} ${e.message.replace(/(\bin|\bgot)\s.*$/, '').replace(/-?\d+(\.\d+)?/g, '#')}`,
+    message: `${e.message}${expr ? ` in \`${expr}\`` : ''}${values ? ` (${values})` : ''}`,
+  };
+}
+
+/** The cause of a failed prompt call, from the error the runner threw. */
+function callCause(e: unknown, prompt: string): FailureCause {
+  const code = e instanceof SynthError ? e.code : 'error';
+  return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${code}`, message: `prompt '${prompt}': ${String((e as Error).message).slice(0, 300)}` };
+}
+
+/** Makes the producer of one dataset's rows. */
+export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+  const ds = o.dataset;
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const gridVars = ds.vary.filter((v) => v.mode === 'grid');
+  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
+  const hasPrompts = ds.prompts.length > 0;
+  const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+
+  return async (i) => {
+    const stats: Stats = {};
+    const addStats = (s: Stats | undefined) => {
+      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    };
+    const called: Record<string, string> = {};
+    const env: Env = new Map();
+    const id = rowIdentity(ds, i, o.itemKeys);
+    for (const v of ds.vary) {
+      if (v.mode === 'grid') continue;
+      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
+    }
+    if (gridVars.length) {
+      const combo = gridCombination(gridValues, i % gridSize);
+      gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
+    }
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+
+    let last: RowResult | undefined;
+    let prompt = '';
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const scope: Env = new Map(env);
+      const call = (where: string) => async (name: string, args: Value[], n: number) => {
+        called[name] = o.promptHash(name);
+        prompt = name;
+        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`);
+        addStats(r.stats);
+        return r.value;
+      };
+      try {
+        let filtered: string | undefined;
+        for (const step of ds.steps) {
+          if ('let' in step || 'row' in step) {
+            const ir = 'let' in step ? step.expr : step.row;
+            const results = hasPrompts ? await resolvePrompts(ir, scope, call('let' in step ? step.let : 'row')) : undefined;
+            scope.set('let' in step ? step.let : 'row', evaluate(ir, scope, results));
+          } else if ('check' in step) {
+            if (!evaluate(step.check, scope)) {
+              filtered = `filtered: check ${step.text}`;
+              break;
+            }
+          } else if ('judge' in step) {
+            const results = await resolvePrompts(step.call, scope, call(`judge:${step.judge}`));
+            const raw = evaluate(step.call, scope, results);
+            const score = typeof raw === 'number' ? raw : raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['score'] === 'number' ? raw['score'] : undefined;
+            if (score === undefined || !Number.isFinite(score)) {
+              throw Object.assign(new EvalError(`judge ${step.judge} gave no numeric score (got ${JSON.stringify(raw)?.slice(0, 60)})`), { expr: step.call, env: scope });
+            }
+            scope.set(step.judge, score);
+            if (step.threshold) {
+              const th = evaluate(step.threshold, scope) as number;
+              if (!(step.op === '>' ? score > th : score >= th)) {
+                filtered = `filtered: judge ${step.judge} = ${score} (needs ${step.op} ${th})`;
+                break;
+              }
+            }
+          }
+        }
+        if (filtered !== undefined) return { kind: 'filtered', reason: filtered, stats, prompts: called };
+        if (attempt > 0) stats['retried'] = (stats['retried'] ?? 0) + 1;
+        return finish(scope, id, stats, called);
+      } catch (e) {
+        if (e instanceof EvalError) {
+          last = { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+          if (!hasPrompts) break; // a deterministic row fails the same way every time
+          continue;
+        }
+        if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
+        // A call that failed after its retries (SYN5002, with its cause), was not sent (Ctrl-C) or stops the
+        // dataset (SYN5020/5021, SYN5027) fails this row; any other error (a missing key, a plan mismatch) stops
+        // the run.
+        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
+          addStats((e as { stats?: Stats }).stats);
+          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
+          // the runner already spent its retries on this call: the row fails with the call's cause
+          return { kind: 'failed', cause: callCause(e, prompt), stats, ...(stop ? { stop } : {}) };
+        }
+        throw e;
+      }
+    }
+    return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
+  };
+
+  function finish(scope: Env, id: ReturnType<typeof rowIdentity>, stats: Stats, called: Record<string, string>): RowResult {
+    const row: Row = {};
+    const value = scope.get('row');
+    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
+    else row['value'] = value ?? null;
+    for (const k of ds.keep) row[k] = scope.get(k) ?? null;
+    for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
+    const bad = unwritableValue(row, ds.rowType.schema, ds.name);
+    if (bad) return { kind: 'failed', cause: bad, stats };
+    const sp = splitOf(ds.split, ds.seed, ds.name + id.stream, id.drawRow);
+    if (sp) row['split'] = sp;
+    // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
+    const keys: string[] = [];
+    for (const u of ds.unique) {
+      const v = evaluate(u.expr, scope);
+      if (u.similarity === null) keys.push('x:' + dedupKey(v));
+      else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
+    }
+    if (ds.chat) {
+      // Fine-tuning format: one `messages` array per row instead of the record's fields.
+      const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
+      const chatRow: Row = { messages };
+      if (row['split'] !== undefined) chatRow['split'] = row['split'];
+      return { kind: 'row', row: chatRow, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+    }
+    return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+  }
+}

@@ -1,0 +1,77 @@
+// What made a row, recorded with it in the journal, so a rerun reuses a row only if all of it is unchanged:
+//   d  the dataset's recipe — everything in its stage that shapes one row (vary, steps, keep, unique, chat,
+//      split, seed, row type), but not `count`, `output` or `expect`, which decide how many rows and where
+//      they go, not what one row is;
+//   q  each prompt the row called → the hash of its stage and of its model's answer-shaping settings (name,
+//      temperature, top_p, max_tokens, seed, base_url): edit one template and only rows that called it change;
+//   x  the row's input, for `for` datasets: the item's key and value (a sim row, a document chunk), so an edited
+//      sim rule or document remakes exactly the rows whose input changed.
+// The random seed is part of the recipe (every draw is a pure function of it and the row's identity).
+import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import type { Value } from '../../compiler/plan/eval.js';
+import { contentHash } from '../../compiler/plan/canonical.js';
+
+export interface Provenance {
+  d: string;
+  q?: Record<string, string>;
+  x?: string;
+}
+
+/** The hash of what in a dataset stage shapes one row (see the header). */
+export function recipeHash(ds: DatasetStage): string {
+  const { count: _count, ...rows } = 'count' in ds.rows ? ds.rows : { ...ds.rows, count: undefined };
+  void _count;
+  return contentHash({
+    v: 1,
+    name: ds.name,
+    rowType: ds.rowType,
+    rows,
+    vary: ds.vary,
+    steps: ds.steps,
+    keep: ds.keep,
+    unique: ds.unique,
+    chat: ds.chat,
+    split: ds.split,
+    seed: ds.seed,
+    images: ds.images ?? null,
+  });
+}
+
+/** Model settings that change what a call answers (limits, retries and prices do not). */
+const ANSWER_SETTINGS = ['name', 'temperature', 'top_p', 'max_tokens', 'seed', 'base_url', 'provider'];
+
+/** The hash of a prompt as far as its answers go: its stage, and its model's answer-shaping settings. */
+export function promptHash(plan: Plan, prompt: string): string {
+  const p = plan.prompts[prompt];
+  if (!p) return 'missing';
+  const m = plan.models[p.model];
+  const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, m?.settings[k] ?? null]));
+  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings });
+}
+
+/** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
+ *  key order is stable: plain JSON suffices). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
+export function inputHash(itemKey: string, item: Value | undefined): string {
+  const text = itemKey + '\u0000' + JSON.stringify(item ?? null);
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+}
+
+/**
+ * Why a journaled row cannot be reused as it is, or undefined when everything that made it is unchanged.
+ * `current.x` is the row's input hash now (for `for` datasets).
+ */
+export function staleReason(recorded: Provenance, current: { d: string; x?: string }, promptHashOf: (name: string) => string): string | undefined {
+  if (recorded.d !== current.d) return "the dataset's definition changed";
+  if (current.x !== undefined && recorded.x !== current.x) return 'its input changed';
+  for (const [name, h] of Object.entries(recorded.q ?? {})) {
+    if (promptHashOf(name) !== h) return `prompt '${name}' changed`;
+  }
+  return undefined;
+}

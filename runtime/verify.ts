@@ -1,0 +1,75 @@
+// `synth verify DIR`: checks every output in a folder against its manifest — the file exists, its sha256 and
+// row count are the ones the run recorded, and the run that wrote it ended complete — so a dataset copied,
+// uploaded or left on a shared disk can be trusted (or not) without re-running anything.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { formatMessage, type DiagnosticCode } from '../base/diagnostics.js';
+import { describeFile, type Format } from './dataset/output-file.js';
+
+export interface VerifyFinding {
+  manifest: string;
+  output: string;
+  ok: boolean;
+  /** for a finding that is not ok: its code and message */
+  code?: DiagnosticCode;
+  message: string;
+}
+
+interface Recorded {
+  dataset?: { name?: string; output?: string; format?: Format };
+  status?: string;
+  target?: number | null;
+  counts?: { rows?: number };
+  file?: { name?: string; rows?: number; sha256?: string };
+}
+
+/** Every `*.manifest.json` directly in `dir` (and in its subfolders), each checked against its output. */
+export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
+  const findings: VerifyFinding[] = [];
+  for (const manifest of manifestsUnder(dir)) {
+    let m: Recorded;
+    try {
+      m = JSON.parse(readFileSync(manifest, 'utf8')) as Recorded;
+    } catch {
+      continue; // not a manifest of ours
+    }
+    const name = m.file?.name ?? m.dataset?.output;
+    if (!name || !m.dataset?.format) continue;
+    const output = path.join(path.dirname(manifest), name);
+    const shown = path.relative(process.cwd(), output) || output;
+    const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
+    if (!m.file?.sha256) {
+      bad('SYN5025', { file: shown, what: 'sha256', actual: 'unknown', expected: 'nothing (the manifest predates verification: run the spec again)' });
+      continue;
+    }
+    if (!existsSync(output)) {
+      bad('SYN5025', { file: shown, what: 'the file', actual: 'missing', expected: `${m.file.rows ?? '?'} rows` });
+      continue;
+    }
+    const now = await describeFile(output, m.dataset.format);
+    if (now.sha256 !== m.file.sha256) {
+      bad('SYN5025', { file: shown, what: 'sha256', actual: now.sha256, expected: m.file.sha256 });
+      continue;
+    }
+    if (m.file.rows !== undefined && now.rows >= 0 && now.rows !== m.file.rows) {
+      bad('SYN5025', { file: shown, what: 'the row count', actual: now.rows, expected: m.file.rows });
+      continue;
+    }
+    if (m.status !== 'complete' && m.status !== 'failed-expectations') {
+      bad('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? now.rows, target: m.target ?? '?' });
+      continue;
+    }
+    findings.push({ manifest, output, ok: true, message: `${shown}: ${now.rows} rows, sha256 ${now.sha256.slice(0, 16)}…, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
+  }
+  return findings;
+}
+
+function manifestsUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'images') out.push(...manifestsUnder(p));
+    else if (e.isFile() && e.name.endsWith('.manifest.json')) out.push(p);
+  }
+  return out.sort();
+}

@@ -1,0 +1,51 @@
+// `synth verify DIR`: each output against its manifest's sha256 and row count, and whether its run was complete.
+import { appendFileSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { synthAsync } from '../support/cli.js';
+
+const SPEC = (fmt: string, row = '{ a: a, t: "x,\\"y\\"" }') => `struct R { a: int  t: string }
+dataset d: R {
+  count 12
+  vary a ~ randint(1, 1000000)
+  row = ${row}
+  output "out/d.${fmt}"
+}
+`;
+
+async function project(src: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'synth-verify-'));
+  writeFileSync(path.join(dir, 's.synth'), src);
+  const run = await synthAsync(['run', path.join(dir, 's.synth')], { cwd: dir });
+  return { dir, run, out: (f: string) => path.join(dir, 'out', f) };
+}
+
+describe('synth verify', () => {
+  for (const fmt of ['jsonl', 'csv', 'parquet']) {
+    it(`a ${fmt} output as its run wrote it verifies; a changed one does not (SYN5025)`, async () => {
+      const p = await project(SPEC(fmt));
+      expect(p.run.code, p.run.stderr).toBe(0);
+      const ok = await synthAsync(['verify', path.join(p.dir, 'out')], { cwd: p.dir });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(new RegExp(`^ok out/d\\.${fmt}: 12 rows, sha256 [0-9a-f]{16}…, as recorded\\n$`));
+      appendFileSync(p.out(`d.${fmt}`), fmt === 'parquet' ? 'x' : '{"a":1}\n');
+      const bad = await synthAsync(['verify', path.join(p.dir, 'out')], { cwd: p.dir });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(new RegExp(`error SYN5025: out/d\\.${fmt}: sha256 is [0-9a-f]{64}, but its manifest says [0-9a-f]{64}`));
+    });
+  }
+
+  it('a truncated or missing output, and an incomplete run (SYN5026)', async () => {
+    const p = await project(SPEC('jsonl'));
+    truncateSync(p.out('d.jsonl'), 30);
+    expect((await synthAsync(['verify', p.dir], { cwd: p.dir })).stderr).toMatch(/error SYN5025: out\/d\.jsonl: sha256 is/);
+    const q = await project(SPEC('jsonl', '{ a: round(10.0 / (a - a)), t: "x" }'));
+    expect(q.run.code).toBe(3);
+    const r = await synthAsync(['verify', q.dir], { cwd: q.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error SYN5026: out\/d\.jsonl: the manifest says the dataset is incomplete \(0 of 12 rows\)/);
+    const none = await synthAsync(['verify', path.join(q.dir, 'nothing-here')], { cwd: q.dir });
+    expect(none.code).toBe(2);
+  });
+});
