@@ -58,6 +58,20 @@ describe('semantic tokens, in process', () => {
     }
   });
 
+  it('a CRLF document has the same tokens at the same lines and columns as its LF twin', () => {
+    const lf = longSpec();
+    const crlf = lf.replace(/\n/g, '\r\n');
+    const tokens = (text: string, name: string) => {
+      const ws = new Workspace({ debounceMs: 0 });
+      const uri = pathToFileURL(path.join(ROOT, `test/lsp/${name}.synth`)).href;
+      ws.open(uri, text, 1);
+      return Array.from(semanticTokensData(ws.analyze(uri)!));
+    };
+    const want = tokens(lf, '__lf');
+    expect(want.length).toBeGreaterThan(1000);
+    expect(tokens(crlf, '__crlf')).toEqual(want);
+  });
+
   it('deltas (computed per segment) applied to the previous tokens give the full tokens, after every edit', () => {
     const original = longSpec();
     const uri = pathToFileURL(path.join(ROOT, 'test/lsp/__tokens_delta.synth')).href;
