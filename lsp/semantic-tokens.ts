@@ -67,6 +67,8 @@ interface Raw {
   length: number;
   type: number;
   mods: number;
+  /** a name: the checker's resolution, if any, decides its classification */
+  name: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ interface SegmentTokens {
 
 const segmentTokens = new WeakMap<Segment, SegmentTokens>();
 
-/** Segments whose tokens were computed (not taken from the cache), and their characters: for tests and the benchmark. */
+/** Segments whose tokens were classified (not taken from the cache), and the characters lexed: for tests and the benchmark. */
 export const semanticTokenStats = { segments: 0, chars: 0 };
 
 /** The full tokens of the analysed document, LSP-encoded (relative positions, 5 numbers per token). */
@@ -190,11 +192,25 @@ function encode(runs: readonly Run[], fromLine: number, toLine: number, prev = {
   return n === size ? data : data.slice(0, n);
 }
 
-/** Classifies one segment's tokens (relative to the segment) and cuts them into line pieces. */
+/**
+ * A segment's tokens as its text and AST give them, before names are classified by what they refer to: line
+ * pieces with the classification a name gets when the checker resolved nothing (setting key, keyword, built-in
+ * type or function, variable), and which pieces are names (piece index, start relative to the segment). Cached
+ * per segment object (its text never changes): a declaration checked again without being re-parsed is not lexed
+ * again.
+ */
+interface Lexical {
+  pieces: Int32Array;
+  /** pairs: piece index, name start relative to the segment */
+  names: Int32Array;
+}
+
+const lexicals = new WeakMap<Segment, Lexical>();
+
+/** A segment's tokens classified with what the checker resolved, cut into line pieces relative to the segment. */
 function computePieces(a: Analysis, seg: Segment): Int32Array {
-  const text = seg.text;
   semanticTokenStats.segments++;
-  semanticTokenStats.chars += text.length;
+  const lex = lexicalOf(seg);
   const base = seg.origin.offset;
   const file = a.doc.path;
   const byStart = new Map<number, { target: Target; decl: boolean }>();
@@ -204,6 +220,29 @@ function computePieces(a: Analysis, seg: Segment): Int32Array {
       byStart.set(o.ident.span.start - base, { target: t, decl: t.file === file && t.span.start === o.ident.span.start });
     }
   }
+  const pieces = lex.pieces.slice();
+  for (let i = 0; i < lex.names.length; i += 2) {
+    const hit = byStart.get(lex.names[i + 1]!);
+    if (!hit) continue;
+    const c = classify(hit.target);
+    const at = lex.names[i]! * 5;
+    pieces[at + 3] = typeIndex(c.type);
+    pieces[at + 4] = c.mods | (hit.decl ? MOD.declaration : 0);
+  }
+  return pieces;
+}
+
+function lexicalOf(seg: Segment): Lexical {
+  let lex = lexicals.get(seg);
+  if (!lex) lexicals.set(seg, (lex = lexSegment(seg)));
+  return lex;
+}
+
+/** Lexes a segment (the same lexer as the compiler) and classifies its tokens as far as the text and AST tell. */
+function lexSegment(seg: Segment): Lexical {
+  const text = seg.text;
+  semanticTokenStats.chars += text.length;
+  const base = seg.origin.offset;
   // Setting keys and templates, from the AST.
   const settingKeys = new Set<number>();
   const templates = new Map<number, A.Template>();
@@ -218,22 +257,17 @@ function computePieces(a: Analysis, seg: Segment): Int32Array {
   visit(seg.decls);
 
   const raw: Raw[] = [];
-  const push = (start: number, length: number, type: TokenType, mods = 0) => {
-    if (length > 0) raw.push({ start, length, type: typeIndex(type), mods });
+  const push = (start: number, length: number, type: TokenType, mods = 0, name = false) => {
+    if (length > 0) raw.push({ start, length, type: typeIndex(type), mods, name });
   };
-  const ident = (tok: { start: number; image: string; keyword: boolean }) => {
-    const hit = byStart.get(tok.start);
-    if (hit) {
-      const c = classify(hit.target);
-      return push(tok.start, tok.image.length, c.type, c.mods | (hit.decl ? MOD.declaration : 0));
+  const ident = (start: number, image: string, keyword: boolean) => {
+    if (settingKeys.has(start)) return push(start, image.length, 'property', 0, true);
+    if (keyword) return push(start, image.length, 'keyword', 0, true);
+    if (PRIMITIVE_TYPES.has(image) || SIM_SCALAR_TYPES.has(image)) return push(start, image.length, 'type', MOD.defaultLibrary, true);
+    if (FUNCTIONS[image] || AGGREGATES[image] || SAMPLERS[image] || SIM_FUNCTIONS[image] || SIM_RANDOM[image]) {
+      return push(start, image.length, 'function', MOD.defaultLibrary, true);
     }
-    if (settingKeys.has(tok.start)) return push(tok.start, tok.image.length, 'property');
-    if (tok.keyword) return push(tok.start, tok.image.length, 'keyword');
-    if (PRIMITIVE_TYPES.has(tok.image) || SIM_SCALAR_TYPES.has(tok.image)) return push(tok.start, tok.image.length, 'type', MOD.defaultLibrary);
-    if (FUNCTIONS[tok.image] || AGGREGATES[tok.image] || SAMPLERS[tok.image] || SIM_FUNCTIONS[tok.image] || SIM_RANDOM[tok.image]) {
-      return push(tok.start, tok.image.length, 'function', MOD.defaultLibrary);
-    }
-    return push(tok.start, tok.image.length, 'variable');
+    return push(start, image.length, 'variable', 0, true);
   };
   const lexed = L.synthLexer.tokenize(text);
   const tokens: IToken[] = [...lexed.tokens, ...((lexed.groups['comments'] ?? []) as IToken[])].sort((x, y) => x.startOffset - y.startOffset);
@@ -254,7 +288,7 @@ function computePieces(a: Analysis, seg: Segment): Int32Array {
           const sub = L.synthLexer.tokenize(text.slice(hs0, part.span.end - base));
           for (const h of sub.tokens) {
             const hs = hs0 + h.startOffset;
-            if (h.tokenType === L.Identifier || h.tokenType.CATEGORIES?.includes(L.Identifier)) ident({ start: hs, image: h.image, keyword: false });
+            if (h.tokenType === L.Identifier || h.tokenType.CATEGORIES?.includes(L.Identifier)) ident(hs, h.image, false);
             else if (h.tokenType === L.NumberLit) push(hs, h.image.length, 'number');
           }
           pos = part.span.end - base;
@@ -262,8 +296,8 @@ function computePieces(a: Analysis, seg: Segment): Int32Array {
         push(pos, start + t.image.length - pos, 'string');
       }
     } else if (name === 'NumberLit' || name === 'Duration') push(start, t.image.length, 'number');
-    else if (name === 'Identifier') ident({ start, image: t.image, keyword: false });
-    else if (name.startsWith('Kw_')) ident({ start, image: t.image, keyword: true });
+    else if (name === 'Identifier') ident(start, t.image, false);
+    else if (name.startsWith('Kw_')) ident(start, t.image, true);
     else if (name === 'Arrow' || name === 'Tilde' || name === 'DotDot') push(start, t.image.length, 'operator');
   }
   return linePieces(text, raw);
@@ -278,9 +312,10 @@ function lineBreakEnd(text: string, i: number): number {
 }
 
 /** Cuts classified tokens into pieces of one line each (line breaks excluded), positioned relative to the segment. */
-function linePieces(text: string, raw: Raw[]): Int32Array {
+function linePieces(text: string, raw: Raw[]): Lexical {
   raw.sort((x, y) => x.start - y.start);
   const out: number[] = [];
+  const names: number[] = [];
   let line = 0;
   let lineStart = 0;
   let scanned = 0;
@@ -310,12 +345,15 @@ function linePieces(text: string, raw: Raw[]): Int32Array {
       // the piece runs to the next line break or the token's end
       let e = s;
       while (e < end && lineBreakEnd(text, e) < 0) e++;
-      if (e > s) out.push(line, s - lineStart, e - s, r.type, r.mods);
+      if (e > s) {
+        if (r.name) names.push(out.length / 5, s);
+        out.push(line, s - lineStart, e - s, r.type, r.mods);
+      }
       if (e >= end) break;
       s = lineBreakEnd(text, e);
     }
   }
-  return Int32Array.from(out);
+  return { pieces: Int32Array.from(out), names: Int32Array.from(names) };
 }
 
 /** What was last sent for a document: its result id and runs, each run's first-token deltas and its offset in the data. */
