@@ -98,7 +98,15 @@ export class NamePool {
   private sorted: { forward: Candidate[]; forwardKeys: string[]; backward: Candidate[]; backwardKeys: string[] } | undefined;
   private readonly answers = new Map<string, Candidate & { d: number } | null>();
 
-  constructor(names: Iterable<string>) {
+  /**
+   * @param onQuery called with each name asked for (before the memo): the symbol table records the query as a read
+   *   of the check that made it (compiler/check/session.ts re-checks a declaration when its answer changes). A
+   *   table that takes the pool over from the table it replaces sets its own.
+   */
+  constructor(
+    names: Iterable<string>,
+    public onQuery?: (name: string) => void,
+  ) {
     let index = 0;
     for (const name of names) {
       const i = index++;
@@ -111,14 +119,31 @@ export class NamePool {
 
   /** The nearest candidate to `name` within `limit` (with its distance), or null; memoised. */
   nearest(name: string, lower: string, limit: number): (Candidate & { d: number }) | null {
+    this.onQuery?.(name);
     const memo = this.answers.get(name);
     if (memo !== undefined) return memo;
-    let within = 0;
-    for (let len = name.length - limit; len <= name.length + limit; len++) within += this.byLength.get(len)?.length ?? 0;
-    const best = within <= MAX_COMPARISONS ? this.scan(name, lower, limit) : this.neighbours(name, lower, limit);
+    const best = this.pick(name, lower, limit);
     if (this.answers.size >= 10_000) this.answers.clear(); // a long editing session types many names
     this.answers.set(name, best);
     return best;
+  }
+
+  private pick(name: string, lower: string, limit: number): (Candidate & { d: number }) | null {
+    let within = 0;
+    for (let len = name.length - limit; len <= name.length + limit; len++) within += this.byLength.get(len)?.length ?? 0;
+    return within <= MAX_COMPARISONS ? this.scan(name, lower, limit) : this.neighbours(name, lower, limit);
+  }
+
+  /** The answer to `closest(name, this)` as a comparable string (candidate and distance; '' for none), without reporting the query. */
+  answer(name: string): string {
+    if (!name || name.length > MAX_SUGGESTED_LENGTH) return '';
+    const memo = this.answers.get(name);
+    const hit = memo !== undefined ? memo : (() => {
+      const best = this.pick(name, name.toLowerCase(), reach(name));
+      this.answers.set(name, best);
+      return best;
+    })();
+    return hit ? `${hit.name}\u0000${hit.d}` : '';
   }
 
   /** Every candidate within reach of the name's length, nearest lengths first: the exact answer. */

@@ -21,6 +21,11 @@ export interface SymbolInfo {
  */
 export const NAMES_READ = '#names';
 export const ALL_CASES_READ = '#cases';
+/** A "did you mean" query to a pool of declared names (`namePool`, `casePool`): its view is the answer. */
+export const NEAR_READ_PREFIX = '#near ';
+const nearRead = (pool: string, name: string): string => `${NEAR_READ_PREFIX}${pool}\u0000${name}`;
+/** The pool key of the enum cases (kind lists are joined with ','). */
+const CASE_POOL = '#case';
 export const CASE_READ_PREFIX = 'case ';
 export const caseRead = (caseName: string): string => CASE_READ_PREFIX + caseName;
 
@@ -83,23 +88,61 @@ export class SymbolTable {
 
   private readonly namesMemo = new Map<string, { size: number; names: string[] }>();
 
-  /** `names(kinds)` as a pool for "did you mean" (suggest.ts): built once per kind list and table, like `names`. */
+  /**
+   * `names(kinds)` as a pool for "did you mean" (suggest.ts), built once per kind list. Each query is recorded as a
+   * read whose view is its answer (`NEAR_READ_PREFIX`): a declaration that asked is checked again only when the
+   * answer it got changes, not whenever a name is declared.
+   */
   namePool(kinds?: NamedDecl['kind'][]): NamePool {
-    const names = this.names(kinds);
-    let pool = this.pools.get(names);
-    if (!pool) this.pools.set(names, (pool = new NamePool(names)));
-    return pool;
+    const key = kinds ? kinds.join(',') : '*';
+    let pool = this.pools.get(key);
+    if (!pool || pool.size !== this.byName.size) {
+      const names = [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+      const inherited = this.inherited?.get(key);
+      const same = inherited && inherited.names.length === names.length && inherited.names.every((n, i) => n === names[i]);
+      const onQuery = (name: string) => this.reads?.add(nearRead(key, name));
+      if (same) inherited.pool.onQuery = onQuery;
+      pool = { size: this.byName.size, names, pool: same ? inherited.pool : new NamePool(names, onQuery) };
+      this.pools.set(key, pool);
+    }
+    return pool.pool;
   }
 
-  /** Every enum case name, in declaration order, as a pool for "did you mean"; records the read like `enumCases.keys()`. */
+  /** Every enum case name, in declaration order, as a pool for "did you mean"; queries recorded like `namePool`'s. */
   casePool(): NamePool {
-    this.reads?.add(ALL_CASES_READ);
-    if (!this.cases || this.cases.size !== this.enumCases.size) this.cases = { size: this.enumCases.size, pool: new NamePool(Map.prototype.keys.call(this.enumCases)) };
-    return this.cases.pool;
+    let pool = this.pools.get(CASE_POOL);
+    if (!pool || pool.size !== this.enumCases.size) {
+      const names = [...Map.prototype.keys.call(this.enumCases)] as string[];
+      const inherited = this.inherited?.get(CASE_POOL);
+      const same = inherited && inherited.names.length === names.length && inherited.names.every((n, i) => n === names[i]);
+      const onQuery = (name: string) => this.reads?.add(nearRead(CASE_POOL, name));
+      if (same) inherited.pool.onQuery = onQuery;
+      pool = { size: this.enumCases.size, names, pool: same ? inherited.pool : new NamePool(names, onQuery) };
+      this.pools.set(CASE_POOL, pool);
+    }
+    return pool.pool;
   }
 
-  private readonly pools = new WeakMap<string[], NamePool>();
-  private cases: { size: number; pool: NamePool } | undefined;
+  /** The answer a recorded "did you mean" query (`NEAR_READ_PREFIX` key) gets now. */
+  nearAnswer(key: string): string {
+    const sep = key.indexOf('\u0000');
+    const pool = key.slice(NEAR_READ_PREFIX.length, sep);
+    const name = key.slice(sep + 1);
+    if (pool === CASE_POOL) return this.casePool().answer(name);
+    return this.namePool(pool === '*' ? undefined : (pool.split(',') as NamedDecl['kind'][])).answer(name);
+  }
+
+  /**
+   * Takes over the pools of the table this one replaces where their names are the same, with the answers they
+   * memoised (the language server rebuilds the table when a declaration is added or renamed: the other kinds'
+   * pools are unchanged).
+   */
+  inheritPools(previous: SymbolTable): void {
+    this.inherited = previous.pools;
+  }
+
+  private readonly pools = new Map<string, { size: number; names: string[]; pool: NamePool }>();
+  private inherited: Map<string, { size: number; names: string[]; pool: NamePool }> | undefined;
 }
 
 const kindWord: Record<NamedDecl['kind'], string> = {

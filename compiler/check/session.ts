@@ -9,10 +9,10 @@
 //  - what those declarations' own checks computed without a lookup by the reader (their phase-2 types, read from
 //    the tables): covered by the stamp in the view, and within one check by propagation — a declaration checked
 //    again makes whoever looked its name up be checked again, transitively.
-//  - the namespace without a lookup by name: the list of declared names ("did you mean"), the enums declaring a
-//    bare case name, the set of case names. The symbol table records these reads too (`NAMES_READ`, `caseRead`,
-//    `ALL_CASES_READ` in symbols.ts), with the program's *shape* (`declShape`: declaration names and kinds, enum
-//    cases, files) or the case's enums as their view.
+//  - the namespace without a lookup by name: "did you mean" queries to the pools of declared names and enum cases
+//    (`NEAR_READ_PREFIX` in symbols.ts; the view is the answer), the list of declared names, the enums declaring a
+//    bare case name, the set of case names (`NAMES_READ`, `caseRead`, `ALL_CASES_READ`, with the program's *shape*
+//    — `declShape`: declaration names and kinds, enum cases, files — or the case's enums as their view).
 // A declaration is checked again when it is new (re-parsed), when one of its views no longer holds, or by
 // propagation; otherwise its diagnostics are replayed, and what its check wrote into the side tables (references,
 // expression types, type references) is still there: the tables belong to the session and outlive each check.
@@ -34,7 +34,7 @@ import type * as A from '../../grammar/ast.js';
 import type { Diagnostic } from '../../base/diagnostics.js';
 import { newTables, type CheckTables } from './tables.js';
 import type { Program } from '../program.js';
-import { ALL_CASES_READ, buildSymbols, caseRead, CASE_READ_PREFIX, NAMES_READ, type SymbolTable } from '../symbols.js';
+import { ALL_CASES_READ, buildSymbols, caseRead, CASE_READ_PREFIX, NAMES_READ, NEAR_READ_PREFIX, type SymbolTable } from '../symbols.js';
 import type { Ty } from '../types.js';
 
 /** A lookup's answer when it was recorded: the declaration a name denoted and its stamp, or a shape-derived value. */
@@ -152,6 +152,7 @@ export class CheckSession {
     } else {
       const before = diagnostics.length;
       symbols = buildSymbols(program, diagnostics);
+      if (last) symbols.inheritPools(last);
       this.symbolsClean = diagnostics.length === before;
       // Names whose declaration changed (re-parsed, added, removed): whoever looked them up may be stale.
       for (const [name, s] of symbols.byName) if (last?.byName.get(name)?.decl !== s.decl) this.invalidate(name);
@@ -213,6 +214,7 @@ export class CheckSession {
   /** What a recorded read gives now (lookups here record nothing: `reads` is unset outside a check). */
   private viewOf(key: string, symbols: SymbolTable): View {
     if (key === NAMES_READ || key === ALL_CASES_READ) return this.shapeKey;
+    if (key.startsWith(NEAR_READ_PREFIX)) return symbols.nearAnswer(key);
     if (key.startsWith(CASE_READ_PREFIX)) return symbols.enumCases.get(key.slice(CASE_READ_PREFIX.length))?.join(',') ?? '';
     const decl = symbols.byName.get(key)?.decl;
     return { decl, stamp: decl ? this.entries.get(decl)?.stamp : undefined };
@@ -301,6 +303,8 @@ export class CheckSession {
    */
   private shapeChanged(last: SymbolTable | undefined, symbols: SymbolTable): void {
     this.invalidate(NAMES_READ);
+    // "did you mean" queries: their views (the answers) are compared, memoised per pool
+    for (const key of this.dependents.keys()) if (key.startsWith(NEAR_READ_PREFIX)) this.invalidate(key);
     // (`reads` is unset outside a check, so these lookups record nothing)
     const before = last?.enumCases;
     let setChanged = !before || before.size !== symbols.enumCases.size;

@@ -176,6 +176,16 @@ describe('incremental check: reads without a lookup', () => {
         base('prompt p(x: string) -> T {\n  model writr\n  user "{x}"\n}\n'),
       ],
     ],
+    // a query to a pool the symbol table took over from the table before it (another struct declared: the model
+    // pool is unchanged) is recorded for the check that made it; then the model it suggested is renamed
+    [
+      'a "did you mean" asked of a pool kept from the table before',
+      [
+        base('prompt p(x: string) -> T {\n  model writr\n  user "{x}"\n}\nmodel writer {\n  provider openai\n}\n'),
+        base('prompt p(x: string) -> T {\n  model writr\n  user "{x} "\n}\nmodel writer {\n  provider openai\n}\nstruct B {\n  b: int\n}\n'),
+        base('prompt p(x: string) -> T {\n  model writr\n  user "{x} "\n}\nmodel author {\n  provider openai\n}\nstruct B {\n  b: int\n}\n'),
+      ],
+    ],
     // a bare case name resolves through the case index: a case added to (or removed from) an enum changes it
     [
       'the enums of a bare case',
