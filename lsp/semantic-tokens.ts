@@ -9,7 +9,7 @@
 // `textDocument/semanticTokens/full/delta` with the one changed run of the encoded array (`TokenResults`), and
 // `textDocument/semanticTokens/range` from the segments in the range.
 import type { IToken } from 'chevrotain';
-import type { Range, SemanticTokens, SemanticTokensDelta, SemanticTokensLegend } from 'vscode-languageserver';
+import type { Range, SemanticTokens, SemanticTokensDelta, SemanticTokensEdit, SemanticTokensLegend } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import * as L from '../grammar/lexer.js';
 import { FUNCTIONS, AGGREGATES, SAMPLERS } from '../compiler/builtins.js';
@@ -117,9 +117,18 @@ function piecesOf(a: Analysis, seg: Segment): Int32Array {
     }
     if (valid) return hit.pieces;
   }
-  const pieces = computePieces(a, seg);
+  let pieces = computePieces(a, seg);
+  // a declaration checked again (a name it reads was edited) mostly classifies the same: keeping the old array
+  // lets a delta see that this segment is unchanged (TokenResults compares pieces by identity)
+  if (hit && sameNumbers(hit.pieces, pieces)) pieces = hit.pieces;
   segmentTokens.set(seg, { session: a.session, stamps: decls.map((d) => a.session.stampOf(d)), pieces });
   return pieces;
+}
+
+function sameNumbers(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** A segment's pieces placed in the document: where the segment starts (line, character). */
@@ -367,9 +376,9 @@ interface Sent {
 
 /**
  * The last tokens sent per document, for `semanticTokens/full/delta`. A delta is computed per segment, not per
- * token: the runs at the start whose pieces and position are unchanged, and the runs at the end whose pieces and
- * first-token deltas are unchanged (moved lines change nothing else in the relative encoding), encode the same
- * numbers; the edit replaces what lies between. So an edit costs its segments, not the document's ~80,000 numbers.
+ * token: a run whose pieces and first-token deltas are unchanged encodes the same numbers (moved lines change
+ * nothing else in the relative encoding), and each stretch of changed runs between unchanged ones is one edit. So
+ * an edit costs its segments, not the document's ~80,000 numbers.
  */
 export class TokenResults {
   private readonly last = new Map<string, Sent>();
@@ -382,30 +391,39 @@ export class TokenResults {
     return { resultId: sent.id, data: Array.from(encode(rs, 0, Infinity)) };
   }
 
-  /** The edit from the result `previousResultId` to the current tokens; full tokens if that result is not the last one sent. */
+  /**
+   * The edits from the result `previousResultId` to the current tokens, ascending by start and disjoint (VS Code
+   * applies them from the last to the first); full tokens if that result is not the last one sent.
+   */
   delta(a: Analysis, previousResultId: string): SemanticTokens | SemanticTokensDelta {
     const old = this.last.get(a.doc.uri);
     if (!old || old.id !== previousResultId) return this.full(a);
     const rs = runs(a, 0, Infinity);
     const now = this.remember(a.doc.uri, rs);
-    // common prefix: the same pieces at the same place
-    const n = Math.min(old.runs.length, rs.length);
-    let p = 0;
-    while (p < n && old.runs[p]!.pieces === rs[p]!.pieces && old.runs[p]!.line === rs[p]!.line && old.runs[p]!.character === rs[p]!.character) p++;
-    // common suffix: the same pieces, encoded the same way after their predecessor
-    let q = 0;
-    while (q < n - p) {
-      const o = old.runs.length - 1 - q;
-      const r = rs.length - 1 - q;
-      if (old.runs[o]!.pieces !== rs[r]!.pieces || old.firsts[o]![0] !== now.firsts[r]![0] || old.firsts[o]![1] !== now.firsts[r]![1]) break;
-      q++;
+    // A new run is kept when it is an old run (same pieces object: same segment, same classification) that comes
+    // after the last one kept and whose first token is encoded the same way after its predecessor; everything
+    // between two kept runs is one edit. So edits in several places since the last request (five random edits,
+    // a multi-cursor change, a rename) send their segments, not all that lies between the first and the last.
+    const oldIndex = new Map<Int32Array, number>();
+    for (let k = 0; k < old.runs.length; k++) oldIndex.set(old.runs[k]!.pieces, k);
+    const edits: SemanticTokensEdit[] = [];
+    const replace = (i: number, k: number, j0: number, j: number) => {
+      if (k === i && j === j0) return;
+      const prev = j0 > 0 ? lastOf(rs[j0 - 1]!) : { line: 0, character: 0 };
+      const data = encode(rs.slice(j0, j), 0, Infinity, prev);
+      edits.push({ start: old.offsets[i]!, deleteCount: old.offsets[k]! - old.offsets[i]!, data: Array.from(data) });
+    };
+    let i = 0; // the first old run not yet kept or replaced
+    let j0 = 0; // the first new run not yet kept or sent
+    for (let j = 0; j < rs.length; j++) {
+      const k = oldIndex.get(rs[j]!.pieces);
+      if (k === undefined || k < i || old.firsts[k]![0] !== now.firsts[j]![0] || old.firsts[k]![1] !== now.firsts[j]![1]) continue;
+      replace(i, k, j0, j);
+      i = k + 1;
+      j0 = j + 1;
     }
-    if (p === old.runs.length && p === rs.length) return { resultId: now.id, edits: [] };
-    const start = old.offsets[p]!;
-    const deleteCount = old.offsets[old.runs.length - q]! - start;
-    const prev = p > 0 ? lastOf(rs[p - 1]!) : { line: 0, character: 0 };
-    const data = encode(rs.slice(p, rs.length - q), 0, Infinity, prev);
-    return { resultId: now.id, edits: [{ start, deleteCount, data: Array.from(data) }] };
+    replace(i, old.runs.length, j0, rs.length);
+    return { resultId: now.id, edits };
   }
 
   forget(uri: string): void {

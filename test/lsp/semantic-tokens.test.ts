@@ -90,11 +90,8 @@ describe('semantic tokens, in process', () => {
       const r = results.delta(a, id);
       expect(r).toHaveProperty('edits');
       const edits = (r as SemanticTokensDelta).edits;
-      expect(edits.length).toBeLessThanOrEqual(1);
-      for (const e of edits) {
-        held = [...held.slice(0, e.start), ...(e.data ?? []), ...held.slice(e.start + e.deleteCount)];
-        sent += e.data?.length ?? 0;
-      }
+      held = applyEdits(held, edits);
+      for (const e of edits) sent += e.data?.length ?? 0;
       id = r.resultId!;
       const want = Array.from(semanticTokensData(a));
       if (held.join() !== want.join()) expect({ step, text }).toBeUndefined();
@@ -103,7 +100,63 @@ describe('semantic tokens, in process', () => {
     // an edit sends its segments' tokens, not the document's (here ~20 declarations: a fifth)
     expect(sent / step).toBeLessThan(held.length / 4);
   });
+
+  it('edits in several places between two requests: one edit per changed stretch, the tokens between them not sent', () => {
+    const original = longSpec();
+    const uri = pathToFileURL(path.join(ROOT, 'test/lsp/__tokens_multi.synth')).href;
+    const ws = new Workspace({ debounceMs: 0 });
+    ws.open(uri, original, 1);
+    const results = new TokenResults();
+    const first = results.full(ws.analyze(uri)!);
+    let held = first.data;
+    let id = first.resultId!;
+    let version = 1;
+    const rnd = mulberry32(31);
+    let requests = 0;
+    let multi = 0;
+    for (const text of editSession(original, 600, mulberry32(17))) {
+      ws.update(uri, text, ++version);
+      const a = ws.analyze(uri)!;
+      if (rnd() < 0.75) continue; // about four edits, anywhere, between two requests
+      const r = results.delta(a, id);
+      expect(r).toHaveProperty('edits');
+      const edits = (r as SemanticTokensDelta).edits;
+      if (edits.length > 1) multi++;
+      held = applyEdits(held, edits);
+      id = r.resultId!;
+      const want = Array.from(semanticTokensData(a));
+      if (held.join() !== want.join()) expect({ requests, text }).toBeUndefined();
+      requests++;
+    }
+    expect(requests).toBeGreaterThan(50);
+    expect(multi).toBeGreaterThan(0);
+
+    // two edits far apart: two edits, and the declarations between them are not sent again
+    const synced = results.delta(ws.analyze(uri)!, id) as SemanticTokensDelta;
+    held = applyEdits(held, synced.edits);
+    id = synced.resultId!;
+    const text = ws.get(uri)!.text;
+    const lines = text.split('\n');
+    const at = (line: number) => lines.slice(0, line).join('\n').length + 1;
+    const a1 = at(Math.floor(lines.length * 0.2));
+    const a2 = at(Math.floor(lines.length * 0.8));
+    const edited = text.slice(0, a1) + '// one\n' + text.slice(a1, a2) + '// two\n' + text.slice(a2);
+    ws.update(uri, edited, ++version);
+    const r = results.delta(ws.analyze(uri)!, id) as SemanticTokensDelta;
+    expect(r.edits.length).toBe(2);
+    const sent = r.edits.reduce((n, e) => n + (e.data?.length ?? 0), 0);
+    expect(sent).toBeLessThan(held.length / 10);
+    expect(applyEdits(held, r.edits).join()).toBe(Array.from(semanticTokensData(ws.analyze(uri)!)).join());
+  });
 });
+
+/** Applies LSP semantic-token edits as VS Code does: they must be ascending by start and disjoint; applied from the last. */
+function applyEdits(held: number[], edits: ReadonlyArray<{ start: number; deleteCount: number; data?: number[] }>): number[] {
+  for (let e = 1; e < edits.length; e++) expect(edits[e]!.start).toBeGreaterThanOrEqual(edits[e - 1]!.start + edits[e - 1]!.deleteCount);
+  const out = [...held];
+  for (let e = edits.length - 1; e >= 0; e--) out.splice(edits[e]!.start, edits[e]!.deleteCount, ...(edits[e]!.data ?? []));
+  return out;
+}
 
 describe('semantic tokens, through the server', () => {
   let client: LspClient;
