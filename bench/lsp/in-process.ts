@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parserWarmUpSteps } from '../../grammar/parse.js';
 import { completion } from '../../lsp/completion.js';
 import { definition } from '../../lsp/definition.js';
-import { semanticTokensData, semanticTokenStats } from '../../lsp/semantic-tokens.js';
+import { semanticTokenStats, TokenResults } from '../../lsp/semantic-tokens.js';
 import { documentDiagnostics } from '../../lsp/diagnostics.js';
 import { hover } from '../../lsp/hover.js';
 import { Workspace, type Analysis } from '../../lsp/workspace.js';
@@ -82,6 +82,8 @@ function edit(at: number, insert: string, remove: number, measured: boolean): An
   return a;
 }
 
+const tokenResults = new TokenResults();
+let tokenId: string | undefined;
 const slowest: Array<{ ms: number; big?: boolean; what: string; from: number; to: number; hr?: bigint[] }> = [];
 if (process.argv.includes('--random')) {
   let i = 0;
@@ -103,7 +105,12 @@ if (process.argv.includes('--random')) {
     if (step.ask === 'hover') time('hover', m, () => hover(a, { textDocument, position }));
     if (step.ask === 'definition') time('definition', m, () => definition(a, { textDocument, position }));
     const st0 = { ...semanticTokenStats };
-    if (step.ask === 'semanticTokens') time('semantic tokens', m, () => semanticTokensData(a));
+    // as the server answers: full the first time, then a delta from the previous result (as the stress client asks)
+    if (step.ask === 'semanticTokens')
+      time('semantic tokens', m, () => {
+        const r = tokenId === undefined ? tokenResults.full(a) : tokenResults.delta(a, tokenId);
+        tokenId = r.resultId;
+      });
     if (step.ask === 'semanticTokens') stepStages.push(`(${semanticTokenStats.segments - st0.segments} segments, ${semanticTokenStats.chars - st0.chars} chars tokenised)`);
     const ms = now() - t0;
     const checked = (ws.sessionStats(uri)?.checked ?? 0) - checked0;
