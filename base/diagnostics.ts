@@ -12,6 +12,7 @@
 // SYN5xxx run time, SYN6xxx simulation run time, SYN9xxx bugs in Synth itself.
 
 import type { Span } from './span.js';
+import { UNSAFE_CHARS } from './unsafe-text.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -82,6 +83,8 @@ export const DIAGNOSTICS = {
   SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2027: { severity: 'error', title: 'initialiser reads a later state', message: 'the initialiser of state {state} reads {read}, which is not declared above it; an initialiser reads only the states declared above it', help: 'Move the state it reads above it, or initialise it from params and draws.' },
+  SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
 
   // ---- SYN3xxx: semantics
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
@@ -119,6 +122,9 @@ export const DIAGNOSTICS = {
   SYN3033: { severity: 'error', title: 'sampler parameter out of domain', message: '{signature} needs {condition}', help: 'Change the parameter so the distribution exists.' },
   SYN3034: { severity: 'error', title: 'empty range', message: '{what}: the low bound {low} is above the high bound {high}', help: 'Swap the bounds.' },
   SYN3035: { severity: 'error', title: 'invalid regular expression', message: '@pattern is not a valid regular expression: {error}', help: 'Fix the pattern (JavaScript syntax with the `u` flag).' },
+  SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
+  SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
+  SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },
@@ -135,6 +141,12 @@ export const DIAGNOSTICS = {
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}', help: 'Check the source\'s pattern and files.' },
+  SYN5008: {
+    severity: 'error',
+    title: 'shards from different simulation backends',
+    message: 'dataset {dataset}: shards {a} and {b} ran simulation {sim} on different backends ({x}, {y}), whose results for it may differ: {why}; rerun the shards on one backend (e.g. `--backend cpu`)',
+    help: 'Run every shard of the dataset with the same `--backend` (and on the same kind of GPU).',
+  },
   SYN5020: { severity: 'error', title: 'endpoint unusable', message: "{cause}; every call to model '{model}' would fail the same way, so the dataset stopped — fix this and run again", help: 'Fix the key, model name, base URL or network named in the cause, then rerun; rows already made are kept.' },
   SYN5021: { severity: 'error', title: 'too many failed requests in a row', message: "model '{model}': {count} requests in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`", help: 'Fix the cause shown, or raise the model\'s `max_consecutive_failures`.' },
   SYN5022: { severity: 'error', title: 'dataset incomplete', message: "dataset '{dataset}' has {written} of {target} rows: {missing} missing (causes above); rows that failed are tried again when the spec runs again", help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing rows are made.' },
@@ -143,6 +155,9 @@ export const DIAGNOSTICS = {
   SYN5025: { severity: 'error', title: 'output does not match its manifest', message: "{file}: {what} is {actual}, but its manifest says {expected}", help: 'The file was changed after the run: rerun the spec to rebuild it.' },
   SYN5026: { severity: 'error', title: 'output not complete', message: "{file}: the manifest says the dataset is {status} ({rows} of {target} rows); run the spec again to finish it", help: 'Rerun the spec; `synth verify` passes once every dataset is complete.' },
   SYN5027: { severity: 'error', title: 'budget spent', message: '{reason}; nothing more was sent — run again with a larger --budget to continue', help: 'Rerun with a larger `--budget`: rows already made are kept and only the rest are made.' },
+  // rows of a `for` dataset (SYN504x)
+  SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
+  SYN5041: { severity: 'error', title: 'shards short of `count`', message: "dataset '{dataset}': the shards made {kept} of the {count} rows `count` asks for, but shard {shard} stopped at its share; rerun with fewer shards", help: 'Merge fewer, larger shards, or run the dataset unsharded.' },
   // `synth report`: a folder or file that is not what it needs (SYN52xx)
   SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth report` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
   SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
@@ -154,6 +169,12 @@ export const DIAGNOSTICS = {
   SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}', help: 'Guard the division or growth that makes the state infinite or NaN.' },
   SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}', help: 'Run with `--backend cpu`, or fix the driver.' },
   SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}', help: 'Look at the named world, agent and step; fix the rules or the check.' },
+  SYN6005: {
+    severity: 'error',
+    title: 'simulation too large for memory',
+    message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    help: 'Run fewer worlds, shard the run, observe less often, or pass `--max-memory` to try anyway.',
+  },
 
   // ---- SYN9xxx: bugs in Synth
   SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },
@@ -244,8 +265,7 @@ export function showArg(v: string | number): string {
     const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
     s = s.slice(0, cut) + '…';
   }
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -7,11 +7,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkd
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
-import { SynthError } from '../base/diagnostics.js';
+import { SynthError, synthError } from '../base/diagnostics.js';
 import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { parquetDateColumns } from './dataset/parquet-dates.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -59,6 +60,32 @@ export interface MergeResult {
  * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
  * margin that did not suffice.
  */
+/**
+ * Shards of a dataset fed by a simulation whose results are not bit-identical across backends (f32 division:
+ * WGSL lets a driver divide to 2.5 ULP) must all have run it on one backend, or the merged rows would mix two
+ * computations. Sims that are exact on every backend may mix backends freely. Throws SYN5008.
+ */
+function refuseMixedBackends(dataset: string, manifests: ShardManifest[]): void {
+  const sims = new Set(manifests.flatMap((m) => Object.keys((m['sims'] as Record<string, unknown> | undefined) ?? {})));
+  for (const sim of sims) {
+    const runs = manifests.map((m) => ({ shard: m.shard!, run: ((m['sims'] as Record<string, { backend: string; exact: boolean; inexact?: string[] }> | undefined) ?? {})[sim] }));
+    const inexact = runs.find((r) => r.run && !r.run.exact)?.run;
+    if (!inexact) continue;
+    const first = runs.find((r) => r.run)!;
+    const other = runs.find((r) => r.run && r.run.backend !== first.run!.backend);
+    if (!other) continue;
+    throw synthError('SYN5008', {
+      dataset,
+      a: `${first.shard.index}/${first.shard.count}`,
+      b: `${other.shard.index}/${other.shard.count}`,
+      sim,
+      x: first.run!.backend,
+      y: other.run!.backend,
+      why: (inexact.inexact ?? []).slice(0, 2).join('; ') || 'its arithmetic is not bit-identical across backends',
+    });
+  }
+}
+
 export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
   const pieces = new Map<string, Piece[]>();
   for (const dir of dirs) {
@@ -97,6 +124,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       if (p.manifest.plan !== first.plan) throw new SynthError('SYN5006', `dataset ${name}: shards come from different plans (${first.plan} and ${p.manifest.plan}); rebuild and rerun them from one spec`);
       if (p.manifest.shard!.count !== n) throw new SynthError('SYN5006', `dataset ${name}: shards of ${n} and ${p.manifest.shard!.count} cannot be merged`);
     }
+    refuseMixedBackends(name, list.map((p) => p.manifest));
     const seen = new Set(list.map((p) => p.manifest.shard!.index));
     if (seen.size !== list.length) throw new SynthError('SYN5006', `dataset ${name}: the same shard appears twice`);
     const missing = [...Array(n).keys()].filter((i) => !seen.has(i));
@@ -120,7 +148,9 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const exact = new Set<string>();
     const sim = first.merge.unique.find((u) => u !== null);
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
-    const target = 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
+    const rowsSpec = first.merge.rows;
+    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows
+    const target = 'count' in rowsSpec ? rowsSpec.count : (rowsSpec.for.count ?? Infinity);
     const kept: string[] = [];
     const keptFiles: Array<{ folder: string; file: string }> = [];
     let rowsKept = 0;
@@ -139,7 +169,11 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       lastOrder = r.order[0];
     }
     // A shard that stopped at its share must have decided every row index the merged result depends on.
-    if ('count' in first.merge.rows) {
+    if (bySimWorlds && Number.isFinite(target) && rowsKept < target) {
+      // world-block shards each made up to `count` rows of their own worlds: short only after cross-shard duplicates
+      const short = list.find((p) => !p.manifest.merge.exhausted);
+      if (short) throw synthError('SYN5041', { dataset: name, kept: rowsKept, count: target, shard: `${short.manifest.shard!.index}/${n}` });
+    } else if (!bySimWorlds && Number.isFinite(target)) {
       const needed = rowsKept >= target ? lastOrder : Infinity;
       for (const p of list) {
         const m = p.manifest.merge;
@@ -162,7 +196,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
       const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      await writeParquetFromJsonl(staged, outFile + '.tmp');
+      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
+      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
       renameSync(outFile + '.tmp', outFile);
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;

@@ -102,7 +102,8 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         ...(o.faults ? { faults: o.faults } : {}),
       });
       results.push(r);
-      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      const sims = 'for' in ds.rows && ds.rows.for.kind !== 'source' ? { [ds.rows.for.from]: await items.simRecord(ds.rows.for.from) } : {};
+      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;

@@ -255,7 +255,7 @@ dataset d: R { count 2  vary v ~ randint(1000, 2000)  row = { a: v * 10000000000
     const s = await runPlan(plan, { projectRoot: p.dir, prompts: wiring, shouldStop: () => budget.exceeded() });
     await wiring.close();
     expect(budget.spentMicroUsd).toBeGreaterThan(100);
-    expect(s.error?.code).toBe('SYN5027');
+    expect(s.error?.code).toBe('SYN5027'); // spent mid-run (SYN5003 is the estimate's refusal before anything is sent)
     expect(s.error?.message).toMatch(/budget of \$0\.0001 reached; nothing more was sent/);
     const r = s.results[0]!;
     expect(r.status).toBe('incomplete');
