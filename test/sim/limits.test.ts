@@ -87,7 +87,7 @@ describe('a sim too large for the machine', () => {
     expect(ok.stderr).toContain('d: 64 rows');
     expect(ok.code).toBe(0);
     const bad = synth(['run', file, '--max-memory', 'plenty']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(1); // a user's mistake: exit 1 (docs/runtime.md)
     expect(bad.stderr).toMatch(/--max-memory takes a size/);
   });
 });
