@@ -64,6 +64,7 @@ export function runEnding(s: RunSummary, interrupted = false): { lines: string[]
     if (r.status !== 'incomplete' || r.error || r.stoppedEarly) continue;
     lines.push(`error SYN5022: ${formatMessage('SYN5022', { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing })}`);
   }
+  for (const b of s.blocked ?? []) lines.push(`error SYN5057: ${formatMessage('SYN5057', { dataset: b.dataset, upstream: b.upstream })}`);
   if (s.error) return { lines, code: EXIT.error };
   if (s.results.some((r) => r.deferred)) {
     lines.push(forTerminal(s.stopped ?? 'provider batches are still running: run the same command again to collect them'));
@@ -73,6 +74,6 @@ export function runEnding(s: RunSummary, interrupted = false): { lines: string[]
     lines.push(`stopped (${s.stopped}); run the same command again to continue`);
     return { lines, code: s.stopped === 'interrupted' ? EXIT.interrupted : EXIT.error };
   }
-  if (s.incomplete.length) return { lines, code: EXIT.incomplete };
+  if (s.incomplete.length || s.blocked?.length) return { lines, code: EXIT.incomplete };
   return { lines, code: s.failedExpectations ? EXIT.failedExpectations : EXIT.ok };
 }

@@ -240,7 +240,7 @@ class Printer {
         return;
       }
       case 'Source': {
-        const head = `source ${d.name.name} = ${this.expr(d.init)}`;
+        const head = `source ${d.name.name}${d.rowType ? ': ' + this.type(d.rowType) : ''} = ${this.expr(d.init)}`;
         if (d.settings.length === 0) this.line(head);
         else this.block(head, d.span.end, () => this.settings(d.settings));
         return;
@@ -383,7 +383,7 @@ class Printer {
       case 'Count':
         return `count ${this.expr(c.value)}`;
       case 'For':
-        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}`;
+        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}${c.where ? ' where ' + this.expr(c.where) : ''}`;
       case 'Vary':
         return `vary ${c.name.name} ${c.mode === 'grid' ? 'in' : '~'} ${this.distribution(c.dist)}`;
       case 'LetClause':

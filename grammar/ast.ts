@@ -126,7 +126,9 @@ export interface PromptDecl extends NodeBase {
 export interface SourceDecl extends NodeBase {
   kind: 'Source';
   name: Ident;
-  init: Expr; // files("docs/**/*.md")
+  /** `source people: Person = table(…)`: the struct every row of a table is checked against */
+  rowType?: TypeRef | undefined;
+  init: Expr; // files("docs/**/*.md") or table("seed/people.csv")
   settings: Setting[]; // chunk 512, overlap 64
 }
 
@@ -241,12 +243,14 @@ export interface CountClause extends NodeBase {
   value: Expr;
 }
 
-/** `for e in traffic.crash [each 3]` */
+/** `for e in traffic.crash [each 3] [where e.speed > 20.0]` */
 export interface ForClause extends NodeBase {
   kind: 'For';
   binder: Ident;
   iterable: Expr;
   each: Expr | undefined;
+  /** items failing it are dropped before anything else of the row runs (no draw, no prompt call) */
+  where: Expr | undefined;
 }
 
 /** `vary tier ~ weighted { free: 0.6 }` (sample) or `vary tier in Tier` (enumerate, grid) */

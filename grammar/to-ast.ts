@@ -154,14 +154,17 @@ export class AstBuilder {
           span: this.spanOf(first),
         };
       }
-      case 'sourceDecl':
+      case 'sourceDecl': {
+        const rt = this.node(first, 'rowType');
         return {
           kind: 'Source',
           name: this.nameOf(first),
+          rowType: rt ? this.typeRef(rt, first) : undefined,
           init: this.exprOf(first, 'init', first),
           settings: this.settings(this.node(first, 'settingsBlock')),
           span: this.spanOf(first),
         };
+      }
       case 'simDecl':
         return this.sim(first);
       case 'datasetDecl':
@@ -357,7 +360,8 @@ export class AstBuilder {
         return { kind: 'Count', value: this.exprOf(n, 'expr', n), span };
       case 'forClause': {
         const each = this.node(n, 'each');
-        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, span };
+        const where = this.node(n, 'where');
+        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, where: where ? this.expr(where) : undefined, span };
       }
       case 'varyClause': {
         const grid = this.tok(n, 'grid') !== undefined;

@@ -1,11 +1,15 @@
-// The items behind `for` datasets — a simulation's events or trajectory rows, a source's document chunks — each
-// loaded at most once per run and shared by every dataset that reads it and by the estimate (dry run, budget
-// pre-check), so counting items before a run costs nothing extra.
-import { SynthError, synthError } from '../../base/diagnostics.js';
-import type { Value } from '../../compiler/plan/eval.js';
-import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+// The items behind `for` datasets — a simulation's events or trajectory rows, a source's document chunks, a
+// table's rows, another dataset's written rows — each loaded at most once per run and shared by every dataset
+// that reads it and by the estimate (dry run, budget pre-check), so counting items before a run costs nothing
+// extra. Also the pools `vary x ~ one_of(TABLE)` and `weighted(TABLE, column)` draw rows from.
+import { SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
+import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
+import type { RowPool } from '../../compiler/plan/samplers.js';
+import { isTableSource, type DatasetStage, type Plan } from '../../compiler/plan/schema.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
+import { readTable, TableProblems, type TableData } from '../sources/table.js';
+import type { ExprIR } from '../../compiler/plan/expr-ir.js';
 import type { DryRunOptions } from './options.js';
 
 /** A `for` dataset's items, with a stable key per item (`world/agent/step/n`, `path#chunk`). */
@@ -18,6 +22,9 @@ export interface Items {
 export class ItemLoader {
   private readonly sims = new Map<string, Promise<SimResult>>();
   private readonly sources = new Map<string, Promise<Items>>();
+  private readonly tableData = new Map<string, Promise<TableData>>();
+  /** written rows of the datasets made so far in this run, for the datasets that read them */
+  private readonly written = new Map<string, Items>();
 
   /**
    * `o.shard`: with shards, each simulation runs only the shard's worlds (`shardWorlds`), so its items are
@@ -28,25 +35,90 @@ export class ItemLoader {
     private readonly o: DryRunOptions & { shard?: { index: number; count: number } },
   ) {}
 
-  /** The items a `for` dataset iterates; undefined for a `count` dataset. Throws SYN5006 (no such stage), SYN5007 (no documents). */
+  /**
+   * The items a `for` dataset iterates (those failing the first `for`'s `where` left out); undefined for a
+   * `count` dataset. Throws SYN5006 (no such stage, or a dataset read before it was made), SYN5007 (no
+   * documents), TableProblems (rows that do not fit), SYN5054 (an unreadable table).
+   */
   async forDataset(ds: DatasetStage): Promise<Items | undefined> {
     if (!('for' in ds.rows)) return undefined;
     const f = ds.rows.for;
-    if (f.kind === 'source') return this.source(f.from);
-    const res = await this.sim(f.from);
-    return { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+    let all: Items;
+    if (f.kind === 'source') all = await this.source(f.from);
+    else if (f.kind === 'table') all = await this.table(f.from);
+    else if (f.kind === 'dataset') {
+      const w = this.written.get(f.from);
+      if (!w) throw new SynthError('SYN5006', `dataset '${ds.name}' reads '${f.from}', which this run has not made`);
+      all = w;
+    } else {
+      const res = await this.sim(f.from);
+      all = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+    }
+    return f.where ? whereItems(ds.name, f.binder, f.where, all) : all;
   }
 
-  /** Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the documents they need. */
+  /** Records dataset `name`'s written rows (in output order, with their row keys) for the datasets that read it. */
+  provide(name: string, rows: Items): void {
+    this.written.set(name, rows);
+  }
+
+  /**
+   * Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the
+   * documents and tables they need; datasets that read datasets are left to the estimate (their upstream's rows).
+   */
   async counts(names: string[]): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const n of names) {
       const ds = this.plan.datasets[n];
-      const items = ds ? await this.forDataset(ds) : undefined;
+      if (!ds || ('for' in ds.rows && ds.rows.for.kind === 'dataset' && !this.written.has(ds.rows.for.from))) continue;
+      const items = await this.forDataset(ds);
       if (items) out[n] = items.keys.length;
     }
     return out;
   }
+
+  /**
+   * Reads every table the datasets `names` iterate or draw from and checks its rows; throws TableProblems with
+   * the problems of all of them (SYN5050-5053), or SYN5054 for an unreadable one. Call it before anything runs,
+   * so a bad seed table is reported before a single row is made.
+   */
+  async checkTables(names: string[]): Promise<void> {
+    const problems: Diagnostic[] = [];
+    for (const t of this.tablesOf(names)) problems.push(...(await this.tableRows(t)).problems);
+    if (problems.length) throw new TableProblems(problems);
+  }
+
+  /** The table sources the datasets `names` read, once each, in first-use order. */
+  tablesOf(names: string[]): string[] {
+    const out = new Set<string>();
+    for (const n of names) {
+      const ds = this.plan.datasets[n];
+      if (!ds) continue;
+      if ('for' in ds.rows && ds.rows.for.kind === 'table') out.add(ds.rows.for.from);
+      for (const v of ds.vary) if (v.sampler.kind === 'row' && v.sampler.of === 'source') out.add(v.sampler.from);
+    }
+    return [...out];
+  }
+
+  /**
+   * The pools a dataset's `row` draws take rows from, by source or dataset name. Throws SYN5055 (nothing to draw
+   * from), SYN5056 (weights summing to 0), SYN5050 (a weight below 0 or not finite).
+   */
+  async pools(ds: DatasetStage): Promise<Map<string, RowPool>> {
+    const out = new Map<string, RowPool>();
+    for (const v of ds.vary) {
+      const s = v.sampler;
+      if (s.kind !== 'row') continue;
+      const items = s.of === 'dataset' ? this.written.get(s.from) : await this.table(s.from);
+      if (!items) throw new SynthError('SYN5006', `dataset '${ds.name}' draws from '${s.from}', which this run has not made`);
+      if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from });
+      const key = s.weight ? `${s.from}\u0000${s.weight}` : s.from;
+      if (out.has(key)) continue;
+      out.set(key, s.weight ? weightedPool(items.items, s.from, s.weight, v.name) : { rows: items.items });
+    }
+    return out;
+  }
+
 
   private sim(name: string): Promise<SimResult> {
     let p = this.sims.get(name);
@@ -63,6 +135,23 @@ export class ItemLoader {
     return p;
   }
 
+  private tableRows(name: string): Promise<TableData> {
+    let p = this.tableData.get(name);
+    if (!p) {
+      const s = this.plan.sources[name];
+      if (!s || !isTableSource(s)) throw new SynthError('SYN5006', `the plan has no table '${name}'`);
+      p = readTable(this.o.projectRoot, s, { allowOutside: this.o.allowOutsideProject ?? false });
+      this.tableData.set(name, p);
+    }
+    return p;
+  }
+
+  private async table(name: string): Promise<Items> {
+    const t = await this.tableRows(name);
+    if (t.problems.length) throw new TableProblems(t.problems);
+    return { items: t.rows, keys: t.keys };
+  }
+
   private source(name: string): Promise<Items> {
     let p = this.sources.get(name);
     if (!p) {
@@ -73,10 +162,52 @@ export class ItemLoader {
   }
 }
 
+/** The pool key of a `row` sampler: its source or dataset, and its weight column. */
+export function poolKey(from: string, weight: string | undefined): string {
+  return weight ? `${from}\u0000${weight}` : from;
+}
+
+/** Rows with the running sum of column `column` (weights: finite and ≥ 0; absent is 0). */
+function weightedPool(rows: Value[], from: string, column: string, name: string): RowPool {
+  const cumulative = new Float64Array(rows.length);
+  let sum = 0;
+  rows.forEach((r, i) => {
+    const w = r && typeof r === 'object' && !Array.isArray(r) ? (r[column] ?? 0) : 0;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw synthError('SYN5050', { row: i + 1, source: from, column, expected: 'a weight: a finite number ≥ 0', found: JSON.stringify(w) });
+    }
+    sum += w;
+    cumulative[i] = sum;
+  });
+  if (!(sum > 0)) throw synthError('SYN5056', { name, from, column, sum });
+  return { rows, cumulative };
+}
+
+/** The items for which `where` (over `binder`) holds, in their order, keys kept (row identity never shifts). */
+function whereItems(dataset: string, binder: string, where: ExprIR, all: Items): Items {
+  const out: Items = { items: [], keys: [] };
+  const env: Env = new Map();
+  all.items.forEach((item, i) => {
+    env.set(binder, item);
+    let pass: Value;
+    try {
+      pass = evaluate(where, env);
+    } catch (e) {
+      if (e instanceof EvalError) throw new SynthError('SYN5006', `the \`where\` of dataset '${dataset}' cannot be evaluated for item ${all.keys[i] ?? i}: ${e.message}`);
+      throw e;
+    }
+    if (pass === true) {
+      out.items.push(item);
+      out.keys.push(all.keys[i]!);
+    }
+  });
+  return out;
+}
+
 /** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */
 async function loadSource(plan: Plan, name: string, root: string, allowOutside: boolean): Promise<Items> {
   const s = plan.sources[name];
-  if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+  if (!s || isTableSource(s)) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
   const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
   if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
   return {
