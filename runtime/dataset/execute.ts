@@ -91,6 +91,9 @@ export interface DatasetRunResult {
   expects: ExpectResult[];
   /** rows the dataset asks for (after --limit and shards); undefined: all its items */
   target: number | undefined;
+  /** what `target` and `missing` count: rows, or items (row indices) where one item makes no row or many (a drawn
+   *  `each`, a nested `for`) */
+  unit: 'rows' | 'items';
   /** rows missing from the output, and why (grouped by cause, largest group first) */
   missing: number;
   causes: CauseGroup[];
@@ -281,7 +284,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     const c = outcome.counts;
     o.onProgress?.({
       written: c.written,
-      target,
+      target: indexUnits ? undefined : target,
       failed: c.failed,
       filtered: c.filtered,
       duplicates: c.duplicates,
@@ -339,6 +342,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     splits: outcome.splits,
     expects,
     target,
+    unit: indexUnits ? 'items' : 'rows',
     missing: fin.missing,
     causes: fin.causes,
     status: fin.status,
