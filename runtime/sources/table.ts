@@ -81,6 +81,8 @@ class TableChecker {
   private readonly seenKeys = new Map<string, number>();
   private readonly unique = new Map<string, Map<string, number>>();
   private readonly problems: Array<{ line: number | undefined; d: Diagnostic }> = [];
+  /** columns the header lacks (reported once there, not again for every row) */
+  private readonly headerMissing = new Set<string>();
   /** rows read so far (1-based numbering in messages) */
   row = 0;
 
@@ -113,12 +115,18 @@ class TableChecker {
       if (seen.has(n)) throw synthError('SYN5054', { source: this.stage.name, file: this.rel(), reason: `column '${n}' appears twice in the header` });
       seen.add(n);
       if (!this.byName.has(n)) {
-        const suggestion = closest(n, this.columns.map((c) => c.name).filter((c) => !names.includes(c)));
-        this.problem(line, this.diag('SYN5052', { source: this.stage.name, column: n, type }, suggestion ? { suggestion } : { choices: this.columns.map((c) => c.name) }));
+        // the declared columns the header lacks: a close name, or one the unknown name abbreviates
+        const free = this.columns.map((c) => c.name).filter((c) => !names.includes(c));
+        const suggestion = closest(n, free) ?? free.find((c) => c.toLowerCase().startsWith(n.toLowerCase()) || n.toLowerCase().startsWith(c.toLowerCase()));
+        this.problem(line, this.diag('SYN5052', { source: this.stage.name, column: n, type }, suggestion ? { suggestion } : { choices: free }));
       }
     }
     if (missingAllowed) return;
-    for (const c of this.columns) if (!seen.has(c.name) && !c.optional) this.problem(line, this.diag('SYN5051', { source: this.stage.name, column: c.name, type }));
+    for (const c of this.columns) {
+      if (seen.has(c.name) || c.optional) continue;
+      this.headerMissing.add(c.name);
+      this.problem(line, this.diag('SYN5051', { source: this.stage.name, column: c.name, type }));
+    }
   }
 
   /** One row of CSV cells (by header position), or of JSON values (`json`). */
@@ -127,6 +135,7 @@ class TableChecker {
     const out: Record<string, Value> = {};
     let ok = true;
     for (const c of this.columns) {
+      if (this.headerMissing.has(c.name)) continue;
       const raw = get(c);
       const r = json ? fromJson(c, raw.present ? raw.value : undefined) : fromCell(c, raw.present ? (raw.text ?? '') : undefined);
       if ('expected' in r) {
