@@ -381,7 +381,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
           };
           if (el.kind === 'dataset') reads.add(el.decl);
           else (el.kind === 'source' || el.kind === 'table' ? sources : sims).add(el.decl);
-        } else if (!el) {
+        } else {
+          // a list (the checker reported any other iterable): a nested `for`
           level++;
           steps.push({ for: c.binder.name, list: lowerExpr(it, ctx), level, each: eachOf(c.each), where: c.where ? lowerExpr(c.where, ctx) : null, size: listSize(it, ctx) });
         }
