@@ -398,6 +398,15 @@ export interface CallExpr extends NodeBase {
   kind: 'Call';
   callee: Ident;
   args: Expr[];
+  /** `name: value` arguments after (or among) the positional ones; absent when there are none */
+  named?: NamedArg[];
+}
+
+/** `locale: "de"` in `fake("person.fullName", locale: "de")`. Only the calls that document one accept it. */
+export interface NamedArg extends NodeBase {
+  kind: 'NamedArg';
+  name: Ident;
+  value: Expr;
 }
 
 /** `min(o.x - x for o in agents where o.lane == lane, default 1e9)` */

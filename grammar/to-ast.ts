@@ -579,7 +579,11 @@ export class AstBuilder {
       };
     }
     if (def) args.push(this.expr(def)); // `default` outside a reduction: the checker reports it via arity
-    return { kind: 'Call', callee: name, args, span };
+    const named = this.nodes(n, 'named').map((a): A.NamedArg => {
+      const value = this.node(a, 'value');
+      return { kind: 'NamedArg', name: this.nameOf(a), value: value ? this.expr(value) : this.missing(this.spanOf(a)), span: this.spanOf(a) };
+    });
+    return named.length ? { kind: 'Call', callee: name, args, named, span } : { kind: 'Call', callee: name, args, span };
   }
 
 /** The AST of a record literal; with `templates`, string values are templates (`format chat { ... }`). */

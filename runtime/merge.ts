@@ -14,6 +14,7 @@ import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { parquetDateColumns } from './dataset/parquet-dates.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -151,8 +152,10 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const exact = new Set<string>();
     const sim = first.merge.unique.find((u) => u !== null);
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
-    const countRows = 'count' in first.merge.rows && !first.merge.rows.grid;
-    const target = countRows && 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
+    const rowsSpec = first.merge.rows;
+    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows (a grid's count is its
+    // cells: each decided once, so a filtered cell is no row missing)
+    const target = 'count' in rowsSpec ? (rowsSpec.grid ? Infinity : rowsSpec.count) : (rowsSpec.for.count ?? Infinity);
     const kept: string[] = [];
     const keptOrder = new Map<string, number>();
     const keptFiles: Array<{ folder: string; file: string }> = [];
@@ -174,7 +177,11 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     }
     mergedOrder.set(name, keptOrder);
     // A shard that stopped at its share must have decided every row index the merged result depends on.
-    if (countRows) {
+    if (bySimWorlds && Number.isFinite(target) && rowsKept < target) {
+      // world-block shards each made up to `count` rows of their own worlds: short only after cross-shard duplicates
+      const short = list.find((p) => !p.manifest.merge.exhausted);
+      if (short) throw synthError('SYN5041', { dataset: name, kept: rowsKept, count: target, shard: `${short.manifest.shard!.index}/${n}` });
+    } else if (!bySimWorlds && Number.isFinite(target)) {
       const needed = rowsKept >= target ? lastOrder : Infinity;
       for (const p of list) {
         const m = p.manifest.merge;
@@ -197,7 +204,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
       const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      await writeParquetFromJsonl(staged, outFile + '.tmp');
+      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
+      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
       renameSync(outFile + '.tmp', outFile);
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;

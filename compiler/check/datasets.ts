@@ -10,6 +10,7 @@ import { DatasetScope } from './dataset-scope.js';
 import { checkDatasetReads } from './dataset-reads.js';
 import { checkFor } from './for-clauses.js';
 import { CheckRegistry } from './registry.js';
+import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
@@ -66,44 +67,19 @@ function isScore(ds: DatasetScope, t: Ty): boolean {
   return !!s && isNumeric(s);
 }
 
-/** `row = prompt(...)` or `row = { ... }`, checked against the dataset's row type; returns the rows' type. */
+/**
+ * `row = prompt(...)` or `row = { ... }`, checked against the dataset's row type (a record literal structurally, at
+ * any depth: records.ts); returns the rows' type.
+ */
 function rowValue(ds: DatasetScope, value: A.Expr): Ty {
   const { ctx, rowType } = ds;
-  if (value.kind === 'Record' && rowType && rowType.k === 'struct') return rowRecord(ds, value, rowType);
+  if (value.kind === 'Record' && rowType && rowType.k !== 'unknown') {
+    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, "the dataset's row");
+  }
   const t = ds.exprs.check(value, ds.scope({ promptCalls: true }));
   if (value.kind !== 'Call' && value.kind !== 'Record' && value.kind !== 'Missing') ctx.report('SYN2023', value.span);
-  if (rowType && !assignable(t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
+  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
   return t;
-}
-
-/** `row = { field: value, ... }` for a dataset of struct `name`: known fields (SYN2005), of their types, all given. */
-function rowRecord(ds: DatasetScope, value: A.RecordLit, type: Extract<Ty, { k: 'struct' }>): Ty {
-  const { ctx } = ds;
-  const name = type.name;
-  const fields = ds.exprs.structFields(name)!;
-  const sym = ctx.symbols.get(name)!;
-  const given = new Set<string>();
-  for (const en of value.entries) {
-    const k = keyName(en.key);
-    given.add(k);
-    if (en.value.kind === 'Missing') continue; // a syntax error was reported; `key` may be a clause keyword
-    const t = ds.exprs.check(en.value, ds.scope());
-    const want = fields.get(k);
-    if (!want) {
-      ctx.report('SYN2005', en.key.span, { type: name, name: k }, ctx.suggest(en.key.span, k, fields.keys()));
-      continue;
-    }
-    if (en.key.kind === 'Ident' && sym.decl.kind === 'Struct') {
-      const f = sym.decl.fields.find((x) => x.name.name === k);
-      if (f) ctx.refer(en.key, { file: sym.file, span: f.name.span, kind: 'field', type: want, declName: name });
-    }
-    if (!assignable(t, want)) ctx.report('SYN2001', en.value.span, { what: `field '${k}' of ${name}`, expected: show(want), found: show(t) });
-  }
-  for (const [k, t] of fields) {
-    if (!given.has(k) && t.k !== 'optional') ctx.report('SYN2006', value.span, { type: name, name: k });
-  }
-  ctx.exprTypes.set(value, type);
-  return type;
 }
 
 /** The checks of each clause kind; a clause's check may declare names for the clauses after it. */

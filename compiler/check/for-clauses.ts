@@ -8,6 +8,7 @@ import { T, show, type Ty } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { DatasetScope } from './dataset-scope.js';
 import type { ScopeVar } from './expressions.js';
+import { namesIn } from './expr-names.js';
 import { isIterableProblem, iterableElement, reportIterableProblem, type IterableElement, type IterableProblem } from './iterables.js';
 
 /** What `for x in e` iterates over: items (the dataset's rows), or a list (a nested `for`). */
@@ -63,13 +64,20 @@ function listFor(c: A.ForClause, ds: DatasetScope): void {
 }
 
 /**
- * The first `for`'s `where`: it runs before anything else of the row (no draw, no prompt call for a dropped
- * item), so it sees the item alone.
+ * `for x in … where cond` (the first `for`): a bool over the item alone, since it runs before anything else of the
+ * row (no draw, no prompt call for a dropped item). A name of the dataset other than the item is SYN3042; prompt
+ * calls are SYN3003.
  */
 function itemWhere(c: A.ForClause, where: A.Expr, ds: DatasetScope): void {
   const vars = new Map<string, ScopeVar>();
   const item = ds.vars.get(c.binder.name);
   if (item) vars.set(c.binder.name, item);
+  for (const id of namesIn(where)) {
+    const v = ds.vars.get(id.name);
+    if (!v || id.name === c.binder.name) continue;
+    ds.ctx.report('SYN3042', id.span, { binder: c.binder.name || 'the item', name: id.name, what: `a \`${v.resolution.kind}\`` });
+    vars.set(id.name, v); // reported once: not again as an unknown name
+  }
   ds.exprs.expect(where, { vars }, T.bool, 'a `where`');
 }
 

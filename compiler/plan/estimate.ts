@@ -151,10 +151,11 @@ function stepCalls(s: DatasetStep): ExprIR[] {
 
 /** The mean of an integer sampler (`each randint(1, 5)` → 3); 1 for anything else. */
 function meanOf(s: Sampler): number {
-  if (s.kind === 'randint') return (s.low + s.high) / 2;
-  if (s.kind === 'choice') {
+  // `each` samplers have constant parameters (the checker's eachBounds)
+  if (s.kind === 'randint' && typeof s.low === 'number' && typeof s.high === 'number') return (s.low + s.high) / 2;
+  if (s.kind === 'choice' && s.values.every((v) => typeof v === 'number')) {
     const total = s.weights.reduce((a, b) => a + b, 0) || 1;
-    return s.values.reduce<number>((a, v, i) => a + Number(v) * s.weights[i]!, 0) / total;
+    return s.values.reduce<number>((a, v, i) => a + (v as number) * s.weights[i]!, 0) / total;
   }
   return 1;
 }
@@ -170,12 +171,14 @@ export function imagesPerCall(p: PromptStage): number {
 }
 
 /**
- * The rows a dataset makes, or null when it is fed by items nobody counted (see `DatasetEstimate.rows`), or when
+ * The rows a dataset makes (for a `for`: items × `each`, at most its `count`), or null when it is fed by items nobody counted (see `DatasetEstimate.rows`), or when
  * its count is no finite number (a spec with errors, as the editor sees it while typing).
  */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   const each = 'for' in ds.rows ? (ds.rows.for.eachSampler ? meanOf(ds.rows.for.eachSampler) : ds.rows.for.each) : 1;
   let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * each : null;
+  // `count N` beside a `for`: at most the first N rows (the items are those that pass its `where`, counted by the runtime)
+  if (rows !== null && 'for' in ds.rows && ds.rows.for.count !== undefined) rows = Math.min(rows, ds.rows.for.count);
   if (opts.limit !== undefined) rows = rows === null ? opts.limit : Math.min(rows, opts.limit);
   return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }

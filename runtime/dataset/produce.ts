@@ -16,7 +16,8 @@ import type { DatasetStage } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
 import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
-import { gridCombination, sample, type RowPool } from '../../compiler/plan/samplers.js';
+import type { FakerSource } from '../../compiler/plan/fake.js';
+import { gridCombination, gridValues as gridValuesOf, sample, type RowPool, type SampleContext } from '../../compiler/plan/samplers.js';
 import type { DatasetStep, Sampler } from '../../compiler/plan/schema.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
@@ -56,6 +57,8 @@ export interface ProducerOptions {
   promptHash: (name: string) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
+  fakers?: FakerSource;
   /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from, by `poolKey(from, weight)` */
   pools?: Map<string, RowPool>;
 }
@@ -129,7 +132,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   if (ds.nested) return groupProducer(o);
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
   const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
@@ -143,16 +146,22 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     const env: Env = new Map();
     const id = rowIdentity(ds, i, o.itemKeys);
     if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
-    const ctx = { index: i, ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
-    for (const v of ds.vary) {
-      if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), ctx));
-    }
+    // The `for` item and the grid values first: a sampler's parameters may read them (and earlier draws).
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
       const combo = gridCombination(gridValues, i % gridSize);
       gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
     }
-    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+    for (const v of ds.vary) {
+      if (v.mode === 'grid') continue;
+      try {
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
+      } catch (e) {
+        // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+        throw e;
+      }
+    }
 
     let last: RowResult | undefined;
     let prompt = '';
@@ -224,6 +233,11 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   }
 }
 
+/** What a row's draws need besides uniforms: its values so far, fakers, its index (`seq()`), the row pools. */
+function sampleContext(o: ProducerOptions, env: Env, i: number): SampleContext {
+  return { env, index: i, ...(o.fakers ? { fakers: o.fakers } : {}), ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
+}
+
 /** The pool lookup `sample` takes: by source or dataset and weight column. */
 function poolsOf(pools: Map<string, RowPool>): (from: string, weight?: string) => RowPool {
   return (from, weight) => pools.get(weight ? `${from}\u0000${weight}` : from)!;
@@ -279,7 +293,7 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
   const ds = o.dataset;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
   const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
@@ -293,7 +307,6 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
     const called: Record<string, string> = {};
     const id = rowIdentity(ds, i, o.itemKeys);
     if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
-    const ctx = { index: i, ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
     const env: Env = new Map();
     if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
@@ -302,7 +315,13 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
     }
     for (const v of ds.vary) {
       if (v.mode === 'grid' || v.level) continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), ctx));
+      try {
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
+      } catch (e) {
+        // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+        throw e;
+      }
     }
     let prompt = '';
     /** Calls of one part: the key names the row, the part's path, its attempts and the call's place. */
@@ -369,7 +388,7 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
         sc.set(step.for, el);
         try {
           if (step.where && evaluate(step.where, sc) !== true) return [];
-          for (const v of ds.vary) if (v.level === step.level && v.mode !== 'grid') sc.set(v.name, sample(v.sampler, drawAt(v.name, at), ctx));
+          for (const v of ds.vary) if (v.level === step.level && v.mode !== 'grid') sc.set(v.name, sample(v.sampler, drawAt(v.name, at), sampleContext(o, sc, i)));
           return await run(from, sc, at, `${outer}.${a}`);
         } catch (e) {
           if (!(e instanceof EvalError)) throw e;

@@ -25,6 +25,8 @@ export class ItemLoader {
   private readonly tableData = new Map<string, Promise<TableData>>();
   /** written rows of the datasets made so far in this run, for the datasets that read them */
   private readonly written = new Map<string, Items>();
+  /** per dataset with a `where`: its items that pass */
+  private readonly filtered = new Map<string, Items>();
 
   /**
    * `o.shard`: with shards, each simulation runs only the shard's worlds (`shardWorlds`), so its items are
@@ -36,9 +38,10 @@ export class ItemLoader {
   ) {}
 
   /**
-   * The items a `for` dataset iterates (those failing the first `for`'s `where` left out); undefined for a
-   * `count` dataset. Throws SYN5006 (no such stage, or a dataset read before it was made), SYN5007 (no
-   * documents), TableProblems (rows that do not fit), SYN5054 (an unreadable table).
+   * The items a `for` dataset iterates, those failing its `where` left out (so nothing of their rows runs, and
+   * the estimate counts only the rest); undefined for a `count` dataset. Throws SYN5006 (no such stage, or a
+   * dataset read before it was made), SYN5007 (no documents), SYN5040 (a `where` that cannot be evaluated for an
+   * item), TableProblems (rows that do not fit), SYN5054 (an unreadable table).
    */
   async forDataset(ds: DatasetStage): Promise<Items | undefined> {
     if (!('for' in ds.rows)) return undefined;
@@ -54,7 +57,10 @@ export class ItemLoader {
       const res = await this.sim(f.from);
       all = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
     }
-    return f.where ? whereItems(ds.name, f.binder, f.where, all) : all;
+    if (!f.where) return all;
+    let kept = this.filtered.get(ds.name);
+    if (!kept) this.filtered.set(ds.name, (kept = whereItems(ds.name, f.binder, f.where, all)));
+    return kept;
   }
 
   /** Records dataset `name`'s written rows (in output order, with their row keys) for the datasets that read it. */
@@ -193,7 +199,7 @@ function whereItems(dataset: string, binder: string, where: ExprIR, all: Items):
     try {
       pass = evaluate(where, env);
     } catch (e) {
-      if (e instanceof EvalError) throw new SynthError('SYN5006', `the \`where\` of dataset '${dataset}' cannot be evaluated for item ${all.keys[i] ?? i}: ${e.message}`);
+      if (e instanceof EvalError) throw synthError('SYN5040', { dataset, item: all.keys[i] ?? String(i), error: e.message });
       throw e;
     }
     if (pass === true) {
