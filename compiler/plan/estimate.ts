@@ -218,7 +218,8 @@ export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts:
   const indices = rowsOf(ds, opts);
   // `count` with a nested `for` counts rows: the indices it needs are the rows over the fan-out
   const nestedCount = 'count' in ds.rows && ds.nested === true;
-  const rowIndices = nestedCount ? (fan ? Math.ceil((indices ?? 0) / fan) : null) : indices;
+  // (a fan-out of unknown size: at most `count` indices, whose calls after the fan-out are not counted)
+  const rowIndices = nestedCount && indices !== null ? (fan ? Math.ceil(indices / fan) : indices) : indices;
   const rows = nestedCount ? indices : indices !== null && fan !== null ? Math.round(indices * fan) : null;
   let total: Tally | null = null;
   if (rowIndices !== null) addTally((total = emptyTally()), perRow, rowIndices);
