@@ -271,19 +271,18 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     if (r.kind === 'group') {
       // each part in element order; a `count` dataset takes parts until it has its rows
       let n = 0;
+      outcome.beginGroup();
       for (const p of r.parts) {
         if (!indexUnits && target !== undefined && outcome.counts.written >= target) break;
         if (p.kind === 'filtered') outcome.filtered();
         else if (writeRow(i, p.row, p.keys, p.split, p.at)) n++;
       }
-      outcome.decided();
+      outcome.endGroup();
       a = indexUnits ? { counted: 'written' } : n > 0 ? { counted: 'written', units: n } : { counted: 'dropped' };
     } else if (r.kind === 'row') {
       a = writeRow(i, r.row, r.keys, r.split, undefined) ? { counted: 'written' } : { counted: 'dropped' };
-      outcome.decided();
     } else if (r.kind === 'filtered') {
       outcome.filtered();
-      outcome.decided();
       a = { counted: indexUnits ? 'written' : 'dropped' };
     } else {
       outcome.failed(i, r.cause);

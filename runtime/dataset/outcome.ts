@@ -32,6 +32,8 @@ export class Outcome {
   readonly counts: Counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, reused: 0, remade: 0, made: 0 };
   /** row indices decided without failing (written, dropped, filtered, a group, or an index that is no row) */
   private decidedIndices = 0;
+  /** inside a group (one index, many rows): its rows do not count as indices one by one */
+  private inGroup = false;
   readonly causes = new CauseTally();
   /** why rows were remade, and how many for each reason */
   readonly remadeWhy = new Map<string, number>();
@@ -53,13 +55,23 @@ export class Outcome {
   }
 
   written(split: string | undefined): void {
+    this.decided();
     this.counts.written++;
     if (split !== undefined) this.splits[split] = (this.splits[split] ?? 0) + 1;
   }
 
-  /** A row index was decided without failing: what a `for` dataset's coverage counts. */
-  decided(): void {
+  /** The rows of one index's group (a nested `for`) follow, until `endGroup`: the index counts once. */
+  beginGroup(): void {
+    this.inGroup = true;
+  }
+
+  endGroup(): void {
+    this.inGroup = false;
     this.decidedIndices++;
+  }
+
+  private decided(): void {
+    if (!this.inGroup) this.decidedIndices++;
   }
 
   /** An index that is no row (`each randint(…)` drew fewer rows for its item): decided, nothing made. */
@@ -68,10 +80,12 @@ export class Outcome {
   }
 
   duplicate(): void {
+    this.decided();
     this.counts.duplicates++;
   }
 
   filtered(): void {
+    this.decided();
     this.counts.filtered++;
   }
 
