@@ -50,6 +50,17 @@ describe('the shop example: customers → orders', () => {
     expect(Math.min(...counts)).toBe(1);
     expect(Math.max(...counts)).toBe(5);
     expect(new Set(orders.map((o) => o['id'])).size).toBe(orders.length);
+    // faker names and emails; an order is placed on or after its customer signed up (a draw bounded by the parent)
+    const byId = new Map(customers.map((c) => [c['id'], c]));
+    for (const c of customers) {
+      expect(c['email']).toMatch(/^[^@\s]+@[^@\s]+\.\w+$/);
+      expect(c['name']).toMatch(/\w+ \w+/);
+      expect(c['signed_up']).toMatch(/^202[34]-\d\d-\d\d$/);
+    }
+    for (const o of orders) {
+      expect(o['placed'] as string >= (byId.get(o['customer_id'])!['signed_up'] as string)).toBe(true);
+      expect(o['placed'] as string <= '2025-06-30').toBe(true);
+    }
     // orders follow their customers, in the customers' order
     const firstOrder = [...new Map(orders.map((o, i) => [o['customer_id'], i])).keys()];
     expect([...new Set(orders.map((o) => o['customer_id']))]).toEqual(customers.map((c) => c['id']));
