@@ -102,7 +102,7 @@ export function datasetRows(ctx: CheckContext, d: A.DatasetDecl): IterableElemen
   if (d.clauses.some((c) => c.kind === 'Format')) return { problem: 'unreadable', name: d.name.name, what: 'chat messages (`format chat`)' };
   if (t.k !== 'unknown' && containsImage(t, ctx)) return { problem: 'unreadable', name: d.name.name, what: 'a line per image' };
   if (t.k !== 'struct' && t.k !== 'unknown') return { problem: 'row-type', what: `dataset '${d.name.name}'`, type: show(t) };
-  if (!d.rowType) return { problem: 'row-type', what: `dataset '${d.name.name}'`, type: 'undeclared (give it `: Struct`)' };
+  if (!d.rowType) return { problem: 'row-type', what: `dataset '${d.name.name}' (declare it: \`dataset ${d.name.name}: Struct\`)`, type: 'an undeclared row type' };
   return { type: t, kind: 'dataset', decl: d.name.name };
 }
 

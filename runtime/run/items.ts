@@ -2,7 +2,8 @@
 // table's rows, another dataset's written rows — each loaded at most once per run and shared by every dataset
 // that reads it and by the estimate (dry run, budget pre-check), so counting items before a run costs nothing
 // extra. Also the pools `vary x ~ one_of(TABLE)` and `weighted(TABLE, column)` draw rows from.
-import { SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
+import * as path from 'node:path';
+import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
 import { isTableSource, type DatasetStage, type Plan } from '../../compiler/plan/schema.js';
@@ -90,7 +91,17 @@ export class ItemLoader {
    */
   async checkTables(names: string[]): Promise<void> {
     const problems: Diagnostic[] = [];
-    for (const t of this.tablesOf(names)) problems.push(...(await this.tableRows(t)).problems);
+    for (const t of this.tablesOf(names)) {
+      try {
+        problems.push(...(await this.tableRows(t)).problems);
+      } catch (e) {
+        // a table that cannot be read at all (SYN5054, SYN4002) is one problem among the others
+        if (!(e instanceof SynthError)) throw e;
+        const s = this.plan.sources[t];
+        const file = s && isTableSource(s) ? path.resolve(this.o.projectRoot, s.table.path) : this.o.projectRoot;
+        problems.push({ ...makeDiagnostic('SYN5054', file, { start: 0, end: 0 }, { source: t, file, reason: '' }), code: e.code, message: e.message });
+      }
+    }
     if (problems.length) throw new TableProblems(problems);
   }
 

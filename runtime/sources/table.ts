@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { LineIndex } from '../../base/source.js';
+import { setOwn } from '../../base/own.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { TableSourceStage } from '../../compiler/plan/schema.js';
 import { schemaErrors } from '../llm/validate.js';
@@ -143,7 +144,7 @@ class TableChecker {
         this.problem(line, this.diag('SYN5050', { row: this.row, source: this.stage.name, column: c.name, expected: r.expected, found: r.found }));
         continue;
       }
-      out[c.name] = r.value;
+      setOwn(out, c.name, r.value);
     }
     if (!ok) return;
     for (const [name, seen] of this.unique) {

@@ -145,6 +145,17 @@ describe('a seed table with a bad row', () => {
     expect(synth(['check', link.spec]).stderr).toMatch(/SYN4002/);
   });
 
+  it('a column named __proto__ is a column: its values reach the rows (never the prototype)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-proto-'));
+    writeFileSync(path.join(dir, 't.csv'), 'id,__proto__\n1,"{""polluted"":true}"\n2,plain\n');
+    writeFileSync(path.join(dir, 'spec.synth'), 'struct T { id: int  __proto__: string }\nsource t: T = table("t.csv")\n');
+    const plan = buildPlan(checkFile(path.join(dir, 'spec.synth'))).plan;
+    const t = await readTable(dir, plan.sources['t'] as TableSourceStage);
+    expect(t.problems).toEqual([]);
+    expect(t.rows.map((r) => JSON.stringify(r))).toEqual(['{"id":1,"__proto__":"{\\"polluted\\":true}"}', '{"id":2,"__proto__":"plain"}']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('hostile cells are data: control characters are escaped in messages, text reaches rows verbatim', async () => {
     const evil = '\u001b[31mred\u001b[0m {name} "quoted", \u202eevil';
     const csv = [HEADER, `1,${csvCell(evil)},36,0.5,true,pro,,[]`, `2,x,${csvCell('\u001b[2J')},0.5,true,pro,,[]`].join('\n') + '\n';
