@@ -37,7 +37,8 @@ export function checkSource(d: A.SourceDecl, ctx: CheckContext): void {
     checkTable(d, ctx);
     return;
   }
-  if (d.rowType) ctx.report('SYN3052', d.rowType.span);
+  // only said of `files(…)`: a malformed init already has SYN2022, which names both forms
+  if (d.rowType && init.kind === 'Call' && init.callee.name === 'files') ctx.report('SYN3052', d.rowType.span);
   const byKey = checkSettings(ctx, d.settings, SOURCE_SETTINGS, `source ${d.name.name}`);
   const chunk = byKey.get('chunk');
   const overlap = byKey.get('overlap');
