@@ -2,6 +2,7 @@
 // table's rows, another dataset's written rows — each loaded at most once per run and shared by every dataset
 // that reads it and by the estimate (dry run, budget pre-check), so counting items before a run costs nothing
 // extra. Also the pools `vary x ~ one_of(TABLE)` and `weighted(TABLE, column)` draw rows from.
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
@@ -98,11 +99,40 @@ export class ItemLoader {
         // a table that cannot be read at all (SYN5054, SYN4002) is one problem among the others
         if (!(e instanceof SynthError)) throw e;
         const s = this.plan.sources[t];
-        const file = s && isTableSource(s) ? path.resolve(this.o.projectRoot, s.table.path) : this.o.projectRoot;
-        problems.push({ ...makeDiagnostic('SYN5054', file, { start: 0, end: 0 }, { source: t, file, reason: '' }), code: e.code, message: e.message });
+        const tablePath = s && isTableSource(s) ? s.table.path : '';
+        // An unreadable file is shown at its bad line (or its start); a refused path (SYN4002) at the spec's
+        // `table("…")`, never in the file: that file is outside the project, so none of it is shown.
+        const at = e.location ?? (e.code === 'SYN5054' && tablePath ? { file: path.resolve(this.o.projectRoot, tablePath), span: { start: 0, end: 0 } } : this.specLocation(tablePath));
+        problems.push({ ...makeDiagnostic('SYN5054', at.file, at.span, { source: t, file: at.file, reason: '' }), code: e.code, message: e.message });
       }
     }
     if (problems.length) throw new TableProblems(problems);
+  }
+
+  /**
+   * Where the spec names table path `p`: the string in its `table("p")`, found in the entry spec's text (a table
+   * declared in an imported file, or a spec that cannot be read, gives the spec's start).
+   */
+  private specLocation(p: string): { file: string; span: { start: number; end: number } } {
+    const file = path.resolve(this.o.projectRoot, this.plan.spec.file);
+    try {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\btable\(\s*("(?:[^"\\\n]|\\.)*")/g)) {
+        let value: unknown;
+        try {
+          value = JSON.parse(m[1]!);
+        } catch {
+          continue;
+        }
+        if (value === p) {
+          const start = m.index! + m[0].length - m[1]!.length;
+          return { file, span: { start, end: start + m[1]!.length } };
+        }
+      }
+    } catch {
+      // an unreadable spec: its start
+    }
+    return { file, span: { start: 0, end: 0 } };
   }
 
   /** The table sources the datasets `names` read, once each, in first-use order. */

@@ -349,6 +349,22 @@ function constrained(c: Column, v: unknown): Checked {
 }
 
 /** CSV and JSONL, in chunks of CHUNK bytes. */
+/**
+ * SYN5054 located at line `line` (1-based) of the table file, so the message shows the line that cannot be read
+ * (the file is read again for it: this happens once, when reading stops).
+ */
+function unreadableAt(file: string, line: number, args: { source: string; file: string; reason: string }): SynthError {
+  let span = { start: 0, end: 0 };
+  try {
+    const index = new LineIndex(readFileSync(file, 'utf8'));
+    const start = index.offset({ line: line - 1, character: 0 });
+    span = { start, end: index.offset({ line: line - 1, character: index.lineText(line - 1).length }) };
+  } catch {
+    // the file went away meanwhile: the message still names the line
+  }
+  return synthError('SYN5054', args, { file, span });
+}
+
 async function readText(file: string, stage: TableSourceStage, t: TableChecker): Promise<void> {
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(file, { highWaterMark: CHUNK });
@@ -364,7 +380,7 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
       return;
     }
     if (cells.length !== header.length) {
-      throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason: `the record at line ${at} has ${cells.length} cells, the header ${header.length}` });
+      throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `the record at line ${at} has ${cells.length} cells, the header ${header.length}` });
     }
     const at_ = new Map(header.map((h, i) => [h, i]));
     t.add((c) => {
@@ -378,9 +394,9 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
     try {
       v = JSON.parse(text);
     } catch (e) {
-      throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason: `line ${at} is not JSON (${(e as Error).message})` });
+      throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `line ${at} is not JSON (${(e as Error).message})` });
     }
-    if (!isRecord(v)) throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason: `line ${at} is not a JSON object` });
+    if (!isRecord(v)) throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `line ${at} is not a JSON object` });
     const keys = Object.keys(v);
     t.header(keys.filter((k) => !t.columns.some((c) => c.name === k)), at, true);
     const obj = v;
@@ -418,7 +434,7 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
     if (rest) csv.push(rest, onRecord);
     const last = csv.end();
     if (last) {
-      if (!last.complete) throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason: `the quoted cell starting on line ${last.line} is never closed` });
+      if (!last.complete) throw unreadableAt(file, last.line, { source: stage.name, file: t.rel(), reason: `the quoted cell starting on line ${last.line} is never closed` });
       onRecord(last.cells, last.line);
     }
     if (!header) throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason: 'the file is empty (a CSV table starts with a header line naming its columns)' });

@@ -112,6 +112,8 @@ describe('a seed table with a bad row', () => {
     const j = project({ 'seed/people.jsonl': jsonl }, 'seed/people.jsonl');
     const r = synth(['check', j.spec]);
     expect(r.stderr).toMatch(/people\.jsonl:3:1: error SYN5050: row 3 of table 'people': column 'age' must be an int, found "old"/);
+    const notObject = project({ 'seed/people.jsonl': `${JSON.stringify(ok)}\n\n[1, 2]\n` }, 'seed/people.jsonl');
+    expect(synth(['check', notObject.spec]).stderr).toMatch(/people\.jsonl:3:1: error SYN5054: .*line 3 is not a JSON object\n  3 \| \[1, 2\]/);
     const rows = [ok, { ...ok, id: 2, age: -4 }];
     const pq = parquet(rows);
     const p = project({ 'seed/people.parquet': pq }, 'seed/people.parquet');
@@ -123,11 +125,12 @@ describe('a seed table with a bad row', () => {
   });
 
   it('an unreadable table is SYN5054 with the reason; a path outside the project is SYN4002', async () => {
+    // a problem on a line is shown at that line of the table, with the line
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{}, /SYN5054: cannot read table 'people' \(.*people\.csv\): no such file/],
       [{ 'seed/people.csv': '' }, /the file is empty/],
-      [{ 'seed/people.csv': HEADER + '\n1,"Ada,36\n' }, /the quoted cell starting on line 2 is never closed/],
-      [{ 'seed/people.csv': HEADER + '\n1,Ada\n' }, /the record at line 2 has 2 cells, the header 8/],
+      [{ 'seed/people.csv': HEADER + '\n1,"Ada,36\n' }, /people\.csv:2:1: error SYN5054: .*the quoted cell starting on line 2 is never closed\n  2 \| 1,"Ada,36/],
+      [{ 'seed/people.csv': HEADER + '\n1,Ada\n' }, /people\.csv:2:1: error SYN5054: .*the record at line 2 has 2 cells, the header 8\n  2 \| 1,Ada/],
     ];
     for (const [files, re] of cases) {
       const { spec } = project(files);
@@ -142,7 +145,14 @@ describe('a seed table with a bad row', () => {
     writeFileSync(path.join(elsewhere, 'people.csv'), HEADER + '\n');
     mkdirSync(path.join(link.dir, 'seed'), { recursive: true });
     symlinkSync(path.join(elsewhere, 'people.csv'), path.join(link.dir, 'seed', 'people.csv'));
-    expect(synth(['check', link.spec]).stderr).toMatch(/SYN4002/);
+    // Shown at the spec's table("…"), never with the outside file's text (that file is none of the project's).
+    for (const cmd of [['check', link.spec], ['run', link.spec]]) {
+      const r = synth(cmd);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/spec\.synth:\d+:\d+: error SYN4002: path 'seed\/people.csv' resolves outside/);
+      expect(r.stderr).toContain('table("seed/people.csv")');
+      expect(r.stderr).not.toContain(HEADER);
+    }
   });
 
   it('a column named __proto__ is a column: its values reach the rows (never the prototype)', async () => {
