@@ -183,6 +183,9 @@ function rowDraw(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty)
     }
     rowType = el.type;
     ds.reads.push({ name: sym.name, span: from.span });
+  } else if (sym?.decl.kind === 'Source') {
+    // documents have chunks, not rows: without this, the name would be read as an unknown value
+    return bad(`a table or dataset to draw a row from; '${sym.name}' is a documents source (iterate it with \`for\`)`);
   } else return undefined;
   ctx.refer(from.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
   const name = e.callee.name;
