@@ -3,7 +3,7 @@
 // version (path, size and modification time), never on every keystroke: CSV and JSONL in chunks, counting every
 // row and inferring types from the first INFER_ROWS; Parquet from its footer alone (row count and column types).
 // The rows are checked against the struct by `synth check` and `synth run` (runtime/sources/table.ts), not here.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
@@ -27,7 +27,16 @@ const cache = new Map<string, { stamp: string; info: TableInfo | { error: string
  * (`{ error }`: a missing file, a file that is not the format its ending says). Cached per file version.
  */
 export function tableInfo(specFile: string, rel: string): TableInfo | { error: string } {
-  const file = path.resolve(path.dirname(specFile), rel);
+  const root = path.dirname(specFile);
+  const file = path.resolve(root, rel);
+  // The same confinement as a run (runtime/paths.ts, which lsp/ may not import): a file outside the project,
+  // directly or through a symlink, is not read, so a spec cannot make the editor show another folder's data.
+  if (!inside(root, file)) return { error: OUTSIDE };
+  try {
+    if (!inside(realpathSync(root), realpathSync(file))) return { error: OUTSIDE };
+  } catch {
+    // a missing file or folder: opening it below says so
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -51,6 +60,14 @@ export function tableInfo(specFile: string, rel: string): TableInfo | { error: s
   } finally {
     closeSync(fd);
   }
+}
+
+const OUTSIDE = 'outside the project folder (SYN4002 when checked or run)';
+
+/** Is `p` the folder `root` or below it (both absolute)? */
+function inside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
 }
 
 /** The kinds of values a column has shown so far. */

@@ -2,7 +2,7 @@
 // source shows its file's row count and column types (read from the file, CSV and Parquet), completion offers a
 // table's columns after `p.` and as a weight column, tables and datasets after `for x in` and in `one_of(`, and
 // go-to-definition leads from `c.id` (a row of another dataset) to the struct field.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -74,6 +74,15 @@ describe('tables in the editor', () => {
     expect(pq).toMatch(/not in the file: `name`, `category`, `popularity`/);
     const missing = await hover(at('source products: Product = table("seed/products.csv")', 'source prod<|>ucts: Product = table("seed/nope.csv")'));
     expect(missing).toContain('`seed/nope.csv`: no such file');
+    // outside the project, by `..` or through a symlink: not read (as a run refuses it), so nothing of it is shown
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'synth-lsp-elsewhere-'));
+    writeFileSync(path.join(elsewhere, 'secret.csv'), 'password,token\nhunter2,abc\n');
+    symlinkSync(path.join(elsewhere, 'secret.csv'), path.join(dir, 'seed', 'link.csv'));
+    for (const p of [path.relative(dir, path.join(elsewhere, 'secret.csv')), 'seed/link.csv']) {
+      const h = await hover(at('source products: Product = table("seed/products.csv")', `source prod<|>ucts: Product = table(${JSON.stringify(p)})`));
+      expect(h).toContain('outside the project folder');
+      expect(h).not.toMatch(/password|token|rows\*\*/);
+    }
   });
 
   it('completion: a table row\u2019s columns, weight columns, tables and datasets to iterate or draw from', async () => {
