@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { LineIndex } from '../../base/source.js';
+import { canonicalDates, parseDate, parseDatetime } from '../../compiler/plan/dates.js';
 import { setOwn } from '../../base/own.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { TableSourceStage } from '../../compiler/plan/schema.js';
@@ -234,6 +235,8 @@ type Checked = { value: Value } | { expected: string; found: string };
 /** How a column's type reads in a message: `int`, `one of a, b`, `a list (JSON)`. */
 function typeWord(c: Column): string {
   if (c.values) return `one of ${c.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (c.schema['format'] === 'date') return 'a date (YYYY-MM-DD)';
+  if (c.schema['format'] === 'date-time') return 'a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z)';
   switch (c.json) {
     case 'integer':
       return 'an int';
@@ -311,7 +314,8 @@ function fromJson(c: Column, v: unknown): Checked {
       if (typeof v !== 'boolean') return bad();
       break;
     case 'string':
-      if (v instanceof Date) v = v.toISOString();
+      // Parquet DATE and TIMESTAMP columns come as Dates (UTC): a date column keeps the day
+      if (v instanceof Date) v = Number.isNaN(v.getTime()) ? String(v) : c.schema['format'] === 'date' ? v.toISOString().slice(0, 10) : v.toISOString();
       if (typeof v !== 'string') return bad();
       break;
     case 'array':
@@ -328,6 +332,12 @@ function fromJson(c: Column, v: unknown): Checked {
 function constrained(c: Column, v: unknown): Checked {
   const s = c.schema;
   if (c.values && !c.values.includes(v as string)) return { expected: typeWord(c), found: shown(v) };
+  if (typeof v === 'string' && (s['format'] === 'date' || s['format'] === 'date-time')) {
+    // dates are canonical ISO text at run time (compiler/plan/dates.ts), so equal instants compare equal
+    const t = s['format'] === 'date' ? parseDate(v) : parseDatetime(v);
+    if (t === undefined) return { expected: typeWord(c), found: shown(v) };
+    v = t;
+  }
   if (typeof v === 'string') {
     const len = [...v].length;
     const lo = s['minLength'] as number | undefined;
@@ -342,6 +352,7 @@ function constrained(c: Column, v: unknown): Checked {
     if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) return { expected: `${typeWord(c)} in ${lo ?? '-∞'}..${hi ?? '∞'}`, found: shown(v) };
   }
   if (Array.isArray(v) || isRecord(v)) {
+    v = canonicalDates(s, v);
     const errs = schemaErrors(s, v, 1);
     if (errs.length) return { expected: `${typeWord(c)} that fits (${errs[0]})`, found: shown(v) };
   }

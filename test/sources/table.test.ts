@@ -13,6 +13,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import type { TableSourceStage } from '../../compiler/plan/schema.js';
 import { csvCell } from '../../runtime/dataset/csv.js';
 import { readTable } from '../../runtime/sources/table.js';
+import { writeParquetFromJsonl } from '../../runtime/dataset/parquet.js';
 import { synth } from '../support/cli.js';
 import { mulberry32 } from '../support/prng.js';
 
@@ -246,6 +247,38 @@ describe('random tables read back as the rows written (CSV, JSONL, Parquet)', ()
     const ka = (await read(a.dir, a.spec)).keys;
     const kb = (await read(b.dir, b.spec)).keys;
     expect(kb.slice(1)).toEqual(ka);
+  });
+
+  // Dates are canonical ISO text at run time (compiler/plan/dates.ts): a table's are checked and made canonical
+  // the same way, from CSV and JSONL text and from Parquet DATE/TIMESTAMP columns.
+  it('date and datetime columns: real days only, a zone required, canonical in every format', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-dates-'));
+    const spec = (file: string) => {
+      const f = path.join(dir, `s-${path.basename(file).replace('.', '-')}.synth`);
+      writeFileSync(f, `struct E {\n  name: string\n  day: date\n  at: datetime\n  end: date?\n}\nsource t: E = table("${file}")\ndataset d: E {\n  for e in t\n  row = e\n  output "out/d.jsonl"\n}\n`);
+      return f;
+    };
+    const readT = async (file: string) => readTable(dir, buildPlan(checkFile(spec(file))).plan.sources['t'] as TableSourceStage);
+    const want = [
+      { name: 'a', day: '2024-02-29', at: '2024-03-05T08:30:00.000Z', end: null },
+      { name: 'b', day: '2023-12-31', at: '2024-01-01T00:00:00.000Z', end: '2024-01-02' },
+    ];
+    writeFileSync(path.join(dir, 'ok.csv'), 'name,day,at,end\na,2024-02-29,2024-03-05T10:30:00+02:00,\nb,2023-12-31,2024-01-01T00:00Z,2024-01-02\n');
+    writeFileSync(path.join(dir, 'ok.jsonl'), '{"name":"a","day":"2024-02-29","at":"2024-03-05T08:30:00.000Z","end":null}\n{"name":"b","day":"2023-12-31","at":"2024-01-01","end":"2024-01-02"}\n');
+    // DATE (days) and TIMESTAMP (milliseconds, UTC) columns, as the Parquet sink writes them
+    await writeParquetFromJsonl(path.join(dir, 'ok.jsonl'), path.join(dir, 'ok.parquet'), { day: 'date', at: 'datetime', end: 'date' });
+    for (const f of ['ok.csv', 'ok.jsonl', 'ok.parquet']) {
+      const t = await readT(f);
+      expect(t.problems, f).toEqual([]);
+      expect(t.rows, f).toEqual(want);
+    }
+    writeFileSync(path.join(dir, 'bad.csv'), 'name,day,at,end\na,2023-02-29,2024-01-01T00:00:00Z,\nb,2024-01-01,2024-01-01T10:00:00,\nc,2024-01-01,yesterday,01/02/2024\n');
+    expect((await readT('bad.csv')).problems.map((d) => d.message)).toEqual([
+      `row 1 of table 't': column 'day' must be a date (YYYY-MM-DD), found "2023-02-29"`,
+      `row 2 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "2024-01-01T10:00:00"`,
+      `row 3 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "yesterday"`,
+      `row 3 of table 't': column 'end' must be a date (YYYY-MM-DD), found "01/02/2024"`,
+    ]);
   });
 
   it('a large table streams: 200,000 CSV rows', async () => {
