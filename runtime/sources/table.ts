@@ -255,6 +255,7 @@ function typeWord(c: Column): string {
 
 /** A found value as a message shows it: JSON, cut short. */
 function shown(v: unknown): string {
+  if (typeof v === 'object' && v !== null && deeperThan(v, MAX_DEPTH)) return Array.isArray(v) ? 'a list nested too deeply to show' : 'a record nested too deeply to show';
   const s = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;
 }
@@ -328,9 +329,25 @@ function fromJson(c: Column, v: unknown): Checked {
   return constrained(c, v);
 }
 
+/** Deeper values are refused before they are walked (validation, hashing and writing recurse). */
+const MAX_DEPTH = 200;
+
+/** Is `v` nested more than `max` lists/records deep? Iterative, so a hostile cell cannot overflow the stack. */
+function deeperThan(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d > max) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
+}
+
 /** `v` (of the column's JSON type) checked against its cases and constraints. */
 function constrained(c: Column, v: unknown): Checked {
   const s = c.schema;
+  if (typeof v === 'object' && v !== null && deeperThan(v, MAX_DEPTH)) return { expected: typeWord(c), found: `a value nested more than ${MAX_DEPTH} levels deep` };
   if (c.values && !c.values.includes(v as string)) return { expected: typeWord(c), found: shown(v) };
   if (typeof v === 'string' && (s['format'] === 'date' || s['format'] === 'date-time')) {
     // dates are canonical ISO text at run time (compiler/plan/dates.ts), so equal instants compare equal

@@ -281,6 +281,21 @@ describe('random tables read back as the rows written (CSV, JSONL, Parquet)', ()
     ]);
   });
 
+  // Found by trying it: a cell nested 200,000 lists deep overflowed the stack ("internal error") in validation and
+  // in the message that shows the value.
+  it('a deeply nested cell is a row problem, not a stack overflow', async () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const ok = { id: 1, name: 'Ada', age: 36, score: 0.5, active: true, tier: 'pro', nickname: null, tags: [] };
+    const csv = project({ 'seed/people.csv': `${HEADER}\n1,Ada,36,0.5,true,pro,,"${deep}"\n` });
+    expect((await read(csv.dir, csv.spec)).problems.map((d) => d.message)).toEqual(["row 1 of table 'people': column 'tags' must be a list (as JSON), found a value nested more than 200 levels deep"]);
+    const jsonl = project({ 'seed/people.jsonl': JSON.stringify(ok).replace('"name":"Ada"', `"name":${deep}`) + '\n' }, 'seed/people.jsonl');
+    expect((await read(jsonl.dir, jsonl.spec)).problems.map((d) => d.message)).toEqual(["row 1 of table 'people': column 'name' must be text, found a list nested too deeply to show"]);
+    const r = synth(['check', csv.spec]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SYN5050');
+    expect(r.stderr).not.toContain('internal error');
+  });
+
   it('a large table streams: 200,000 CSV rows', async () => {
     const line = (i: number) => `${i},Name ${i},${i % 100},${i / 7},${i % 2 === 0},pro,,[]`;
     const body = [HEADER, ...Array.from({ length: 200_000 }, (_, i) => line(i))].join('\n') + '\n';
