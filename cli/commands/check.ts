@@ -9,6 +9,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import { ItemLoader } from '../../runtime/run/items.js';
 import { TableProblems } from '../../runtime/sources/table.js';
 import { dataFileText, DEFAULT_MAX_PER_FILE, diagnosticJson, lineIndexes, printDiagnostics } from '../render.js';
+import { simMemoryLines } from './sim-memory.js';
 
 /**
  * Checks each file and prints its diagnostics (text on stderr, or one JSON document on stdout with
@@ -18,9 +19,11 @@ export async function runCheck(files: string[], opts: { format?: string; maxDiag
   let errors = 0;
   let warnings = 0;
   const json: object[] = [];
+  const sims: string[] = [];
   for (const f of files) {
     const res = checkFile(f);
     const diagnostics = res.hasErrors ? res.diagnostics : [...res.diagnostics, ...(await tableDiagnostics(f, res))];
+    if (!res.hasErrors && opts.format !== 'json') sims.push(...simMemoryLines(res));
     const textOf = (p: string) => res.program.files.get(p)?.text ?? dataFileText(p);
     if (opts.format === 'json') {
       const indexOf = lineIndexes(textOf);
@@ -38,6 +41,7 @@ export async function runCheck(files: string[], opts: { format?: string; maxDiag
   if (opts.format === 'json') process.stdout.write(JSON.stringify({ diagnostics: json, errors, warnings }, null, 2) + '\n');
   else if (errors || warnings) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   else process.stderr.write(`ok: ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+  if (opts.format !== 'json') for (const line of sims) process.stderr.write(line + '\n');
   return errors > 0 ? 1 : 0;
 }
 

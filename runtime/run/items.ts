@@ -8,6 +8,7 @@ import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../b
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
 import { isTableSource, type DatasetStage, type Plan } from '../../compiler/plan/schema.js';
+import type { SimRunRecord } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
 import { readTable, TableProblems, type TableData } from '../sources/table.js';
@@ -147,6 +148,25 @@ export class ItemLoader {
     return [...out];
   }
 
+  /** Where simulation `name` ran and whether its results are the same on every backend (for the manifest and `synth merge`). */
+  async simRecord(name: string): Promise<SimRunRecord> {
+    const res = await this.sim(name);
+    const inexact = (this.plan.sims[name]!.stage as { inexact?: string[] }).inexact ?? [];
+    const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
+    return { backend, exact: inexact.length === 0, inexact };
+  }
+
+  /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
+  private tablesRead(name: string): string[] {
+    const out = new Set<string>();
+    for (const ds of Object.values(this.plan.datasets)) {
+      if (this.o.datasets && !this.o.datasets.includes(ds.name)) continue;
+      const rows = ds.rows;
+      if ('for' in rows && (rows.for.kind === 'event' || rows.for.kind === 'trajectory') && rows.for.from === name) out.add(rows.for.kind === 'trajectory' ? 'trajectory' : rows.for.event!);
+    }
+    return [...out];
+  }
+
   /**
    * The pools a dataset's `row` draws take rows from, by source or dataset name. Throws SYN5055 (nothing to draw
    * from), SYN5056 (weights summing to 0), SYN5050 (a weight below 0 or not finite).
@@ -166,7 +186,6 @@ export class ItemLoader {
     return out;
   }
 
-
   private sim(name: string): Promise<SimResult> {
     let p = this.sims.get(name);
     if (!p) {
@@ -174,6 +193,8 @@ export class ItemLoader {
       if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
       p = runSim(stage.stage, {
         backend: this.o.backend ?? 'auto',
+        rows: this.tablesRead(name),
+        ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(this.o.shard ? { worldRange: shardWorlds(stage.stage, this.o.shard) } : {}),
       });

@@ -145,7 +145,10 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
       });
       results.push(r);
       if (r.written) items.provide(n, r.written);
-      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      // only a simulation has a backend to record (tables and datasets read are not simulations)
+      const f = 'for' in ds.rows ? ds.rows.for : undefined;
+      const sims = f && (f.kind === 'event' || f.kind === 'trajectory') ? { [f.from]: await items.simRecord(f.from) } : {};
+      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;
