@@ -28,12 +28,21 @@ function missingPrice(plan: Plan, e: PlanEstimate, model: string): string {
 export function estimateText(plan: Plan, e: PlanEstimate): string {
   const withImages = e.datasets.some((d) => d.perRow.images > 0);
   const head = ['dataset', 'rows', 'calls', 'prompt tok', 'completion tok', ...(withImages ? ['images'] : []), 'est. USD'];
-  // an upper bound (calls in branches that depend on a model's answer were all counted) reads `≤ n`
-  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[], upper: boolean) => {
+  // an upper bound (calls in branches that depend on a model's answer were all counted) reads `≤ n`; a cost of
+  // items not all counted (rows unknown) is a lower bound and reads `≥ $`
+  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[], upper: boolean, lowerBound = false) => {
     const at = (x: string) => (upper && x !== 'per item' ? `≤ ${x}` : x);
-    return [name, num(rows), at(num(c?.calls)), at(num(c?.promptTokens)), at(num(c?.completionTokens)), ...(withImages ? [at(num(c?.images))] : []), at(usdCell(c?.usd, unpriced))];
+    return [
+      name,
+      rows === null && c ? '?' : num(rows),
+      at(num(c?.calls)),
+      at(num(c?.promptTokens)),
+      at(num(c?.completionTokens)),
+      ...(withImages ? [at(num(c?.images))] : []),
+      lowerBound && c ? `≥ ${usdCell(c.usd, unpriced)}` : at(usdCell(c?.usd, unpriced)),
+    ];
   };
-  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced, d.upperBound))];
+  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced, d.upperBound, d.lowerBound))];
   if (e.datasets.length > 1) table.push(cells('total', e.total.rows, e.total, e.unpriced, e.upperBound.length > 0));
   // Columns as wide as their widest cell: names left-aligned, figures right-aligned, cost last and left-aligned.
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
@@ -43,8 +52,9 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
     lines.push('', 'by model:');
     for (const [m, c] of models) lines.push(`  ${m.padEnd(20)} ${countOf(c.calls, 'call').padStart(16)}   ${e.unpriced.includes(m) ? '(no price)' : formatUsd(c.usd)}`);
   }
-  const perItem = e.datasets.filter((d) => d.rows === null);
+  const perItem = e.datasets.filter((d) => d.rows === null && !d.total);
   lines.push('', 'Nothing was sent. Token counts are estimates: about 4 characters a token, completions at half of max_tokens.');
+  for (const d of e.datasets) if (d.rowsNote) lines.push(`${d.dataset}: ${d.rowsNote}.`);
   if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
   if (e.upperBound.length) lines.push(`Upper bound (≤): ${e.upperBound.join(', ')} — some calls are in branches that depend on a model's answer, and every branch was counted.`);
   if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
@@ -72,6 +82,8 @@ function datasetJson(d: DatasetEstimate): object {
     per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models), prompts: byName(d.perRow.prompts) },
     unpriced: d.unpriced,
     upper_bound: d.upperBound,
+    ...(d.rowsNote ? { rows_note: d.rowsNote } : {}),
+    ...(d.lowerBound ? { lower_bound: true } : {}),
   };
 }
 

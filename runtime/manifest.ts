@@ -88,6 +88,8 @@ export function writeManifest(
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
     status: manifestStatus(r),
     target: r.target ?? null,
+    // with a drawn `each` or a nested `for`, `target` and `rows_missing` count items (row indices), not rows
+    ...(r.unit === 'items' ? { target_unit: 'items' } : {}),
     rows_missing: r.missing,
     causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}) })),
     stopped: r.stoppedEarly ?? null,

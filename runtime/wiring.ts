@@ -6,6 +6,7 @@ import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
 import { canonicalDates } from '../compiler/plan/dates.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
+import type { RowTicket } from './row-activity.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
@@ -23,6 +24,9 @@ import type { ConnectionOptions, FallbackGroup, PromptWiring } from './run/optio
 /** Requests in a row that may fail before a model's circuit breaker stops the dataset (`max_consecutive_failures`):
  *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
+
+/** Requests in flight per model block when it does not set `concurrency`. */
+export const DEFAULT_CONCURRENCY = 16;
 
 export interface BudgetGuard {
   limitUsd: number | undefined;
@@ -80,7 +84,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(keyEnv ? { apiKeyEnv: keyEnv } : {}),
     ...(typeof ps['temperature'] === 'number' ? { temperature: ps['temperature'] } : num('temperature') !== undefined ? { temperature: num('temperature')! } : {}),
     ...(typeof ps['max_tokens'] === 'number' ? { maxTokens: ps['max_tokens'] } : num('max_tokens') !== undefined ? { maxTokens: num('max_tokens')! } : {}),
-    concurrency: num('concurrency') ?? 16,
+    concurrency: num('concurrency') ?? DEFAULT_CONCURRENCY,
     ...(num('rpm') ? { rpm: num('rpm')! } : {}),
     ...(num('tpm') ? { tpm: num('tpm')! } : {}),
     retries: num('retries') ?? 3,
@@ -139,6 +143,26 @@ function perModel<R extends { stats: Stats }>(model: string, r: R): R {
 
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
 const BATCH_WINDOW = 50_000;
+
+/**
+ * Rows a dataset with direct prompt calls runs at once (unless `--concurrency` says): twice the requests the
+ * model blocks it can reach (`models`: its calls' models and their fallbacks) may have in flight together (their
+ * `concurrency`, default 16), so that a request slot freed by an answer goes at once to a row already queued for
+ * it, never waiting for a new row to be started, rendered and looked up in the cache.
+ */
+export function rowsInFlight(plan: Plan, models: readonly string[]): number {
+  let requests = 0;
+  for (const m of new Set(models)) {
+    const c = plan.models[m]?.settings['concurrency'];
+    requests += typeof c === 'number' && c >= 1 ? Math.floor(c) : DEFAULT_CONCURRENCY;
+  }
+  return Math.max(16, 2 * requests);
+}
+
+/** The model blocks `prompts` name as their own `model` (a plan written before datasets listed their models). */
+function modelsOf(plan: Plan, prompts: readonly string[]): string[] {
+  return prompts.map((p) => plan.prompts[p]?.model).filter((m): m is string => m !== undefined);
+}
 
 /**
  * Wires `plan`'s prompts to their endpoints: one chat client per (model, prompt overrides), one scheduler per
@@ -268,7 +292,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     return b;
   };
   /** One call of prompt `p` on model block `model`, without fallback. Per-model counts go into its stats. */
-  const callOn = async (p: PromptStage, model: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }> => {
+  const callOn = async (p: PromptStage, model: string, args: Value[], rowKey: string, row: RowTicket | undefined): Promise<{ value: Value; stats: Stats }> => {
     if (!plan.models[model]) throw new SynthError('SYN5006', `the plan has no model '${model}' (called by prompt '${p.name}')`);
     if (p.returns.kind === 'image') return perModel(model, await drawImages(p, model, args, rowKey));
     const client = clientFor(p, model);
@@ -278,7 +302,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const batch = batchFor(p, model, client);
     let r;
     try {
-      r = batch ? await batch.call(req) : await client.call(req);
+      r = batch ? await batch.call(req, undefined, row) : await client.call(req);
     } catch (e) {
       // A failed call's tokens were spent all the same: they count in the manifest and against --budget
       // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
@@ -309,7 +333,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   const fallbacks = new Map<string, FallbackGroup>();
   const runner: PromptRunner = {
-    async call(promptName, args, rowKey, chosen) {
+    async call(promptName, args, rowKey, chosen, row) {
       const over = budgetSpent();
       if (over) throw over;
       const p = plan.prompts[promptName];
@@ -323,7 +347,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       for (;;) {
         seen.add(model);
         try {
-          const r = await callOn(p, model, args, rowKey);
+          const r = await callOn(p, model, args, rowKey, row);
           return { value: r.value, stats: addStats(spent, r.stats) };
         } catch (e) {
           const next = plan.models[model]?.settings['fallback'];
@@ -350,7 +374,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       if (!ds?.prompts.length) return undefined;
       // A dataset whose chat calls go through a batch runs every row at once: the calls are gathered, not paced.
       const batched = (ds.models ?? []).some((m) => isBatch(m)) && ds.prompts.some((name) => plan.prompts[name]?.returns.kind !== 'image');
-      return batched ? { ...runner, window: BATCH_WINDOW } : runner;
+      return { ...runner, window: batched ? BATCH_WINDOW : rowsInFlight(plan, ds.models ?? modelsOf(plan, ds.prompts)) };
     },
     batchRunners: () => [...batchRunners.values()],
     fallbacks: () => [...fallbacks.values()],

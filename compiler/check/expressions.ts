@@ -6,10 +6,15 @@ import { keyName } from '../../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
 import { TOOL_NAME } from '../chat-types.js';
 import { parseDate, parseDatetime } from '../plan/dates.js';
+import type { NamePool } from '../suggest.js';
 import { T, assignable, isNumeric, joinTypes, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 import { checkAgainst, fits } from './records.js';
 import type { Resolution } from './tables.js';
+
+/** The built-ins' names, for "did you mean" (listed once, not per unknown call). */
+const FUNCTION_NAMES = Object.keys(FUNCTIONS);
+const AGGREGATE_NAMES = Object.keys(AGGREGATES);
 
 /** A name in scope: its type and where it was declared. */
 export interface ScopeVar {
@@ -207,9 +212,9 @@ export class ExprChecker {
     if (!assignable(t, subject) || subject.k === 'enum') this.ctx.report('SYN2001', key.span, { what: 'a `match` key', expected: show(subject), found: show(t) });
   }
 
-  private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
+  private unknownName(id: A.Ident, scope: Scope, ...candidates: Array<Iterable<string> | NamePool>): Ty {
     if (!id.name) return T.unknown;
-    const s = this.ctx.suggest(id.span, id.name, candidates);
+    const s = this.ctx.suggest(id.span, id.name, ...candidates);
     if (scope.templateOf) this.ctx.report('SYN2002', id.span, { name: id.name, prompt: scope.templateOf }, { ...s, data: { name: id.name } });
     else this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name }, { ...s, data: { name: id.name } });
     return T.unknown;
@@ -237,8 +242,7 @@ export class ExprChecker {
       if (c) this.ctx.refer(id, { file: en.file, span: c.span, kind: 'enumCase', type, declName: enums[0]! });
       return type;
     }
-    const candidates = [...scope.vars.keys(), ...(scope.templateOf ? [] : this.ctx.symbols.enumCases.keys())];
-    return this.unknownName(id, scope, candidates);
+    return this.unknownName(id, scope, scope.vars.keys(), ...(scope.templateOf ? [] : [this.ctx.symbols.casePool()]));
   }
 
   private member(e: A.MemberExpr, scope: Scope): Ty {
@@ -357,8 +361,8 @@ export class ExprChecker {
     }
     const fn = (scope.aggregates && AGGREGATES[name]) || FUNCTIONS[name];
     if (!fn) {
-      const pool = [...Object.keys(FUNCTIONS), ...(scope.aggregates ? Object.keys(AGGREGATES) : []), ...this.ctx.symbols.names(['Prompt'])];
-      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, pool), data: { name } });
+      const builtins = scope.aggregates ? [FUNCTION_NAMES, AGGREGATE_NAMES] : [FUNCTION_NAMES];
+      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, ...builtins, this.ctx.symbols.namePool(['Prompt'])), data: { name } });
       for (const a of e.args) this.check(a, scope);
       return T.unknown;
     }

@@ -37,7 +37,7 @@ function resolveInner(ctx: CheckContext, t: A.TypeRef): Ty {
       // `message`, `tool_call`: the built-in conversation types (a struct of that name declared above wins)
       const chat = CHAT_TYPES[n];
       if (chat && !sym) return chat;
-      const s = ctx.suggest(t.name.span, n, [...PRIMITIVE_TYPES, ...Object.keys(CHAT_TYPES), ...ctx.symbols.names(['Struct', 'Enum'])]);
+      const s = ctx.suggest(t.name.span, n, [...PRIMITIVE_TYPES, ...Object.keys(CHAT_TYPES)], ctx.symbols.namePool(['Struct', 'Enum']));
       if (sym && !s.suggestion) ctx.report('SYN1011', t.name.span, { name: n, kind: withArticle(declKindWord(sym.decl)) });
       else ctx.report('SYN1001', t.name.span, { what: 'type', name: n }, { ...s, data: { name: n } });
       return T.unknown;
@@ -54,6 +54,11 @@ export function structTypes(d: A.StructDecl, ctx: CheckContext): void {
 export function promptTypes(d: A.PromptDecl, ctx: CheckContext): void {
   for (const p of d.params) resolveType(ctx, p.type);
   if (d.returnType) resolveType(ctx, d.returnType);
+}
+
+/** Phase 2 of a source: a table's row type (`source people: Person = table(…)`). */
+export function sourceTypes(d: A.SourceDecl, ctx: CheckContext): void {
+  if (d.rowType) resolveType(ctx, d.rowType);
 }
 
 /** Phase 2 of a dataset: its row type (`dataset d: Ticket`). */

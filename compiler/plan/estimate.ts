@@ -17,12 +17,20 @@
 // conditions on draws and items are decided as the run decides them (so the counts are exact), a `check` that
 // is false on them drops the row as the run does; a condition on a model's answer runs every branch, so its
 // calls all count and the estimate says it is an upper bound (`upperBound`).
+//
+// Rows that depend on draws or answers are counted by their expectation: `each randint(1, 5)` as 3 rows per item,
+// a nested `for` over a list whose length the spec bounds (`@items(3..5)` on the field, a list literal) as the
+// middle of the bounds per element; `rowsNote` says so. A nested `for` over a list of unknown length (a model's
+// answer without `@items`) leaves the rows unknown: the calls before it are still counted (`lowerBound`), the
+// calls after it are not, and `rowsNote` says why. A dataset that reads another has that one's rows as items.
+// From the first nested `for` on, the steps are counted per expected element, every call once (every branch: an
+// upper bound when calls there are conditional); the steps before it row by row as above.
 import type { ExprIR } from './expr-ir.js';
 import { EvalError, promptCalls, type Value } from './eval.js';
 import { runSteps, UNKNOWN, type CallRequest } from './interpret.js';
 import { batchDiscount, modelPrice } from './price.js';
-import { drawRow, rowIdentity } from './rows.js';
-import type { DatasetStage, DatasetStep, Plan, PromptStage } from './schema.js';
+import { drawRow, rowIdentity, rowsOfItem } from './rows.js';
+import type { DatasetStage, DatasetStep, Plan, PromptStage, Sampler } from './schema.js';
 
 /** The parts of a plan an estimate reads (a whole `Plan` will do; the language server lowers only these). */
 export type EstimatePlanInput = Pick<Plan, 'models' | 'prompts' | 'datasets'>;
@@ -63,13 +71,17 @@ export interface DatasetEstimate {
   rows: number | null;
   /** what one row costs: one pass over the row's prompt calls */
   perRow: Tally;
-  /** perRow × rows; null when rows is null */
+  /** perRow × rows (per row index, with a nested `for`); null when rows is null and nothing can be counted */
   total: Tally | null;
   /** models this dataset calls that have no price for what it asks of them (their calls count as $0) */
   unpriced: string[];
   /** a call depends on a branch that depends on a model's answer: every branch was counted, so the calls,
    *  tokens and cost are an upper bound */
   upperBound: boolean;
+  /** how rows were counted when not exactly (an expectation), or why they are unknown */
+  rowsNote?: string;
+  /** `total` counts only the calls before a nested `for` of unknown length: the real cost is higher */
+  lowerBound?: true;
 }
 
 export interface PlanEstimate {
@@ -159,7 +171,7 @@ export function estimateCall(plan: EstimatePlanInput, prompt: string, model?: st
 /** The expressions a step evaluates for each row, where prompt calls happen (a loop's: its bounds and body). */
 function stepCalls(s: DatasetStep): ExprIR[] {
   if ('loop' in s) return [s.from, s.to, ...s.steps.flatMap(stepCalls)];
-  return 'let' in s || 'set' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : [];
+  return 'let' in s || 'set' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : 'for' in s ? [s.list] : [];
 }
 
 /**
@@ -168,6 +180,11 @@ function stepCalls(s: DatasetStep): ExprIR[] {
  * row by row (see the header).
  */
 export function hasConditionalCalls(ds: DatasetStage): boolean {
+  return ds.steps.some(conditionalStep);
+}
+
+/** Does this step hold a call that only the row's values decide (see `hasConditionalCalls`)? */
+function conditionalStep(s: DatasetStep): boolean {
   const conditional = (x: unknown, under: boolean): boolean => {
     if (!x || typeof x !== 'object') return false;
     if (Array.isArray(x)) return x.some((y) => conditional(y, under));
@@ -178,8 +195,18 @@ export function hasConditionalCalls(ds: DatasetStage): boolean {
     if ('op' in n && (n.op === '&&' || n.op === '||')) return conditional(n.args[0], under) || conditional(n.args[1], true);
     return Object.values(n).some((y) => conditional(y, under));
   };
-  const step = (s: DatasetStep): boolean => ('loop' in s ? s.steps.some((b) => stepCalls(b).some((e) => promptCalls(e).length > 0)) || s.steps.some(step) : stepCalls(s).some((e) => conditional(e, false)));
-  return ds.steps.some(step);
+  return 'loop' in s ? s.steps.some((b) => stepCalls(b).some((e) => promptCalls(e).length > 0)) || s.steps.some(conditionalStep) : stepCalls(s).some((e) => conditional(e, false));
+}
+
+/** The mean of an integer sampler (`each randint(1, 5)` → 3); 1 for anything else. */
+function meanOf(s: Sampler): number {
+  // `each` samplers have constant parameters (the checker's eachBounds)
+  if (s.kind === 'randint' && typeof s.low === 'number' && typeof s.high === 'number') return (s.low + s.high) / 2;
+  if (s.kind === 'choice' && s.values.every((v) => typeof v === 'number')) {
+    const total = s.weights.reduce((a, b) => a + b, 0) || 1;
+    return s.values.reduce<number>((a, v, i) => a + (v as number) * s.weights[i]!, 0) / total;
+  }
+  return 1;
 }
 
 /** The prompt calls one row of `ds` makes, in step order (nested calls each count), with their argument expressions. */
@@ -197,7 +224,8 @@ export function imagesPerCall(p: PromptStage): number {
  * its count is no finite number (a spec with errors, as the editor sees it while typing).
  */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
-  let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : null;
+  const each = 'for' in ds.rows ? (ds.rows.for.eachSampler ? meanOf(ds.rows.for.eachSampler) : ds.rows.for.each) : 1;
+  let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * each : null;
   // `count N` beside a `for`: at most the first N rows (the items are those that pass its `where`, counted by the runtime)
   if (rows !== null && 'for' in ds.rows && ds.rows.for.count !== undefined) rows = Math.min(rows, ds.rows.for.count);
   if (opts.limit !== undefined) rows = rows === null ? opts.limit : Math.min(rows, opts.limit);
@@ -207,8 +235,8 @@ function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
 /** Calls already estimated, by prompt and model: the row-by-row estimate asks for the same few again and again. */
 type CallCache = Map<string, { call: CallEstimate; counts: Counts } | undefined>;
 
-/** Adds one call of `prompt` on `model` to `into` (unpriced models noted in `unpriced`). */
-function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>, cache: CallCache = new Map()): void {
+/** Adds `times` calls of `prompt` on `model` to `into` (unpriced models noted in `unpriced`). */
+function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>, cache: CallCache = new Map(), times = 1): void {
   const key = `${prompt}\u0000${model ?? ''}`;
   let hit = cache.get(key);
   if (!cache.has(key)) {
@@ -219,37 +247,104 @@ function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: st
   if (!hit) return;
   if (hit.call.usd === undefined) unpriced.add(hit.call.model);
   // in place, without a temporary tally per call (the editor re-estimates on every keystroke)
-  addTo(into, hit.counts, 1);
-  addTo((into.models[hit.call.model] ??= zero()), hit.counts, 1);
-  addTo((into.prompts[hit.call.prompt] ??= zero()), hit.counts, 1);
+  addTo(into, hit.counts, times);
+  addTo((into.models[hit.call.model] ??= zero()), hit.counts, times);
+  addTo((into.prompts[hit.call.prompt] ??= zero()), hit.counts, times);
 }
 
-/** One dataset's estimate: what a row's prompt calls cost, times its rows (row by row when calls are conditional). */
-export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions = {}): DatasetEstimate {
-  if (hasConditionalCalls(ds)) return estimateRows(plan, ds, opts);
+/** Steps counted statically: each call once per row (every branch), times the expected elements of the nested
+ *  `for`s before it; `fan` is the rows one index makes (null once a list's length is unknown). */
+interface StaticCount {
+  perRow: Tally;
+  fan: number | null;
+  notes: string[];
+}
+
+/** Counts `steps` statically (see `StaticCount`); calls after a fan-out of unknown size are not counted. */
+function countStatically(plan: EstimatePlanInput, steps: DatasetStep[], unpriced: Set<string>, cache: CallCache): StaticCount {
   const perRow = emptyTally();
-  const unpriced = new Set<string>();
-  for (const node of rowPromptCalls(ds)) addCall(plan, perRow, node.prompt, node.using && 'lit' in node.using ? String(node.using.lit) : undefined, unpriced);
-  const rows = rowsOf(ds, opts);
-  let total: Tally | null = null;
-  if (rows !== null) addTally((total = emptyTally()), perRow, rows);
-  return { dataset: ds.name, rows, perRow, total, unpriced: [...unpriced].sort(), upperBound: false };
+  let fan: number | null = 1;
+  const notes: string[] = [];
+  for (const step of steps) {
+    if (fan === null) break; // calls after a fan-out of unknown size cannot be counted
+    for (const node of stepCalls(step).flatMap(promptCalls)) addCall(plan, perRow, node.prompt, node.using && 'lit' in node.using ? String(node.using.lit) : undefined, unpriced, cache, fan);
+    if ('for' in step) {
+      const each = step.each.sampler ? meanOf(step.each.sampler) : step.each.count;
+      if (step.size) {
+        const per = ((step.size.min + step.size.max) / 2) * each;
+        fan *= per;
+        notes.push(`\`for ${step.for}\` makes ${+per.toFixed(2)} rows per ${step.level > 1 ? 'element' : 'row index'} on average (list length ${step.size.min}..${step.size.max}${each !== 1 ? `, each ${+each.toFixed(2)}` : ''})`);
+      } else {
+        fan = null;
+        notes.push(`rows unknown: \`for ${step.for}\` ranges over a list whose length is known only when the row is made (bound it with @items on the field for an estimate); calls after it are not counted`);
+      }
+    }
+  }
+  return { perRow, fan, notes };
+}
+
+/** What `each` draws per item on average, as a note (a `for` dataset with `each randint(…)`). */
+function eachNote(ds: DatasetStage): string[] {
+  return 'for' in ds.rows && ds.rows.for.eachSampler ? [`each item makes ${+meanOf(ds.rows.for.eachSampler).toFixed(2)} rows on average (at most ${ds.rows.for.each})`] : [];
+}
+
+/** The row indices and rows of a dataset whose one index makes `fan` rows: `count` with a nested `for` counts rows
+ *  (the indices it needs are the rows over the fan-out; for a fan-out of unknown size, at most `count` indices). */
+function indicesAndRows(ds: DatasetStage, opts: EstimateOptions, fan: number | null): { rowIndices: number | null; rows: number | null } {
+  const indices = rowsOf(ds, opts);
+  const nestedCount = 'count' in ds.rows && ds.nested === true;
+  const rowIndices = nestedCount && indices !== null ? (fan ? Math.ceil(indices / fan) : indices) : indices;
+  const rows = nestedCount ? indices : indices !== null && fan !== null ? Math.round(indices * fan) : null;
+  return { rowIndices, rows };
 }
 
 /**
- * The row-by-row estimate (see the header): the rows the run will decide, in index order — for a `count`
+ * One dataset's estimate: what a row's prompt calls cost, times its rows (row by row when calls are conditional).
+ * With a nested `for`, `perRow` is what one row index costs (its calls before the fan-out once, those after it
+ * once per expected element).
+ */
+export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions = {}): DatasetEstimate {
+  if (hasConditionalCalls(ds)) return estimateRows(plan, ds, opts);
+  const unpriced = new Set<string>();
+  const { perRow, fan, notes } = countStatically(plan, ds.steps, unpriced, new Map());
+  notes.unshift(...eachNote(ds));
+  const { rowIndices, rows } = indicesAndRows(ds, opts, fan);
+  let total: Tally | null = null;
+  if (rowIndices !== null) addTally((total = emptyTally()), perRow, rowIndices);
+  return {
+    dataset: ds.name,
+    rows,
+    perRow,
+    total,
+    unpriced: [...unpriced].sort(),
+    upperBound: false,
+    ...(notes.length ? { rowsNote: notes.join('; ') } : {}),
+    ...(fan === null && total ? { lowerBound: true as const } : {}),
+  };
+}
+
+/**
+ * The row-by-row estimate (see the header): the row indices the run will decide, in index order — for a `count`
  * dataset the indices it draws until `count` rows pass their known checks (at most 10 × count, as the run), for a
- * `for` dataset every item's rows — each run through the steps with unknown answers.
+ * `for` dataset every item's — each run through the steps with unknown answers. The steps from the first nested
+ * `for` on are counted statically per index (`countStatically`).
  */
 function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions): DatasetEstimate {
   const unpriced = new Set<string>();
-  const rows = rowsOf(ds, opts);
   const given = opts.items?.[ds.name];
   const total = emptyTally();
   let upperBound = false;
-  // a model chosen by an answer counts as the dearest model the dataset reaches, for THAT call's prompt (models
-  // rank differently per prompt: a long prompt on an input-priced model, a long answer on an output-priced one)
   const calls: CallCache = new Map();
+  // the steps before the first nested `for` run row by row; the fan-out and what follows it are counted per index
+  const split = ds.steps.findIndex((st) => 'for' in st);
+  const head = split < 0 ? ds.steps : ds.steps.slice(0, split);
+  const tail = split < 0 ? undefined : countStatically(plan, ds.steps.slice(split), unpriced, calls);
+  if (tail && ds.steps.slice(split).some(conditionalStep)) upperBound = true;
+  const fan = tail ? tail.fan : 1;
+  const notes = [...eachNote(ds), ...(tail?.notes ?? [])];
+  const { rowIndices, rows } = indicesAndRows(ds, opts, fan);
+  // a model chosen by an answer counts as the dearest model the dataset reaches, for THAT call's own prompt
+  // (models rank differently per prompt: a long prompt on an input-priced model, a long answer on an output-priced one)
   const dearestFor = new Map<string, string | undefined>();
   const dearest = (prompt: string): string | undefined => {
     if (!dearestFor.has(prompt)) {
@@ -258,12 +353,17 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
     }
     return dearestFor.get(prompt);
   };
-  const runRow = (i: number, into: Tally): boolean => {
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const drawnEach = 'for' in ds.rows && ds.rows.for.eachSampler !== undefined;
+  /** Index i's calls into `into`: 'row' (made or failed: decided), 'filtered' (a check the draws decide), 'absent'. */
+  const runRow = (i: number, into: Tally): 'row' | 'filtered' | 'absent' => {
     const env = new Map<string, Value>();
-    const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+    const id = rowIdentity(ds, i, given?.keys);
+    // a drawn `each` below its most: no row has this index
+    if (drawnEach && given && i % each >= rowsOfItem(ds, given.keys[id.item] ?? String(id.item))) return 'absent';
     const item = given ? given.items[Math.floor(i / each)] : 'for' in ds.rows ? UNKNOWN : undefined;
-    drawRow(ds, i, env, rowIdentity(ds, i, given?.keys), item);
-    const run = runSteps(ds.steps, env, { explore: true, onUpperBound: () => (upperBound = true) });
+    drawRow(ds, i, env, id, item, { explore: true });
+    const run = runSteps(head, env, { explore: true, onUpperBound: () => (upperBound = true) });
     try {
       let next = run.next();
       while (!next.done) {
@@ -276,37 +376,52 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
         addCall(plan, into, r.prompt, model, unpriced, calls);
         next = run.next(UNKNOWN);
       }
-      return next.value === undefined; // filtered by a check the draws decide
+      if (next.value !== undefined) return 'filtered';
     } catch (e) {
-      if (e instanceof EvalError) return true; // the row fails: a hole, not replaced
+      if (e instanceof EvalError) return 'row'; // the row fails: a hole, not replaced
       throw e;
     }
+    if (tail) addTally(into, tail.perRow, 1);
+    return 'row';
   };
-  if (rows === null) {
+  const result = (perRow: Tally, t: Tally | null): DatasetEstimate => ({
+    dataset: ds.name,
+    rows,
+    perRow,
+    total: t,
+    unpriced: [...unpriced].sort(),
+    upperBound,
+    ...(notes.length ? { rowsNote: notes.join('; ') } : {}),
+    ...(fan === null && t ? { lowerBound: true as const } : {}),
+  });
+  if (rowIndices === null) {
     // a `for` dataset whose items were not counted: one row with an unknown item
     const perRow = emptyTally();
     runRow(0, perRow);
-    return { dataset: ds.name, rows, perRow, total: null, unpriced: [...unpriced].sort(), upperBound };
+    return result(perRow, null);
   }
   const isFor = 'for' in ds.rows;
-  const maxIndex = isFor ? rows : Math.max(100, rows * 10);
+  // A `for` dataset decides each index once: with a drawn `each` and its items given, every index they reserve
+  // (the absent ones make no row); otherwise its expected rows. A `count` dataset draws until its rows are made.
+  const forIndices = drawnEach && given && !('for' in ds.rows && ds.rows.for.count !== undefined) && opts.limit === undefined ? given.items.length * each : rowIndices;
+  const maxIndex = isFor ? forIndices : Math.max(100, rowIndices * 10);
   const cap = opts.maxRowsEvaluated ?? Infinity;
   let decided = 0;
   let i = 0;
-  for (; decided < rows && i < maxIndex && i < cap; i++) if (runRow(i, total)) decided++;
-  // beyond the editor's budget: the rows not run cost what the rows run did, on average
-  if (decided < rows && i >= cap && decided > 0) {
+  for (; (isFor || decided < rowIndices) && i < maxIndex && i < cap; i++) if (runRow(i, total) === 'row') decided++;
+  // beyond the editor's budget: the indices not run cost what the indices run did, on average
+  if (i >= cap && (isFor ? i < maxIndex : decided < rowIndices) && i > 0) {
     const scaled = emptyTally();
-    addTally(scaled, total, rows / decided);
-    return { dataset: ds.name, rows, perRow: perRowOf(scaled, rows), total: scaled, unpriced: [...unpriced].sort(), upperBound };
+    addTally(scaled, total, isFor ? maxIndex / i : rowIndices / Math.max(1, decided));
+    return result(perRowOf(scaled, rowIndices), scaled);
   }
-  return { dataset: ds.name, rows, perRow: perRowOf(total, rows), total, unpriced: [...unpriced].sort(), upperBound };
+  return result(perRowOf(total, rowIndices), total);
 }
 
-/** The average row of `total` over `rows` rows. */
-function perRowOf(total: Tally, rows: number): Tally {
+/** The average row index of `total` over `n` indices. */
+function perRowOf(total: Tally, n: number): Tally {
   const out = emptyTally();
-  if (rows > 0) addTally(out, total, 1 / rows);
+  if (n > 0) addTally(out, total, 1 / n);
   return out;
 }
 
@@ -320,15 +435,30 @@ export function estimatePlan(plan: EstimatePlanInput, opts: EstimateOptions = {}
   const unpriced = new Set<string>();
   const uncounted: string[] = [];
   const upperBound: string[] = [];
+  // a dataset that reads another has that one's rows as items: estimate what is read first
+  const byName = new Map<string, DatasetEstimate>();
+  const itemCounts = { ...opts.itemCounts };
+  const estimate = (ds: DatasetStage, path: Set<string>): DatasetEstimate => {
+    let e = byName.get(ds.name);
+    if (e) return e;
+    if ('for' in ds.rows && ds.rows.for.kind === 'dataset' && itemCounts[ds.name] === undefined && !path.has(ds.name)) {
+      const up = plan.datasets[ds.rows.for.from];
+      const rows = up ? estimate(up, new Set([...path, ds.name])).rows : null;
+      if (rows !== null) itemCounts[ds.name] = rows;
+    }
+    e = estimateDataset(plan, ds, { ...opts, itemCounts });
+    byName.set(ds.name, e);
+    return e;
+  };
   for (const ds of Object.values(plan.datasets)) {
     if (opts.datasets?.length && !opts.datasets.includes(ds.name)) continue;
-    const e = estimateDataset(plan, ds, opts);
+    const e = estimate(ds, new Set());
     datasets.push(e);
     if (e.upperBound) upperBound.push(ds.name);
     e.unpriced.forEach((m) => unpriced.add(m));
-    if (e.rows === null || !e.total) uncounted.push(ds.name);
+    if (!e.total) uncounted.push(ds.name);
     else {
-      total.rows += e.rows;
+      total.rows += e.rows ?? 0;
       addTally(total, e.total, 1);
     }
   }

@@ -154,8 +154,9 @@ function hasCalls(ir: ExprIR): boolean {
   return b;
 }
 
-/** A step's expression: the fast synchronous evaluator when it holds no prompt call, else the interpreter. */
-function* evalRoot(ir: ExprIR, scope: Env, o: InterpretOptions, where: string): StepRun<Value> {
+/** A step's expression: the fast synchronous evaluator when it holds no prompt call, else the interpreter; `where`
+ *  names its calls' sites (see the header; a nested `for`'s list is `for:NAME`). */
+export function* evalRoot(ir: ExprIR, scope: Env, o: InterpretOptions, where: string): StepRun<Value> {
   if (!hasCalls(ir)) return o.explore ? evalKnown(ir, scope) : evaluate(ir, scope);
   return yield* evalExpr(ir, scope, { root: ir, where, o });
 }

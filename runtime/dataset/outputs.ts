@@ -112,9 +112,11 @@ export class DatasetOutputs {
   }
 
   /** Appends one row's lines (and its chat line) to the files of its split; a file of one split needs no
-   *  `split` column. */
-  write(lines: Record<string, Value>[], split: string | undefined, chat: Record<string, Value> | undefined): void {
-    this.target(this.rows, split).write(this.perSplit ? lines.map(withoutSplitKey) : lines);
+   *  `split` column. `json`: the single line's JSON, already serialised (used by a file of all splits). */
+  write(lines: Record<string, Value>[], split: string | undefined, chat: Record<string, Value> | undefined, json?: string): void {
+    // one file per split drops the split key, so a line serialised with it is not that file's line
+    if (this.perSplit) this.target(this.rows, split).write(lines.map(withoutSplitKey));
+    else this.target(this.rows, split).write(lines, json);
     if (chat) this.target(this.chats, split).write([chat]);
     const sp = split ?? DEFAULT_SPLIT;
     this.splitRows.set(sp, (this.splitRows.get(sp) ?? 0) + lines.length);

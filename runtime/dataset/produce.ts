@@ -1,24 +1,34 @@
-// Row production: one row index → one `RowResult`. Samples the row's `vary` variables, runs its steps (let /
-// row / check / judge, calling prompts), checks that every value can be written, and computes its dedup keys.
+// Row production: one row index → one `RowResult`. Samples the row's `vary` variables, runs its steps (let / new
+// values / loops / row / check / judge) through the step interpreter (compiler/plan/interpret.ts: only the calls of
+// the branches taken are made, each on the model its `using` chose), checks that every value can be written, and
+// computes its dedup keys and, for `format chat`, its line of the chat file.
 // Rows are produced concurrently and out of order; nothing here writes a dataset file or decides duplicates
 // (the ordered writer does both, in index order). A result says precisely why a row was not made:
 //   row       the row (image fields still image sets: the writer places the files and makes one line per image
-//             for rows it writes), its dedup keys, the prompts it called;
+//             for rows it writes), its dedup keys, its chat line (`format chat`), the prompts it called;
 //   filtered  a `check` or `judge` threshold dropped it (by design: a `count` dataset draws another index);
 //   failed    it could not be made — with the cause (cause.ts); `stop` when the dataset must stop (SYN5020/5021);
-//   deferred  a provider batch will answer it in a later run.
+//   deferred  a provider batch will answer it in a later run;
+//   absent    no row has this index: `for c in X each randint(1, 5)` reserves 5 indices per item and draws how
+//             many of them are rows;
+//   group     a dataset with a nested `for` (`for q in ask(c.text).pairs`): the index's rows, one per element,
+//             each a row or filtered (`parts`, each with its element path `at`). A part that cannot be made
+//             fails the whole index (the next run makes it again; answered calls come from the cache).
 import type { DatasetStage } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, MODEL_NAMES, type Env, type Value } from '../../compiler/plan/eval.js';
-import { drive, runSteps, type CallRequest } from '../../compiler/plan/interpret.js';
-import { hashString, uniformAt } from '../../compiler/plan/random.js';
-import { drawRow, rowIdentity } from '../../compiler/plan/rows.js';
+import { drive, evalRoot, runSteps, type CallRequest } from '../../compiler/plan/interpret.js';
+import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
+import { drawRow, rowIdentity, rowsOfItem } from '../../compiler/plan/rows.js';
 import type { FakerSource } from '../../compiler/plan/fake.js';
+import { sample, type RowPool, type SampleContext } from '../../compiler/plan/samplers.js';
+import type { DatasetStep, Sampler } from '../../compiler/plan/schema.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
 import type { NearDuplicateIndex } from './near-dup.js';
 import { unwritableValue } from './row-values.js';
+import type { RowActivity, RowTicket } from '../row-activity.js';
 import { chatProblem, toolsMember } from './chat-format.js';
 
 export type Row = Record<string, Value>;
@@ -28,17 +38,25 @@ export type Stats = Record<string, number>;
  *  is the model block the call chose (`using`), undefined for the prompt's own. A failed call throws; the error
  *  may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
 export interface PromptRunner {
-  call(prompt: string, args: Value[], rowKey: string, model?: string): Promise<{ value: Value; stats: Stats }>;
-  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
+  /** `row`: the row's ticket, for a runner that holds calls back to send them together (a provider batch) */
+  call(prompt: string, args: Value[], rowKey: string, model?: string, row?: RowTicket): Promise<{ value: Value; stats: Stats }>;
+  /** rows to produce at once when the caller does not say (default 64): the wiring asks for twice the models'
+   *  request concurrency; batch-mode runners want every row at once */
   window?: number;
 }
+
+/** One row of a group: made (`row`, with its chat line for `format chat`), or dropped by a `check` or `judge`
+ *  (`filtered`); `at` is its element path. */
+export type Part = { kind: 'row'; at: number[]; row: Row; keys: string[]; split?: string; chat?: Row } | { kind: 'filtered'; at: number[]; reason: string };
 
 export type RowResult =
   /** `chat`: the row's line of the chat fine-tuning file (`format chat`) */
   | { kind: 'row'; row: Row; keys: string[]; split?: string; chat?: Row; stats: Stats; prompts: Record<string, string> }
   | { kind: 'filtered'; reason: string; stats: Stats; prompts: Record<string, string> }
   | { kind: 'failed'; cause: FailureCause; stats: Stats; stop?: SynthError }
-  | { kind: 'deferred'; message: string; stats: Stats };
+  | { kind: 'deferred'; message: string; stats: Stats }
+  | { kind: 'absent' }
+  | { kind: 'group'; parts: Part[]; stats: Stats; prompts: Record<string, string> };
 
 export interface ProducerOptions {
   dataset: DatasetStage;
@@ -53,10 +71,14 @@ export interface ProducerOptions {
   promptKey?: (prompt: string, model: string | undefined) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** rows in production (rows with prompt calls open a ticket each; see row-activity.ts) */
+  activity?: RowActivity;
   /** each model block's model name (env() resolved), for `m.model` */
   modelNames?: Record<string, string>;
   /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
   fakers?: FakerSource;
+  /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from, by `poolKey(from, weight)` */
+  pools?: Map<string, RowPool>;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -64,6 +86,11 @@ export interface ProducerOptions {
 const EXTRA_ROW_ATTEMPTS = 2;
 
 const SPLIT_STREAM = hashString('\u0000split');
+
+// shared by results of rows without prompt calls (never mutated)
+const NO_STATS: Stats = Object.freeze({}) as Stats;
+const ABSENT: RowResult = Object.freeze({ kind: 'absent' }) as RowResult;
+const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
   if (!split) return undefined;
@@ -81,7 +108,13 @@ function dedupKey(v: Value): string {
   return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
 }
 
-export { rowIdentity };
+/** The suffix a group part adds to its row's key and draw streams: `/1.0` for element 1, then element 0. */
+export function partSuffix(at: number[]): string {
+  return at.length ? '/' + at.join('.') : '';
+}
+
+
+export { rowIdentity, rowsOfItem };
 
 /** The cause of a failed expression: the message, the expression (as Synth source) and the values it read. */
 export function evaluationCause(e: EvalError, dataset: string): FailureCause {
@@ -101,45 +134,85 @@ function callCause(e: unknown, prompt: string): FailureCause {
   return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${code}`, message: `prompt '${prompt}': ${String((e as Error).message).slice(0, 300)}` };
 }
 
-/** Makes the producer of one dataset's rows. */
-export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+/** Makes the producer of one dataset's rows. A dataset without prompt calls makes each row synchronously (no
+ *  promise per row: such datasets run to millions of rows); one with prompt calls returns a promise. */
+export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Promise<RowResult> {
   const ds = o.dataset;
+  if (ds.nested) return groupProducer(o);
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+  // steps the plain loop below runs (let / row / check); loops and new values go through the interpreter
+  const plain = ds.steps.every((s) => 'let' in s || 'row' in s || 'check' in s);
+
+  /** The row's `for` item, grid and drawn variables (compiler/plan/rows.ts). A draw whose parameters, computed
+   *  for this row, fall outside its distribution's domain throws EvalError: the row fails, the same way every run. */
+  const rowEnv = (i: number, id: ReturnType<typeof rowIdentity>): Env => {
+    const env: Env = new Map();
+    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
+    drawRow(ds, i, env, id, 'for' in ds.rows ? (o.items?.[Math.floor(i / each)] ?? null) : undefined, drawContext(o));
+    return env;
+  };
+  /** Row i has no row: a drawn `each` below its most for the row's item. */
+  const absent = (i: number, id: ReturnType<typeof rowIdentity>): boolean =>
+    each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler !== undefined && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item));
+
+  if (!hasPrompts) {
+    // No prompt calls, so no `judge` and nothing to wait for: the steps are evaluations, made at once.
+    return (i) => {
+      const id = rowIdentity(ds, i, o.itemKeys);
+      try {
+        if (absent(i, id)) return ABSENT;
+        const scope = rowEnv(i, id);
+        if (plain) {
+          for (const step of ds.steps) {
+            if ('let' in step) scope.set(step.let, evaluate(step.expr, scope));
+            else if ('row' in step) scope.set('row', evaluate(step.row, scope));
+            else if ('check' in step && !evaluate(step.check, scope)) return { kind: 'filtered', reason: `filtered: check ${step.text}`, stats: NO_STATS, prompts: NO_PROMPTS };
+          }
+        } else {
+          const filtered = runWithoutCalls(ds.steps, scope);
+          if (filtered !== undefined) return { kind: 'filtered', reason: filtered, stats: NO_STATS, prompts: NO_PROMPTS };
+        }
+        return finish(scope, id, NO_STATS, NO_PROMPTS);
+      } catch (e) {
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats: NO_STATS };
+        throw e;
+      }
+    };
+  }
 
   return async (i) => {
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await promptRow(i, ticket);
+    } finally {
+      end();
+    }
+  };
+
+  async function promptRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
     const stats: Stats = {};
     const addStats = (s: Stats | undefined) => {
       for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
     };
     const called: Record<string, string> = {};
-    const env: Env = new Map();
-    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
     const id = rowIdentity(ds, i, o.itemKeys);
+    if (absent(i, id)) return ABSENT;
+    let env: Env;
     try {
-      drawRow(ds, i, env, id, o.items?.[Math.floor(i / each)], o.fakers ? { fakers: o.fakers } : {});
+      env = rowEnv(i, id);
     } catch (e) {
-      // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
       if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
       throw e;
     }
 
     let last: RowResult | undefined;
-    let prompt = '';
+    const prompt = { name: '' };
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const scope: Env = new Map(env);
       // only the calls of the branches taken are made (interpret.ts); `site` names the call within the row
-      const answer = async (r: CallRequest): Promise<Value> => {
-        const model = typeof r.model === 'string' ? r.model : undefined;
-        const key = o.promptKey ? o.promptKey(r.prompt, model) : r.prompt;
-        called[key] = o.promptHash(key);
-        prompt = r.prompt;
-        if (!o.prompts) throw new EvalError(`prompt ${r.prompt} cannot be called here`);
-        const res = await o.prompts.call(r.prompt, r.args, `${ds.name}/${id.key}/${attempt}/${r.site}`, model);
-        addStats(res.stats);
-        return res.value;
-      };
+      const answer = answerer(o, `${ds.name}/${id.key}/${attempt}`, ticket, called, prompt, addStats);
       try {
         const filtered = await drive(runSteps(ds.steps, scope), answer);
         if (filtered !== undefined) return { kind: 'filtered', reason: filtered, stats, prompts: called };
@@ -159,41 +232,218 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
           addStats((e as { stats?: Stats }).stats);
           const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
           // the runner already spent its retries on this call: the row fails with the call's cause
-          return { kind: 'failed', cause: callCause(e, prompt), stats, ...(stop ? { stop } : {}) };
+          return { kind: 'failed', cause: callCause(e, prompt.name), stats, ...(stop ? { stop } : {}) };
         }
         throw e;
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
-  };
+  }
 
   function finish(scope: Env, id: ReturnType<typeof rowIdentity>, stats: Stats, called: Record<string, string>): RowResult {
-    const row: Row = {};
-    const value = scope.get('row');
-    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
-    else row['value'] = value ?? null;
-    for (const k of ds.keep) row[k] = scope.get(k) ?? null;
-    for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
-    const bad = unwritableValue(row, ds.rowType.schema, ds.name);
-    if (bad) return { kind: 'failed', cause: bad, stats };
-    const sp = splitOf(ds.split, ds.seed, ds.name + id.stream, id.drawRow);
-    if (sp) row['split'] = sp;
-    // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
-    const keys: string[] = [];
-    for (const u of ds.unique) {
-      const v = evaluate(u.expr, scope);
-      if (u.similarity === null) keys.push('x:' + dedupKey(v));
-      else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
+    return finishRow(o, scope, id.stream, id.drawRow, stats, called);
+  }
+}
+
+/**
+ * Answers a row's call requests through the prompt runner: the call's key is `keyPrefix/site` (dataset, row or
+ * part, attempt, then the call's site), its model the one its `using` chose, with the row's ticket. Records the
+ * prompt's provenance key in `called`, the prompt last called in `prompt` (to name a failure), stats by `addStats`.
+ */
+function answerer(o: ProducerOptions, keyPrefix: string, ticket: RowTicket | undefined, called: Record<string, string>, prompt: { name: string }, addStats: (s: Stats | undefined) => void) {
+  return async (r: CallRequest): Promise<Value> => {
+    const model = typeof r.model === 'string' ? r.model : undefined;
+    const key = o.promptKey ? o.promptKey(r.prompt, model) : r.prompt;
+    called[key] = o.promptHash(key);
+    prompt.name = r.prompt;
+    if (!o.prompts) throw new EvalError(`prompt ${r.prompt} cannot be called here`);
+    const res = await o.prompts.call(r.prompt, r.args, `${keyPrefix}/${r.site}`, model, ticket);
+    addStats(res.stats);
+    return res.value;
+  };
+}
+
+/** Runs steps that call no prompt synchronously (loops and new values included); returns why a check dropped
+ *  the row, or undefined. */
+function runWithoutCalls(steps: DatasetStep[], scope: Env): string | undefined {
+  const r = runSteps(steps, scope).next();
+  if (!r.done) throw new EvalError(`prompt ${r.value.prompt} cannot be called here`);
+  return r.value;
+}
+
+/** What `drawRow` needs besides the row: fakers and the row pools. */
+function drawContext(o: ProducerOptions): { fakers?: FakerSource; pools?: SampleContext['pools'] } {
+  return { ...(o.fakers ? { fakers: o.fakers } : {}), ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
+}
+
+/** What a row's draws need besides uniforms: its values so far, fakers, its index (`seq()`), the row pools. */
+function sampleContext(o: ProducerOptions, env: Env, i: number): SampleContext {
+  return { env, index: i, ...(o.fakers ? { fakers: o.fakers } : {}), ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
+}
+
+/** The pool lookup `sample` takes: by source or dataset and weight column. */
+function poolsOf(pools: Map<string, RowPool>): (from: string, weight?: string) => RowPool {
+  return (from, weight) => pools.get(weight ? `${from}\u0000${weight}` : from)!;
+}
+
+/**
+ * A finished row: the record, its kept and judge columns, its split and dedup keys, and its chat line (`format
+ * chat`); failed when a value or the conversation cannot be written. `stream` and `drawRow` are the row's draw coordinates (the split is drawn).
+ */
+function finishRow(o: ProducerOptions, scope: Env, stream: string, drawRow: number, stats: Stats, called: Record<string, string>): RowResult {
+  const ds = o.dataset;
+  const row: Row = {};
+  const value = scope.get('row');
+  if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
+  else row['value'] = value ?? null;
+  for (const k of ds.keep) row[k] = scope.get(k) ?? null;
+  for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
+  const bad = unwritableValue(row, ds.rowType.schema, ds.name);
+  if (bad) return { kind: 'failed', cause: bad, stats };
+  const sp = splitOf(ds.split, ds.seed, ds.name + stream, drawRow);
+  if (sp) row['split'] = sp;
+  // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
+  const keys: string[] = [];
+  for (const u of ds.unique) {
+    const v = evaluate(u.expr, scope);
+    if (u.similarity === null) keys.push('x:' + dedupKey(v));
+    else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
+  }
+  if (ds.chat) {
+    // The chat file's line (chat-format.ts), written beside the row: OpenAI's fine-tuning format as it is.
+    const messages = 'messages' in ds.chat ? evaluate(ds.chat['messages']!, scope) : Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
+    const problem = chatProblem(messages);
+    if (problem) return { kind: 'failed', cause: { kind: 'value', key: `value ${ds.name} chat ${problem.replace(/\d+/g, '#').replace(/\(.*$/, '')}`, message: `the conversation is not in the chat fine-tuning format: ${problem}` }, stats };
+    const tools = toolsMember(ds.tools);
+    const chat: Row = { messages, ...(tools ? { tools } : {}) };
+    return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), chat, stats, prompts: called };
+  }
+  return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+}
+
+/** A part as it is made: a row, filtered, or failed (which fails its whole group). */
+type PartResult = Part | { kind: 'failed'; at: number[]; cause: FailureCause };
+
+type ForStep = Extract<DatasetStep, { for: string }>;
+
+/**
+ * The producer of a dataset with nested `for`s: each row index runs the steps up to its first nested `for`, then
+ * the rest once per element (recursively for deeper ones), and returns the index's rows as a group. Element `e`
+ * (copy `k` of `each`) of a list is part `e × each + k` of its level; a part's draws and LLM cache keys add its
+ * path to the row's (`partSuffix`), so a resumed or sharded run makes the same parts. An expression that fails on
+ * a model's answer is made again with new calls: the whole index when it fails before the fan-out, else only the
+ * part.
+ */
+function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+  const ds = o.dataset;
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const hasPrompts = ds.prompts.length > 0;
+  const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+  const steps = ds.steps;
+
+  return async (i) => {
+    // a ticket for the row, as rowProducer's rows take one: a provider batch is sent when every row waits on it
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await groupRow(i, ticket);
+    } finally {
+      end();
     }
-    if (ds.chat) {
-      // The chat file's line (chat-format.ts), written beside the row: OpenAI's fine-tuning format as it is.
-      const messages = 'messages' in ds.chat ? evaluate(ds.chat['messages']!, scope) : Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
-      const problem = chatProblem(messages);
-      if (problem) return { kind: 'failed', cause: { kind: 'value', key: `value ${ds.name} chat ${problem.replace(/\d+/g, '#').replace(/\(.*$/, '')}`, message: `the conversation is not in the chat fine-tuning format: ${problem}` }, stats };
-      const tools = toolsMember(ds.tools);
-      const chat: Row = { messages, ...(tools ? { tools } : {}) };
-      return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), chat, stats, prompts: called };
+  };
+
+  async function groupRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
+    const stats: Stats = {};
+    const addStats = (s: Stats | undefined) => {
+      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    };
+    const called: Record<string, string> = {};
+    const id = rowIdentity(ds, i, o.itemKeys);
+    if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
+    const env: Env = new Map();
+    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
+    try {
+      // the index's draws (those below a nested `for` are drawn per part, in `part`)
+      drawRow(ds, i, env, id, 'for' in ds.rows ? (o.items?.[Math.floor(i / each)] ?? null) : undefined, drawContext(o));
+    } catch (e) {
+      // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+      throw e;
     }
-    return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+    const prompt = { name: '' };
+    /** Calls of one part: the key names the row, the part's path, its attempts and the call's site. */
+    const caller = (at: number[], attempt: string) => answerer(o, `${ds.name}/${id.key}${partSuffix(at)}/${attempt}`, ticket, called, prompt, addStats);
+    const drawAt = (name: string, at: number[]) => drawer(ds.seed, ds.name, name + id.stream + partSuffix(at), id.drawRow);
+
+    /** Steps `from`… for the part at `at`: its rows (a fan-out makes many). The steps up to the next nested `for`
+     *  run through the step interpreter (lazy branches, `using`, loops). Throws EvalError and call errors. */
+    const run = async (from: number, scope: Env, at: number[], attempt: string): Promise<PartResult[]> => {
+      const next = steps.findIndex((st, k) => k >= from && 'for' in st);
+      const upTo = next < 0 ? steps.length : next;
+      const filtered = await drive(runSteps(steps.slice(from, upTo), scope), caller(at, attempt));
+      if (filtered !== undefined) return [{ kind: 'filtered', at, reason: filtered }];
+      if (next >= 0) return fanOut(next, steps[next] as ForStep, scope, at, attempt);
+      const r = finishRow(o, scope, id.stream + partSuffix(at), id.drawRow, {}, called);
+      if (r.kind === 'failed') return [{ kind: 'failed', at, cause: r.cause }];
+      if (r.kind !== 'row') return [];
+      return [{ kind: 'row', at, row: r.row, keys: r.keys, ...(r.split !== undefined ? { split: r.split } : {}), ...(r.chat ? { chat: r.chat } : {}) }];
+    };
+
+    /** A nested `for`: the list, then each element (times `each`) as a part, concurrently. */
+    const fanOut = async (s: number, step: ForStep, scope: Env, at: number[], attempt: string): Promise<PartResult[]> => {
+      const list = await drive(evalRoot(step.list, scope, {}, `for:${step.for}`), caller(at, attempt));
+      if (list === null) return []; // an absent optional list has no elements
+      if (!Array.isArray(list)) throw Object.assign(new EvalError(`\`for ${step.for} in …\` needs a list, got ${JSON.stringify(list)?.slice(0, 60)}`), { expr: step.list, env: scope });
+      const jobs: Array<Promise<PartResult[]>> = [];
+      list.forEach((el, e) => {
+        const base = e * step.each.count;
+        const n = step.each.sampler ? Number(sample(step.each.sampler as Sampler, drawAt('\u0000each', [...at, base]))) : step.each.count;
+        for (let k = 0; k < n; k++) jobs.push(part(step, s + 1, scope, el, [...at, base + k], attempt));
+      });
+      return (await Promise.all(jobs)).flat();
+    };
+
+    /** One element's part: `where`, the level's draws, then the steps after the `for`, attempted again on EvalError. */
+    const part = async (step: ForStep, from: number, scope: Env, el: Value, at: number[], outer: string): Promise<PartResult[]> => {
+      let last: PartResult[] = [];
+      for (let a = 0; a < maxAttempts; a++) {
+        const sc: Env = new Map(scope);
+        sc.set(step.for, el);
+        try {
+          if (step.where && evaluate(step.where, sc) !== true) return [];
+          for (const v of ds.vary) if (v.level === step.level && v.mode !== 'grid') sc.set(v.name, sample(v.sampler, drawAt(v.name, at), sampleContext(o, sc, i)));
+          return await run(from, sc, at, `${outer}.${a}`);
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+          last = [{ kind: 'failed', at, cause: evaluationCause(e, ds.name) }];
+          if (!hasPrompts) break;
+        }
+      }
+      return last;
+    };
+
+    let last: RowResult | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      try {
+        const parts = await run(0, new Map(env), [], String(attempt));
+        const failed = parts.find((p) => p.kind === 'failed');
+        if (failed && failed.kind === 'failed') return { kind: 'failed', cause: failed.cause, stats };
+        if (attempt > 0) stats['retried'] = (stats['retried'] ?? 0) + 1;
+        return { kind: 'group', parts: parts as Part[], stats, prompts: called };
+      } catch (e) {
+        if (e instanceof EvalError) {
+          last = { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+          if (!hasPrompts) break;
+          continue;
+        }
+        if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
+        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
+          addStats((e as { stats?: Stats }).stats);
+          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
+          return { kind: 'failed', cause: callCause(e, prompt.name), stats, ...(stop ? { stop } : {}) };
+        }
+        throw e;
+      }
+    }
+    return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
   }
 }

@@ -25,6 +25,8 @@ const VOCAB = [
   'fake("person.fullName")', 'locale:', 'date("2024-02-30")', 'datetime("2024-01-01T00:00:00Z")', 'date', 'where e.x > 1',
   'using', 'using m', 'match', 'match x {', 'default:', 'for i in 1..3 {', 'x = x + [1]', 'message[]', 'call_tool("t", { a: 1 })',
   'fallback', 'format hf', '"out/{split}.jsonl"', 'messages:', 'user("hi")',
+  'table("t.csv")', 'source t: S = table("t.csv")', 'for q in x.pairs', 'each randint(1, 5)', 'uuid()', 'seq()', 'one_of(t)',
+  'weighted(t, x)', '@unique', 'for c in d',
 ];
 const WEIRD = ['\u0000', '\uFEFF', '\u202E', '\uD800', '\uDC00', '😀', 'é', '中', '\r', '\r\n', '\t', '\u2028', '\\', '`', '$', '#', "'"];
 
