@@ -20,6 +20,8 @@ export interface SymbolInfo {
  * The incremental session (check/session.ts) re-checks a declaration when what it read changed.
  */
 export const NAMES_READ = '#names';
+/** The entry file's `goal` block (its settings: the split a dataset inherits). */
+export const GOAL_READ = '#goal';
 export const ALL_CASES_READ = '#cases';
 /** A "did you mean" query to a pool of declared names (`namePool`, `casePool`): its view is the answer. */
 export const NEAR_READ_PREFIX = '#near ';
@@ -59,7 +61,13 @@ export class SymbolTable {
    */
   reads: Set<string> | undefined;
 
-/** The declaration named `name`, recording the lookup while `reads` is set. */
+/** The goal block, recording the read while `reads` is set. */
+  goalRead(): { decl: A.GoalDecl; file: string } | undefined {
+    this.reads?.add(GOAL_READ);
+    return this.goal;
+  }
+
+  /** The declaration named `name`, recording the lookup while `reads` is set. */
   get(name: string): SymbolInfo | undefined {
     this.reads?.add(name);
     return this.byName.get(name);

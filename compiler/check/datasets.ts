@@ -50,7 +50,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
  */
 function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
   const own = ds.settings.find((s) => s.key.name === 'split');
-  const split = own ?? ds.ctx.symbols.goal?.decl.settings.find((s) => s.key.name === 'split');
+  const split = own ?? ds.ctx.symbols.goalRead()?.decl.settings.find((s) => s.key.name === 'split');
   for (const c of d.clauses) {
     if (c.kind !== 'Output') continue;
     const perSplit = c.path.value.includes('{split}') || c.format?.name === 'hf';

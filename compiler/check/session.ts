@@ -9,6 +9,7 @@
 //  - what those declarations' own checks computed without a lookup by the reader (their phase-2 types, read from
 //    the tables): covered by the stamp in the view, and within one check by propagation — a declaration checked
 //    again makes whoever looked its name up be checked again, transitively.
+//  - the goal block (`GOAL_READ`: a dataset's split inherited from it), its view the goal and its stamp;
 //  - the namespace without a lookup by name: "did you mean" queries to the pools of declared names and enum cases
 //    (`NEAR_READ_PREFIX` in symbols.ts; the view is the answer), the list of declared names, the enums declaring a
 //    bare case name, the set of case names (`NAMES_READ`, `caseRead`, `ALL_CASES_READ`, with the program's *shape*
@@ -34,7 +35,7 @@ import type * as A from '../../grammar/ast.js';
 import type { Diagnostic } from '../../base/diagnostics.js';
 import { newTables, type CheckTables } from './tables.js';
 import type { Program } from '../program.js';
-import { ALL_CASES_READ, buildSymbols, caseRead, CASE_READ_PREFIX, NAMES_READ, NEAR_READ_PREFIX, type SymbolTable } from '../symbols.js';
+import { ALL_CASES_READ, buildSymbols, caseRead, CASE_READ_PREFIX, GOAL_READ, NAMES_READ, NEAR_READ_PREFIX, type SymbolTable } from '../symbols.js';
 import type { Ty } from '../types.js';
 
 /** A lookup's answer when it was recorded: the declaration a name denoted and its stamp, or a shape-derived value. */
@@ -133,6 +134,7 @@ export class CheckSession {
     if (changed) this.shapeKey = parts.join('\n');
 
     const last = this.symbols;
+    const lastGoal = last?.goal?.decl;
     let symbols: SymbolTable;
     if (!changed && last && this.symbolsClean) {
       symbols = last;
@@ -159,6 +161,8 @@ export class CheckSession {
       if (last) for (const name of last.byName.keys()) if (!symbols.byName.has(name)) this.invalidate(name);
       if (changed || !last) this.shapeChanged(last, symbols);
     }
+    // the goal block changed (re-parsed, added, removed): whoever read it (a dataset's inherited split) may be stale
+    if (symbols.goal?.decl !== lastGoal) this.invalidate(GOAL_READ);
     this.symbols = symbols;
     this.entry = program.entry;
     this.settle(program, symbols);
@@ -215,6 +219,10 @@ export class CheckSession {
   private viewOf(key: string, symbols: SymbolTable): View {
     if (key === NAMES_READ || key === ALL_CASES_READ) return this.shapeKey;
     if (key.startsWith(NEAR_READ_PREFIX)) return symbols.nearAnswer(key);
+    if (key === GOAL_READ) {
+      const goal = symbols.goal?.decl;
+      return { decl: goal, stamp: goal ? this.entries.get(goal)?.stamp : undefined };
+    }
     if (key.startsWith(CASE_READ_PREFIX)) return symbols.enumCases.get(key.slice(CASE_READ_PREFIX.length))?.join(',') ?? '';
     const decl = symbols.byName.get(key)?.decl;
     return { decl, stamp: decl ? this.entries.get(decl)?.stamp : undefined };
