@@ -10,6 +10,7 @@
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { contentHash } from '../../compiler/plan/canonical.js';
+import { exactValueText } from './value-text.js';
 
 export interface Provenance {
   d: string;
@@ -50,9 +51,10 @@ export function promptHash(plan: Plan, prompt: string): string {
 }
 
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
- *  key order is stable: plain JSON suffices). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
+ *  key order is stable), written so that every value is told apart — NaN, ±Infinity and -0 included
+ *  (value-text.ts). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
 export function inputHash(itemKey: string, item: Value | undefined): string {
-  const text = itemKey + '\u0000' + JSON.stringify(item ?? null);
+  const text = itemKey + '\u0000' + exactValueText(item);
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
   for (let i = 0; i < text.length; i++) {
