@@ -2,7 +2,7 @@
 // the call's arguments, JSON Schema, local validation), the images client, provider batches, and the budget
 // guard. `run()` (run/run-plan.ts) builds one wiring per run from its options; tests may build their own.
 import * as path from 'node:path';
-import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
+import type { Plan, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalDates } from '../compiler/plan/dates.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
 import { hostOf, simpleCause } from './cause.js';
 import { LlmClient } from './llm/client.js';
+import { DEFAULT_BASE_URL, resolveSetting } from './llm/endpoint.js';
 import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
@@ -45,13 +46,6 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
   };
 }
 
-/** A setting's run-time value: `env("NAME", default)` is read from the environment here, and only here. */
-function resolve(v: Setting | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object' && 'env' in v) return env[v.env as string] ?? (v.default as string | undefined);
-  return String(v);
-}
-
 /**
  * The client profile of model block `modelName` (with `prompt`'s overrides of temperature and max_tokens) and its
  * API key read from `env`. Throws SynthError SYN5006 for an unknown model, SYN5001 when the key's variable is unset.
@@ -63,8 +57,8 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
   const keySetting = s['api_key'];
   const keyEnv = keySetting && typeof keySetting === 'object' && 'env' in keySetting ? String(keySetting.env) : undefined;
-  const apiKey = resolve(keySetting, env) ?? '';
-  const baseUrl = resolve(s['base_url'], env) ?? 'https://api.openai.com/v1';
+  const apiKey = resolveSetting(keySetting, env) ?? '';
+  const baseUrl = resolveSetting(s['base_url'], env) ?? DEFAULT_BASE_URL;
   if (keyEnv && !apiKey) {
     throw synthError('SYN5001', {
       model: modelName,
@@ -75,7 +69,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
   const ps = prompt?.settings ?? {};
   const profile: ModelProfile = {
     id: modelName,
-    model: resolve(s['name'], env) ?? modelName,
+    model: resolveSetting(s['name'], env) ?? modelName,
     baseUrl,
     ...(keyEnv ? { apiKeyEnv: keyEnv } : {}),
     ...(typeof ps['temperature'] === 'number' ? { temperature: ps['temperature'] } : num('temperature') !== undefined ? { temperature: num('temperature')! } : {}),

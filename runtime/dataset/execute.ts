@@ -63,6 +63,9 @@ export interface DatasetRunOptions {
   resolveOutput?: (p: string) => string;
   /** tests: play a full disk */
   faults?: WriteFaults;
+  /** where `env("NAME")` model settings are read (default process.env): a row's provenance names the model and
+   *  endpoint the run resolves them to */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Progress {
@@ -155,7 +158,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const promptHashes = new Map<string, string>();
   const promptHashOf = (name: string) => {
     let h = promptHashes.get(name);
-    if (h === undefined) promptHashes.set(name, (h = promptHash(o.plan, name)));
+    if (h === undefined) promptHashes.set(name, (h = promptHash(o.plan, name, o.env ?? process.env)));
     return h;
   };
   const outFolder = path.dirname(file);

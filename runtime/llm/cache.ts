@@ -1,8 +1,10 @@
 // Content-addressed on-disk cache of finished LLM calls, under `<project>/.synth/cache/llm/`.
 //
-// Key: sha256 of the canonical JSON (sorted keys) of { model, params, messages, schema, rowKey } — what is sent,
-// plus the row's identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final
-// answers are stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
+// Key: sha256 of the canonical JSON (sorted keys) of { model, endpoint, params, messages, schema, rowKey } — what
+// is sent and where (the model name and the endpoint as resolved at run time, so a model switched through
+// `env()` or another endpoint serving the same name never answers from the other's entries), plus the row's
+// identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final answers are
+// stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
 // Each entry is one file written atomically (temp file + rename), so a crash never leaves a torn entry and
 // concurrent runs can share the folder. The whole folder is safe to delete: it only saves calls.
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,7 +13,10 @@ import * as path from 'node:path';
 import type { ChatMessage, Usage } from './types.js';
 
 export interface CacheKeyInput {
+  /** the model name sent (resolved) */
   model: string;
+  /** the endpoint it is sent to (endpoint.ts `endpointIdentity`: no credentials) */
+  endpoint: string;
   params: Record<string, unknown>;
   messages: readonly ChatMessage[];
   schema: object | undefined;
@@ -36,9 +41,9 @@ export function canonicalJson(v: unknown): string {
 }
 
 export function cacheKey(input: CacheKeyInput): string {
-  const { model, params, messages, schema, rowKey } = input;
+  const { model, endpoint, params, messages, schema, rowKey } = input;
   return createHash('sha256')
-    .update(canonicalJson({ v: 1, model, params, messages, schema: schema ?? null, rowKey }))
+    .update(canonicalJson({ v: 1, model, endpoint, params, messages, schema: schema ?? null, rowKey }))
     .digest('hex');
 }
 

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { hostOf, type FailureCause } from '../cause.js';
 import { cacheKey, ResponseCache } from './cache.js';
+import { endpointIdentity } from './endpoint.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
@@ -293,7 +294,7 @@ export class LlmClient {
 
   /** The cache key of a call: what is sent plus the row's identity (see cache.ts). */
   cacheKeyOf(req: ChatRequest): string {
-    return cacheKey({ model: this.profile.model, params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey });
+    return cacheKey({ model: this.profile.model, endpoint: endpointIdentity(this.profile.baseUrl), params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey });
   }
 
   /** A finished call from the cache, counted as a call and a hit; undefined on a miss (counted as a call). */

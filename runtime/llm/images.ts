@@ -17,6 +17,7 @@ import { hostOf } from '../cause.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache } from './cache.js';
+import { endpointIdentity } from './endpoint.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
@@ -120,7 +121,7 @@ export class ImageClient {
   async generate(req: ImageRequest): Promise<ImageResult> {
     this.stats.calls++;
     const params = { kind: 'image', n: req.n, size: req.size ?? null, seed: req.seed ?? null };
-    const key = cacheKey({ model: this.profile.model, params, messages: [{ role: 'user', content: req.prompt }], schema: undefined, rowKey: req.rowKey });
+    const key = cacheKey({ model: this.profile.model, endpoint: endpointIdentity(this.profile.baseUrl), params, messages: [{ role: 'user', content: req.prompt }], schema: undefined, rowKey: req.rowKey });
     const hit = await this.cache.get(key);
     const hitImages = hit ? ((hit.value as { images?: StoredImage[] }).images ?? []) : [];
     if (hit && hitImages.length === req.n && hitImages.every((img) => this.store.has(img))) {

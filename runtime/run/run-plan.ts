@@ -100,6 +100,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         ...(o.onNotice ? { onNotice: o.onNotice } : {}),
         shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
         ...(o.faults ? { faults: o.faults } : {}),
+        ...(o.env ? { env: o.env } : {}),
       });
       results.push(r);
       manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
