@@ -13,6 +13,7 @@ import { namesIn } from './expr-names.js';
 import type { ScopeVar } from './expressions.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
+import { checkOutputShared } from './outputs.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
 
@@ -32,6 +33,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!ds.hasRows) ctx.report('SYN3004', d.name.span, { name: d.name.name });
   if (!ds.hasRow) ctx.report('SYN3005', d.name.span, { name: d.name.name });
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
+  checkOutputShared(d, ctx);
 }
 
 /** The keyword that starts a clause, to name it in SYN9001. */

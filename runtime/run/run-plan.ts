@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
+import { sharedFile } from '../../compiler/check/outputs.js';
 import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
+import { displayPath } from '../dataset/file-io.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, promptRunnerFactory } from '../wiring.js';
@@ -43,6 +45,20 @@ export function projectPath(root: string, p: string, allowOutside: boolean): str
   return abs;
 }
 
+/** With `--out`, outputs in different folders may land on one file (`a/d.jsonl`, `b/d.jsonl`): SYN5081 before
+ *  anything runs. (Without it, the checker's SYN3070 already refuses datasets that share a file.) */
+function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) => string): void {
+  const seen: Array<{ name: string; file: string }> = [];
+  for (const n of names) {
+    const file = outputOf(plan.datasets[n]!.output.path);
+    for (const s of seen) {
+      const shared = sharedFile(s.file, file);
+      if (shared !== undefined) throw synthError('SYN5081', { first: s.name, name: n, file: displayPath(shared) });
+    }
+    seen.push({ name: n, file });
+  }
+}
+
 /** The datasets a run covers: `names` in declaration order of the plan, or all. Throws SYN5006 for a name the plan lacks. */
 export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
   for (const n of names ?? []) {
@@ -68,6 +84,11 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     o.onEstimate?.(estimate);
     if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
   }
+  const outputOf = (p: string) => {
+    const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
+    return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
+  };
+  if (o.outDir) refuseSharedOutputs(plan, names, outputOf);
   const wiring = o.prompts ?? promptRunnerFactory(plan, o.projectRoot, budget, o);
   const results: DatasetRunResult[] = [];
   const manifests: string[] = [];
@@ -85,10 +106,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         plan,
         dataset: ds,
         projectRoot: o.projectRoot,
-        resolveOutput: (p) => {
-          const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
-          return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
-        },
+        resolveOutput: outputOf,
         ...(o.limit !== undefined ? { limit: o.limit } : {}),
         ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
         ...(prompts ? { prompts } : {}),
