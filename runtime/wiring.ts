@@ -10,7 +10,9 @@ import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
 import { hostOf, simpleCause } from './cause.js';
+import type { CacheProblem } from './llm/cache.js';
 import { LlmClient } from './llm/client.js';
+import { displayPath, writeReason } from './dataset/file-io.js';
 import { DEFAULT_BASE_URL, resolveSetting } from './llm/endpoint.js';
 import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
@@ -84,6 +86,20 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
   return { profile, apiKey };
 }
 
+/**
+ * Says once per reason (per run) that answers are not being cached — they hold the API key (from `keyEnv`), or
+ * the cache folder `cacheDir` refuses writes — so a user is not surprised when the next run pays for them again.
+ */
+function cacheProblemNotice(cacheDir: string, notice: ((line: string) => void) | undefined): (p: CacheProblem, keyEnv: string | undefined) => void {
+  const told = new Set<string>();
+  return (p, keyEnv) => {
+    if (told.has(p.kind) || !notice) return;
+    told.add(p.kind);
+    if (p.kind === 'secret') notice(`note: an answer contains the API key${keyEnv ? ` (from $${keyEnv})` : ''}, so it is not cached (keys are never written to disk); the row is kept, and its call is made again on the next run`);
+    else notice(`note: cannot write the LLM cache in ${displayPath(cacheDir)}: ${writeReason(p.error)}; answers are not cached this run, so a rerun pays for them again (rows are kept)`);
+  };
+}
+
 /** Renders a prompt's messages for one call: parameters bound to the call's arguments (in declaration order). */
 export function renderMessages(p: PromptStage, args: Value[]): ChatMessage[] {
   const env: Env = new Map(p.params.map((param, i) => [param.name, args[i] ?? null]));
@@ -120,6 +136,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const over = budget.exceeded();
     return over ? Object.assign(synthError('SYN5027', { reason: over }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
   };
+  const onCacheProblem = cacheProblemNotice(path.join(root, '.synth', 'cache'), opts.onNotice);
   // One health record per model block, shared by its chat and image clients (llm/health.ts).
   const healths = new Map<string, EndpointHealth>();
   const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
@@ -157,6 +174,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
+        onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...backoff,
       });
@@ -174,6 +192,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         health: healthFor(p.model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
+        onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...backoff,
       });

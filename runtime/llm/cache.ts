@@ -47,16 +47,48 @@ export function cacheKey(input: CacheKeyInput): string {
     .digest('hex');
 }
 
+/**
+ * A key shorter than this is not treated as a secret to keep out of the cache and messages: `none` (what local
+ * servers take, and what docs/runtime.md suggests) or `x` would otherwise keep every answer containing that
+ * word out of the cache, and blank it out of error messages. Real API keys are far longer (OpenAI's: 51+).
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/** The secrets worth guarding among `keys`: those at least MIN_SECRET_LENGTH characters long. */
+export function guardedSecrets(keys: readonly string[]): string[] {
+  return keys.filter((k) => k.length >= MIN_SECRET_LENGTH);
+}
+
+/** Why an answer was not cached: it contains the API key, or the cache folder refused the write. */
+export type CacheProblem = { kind: 'secret' } | { kind: 'write'; error: unknown };
+
 export class ResponseCache {
   readonly dir: string;
   private readonly made = new Set<string>();
+  private readonly secrets: readonly string[];
 
-  /** `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. `secrets` are never written. */
+  /**
+   * `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. An entry containing one of
+   * `secrets` (of at least MIN_SECRET_LENGTH characters) is never written. `onProblem` hears of every entry
+   * `keep` could not store (the caller says so once).
+   */
   constructor(
     cacheDir: string,
-    private readonly secrets: readonly string[] = [],
+    secrets: readonly string[] = [],
+    private readonly onProblem?: (p: CacheProblem) => void,
   ) {
     this.dir = path.join(cacheDir, 'llm');
+    this.secrets = guardedSecrets(secrets);
+  }
+
+  /** Stores an entry (set) and never throws: an entry that could not be stored is told to `onProblem` — it
+   *  costs a call on the next run, never the row. */
+  async keep(key: string, entry: CacheEntry): Promise<void> {
+    try {
+      if (!(await this.set(key, entry))) this.onProblem?.({ kind: 'secret' });
+    } catch (error) {
+      this.onProblem?.({ kind: 'write', error });
+    }
   }
 
   fileOf(key: string): string {
@@ -82,7 +114,7 @@ export class ResponseCache {
   /** Stores an entry atomically. Returns false (and stores nothing) if the entry would contain a secret. */
   async set(key: string, entry: CacheEntry): Promise<boolean> {
     const text = JSON.stringify({ v: 1, value: entry.value, usage: entry.usage, model: entry.model });
-    for (const s of this.secrets) if (s && text.includes(s)) return false;
+    for (const s of this.secrets) if (text.includes(s)) return false;
     const file = this.fileOf(key);
     const sub = path.dirname(file);
     if (!this.made.has(sub)) {

@@ -15,7 +15,7 @@ import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { hostOf, type FailureCause } from '../cause.js';
-import { cacheKey, ResponseCache } from './cache.js';
+import { cacheKey, ResponseCache, type CacheProblem } from './cache.js';
 import { endpointIdentity } from './endpoint.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
@@ -53,6 +53,8 @@ export interface LlmClientOptions {
   /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
    *  budget is charged as money is spent, not when a call ends */
   onSpend?: (usage: Usage) => void;
+  /** told of each answer the cache could not keep (it holds the API key; the folder refused the write) */
+  onCacheProblem?: (p: CacheProblem) => void;
 }
 
 export interface LlmClientStats {
@@ -126,7 +128,7 @@ export class LlmClient {
       fetch: o.fetch ?? this.pool!.fetch,
       logLevel: 'off',
     });
-    this.cache = o.cacheDir ? new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : []) : undefined;
+    this.cache = o.cacheDir ? new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : [], o.onCacheProblem) : undefined;
     this.scheduler =
       o.scheduler ??
       new Scheduler({
@@ -196,13 +198,8 @@ export class LlmClient {
         this.o.onSpend?.(r.usage);
         this.noteModel(r.model);
         if (attempts > 1) this.stats.retried++;
-        if (this.cache) {
-          try {
-            await this.cache.set(key, { value: r.value, usage, model: r.model });
-          } catch {
-            // a full disk or read-only folder loses the cache entry, not the row
-          }
-        }
+        // a full disk or read-only folder loses the cache entry (said once), not the row
+        await this.cache?.keep(key, { value: r.value, usage, model: r.model });
         return { value: r.value, usage, modelReported: r.model, cached: false, attempts, retried: attempts > 1 };
       } catch (e) {
         if (health?.error && e === health.error) throw withUsage(health.error, usage, attempts - 1);
@@ -314,13 +311,7 @@ export class LlmClient {
     this.noteModel(model);
     this.stats.requests += attempts;
     if (attempts > 1) this.stats.retried++;
-    if (this.cache) {
-      try {
-        await this.cache.set(key, { value, usage, model });
-      } catch {
-        // a full disk loses the cache entry, not the row
-      }
-    }
+    await this.cache?.keep(key, { value, usage, model });
     return { value, usage, modelReported: model, cached: false, attempts, retried: attempts > 1 };
   }
 

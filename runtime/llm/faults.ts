@@ -6,6 +6,7 @@
 // of the API key.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { FailureCause } from '../cause.js';
+import { MIN_SECRET_LENGTH } from './cache.js';
 import { retryAfterMs, type Scheduler } from './scheduler.js';
 import type { ChatMessage, FailureKind, Usage } from './types.js';
 
@@ -120,7 +121,8 @@ export function transportError(e: unknown, c: TransportContext): AttemptError {
   return fail('network', `bad response: ${c.scrub(m).slice(0, 200)}`, { kind: 'connection', key: `connection bad-response ${c.host}`, message: `${c.host}: the HTTP answer was cut off or not JSON` });
 }
 
-/** Removes the API key from any text that might be shown or stored. */
+/** Removes the API key from any text that might be shown or stored (a key shorter than MIN_SECRET_LENGTH, such
+ *  as `none`, is not a secret: blanking the word out of every message would only garble them). */
 export function scrubber(secret: string): (text: string) => string {
-  return (text) => (secret && secret.length >= 4 ? text.split(secret).join('***') : text);
+  return (text) => (secret.length >= MIN_SECRET_LENGTH ? text.split(secret).join('***') : text);
 }
