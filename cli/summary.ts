@@ -4,6 +4,7 @@
 //   tickets: 8 of 10 rows → out/tickets.jsonl (2 failed, 0 filtered, 0 duplicates; 6 reused, 4 remade: …) in 1.2s
 //     2 rows missing:
 //       2 × HTTP 500 from api.example.com: … (first: row 3)
+//       3 × timeout: SYN5020 (below)
 //   error SYN5022: dataset 'tickets' has 8 of 10 rows: 2 missing; run again to retry them
 //
 // Exit codes (docs/runtime.md): 0 every dataset complete and every `expect` holds; 1 spec errors or a failed
@@ -37,8 +38,9 @@ export function datasetSummary(r: DatasetRunResult): string[] {
     const stopCause = (r.error as { failure?: { key?: string } } | undefined)?.failure?.key;
     for (const g of r.causes) {
       // rows that failed with the error that stopped the run are told once, by that error's line
+      // (named as the manifest names it: the cause's kind, and the code of the error that stopped the run)
       if (stopCause !== undefined && g.key === stopCause) {
-        lines.push(`    ${g.count} × ${r.error!.code} (below)`);
+        lines.push(`    ${g.count} × ${g.kind}: ${r.error!.code} (below)`);
         continue;
       }
       lines.push(`    ${g.count} × ${forTerminal(g.example)}${g.row >= 0 ? ` (first: row ${g.row})` : ''}`);

@@ -9,6 +9,7 @@ import { VERSION } from '../compiler/version.js';
 import type { DatasetRunResult } from './dataset/execute.js';
 import { writeFileAtomic } from './dataset/file-io.js';
 import { manifestPath } from './dataset/paths.js';
+import { failureOf } from './cause.js';
 
 export { manifestPath };
 
@@ -30,6 +31,7 @@ export function manifestStatus(r: DatasetRunResult): ManifestStatus {
  */
 export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
   const ds = plan.datasets[r.name]!;
+  const stopKey = failureOf(r.error)?.key;
   const manifest = {
     synth: 'manifest',
     tool: VERSION,
@@ -62,7 +64,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     status: manifestStatus(r),
     target: r.target ?? null,
     rows_missing: r.missing,
-    causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}) })),
+    // the group of rows that failed with the error that stopped the run names its code, as the summary does
+    causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}), ...(stopKey !== undefined && c.key === stopKey ? { error: r.error!.code } : {}) })),
     stopped: r.stoppedEarly ?? null,
     error: r.error ? { code: r.error.code, message: r.error.message } : null,
     // rows taken from earlier runs (everything that made them unchanged) and rows made again, with why

@@ -181,6 +181,8 @@ export class LlmClient {
     let refusals = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (last) {
+        // the endpoint was found unusable (by this call's last request, too): no backoff before saying so
+        if (health?.error) throw withUsage(health.error, usage, attempts, failureOf(last, this.profile));
         const delay = last.feedback ? 0 : this.scheduler.backoff(attempt - 1, last.retryAfterMs);
         this.emit({ type: 'retry', rowKey: req.rowKey, attempt, kind: last.kind, delayMs: delay, detail: last.message });
         if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
@@ -422,7 +424,7 @@ export class LlmClient {
           // Recorded here, before the scheduler gives the slot to the next request, so that none is sent to an
           // endpoint found unusable or after the failure that trips the breaker.
           if (e instanceof AttemptError && e.fatal) this.o.health?.unusable(failureOf(e, this.profile));
-          else if (e instanceof AttemptError && e.kind !== 'rate_limit' && !e.modeRefused) this.o.health?.requestEnded(false, failureOf(e, this.profile));
+          else if (e instanceof AttemptError && !e.modeRefused) this.o.health?.requestFailed(e, failureOf(e, this.profile), 1 + Math.max(0, this.profile.retries));
           throw e;
         }
       });

@@ -181,7 +181,8 @@ export class ImageClient {
         last = e;
         // a wrong key, URL or model: every call would fail the same way (health.ts)
         if (e.fatal && e.failure && this.o.health) throw this.o.health.unusable(e.failure);
-        if (e.kind !== 'rate_limit' && e.failure) this.o.health?.requestEnded(false, e.failure);
+        if (e.failure) this.o.health?.requestFailed(e, e.failure, maxAttempts);
+        if (this.o.health?.error) throw this.o.health.error;
         if (e.kind === 'client') break;
       }
     }

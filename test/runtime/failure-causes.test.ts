@@ -130,26 +130,27 @@ describe('failure causes', () => {
     expect(r.p.manifest().causes[0]!.cause).toBe('http');
   });
 
-  it('a connection error (answers cut off mid-body): retried, then the row fails with the host (exit 3)', async () => {
+  it('a connection error (answers cut off mid-body) from an endpoint that never answered: retried, then the dataset stops naming the host (exit 2)', async () => {
     const dropping = await startFakeOpenAI({ deterministic: true, faults: { rate: 1, kinds: ['disconnect'] } });
     try {
       const p = project(SPEC({ count: 1 }).replace('retries 2', 'retries 1'));
       const r = await synthAsync(['run', p.file], { cwd: p.dir, env: { TEST_BASE_URL: dropping.url, TEST_API_KEY: 'none' } });
-      expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toMatch(new RegExp(`1 × 127\\.0\\.0\\.1:${dropping.port}: (the HTTP answer was cut off or not JSON|connection failed)`));
+      expect(r.code, r.stderr).toBe(2);
+      expect(dropping.requests).toHaveLength(2);
+      expect(r.stderr).toMatch(new RegExp(`error SYN5020: 127\\.0\\.0\\.1:${dropping.port}: (the HTTP answer was cut off or not JSON|connection failed)`));
       expect(p.manifest().causes[0]!.cause).toBe('connection');
     } finally {
       await dropping.close();
     }
   });
 
-  it('no answer within `timeout`: says so, with the host (exit 3)', async () => {
+  it('no answer within `timeout` from an endpoint that never answered: the dataset stops, saying so with the host (exit 2)', async () => {
     const hanging = await startFakeOpenAI({ deterministic: true, hangMs: 5000, faults: { rate: 1, kinds: ['timeout'] } });
     try {
       const p = project(SPEC({ count: 1 }).replace('retries 2', 'retries 0'));
       const r = await synthAsync(['run', p.file], { cwd: p.dir, env: { TEST_BASE_URL: hanging.url, TEST_API_KEY: 'none' } });
-      expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toMatch(new RegExp(`1 × no answer from 127\\.0\\.0\\.1:${hanging.port} within 1000 ms`));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`error SYN5020: no answer from 127\\.0\\.0\\.1:${hanging.port} within 1000 ms`));
       expect(p.manifest().causes[0]!.cause).toBe('timeout');
     } finally {
       await hanging.close();
