@@ -26,7 +26,7 @@ import { journalPath, manifestPath, shardKeysPath } from './paths.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
 import { loadFakers } from './fakers.js';
-import { dateColumns } from './parquet-dates.js';
+import { parquetColumns } from './parquet-schema.js';
 
 export type { PromptRunner, Row } from './produce.js';
 export type { Format } from './output-file.js';
@@ -196,7 +196,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(fakers ? { fakers } : {}),
   });
 
-  const output = new OutputFile(file, ds.output.format, o.faults, dateColumns(ds));
+  const output = new OutputFile(file, ds.output.format, o.faults, ds.output.format === 'parquet' ? parquetColumns(ds) : {});
   const exact = new Set<string>();
   const shardKeys: string[] = [];
   const expectRows: Row[] = [];
