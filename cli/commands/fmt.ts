@@ -1,12 +1,14 @@
 // `synth fmt FILE...`: print the canonical layout; `--write` rewrites files, `--check` only reports.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { SynthError } from '../../base/diagnostics.js';
 import { formatSource } from '../../compiler/format.js';
+import { writeFileAtomic } from '../../runtime/dataset/file-io.js';
 import { printDiagnostics } from '../render.js';
 
 /**
  * Formats each file in the canonical layout (compiler/format.ts): to stdout, or in place with `write`, or only
  * reports with `check`. Returns the exit code: 0 done (or all formatted), 1 a file would change or has syntax
- * errors (printed, left alone), 2 a file cannot be read.
+ * errors (printed, left alone), 2 a file cannot be read or written (SYN5023; the file is left whole).
  */
 export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
   let status = 0;
@@ -32,7 +34,17 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
         status = Math.max(status, 1);
       }
     } else if (opts.write) {
-      if (r.text !== text) writeFileSync(f, r.text);
+      if (r.text !== text) {
+        // Atomically, through a symlink to its target, keeping the file's mode: a full disk leaves the spec whole.
+        try {
+          const target = realpathSync(f);
+          writeFileAtomic(target, r.text, undefined, statSync(target).mode);
+        } catch (e) {
+          if (!(e instanceof SynthError)) throw e;
+          process.stderr.write(`${f}: error ${e.code}: ${e.message}\n`);
+          status = 2;
+        }
+      }
     } else process.stdout.write(r.text);
   }
   return status;

@@ -9,8 +9,9 @@ import { runReport } from './report.js';
 import { parseBudget, parseCount, runRun, type RunCliOptions } from './run.js';
 import { runVerify } from './verify.js';
 
-/** Turns a command's exit code (or its promise) into the process exit status; main.ts prints SynthErrors. */
-export type Exit = (code: number | Promise<number>) => void;
+/** Runs a command and turns its exit code (or its promise) into the process exit status; main.ts prints SynthErrors,
+ *  whether the command throws at once or its promise rejects. */
+export type Exit = (command: () => number | Promise<number>) => void;
 
 /** Adds build, fmt, run, report, init, merge and lsp to `program`; each action reports its exit code through `exit`. */
 export function register(program: Command, exit: Exit): void {
@@ -19,8 +20,8 @@ export function register(program: Command, exit: Exit): void {
     .command('build')
     .description('compile a spec into a runtime plan (plan.json + generated WGSL)')
     .argument('<file>', 'spec file')
-    .option('-o, --out <dir>', 'output folder (default: plan/ beside the spec)')
-    .action((file: string, opts: { out?: string }) => exit(runBuild(file, opts)));
+    .option('-o, --out <dir>', 'output folder (default: .synth/plan/ beside the spec)')
+    .action((file: string, opts: { out?: string }) => exit(() => runBuild(file, opts)));
 
   program
     .command('fmt')
@@ -28,7 +29,7 @@ export function register(program: Command, exit: Exit): void {
     .argument('<files...>', 'spec files')
     .option('--check', 'exit 1 if any file is not formatted; change nothing')
     .option('-w, --write', 'rewrite the files in place')
-    .action((files: string[], opts: { check?: boolean; write?: boolean }) => exit(runFmt(files, opts)));
+    .action((files: string[], opts: { check?: boolean; write?: boolean }) => exit(() => runFmt(files, opts)));
 
   program
     .command('run')
@@ -46,32 +47,32 @@ export function register(program: Command, exit: Exit): void {
     .option('--concurrency <n>', 'rows in flight (default: from the model block)', parseCount)
     .option('--no-wait', '`mode batch` models: exit after submitting batches (exit code 75); run again to collect')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
-    .action((file: string, opts: RunCliOptions) => exit(runRun(file, opts)));
+    .action((file: string, opts: RunCliOptions) => exit(() => runRun(file, opts)));
 
   program
     .command('report')
     .description('write a self-contained HTML report (charts, expectations, samples) for an output folder')
     .argument('<dir>', 'folder holding the outputs and their *.manifest.json')
     .option('-o, --out <file>', 'report file (default: DIR/report.html)')
-    .action((dir: string, opts: { out?: string }) => exit(runReport(dir, opts)));
+    .action((dir: string, opts: { out?: string }) => exit(() => runReport(dir, opts)));
 
   program
     .command('verify')
     .description("check every output under a folder against its manifest: sha256, row count, and that its run was complete")
     .argument('<dir>', 'folder holding outputs and their *.manifest.json')
-    .action((dir: string) => exit(runVerify(dir)));
+    .action((dir: string) => exit(() => runVerify(dir)));
 
   program
     .command('init')
     .description('create a commented starter spec')
     .argument('[dir]', 'folder for the new spec', '.')
     .option('--name <name>', 'file name without .synth', 'spec')
-    .action((dir: string, opts: { name?: string }) => exit(runInit(dir, opts)));
+    .action((dir: string, opts: { name?: string }) => exit(() => runInit(dir, opts)));
 
   program
     .command('merge')
     .description('combine the outputs of `synth run --shard i/n` runs into one dataset')
     .argument('<dirs...>', 'folders holding shard outputs and manifests')
     .option('-o, --out <dir>', 'folder for the merged outputs', 'merged')
-    .action((dirs: string[], opts: { out?: string }) => exit(runMerge(dirs, opts)));
+    .action((dirs: string[], opts: { out?: string }) => exit(() => runMerge(dirs, opts)));
 }

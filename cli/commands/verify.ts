@@ -3,6 +3,10 @@
 import { existsSync } from 'node:fs';
 import { verifyOutputs } from '../../runtime/verify.js';
 
+/**
+ * `synth verify DIR`: checks every output under `dir` against its manifest (runtime/verify.ts) and prints one line
+ * per output. Resolves with the exit code: 0 when every output matches and its run was complete, else non-zero.
+ */
 export async function runVerify(dir: string): Promise<number> {
   if (!existsSync(dir)) {
     process.stderr.write(`error: ${dir} does not exist\n`);
