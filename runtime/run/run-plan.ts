@@ -10,6 +10,7 @@ import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
 import { sharedFile } from '../../compiler/check/outputs.js';
 import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
 import { displayPath } from '../dataset/file-io.js';
+import { lockOutput } from '../dataset/output-lock.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, promptRunnerFactory } from '../wiring.js';
@@ -102,26 +103,33 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
       if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
       // With shards over simulation worlds the sim already holds only this shard's worlds: no row filter then.
       const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source') ? o.shard : undefined;
-      const r = await runDataset({
-        plan,
-        dataset: ds,
-        projectRoot: o.projectRoot,
-        resolveOutput: outputOf,
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
-        ...(prompts ? { prompts } : {}),
-        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-        fresh: o.fresh ?? false,
-        ...(shardRows ? { shard: shardRows } : {}),
-        shardKeys: o.shard !== undefined,
-        onProgress: (p) => o.onProgress?.(n, p),
-        ...(o.onNotice ? { onNotice: o.onNotice } : {}),
-        shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
-        ...(o.faults ? { faults: o.faults } : {}),
-        ...(o.env ? { env: o.env } : {}),
-      });
-      results.push(r);
-      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      // one run at a time per output: held from before its temp file and journal open until its manifest is written
+      const lock = lockOutput(outputOf(ds.output.path));
+      let r: DatasetRunResult;
+      try {
+        r = await runDataset({
+          plan,
+          dataset: ds,
+          projectRoot: o.projectRoot,
+          resolveOutput: outputOf,
+          ...(o.limit !== undefined ? { limit: o.limit } : {}),
+          ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
+          ...(prompts ? { prompts } : {}),
+          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+          fresh: o.fresh ?? false,
+          ...(shardRows ? { shard: shardRows } : {}),
+          shardKeys: o.shard !== undefined,
+          onProgress: (p) => o.onProgress?.(n, p),
+          ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+          shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
+          ...(o.faults ? { faults: o.faults } : {}),
+          ...(o.env ? { env: o.env } : {}),
+        });
+        results.push(r);
+        manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      } finally {
+        lock.release();
+      }
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;
