@@ -13,6 +13,7 @@
 // Text from data or a model (refusals, values in causes) is shown with control characters escaped.
 import * as path from 'node:path';
 import { formatMessage } from '../base/diagnostics.js';
+import { formatUsd } from '../compiler/plan/estimate.js';
 import type { DatasetRunResult } from '../runtime/dataset/execute.js';
 import type { RunSummary } from '../runtime/run/run-plan.js';
 
@@ -56,6 +57,17 @@ export function datasetSummary(r: DatasetRunResult): string[] {
 /** The closing lines (errors, what to do) and the exit code of a finished run; `interrupted`: Ctrl-C was
  *  pressed (rows it kept from being made are missing: the run ends 130, not 3). */
 export function runEnding(s: RunSummary, interrupted = false): { lines: string[]; code: number } {
+  const end = ending(s, interrupted);
+  // Reservations keep requests within --budget; a request that used more than its worst case (an endpoint
+  // ignoring max_tokens, a provider batch charged at its end) can still pass it: never silently.
+  if (s.budget && s.budget.spentUsd > s.budget.limitUsd && !s.error) {
+    end.lines.push(`error SYN5027: ${formatMessage('SYN5027', { reason: `budget of ${formatUsd(s.budget.limitUsd)} passed: ${formatUsd(s.budget.spentUsd)} spent` })}`);
+    if (end.code === EXIT.ok || end.code === EXIT.failedExpectations || end.code === EXIT.incomplete) end.code = EXIT.error;
+  }
+  return end;
+}
+
+function ending(s: RunSummary, interrupted: boolean): { lines: string[]; code: number } {
   const lines: string[] = [];
   if (interrupted && !s.error && s.incomplete.length) {
     lines.push('stopped (interrupted); run the same command again to continue');

@@ -19,7 +19,7 @@ import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
+import { costOf, formatUsd, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
 import { modelPrice } from '../compiler/plan/price.js';
 import type { ConnectionOptions, PromptWiring } from './run/options.js';
 
@@ -27,23 +27,58 @@ import type { ConnectionOptions, PromptWiring } from './run/options.js';
  *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 
+/**
+ * `--budget` as money is spent: every request first reserves its worst case (`reserve`: the counted prompt
+ * tokens × input price + max_tokens × output price, client.ts `worstCaseUsage`) and settles to what it really
+ * cost when its answer comes (`settle`). A request whose worst case would take spent + reserved past the limit
+ * is not sent, so concurrent requests cannot overshoot together (the check was before each send only, and
+ * `concurrency` requests went out before any spend was known). All amounts in micro-USD.
+ */
 export interface BudgetGuard {
   limitUsd: number | undefined;
+  /** what settled requests cost */
   spentMicroUsd: number;
+  /** worst cases of requests in flight */
+  reservedMicroUsd: number;
+  /** charges a cost known after the fact (provider batches, images) */
   add(microUsd: number): void;
+  /** holds `microUsd` for a request about to be sent; false (and nothing held) when it could pass the limit */
+  reserve(microUsd: number): boolean;
+  /** gives back a reservation and charges what the request really cost */
+  settle(reservedMicroUsd: number, actualMicroUsd: number): void;
+  /** why nothing more may be sent (the limit passed, or a request refused for its worst case), with the spend */
   exceeded(): string | undefined;
 }
 
-/** A budget guard for `limitUsd` USD (undefined: no limit). `exceeded()` names the reason once the spend passes it. */
+/** A budget guard for `limitUsd` USD (undefined: no limit); see BudgetGuard. */
 export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
+  let refusedWorst: number | undefined;
+  const usd = (micro: number) => formatUsd(micro / 1e6);
   return {
     limitUsd,
     spentMicroUsd: 0,
+    reservedMicroUsd: 0,
     add(m) {
       this.spentMicroUsd += m;
     },
+    reserve(m) {
+      if (this.limitUsd !== undefined && this.spentMicroUsd + this.reservedMicroUsd + m > this.limitUsd * 1e6) {
+        refusedWorst ??= m;
+        return false;
+      }
+      this.reservedMicroUsd += m;
+      return true;
+    },
+    settle(reserved, actual) {
+      this.reservedMicroUsd = Math.max(0, this.reservedMicroUsd - reserved);
+      this.spentMicroUsd += actual;
+    },
     exceeded() {
-      return this.limitUsd !== undefined && this.spentMicroUsd / 1e6 > this.limitUsd ? `budget of $${this.limitUsd} reached` : undefined;
+      if (this.limitUsd === undefined) return undefined;
+      const limit = formatUsd(this.limitUsd);
+      if (this.spentMicroUsd > this.limitUsd * 1e6) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent`;
+      if (refusedWorst !== undefined) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent, and the next request could cost up to ${usd(refusedWorst)} more`;
+      return undefined;
     },
   };
 }
@@ -170,8 +205,9 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         scheduler: schedulerFor(p.model, profile),
         health: healthFor(p.model, profile),
         stopSending: budgetSpent,
-        // direct calls are charged per request; provider batches (at their discount) when a call ends
-        ...(isBatch(p.model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
+        // direct requests reserve their worst case and settle to their cost (BudgetGuard); provider batches
+        // (at their discount) are charged when a call ends
+        ...(isBatch(p.model) ? {} : { reserveSpend: (worst: { prompt: number; completion: number }) => reserveRequest(p, worst) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
@@ -202,6 +238,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   /** What `usage` costs at the prompt's model's price (`costOf`; unpriced: 0), in micro-USD. */
   const priceOf = (p: PromptStage, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, p.model), usage, { batch }) ?? 0) * 1e6);
+  /** Reserves a direct request's worst case (its prompt's model's price); SYN5027 when it could pass the budget. */
+  const reserveRequest = (p: PromptStage, worst: { prompt: number; completion: number }): Error | ((actual: { prompt: number; completion: number }) => void) => {
+    const held = priceOf(p, { promptTokens: worst.prompt, completionTokens: worst.completion, images: 0 }, false);
+    if (!budget.reserve(held)) return budgetSpent() ?? new Error('budget');
+    return (u) => budget.settle(held, priceOf(p, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false));
+  };
   /** Charges `usage` to the budget (priceOf) and returns its micro-USD. */
   const charge = (p: PromptStage, usage: Usage, batch: boolean): number => {
     const cost = priceOf(p, usage, batch);
@@ -217,9 +259,18 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
     const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
-    const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
+    // the worst case (n new images) is held while the call runs, as for chat requests (BudgetGuard)
+    const held = priceOf(p, { promptTokens: 0, completionTokens: 0, images: n }, false);
+    if (!budget.reserve(held)) throw budgetSpent() ?? new Error('budget');
+    let cost = 0;
+    let r;
+    try {
+      r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
+      cost = priceOf(p, { promptTokens: 0, completionTokens: 0, images: r.cached ? 0 : r.images.length }, false);
+    } finally {
+      budget.settle(held, cost);
+    }
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = charge(p, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,

@@ -53,6 +53,12 @@ export interface LlmClientOptions {
   /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
    *  budget is charged as money is spent, not when a call ends */
   onSpend?: (usage: Usage) => void;
+  /** asked right before each request is sent with its worst case (`worstCaseUsage`: the counted prompt
+   *  tokens and max_tokens): an Error stops the call there (the request could pass --budget); otherwise a
+   *  function the client calls once with the tokens the request really used (failed requests included, 0
+   *  when it got no answer), as soon as they are known. So concurrent requests cannot together spend more than
+   *  the budget: each holds its worst case until it settles. */
+  reserveSpend?: (worst: Usage) => Error | ((actual: Usage) => void);
   /** told of each answer the cache could not keep (it holds the API key; the folder refused the write) */
   onCacheProblem?: (p: CacheProblem) => void;
 }
@@ -449,6 +455,28 @@ export class LlmClient {
     this.o.health?.check();
     const stop = this.o.stopSending?.();
     if (stop) throw stop;
+    const settle = this.o.reserveSpend?.(worstCaseUsage(messages, req.schema, this.profile));
+    if (settle instanceof Error) throw settle;
+    let used: Usage = { prompt: 0, completion: 0 };
+    try {
+      const out = await this.sendNow(req, messages, attempt, validate);
+      used = out.result.usage;
+      return out;
+    } catch (e) {
+      if (e instanceof AttemptError && e.usage) used = e.usage;
+      throw e;
+    } finally {
+      settle?.(used);
+    }
+  }
+
+  /** `send` once its worst case is reserved. */
+  private async sendNow(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    attempt: number,
+    validate: ((value: unknown) => string[]) | undefined,
+  ): Promise<{ result: { value: unknown; usage: Usage; model: string }; tokens: number }> {
     // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
     // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
     const mode = this.mode;
@@ -479,6 +507,22 @@ export class LlmClient {
   private transportError(e: unknown): AttemptError {
     return transportError(e, this.faults);
   }
+}
+
+/** Output tokens a request without `max_tokens` is assumed to be able to use, for the budget's reservation
+ *  (set `max_tokens` for an exact bound). */
+export const ASSUMED_MAX_OUTPUT_TOKENS = 4096;
+
+/**
+ * The most tokens one request can use: its prompt — the larger of its count (js-tiktoken, tokens.ts; +10 % and
+ * 16 for the endpoint's own framing, which the count can only approximate) and one token per 4 characters (the
+ * usual rule of thumb, which OpenAI-compatible servers with other tokenizers come close to) — and its
+ * `max_tokens` (ASSUMED_MAX_OUTPUT_TOKENS when unset).
+ */
+export function worstCaseUsage(messages: readonly ChatMessage[], schema: object | undefined, profile: ModelProfile): Usage {
+  const counted = Math.ceil(estimatePromptTokens(messages, schema, profile.model) * 1.1) + 16;
+  const chars = messages.reduce((n, m) => n + m.content.length + 16, 0) + (schema ? JSON.stringify(schema).length : 0);
+  return { prompt: Math.max(counted, Math.ceil(chars / 4)), completion: profile.maxTokens ?? ASSUMED_MAX_OUTPUT_TOKENS };
 }
 
 /** The cause a failed attempt is reported with: the one classified with it, or one derived from its kind. */

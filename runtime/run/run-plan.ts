@@ -30,6 +30,8 @@ export interface RunSummary {
   error: SynthError | undefined;
   /** datasets that ended with rows missing */
   incomplete: string[];
+  /** with --budget: the limit and what the run spent (USD); a run that ends above it exits non-zero */
+  budget?: { limitUsd: number; spentUsd: number };
 }
 
 /** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks): SYN4002. */
@@ -151,5 +153,6 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     stopped,
     error,
     incomplete: results.filter((r) => r.status === 'incomplete').map((r) => r.name),
+    ...(o.budgetUsd !== undefined ? { budget: { limitUsd: o.budgetUsd, spentUsd: budget.spentMicroUsd / 1e6 } } : {}),
   };
 }
