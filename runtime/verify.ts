@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatMessage, type DiagnosticCode } from '../base/diagnostics.js';
 import { describeFile, type Format } from './dataset/output-file.js';
+import { readRows } from './dataset/read-rows.js';
+import { createHash } from 'node:crypto';
 
 export interface VerifyFinding {
   manifest: string;
@@ -55,6 +57,12 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
       bad('SYN5025', { file: shown, what: 'the row count', actual: now.rows, expected: m.file.rows });
       continue;
     }
+    // image datasets: every file the index names is there with the bytes its `*_sha256` column records
+    const image = await damagedImage(output, m.dataset.format);
+    if (image) {
+      bad('SYN5025', { file: path.relative(process.cwd(), image.file) || image.file, what: 'sha256', actual: image.actual, expected: `${image.expected} (the ${image.column}_sha256 of row ${image.row} in ${shown})` });
+      continue;
+    }
     if (m.status !== 'complete' && m.status !== 'failed-expectations') {
       bad('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? now.rows, target: m.target ?? '?' });
       continue;
@@ -62,6 +70,33 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     findings.push({ manifest, output, ok: true, message: `${shown}: ${now.rows} rows, sha256 ${now.sha256.slice(0, 16)}…, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
   }
   return findings;
+}
+
+/**
+ * The first image file named by the index `output` that is missing or whose bytes do not hash to its row's
+ * `<column>_sha256` (images/rows.ts: an image column holds the file's path relative to the output's folder);
+ * undefined when all are intact or the output has no image columns.
+ */
+async function damagedImage(output: string, format: Format): Promise<{ file: string; column: string; row: number; expected: string; actual: string } | undefined> {
+  const rows = await readRows(output, format);
+  const seen = new Set<string>();
+  for (const [i, row] of rows.entries()) {
+    for (const [column, v] of Object.entries(row)) {
+      const sha = row[`${column}_sha256`];
+      if (typeof v !== 'string' || typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) continue;
+      const file = path.resolve(path.dirname(output), v);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      let actual: string;
+      try {
+        actual = createHash('sha256').update(readFileSync(file)).digest('hex');
+      } catch {
+        actual = 'missing';
+      }
+      if (actual !== sha) return { file, column, row: i + 1, expected: sha, actual };
+    }
+  }
+  return undefined;
 }
 
 function manifestsUnder(dir: string): string[] {

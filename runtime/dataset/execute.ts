@@ -14,7 +14,7 @@ import type { SynthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { CauseGroup } from '../cause.js';
 import { expandImageRow, isImageSet, type ImageSet } from '../images/rows.js';
-import { imageFileName, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
+import { imageFileName, intact, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
 import { asWriteError, writeFileAtomic, type WriteFaults } from './file-io.js';
 import { Journal, type JournalRecord } from './journal.js';
@@ -177,7 +177,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
     if (why) return { remade: why };
     if (rec.r) {
-      if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
+      if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing or damaged' };
       const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
       if (rec.sp !== undefined) row.split = rec.sp;
       return { result: row };
@@ -354,7 +354,8 @@ function imagesAvailable(row: Row, fields: readonly string[], store: ImageStore,
     const v = row[f];
     if (!isImageSet(v)) continue;
     for (const img of (v as unknown as ImageSet).$images) {
-      if (!store.has(img) && !existsSync(path.join(outDir, 'images', imageFileName(img)))) return false;
+      // intact copies only (a file edited in place is removed by the check): one is placed from the other
+      if (!intact(path.join(outDir, 'images', imageFileName(img)), img.sha256) && !store.has(img)) return false;
     }
   }
   return true;
