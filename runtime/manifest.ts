@@ -15,11 +15,13 @@ export { manifestPath };
 
 /** `complete`: every row the dataset asks for is written and every `expect` holds; `failed-expectations`: the
  *  rows are all there but an `expect` does not hold; `incomplete`: rows are missing (see `rows_missing` and
- *  `causes`). */
-export type ManifestStatus = 'complete' | 'failed-expectations' | 'incomplete';
+ *  `causes`); `limited`: `--limit` asked for fewer rows than the dataset has, and those are all there (`limit`
+ *  records it; `target` is the limit). */
+export type ManifestStatus = 'complete' | 'failed-expectations' | 'incomplete' | 'limited';
 
 export function manifestStatus(r: DatasetRunResult): ManifestStatus {
   if (r.status === 'incomplete') return 'incomplete';
+  if (r.limit !== undefined) return 'limited';
   return r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete';
 }
 
@@ -63,6 +65,7 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
     status: manifestStatus(r),
     target: r.target ?? null,
+    limit: r.limit ?? null,
     rows_missing: r.missing,
     // the group of rows that failed with the error that stopped the run names its code, as the summary does
     causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}), ...(stopKey !== undefined && c.key === stopKey ? { error: r.error!.code } : {}) })),

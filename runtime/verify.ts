@@ -18,6 +18,9 @@ export interface VerifyFinding {
 }
 
 interface Recorded {
+  synth?: string;
+  limit?: number | null;
+  merge?: { rows?: { count?: number } };
   dataset?: { name?: string; output?: string; format?: Format };
   status?: string;
   target?: number | null;
@@ -29,14 +32,21 @@ interface Recorded {
 export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
   const findings: VerifyFinding[] = [];
   for (const manifest of manifestsUnder(dir)) {
+    const shownManifest = path.relative(process.cwd(), manifest) || manifest;
+    const unreadable = (reason: string) => findings.push({ manifest, output: manifest, ok: false, code: 'SYN5029', message: formatMessage('SYN5029', { file: shownManifest, reason }) });
+    // a damaged manifest is a finding, never skipped: its output can no longer be vouched for
     let m: Recorded;
     try {
       m = JSON.parse(readFileSync(manifest, 'utf8')) as Recorded;
-    } catch {
-      continue; // not a manifest of ours
+    } catch (e) {
+      unreadable(e instanceof SyntaxError ? 'not JSON' : (e as Error).message);
+      continue;
     }
-    const name = m.file?.name ?? m.dataset?.output;
-    if (!name || !m.dataset?.format) continue;
+    const name = m?.file?.name ?? m?.dataset?.output;
+    if (!m || typeof m !== 'object' || m.synth !== 'manifest' || typeof name !== 'string' || !m.dataset?.format) {
+      unreadable('it lacks the fields synth writes');
+      continue;
+    }
     const output = path.join(path.dirname(manifest), name);
     const shown = path.relative(process.cwd(), output) || output;
     const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
@@ -63,11 +73,19 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
       bad('SYN5025', { file: path.relative(process.cwd(), image.file) || image.file, what: 'sha256', actual: image.actual, expected: `${image.expected} (the ${image.column}_sha256 of row ${image.row} in ${shown})` });
       continue;
     }
-    if (m.status !== 'complete' && m.status !== 'failed-expectations') {
+    if (m.status === 'limited') {
+      bad('SYN5026', { file: shown, status: `limited (--limit ${m.limit ?? '?'})`, rows: m.counts?.rows ?? now.rows, target: m.merge?.rows?.count ?? '?' });
+      continue;
+    }
+    if (m.status === 'failed-expectations') {
+      bad('SYN5004', { detail: `${shown}: an \`expect\` of its dataset did not hold when it was written (see the manifest's "expects")` });
+      continue;
+    }
+    if (m.status !== 'complete') {
       bad('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? now.rows, target: m.target ?? '?' });
       continue;
     }
-    findings.push({ manifest, output, ok: true, message: `${shown}: ${now.rows} rows, sha256 ${now.sha256.slice(0, 16)}…, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
+    findings.push({ manifest, output, ok: true, message: `${shown}: ${now.rows} rows, sha256 ${now.sha256.slice(0, 16)}…, as recorded` });
   }
   return findings;
 }

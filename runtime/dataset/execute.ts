@@ -106,6 +106,8 @@ export interface DatasetRunResult {
   /** the output as written: lines and sha256 */
   file: OutputSummary;
   wallMs: number;
+  /** `--limit`, when it asked for fewer rows than the dataset has (the manifest's status is then `limited`) */
+  limit: number | undefined;
   /** the last row index decided, and whether every possible index was decided */
   processedThrough: number;
   exhausted: boolean;
@@ -139,6 +141,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const totalIndices = isFor ? items.length * each : undefined;
   // `count N` beside a `for`: the first N rows, in item order (docs/language.md)
   const forCount = 'for' in ds.rows ? ds.rows.for.count : undefined;
+  const unlimited = isFor ? Math.min(forCount ?? Infinity, totalIndices!) : 'count' in ds.rows ? ds.rows.count : 0;
+  const limit = o.limit !== undefined && o.limit < unlimited ? o.limit : undefined;
   let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
   // A row-index shard of a dataset with a `count` (alone or beside a `for`) makes its share plus a margin;
   // `synth merge` verifies the margin sufficed.
@@ -311,6 +315,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     wallMs: Date.now() - t0,
     processedThrough: end.processedThrough,
     exhausted: end.exhausted,
+    limit,
   };
 }
 
