@@ -8,7 +8,7 @@
 // This file wires them: `accept` below is the one place a row's fate is decided (duplicate or written) and
 // recorded (journal, output, outcome).
 import * as path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { SynthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
@@ -22,7 +22,7 @@ import { NearDuplicateIndex } from './near-dup.js';
 import { Outcome, type Counts, type Status } from './outcome.js';
 import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
-import { journalPath, manifestPath, shardKeysPath } from './paths.js';
+import { journalPath, legacyJournalPath, manifestPath, shardKeysPath } from './paths.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
 import { loadFakers } from './fakers.js';
@@ -126,7 +126,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     sweepImageTemps(images.cacheDir);
   }
 
-  const { journal, replay } = Journal.open(journalPath(o.projectRoot, ds.name, file, o.shard), { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
+  const journalFile = journalPath(o.projectRoot, ds.name, file, o.shard);
+  adoptLegacyJournal(legacyJournalPath(o.projectRoot, ds.name, file, o.shard), journalFile);
+  const { journal, replay } = Journal.open(journalFile, { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
   if (replay.damaged) notice(`note: ${displayPath(journal.file)}: ${replay.damaged} line${replay.damaged === 1 ? '' : 's'} failed the integrity check and ${replay.damaged === 1 ? 'was' : 'were'} dropped; those rows are made again`);
   if (replay.existed && !o.fresh) await noticeChangedOutput(file, ds.output.format, notice);
   else if (!replay.existed && existsSync(file) && !o.fresh) notice(`note: ${displayPath(file)} has no journal here; its rows are made again (LLM answers still come from the cache)`);
@@ -351,6 +353,17 @@ async function noticeChangedOutput(file: string, format: Format, notice: (line: 
   }
   const now = await describeFile(file, format);
   if (now.sha256 !== recorded.sha256) notice(`note: ${displayPath(file)} changed since the last run (its sha256 no longer matches the manifest); rebuilding it from the journal`);
+}
+
+/** Moves a journal from where an earlier synth kept it (keyed by the output's absolute path) to `now`, unless
+ *  `now` exists (the output lock is held: no other run is at either file). */
+function adoptLegacyJournal(legacy: string, now: string): void {
+  if (legacy === now || existsSync(now) || !existsSync(legacy)) return;
+  try {
+    renameSync(legacy, now);
+  } catch {
+    // left where it is: the rows are made again, as before the move
+  }
 }
 
 /** Can a journaled image row be written again: is each of its images in the output's folder or the store? */
