@@ -23,7 +23,7 @@ import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
 import { estimatePromptTokens } from './tokens.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, LlmEvent, ModelProfile, Usage } from './types.js';
-import { fillOmittedOptionals, inexactIntegers, schemaErrors } from './validate.js';
+import { fillOmittedOptionals, inexactIntegers, numberLiterals, schemaErrors } from './validate.js';
 
 export type StructuredMode = 'strict' | 'json_schema' | 'json_object';
 
@@ -394,7 +394,9 @@ export class LlmClient {
       // `T?` means "T or absent": an omitted optional field is null, in every structured-output mode
       value = fillOmittedOptionals(req.schema, value);
     }
-    const errors = [...(req.schema ? [...schemaErrors(req.schema, value), ...inexactIntegers(req.schema, value)] : []), ...(validate ? validate(value) : [])];
+    // inexact integers are named by the digits the model wrote (scanned only when there is one)
+    const inexact = req.schema && inexactIntegers(req.schema, value).length ? inexactIntegers(req.schema, value, '', numberLiterals(content)) : [];
+    const errors = [...(req.schema ? [...schemaErrors(req.schema, value), ...inexact] : []), ...(validate ? validate(value) : [])];
     if (errors.length) {
       const pointer = /^(\S*?):/.exec(errors[0]!)?.[1] ?? '(root)';
       throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
