@@ -33,7 +33,7 @@ export function datasetSummary(r: DatasetRunResult): string[] {
   const reuse: string[] = [];
   if (c.reused) reuse.push(`${c.reused} reused`);
   if (c.remade) reuse.push(`${c.remade} remade: ${Object.entries(r.remadeWhy).map(([why, n]) => (Object.keys(r.remadeWhy).length > 1 ? `${why} (${n})` : why)).join(', ')}`);
-  const lines = [`${r.name}: ${rows}${images} → ${rel} (${c.failed} failed, ${c.filtered} filtered, ${c.duplicates} duplicates${reuse.length ? '; ' + reuse.join(', ') : ''}) in ${(r.wallMs / 1000).toFixed(1)}s`];
+  const lines = [`${r.name}: ${rows}${images} → ${rel} (${c.failed} failed, ${c.notMade ? `${c.notMade} not made, ` : ''}${c.filtered} filtered, ${c.duplicates} duplicates${reuse.length ? '; ' + reuse.join(', ') : ''}) in ${(r.wallMs / 1000).toFixed(1)}s`];
   if (r.missing > 0) {
     lines.push(`  ${r.missing} row${r.missing === 1 ? '' : 's'} missing:`);
     const stopCause = (r.error as { failure?: { key?: string } } | undefined)?.failure?.key;

@@ -57,9 +57,10 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
       rows: r.counts.written,
       written: r.counts.written,
       failed: r.counts.failed,
+      not_made: r.counts.notMade,
       filtered: r.counts.filtered,
       duplicates: r.counts.duplicates,
-      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'retried', 'retried_calls', 'attempts']),
+      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'not_sent_calls', 'retried', 'retried_calls', 'attempts']),
       ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}),
     },
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)

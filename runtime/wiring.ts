@@ -300,7 +300,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const runner: PromptRunner = {
     async call(promptName, args, rowKey) {
       const over = budgetSpent();
-      if (over) throw over;
+      if (over) throw Object.assign(over, { stats: { not_sent_calls: 1 } });
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
@@ -319,7 +319,11 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         if (failed && typeof failed === 'object' && failed.usage) {
           const usage = { promptTokens: failed.usage.prompt, completionTokens: failed.usage.completion, images: 0 };
           const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
-          failed.stats = { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost };
+          // a call stopped before its first request (the endpoint found unusable, the breaker, the budget,
+          // Ctrl-C) was never sent: counted apart from calls that failed
+          failed.stats = failed.attempts
+            ? { calls: 1, failed_calls: 1, attempts: failed.attempts, prompt_tokens: failed.usage.prompt, completion_tokens: failed.usage.completion, cost_micro_usd: cost }
+            : { not_sent_calls: 1 };
         }
         throw e;
       }

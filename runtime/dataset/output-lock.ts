@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
-import { displayPath } from './file-io.js';
+import { displayPath, writeError } from './file-io.js';
 
 interface LockOwner {
   pid: number;
@@ -45,7 +45,7 @@ export function lockOutput(output: string, isAlive: (pid: number) => boolean = p
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (e) {
-    throw synthError('SYN5023', { file: displayPath(path.dirname(file)), reason: (e as Error).message });
+    throw writeError(path.dirname(file), e);
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     if (create(file, me)) return held(file, me);
@@ -93,7 +93,7 @@ function create(file: string, me: LockOwner): boolean {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw synthError('SYN5023', { file: displayPath(file), reason: (e as Error).message });
+    throw writeError(file, e);
   } finally {
     rmSync(own, { force: true });
   }

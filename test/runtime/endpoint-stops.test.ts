@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { run } from '../../runtime/run/run-plan.js';
+import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { startFakeOpenAI, type FakeOpenAI, type ScriptedAnswer } from '../support/fake-openai.js';
 
@@ -71,6 +72,37 @@ describe('endpoints that cannot serve stop the dataset', () => {
       expect(p.manifest()['status']).toBe('incomplete');
     });
   }
+
+  it('a 401: one call failed, the calls never sent are counted apart (failed_calls 1, not_sent_calls the rest)', async () => {
+    script = () => ({ status: 401, message: 'Incorrect API key provided' });
+    const { s, p, requests } = await runIt(SPEC({ count: 5, model: '\n  concurrency 4' }));
+    expect(requests).toBe(1);
+    expect(s.error?.code).toBe('SYN5020');
+    const counts = p.manifest()['counts'] as Record<string, number>;
+    expect(counts['failed_calls']).toBe(1);
+    expect(counts['not_sent_calls']).toBe(4);
+    expect(counts['calls']).toBe(1);
+  });
+
+  it('rows cut short by a stop (the budget) are "not made", not "failed"', async () => {
+    script = () => undefined;
+    const p = project(SPEC({ count: 12, model: '\n  max_tokens 20\n  concurrency 4\n  price { input: 1000, output: 1000 }' }));
+    // the guard without the estimate's refusal up front (as failure-causes.test.ts does)
+    const plan = p.plan();
+    const budget = budgetGuard(0.3);
+    const wiring = promptRunnerFactory(plan, p.dir, budget, { env: { TEST_BASE_URL: server.url, TEST_API_KEY: 'sk-some-long-key' }, backoffBaseMs: 1 });
+    const s = await run(plan, { projectRoot: p.dir, prompts: wiring, shouldStop: () => budget.exceeded() });
+    await wiring.close();
+    expect(s.error?.code).toBe('SYN5027');
+    const r = s.results[0]!;
+    expect(r.counts.failed).toBe(0);
+    expect(r.counts.notMade).toBeGreaterThan(0); // rows whose call the budget stopped
+    expect(r.counts.notMade + r.counts.written).toBeLessThanOrEqual(12);
+    expect(r.missing).toBe(12 - r.counts.written);
+    const m = p.manifest();
+    expect((m['counts'] as Record<string, number>)['failed']).toBe(0);
+    expect((m['causes'] as Array<{ cause: string }>).every((c) => c.cause === 'budget' || c.cause === 'stopped')).toBe(true);
+  });
 
   it('429s without Retry-After forever trip the breaker at 5 × max_consecutive_failures (SYN5021), not retries × rows', async () => {
     script = () => ({ status: 429, message: 'Rate limit reached for requests' });
