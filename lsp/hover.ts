@@ -68,7 +68,7 @@ function settingSpec(decl: A.Decl, key: string): SettingSpec | { kind: string; d
       return DATASET_SETTINGS[key];
     case 'Sim': {
       const s = SIM_SETTINGS[key];
-      return s ? { kind: `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
+      return s ? { kind: s.kind === "bool" ? "bool" : `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
     }
   }
   return undefined;
@@ -281,7 +281,7 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/ir.ts. */
+/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/layout.ts. */
 export function simBuffers(d: A.SimDecl): { name: string; bytes: number; detail: string }[] {
   const setting = (k: string, def: number) => {
     const v = d.settings.find((s) => s.key.name === k)?.value;

@@ -25,13 +25,23 @@ export function manifestStatus(r: DatasetRunResult): ManifestStatus {
   return r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete';
 }
 
+/** How a simulation a dataset reads was run: `synth merge` refuses shards of a non-exact sim run on different backends. */
+export interface SimRunRecord {
+  /** `cpu`, or `webgpu (ADAPTER)` */
+  backend: string;
+  /** bit-identical on every backend (the stage's `inexact` is empty) */
+  exact: boolean;
+  /** why not, when not */
+  inexact: string[];
+}
+
 /**
  * Writes the manifest of dataset run `r` beside its output, atomically (temp file + rename), as canonical JSON:
  * tool, spec, plan and dataset hashes, shard, what `synth merge` needs, models (asked for and reported), backend,
- * declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
+ * the sims it reads (`sims`: backend each ran on, exactness), declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
  * micro-USD), splits, expectations, status and wall time. Returns the manifest's path.
  */
-export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
+export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number }; sims?: Record<string, SimRunRecord> } = {}): string {
   const ds = plan.datasets[r.name]!;
   const stopKey = failureOf(r.error)?.key;
   const manifest = {
@@ -49,6 +59,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
       reported: extra.modelsReported?.[m] ?? [],
     })),
     backend: extra.backend ?? null,
+    // the backend each simulation this dataset reads actually ran on (after any fallback)
+    sims: extra.sims ?? {},
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
     // the row's declared type, so reports can order enum values as declared and read CSV cells by type

@@ -60,6 +60,32 @@ export interface MergeResult {
  * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
  * margin that did not suffice.
  */
+/**
+ * Shards of a dataset fed by a simulation whose results are not bit-identical across backends (f32 division:
+ * WGSL lets a driver divide to 2.5 ULP) must all have run it on one backend, or the merged rows would mix two
+ * computations. Sims that are exact on every backend may mix backends freely. Throws SYN5008.
+ */
+function refuseMixedBackends(dataset: string, manifests: ShardManifest[]): void {
+  const sims = new Set(manifests.flatMap((m) => Object.keys((m['sims'] as Record<string, unknown> | undefined) ?? {})));
+  for (const sim of sims) {
+    const runs = manifests.map((m) => ({ shard: m.shard!, run: ((m['sims'] as Record<string, { backend: string; exact: boolean; inexact?: string[] }> | undefined) ?? {})[sim] }));
+    const inexact = runs.find((r) => r.run && !r.run.exact)?.run;
+    if (!inexact) continue;
+    const first = runs.find((r) => r.run)!;
+    const other = runs.find((r) => r.run && r.run.backend !== first.run!.backend);
+    if (!other) continue;
+    throw synthError('SYN5008', {
+      dataset,
+      a: `${first.shard.index}/${first.shard.count}`,
+      b: `${other.shard.index}/${other.shard.count}`,
+      sim,
+      x: first.run!.backend,
+      y: other.run!.backend,
+      why: (inexact.inexact ?? []).slice(0, 2).join('; ') || 'its arithmetic is not bit-identical across backends',
+    });
+  }
+}
+
 export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
   const pieces = new Map<string, Piece[]>();
   for (const dir of dirs) {
@@ -98,6 +124,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       if (p.manifest.plan !== first.plan) throw new SynthError('SYN5006', `dataset ${name}: shards come from different plans (${first.plan} and ${p.manifest.plan}); rebuild and rerun them from one spec`);
       if (p.manifest.shard!.count !== n) throw new SynthError('SYN5006', `dataset ${name}: shards of ${n} and ${p.manifest.shard!.count} cannot be merged`);
     }
+    refuseMixedBackends(name, list.map((p) => p.manifest));
     const seen = new Set(list.map((p) => p.manifest.shard!.index));
     if (seen.size !== list.length) throw new SynthError('SYN5006', `dataset ${name}: the same shard appears twice`);
     const missing = [...Array(n).keys()].filter((i) => !seen.has(i));

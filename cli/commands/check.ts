@@ -2,6 +2,7 @@
 // `--max-diagnostics` blocks per file (default 50), excerpts clipped around the caret (cli/render.ts).
 import { checkFile } from '../../compiler/check.js';
 import { DEFAULT_MAX_PER_FILE, diagnosticJson, lineIndexes, printDiagnostics } from '../render.js';
+import { simMemoryLines } from './sim-memory.js';
 
 /**
  * Checks each file and prints its diagnostics (text on stderr, or one JSON document on stdout with
@@ -11,8 +12,10 @@ export function runCheck(files: string[], opts: { format?: string; maxDiagnostic
   let errors = 0;
   let warnings = 0;
   const json: object[] = [];
+  const sims: string[] = [];
   for (const f of files) {
     const res = checkFile(f);
+    if (!res.hasErrors && opts.format !== 'json') sims.push(...simMemoryLines(res));
     const textOf = (p: string) => res.program.files.get(p)?.text;
     if (opts.format === 'json') {
       const indexOf = lineIndexes(textOf);
@@ -30,5 +33,6 @@ export function runCheck(files: string[], opts: { format?: string; maxDiagnostic
   if (opts.format === 'json') process.stdout.write(JSON.stringify({ diagnostics: json, errors, warnings }, null, 2) + '\n');
   else if (errors || warnings) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   else process.stderr.write(`ok: ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+  if (opts.format !== 'json') for (const line of sims) process.stderr.write(line + '\n');
   return errors > 0 ? 1 : 0;
 }

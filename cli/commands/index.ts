@@ -6,7 +6,7 @@ import { runInit } from './init.js';
 import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
-import { parseBudget, parseCount, runRun, type RunCliOptions } from './run.js';
+import { parseBudget, parseCount, parseMaxMemory, runRun, type RunCliOptions } from './run.js';
 import { runVerify } from './verify.js';
 
 /** Runs a command and turns its exit code (or its promise) into the process exit status; main.ts prints SynthErrors,
@@ -41,6 +41,7 @@ export function register(program: Command, exit: Exit): void {
     .addOption(new Option('--backend <backend>', 'simulation backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--dry-run', 'print rows, calls, tokens and cost per dataset; send nothing')
     .addOption(new Option('--format <format>', 'output of --dry-run').choices(['text', 'json']).default('text'))
+    .option('--max-memory <size>', "refuse a simulation estimated to need more memory than this (e.g. 8GiB, or 'unlimited'; default: this machine's memory)", parseMaxMemory)
     .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', parseBudget)
     .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
     .option('--fresh', 'discard a previous partial run of these datasets and start over')

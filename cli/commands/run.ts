@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { checkFile } from '../../compiler/check.js';
 import { formatUsd } from '../../compiler/plan/estimate.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
+import { parseBytes } from '../../compiler/sim/memory.js';
 import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
@@ -33,6 +34,8 @@ export interface RunCliOptions {
   concurrency?: number;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
+  /** bytes, parsed by `parseMaxMemory` (Infinity for unlimited) */
+  maxMemory?: number;
 }
 
 /** `--shard i/n` → `{ index: i, count: n }` (undefined when absent). Throws Error with the expected form when malformed or i ≥ n. */
@@ -48,6 +51,13 @@ export function parseBudget(s: string): number {
   const usd = Number(s.trim().replace(/^\$/, ''));
   if (!s.trim() || !Number.isFinite(usd) || usd < 0) throw new InvalidArgumentError('expected an amount of USD, e.g. 5 or 0.50');
   return usd;
+}
+
+/** `--max-memory 8GiB`, `512MB`, `unlimited` → bytes (Infinity for unlimited). Throws commander's InvalidArgumentError (exit 1) otherwise. */
+export function parseMaxMemory(s: string): number {
+  const b = parseBytes(s);
+  if (b === undefined) throw new InvalidArgumentError('expected a size such as 512MiB, 8GiB or unlimited');
+  return b;
 }
 
 /** `--limit 100`, `--concurrency 8` → a whole number ≥ 1. Throws commander's InvalidArgumentError (exit 1) otherwise. */
@@ -67,6 +77,7 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.out ? { outDir: opts.out } : {}),
     backend: opts.backend ?? 'auto',
+    ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
     fresh: opts.fresh ?? false,
     ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
     allowOutsideProject: opts.allowOutsideProject ?? false,

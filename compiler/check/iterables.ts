@@ -87,7 +87,7 @@ export function isIterableProblem(r: IterableElement | IterableProblem): r is It
 export function reportIterableProblem(ctx: CheckContext, e: A.Expr, p: IterableProblem): void {
   switch (p.problem) {
     case 'unknown':
-      ctx.report('SYN1001', e.span, { what: 'source or simulation', name: p.name }, { ...ctx.suggest(e.span, p.name, ctx.symbols.names(['Source', 'Sim'])), data: { name: p.name } });
+      ctx.report('SYN1001', e.span, { what: 'source or simulation', name: p.name }, { ...ctx.suggest(e.span, p.name, ctx.symbols.namePool(['Source', 'Sim'])), data: { name: p.name } });
       return;
     case 'simulation':
       ctx.report('SYN3030', e.span, { sim: p.sim });

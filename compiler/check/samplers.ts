@@ -201,7 +201,7 @@ function uniformEnum(arg: A.NameRef, ds: DatasetScope): Ty {
     ctx.refer(arg.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
     return { k: 'enum', name: sym.name };
   }
-  ctx.report('SYN1001', arg.span, { what: 'enum', name: arg.name.name }, { ...ctx.suggest(arg.span, arg.name.name, ctx.symbols.names(['Enum'])), data: { name: arg.name.name } });
+  ctx.report('SYN1001', arg.span, { what: 'enum', name: arg.name.name }, { ...ctx.suggest(arg.span, arg.name.name, ctx.symbols.namePool(['Enum'])), data: { name: arg.name.name } });
   return T.unknown;
 }
 
@@ -246,7 +246,7 @@ function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
   const unknownKey = identKeys.find((k) => !ctx.symbols.enumCases.has(k.name));
   if (candidates.length > 0 || unknownKey) {
     const k = unknownKey ?? identKeys[0]!;
-    const s = ctx.suggest(k.span, k.name, ctx.symbols.enumCases.keys());
+    const s = ctx.suggest(k.span, k.name, ctx.symbols.casePool());
     if (s.suggestion) {
       ctx.report('SYN1001', k.span, { what: 'enum case', name: k.name }, { ...s, data: { name: k.name } });
       return T.unknown;

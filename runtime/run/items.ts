@@ -5,6 +5,7 @@ import { SynthError, synthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
 import type { ExprIR } from '../../compiler/plan/expr-ir.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import type { SimRunRecord } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
 import type { DryRunOptions } from './options.js';
@@ -62,6 +63,25 @@ export class ItemLoader {
     return out;
   }
 
+  /** Where simulation `name` ran and whether its results are the same on every backend (for the manifest and `synth merge`). */
+  async simRecord(name: string): Promise<SimRunRecord> {
+    const res = await this.sim(name);
+    const inexact = (this.plan.sims[name]!.stage as { inexact?: string[] }).inexact ?? [];
+    const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
+    return { backend, exact: inexact.length === 0, inexact };
+  }
+
+  /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
+  private tablesRead(name: string): string[] {
+    const out = new Set<string>();
+    for (const ds of Object.values(this.plan.datasets)) {
+      if (this.o.datasets && !this.o.datasets.includes(ds.name)) continue;
+      const rows = ds.rows;
+      if ('for' in rows && rows.for.kind !== 'source' && rows.for.from === name) out.add(rows.for.kind === 'trajectory' ? 'trajectory' : rows.for.event!);
+    }
+    return [...out];
+  }
+
   private sim(name: string): Promise<SimResult> {
     let p = this.sims.get(name);
     if (!p) {
@@ -69,6 +89,8 @@ export class ItemLoader {
       if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
       p = runSim(stage.stage, {
         backend: this.o.backend ?? 'auto',
+        rows: this.tablesRead(name),
+        ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(this.o.shard ? { worldRange: shardWorlds(stage.stage, this.o.shard) } : {}),
       });

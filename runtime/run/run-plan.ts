@@ -128,7 +128,8 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
           ...(o.env ? { env: o.env } : {}),
         });
         results.push(r);
-        manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+        const sims = 'for' in ds.rows && ds.rows.for.kind !== 'source' ? { [ds.rows.for.from]: await items.simRecord(ds.rows.for.from) } : {};
+        manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
       } finally {
         lock.release();
       }

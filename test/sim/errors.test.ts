@@ -54,7 +54,7 @@ describe('runtime failures are clear messages', () => {
     const { f } = check(SIM('  max_events 5\n  rule r { emit e { v: x } }\n  event e { v: f32 }', 'dataset d { for e in s.e row = { v: e.v } output "out/d.jsonl" }'));
     const r = synth(['run', f, '--backend', 'cpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/SYN6001.*event 'e' overflowed its buffer of 5 rows; raise `max_events`/);
+    expect(r.stderr).toMatch(/SYN6001.*event 'e' overflowed its buffer \(160 emitted, capacity 5\); raise `max_events`/); // 16 agents × 10 steps
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -66,8 +66,8 @@ describe('runtime failures are clear messages', () => {
     expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 1/);
   });
 
-  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async () => {
-    if (!(await webgpuOrSkip('driver failure test'))) return;
+  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async (ctx) => {
+    await webgpuOrSkip('driver failure test', ctx);
     const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(crash.code).toBe(2);

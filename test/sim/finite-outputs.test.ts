@@ -55,7 +55,7 @@ describe('finite outputs', () => {
     expect(cpu.code).toBe('SYN6002');
     expect(cpu.message).toMatch(/^simulation s: observed field x is -?Infinity in world \d, agent \d at step \d \(observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through\)$/);
     expect(await failure(runCpu(stage, { workers: 1 }))).toEqual(cpu); // any split into world blocks names the same one
-    if (!(await webgpuOrSkip('GPU finite outputs test'))) return ctx.skip('no WebGPU adapter here');
+    await webgpuOrSkip('GPU finite outputs test', ctx);
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 

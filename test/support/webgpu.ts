@@ -12,7 +12,10 @@ export function webgpuDecision(what: string, p: { ok: boolean; detail: string },
   return false;
 }
 
-export async function webgpuOrSkip(what: string): Promise<boolean> {
+/** Resolves when a WebGPU adapter is there; otherwise skips the calling test through vitest's `ctx.skip` with the
+ * reason (never a silent pass), or throws under SYNTH_REQUIRE_WEBGPU=1. */
+export async function webgpuOrSkip(what: string, ctx: { skip: (note?: string) => never }): Promise<void> {
   probed ??= probeWebGpu();
-  return webgpuDecision(what, await probed, process.env, (l) => console.warn(l));
+  const p = await probed;
+  if (!webgpuDecision(what, p, process.env, (l) => console.warn(l))) ctx.skip(`${what}: no WebGPU adapter (${p.detail})`);
 }
