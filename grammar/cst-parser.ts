@@ -258,9 +258,14 @@ export class SynthCstParser extends CstParser {
     this.SUBRULE(this.typeRef);
   });
 
+  /** `source docs = files("…") { … }` or, with a row type, `source people: Person = table("seed/people.csv")`. */
   public sourceDecl = this.RULE('sourceDecl', () => {
     this.CONSUME(K.source);
     this.name();
+    this.OPTION2(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.typeRef, { LABEL: 'rowType' });
+    });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expr, { LABEL: 'init' });
     this.OPTION(() => this.SUBRULE(this.settingsBlock));

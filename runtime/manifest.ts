@@ -79,6 +79,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     status: manifestStatus(r),
     target: r.target ?? null,
     limit: r.limit ?? null,
+    // with a drawn `each` or a nested `for`, `target` and `rows_missing` count items (row indices), not rows
+    ...(r.unit === 'items' ? { target_unit: 'items' } : {}),
     rows_missing: r.missing,
     // the group of rows that failed with the error that stopped the run names its code, as the summary does
     causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}), ...(stopKey !== undefined && c.key === stopKey ? { error: r.error!.code } : {}) })),

@@ -12,7 +12,8 @@ import { parseBytes } from '../../compiler/sim/memory.js';
 import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
-import { renderDiagnostic } from '../render.js';
+import { dataFileText, printDiagnostics, renderDiagnostic } from '../render.js';
+import { TableProblems } from '../../runtime/sources/table.js';
 import { datasetSummary, runEnding } from '../summary.js';
 
 /** The flags of `synth run` as commander parses them (see commands/index.ts). */
@@ -88,8 +89,22 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
   };
 }
 
-/** `synth run FILE [flags]`: resolves with the exit code (above); a SynthError rejects (main.ts prints it, exit 2). */
+/**
+ * `synth run FILE [flags]`: resolves with the exit code (above); a SynthError rejects (main.ts prints it, exit 2).
+ * Rows of a seed table that do not fit its type are shown like spec errors, with the file's line (exit 1).
+ */
 export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
+  try {
+    return await runChecked(file, opts);
+  } catch (e) {
+    if (!(e instanceof TableProblems)) throw e;
+    const n = printDiagnostics(e.diagnostics, dataFileText);
+    process.stderr.write(`${n.errors} error${n.errors === 1 ? '' : 's'} in seed tables; nothing was run\n`);
+    return 1;
+  }
+}
+
+async function runChecked(file: string, opts: RunCliOptions): Promise<number> {
   if (opts.format === 'json' && !opts.dryRun) {
     process.stderr.write('synth run: --format json applies to --dry-run (a run reports on stderr and in its manifests)\n');
     return 1;

@@ -52,6 +52,11 @@ export function promptTypes(d: A.PromptDecl, ctx: CheckContext): void {
   if (d.returnType) resolveType(ctx, d.returnType);
 }
 
+/** Phase 2 of a source: a table's row type (`source people: Person = table(…)`). */
+export function sourceTypes(d: A.SourceDecl, ctx: CheckContext): void {
+  if (d.rowType) resolveType(ctx, d.rowType);
+}
+
 /** Phase 2 of a dataset: its row type (`dataset d: Ticket`). */
 export function datasetTypes(d: A.DatasetDecl, ctx: CheckContext): void {
   if (d.rowType) resolveType(ctx, d.rowType);

@@ -122,7 +122,7 @@ describe('--budget against concurrent requests', () => {
   }, 60_000);
 
   it('a run that ends above its budget (a request used more than its worst case) is not exit 0', () => {
-    const ending = runEnding({ results: [], manifests: [], failedExpectations: false, stopped: undefined, error: undefined, incomplete: [], budget: { limitUsd: 1, spentUsd: 1.25 } });
+    const ending = runEnding({ results: [], manifests: [], failedExpectations: false, stopped: undefined, error: undefined, incomplete: [], blocked: [], budget: { limitUsd: 1, spentUsd: 1.25 } });
     expect(ending.code).toBe(EXIT.error);
     expect(ending.lines.join('\n')).toMatch(/error SYN5027: budget of \$1\.00 passed: \$1\.25 spent/);
   });
