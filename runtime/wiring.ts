@@ -27,6 +27,9 @@ import type { ConnectionOptions, PromptWiring } from './run/options.js';
  *  at a 20 % fault rate, 20 failures in a row happen about once in 10^14 requests. */
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 
+/** Requests in flight per model block when it does not set `concurrency`. */
+export const DEFAULT_CONCURRENCY = 16;
+
 /**
  * `--budget` as money is spent: every request first reserves its worst case (`reserve`: the counted prompt
  * tokens × input price + max_tokens × output price, client.ts `worstCaseUsage`) and settles to what it really
@@ -111,7 +114,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(keyEnv ? { apiKeyEnv: keyEnv } : {}),
     ...(typeof ps['temperature'] === 'number' ? { temperature: ps['temperature'] } : num('temperature') !== undefined ? { temperature: num('temperature')! } : {}),
     ...(typeof ps['max_tokens'] === 'number' ? { maxTokens: ps['max_tokens'] } : num('max_tokens') !== undefined ? { maxTokens: num('max_tokens')! } : {}),
-    concurrency: num('concurrency') ?? 16,
+    concurrency: num('concurrency') ?? DEFAULT_CONCURRENCY,
     ...(num('rpm') ? { rpm: num('rpm')! } : {}),
     ...(num('tpm') ? { tpm: num('tpm')! } : {}),
     retries: num('retries') ?? 3,
@@ -150,6 +153,22 @@ export interface Wiring extends PromptWiring {
 
 /** Rows a dataset runs at once when its chat calls go through a provider batch: all of them, up to a batch. */
 const BATCH_WINDOW = 50_000;
+
+/**
+ * Rows a dataset with direct prompt calls runs at once (unless `--concurrency` says): twice the requests its
+ * models may have in flight together (their `concurrency`, default 16), so that a request slot freed by an
+ * answer goes at once to a row already queued for it, never waiting for a new row to be started, rendered and
+ * looked up in the cache.
+ */
+export function rowsInFlight(plan: Plan, prompts: readonly string[]): number {
+  const models = new Set(prompts.map((p) => plan.prompts[p]?.model).filter((m): m is string => m !== undefined));
+  let requests = 0;
+  for (const m of models) {
+    const c = plan.models[m]?.settings['concurrency'];
+    requests += typeof c === 'number' && c >= 1 ? Math.floor(c) : DEFAULT_CONCURRENCY;
+  }
+  return Math.max(16, 2 * requests);
+}
 
 /**
  * Wires `plan`'s prompts to their endpoints: one chat client per (model, prompt overrides), one scheduler per
@@ -298,7 +317,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     return b;
   };
   const runner: PromptRunner = {
-    async call(promptName, args, rowKey) {
+    async call(promptName, args, rowKey, row) {
       const over = budgetSpent();
       if (over) throw Object.assign(over, { stats: { not_sent_calls: 1 } });
       const p = plan.prompts[promptName];
@@ -311,7 +330,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const batch = batchFor(p, client);
       let r;
       try {
-        r = batch ? await batch.call(req) : await client.call(req);
+        r = batch ? await batch.call(req, undefined, row) : await client.call(req);
       } catch (e) {
         // A failed call's tokens were spent all the same: they count in the manifest and against --budget
         // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
@@ -350,7 +369,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       if (!ds?.prompts.length) return undefined;
       // A dataset whose chat calls go through a batch runs every row at once: the calls are gathered, not paced.
       const batched = ds.prompts.some((name) => plan.prompts[name]?.returns.kind !== 'image' && isBatch(plan.prompts[name]?.model ?? ''));
-      return batched ? { ...runner, window: BATCH_WINDOW } : runner;
+      return { ...runner, window: batched ? BATCH_WINDOW : rowsInFlight(plan, ds.prompts) };
     },
     batchRunners: () => [...batchRunners.values()],
     clients: () => [...clients.values()],

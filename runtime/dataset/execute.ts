@@ -23,9 +23,10 @@ import { Outcome, type Counts, type Status } from './outcome.js';
 import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
 import { journalPath, legacyJournalPath, manifestPath, shardKeysPath } from './paths.js';
+import { RowActivity } from '../row-activity.js';
 import { partSuffix, rowIdentity, rowProducer, type Part, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
-import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
+import { inputHash, promptHash, recipeHash, staleReason, type Provenance } from './provenance.js';
 import { loadFakers } from './fakers.js';
 import { parquetColumns } from './parquet-schema.js';
 
@@ -192,6 +193,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const reuseOf = (i: number): { result?: RowResult; remade?: string } => {
     let m = reuseMemo.get(i);
     if (m) return m;
+    if (!replay.rows.has(i)) return NOTHING_KEPT; // nothing journaled for the row (most rows of a first run)
     const rec = replay.rows.get(i);
     m = rec ? judgeRecord(rec, i) : {};
     reuseMemo.set(i, m);
@@ -224,6 +226,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
     ...(near ? { near } : {}),
+    activity: new RowActivity(),
     ...(o.pools ? { pools: o.pools } : {}),
     ...(fakers ? { fakers } : {}),
   });
@@ -238,6 +241,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 
   /** One row the index decided to write (a row, or a part of a group): dedup, output, sidecar, collection. */
   const writeRow = (i: number, row: Row, keys: string[], split: string | undefined, at: number[] | undefined): boolean => {
+    // a row (not a group's part) was serialised once when it settled: its JSONL line reuses that text
     if (keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
       outcome.duplicate();
       return false;
@@ -245,7 +249,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     for (const k of keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
     // Image rows: the files are in place (under the output's folder) before the lines that name them.
     const { lines, files } = images ? expandImageRow(row, ds.images!, images, outFolder) : { lines: [row], files: [] };
-    output.write(lines);
+    output.write(lines, images || at !== undefined ? undefined : rowJson.get(i));
     outcome.written(split);
     if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
     const rowKey = rowIdentity(ds, i, o.itemKeys).key + partSuffix(at ?? []);
@@ -273,10 +277,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     // decided once: what the journal held for this row is not needed again
     reuseMemo.delete(i);
     replay.rows.delete(i);
-    if (!reused) {
-      outcome.addStats(r.stats);
-      journal.append(recordOf(i, r, recipe, forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
-    }
+    // a new result was journaled when it settled (see `settled` below); its spend counts once it is decided
+    if (!reused) outcome.addStats(r.stats);
     let a: Accepted;
     if (r.kind === 'group') {
       // each part in element order; a `count` dataset takes parts until it has its rows
@@ -299,8 +301,20 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       if (r.stop) error ??= r.stop;
       a = { counted: 'failed', ...(r.stop ? { stop: `${r.stop.code}: ${r.stop.message}` } : {}) };
     }
+    rowJson.delete(i);
+    progress(false);
+    return a;
+  };
+
+  /** Tells `onProgress` where the dataset is: at most every 100 ms (a row can take microseconds), and at the end. */
+  let lastProgress = 0;
+  const progress = (final: boolean) => {
+    if (!o.onProgress) return;
+    const now = Date.now();
+    if (!final && now - lastProgress < 100) return;
+    lastProgress = now;
     const c = outcome.counts;
-    o.onProgress?.({
+    o.onProgress({
       written: c.written,
       target: indexUnits ? undefined : target,
       failed: c.failed,
@@ -310,7 +324,24 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       costUsd: (outcome.stats['cost_micro_usd'] ?? 0) / 1e6,
       images: imagesWritten,
     });
-    return a;
+  };
+
+  // The JSON of each made row, serialised once as it settles: for its journal line and, in JSONL, its output line.
+  const rowJson = new Map<number, string>();
+  // What made a row, as JSON, when no prompt or input varies it per row (a `count` dataset without prompts).
+  const fixedProvenance = JSON.stringify({ d: recipe });
+  const journalRecord = (i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>): number => {
+    const x = forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
+    if (r.kind !== 'row') return journal.append(recordOf(i, r, recipe, x));
+    const json = JSON.stringify(r.row);
+    rowJson.set(i, json);
+    const p = x === undefined && !Object.keys(r.prompts).length ? fixedProvenance : JSON.stringify(provenanceOf(recipe, r.prompts, x));
+    // the members in recordOf's order, so the line is the one `journal.append(recordOf(...))` would write
+    const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
+    return journal.appendJson(
+      `{"i":${i},"p":${p},"r":${json}${r.keys.length ? `,"k":${JSON.stringify(r.keys)}` : ''}${r.split !== undefined ? `,"sp":${JSON.stringify(r.split)}` : ''}${s ? `,"s":${JSON.stringify(s)}` : ''}}`,
+      s !== undefined,
+    );
   };
 
   let end;
@@ -324,9 +355,13 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       concurrency: Math.max(1, o.concurrency ?? (ds.prompts.length ? (o.prompts?.window ?? 64) : 1)),
       reuse: (i) => reuseOf(i).result,
       produce,
+      // Journaled as it settles, in any order: a row made behind a slow one is kept even if the run stops before
+      // deciding it. Its line's length is what it costs the reorder window.
+      settled: (i, r) => (r.kind === 'deferred' || r.kind === 'absent' ? 64 : journalRecord(i, r)),
       accept,
       shouldStop: () => o.shouldStop?.() ?? (o.signal?.aborted ? 'interrupted' : undefined),
     });
+    progress(true);
     journal.close();
     summary = await output.commit();
     if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
@@ -379,6 +414,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 
 // shared by reused results (never mutated: a reused result's stats were counted when it was made)
 const NONE: string[] = [];
+const NOTHING_KEPT: { result?: RowResult; remade?: string } = Object.freeze({});
 const NO_STATS: Stats = Object.freeze({}) as Stats;
 const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -386,13 +422,18 @@ const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, s
 function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>, recipe: string, x: string | undefined): JournalRecord {
   const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
   if (r.kind === 'failed') return { i, c: r.cause, ...(s ? { s } : {}) };
-  const p = { d: recipe, ...(Object.keys(r.prompts).length ? { q: r.prompts } : {}), ...(x !== undefined ? { x } : {}) };
+  const p = provenanceOf(recipe, r.prompts, x);
   if (r.kind === 'group') {
     const g = r.parts.map((q) => (q.kind === 'row' ? { at: q.at, r: q.row, ...(q.keys.length ? { k: q.keys } : {}), ...(q.split !== undefined ? { sp: q.split } : {}) } : { at: q.at, x: q.reason.slice(0, 300) }));
     return { i, p, g, ...(s ? { s } : {}) };
   }
   if (r.kind === 'filtered') return { i, p, x: r.reason.slice(0, 300), ...(s ? { s } : {}) };
   return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(s ? { s } : {}) };
+}
+
+/** What made a row: the dataset's recipe, the prompts it called, its input (provenance.ts). */
+function provenanceOf(recipe: string, prompts: Record<string, string>, x: string | undefined): Provenance {
+  return { d: recipe, ...(Object.keys(prompts).length ? { q: prompts } : {}), ...(x !== undefined ? { x } : {}) };
 }
 
 /** Says so when an output differs from what its manifest records (edited, truncated, replaced since the last

@@ -9,7 +9,7 @@
 // one; exact duplicates count once. A torn last line (a kill or a full disk mid-write) is cut off before
 // anything is appended. Nothing is ever taken from the output file itself, so a truncated, overwritten or
 // spliced output cannot leak into the next one.
-import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, fsync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { synthError } from '../../base/diagnostics.js';
@@ -17,6 +17,8 @@ import type { FailureCause } from '../cause.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeFileAtomic, type WriteFaults } from './file-io.js';
 import type { Row, Stats } from './produce.js';
 import type { Provenance } from './provenance.js';
+import { sealedAt, sealLine, unsealLine } from '../line-hash.js';
+import { ByteBuffer } from './byte-buffer.js';
 
 export const JOURNAL_VERSION = 2;
 const HEADER = JSON.stringify({ synth: 'journal', v: JOURNAL_VERSION });
@@ -43,8 +45,8 @@ export interface JournalRecord {
   g?: JournalPart[];
   /** calls, tokens, cost and attempts this result took */
   s?: Stats;
-  /** the run that wrote the record: two runs' identical results stay two records, while a line copied by
-   *  accident (an exact duplicate) counts once */
+  /** the run that wrote a record with stats: two runs' identical results stay two records (both were paid
+   *  for), while a line copied by accident (an exact duplicate) counts once */
   u?: string;
 }
 
@@ -57,9 +59,51 @@ export interface JournalPart {
   x?: string;
 }
 
+/**
+ * The latest intact record of each row index, kept as its line and parsed when asked for: a rerun of a large
+ * dataset holds its journal's text (a few hundred bytes a row), not a tree of objects per row (several times
+ * that, and most of a rerun's time in the garbage collector).
+ */
+export class ReplayedRows {
+  private readonly lines = new Map<number, string>();
+
+  /** The record of row i, or undefined (none, or a line that is intact but not a well-formed record). */
+  get(i: number): JournalRecord | undefined {
+    const line = this.lines.get(i);
+    if (line === undefined) return undefined;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line.slice(0, line.lastIndexOf(',"h":"')) + '}');
+    } catch {
+      return undefined;
+    }
+    return rec && typeof rec === 'object' && !Array.isArray(rec) && wellFormed(rec as JournalRecord) ? (rec as JournalRecord) : undefined;
+  }
+  /** Row i's line, as read. */
+  lineOf(i: number): string | undefined {
+    return this.lines.get(i);
+  }
+  /** Records row i's intact line (a later one supersedes it). */
+  set(i: number, line: string): void {
+    this.lines.set(i, line);
+  }
+  has(i: number): boolean {
+    return this.lines.has(i);
+  }
+  delete(i: number): boolean {
+    return this.lines.delete(i);
+  }
+  get size(): number {
+    return this.lines.size;
+  }
+  keys(): IterableIterator<number> {
+    return this.lines.keys();
+  }
+}
+
 export interface JournalReplay {
   /** the latest valid record of each row index */
-  rows: Map<number, JournalRecord>;
+  rows: ReplayedRows;
   /** stats summed over every valid record, superseded and failed ones included: what was spent is spent */
   stats: Stats;
   /** lines dropped because they failed their integrity check (their rows are made again) */
@@ -72,42 +116,41 @@ export interface JournalReplay {
 
 /** The line a record is written as: its JSON with `h` (a hash of that JSON) appended as the last member. */
 export function encodeRecord(rec: JournalRecord): string {
-  const text = JSON.stringify(rec);
-  return `${text.slice(0, -1)},"h":"${lineHash(text)}"}`;
+  return sealLine(JSON.stringify(rec));
 }
 
-const HASH_MEMBER = ',"h":"';
-
-/** The record of a journal line, or undefined when the line is not one intact record. The hash is checked on
- *  the line's own text (everything before its `h` member), so nothing is re-serialised to check it; `,"h":"`
- *  cannot occur inside a JSON string value (its quotes would be escaped). */
+/** The record of a journal line, or undefined when the line is not one intact record (line-hash.ts). */
 export function decodeRecord(line: string): { rec: JournalRecord; hash: string } | undefined {
-  const at = line.lastIndexOf(HASH_MEMBER);
-  if (at < 0 || !line.endsWith('"}')) return undefined;
-  const hash = line.slice(at + HASH_MEMBER.length, -2);
-  const text = line.slice(0, at) + '}';
-  if (lineHash(text) !== hash) return undefined;
+  const sealed = unsealLine(line);
+  if (!sealed) return undefined;
   let rec: unknown;
   try {
-    rec = JSON.parse(text);
+    rec = JSON.parse(sealed.json);
   } catch {
     return undefined;
   }
   if (!rec || typeof rec !== 'object' || Array.isArray(rec) || !wellFormed(rec as JournalRecord)) return undefined;
-  return { rec: rec as JournalRecord, hash };
+  return { rec: rec as JournalRecord, hash: sealed.hash };
 }
 
-/** 64 bits of FNV-1a (two 32-bit lanes with different offsets, one pass): an integrity check against truncation,
- *  splices and edits, not against an adversary — the journal is the user's own file. */
-function lineHash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+const HASH_MEMBER = ',"h":"';
+
+/** The hash a sealed line carries (its `h` member starts at `at`). */
+function hashMember(line: string, at: number): string {
+  return line.slice(at + HASH_MEMBER.length, -2);
+}
+
+/** The row index a line begins with (`{"i":123,`), or -1. */
+function leadingIndex(line: string): number {
+  let n = 0;
+  let k = 5;
+  for (; k < line.length && k < 22; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 44) return k > 5 && (line.charCodeAt(5) !== 48 || k === 6) ? n : -1; // ','; no leading zeros
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
   }
-  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+  return -1;
 }
 
 function wellFormed(r: JournalRecord): boolean {
@@ -131,14 +174,18 @@ function wellFormedPart(p: JournalPart): boolean {
 
 export class Journal {
   private fd = -1;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private readonly pending = new ByteBuffer();
+  private pendingLines = 0;
   /** records in the file, and the rows they are of (compaction rewrites the file when most are superseded) */
   private records = 0;
   private readonly rows = new Set<number>();
   private readonly run = randomBytes(4).toString('hex');
   private lastFlush = Date.now();
   private lastSync = Date.now();
+  /** a periodic fsync is running on the thread pool; `closeAfterSync` is the descriptor to close once it ends
+   *  (closing it under a running fsync could let the number be reused for another file) */
+  private syncing = false;
+  private closeAfterSync = -1;
 
   private constructor(
     readonly file: string,
@@ -151,7 +198,7 @@ export class Journal {
    */
   static open(file: string, o: { fresh?: boolean; faults?: WriteFaults } = {}): { journal: Journal; replay: JournalReplay } {
     const j = new Journal(file, o.faults);
-    const replay: JournalReplay = { rows: new Map(), stats: {}, damaged: 0, torn: false, existed: false };
+    const replay: JournalReplay = { rows: new ReplayedRows(), stats: {}, damaged: 0, torn: false, existed: false };
     try {
       mkdirSync(path.dirname(file), { recursive: true });
     } catch (e) {
@@ -172,7 +219,7 @@ export class Journal {
     const { kept, intact, tail } = this.read(text, out);
     if (!intact || out.damaged > 0) {
       // Rewrite with the intact lines only, so that appends start on a clean file.
-      writeFileAtomic(this.file, [HEADER, ...kept].map((l) => l + '\n').join(''), this.faults);
+      writeFileAtomic(this.file, [HEADER, ...kept()].map((l) => l + '\n').join(''), this.faults);
     } else if (out.torn) {
       try {
         truncateSync(this.file, Buffer.byteLength(text) - Buffer.byteLength(tail));
@@ -183,7 +230,7 @@ export class Journal {
   }
 
   /** Parses a journal's text into `out`; returns its intact lines, whether its header is ours, and its tail. */
-  private read(text: string, out: JournalReplay): { kept: string[]; intact: boolean; tail: string } {
+  private read(text: string, out: JournalReplay): { kept: () => string[]; intact: boolean; tail: string } {
     const lines = text.split('\n');
     // the text after the last newline is a line cut short (or nothing)
     const tail = lines.pop()!;
@@ -198,58 +245,126 @@ export class Journal {
       throw synthError('SYN5024', { file: displayPath(this.file), version: header.v });
     }
     const intact = !!header && header.synth === 'journal' && header.v === JOURNAL_VERSION;
-    const kept: string[] = [];
-    const seen = new Set<string>();
+    const damaged = new Set<number>(); // line numbers
+    // hashes of lines superseded by a later line of their row, and of records of no row: a line equal to one of
+    // them (or to its row's latest line) is an accidental copy and counts once
+    const copies = new Set<string>();
     this.records = 0;
-    for (const line of intact ? lines.slice(1) : lines) {
+    const first = intact ? 1 : 0;
+    for (let k = first; k < lines.length; k++) {
+      const line = lines[k]!;
       if (!line) continue;
+      const at = sealedAt(line);
+      if (at < 0) {
+        out.damaged++;
+        damaged.add(k);
+        continue;
+      }
+      const i = line.startsWith('{"i":') ? leadingIndex(line) : -1;
+      if (i >= 0) {
+        const prev = out.rows.lineOf(i);
+        if (prev !== undefined) {
+          if (prev === line || copies.has(hashMember(line, at))) continue;
+          copies.add(hashMember(prev, prev.lastIndexOf(HASH_MEMBER)));
+        }
+        // A row's record without stats (most of them: rows made without LLM calls) is kept as its line, parsed
+        // when the row is looked at. (`"s":{` outside a string is the top-level member or a key of the row:
+        // either way the full parse below reads it right.)
+        if (!line.includes('"s":{')) {
+          this.records++;
+          out.rows.set(i, line);
+          this.rows.add(i);
+          continue;
+        }
+      } else {
+        const hash = hashMember(line, at);
+        if (copies.has(hash)) continue;
+        copies.add(hash);
+      }
       const d = decodeRecord(line);
       if (!d) {
         out.damaged++;
+        damaged.add(k);
         continue;
       }
-      kept.push(line);
-      if (seen.has(d.hash)) continue; // an exact copy of an earlier line: counted once
-      seen.add(d.hash);
       this.records++;
-      if (d.rec.s) for (const k in d.rec.s) out.stats[k] = (out.stats[k] ?? 0) + d.rec.s[k]!;
+      if (d.rec.s) for (const key in d.rec.s) out.stats[key] = (out.stats[key] ?? 0) + d.rec.s[key]!;
       if (d.rec.i !== undefined) {
-        out.rows.set(d.rec.i, d.rec);
+        out.rows.set(d.rec.i, line);
         this.rows.add(d.rec.i);
       }
     }
+    const kept = () => lines.filter((l, k) => k >= first && l && !damaged.has(k));
     return { kept, intact, tail };
   }
 
-  /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). */
-  append(rec: JournalRecord): void {
-    this.records++;
+  /** Appends a record (buffered: written by size, count or age, and at `flush`/`close`). Returns the length of
+   *  its line (UTF-16 units). */
+  append(rec: JournalRecord): number {
     if (rec.i !== undefined) this.rows.add(rec.i);
-    rec.u = this.run;
-    const line = encodeRecord(rec) + '\n';
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    // the run matters only where stats are summed (two runs' equal results both count); rows without stats skip it
+    if (rec.s) rec.u = this.run;
+    return this.push(encodeRecord(rec) + '\n');
+  }
+
+  /** `append` for a record already serialised (`JSON.stringify` of a record without `u`, a row's index first);
+   *  `stats`: whether it has `s`. */
+  appendJson(json: string, stats: boolean): number {
+    const i = leadingIndex(json);
+    if (i >= 0) this.rows.add(i);
+    return this.push(sealLine(stats ? `${json.slice(0, -1)},"u":"${this.run}"}` : json) + '\n');
+  }
+
+  private push(line: string): number {
+    this.records++;
+    this.pending.add(line);
+    this.pendingLines++;
     // Batched, so a slow LLM dataset still journals rows within a fraction of a second and a fast one does not
     // make a system call per row.
-    if (this.pendingBytes > 256 * 1024 || this.pending.length >= 512 || Date.now() - this.lastFlush > 250) this.flush();
+    if (this.pending.full || this.pendingLines >= 512 || Date.now() - this.lastFlush > 250) this.flush();
+    return line.length;
   }
 
   flush(): void {
     if (this.pending.length && this.fd >= 0) {
-      const buf = Buffer.from(this.pending.join(''));
-      this.pending = [];
-      this.pendingBytes = 0;
+      const buf = this.pending.take();
+      this.pendingLines = 0;
       writeAll(this.fd, buf, this.file, this.faults);
-      // A killed process loses nothing the OS already holds; fsync (for power loss) every few seconds and at the
+      // A killed process loses nothing the OS already holds; fsync (for power loss) every few seconds, off the
+      // main thread (an fsync of seconds of rows can take longer than a round trip to the model), and at the
       // end. A lost tail is made again on the next run (LLM calls from the cache).
-      if (Date.now() - this.lastSync > 5000) this.sync();
+      if (Date.now() - this.lastSync > 5000) this.syncInBackground();
     }
     this.lastFlush = Date.now();
   }
 
+  /** Flushes what the OS holds to the disk, now. */
   sync(): void {
     if (this.fd >= 0) syncFile(this.fd, this.file);
     this.lastSync = Date.now();
+  }
+
+  private syncInBackground(): void {
+    this.lastSync = Date.now();
+    if (this.syncing || this.fd < 0) return;
+    this.syncing = true;
+    const fd = this.fd;
+    // An error here is met again by the fsync at close, which reports it.
+    fsync(fd, () => {
+      this.syncing = false;
+      if (this.closeAfterSync === fd) {
+        this.closeAfterSync = -1;
+        closeFile(fd);
+      }
+    });
+  }
+
+  /** Closes the descriptor, or leaves that to the background fsync still running on it. */
+  private release(): void {
+    if (this.fd < 0) return;
+    if (this.syncing) this.closeAfterSync = this.fd;
+    else closeFile(this.fd);
+    this.fd = -1;
   }
 
   /** Flushes, syncs and closes; then compacts the file if superseded records outnumber the live ones. */
@@ -259,8 +374,7 @@ export class Journal {
       this.flush();
       this.sync();
     } finally {
-      closeFile(this.fd);
-      this.fd = -1;
+      this.release();
     }
     if (this.records > 2 * this.rows.size + 1000) this.compact();
   }
@@ -271,12 +385,15 @@ export class Journal {
    * Atomic: a crash leaves the old file or the new one.
    */
   private compact(): void {
-    const replay: JournalReplay = { rows: new Map(), stats: {}, damaged: 0, torn: false, existed: true };
+    const replay: JournalReplay = { rows: new ReplayedRows(), stats: {}, damaged: 0, torn: false, existed: true };
     this.read(readFileSync(this.file, 'utf8'), replay);
     const carried: Record<string, number> = { ...replay.stats };
-    for (const rec of replay.rows.values()) for (const [k, v] of Object.entries(rec.s ?? {})) carried[k] = (carried[k] ?? 0) - v;
+    for (const i of replay.rows.keys()) for (const [k, v] of Object.entries(replay.rows.get(i)?.s ?? {})) carried[k] = (carried[k] ?? 0) - v;
     const s = Object.fromEntries(Object.entries(carried).filter(([, v]) => v !== 0));
-    const live = [...replay.rows.keys()].sort((a, b) => a - b).map((i) => encodeRecord(replay.rows.get(i)!));
+    const live = [...replay.rows.keys()].sort((a, b) => a - b).flatMap((i) => {
+      const rec = replay.rows.get(i);
+      return rec ? [encodeRecord(rec)] : [];
+    });
     const lines = [HEADER, ...(Object.keys(s).length ? [encodeRecord({ s })] : []), ...live];
     writeFileAtomic(this.file, lines.map((l) => l + '\n').join(''), this.faults);
     this.records = lines.length - 1;
@@ -284,8 +401,7 @@ export class Journal {
 
   /** Closes without writing what is still buffered (after a write error: the file may end torn). */
   abandon(): void {
-    this.pending = [];
-    if (this.fd >= 0) closeFile(this.fd);
-    this.fd = -1;
+    this.pending.clear();
+    this.release();
   }
 }

@@ -13,6 +13,7 @@ import type { ColumnTypes } from './parquet-schema.js';
 import { csvCell } from './csv.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeError, type WriteFaults } from './file-io.js';
 import { buildingPath } from './paths.js';
+import { ByteBuffer } from './byte-buffer.js';
 
 export type Format = 'jsonl' | 'csv' | 'parquet';
 
@@ -26,8 +27,7 @@ export interface OutputSummary {
 
 export class OutputFile {
   private fd = -1;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private readonly pending = new ByteBuffer();
   private columns: string[] | undefined;
   private readonly hash: Hash = createHash('sha256');
   private lines = 0;
@@ -56,8 +56,14 @@ export class OutputFile {
     this.fd = openForWrite(this.building, 'w');
   }
 
-  /** Appends one row's lines. */
-  write(lines: Record<string, Value>[]): void {
+  /** Appends one row's lines; `json`: the JSON of a single line, already serialised. */
+  write(lines: Record<string, Value>[], json?: string): void {
+    if (json !== undefined && lines.length === 1 && this.format !== 'csv') {
+      this.pending.add(json + '\n');
+      this.lines++;
+      if (this.pending.full) this.flush();
+      return;
+    }
     for (const row of lines) {
       let text: string;
       if (this.format === 'csv') {
@@ -70,19 +76,16 @@ export class OutputFile {
       this.push(text);
       this.lines++;
     }
-    if (this.pendingBytes > 1 << 20) this.flush();
+    if (this.pending.full) this.flush();
   }
 
   private push(text: string): void {
-    this.pending.push(text);
-    this.pendingBytes += text.length; // UTF-16 units: a flush threshold, not a byte count
+    this.pending.add(text);
   }
 
   private flush(): void {
     if (!this.pending.length) return;
-    const buf = Buffer.from(this.pending.join(''));
-    this.pending = [];
-    this.pendingBytes = 0;
+    const buf = this.pending.take();
     writeAll(this.fd, buf, this.file, this.faults);
     if (this.format !== 'parquet') this.hash.update(buf);
     this.bytes += buf.length;
@@ -114,7 +117,7 @@ export class OutputFile {
 
   /** Drops the temp file (after an error): the output stays what the last finished run made. */
   abandon(): void {
-    this.pending = [];
+    this.pending.clear();
     if (this.fd >= 0) closeFile(this.fd);
     this.fd = -1;
     try {

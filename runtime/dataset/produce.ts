@@ -25,6 +25,7 @@ import { DeferredCall } from '../deferred.js';
 import type { NearDuplicateIndex } from './near-dup.js';
 import { unwritableValue } from './row-values.js';
 import { exactValueText } from './value-text.js';
+import type { RowActivity, RowTicket } from '../row-activity.js';
 
 export type Row = Record<string, Value>;
 export type Stats = Record<string, number>;
@@ -32,8 +33,10 @@ export type Stats = Record<string, number>;
 /** Calls a prompt for one row. `rowKey` identifies (dataset, row, attempt, call) for caching and resume. A
  *  failed call throws; the error may carry `failure` (its cause), `stats` (tokens spent) and `stopsDataset`. */
 export interface PromptRunner {
-  call(prompt: string, args: Value[], rowKey: string): Promise<{ value: Value; stats: Stats }>;
-  /** rows to run at once when the caller does not say (default 64); batch-mode runners want every row at once */
+  /** `row`: the row's ticket, for a runner that holds calls back to send them together (a provider batch) */
+  call(prompt: string, args: Value[], rowKey: string, row?: RowTicket): Promise<{ value: Value; stats: Stats }>;
+  /** rows to produce at once when the caller does not say (default 64): the wiring asks for twice the models'
+   *  request concurrency; batch-mode runners want every row at once */
   window?: number;
 }
 
@@ -58,6 +61,8 @@ export interface ProducerOptions {
   promptHash: (name: string) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** rows in production (rows with prompt calls open a ticket each; see row-activity.ts) */
+  activity?: RowActivity;
   /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
   fakers?: FakerSource;
   /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from, by `poolKey(from, weight)` */
@@ -69,6 +74,11 @@ export interface ProducerOptions {
 const EXTRA_ROW_ATTEMPTS = 2;
 
 const SPLIT_STREAM = hashString('\u0000split');
+
+// shared by results of rows without prompt calls (never mutated)
+const NO_STATS: Stats = Object.freeze({}) as Stats;
+const ABSENT: RowResult = Object.freeze({ kind: 'absent' }) as RowResult;
+const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 function splitOf(split: Record<string, number> | null, seed: number, dataset: string, i: number): string | undefined {
   if (!split) return undefined;
@@ -130,8 +140,9 @@ function callCause(e: unknown, prompt: string): FailureCause {
   return failureOf(e) ?? { kind: 'connection', key: `call ${prompt} ${code}`, message: `prompt '${prompt}': ${String((e as Error).message).slice(0, 300)}` };
 }
 
-/** Makes the producer of one dataset's rows. */
-export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+/** Makes the producer of one dataset's rows. A dataset without prompt calls makes each row synchronously (no
+ *  promise per row: such datasets run to millions of rows); one with prompt calls returns a promise. */
+export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Promise<RowResult> {
   const ds = o.dataset;
   if (ds.nested) return groupProducer(o);
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
@@ -141,15 +152,10 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
 
-  return async (i) => {
-    const stats: Stats = {};
-    const addStats = (s: Stats | undefined) => {
-      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
-    };
-    const called: Record<string, string> = {};
+  /** The row's `for` item, grid and drawn variables. A draw whose parameters, computed for this row, fall
+   *  outside its distribution's domain throws EvalError: the row fails, the same way every run. */
+  const rowEnv = (i: number, id: ReturnType<typeof rowIdentity>): Env => {
     const env: Env = new Map();
-    const id = rowIdentity(ds, i, o.itemKeys);
-    if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
     // The `for` item and the grid values first: a sampler's parameters may read them (and earlier draws).
     if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
@@ -158,13 +164,57 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     }
     for (const v of ds.vary) {
       if (v.mode === 'grid') continue;
+      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
+    }
+    return env;
+  };
+  /** Row i has no row: a drawn `each` below its most for the row's item. */
+  const absent = (i: number, id: ReturnType<typeof rowIdentity>): boolean =>
+    each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler !== undefined && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item));
+
+  if (!hasPrompts) {
+    // No prompt calls, so no `judge` and nothing to wait for: the steps are evaluations, made at once.
+    return (i) => {
+      const id = rowIdentity(ds, i, o.itemKeys);
       try {
-        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
+        if (absent(i, id)) return ABSENT;
+        const scope = rowEnv(i, id);
+        for (const step of ds.steps) {
+          if ('let' in step) scope.set(step.let, evaluate(step.expr, scope));
+          else if ('row' in step) scope.set('row', evaluate(step.row, scope));
+          else if ('check' in step && !evaluate(step.check, scope)) return { kind: 'filtered', reason: `filtered: check ${step.text}`, stats: NO_STATS, prompts: NO_PROMPTS };
+        }
+        return finish(scope, id, NO_STATS, NO_PROMPTS);
       } catch (e) {
-        // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
-        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats: NO_STATS };
         throw e;
       }
+    };
+  }
+
+  return async (i) => {
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await promptRow(i, ticket);
+    } finally {
+      end();
+    }
+  };
+
+  async function promptRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
+    const stats: Stats = {};
+    const addStats = (s: Stats | undefined) => {
+      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    };
+    const called: Record<string, string> = {};
+    const id = rowIdentity(ds, i, o.itemKeys);
+    if (absent(i, id)) return ABSENT;
+    let env: Env;
+    try {
+      env = rowEnv(i, id);
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+      throw e;
     }
 
     let last: RowResult | undefined;
@@ -174,7 +224,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
       const call = (where: string) => async (name: string, args: Value[], n: number) => {
         called[name] = o.promptHash(name);
         prompt = name;
-        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`);
+        const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}/${attempt}/${where}/${n}`, ticket);
         addStats(r.stats);
         return r.value;
       };
@@ -230,7 +280,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
-  };
+  }
 
   function finish(scope: Env, id: ReturnType<typeof rowIdentity>, stats: Stats, called: Record<string, string>): RowResult {
     return finishRow(o, scope, id.stream, id.drawRow, stats, called);
@@ -304,6 +354,16 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
   const steps = ds.steps;
 
   return async (i) => {
+    // a ticket for the row, as rowProducer's rows take one: a provider batch is sent when every row waits on it
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await groupRow(i, ticket);
+    } finally {
+      end();
+    }
+  };
+
+  async function groupRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
     const stats: Stats = {};
     const addStats = (s: Stats | undefined) => {
       for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
@@ -332,7 +392,7 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
     const caller = (at: number[], attempt: string, where: string) => async (name: string, args: Value[], n: number) => {
       called[name] = o.promptHash(name);
       prompt = name;
-      const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}${partSuffix(at)}/${attempt}/${where}/${n}`);
+      const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}${partSuffix(at)}/${attempt}/${where}/${n}`, ticket);
       addStats(r.stats);
       return r.value;
     };
@@ -427,5 +487,5 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
-  };
+  }
 }

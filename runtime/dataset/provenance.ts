@@ -14,12 +14,17 @@ import type { Value } from '../../compiler/plan/eval.js';
 import { contentHash } from '../../compiler/plan/canonical.js';
 import { exactValueText } from './value-text.js';
 import { resolvedSetting } from '../llm/endpoint.js';
+import { lineHash } from '../line-hash.js';
 
 export interface Provenance {
   d: string;
   q?: Record<string, string>;
   x?: string;
 }
+
+/** Recorded hashes are the first 64 bits (16 hex digits) of the sha256: they detect edits to one's own spec,
+ *  on every line of the journal, where the full hash was a third of a row's line. */
+const HASH_HEX = 16;
 
 /** The hash of what in a dataset stage shapes one row (see the header). */
 export function recipeHash(ds: DatasetStage): string {
@@ -38,7 +43,7 @@ export function recipeHash(ds: DatasetStage): string {
     split: ds.split,
     seed: ds.seed,
     images: ds.images ?? null,
-  });
+  }).slice(0, HASH_HEX);
 }
 
 /** Model settings that change what a call answers (limits, retries and prices do not). */
@@ -53,22 +58,20 @@ export function promptHash(plan: Plan, prompt: string, env: NodeJS.ProcessEnv = 
   if (!p) return 'missing';
   const m = plan.models[p.model];
   const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, resolvedSetting(m?.settings[k], env)]));
-  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings });
+  return contentHash({ prompt: p.hash, model: p.model, mode: m?.mode ?? null, settings }).slice(0, HASH_HEX);
+}
+
+/** A recorded hash against the current one: journals written before hashes were cut to 64 bits hold the full
+ *  sha256, which begins with the current hash when nothing changed. */
+function sameHash(recorded: string, current: string): boolean {
+  return recorded === current || (recorded.length === 64 && current.length === HASH_HEX && recorded.startsWith(current));
 }
 
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
  *  key order is stable), written so that every value is told apart — NaN, ±Infinity and -0 included
  *  (value-text.ts). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
 export function inputHash(itemKey: string, item: Value | undefined): string {
-  const text = itemKey + '\u0000' + exactValueText(item);
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+  return lineHash(itemKey + '\u0000' + exactValueText(item));
 }
 
 /**
@@ -76,10 +79,10 @@ export function inputHash(itemKey: string, item: Value | undefined): string {
  * `current.x` is the row's input hash now (for `for` datasets).
  */
 export function staleReason(recorded: Provenance, current: { d: string; x?: string }, promptHashOf: (name: string) => string): string | undefined {
-  if (recorded.d !== current.d) return "the dataset's definition changed";
+  if (!sameHash(recorded.d, current.d)) return "the dataset's definition changed";
   if (current.x !== undefined && recorded.x !== current.x) return 'its input changed';
   for (const [name, h] of Object.entries(recorded.q ?? {})) {
-    if (promptHashOf(name) !== h) return `prompt '${name}' changed`;
+    if (!sameHash(h, promptHashOf(name))) return `prompt '${name}' changed`;
   }
   return undefined;
 }

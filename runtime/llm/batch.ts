@@ -5,8 +5,10 @@
 // The runner has the same contract as LlmClient.call — one logical call for one row, a validated value or
 // SYN5002 — and shares the client's cache (same key, so a row finished in batch mode is a hit in direct mode and
 // the other way round), request bodies (the same bytes a direct call sends) and answer checks. What differs:
-//   - calls are collected while the dataset executor hands them in, and sent together once it pauses (all rows
-//     in its window are waiting), in batches of at most `maxLines` requests;
+//   - calls are collected while the dataset executor hands them in, and sent together once every row in
+//     production waits on a held call (row-activity.ts: quiescence, not an idle timer, so a busy machine does
+//     not split a round of calls), in batches of at most `maxLines` requests; a timer is only the backstop
+//     (and the rule for callers that pass no row ticket);
 //   - each submitted batch is recorded under `.synth/batches/` before anything waits on it, so a run that exits
 //     after submitting (`--no-wait`), is killed, or is interrupted picks the same batch up next time instead of
 //     paying for the requests again;
@@ -24,6 +26,7 @@ import { hostOf } from '../cause.js';
 import type { LlmClient } from './client.js';
 import { AttemptError, transportError, type TransportContext } from './faults.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, Usage } from './types.js';
+import type { RowTicket } from '../row-activity.js';
 
 /** Thrown to callers when batches were submitted and the run does not wait for them (`--no-wait`). */
 export class BatchPending extends DeferredCall {
@@ -42,8 +45,11 @@ export interface BatchRunnerOptions {
   pollMs?: number;
   /** requests per batch (OpenAI's limit is 50,000) */
   maxLines?: number;
-  /** how long the runner waits for more calls before sending what it has (default 200 ms) */
+  /** calls without a row ticket: how long the runner waits for more before sending what it has (default
+   *  200 ms); calls with one are sent when every row in production waits (see the header), or after
+   *  `backstopMs` without a new call (default 30 s) should that never happen */
   gatherMs?: number;
+  backstopMs?: number;
   fetch?: typeof globalThis.fetch;
   signal?: AbortSignal;
 }
@@ -59,6 +65,9 @@ interface Pending {
   last?: AttemptError;
   resolve: (r: ChatResult) => void;
   reject: (e: unknown) => void;
+  /** the row's ticket, and the release of its hold while the call waits in the queue */
+  row: RowTicket | undefined;
+  release?: () => void;
 }
 
 /** What is kept on disk per submitted batch: enough to find it again and to know which calls it answers. */
@@ -85,6 +94,8 @@ export class BatchRunner {
   /** how a failed upload, poll or download is classified (the client's scheduler and scrubbing, this signal) */
   private readonly faults: TransportContext;
   private queue: Pending[] = [];
+  /** queued calls that came without a row ticket (they are gathered by the idle timer) */
+  private untracked = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
   /** cache key → the batch (from an earlier run or this one) that will answer it */
   private readonly inBatch = new Map<string, string>();
@@ -112,17 +123,18 @@ export class BatchRunner {
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
   }
 
-  /** One logical call, answered through a batch (or the cache). */
-  async call(req: ChatRequest, validate?: (value: unknown) => string[]): Promise<ChatResult> {
+  /** One logical call, answered through a batch (or the cache). `row`: the calling row's ticket (see the header). */
+  async call(req: ChatRequest, validate?: (value: unknown) => string[], row?: RowTicket): Promise<ChatResult> {
     const key = this.client.cacheKeyOf(req);
     const hit = await this.client.fromCache(key, req.rowKey);
     if (hit) return hit;
     return new Promise<ChatResult>((resolve, reject) => {
-      const p: Pending = { key, req, validate, messages: req.messages, attempts: 0, usage: { prompt: 0, completion: 0 }, resolve, reject };
+      const p: Pending = { key, req, validate, messages: req.messages, attempts: 0, usage: { prompt: 0, completion: 0 }, resolve, reject, row };
       const batch = this.inBatch.get(key);
       if (batch) {
         // submitted by an earlier run: wait for that batch rather than sending the request again
         this.waiterMap(batch).set(key, p);
+        this.hold(p);
         this.ensurePoll(batch);
       } else this.enqueue(p);
     });
@@ -136,13 +148,35 @@ export class BatchRunner {
 
   private enqueue(p: Pending): void {
     this.queue.push(p);
+    if (!p.row) this.untracked++;
     if (this.queue.length >= (this.o.maxLines ?? 50_000)) {
       void this.flush();
       return;
     }
-    // Calls arrive while the executor's rows run up to their prompt calls; send once they stop arriving.
+    // Calls arrive while the executor's rows run up to their prompt calls; send once every row waits (the row
+    // activity tells `onQuiet`) — or, for calls of no row, once they stop arriving.
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
-    this.gatherTimer = setTimeout(() => void this.flush(), this.o.gatherMs ?? 200);
+    const gather = this.o.gatherMs ?? 200;
+    this.gatherTimer = setTimeout(() => void this.flush(), this.untracked > 0 ? gather : Math.max(gather, this.o.backstopMs ?? 30_000));
+    this.hold(p);
+  }
+
+  private readonly onQuiet = () => void this.flush();
+
+  /** The call's row waits on this runner from the moment its call is queued until the batch that carries it
+   *  is read (or it fails): queued or submitted, it cannot make a new call meanwhile. */
+  private hold(p: Pending): void {
+    if (p.row && !p.release) p.release = p.row.hold(this.onQuiet);
+  }
+
+  /** Lets go of the calls' rows, all at once, before any of them is answered: an answered row goes on to its
+   *  next call while the rest of the batch is still being read, and must not find the others still waiting
+   *  (that would be a quiet moment, and a batch of one). */
+  private letGo(ps: Iterable<Pending>): void {
+    for (const p of ps) {
+      p.release?.();
+      p.release = undefined;
+    }
   }
 
   private async flush(): Promise<void> {
@@ -150,6 +184,7 @@ export class BatchRunner {
     this.gatherTimer = undefined;
     const take = this.queue.splice(0, this.o.maxLines ?? 50_000);
     if (!take.length) return;
+    for (const p of take) if (!p.row) this.untracked--;
     if (this.queue.length) void this.flush();
     let id: string;
     try {
@@ -157,10 +192,12 @@ export class BatchRunner {
     } catch (e) {
       // The upload or the batch creation failed: those are transport faults of the calls themselves.
       const err = e instanceof AttemptError ? e : transportError(e, this.faults);
+      this.letGo(take);
       for (const p of take) this.failed(p, err);
       return;
     }
     if (!this.o.wait) {
+      this.letGo(take);
       for (const p of take) p.reject(new BatchPending([id]));
       return;
     }
@@ -219,6 +256,7 @@ export class BatchRunner {
       if (!this.o.wait) {
         const waiters = this.waiting.get(id);
         this.waiting.delete(id);
+        this.letGo(waiters?.values() ?? []);
         for (const p of waiters?.values() ?? []) p.reject(new BatchPending([id]));
         return;
       }
@@ -244,6 +282,7 @@ export class BatchRunner {
     }
     const record = this.records.get(batch.id);
     const waiters = this.waiting.get(batch.id) ?? new Map<string, Pending>();
+    this.letGo(waiters.values());
     const answered = new Map<string, AttemptError | null>();
     for (const line of lines) {
       let item: { custom_id?: string; response?: { status_code?: number; body?: unknown } | null; error?: { message?: string } | null };
@@ -284,6 +323,7 @@ export class BatchRunner {
   private settleBatch(id: string, outcome: (key: string) => AttemptError | undefined, answered?: Map<string, AttemptError | null>): void {
     const waiters = this.waiting.get(id);
     this.waiting.delete(id);
+    this.letGo(waiters?.values() ?? []);
     for (const [key, p] of waiters ?? []) {
       if (answered?.get(key) === null) continue; // resolved
       const err = outcome(key);
@@ -307,6 +347,7 @@ export class BatchRunner {
       detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.client.scrub(err.message)}`,
     });
     // the row is reported with the cause the answer was classified with (cause.ts)
+    this.letGo([p]);
     p.reject(err.failure ? Object.assign(e, { failure: err.failure }) : e);
   }
 

@@ -1,15 +1,18 @@
-// Content-addressed on-disk cache of finished LLM calls, under `<project>/.synth/cache/llm/`.
+// The on-disk cache of finished LLM calls, under `<project>/.synth/cache/llm/`.
 //
 // Key: sha256 of the canonical JSON (sorted keys) of { model, endpoint, params, messages, schema, rowKey } — what
 // is sent and where (the model name and the endpoint as resolved at run time, so a model switched through
 // `env()` or another endpoint serving the same name never answers from the other's entries), plus the row's
 // identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final answers are
 // stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
-// Each entry is one file written atomically (temp file + rename), so a crash never leaves a torn entry and
-// concurrent runs can share the folder. The whole folder is safe to delete: it only saves calls.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+// Entries are lines of append-only logs (cache-log.ts), one log per process, each line checking itself, so a
+// crash never leaves a torn entry that is read and concurrent runs can share the folder. Entries of the earlier
+// layout (one file per entry, `llm/ab/<key>.json`) are still read. The whole folder is safe to delete: it only
+// saves calls.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFile } from 'node:fs';
 import * as path from 'node:path';
+import { CacheLog } from './cache-log.js';
 import type { ChatMessage, Usage } from './types.js';
 
 export interface CacheKeyInput {
@@ -40,6 +43,7 @@ export function canonicalJson(v: unknown): string {
   return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
 }
 
+/** The cache key of a call: sha256 (hex) of the canonical JSON of what is sent and the row's identity. */
 export function cacheKey(input: CacheKeyInput): string {
   const { model, endpoint, params, messages, schema, rowKey } = input;
   return createHash('sha256')
@@ -63,9 +67,12 @@ export function guardedSecrets(keys: readonly string[]): string[] {
 export type CacheProblem = { kind: 'secret' } | { kind: 'write'; error: unknown };
 
 export class ResponseCache {
+  /** the cache's folder: `<cacheDir>/llm` */
   readonly dir: string;
-  private readonly made = new Set<string>();
   private readonly secrets: readonly string[];
+  private log: CacheLog | undefined;
+  /** whether entries of the one-file-per-entry layout may be here (looked at once) */
+  private legacy: boolean | undefined;
 
   /**
    * `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. An entry containing one of
@@ -91,44 +98,55 @@ export class ResponseCache {
     }
   }
 
-  fileOf(key: string): string {
-    return path.join(this.dir, key.slice(0, 2), key + '.json');
+  private store(): CacheLog {
+    return (this.log ??= CacheLog.acquire(this.dir));
   }
 
+  /** The entry stored under `key`, or undefined (a miss, or an entry that fails its check). */
   async get(key: string): Promise<CacheEntry | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.fileOf(key), 'utf8');
-    } catch {
-      return undefined;
+    const json = await this.store().get(key);
+    if (json !== undefined) return entryOf(json);
+    if ((this.legacy ??= hasLegacyEntries(this.dir))) {
+      const file = path.join(this.dir, key.slice(0, 2), key + '.json');
+      if (!existsSync(file)) return undefined;
+      const text = await new Promise<string | undefined>((resolve) => readFile(file, 'utf8', (e, t) => resolve(e ? undefined : t)));
+      return text === undefined ? undefined : entryOf(text);
     }
-    try {
-      const e = JSON.parse(text) as { v?: number } & Partial<CacheEntry>;
-      if (e.v !== 1 || e.usage === undefined || typeof e.model !== 'string' || !('value' in e)) return undefined;
-      return { value: e.value, usage: e.usage, model: e.model };
-    } catch {
-      return undefined; // unreadable entry (should not happen with atomic writes): treat as a miss
-    }
+    return undefined;
   }
 
-  /** Stores an entry atomically. Returns false (and stores nothing) if the entry would contain a secret. */
+  /** Stores an entry. Returns false (and stores nothing) if the entry would contain a secret; throws when the
+   *  log cannot be written (a full disk). */
   async set(key: string, entry: CacheEntry): Promise<boolean> {
-    const text = JSON.stringify({ v: 1, value: entry.value, usage: entry.usage, model: entry.model });
-    for (const s of this.secrets) if (text.includes(s)) return false;
-    const file = this.fileOf(key);
-    const sub = path.dirname(file);
-    if (!this.made.has(sub)) {
-      await mkdir(sub, { recursive: true });
-      this.made.add(sub);
-    }
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, text);
-      await rename(tmp, file);
-    } catch (e) {
-      await unlink(tmp).catch(() => {});
-      throw e;
-    }
+    const json = JSON.stringify({ k: key, v: 1, value: entry.value, usage: entry.usage, model: entry.model });
+    for (const s of this.secrets) if (json.includes(s)) return false;
+    this.store().put(key, json);
     return true;
+  }
+
+  /** Lets go of the log store (the last client of a folder closes its files). */
+  close(): void {
+    this.log?.release();
+    this.log = undefined;
+  }
+}
+
+/** A stored entry from its JSON, or undefined when it is not one (a damaged or foreign file: a miss). */
+function entryOf(json: string): CacheEntry | undefined {
+  try {
+    const e = JSON.parse(json) as { v?: number } & Partial<CacheEntry>;
+    if (e.v !== 1 || e.usage === undefined || typeof e.model !== 'string' || !('value' in e)) return undefined;
+    return { value: e.value, usage: e.usage, model: e.model };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does `dir` hold two-hex-digit folders of the one-file-per-entry layout? */
+function hasLegacyEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => /^[0-9a-f]{2}$/.test(n));
+  } catch {
+    return false;
   }
 }

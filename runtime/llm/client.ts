@@ -159,10 +159,14 @@ export class LlmClient {
     return this.mode;
   }
 
-  /** Closes the keep-alive pool this client created. */
+  /** Closes the keep-alive pool this client created and lets go of the cache. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache?.close();
     await this.pool?.close();
   }
+  private closed = false;
 
   private emit(e: LlmEvent): void {
     this.o.onEvent?.(e);

@@ -84,6 +84,7 @@ export class ImageClient {
   private readonly openai: OpenAI;
   private readonly fetch: typeof globalThis.fetch;
   private readonly cache: ResponseCache;
+  private closed = false;
   private readonly pool: KeepAliveFetch | undefined;
   private readonly scrub: (text: string) => string;
   /** how a failed request is classified (faults.ts): this client's scheduler, timeout and scrubbing */
@@ -117,6 +118,9 @@ export class ImageClient {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.close();
     await this.pool?.close();
   }
 

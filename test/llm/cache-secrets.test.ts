@@ -1,7 +1,7 @@
 // The cache keeps every answer it may: a key too short to be a secret (`none`, what local servers take) no longer
 // keeps answers containing that word out of the cache, while a real key is still never written; an answer left
 // out because it holds the key, or a cache folder that refuses writes, is said once on stderr — never silent.
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,14 @@ dataset d: R {
 }
 `;
 
-const cacheFiles = (dir: string): number => {
+/** Entries in the project's LLM cache: the lines of its logs (cache-log.ts: one line per entry). */
+const cacheEntries = (dir: string): number => {
   let n = 0;
   const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(path.join(d, e.name)) : n++;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else n += readFileSync(path.join(d, e.name), 'utf8').split('\n').filter((l) => l.startsWith('{"k":')).length;
+    }
   };
   try {
     walk(path.join(dir, '.synth', 'cache', 'llm'));
@@ -70,7 +74,7 @@ describe('cache and secrets', () => {
     const p = project();
     const first = await runIt(p, 'none');
     expect(first.s.results[0]!.status).toBe('complete');
-    expect(cacheFiles(p.dir)).toBe(3);
+    expect(cacheEntries(p.dir)).toBe(3);
     expect(first.notices).toEqual([]);
     const again = await runIt(p, 'none', true);
     expect(again.sent).toBe(0);
@@ -84,7 +88,7 @@ describe('cache and secrets', () => {
     const p = project();
     const r = await runIt(p, 'sk-test-secret-42');
     expect(r.s.results[0]!.counts.written).toBe(3);
-    expect(cacheFiles(p.dir)).toBe(0);
+    expect(cacheEntries(p.dir)).toBe(0);
     expect(r.notices).toEqual(['note: an answer contains the API key (from $TEST_API_KEY), so it is not cached (keys are never written to disk); the row is kept, and its call is made again on the next run']);
   });
 

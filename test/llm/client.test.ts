@@ -84,6 +84,13 @@ function allFiles(d: string): string[] {
   return out;
 }
 
+/** The cache's entries: the lines of its logs (runtime/llm/cache-log.ts). */
+function cacheLines(cacheDir: string): string[] {
+  return allFiles(cacheDir)
+    .filter((f) => /[/\\]llm[/\\]log[/\\][^/\\]+\.jsonl$/.test(f))
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+}
+
 describe('LlmClient', () => {
   it('sends structured-output requests through the openai client and returns schema-valid values', async () => {
     const s = await server();
@@ -123,9 +130,10 @@ describe('LlmClient', () => {
     for (const k of ['rate_limit', 'server', 'timeout', 'network', 'malformed', 'truncated', 'invalid'] as const) expect(c.stats.failures[k] ?? 0, k).toBeGreaterThan(0);
     expect(events.filter((e) => e.type === 'retry').length).toBe(st.requests - 1000);
     // the key reached no cache entry and no event (events are what the CLI logs)
-    const files = allFiles(cacheDir);
-    expect(files).toHaveLength(1000);
-    for (const f of files) expect(readFileSync(f, 'utf8')).not.toContain(KEY);
+    const entries = cacheLines(cacheDir);
+    expect(entries).toHaveLength(1000);
+    expect(new Set(entries.map((l) => JSON.parse(l).k)).size).toBe(1000);
+    for (const f of allFiles(cacheDir)) expect(readFileSync(f, 'utf8')).not.toContain(KEY);
     expect(JSON.stringify(events)).not.toContain(KEY);
   });
 
@@ -209,15 +217,23 @@ describe('LlmClient', () => {
     expect((await hot.call(ask(7))).cached).toBe(false);
     expect(s.requests).toHaveLength(3);
 
+    // one log for the process (its clients share it), one line per finished call
     const files = allFiles(cacheDir);
-    expect(files.length).toBe(3);
-    for (const f of files) {
-      expect(f).toMatch(/[/\\]llm[/\\][0-9a-f]{2}[/\\][0-9a-f]{64}\.json$/);
-      const text = readFileSync(f, 'utf8');
-      expect(text).not.toContain(KEY);
-      expect(text).not.toMatch(/authorization|bearer/i);
-      expect(statSync(f).size).toBeGreaterThan(10);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/[/\\]llm[/\\]log[/\\][0-9a-z]+-\d+-[0-9a-f]{8}\.jsonl$/);
+    const lines = cacheLines(cacheDir);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).toMatch(/^\{"k":"[0-9a-f]{64}",/);
+      expect(line).not.toContain(KEY);
+      expect(line).not.toMatch(/authorization|bearer/i);
     }
+    expect(statSync(files[0]!).size).toBeGreaterThan(30);
+    // read back from disk by a store opened afresh (every client of the folder closed)
+    for (const c of [c1, c2, hot]) await c.close();
+    const again = client(s, {}, { cacheDir });
+    expect(await again.call(ask(7))).toMatchObject({ cached: true, value: a.value });
+    expect(s.requests).toHaveLength(3);
   });
 
   it('never caches an entry that would contain the key', async () => {

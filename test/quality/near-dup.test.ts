@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
+import { jaccardSorted, lshBanding, NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
+import { hashString } from '../../compiler/plan/random.js';
 import { run } from '../../runtime/run/run-plan.js';
-import { makeCorpus } from '../support/near-dup-corpus.js';
+import { makeCorpus, makeTemplated } from '../support/near-dup-corpus.js';
 
 function jaccard(a: string, b: string): number {
   const x = new Set(shingles(a));
@@ -53,4 +54,55 @@ describe('near-duplicate removal', () => {
     expect(out).toEqual(rows.filter((_, i) => !duplicates.has(i)));
     expect(s.results[0]!.counts.duplicates).toBe(duplicates.size);
   });
+
+  it('derives the LSH banding from the threshold: ≥ 99.9 % candidate probability at it, the steepest such curve', () => {
+    for (const t of [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99]) {
+      const { rows, bands } = lshBanding(t);
+      const p = (s: number, r: number, b: number) => 1 - Math.pow(1 - Math.pow(s, r), b);
+      expect(rows * bands).toBeLessThanOrEqual(64);
+      expect(p(t, rows, bands), `t=${t}`).toBeGreaterThanOrEqual(0.999);
+      // one more row per band would drop below the recall target
+      expect(p(t, rows + 1, Math.floor(64 / (rows + 1))), `t=${t}`).toBeLessThan(0.999);
+    }
+    expect(lshBanding(0.8)).toEqual({ rows: 4, bands: 16 });
+  });
+
+  it('on templated near-identical text: removes only true near-duplicates, misses few, and decides the same from journaled keys (merge, resume)', () => {
+    const rows = makeTemplated(3000, 5, [20, 10, 8, 6, 4]);
+    const idx = new NearDuplicateIndex(9, 0.8);
+    const keys: string[] = [];
+    const removed: boolean[] = [];
+    for (const text of rows) {
+      const k = idx.signature(text);
+      keys.push(k);
+      const dup = idx.isDuplicate(k);
+      removed.push(dup);
+      if (!dup) idx.addSignature(k);
+    }
+    // exact Jaccard, brute force over the kept rows before each row
+    const setOf = (t: string) => Uint32Array.from(new Set(shingles(t).map((s) => hashString(s)))).sort();
+    const sets = rows.map(setOf);
+    const kept: number[] = [];
+    let falsePos = 0;
+    let missed = 0;
+    let truePos = 0;
+    rows.forEach((_, i) => {
+      const truth = kept.some((j) => jaccardSorted(sets[i]!, sets[j]!) >= 0.8);
+      if (removed[i] && !truth) falsePos++;
+      if (removed[i] && truth) truePos++;
+      if (!removed[i] && truth) missed++;
+      if (!removed[i]) kept.push(i);
+    });
+    expect(falsePos).toBe(0);
+    expect(truePos).toBeGreaterThan(300); // the corpus is adversarial: many rows are one slot from an earlier one
+    expect(truePos / (truePos + missed)).toBeGreaterThanOrEqual(0.99);
+    // Re-applied from the keys alone, in a fresh index (what `synth merge` and a resumed run do): same decisions.
+    const again = new NearDuplicateIndex(9, 0.8);
+    const replayed = keys.map((k) => {
+      const dup = again.isDuplicate(k);
+      if (!dup) again.addSignature(k);
+      return dup;
+    });
+    expect(replayed).toEqual(removed);
+  }, 60_000);
 });

@@ -11,6 +11,10 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
+import { BatchRunner } from '../../runtime/llm/batch.js';
+import { LlmClient } from '../../runtime/llm/client.js';
+import { RowActivity, type RowTicket } from '../../runtime/row-activity.js';
+import { mulberry32 } from '../support/prng.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
@@ -150,6 +154,36 @@ describe('provider Batch API (mode batch)', () => {
     expect(records(dir)).toEqual([]);
     // the key is nowhere under the project: outputs, manifest, cache, batch records
     expect(grepTree(dir, KEY)).toEqual([]);
+  }, 60_000);
+
+  it('gathers one batch per round however late rows reach their calls (quiescence, not an idle timer)', async () => {
+    // Rows reach each call after a random delay of up to 40 ms, and the idle timer is 1 ms: gathering by the
+    // timer would send dozens of batches. Each round must be exactly one batch, on every schedule.
+    for (const seed of [1, 2, 3]) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'synth-quiet-'));
+      const client = new LlmClient({ id: 'writer', model: 'gpt-test', baseUrl: clean.url, concurrency: 8, retries: 3, timeoutMs: 5000 }, { apiKey: KEY, cacheDir: path.join(dir, 'cache') });
+      const runner = new BatchRunner(client, { apiKey: KEY, stateDir: dir, wait: true, pollMs: 10, gatherMs: 1 });
+      const activity = new RowActivity();
+      const rng = mulberry32(seed);
+      const call = (row: number, round: number, ticket: RowTicket) =>
+        runner.call({ messages: [{ role: 'user', content: `row ${row} round ${round}` }], schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false }, schemaName: 'A', rowKey: `r/${row}/${round}` }, undefined, ticket);
+      const rows = Array.from({ length: 60 }, async (_, row) => {
+        const { ticket, end } = activity.begin();
+        try {
+          for (let round = 0; round < 3; round++) {
+            await new Promise((r) => setTimeout(r, Math.floor(rng() * 40)));
+            await call(row, round, ticket);
+          }
+        } finally {
+          end();
+        }
+      });
+      await Promise.all(rows);
+      expect(runner.stats.batches, `seed ${seed}`).toBe(3);
+      expect(runner.stats.lines).toBe(180);
+      await runner.close();
+      await client.close();
+    }
   }, 60_000);
 
   it('a run killed while waiting on a batch picks the same batch up again', async () => {

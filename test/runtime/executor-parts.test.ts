@@ -136,7 +136,7 @@ dataset d { count ${o.count ?? 5} vary n ~ randint(1, 9) row = ${o.row ?? 'p(n)'
 
 describe('ordered writer', () => {
   type R = { kind: 'row' | 'filtered' | 'failed' | 'stop' | 'deferred'; i: number };
-  async function drive(o: { results: (i: number) => R['kind']; target?: number; maxIndex: number; reuse?: (i: number) => boolean; concurrency?: number; jitter?: number; stopAfter?: number }) {
+  async function drive(o: { results: (i: number) => R['kind']; target?: number; maxIndex: number; reuse?: (i: number) => boolean; concurrency?: number; windowBytes?: number; jitter?: number; stopAfter?: number }) {
     const decided: Array<[number, R['kind'], boolean]> = [];
     const produced: number[] = [];
     const rng = mulberry32(o.jitter ?? 1);
@@ -147,6 +147,7 @@ describe('ordered writer', () => {
       target: o.target,
       inShard: () => true,
       concurrency: o.concurrency ?? 4,
+      ...(o.windowBytes !== undefined ? { windowBytes: o.windowBytes } : {}),
       reuse: (i) => (o.reuse?.(i) ? { kind: o.results(i), i } : undefined),
       produce: async (i) => {
         produced.push(i);
@@ -191,16 +192,87 @@ describe('ordered writer', () => {
     expect(reused.decided.map((d) => d[2])).toEqual([true, true, true, false, false]);
   });
 
-  it('a stop decides the rows in flight, then nothing after the first row without a result', async () => {
-    const { decided, end } = await drive({ results: (i) => (i === 1 ? 'stop' : 'row'), target: 50, maxIndex: 100, concurrency: 4 });
+  it('a stop decides the rows already produced, then nothing after the first row without a result', async () => {
+    // a window of 4 results (1 KiB each unless `settled` sizes them) and 4 in flight
+    const { decided, produced, end } = await drive({ results: (i) => (i === 1 ? 'stop' : 'row'), target: 50, maxIndex: 100, concurrency: 4, windowBytes: 4096 });
     expect(end.stopped).toBe('fatal');
-    // the rows in flight when row 1 stopped it (at most one window past it), decided in order, then nothing
+    // every row produced when row 1 stopped it (at most the window and the rows in flight past it) is decided,
+    // in order, and nothing else
     const idx = decided.map((d) => d[0]);
     expect(idx).toEqual(idx.map((_, k) => k));
-    expect(idx.length).toBeLessThanOrEqual(2 + 4);
-    const interrupted = await drive({ results: () => 'row', target: 50, maxIndex: 100, concurrency: 2, stopAfter: 3 });
+    expect(idx).toEqual([...produced].sort((a, b) => a - b));
+    expect(idx.length).toBeLessThanOrEqual(2 + 4 + 4);
+    const interrupted = await drive({ results: () => 'row', target: 50, maxIndex: 100, concurrency: 2, windowBytes: 2048, stopAfter: 3 });
     expect(interrupted.end.stopped).toBe('interrupted');
-    expect(interrupted.decided.length).toBeLessThanOrEqual(5);
+    expect(interrupted.decided.length).toBeLessThanOrEqual(3 + 2 + 2);
+  });
+
+  it('a slow row holds back decisions, not productions: the others go on until the window is full', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const produced: number[] = [];
+    const decided: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let heldBack = 0;
+    const run = writeInOrder<number>({
+      maxIndex: 1000,
+      target: 200,
+      inShard: () => true,
+      concurrency: 4,
+      windowBytes: 50 * 100,
+      reuse: () => undefined,
+      produce: async (i) => {
+        produced.push(i);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        if (i === 0) await slow;
+        else await new Promise((r) => setImmediate(r));
+        inFlight--;
+        return i;
+      },
+      settled: () => 100, // each result counts 100 bytes: the window holds 50
+      accept: (i) => {
+        decided.push(i);
+        return { counted: 'written' };
+      },
+      shouldStop: () => undefined,
+    });
+    // row 0 is stuck: the window fills behind it (50 results, plus at most the 3 other rows in flight when it
+    // filled), and then nothing more is produced
+    for (let quiet = 0; quiet < 20; ) {
+      const before = produced.length;
+      await new Promise((r) => setImmediate(r));
+      quiet = produced.length === before ? quiet + 1 : 0;
+    }
+    heldBack = produced.length;
+    expect(decided).toEqual([]);
+    release();
+    const end = await run;
+    expect(heldBack).toBeGreaterThanOrEqual(1 + 50);
+    expect(heldBack).toBeLessThanOrEqual(1 + 50 + 3);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(decided).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(produced.length).toBe(200);
+    expect(end).toMatchObject({ processedThrough: 199, stopped: undefined });
+  });
+
+  it('an error from `settled` (the journal cannot be written) stops the writer and is thrown', async () => {
+    const err = new Error('ENOSPC');
+    const p = writeInOrder<number>({
+      maxIndex: 100,
+      target: 100,
+      inShard: () => true,
+      concurrency: 8,
+      reuse: () => undefined,
+      produce: async (i) => i,
+      settled: (i) => {
+        if (i === 30) throw err;
+        return 10;
+      },
+      accept: () => ({ counted: 'written' }),
+      shouldStop: () => undefined,
+    });
+    await expect(p).rejects.toBe(err);
   });
 
   it('stops at a row answered later (a provider batch), deciding nothing for it', async () => {

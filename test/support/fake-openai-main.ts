@@ -1,8 +1,9 @@
 // Runs the fake OpenAI server as its own process (for the LLM bench, so client and server CPU are measured
 // apart, and for demos):
 //   node dist/test/support/fake-openai-main.js --port 8787 --latency 200 [--fault-rate 0.2] [--kinds 429,500]
-//        [--seed 1] [--deterministic] [--api-key KEY]
-// Prints `listening <url>` on stdout once ready; SIGTERM/SIGINT close it. Requests are not recorded.
+//        [--jitter MS] [--seed 1] [--deterministic] [--api-key KEY] [--stats]
+// Prints `listening <url>` on stdout once ready; SIGTERM/SIGINT close it. Requests are not recorded. --stats:
+// counters and CPU on stderr every second and once more on exit (the run's first request and last answer times).
 import { startFakeOpenAI, type FaultKind } from './fake-openai.js';
 
 function arg(name: string): string | undefined {
@@ -28,6 +29,11 @@ if (process.argv.includes('--stats')) {
   }, 1000).unref();
 }
 const stop = () => {
+  // --stats: the last line on stderr is the whole run's (benchmarks read firstRequestAt / lastAnswerAt from it)
+  if (process.argv.includes('--stats')) {
+    const cpu = process.cpuUsage();
+    process.stderr.write(JSON.stringify({ ...server.stats(), cpuMs: Math.round((cpu.user + cpu.system) / 1000) }) + '\n');
+  }
   void server.close().then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);

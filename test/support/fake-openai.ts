@@ -83,6 +83,10 @@ export interface FakeOpenAIStats {
   faults: Partial<Record<FaultKind, number>>;
   maxInFlight: number;
   inFlight: number;
+  /** when the first request arrived and the last answer (any status) was sent, ms since the epoch (0: none
+   *  yet): the wire's view of a run, for benchmarks */
+  firstRequestAt: number;
+  lastAnswerAt: number;
 }
 
 export interface FakeOpenAI {
@@ -148,7 +152,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const faultRng = mulberry32(seed ^ 0x5bd1e995);
   const answerRng = mulberry32(seed);
   const requests: RecordedRequest[] = [];
-  const stats: FakeOpenAIStats = { requests: 0, ok: 0, faults: {}, maxInFlight: 0, inFlight: 0 };
+  const stats: FakeOpenAIStats = { requests: 0, ok: 0, faults: {}, maxInFlight: 0, inFlight: 0, firstRequestAt: 0, lastAnswerAt: 0 };
   const hanging = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -168,6 +172,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
     res.end(body);
+    stats.lastAnswerAt = Date.now();
   };
   const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}, code: string | null = null) =>
     send(res, status, JSON.stringify({ error: { message, type, param: null, code } }), headers);
@@ -358,6 +363,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     stats.requests++;
+    if (stats.firstRequestAt === 0) stats.firstRequestAt = Date.now();
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     let finished = false;

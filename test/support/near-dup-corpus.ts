@@ -38,3 +38,30 @@ export function makeCorpus(distinct: number, opts: { exact?: number; near?: numb
   }
   return { rows, duplicates };
 }
+
+/**
+ * An adversarial corpus for near-duplicate detection: every row is one template (a 23-word shared prefix and
+ * connecting text) with five slots drawn from small vocabularies, so any two rows share most of their shingles
+ * (Jaccard typically 0.4–0.7) and many are near-identical (one slot apart: Jaccard ≈ 0.88) or identical. `slots`:
+ * the vocabulary size of each slot (smaller: more near-identical rows).
+ */
+export function makeTemplated(n: number, seed = 1, slots: [number, number, number, number, number] = [400, 60, 30, 12, 8]): string[] {
+  const r = rng(seed);
+  const vocab = (size: number) => Array.from({ length: size }, () => word(r));
+  const [names, products, days, remedies, moods] = slots.map(vocab) as [string[], string[], string[], string[], string[]];
+  const prefix = 'thank you for contacting the support team of our company we have received your message and will answer it within one business day';
+  const pick = (a: string[]) => a[Math.floor(r() * a.length)]!;
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(
+      `${prefix} customer ${pick(names)} reported that the ${pick(products)} stopped working after ${pick(days)} days of normal use and asked for a ${pick(remedies)} while feeling ${pick(moods)} about the whole experience`,
+    );
+  }
+  return rows;
+}
+
+/** Diverse text: rows of `words` random words (no planted copies). */
+export function makeDiverse(n: number, seed = 1, words = 40): string[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Array.from({ length: words }, () => word(r)).join(' '));
+}
