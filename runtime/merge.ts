@@ -14,7 +14,7 @@ import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
-import { parquetDateColumns } from './dataset/parquet-dates.js';
+import { parquetColumnTypes } from './dataset/parquet-schema.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -231,8 +231,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       const staged = outFile + '.staging.jsonl';
       writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
       const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
-      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
+      // the shards' columns and types stay so (one plan: every shard has the same columns)
+      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetColumnTypes(path.join(list[0]!.dir, first.dataset.output)));
       renameSync(outFile + '.tmp', outFile);
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;

@@ -12,6 +12,7 @@ import { checkFor } from './for-clauses.js';
 import { CheckRegistry } from './registry.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
+import { checkOutputShared } from './outputs.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
 
@@ -31,6 +32,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!ds.hasRows) ctx.report('SYN3004', d.name.span, { name: d.name.name });
   if (!ds.hasRow) ctx.report('SYN3005', d.name.span, { name: d.name.name });
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
+  checkOutputShared(d, ctx);
   checkDatasetReads(d, ds);
 }
 

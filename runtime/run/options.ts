@@ -37,6 +37,8 @@ export interface ConnectionOptions {
   batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
   /** Ctrl-C: requests not yet sent are not sent (their rows are not made; the next run makes them) */
   interrupted?: () => boolean;
+  /** one-line notices for people: here, an answer the LLM cache could not keep (said once per reason) */
+  onNotice?: (line: string) => void;
 }
 
 /** What `run` needs of the LLM side: a prompt runner per dataset and the model names the endpoints reported. */

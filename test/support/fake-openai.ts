@@ -56,6 +56,10 @@ export interface FakeOpenAIOptions {
 export interface ScriptedAnswer {
   status?: number;
   message?: string;
+  /** with `status`: the error's `code` and `type` (OpenAI's `insufficient_quota`, …) */
+  code?: string;
+  /** with `status`: response headers (`retry-after`, …) */
+  headers?: Record<string, string>;
   content?: string;
   refusal?: string;
   finish?: 'stop' | 'length' | 'content_filter';
@@ -170,8 +174,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     res.end(body);
     stats.lastAnswerAt = Date.now();
   };
-  const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}) =>
-    send(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }), headers);
+  const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}, code: string | null = null) =>
+    send(res, status, JSON.stringify({ error: { message, type, param: null, code } }), headers);
 
   /** This request's fault, drawn from the request counter (never the body, so a retry can succeed). A 'timeout'
    *  holds the request until the client gives up (or `hangMs`), then drops it; the caller just returns. */
@@ -277,7 +281,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (scripted) {
       if (scripted.status) {
         if (rec) rec.status = scripted.status;
-        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, 'invalid_request_error');
+        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, scripted.code ?? 'invalid_request_error', scripted.headers ?? {}, scripted.code ?? null);
         return done();
       }
       const content = scripted.content ?? '';
