@@ -4,57 +4,37 @@
 // and every `expect` holds, 1 spec errors or failed expectations, 2 the run stopped on an error, 3 a dataset
 // ended with rows missing, 75 provider batches submitted and not yet done (`--no-wait`), 130 interrupted.
 import * as path from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import { checkFile } from '../../compiler/check.js';
 import { formatUsd } from '../../compiler/plan/estimate.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
-import { renderDiagnostic } from '../render.js';
+import { synthError } from '../../base/diagnostics.js';
+import { checkDatasetNames, requireFolder } from '../paths.js';
+import { printDiagnostics } from '../render.js';
 import { datasetSummary, runEnding } from '../summary.js';
 
 /** The flags of `synth run` as commander parses them (see commands/index.ts). */
 export interface RunCliOptions {
   dataset?: string[];
-  /** rows per dataset, parsed by `parseCount` */
+  /** rows per dataset, parsed by `wholeNumber` */
   limit?: number;
   out?: string;
   backend?: 'cpu' | 'webgpu' | 'auto';
   fresh?: boolean;
-  shard?: string;
+  /** parsed by `shardSpec` */
+  shard?: { index: number; count: number };
   allowOutsideProject?: boolean;
   dryRun?: boolean;
   /** `--dry-run` output: a table (default) or JSON */
   format?: 'text' | 'json';
-  /** USD, parsed by `parseBudget` */
+  /** USD, parsed by `usdAmount` */
   budget?: number;
-  /** rows in flight, parsed by `parseCount` */
+  /** rows in flight, parsed by `wholeNumber` */
   concurrency?: number;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
-}
-
-/** `--shard i/n` → `{ index: i, count: n }` (undefined when absent). Throws Error with the expected form when malformed or i ≥ n. */
-export function parseShard(s: string | undefined): { index: number; count: number } | undefined {
-  if (!s) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new Error(`--shard takes i/n with 0 ≤ i < n, e.g. 0/4 (got '${s}')`);
-  return { index: Number(m[1]), count: Number(m[2]) };
-}
-
-/** `--budget 5`, `--budget $0.50` → USD. Throws commander's InvalidArgumentError (exit 1) for anything but an amount ≥ 0. */
-export function parseBudget(s: string): number {
-  const usd = Number(s.trim().replace(/^\$/, ''));
-  if (!s.trim() || !Number.isFinite(usd) || usd < 0) throw new InvalidArgumentError('expected an amount of USD, e.g. 5 or 0.50');
-  return usd;
-}
-
-/** `--limit 100`, `--concurrency 8` → a whole number ≥ 1. Throws commander's InvalidArgumentError (exit 1) otherwise. */
-export function parseCount(s: string): number {
-  const n = Number(s.trim());
-  if (!s.trim() || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
 }
 
 /** The runtime options for `file` from the flags (the spec's folder is the project root). */
@@ -68,7 +48,7 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
     ...(opts.out ? { outDir: opts.out } : {}),
     backend: opts.backend ?? 'auto',
     fresh: opts.fresh ?? false,
-    ...(opts.shard ? { shard: parseShard(opts.shard)! } : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
     allowOutsideProject: opts.allowOutsideProject ?? false,
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.budget !== undefined ? { budgetUsd: opts.budget } : {}),
@@ -77,17 +57,19 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
   };
 }
 
-/** `synth run FILE [flags]`: resolves with the exit code (above); a SynthError rejects (main.ts prints it, exit 2). */
+/**
+ * `synth run FILE [flags]`: resolves with the exit code (above). A SynthError rejects; main.ts prints it with
+ * its exit code (cli/exit-codes.ts: 1 for the user's mistakes such as `--dataset nope` or `--out FILE`).
+ */
 export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
-  if (opts.format === 'json' && !opts.dryRun) {
-    process.stderr.write('synth run: --format json applies to --dry-run (a run reports on stderr and in its manifests)\n');
-    return 1;
-  }
+  if (opts.format === 'json' && !opts.dryRun) throw synthError('SYN4110', { option: '--format json', needs: '--dry-run (a run reports on stderr and in its manifests)' });
+  if (opts.out) requireFolder(opts.out, '--out');
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
-  for (const d of res.diagnostics) process.stderr.write(renderDiagnostic(d, textOf) + '\n');
+  printDiagnostics(res.diagnostics, textOf);
   if (res.hasErrors) return 1;
   const { plan } = buildPlan(res);
+  checkDatasetNames(plan, opts.dataset);
   const options = runOptions(file, opts);
   if (opts.dryRun) {
     const { dryRun } = await import('../../runtime/run/dry-run.js');
