@@ -3,7 +3,7 @@
 // datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
 // dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
 // refused.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
@@ -159,11 +159,17 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       copyFileSync(path.join(folder, file), dest);
     }
     if (fmt === 'parquet') {
+      // the rows as JSONL, converted to Parquet, then removed: nothing but the output is left beside it
       const staged = outFile + '.staging.jsonl';
-      writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
-      const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      await writeParquetFromJsonl(staged, outFile + '.tmp');
-      renameSync(outFile + '.tmp', outFile);
+      try {
+        writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
+        const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
+        await writeParquetFromJsonl(staged, outFile + '.tmp');
+        renameSync(outFile + '.tmp', outFile);
+      } finally {
+        rmSync(staged, { force: true });
+        rmSync(outFile + '.tmp', { force: true });
+      }
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;
       const body = (header !== undefined ? [header, ...kept] : kept).join('\n');
