@@ -15,7 +15,7 @@ const USER_RUNTIME_CODES: ReadonlySet<string> = new Set([
   'SYN5008', // shards of an inexact simulation made on different backends
   'SYN5025', // synth verify: an output that does not match its manifest
   'SYN5026', // synth verify: an output whose run was not complete
-  'SYN5050', // a broken symbolic link matched by files()
+  'SYN5070', // a broken symbolic link matched by files()
 ]);
 
 /**

@@ -54,7 +54,7 @@ export async function globProjectFiles(root: string, pattern: string, o: PathOpt
   resolveProjectPath(rootAbs, globBase(pat), o);
   // The glob leaves out a symbolic link whose target does not exist; without this, a moved or deleted document
   // would silently drop out of the dataset. The crawler is given a file system on which such a link resolves to
-  // itself, so the pattern decides whether it is matched, and a matched one is refused (SYN5050).
+  // itself, so the pattern decides whether it is matched, and a matched one is refused (SYN5070).
   const broken = new Set<string>();
   const fsAdapter = {
     realpath: (p: string, cb: (e: NodeJS.ErrnoException | null, r: string) => void) =>
@@ -70,7 +70,7 @@ export async function globProjectFiles(root: string, pattern: string, o: PathOpt
   for (const f of found.sort()) {
     if (!broken.has(path.resolve(f))) continue;
     const target = await readlink(f).catch(() => '?');
-    throw synthError('SYN5050', { pattern: pat, path: path.relative(rootAbs, f).split(path.sep).join('/'), target });
+    throw synthError('SYN5070', { pattern: pat, path: path.relative(rootAbs, f).split(path.sep).join('/'), target });
   }
   const out = found.map((f) => resolveProjectPath(rootAbs, path.relative(rootAbs, f), o));
   out.sort();

@@ -96,8 +96,8 @@ const table: Case[] = [
   ['init over an existing spec', ['init', '.'], 'SYN4108', /'spec\.synth' already exists; synth init does not overwrite it/],
   ['init --name with a folder', ['init', '.', '--name', 'a/b'], 'SYN4101', /--name takes a file name without folders/],
   // what a spec names
-  ['a files() pattern matching a link to nothing', ['run', 'links.synth'], 'SYN5050', /files\("docs\/\*\.md"\) matches 'docs\/b\.md', a symbolic link to 'moved\.md', which does not exist/],
-  ['… also in a dry run', ['run', 'links.synth', '--dry-run'], 'SYN5050', /docs\/b\.md/],
+  ['a files() pattern matching a link to nothing', ['run', 'links.synth'], 'SYN5070', /files\("docs\/\*\.md"\) matches 'docs\/b\.md', a symbolic link to 'moved\.md', which does not exist/],
+  ['… also in a dry run', ['run', 'links.synth', '--dry-run'], 'SYN5070', /docs\/b\.md/],
   ['a files() pattern matching nothing', ['run', 'nofiles.synth'], 'SYN5007', /matches no file/],
   ['an output outside the project', ['run', 'outside.synth'], 'SYN4002', /resolves outside the project folder/],
   ['a model without its API key', ['run', 'tickets.synth', '--limit', '1'], 'SYN5001', /model 'writer' has no API key: set the environment variable OPENAI_API_KEY/],
