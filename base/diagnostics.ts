@@ -12,6 +12,7 @@
 // SYN5xxx run time, SYN6xxx simulation run time, SYN9xxx bugs in Synth itself.
 
 import type { Span } from './span.js';
+import { UNSAFE_CHARS } from './unsafe-text.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -83,6 +84,7 @@ export const DIAGNOSTICS = {
   SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
 
   // ---- SYN3xxx: semantics
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
@@ -120,6 +122,9 @@ export const DIAGNOSTICS = {
   SYN3033: { severity: 'error', title: 'sampler parameter out of domain', message: '{signature} needs {condition}', help: 'Change the parameter so the distribution exists.' },
   SYN3034: { severity: 'error', title: 'empty range', message: '{what}: the low bound {low} is above the high bound {high}', help: 'Swap the bounds.' },
   SYN3035: { severity: 'error', title: 'invalid regular expression', message: '@pattern is not a valid regular expression: {error}', help: 'Fix the pattern (JavaScript syntax with the `u` flag).' },
+  SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
+  SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
+  SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },
@@ -155,6 +160,9 @@ export const DIAGNOSTICS = {
   SYN5025: { severity: 'error', title: 'output does not match its manifest', message: "{file}: {what} is {actual}, but its manifest says {expected}", help: 'The file was changed after the run: rerun the spec to rebuild it.' },
   SYN5026: { severity: 'error', title: 'output not complete', message: "{file}: the manifest says the dataset is {status} ({rows} of {target} rows); run the spec again to finish it", help: 'Rerun the spec; `synth verify` passes once every dataset is complete.' },
   SYN5027: { severity: 'error', title: 'budget spent', message: '{reason}; nothing more was sent — run again with a larger --budget to continue', help: 'Rerun with a larger `--budget`: rows already made are kept and only the rest are made.' },
+  // rows of a `for` dataset (SYN504x)
+  SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
+  SYN5041: { severity: 'error', title: 'shards short of `count`', message: "dataset '{dataset}': the shards made {kept} of the {count} rows `count` asks for, but shard {shard} stopped at its share; rerun with fewer shards", help: 'Merge fewer, larger shards, or run the dataset unsharded.' },
   SYN5070: { severity: 'error', title: 'broken link in a source', message: "files(\"{pattern}\") matches '{path}', a symbolic link to '{target}', which does not exist", help: 'Fix or remove the link, or narrow the pattern so it does not match it.' },
   // `synth report`, `synth verify`, `synth merge`: a folder or file that is not what it needs (SYN52xx)
   SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth {command}` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
@@ -257,8 +265,7 @@ export function showArg(v: string | number): string {
     const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
     s = s.slice(0, cut) + '…';
   }
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
+import { UNSAFE_CHARS } from '../base/unsafe-text.js';
 
 /** The text of a file the diagnostics point into; undefined when it could not be read. */
 export type TextOf = (file: string) => string | undefined;
@@ -27,12 +28,12 @@ const useColor = () => process.stderr.isTTY && !process.env['NO_COLOR'];
 const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
 
 /**
- * Makes text safe to print on a terminal: a tab becomes one space (so the caret column stays right) and other C0/C1
- * control characters (ESC, BEL, CR, DEL…) become U+FFFD, one for one, so columns do not shift.
+ * Makes text safe to print on a terminal: a tab becomes one space (so the caret column stays right) and every other
+ * unsafe character (base/unsafe-text.ts: controls such as ESC, BEL, CR, DEL, and bidi overrides) becomes U+FFFD,
+ * one for one, so columns do not shift.
  */
 export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return s.replace(/\t/g, ' ').replace(UNSAFE_CHARS, '\ufffd');
 }
 
 /** The slice of `line` shown for a caret at `col` of width `width`: `[text, caret column, caret width]`. */

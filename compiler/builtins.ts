@@ -30,6 +30,7 @@ const LIST: Param = { accepts: (t) => t.k === 'array' || t.k === 'unknown', what
 const TEXT_OR_LIST: Param = { accepts: (t) => TEXT.accepts(t) || t.k === 'array', what: 'text or a list' };
 const BOOL: Param = { accepts: (t) => t.k === 'bool' || t.k === 'unknown', what: 'bool' };
 const ANY: Param = { accepts: () => true, what: 'a value' };
+const WHEN: Param = { accepts: (t) => t.k === 'string' || t.k === 'union' || t.k === 'unknown' || t.k === 'date' || t.k === 'datetime', what: 'ISO 8601 text, a date or a datetime' };
 
 function fixed(sig: string, doc: string, params: Param[], out: (args: Ty[]) => Ty): BuiltinFn {
   return {
@@ -64,6 +65,8 @@ export const FUNCTIONS: Record<string, BuiltinFn> = {
   abs: fixed('abs(x)', 'absolute value', [NUM], (a) => a[0]!),
   min: fixed('min(a, b)', 'the smaller of a and b', [NUM, NUM], (a) => widen(a[0]!, a[1]!)),
   max: fixed('max(a, b)', 'the larger of a and b', [NUM, NUM], (a) => widen(a[0]!, a[1]!)),
+  date: fixed('date(text | datetime)', 'a calendar day: ISO 8601 text `"2024-01-31"`, or the UTC day of a datetime', [WHEN], () => T.date),
+  datetime: fixed('datetime(text | date)', 'an instant: ISO 8601 text with a zone `"2024-01-31T09:30:00Z"`, or midnight UTC of a date', [WHEN], () => T.datetime),
   if_else: {
     doc: 'a if cond is true, otherwise b',
     signature: 'if_else(cond, a, b)',
@@ -97,11 +100,12 @@ export interface SamplerSpec {
 }
 
 export const SAMPLERS: Record<string, SamplerSpec> = {
-  uniform: { signature: 'uniform(Enum) | uniform(low, high)', doc: 'every enum case equally likely, or a float uniform in [low, high)' },
+  uniform: { signature: 'uniform(Enum) | uniform(low, high)', doc: 'every enum case equally likely, a float uniform in [low, high), or a date (datetime) uniform in [low, high]' },
   one_of: { signature: 'one_of(a, b, ...)', doc: 'one of the listed values, equally likely' },
   weighted: { signature: 'weighted { a: 0.6, b: 0.4 }', doc: 'enum cases or strings with probabilities summing to 1' },
   normal: { signature: 'normal(mean, sd)', doc: 'normally distributed float' },
   randint: { signature: 'randint(low, high)', doc: 'integer uniform in [low, high], both ends included' },
   bernoulli: { signature: 'bernoulli(p)', doc: 'true with probability p' },
   poisson: { signature: 'poisson(lambda)', doc: 'Poisson-distributed count' },
+  fake: { signature: 'fake("module.method", locale: "en")', doc: 'a realistic value from faker (@faker-js/faker): names, emails, addresses, companies, dates…' },
 };

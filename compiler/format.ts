@@ -383,7 +383,7 @@ class Printer {
       case 'Count':
         return `count ${this.expr(c.value)}`;
       case 'For':
-        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}`;
+        return `for ${c.binder.name} in ${this.expr(c.iterable)}${c.each ? ' each ' + this.expr(c.each) : ''}${c.where ? ' where ' + this.expr(c.where) : ''}`;
       case 'Vary':
         return `vary ${c.name.name} ${c.mode === 'grid' ? 'in' : '~'} ${this.distribution(c.dist)}`;
       case 'LetClause':
@@ -437,8 +437,12 @@ class Printer {
         return `${this.expr(e.object, 8)}.${e.member.name}`;
       case 'Index':
         return `${this.expr(e.object, 8)}[${this.expr(e.index)}]`;
-      case 'Call':
-        return `${e.callee.name}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+      case 'Call': {
+        // named arguments stay where they were written
+        const args: Array<{ at: number; text: string }> = e.args.map((a) => ({ at: a.span.start, text: this.expr(a) }));
+        for (const n of e.named ?? []) args.push({ at: n.span.start, text: `${n.name.name}: ${this.expr(n.value)}` });
+        return `${e.callee.name}(${args.sort((a, b) => a.at - b.at).map((a) => a.text).join(', ')})`;
+      }
       case 'Reduction':
         return `${e.op.name}(${this.expr(e.body)} for ${e.binder.name} in ${this.expr(e.domain)}${e.where ? ' where ' + this.expr(e.where) : ''}${e.default ? ', default ' + this.expr(e.default) : ''})`;
       case 'Unary': {

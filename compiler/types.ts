@@ -9,6 +9,8 @@ export type Ty =
   | { k: 'float' }
   | { k: 'bool' }
   | { k: 'image' }
+  | { k: 'date' } // a calendar day, ISO 8601 `YYYY-MM-DD`
+  | { k: 'datetime' } // an instant, ISO 8601 in UTC with milliseconds (`Date.prototype.toISOString`)
   | { k: 'duration' }
   | { k: 'enum'; name: string }
   | { k: 'struct'; name: string }
@@ -25,12 +27,14 @@ export const T = {
   float: { k: 'float' } as Ty,
   bool: { k: 'bool' } as Ty,
   image: { k: 'image' } as Ty,
+  date: { k: 'date' } as Ty,
+  datetime: { k: 'datetime' } as Ty,
   duration: { k: 'duration' } as Ty,
   unknown: { k: 'unknown' } as Ty,
   null: { k: 'null' } as Ty,
 };
 
-export const PRIMITIVE_TYPES = new Set(['string', 'int', 'float', 'bool', 'image']);
+export const PRIMITIVE_TYPES = new Set(['string', 'int', 'float', 'bool', 'image', 'date', 'datetime']);
 export const SIM_SCALAR_TYPES = new Set(['f32', 'i32', 'u32', 'bool', 'vec2f', 'vec3f', 'vec4f']);
 
 /** How a type is written in messages and hovers (`Ticket`, `string[]`, `int?`, `"a" | "b"`). */

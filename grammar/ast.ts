@@ -241,12 +241,14 @@ export interface CountClause extends NodeBase {
   value: Expr;
 }
 
-/** `for e in traffic.crash [each 3]` */
+/** `for e in traffic.crash [each 3] [where e.speed > 20.0]` */
 export interface ForClause extends NodeBase {
   kind: 'For';
   binder: Ident;
   iterable: Expr;
   each: Expr | undefined;
+  /** items failing it are dropped before anything else of the row runs (no draw, no prompt call) */
+  where: Expr | undefined;
 }
 
 /** `vary tier ~ weighted { free: 0.6 }` (sample) or `vary tier in Tier` (enumerate, grid) */
@@ -394,6 +396,15 @@ export interface CallExpr extends NodeBase {
   kind: 'Call';
   callee: Ident;
   args: Expr[];
+  /** `name: value` arguments after (or among) the positional ones; absent when there are none */
+  named?: NamedArg[];
+}
+
+/** `locale: "de"` in `fake("person.fullName", locale: "de")`. Only the calls that document one accept it. */
+export interface NamedArg extends NodeBase {
+  kind: 'NamedArg';
+  name: Ident;
+  value: Expr;
 }
 
 /** `min(o.x - x for o in agents where o.lane == lane, default 1e9)` */

@@ -435,6 +435,10 @@ export class SynthCstParser extends CstParser {
       this.CONSUME(K.each);
       this.SUBRULE2(this.expr, { LABEL: 'each' });
     });
+    this.OPTION2(() => {
+      this.CONSUME(K.where);
+      this.SUBRULE3(this.expr, { LABEL: 'where' });
+    });
   });
 
   public varyClause = this.RULE('varyClause', () => {
@@ -588,38 +592,56 @@ export class SynthCstParser extends CstParser {
     ]));
   });
 
-  /** `name`, `f(a, b)`, or a reduction `min(o.x - x for o in agents where c, default 0)`. */
+  /**
+   * `name`, `f(a, b)`, `f(a, name: b)` (a named argument: `fake("person.fullName", locale: "de")`), or a reduction
+   * `min(o.x - x for o in agents where c, default 0)`.
+   */
   public nameOrCall = this.RULE('nameOrCall', () => {
     this.name();
     this.OPTION(() => {
       this.CONSUME(T.LParen, { LABEL: 'call' });
       this.OPTION2(() => {
-        this.SUBRULE(this.expr, { LABEL: 'args' });
-        this.OPTION3(() => {
-          this.CONSUME(K.for);
-          this.CONSUME2(T.Identifier, { LABEL: 'binder' });
-          this.CONSUME(K.in);
-          this.SUBRULE2(this.expr, { LABEL: 'domain' });
-          this.OPTION4(() => {
-            this.CONSUME(K.where);
-            this.SUBRULE3(this.expr, { LABEL: 'where' });
-          });
-        });
+        this.OR(this.alts('nameOrCall2', () => [
+          { ALT: () => this.SUBRULE(this.namedArg, { LABEL: 'named' }) },
+          {
+            ALT: () => {
+              this.SUBRULE(this.expr, { LABEL: 'args' });
+              this.OPTION3(() => {
+                this.CONSUME(K.for);
+                this.CONSUME2(T.Identifier, { LABEL: 'binder' });
+                this.CONSUME(K.in);
+                this.SUBRULE2(this.expr, { LABEL: 'domain' });
+                this.OPTION4(() => {
+                  this.CONSUME(K.where);
+                  this.SUBRULE3(this.expr, { LABEL: 'where' });
+                });
+              });
+            },
+          },
+        ]));
         this.MANY(() => {
           this.CONSUME(T.Comma);
-          this.OR(this.alts('nameOrCall1', () => [
+          this.OR2(this.alts('nameOrCall1', () => [
             {
               ALT: () => {
                 this.CONSUME(K.default);
                 this.SUBRULE4(this.expr, { LABEL: 'default' });
               },
             },
+            { ALT: () => this.SUBRULE2(this.namedArg, { LABEL: 'named' }) },
             { ALT: () => this.SUBRULE5(this.expr, { LABEL: 'args' }) },
           ]));
         });
       });
       this.CONSUME(T.RParen);
     });
+  });
+
+  /** `locale: "de"` — a named argument of a call (two tokens of lookahead tell it from an expression). */
+  public namedArg = this.RULE('namedArg', () => {
+    this.name();
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
   });
 
   public recordLit = this.RULE('recordLit', () => {

@@ -357,7 +357,8 @@ export class AstBuilder {
         return { kind: 'Count', value: this.exprOf(n, 'expr', n), span };
       case 'forClause': {
         const each = this.node(n, 'each');
-        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, span };
+        const where = this.node(n, 'where');
+        return { kind: 'For', binder: this.nameOf(n, 'binder'), iterable: this.exprOf(n, 'iterable', n), each: each ? this.expr(each) : undefined, where: where ? this.expr(where) : undefined, span };
       }
       case 'varyClause': {
         const grid = this.tok(n, 'grid') !== undefined;
@@ -575,7 +576,11 @@ export class AstBuilder {
       };
     }
     if (def) args.push(this.expr(def)); // `default` outside a reduction: the checker reports it via arity
-    return { kind: 'Call', callee: name, args, span };
+    const named = this.nodes(n, 'named').map((a): A.NamedArg => {
+      const value = this.node(a, 'value');
+      return { kind: 'NamedArg', name: this.nameOf(a), value: value ? this.expr(value) : this.missing(this.spanOf(a)), span: this.spanOf(a) };
+    });
+    return named.length ? { kind: 'Call', callee: name, args, named, span } : { kind: 'Call', callee: name, args, span };
   }
 
 /** The AST of a record literal; with `templates`, string values are templates (`format chat { ... }`). */

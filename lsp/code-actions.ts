@@ -12,6 +12,10 @@ import { nodePath } from './nodes.js';
 import { toOffset, toRange } from './positions.js';
 import type { Analysis } from './workspace.js';
 
+/**
+ * `textDocument/codeAction`: the quick fixes for the diagnostics the client sends back (matched to ours by code and
+ * range), each keyed on the diagnostic's code and `data`, never its message text. Empty when none applies.
+ */
 export function codeActions(a: Analysis, params: CodeActionParams): CodeAction[] {
   const out: CodeAction[] = [];
   for (const ld of params.context.diagnostics) {
@@ -44,6 +48,10 @@ function action(title: string, ld: LspDiagnostic, edit: WorkspaceEdit, preferred
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [ld], edit, isPreferred: preferred };
 }
 
+/**
+ * The quick fixes of one diagnostic `d` (shown to the client as `ld`): its own `fix` first (preferred), then fixes
+ * derived from its code and `data` (e.g. SYN1005 inserts the missing setting named in `data.key`).
+ */
 export function fixesFor(a: Analysis, d: Diagnostic, ld: LspDiagnostic): CodeAction[] {
   const out: CodeAction[] = [];
   if (d.fix) out.push(action(d.fix.title, ld, editOf(a, d.fix), true));

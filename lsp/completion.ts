@@ -7,6 +7,8 @@ import { CONSTRAINTS } from '../compiler/constraints.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from '../compiler/sim/builtins.js';
 import { PRIMITIVE_TYPES, T, show, typeRefText, type Ty } from '../compiler/types.js';
+import { fakeResultType } from '../compiler/check/fake.js';
+import { FAKE_LOCALES, FAKE_METHODS } from '../compiler/fake-catalogue.js';
 import { cursorContext, datasetScope, promptScope, type CursorContext, type ScopeEntry } from './context.js';
 import { toOffset } from './positions.js';
 import type { Analysis } from './workspace.js';
@@ -68,7 +70,8 @@ export function completion(a: Analysis, params: CompletionParams): CompletionLis
  */
 export function completionItems(a: Analysis, offset: number): CompletionItem[] {
   const cx = cursorContext(a, offset);
-  if (cx.inComment || (cx.inString && !cx.inHole)) return [];
+  if (cx.inComment) return [];
+  if (cx.inString && !cx.inHole) return cx.decl?.kind === 'Dataset' ? fakeItems(cx.lead) : [];
   const d = cx.decl;
   if (!d) return topLevel(cx);
   if (d.kind === 'Import') return [];
@@ -206,6 +209,15 @@ function enumCaseItems(a: Analysis): CompletionItem[] {
   const out: CompletionItem[] = [];
   for (const [c, enums] of a.result.symbols.enumCases) out.push({ label: c, kind: K.EnumMember, detail: `${enums[0]}.${c}` });
   return out;
+}
+
+/** Inside a string of a dataset: faker's methods in `fake("…` (with the type each draws), its locales after `locale: "`. */
+function fakeItems(lead: string): CompletionItem[] {
+  if (/\bfake\s*\(\s*"[\w.]*$/.test(lead)) {
+    return Object.entries(FAKE_METHODS).map(([label, m]) => ({ label, kind: K.Function, detail: show(fakeResultType(m.type)), documentation: md(`e.g. ${JSON.stringify(m.example)}`) }));
+  }
+  if (/\bfake\s*\(.*\blocale\s*:\s*"\w*$/.test(lead)) return FAKE_LOCALES.map((label) => ({ label, kind: K.Constant, detail: 'faker locale' }));
+  return [];
 }
 
 function datasetCompletion(a: Analysis, d: A.DatasetDecl, cx: CursorContext): CompletionItem[] {

@@ -14,6 +14,7 @@ import { constNumber } from '../compiler/check/const-eval.js';
 import { evaluate, interpolate, type Env, type Value } from '../compiler/plan/eval.js';
 import { drawer } from '../compiler/plan/random.js';
 import { sample } from '../compiler/plan/samplers.js';
+import { fakeMethod } from '../compiler/check/fake.js';
 import { countOf, estimateCall, formatUsd, rowPromptCalls } from '../compiler/plan/estimate.js';
 import type { DeclParams, DocumentResult } from './protocol.js';
 import type { Analysis } from './workspace.js';
@@ -75,13 +76,21 @@ function placeholder(a: Analysis, t: A.TypeRef): Value {
   }
 }
 
+/** The catalogue's example of a faker method, as the value the method gives (text, or JSON for other types). */
+function fakeExample(method: string): Value {
+  const m = fakeMethod(method);
+  if (!m) return `‹${method}›`;
+  return m.type === 'string' || m.type === 'datetime' ? m.example : (JSON.parse(m.example) as Value);
+}
+
 function sampledArgs(prompt: PromptStage, datasets: DatasetStage[]): { args: Value[]; from: string } | undefined {
   for (const ds of datasets) {
     const call = rowPromptCalls(ds).find((c) => c.prompt === prompt.name);
     if (!call) continue;
     const env: Env = new Map();
-    for (const v of ds.vary) env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name, 0)));
     try {
+      // a `fake` draw needs faker, which the language server does not load: the catalogue's example stands in
+      for (const v of ds.vary) env.set(v.name, v.sampler.kind === 'fake' ? fakeExample(v.sampler.method) : sample(v.sampler, drawer(ds.seed, ds.name, v.name, 0), { env }));
       return { args: call.args.map((x: ExprIR) => evaluate(x, env)), from: `dataset \`${ds.name}\`, row 0` };
     } catch {
       // arguments that need a sim event or an earlier prompt's answer: fall back to placeholders

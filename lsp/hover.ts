@@ -7,6 +7,8 @@ import type * as A from '../grammar/ast.js';
 import { keyName } from '../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, SAMPLERS } from '../compiler/builtins.js';
 import { constNumber } from '../compiler/check/const-eval.js';
+import { fakeCallLocale, fakeMethod } from '../compiler/check/fake.js';
+import { printExpr } from '../compiler/format.js';
 import { jsonSchemaOf } from '../compiler/plan/json-schema.js';
 import { countOf, formatUsd } from '../compiler/plan/estimate.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
@@ -351,6 +353,25 @@ export function distribution(a: Analysis, c: A.VaryClause): string {
   }
   if (e.kind !== 'Call') return '';
   const n = (i: number) => (e.args[i] ? constNumber(e.args[i]!) : undefined);
+  if (e.callee.name === 'fake') {
+    const path = e.args[0]?.kind === 'String' ? e.args[0].value : '';
+    const m = fakeMethod(path);
+    return m ? `**Distribution:** faker's \`${path}\` in locale \`${fakeCallLocale(e)}\`, e.g. ${JSON.stringify(m.example)}` : '';
+  }
+  // parameters computed per row (conditional sampling): no fixed distribution to describe
+  const constant = (x: A.Expr) => constNumber(x) !== undefined || x.kind === 'String' || x.kind === 'Bool' || (x.kind === 'Call' && (x.callee.name === 'date' || x.callee.name === 'datetime') && x.args[0]?.kind === 'String');
+  const isEnumArg = e.callee.name === 'uniform' && e.args.length === 1;
+  if (!isEnumArg && e.callee.name !== 'weighted' && e.callee.name !== 'one_of' && !e.args.every(constant)) {
+    return `**Distribution:** conditional — \`${printExpr(e)}\` with parameters computed for each row from the values before it`;
+  }
+  const when = (i: number) => {
+    const x = e.args[i];
+    return x?.kind === 'Call' && x.args[0]?.kind === 'String' ? x.args[0].value : undefined;
+  };
+  if (e.callee.name === 'uniform' && e.args.length === 2 && when(0) !== undefined) {
+    const kind = (e.args[0] as A.CallExpr).callee.name;
+    return kind === 'date' ? `**Distribution:** a day from ${when(0)} to ${when(1)}, each equally likely` : `**Distribution:** an instant uniform from ${when(0)} to ${when(1)}`;
+  }
   switch (e.callee.name) {
     case 'weighted': {
       const rec = e.args[0];

@@ -2,11 +2,12 @@
 // hashes, seeds, and the exact model names asked for and reported. Canonical JSON, so it diffs cleanly in git.
 // `synth run` rewrites it when the plan changed or an endpoint reported a model name not seen before
 // (docs/runtime.md, "synth.lock").
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
 import { VERSION } from '../compiler/version.js';
+import { writeFileAtomic } from './dataset/file-io.js';
 
 /**
  * The text of `synth.lock` for `plan`: tool version, plan/stage hashes and seeds, and per model block the name asked
@@ -45,7 +46,8 @@ export function lockPath(specPath: string): string {
 
 /**
  * Writes `synth.lock` beside the spec (see lockText), only when its bytes change, so a rerun of an unchanged spec
- * leaves a committed lock (and the git tree) untouched. Returns the lock's path.
+ * leaves a committed lock (and the git tree) untouched; atomically (a full disk leaves the old lock whole;
+ * SYN5023). Returns the lock's path.
  */
 export function writeLock(specPath: string, plan: Plan, reported: Record<string, string[]> = {}): string {
   const file = lockPath(specPath);
@@ -56,6 +58,6 @@ export function writeLock(specPath: string, plan: Plan, reported: Record<string,
     // no lock yet
   }
   const text = lockText(plan, previous, reported);
-  if (text !== previous) writeFileSync(file, text);
+  if (text !== previous) writeFileAtomic(file, text);
   return file;
 }

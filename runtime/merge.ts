@@ -7,11 +7,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkd
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
-import { SynthError } from '../base/diagnostics.js';
+import { SynthError, synthError } from '../base/diagnostics.js';
 import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
+import { parquetDateColumns } from './dataset/parquet-dates.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -120,7 +121,9 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const exact = new Set<string>();
     const sim = first.merge.unique.find((u) => u !== null);
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
-    const target = 'count' in first.merge.rows ? first.merge.rows.count : Infinity;
+    const rowsSpec = first.merge.rows;
+    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows
+    const target = 'count' in rowsSpec ? rowsSpec.count : (rowsSpec.for.count ?? Infinity);
     const kept: string[] = [];
     const keptFiles: Array<{ folder: string; file: string }> = [];
     let rowsKept = 0;
@@ -139,7 +142,11 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       lastOrder = r.order[0];
     }
     // A shard that stopped at its share must have decided every row index the merged result depends on.
-    if ('count' in first.merge.rows) {
+    if (bySimWorlds && Number.isFinite(target) && rowsKept < target) {
+      // world-block shards each made up to `count` rows of their own worlds: short only after cross-shard duplicates
+      const short = list.find((p) => !p.manifest.merge.exhausted);
+      if (short) throw synthError('SYN5041', { dataset: name, kept: rowsKept, count: target, shard: `${short.manifest.shard!.index}/${n}` });
+    } else if (!bySimWorlds && Number.isFinite(target)) {
       const needed = rowsKept >= target ? lastOrder : Infinity;
       for (const p of list) {
         const m = p.manifest.merge;
@@ -164,7 +171,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       try {
         writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
         const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-        await writeParquetFromJsonl(staged, outFile + '.tmp');
+        // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
+        await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
         renameSync(outFile + '.tmp', outFile);
       } finally {
         rmSync(staged, { force: true });

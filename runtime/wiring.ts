@@ -3,6 +3,7 @@
 // guard. `run()` (run/run-plan.ts) builds one wiring per run from its options; tests may build their own.
 import * as path from 'node:path';
 import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
+import { canonicalDates } from '../compiler/plan/dates.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
@@ -261,7 +262,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const usage = { promptTokens: r.usage.prompt, completionTokens: r.usage.completion, images: 0 };
       const cost = batch ? charge(p, usage, true) : priceOf(p, usage, false);
       return {
-        value: r.value as Value,
+        // dates and datetimes in one canonical form, whatever zone the model wrote (compiler/plan/dates.ts)
+        value: (schema ? canonicalDates(schema, r.value) : r.value) as Value,
         stats: {
           calls: 1,
           cached: r.cached ? 1 : 0,

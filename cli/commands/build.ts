@@ -1,11 +1,10 @@
 // `synth build FILE [-o DIR]`: check, then write the runtime plan (plan.json) and generated WGSL under DIR
 // (default: the spec's .synth/plan/).
-import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { synthError } from '../../base/diagnostics.js';
 import { checkFile } from '../../compiler/check.js';
-import { fsReason } from '../../runtime/report/fs-reason.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
+import { writeError, writeFileAtomic } from '../../runtime/dataset/file-io.js';
 import { requireFolder } from '../paths.js';
 import { printDiagnostics } from '../render.js';
 
@@ -20,7 +19,7 @@ export function defaultPlanDir(spec: string): string {
 /**
  * Checks `file` and writes its plan (`plan.json`, canonical) and generated WGSL modules under `opts.out` (default
  * `defaultPlanDir`), replacing earlier WGSL. Returns 0, or 1 when the spec has errors (printed; nothing written).
- * Throws SYN4107 when `-o` names a file; a write error is SYN5023.
+ * Write errors throw SYN5023 naming the file; the previous plan stays whole (every file is written atomically).
  */
 export function runBuild(file: string, opts: { out?: string }): number {
   if (opts.out) requireFolder(opts.out, '-o');
@@ -33,21 +32,40 @@ export function runBuild(file: string, opts: { out?: string }): number {
   }
   const out = path.resolve(opts.out ?? defaultPlanDir(file));
   const { json, wgsl, plan } = buildPlan(res);
-  const write = (p: string, text: string) => {
-    try {
-      mkdirSync(path.dirname(p), { recursive: true });
-      writeFileSync(p, text);
-    } catch (e) {
-      throw synthError('SYN5023', { file: path.relative(process.cwd(), p) || p, reason: fsReason(e) });
-    }
-  };
-  // Generated WGSL is rewritten whole, so a removed sim leaves no stale module behind.
-  if (existsSync(path.join(out, 'sims'))) rmSync(path.join(out, 'sims'), { recursive: true, force: true });
-  write(path.join(out, 'plan.json'), json);
-  for (const [rel, code] of wgsl) write(path.join(out, rel), code);
+  makeDir(out);
+  // Every file through a temp file and a rename (a full disk leaves the previous plan whole), the WGSL modules
+  // first and plan.json last; then modules of sims that are gone are removed, so none is left stale.
+  for (const [rel, code] of wgsl) {
+    const p = path.join(out, rel);
+    makeDir(path.dirname(p));
+    writeFileAtomic(p, code);
+  }
+  writeFileAtomic(path.join(out, 'plan.json'), json);
+  removeStale(path.join(out, 'sims'), new Set([...wgsl.keys()].map((rel) => path.join(out, rel))));
   const n = (o: object) => Object.keys(o).length;
   process.stderr.write(
     `plan ${plan.hash} → ${path.relative(process.cwd(), out) || '.'}/plan.json (${n(plan.datasets)} datasets, ${n(plan.prompts)} prompts, ${n(plan.sims)} sims, ${wgsl.size} WGSL modules)\n`,
   );
   return 0;
+}
+
+/** mkdir -p, its errors (a file in the way, a read-only disk) as SYN5023 naming the folder. */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw writeError(dir, e);
+  }
+}
+
+/** Removes the files under `dir` that are not in `keep` (absolute paths), and folders left empty. */
+function removeStale(dir: string, keep: Set<string>): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      removeStale(p, keep);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true, force: true });
+    } else if (!keep.has(p)) rmSync(p, { force: true });
+  }
 }

@@ -1,15 +1,17 @@
 // `synth fmt FILE...`: print the canonical layout; `--write` rewrites files, `--check` only reports.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { makeDiagnostic } from '../../base/diagnostics.js';
+import { makeDiagnostic, SynthError } from '../../base/diagnostics.js';
 import { formatSource } from '../../compiler/format.js';
 import { unreadableSpec } from '../../compiler/program.js';
+import { writeFileAtomic } from '../../runtime/dataset/file-io.js';
 import { printDiagnostics } from '../render.js';
 
 /**
  * Formats each file in the canonical layout (compiler/format.ts): to stdout, or in place with `write`, or only
  * reports with `check`. Returns the exit code: 0 done (or all formatted), 1 a file would change, has syntax
- * errors or cannot be read (each printed; the other files are still formatted).
+ * errors or cannot be read (SYN1008, SYN1050; each printed, the other files still formatted), 2 a file cannot be
+ * written (SYN5023; the file is left whole).
  */
 export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
   let status = 0;
@@ -18,7 +20,8 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
     try {
       text = readFileSync(f, 'utf8');
     } catch {
-      // a folder, a missing file, a link to nothing: the same coded line `synth check` prints (SYN1008, SYN1050)
+      // a folder, a missing file, a link to nothing: the same coded line `synth check` prints (SYN1008, SYN1050),
+      // the user's mistake (exit 1)
       const abs = path.resolve(f);
       const at = { start: 0, end: 0 };
       printDiagnostics([unreadableSpec(abs, f, abs, at, () => makeDiagnostic('SYN1008', abs, at, { path: f }))], () => undefined);
@@ -38,7 +41,17 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
         status = Math.max(status, 1);
       }
     } else if (opts.write) {
-      if (r.text !== text) writeFileSync(f, r.text);
+      if (r.text !== text) {
+        // Atomically, through a symlink to its target, keeping the file's mode: a full disk leaves the spec whole.
+        try {
+          const target = realpathSync(f);
+          writeFileAtomic(target, r.text, undefined, statSync(target).mode);
+        } catch (e) {
+          if (!(e instanceof SynthError)) throw e;
+          process.stderr.write(`${f}: error ${e.code}: ${e.message}\n`);
+          status = 2;
+        }
+      }
     } else process.stdout.write(r.text);
   }
   return status;

@@ -5,7 +5,11 @@ import { synthError } from '../../base/diagnostics.js';
 import { outputFolderEntries } from '../../runtime/output-folder.js';
 import { verifyOutputs } from '../../runtime/verify.js';
 
-/** Verifies every output under `dir` (runtime/verify.ts), one line each; resolves with the exit code above. */
+/**
+ * `synth verify DIR`: checks every output under `dir` against its manifest (runtime/verify.ts) and prints one line
+ * per output. Resolves with the exit code: 0 when every output matches and its run was complete, else 1 (each
+ * finding on one line with its code). Throws SYN5201 when `dir` is not an output folder (missing, a file, no manifest under it).
+ */
 export async function runVerify(dir: string): Promise<number> {
   outputFolderEntries(dir, 'verify', false);
   const findings = await verifyOutputs(dir);

@@ -8,6 +8,7 @@ import type * as A from '../../grammar/ast.js';
 import type { CheckContext } from './context.js';
 import { checkDataset } from './datasets.js';
 import { checkEnum, checkGoal, checkModel } from './declarations.js';
+import { checkNamedArgs } from './named-args.js';
 import { checkPrompt } from './prompts.js';
 import { CheckRegistry } from './registry.js';
 import { checkSim } from './sims.js';
@@ -37,5 +38,13 @@ export const DECL_CHECKS: Readonly<Record<CheckPhase, CheckRegistry<A.Decl, Chec
     .register('Prompt', 'prompt', checkPrompt)
     .register('Source', 'source', checkSource)
     .register('Sim', 'simulation', checkSim)
-    .register('Dataset', 'dataset', checkDataset),
+    .register('Dataset', 'dataset', checkDataset)
+    // every kind of declaration: a call's named argument is only meaningful in a sampler
+    .register('Goal', 'named arguments', checkNamedArgs)
+    .register('Struct', 'named arguments', checkNamedArgs)
+    .register('Model', 'named arguments', checkNamedArgs)
+    .register('Prompt', 'named arguments', checkNamedArgs)
+    .register('Source', 'named arguments', checkNamedArgs)
+    .register('Sim', 'named arguments', checkNamedArgs)
+    .register('Dataset', 'named arguments', checkNamedArgs),
 };

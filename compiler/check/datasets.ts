@@ -9,6 +9,9 @@ import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
 import { isIterableProblem, iterableElement, reportIterableProblem } from './iterables.js';
 import { CheckRegistry } from './registry.js';
+import { namesIn } from './expr-names.js';
+import type { ScopeVar } from './expressions.js';
+import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
@@ -64,44 +67,36 @@ function isScore(ds: DatasetScope, t: Ty): boolean {
   return !!s && isNumeric(s);
 }
 
-/** `row = prompt(...)` or `row = { ... }`, checked against the dataset's row type; returns the rows' type. */
+/**
+ * `row = prompt(...)` or `row = { ... }`, checked against the dataset's row type (a record literal structurally, at
+ * any depth: records.ts); returns the rows' type.
+ */
 function rowValue(ds: DatasetScope, value: A.Expr): Ty {
   const { ctx, rowType } = ds;
-  if (value.kind === 'Record' && rowType && rowType.k === 'struct') return rowRecord(ds, value, rowType);
+  if (value.kind === 'Record' && rowType && rowType.k !== 'unknown') {
+    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, "the dataset's row");
+  }
   const t = ds.exprs.check(value, ds.scope({ promptCalls: true }));
   if (value.kind !== 'Call' && value.kind !== 'Record' && value.kind !== 'Missing') ctx.report('SYN2023', value.span);
-  if (rowType && !assignable(t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
+  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
   return t;
 }
 
-/** `row = { field: value, ... }` for a dataset of struct `name`: known fields (SYN2005), of their types, all given. */
-function rowRecord(ds: DatasetScope, value: A.RecordLit, type: Extract<Ty, { k: 'struct' }>): Ty {
-  const { ctx } = ds;
-  const name = type.name;
-  const fields = ds.exprs.structFields(name)!;
-  const sym = ctx.symbols.get(name)!;
-  const given = new Set<string>();
-  for (const en of value.entries) {
-    const k = keyName(en.key);
-    given.add(k);
-    if (en.value.kind === 'Missing') continue; // a syntax error was reported; `key` may be a clause keyword
-    const t = ds.exprs.check(en.value, ds.scope());
-    const want = fields.get(k);
-    if (!want) {
-      ctx.report('SYN2005', en.key.span, { type: name, name: k }, ctx.suggest(en.key.span, k, fields.keys()));
-      continue;
-    }
-    if (en.key.kind === 'Ident' && sym.decl.kind === 'Struct') {
-      const f = sym.decl.fields.find((x) => x.name.name === k);
-      if (f) ctx.refer(en.key, { file: sym.file, span: f.name.span, kind: 'field', type: want, declName: name });
-    }
-    if (!assignable(t, want)) ctx.report('SYN2001', en.value.span, { what: `field '${k}' of ${name}`, expected: show(want), found: show(t) });
+/**
+ * `for x in … where cond`: a bool over the item alone, since it runs before anything else of the row (no draw, no
+ * prompt call for a dropped item). A name of the dataset other than the item is SYN3042; prompt calls are SYN3003.
+ */
+function forWhere(c: A.ForClause, where: A.Expr, ds: DatasetScope): void {
+  const vars = new Map<string, ScopeVar>();
+  const item = ds.vars.get(c.binder.name);
+  if (item) vars.set(c.binder.name, item);
+  for (const id of namesIn(where)) {
+    const v = ds.vars.get(id.name);
+    if (!v || id.name === c.binder.name) continue;
+    ds.ctx.report('SYN3042', id.span, { binder: c.binder.name || 'the item', name: id.name, what: `a \`${v.resolution.kind}\`` });
+    vars.set(id.name, v); // reported once: not again as an unknown name
   }
-  for (const [k, t] of fields) {
-    if (!given.has(k) && t.k !== 'optional') ctx.report('SYN2006', value.span, { type: name, name: k });
-  }
-  ctx.exprTypes.set(value, type);
-  return type;
+  ds.exprs.expect(where, { vars }, T.bool, 'a `where`');
 }
 
 /** The checks of each clause kind; a clause's check may declare names for the clauses after it. */
@@ -119,6 +114,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
       ds.declare(c.binder, T.unknown, 'for');
     } else ds.declare(c.binder, el.type, 'for');
     if (c.each) positiveInt(ds.ctx, c.each, 'each');
+    if (c.where) forWhere(c, c.where, ds);
   })
   .register('Vary', 'vary', (c, ds) => {
     if (c.mode === 'grid') ds.hasRows = true; // a grid alone enumerates its combinations

@@ -4,8 +4,10 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
+import { parseDate, parseDatetime } from '../plan/dates.js';
 import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
+import { checkAgainst, fits } from './records.js';
 import type { Resolution } from './tables.js';
 
 /** A name in scope: its type and where it was declared. */
@@ -109,8 +111,12 @@ export class ExprChecker {
       case 'Range': {
         const lo = this.check(e.low, scope);
         const hi = this.check(e.high, scope);
+        // a range of dates (`d in date("2024-01-01")..date("2024-06-30")`) has two bounds of one date type
+        const when = isWhen(lo) || isWhen(hi);
         for (const [x, t] of [[e.low, lo], [e.high, hi]] as const) {
-          if (!isNumeric(t)) this.ctx.report('SYN2001', x.span, { what: 'a range bound', expected: 'a number', found: show(t) });
+          if (when ? !(isWhen(t) && sameKind(lo, hi)) && t.k !== 'unknown' : !isNumeric(t)) {
+            this.ctx.report('SYN2001', x.span, { what: 'a range bound', expected: when ? `a ${isWhen(lo) ? lo.k : hi.k}` : 'a number', found: show(t) });
+          }
         }
         return T.unknown;
       }
@@ -221,11 +227,18 @@ export class ExprChecker {
       case '<=':
       case '>':
       case '>=':
+        if (isWhen(l) || isWhen(r)) {
+          if (!(sameKind(l, r) || l.k === 'unknown' || r.k === 'unknown')) return bad(e.op, 'two numbers, two dates or two datetimes', `${show(l)} and ${show(r)}`);
+          return T.bool;
+        }
         if (!(isNumeric(l) && isNumeric(r))) return bad(e.op, 'numbers', `${show(l)} and ${show(r)}`);
         return T.bool;
       case 'in':
         if (e.right.kind === 'Range') {
-          if (!isNumeric(l)) return bad('in a..b', 'a number on the left', show(l));
+          const bound = this.ctx.exprTypes.get(e.right.low);
+          if (isWhen(l) || (bound && isWhen(bound))) {
+            if (!(bound && sameKind(l, bound)) && l.k !== 'unknown') return bad('in a..b', `a ${bound && isWhen(bound) ? bound.k : l.k} on the left (the bounds' type)`, show(l));
+          } else if (!isNumeric(l)) return bad('in a..b', 'a number on the left', show(l));
         } else if (r.k === 'array') {
           if (!assignable(l, r.elem)) return bad('in', `${show(r.elem)} on the left (the list's item type)`, show(l));
         } else if (r.k !== 'unknown') return bad('in', 'a range `a..b` or a list on the right', show(r));
@@ -268,6 +281,7 @@ export class ExprChecker {
       return T.unknown;
     }
     this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
+    if ((name === 'date' || name === 'datetime') && e.args[0]?.kind === 'String') checkDateLiteral(this.ctx, name, e.args[0]);
     return res;
   }
 
@@ -285,11 +299,16 @@ export class ExprChecker {
       });
     }
     e.args.forEach((a, i) => {
-      const t = this.check(a, scope);
       const param = p.params[i];
+      const want = param ? (this.ctx.typeRefs.get(param.type) ?? T.unknown) : T.unknown;
+      // a record or list literal is checked against the parameter's type field by field (records.ts)
+      if (param && (a.kind === 'Record' || a.kind === 'Array') && want.k !== 'unknown') {
+        checkAgainst(this, a, scope, want, { owner: `argument ${i + 1} (${param.name.name}) of ${p.name.name}`, path: '' }, `argument ${i + 1} (${param.name.name}) of ${p.name.name}`);
+        return;
+      }
+      const t = this.check(a, scope);
       if (!param) return;
-      const want = this.ctx.typeRefs.get(param.type) ?? T.unknown;
-      if (!assignable(t, want)) {
+      if (!fits(this, t, want)) {
         this.ctx.report('SYN2003', a.span, { index: i + 1, param: param.name.name, prompt: p.name.name, expected: show(want), found: show(t) }, {
           related: [{ file, span: param.span, message: 'parameter declared here' }],
         });
@@ -297,6 +316,24 @@ export class ExprChecker {
     });
     return ret;
   }
+}
+
+/** SYN3040 unless the text of `date("…")` / `datetime("…")` is a valid ISO 8601 date / datetime with a zone. */
+export function checkDateLiteral(ctx: CheckContext, fn: 'date' | 'datetime', arg: A.StringLit): void {
+  const ok = fn === 'date' ? parseDate(arg.value) ?? parseDatetime(arg.value) : parseDatetime(arg.value);
+  if (ok !== undefined) return;
+  const [kind, example] = fn === 'date' ? ['date', '"2024-01-31"'] : ['datetime with a zone', '"2024-01-31T09:30:00Z"'];
+  ctx.report('SYN3040', arg.span, { value: arg.value, kind, example });
+}
+
+/** Is `t` a date or a datetime (ordered like numbers, compared only with their own kind)? */
+function isWhen(t: Ty): boolean {
+  return t.k === 'date' || t.k === 'datetime';
+}
+
+/** Are `a` and `b` of the same kind (date with date, datetime with datetime)? */
+function sameKind(a: Ty, b: Ty): boolean {
+  return a.k === b.k;
 }
 
 /** `1 argument`, `2 arguments`. */

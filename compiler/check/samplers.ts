@@ -1,15 +1,20 @@
 // `vary` clauses: a grid (`vary x in DOMAIN`, every value once) or a draw (`vary x ~ SAMPLER(...)`, one value per
-// row), with the type each gives its variable. The samplers are compiler/builtins.ts's SAMPLERS; their parameters
-// must be constants, so the plan can record them.
+// row), with the type each gives its variable. The samplers are compiler/builtins.ts's SAMPLERS. A parameter is a
+// constant (checked here against the distribution's domain) or an expression of earlier `vary`s and the `for` item
+// (conditional sampling: its domain is checked per row when it is drawn, compiler/plan/samplers.ts).
 import type * as A from '../../grammar/ast.js';
 import { SAMPLERS } from '../builtins.js';
-import { T, assignable, show, type Ty } from '../types.js';
+import { parseDate, parseDatetime } from '../plan/dates.js';
+import { MAX_POISSON_RATE } from '../plan/samplers.js';
+import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import { constNumber } from './const-eval.js';
 import type { DatasetScope } from './dataset-scope.js';
+import { namesIn } from './expr-names.js';
+import { fakeType } from './fake.js';
 import { checkFractions } from './settings.js';
 
 /** The largest Poisson rate a dataset may draw with: e^-700 is still a normal double. */
-export const MAX_POISSON_RATE = 700;
+export { MAX_POISSON_RATE };
 
 /** The type of a `vary` variable, after checking its domain or sampler. Errors give `unknown`. */
 export function varyType(c: A.VaryClause, ds: DatasetScope): Ty {
@@ -57,6 +62,16 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
     return T.unknown;
   }
   ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: T.unknown });
+  // Only `fake` takes a named argument (its locale); compiler/check/fake.ts checks those.
+  if (name !== 'fake') for (const n of e.named ?? []) ctx.report('SYN2040', n.name.span, { callee: `${name}(…)`, name: n.name.name });
+  for (const a of e.args) notYetDrawn(c, a, ds);
+  /** The type of an argument, checked once however many readings of the call ask for it. */
+  const types = new Map<A.Expr, Ty>();
+  const argType = (a: A.Expr): Ty => {
+    let t = types.get(a);
+    if (!t) types.set(a, (t = ds.exprs.check(a, ds.scope())));
+    return t;
+  };
   /** SYN2008: the arguments are not what the sampler takes. */
   const bad = (expected: string): Ty => {
     ctx.report('SYN2008', e.span, { sampler: name, expected });
@@ -67,44 +82,60 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
     ctx.report('SYN3033', e.span, { signature, condition });
     return T.unknown;
   };
-  /** The arguments, when there are `n` of them and all are finite constants. */
-  const nums = (n: number): number[] | undefined => {
+  /**
+   * The numeric arguments when there are `n` of them: each its constant value, or null when it is computed per
+   * row (an expression of earlier `vary`s and the `for` item: its domain is checked for each row at run time);
+   * undefined when one is not a number (an integer, with `int`).
+   */
+  const nums = (n: number, int = false): Array<number | null> | undefined => {
     if (e.args.length !== n) return undefined;
-    const vals = e.args.map(constNumber);
-    return vals.every((v) => v !== undefined && Number.isFinite(v)) ? (vals as number[]) : undefined;
+    const out: Array<number | null> = [];
+    for (const a of e.args) {
+      const t = argType(a);
+      const v = constNumber(a);
+      if (v !== undefined) {
+        if (!Number.isFinite(v) || (int && !Number.isInteger(v))) return undefined;
+        out.push(v);
+      } else if (int ? t.k === 'int' || t.k === 'unknown' : isNumeric(t)) out.push(null);
+      else return undefined;
+    }
+    return out;
   };
+  const known = (v: number | null | undefined): v is number => typeof v === 'number';
   switch (name) {
     case 'uniform': {
       const arg = e.args[0];
-      if (e.args.length === 1 && arg?.kind === 'Name') return uniformEnum(arg, ds);
+      if (e.args.length === 1 && arg?.kind === 'Name' && !ds.vars.has(arg.name.name)) return uniformEnum(arg, ds);
+      const when = e.args.length === 2 ? uniformWhen(e, ds, argType) : undefined;
+      if (when) return when;
       const v = nums(2);
-      if (!v) return bad('an enum, or two constant numbers: uniform(0.0, 1.0)');
-      if (v[0]! >= v[1]!) return outside('uniform(low, high)', 'low < high');
+      if (!v) return bad('an enum, two numbers or two dates: uniform(0.0, 1.0), uniform(date("2024-01-01"), date("2024-12-31"))');
+      if (known(v[0]) && known(v[1]) && v[0] >= v[1]) return outside('uniform(low, high)', 'low < high');
       return T.float;
     }
     case 'normal': {
       const v = nums(2);
-      if (!v) return bad('two constant numbers: normal(mean, sd)');
-      if (v[1]! <= 0) return outside('normal(mean, sd)', 'sd > 0');
+      if (!v) return bad('two numbers: normal(mean, sd)');
+      if (known(v[1]) && v[1] <= 0) return outside('normal(mean, sd)', 'sd > 0');
       return T.float;
     }
     case 'randint': {
-      const v = nums(2);
-      if (!v || !v.every(Number.isInteger)) return bad('two constant integers: randint(1, 6)');
-      if (v[0]! > v[1]!) return outside('randint(low, high)', 'low ≤ high');
+      const v = nums(2, true);
+      if (!v) return bad('two integers: randint(1, 6)');
+      if (known(v[0]) && known(v[1]) && v[0] > v[1]) return outside('randint(low, high)', 'low ≤ high');
       return T.int;
     }
     case 'bernoulli': {
       const v = nums(1);
-      if (!v) return bad('a constant probability: bernoulli(0.3)');
-      if (v[0]! < 0 || v[0]! > 1) return outside('bernoulli(p)', '0 ≤ p ≤ 1');
+      if (!v) return bad('a probability: bernoulli(0.3)');
+      if (known(v[0]) && (v[0] < 0 || v[0] > 1)) return outside('bernoulli(p)', '0 ≤ p ≤ 1');
       return T.bool;
     }
     case 'poisson': {
       const v = nums(1);
-      if (!v) return bad('a constant rate: poisson(3)');
+      if (!v) return bad('a rate: poisson(3)');
       // Above ~745, e^-lambda underflows to 0 and the runtime's inversion (compiler/plan/samplers.ts) could not draw.
-      if (!(v[0]! > 0 && v[0]! <= MAX_POISSON_RATE)) return outside('poisson(lambda)', `0 < lambda ≤ ${MAX_POISSON_RATE}`);
+      if (known(v[0]) && !(v[0] > 0 && v[0] <= MAX_POISSON_RATE)) return outside('poisson(lambda)', `0 < lambda ≤ ${MAX_POISSON_RATE}`);
       return T.int;
     }
     case 'one_of':
@@ -115,8 +146,51 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
       checkFractions(ctx, rec, '`weighted`');
       return weightedType(rec, ds);
     }
+    case 'fake':
+      return fakeType(e, ds, bad);
   }
   return T.unknown;
+}
+
+/**
+ * SYN3041 for each name in a sampler's argument that is not drawn yet when the sampler draws: `vary`s are drawn
+ * before the row's `let`s, prompt calls and judges, so an argument may read earlier `vary`s, the `for` item and
+ * constants only.
+ */
+function notYetDrawn(c: A.VaryClause, arg: A.Expr, ds: DatasetScope): void {
+  for (const id of namesIn(arg)) {
+    const v = ds.vars.get(id.name);
+    if (!v || v.resolution.kind === 'vary' || v.resolution.kind === 'for') continue;
+    const what = v.resolution.kind === 'let' ? 'a `let`' : v.resolution.kind === 'judge' ? 'a judge score' : v.resolution.kind === 'row' ? 'the row' : `a ${v.resolution.kind}`;
+    ds.ctx.report('SYN3041', id.span, { name: c.name.name, used: id.name, what });
+  }
+}
+
+/**
+ * `uniform(low, high)` of two dates or two datetimes: the type, or undefined when neither bound is one (a numeric
+ * uniform). Constant bounds (`date("2024-01-01")`) must be in order.
+ */
+function uniformWhen(e: A.CallExpr, ds: DatasetScope, argType: (a: A.Expr) => Ty): Ty | undefined {
+  const [lo, hi] = [e.args[0]!, e.args[1]!].map(argType) as [Ty, Ty];
+  const kind = [lo, hi].find((t) => t.k === 'date' || t.k === 'datetime')?.k as 'date' | 'datetime' | undefined;
+  if (!kind) return undefined;
+  if (![lo, hi].every((t) => t.k === kind || t.k === 'unknown')) {
+    ds.ctx.report('SYN2008', e.span, { sampler: 'uniform', expected: `two ${kind}s: uniform(${kind}("…"), ${kind}("…"))` });
+    return T.unknown;
+  }
+  const [a, b] = [constWhen(e.args[0]!, kind), constWhen(e.args[1]!, kind)];
+  if (a !== undefined && b !== undefined && a > b) {
+    ds.ctx.report('SYN3033', e.span, { signature: `uniform(low, high) of ${kind}s`, condition: 'low ≤ high' });
+    return T.unknown;
+  }
+  return kind === 'date' ? T.date : T.datetime;
+}
+
+/** The canonical value of `date("…")` / `datetime("…")` with a literal, as the bound of a `kind` uniform. */
+export function constWhen(e: A.Expr, kind: 'date' | 'datetime'): string | undefined {
+  if (e.kind !== 'Call' || e.callee.name !== kind || e.args.length !== 1 || e.args[0]!.kind !== 'String') return undefined;
+  const text = e.args[0].value;
+  return kind === 'date' ? (parseDate(text) ?? parseDatetime(text)?.slice(0, 10)) : parseDatetime(text);
 }
 
 /** `uniform(Enum)`: every case equally likely. */

@@ -7,6 +7,9 @@ import { T } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { CheckContext } from './context.js';
 
+/** The largest price accepted (USD per 1M tokens or per image): far above any real model, far below overflow. */
+export const MAX_PRICE_USD = 1_000_000;
+
 /** The keys of a `price { ... }` record: USD per 1M input/output tokens, per image, and the batch discount. */
 export const PRICE_KEYS = ['input', 'output', 'image', 'batch_discount'];
 
@@ -140,6 +143,9 @@ function settingValue(ctx: CheckContext, s: A.Setting, spec: SettingSpec, block:
         if (!PRICE_KEYS.includes(k)) ctx.report('SYN2005', en.key.span, { type: 'price', name: k }, { ...ctx.suggest(en.key.span, k, PRICE_KEYS), choices: PRICE_KEYS });
         const n = constNumber(en.value);
         if (n === undefined || !(n >= 0 && Number.isFinite(n))) ctx.report('SYN2018', en.value.span, { what: `price \`${k}\`` });
+        // a discount is a fraction of the price; a price beyond any real one would overflow cost sums to Infinity
+        else if (k === 'batch_discount' && n > 1) ctx.report('SYN3007', en.value.span, { key: 'price `batch_discount`', range: 'a fraction between 0 and 1 (0.5: half price)', value: n });
+        else if (k !== 'batch_discount' && n > MAX_PRICE_USD) ctx.report('SYN3007', en.value.span, { key: `price \`${k}\``, range: `at most ${MAX_PRICE_USD.toLocaleString('en-US')} USD`, value: n });
       }
       return;
     }

@@ -150,11 +150,13 @@ export function imagesPerCall(p: PromptStage): number {
 }
 
 /**
- * The rows a dataset makes, or null when it is fed by items nobody counted (see `DatasetEstimate.rows`), or when
+ * The rows a dataset makes (for a `for`: items × `each`, at most its `count`), or null when it is fed by items nobody counted (see `DatasetEstimate.rows`), or when
  * its count is no finite number (a spec with errors, as the editor sees it while typing).
  */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
   let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : null;
+  // `count N` beside a `for`: at most the first N rows (the items are those that pass its `where`, counted by the runtime)
+  if (rows !== null && 'for' in ds.rows && ds.rows.for.count !== undefined) rows = Math.min(rows, ds.rows.for.count);
   if (opts.limit !== undefined) rows = rows === null ? opts.limit : Math.min(rows, opts.limit);
   return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }

@@ -4,6 +4,7 @@
 //
 // Prompt calls are asynchronous; everything else is synchronous. `resolvePrompts` runs the prompt calls of an
 // expression first (innermost first), then `evaluate` reads their results from the map.
+import { parseDate, parseDatetime } from './dates.js';
 import type { ExprIR } from './expr-ir.js';
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
@@ -54,6 +55,19 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   min: ([a, b]) => Math.min(num(a!, 'min'), num(b!, 'min')),
   max: ([a, b]) => Math.max(num(a!, 'max'), num(b!, 'max')),
   if_else: ([c, a, b]) => (c ? a! : b!),
+  date: ([x]) => {
+    // text `YYYY-MM-DD`, or a datetime (canonical or any ISO 8601 with a zone): its UTC day
+    const s = text(x!);
+    const d = parseDate(s) ?? parseDatetime(s)?.slice(0, 10);
+    if (d === undefined) throw new EvalError(`date: ${JSON.stringify(s).slice(0, 80)} is not an ISO 8601 date (YYYY-MM-DD)`);
+    return d;
+  },
+  datetime: ([x]) => {
+    const s = text(x!);
+    const d = parseDatetime(s);
+    if (d === undefined) throw new EvalError(`datetime: ${JSON.stringify(s).slice(0, 80)} is not an ISO 8601 datetime with a zone (e.g. 2024-01-31T09:30:00Z)`);
+    return d;
+  },
 };
 
 function equal(a: Value, b: Value): boolean {
@@ -134,16 +148,20 @@ function operator(op: string, args: ExprIR[], env: Env, prompts?: PromptResults)
       return equal(a, b);
     case '!=':
       return !equal(a, b);
+    // Text here is a date or datetime (the checker orders no other text): canonical ISO text orders like time.
     case '<':
-      return num(a, op) < num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a < b : num(a, op) < num(b, op);
     case '<=':
-      return num(a, op) <= num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a <= b : num(a, op) <= num(b, op);
     case '>':
-      return num(a, op) > num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a > b : num(a, op) > num(b, op);
     case '>=':
-      return num(a, op) >= num(b, op);
+      return typeof a === 'string' && typeof b === 'string' ? a >= b : num(a, op) >= num(b, op);
     case 'in':
-      if (Array.isArray(b) && 'range' in args[1]!) return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
+      if (Array.isArray(b) && 'range' in args[1]!) {
+        if (typeof a === 'string' && typeof b[0] === 'string' && typeof b[1] === 'string') return a >= b[0] && a <= b[1]; // dates
+        return num(a, 'in') >= num(b[0]!, 'in') && num(a, 'in') <= num(b[1]!, 'in');
+      }
       return Array.isArray(b) && b.some((x) => equal(x, a));
     case '+':
       if (typeof a === 'string' || typeof b === 'string') return text(a) + text(b);

@@ -23,6 +23,12 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
       return { type: 'number' };
     case 'bool':
       return { type: 'boolean' };
+    case 'date':
+      // ISO 8601 calendar day: models answer in it, rows are written in it (Parquet: DATE)
+      return { type: 'string', format: 'date' };
+    case 'datetime':
+      // ISO 8601 with a time zone (RFC 3339): models answer in it, rows are written in it (Parquet: TIMESTAMP)
+      return { type: 'string', format: 'date-time' };
     case 'image':
       // In a written row an image is its file's path, relative to the output file (see docs/runtime.md).
       return { type: 'string', description: 'image file, relative to the output file' };

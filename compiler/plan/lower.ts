@@ -20,7 +20,11 @@ import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
-import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Param, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { fakeCallLocale } from '../check/fake.js';
+import { constWhen } from '../check/samplers.js';
+import { FAKER_VERSION } from '../fake-catalogue.js';
+import { FAKE_REF_DATE } from '../fake-types.js';
 
 function settingValue(e: A.Expr): Setting {
   if (isEnvCall(e)) {
@@ -217,6 +221,33 @@ function promptStage(d: A.PromptDecl, ctx: CheckContext): PromptStage {
   });
 }
 
+/**
+ * A constant argument's value (a number, text, bool or enum case), or `{ expr }` for one computed per row from
+ * earlier `vary`s and the `for` item. Constants are recorded as values, so plans of constant samplers are as before.
+ */
+function paramOf(a: A.Expr, ctx: CheckContext): Param<string | number | boolean> {
+  if (a.kind === 'String') return a.value;
+  if (a.kind === 'Bool') return a.value;
+  const n = constNumber(a);
+  if (n !== undefined) return n;
+  if (a.kind === 'Name' && ctx.references.get(a.name)?.kind === 'enumCase') return a.name.name;
+  if (a.kind === 'Member' && ctx.references.get(a.member)?.kind === 'enumCase') return a.member.name;
+  return { expr: lowerExpr(a, ctx) };
+}
+
+/** A numeric parameter (the checker made sure it is a number or an expression giving one). */
+function numParam(a: A.Expr | undefined, ctx: CheckContext): Param<number> {
+  if (!a) return 0;
+  const p = paramOf(a, ctx);
+  return typeof p === 'object' ? p : typeof p === 'number' ? p : 0;
+}
+
+/** A date or datetime bound: canonical text when it is `date("…")` / `datetime("…")`, else an expression. */
+function whenParam(a: A.Expr | undefined, kind: 'date' | 'datetime', ctx: CheckContext): Param<string> {
+  if (!a) return '';
+  return constWhen(a, kind) ?? { expr: lowerExpr(a, ctx) };
+}
+
 function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
   const e = v.dist;
   const enumValues = (name: string): string[] => {
@@ -234,14 +265,18 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
     return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
   }
   if (e.kind !== 'Call') return { kind: 'choice', values: [], weights: [] };
-  const n = (i: number) => constNumber(e.args[i] ?? { kind: 'Missing', span: { start: 0, end: 0 } }) ?? 0;
+  const n = (i: number) => numParam(e.args[i], ctx);
   switch (e.callee.name) {
-    case 'uniform':
+    case 'uniform': {
       if (e.args.length === 1 && e.args[0]!.kind === 'Name') {
         const values = enumValues(e.args[0].name.name);
         return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
       }
+      const t = ctx.exprTypes.get(e.args[0]!)?.k;
+      const kind = t === 'date' || t === 'datetime' ? t : ctx.exprTypes.get(e.args[1]!)?.k;
+      if (kind === 'date' || kind === 'datetime') return { kind, low: whenParam(e.args[0], kind, ctx), high: whenParam(e.args[1], kind, ctx) };
       return { kind: 'uniform', low: n(0), high: n(1) };
+    }
     case 'normal':
       return { kind: 'normal', mean: n(0), sd: n(1) };
     case 'randint':
@@ -251,13 +286,17 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
     case 'poisson':
       return { kind: 'poisson', lambda: n(0) };
     case 'one_of': {
-      const values = e.args.map((a) => (a.kind === 'String' ? a.value : a.kind === 'Bool' ? a.value : a.kind === 'Name' ? a.name.name : (constNumber(a) ?? 0)));
+      const values = e.args.map((a) => paramOf(a, ctx));
       return { kind: 'choice', values, weights: values.map(() => 1 / Math.max(1, values.length)) };
     }
     case 'weighted': {
       const rec = e.args[0];
       if (rec?.kind !== 'Record') return { kind: 'choice', values: [], weights: [] };
       return { kind: 'choice', values: rec.entries.map((en) => keyName(en.key)), weights: rec.entries.map((en) => constNumber(en.value) ?? 0) };
+    }
+    case 'fake': {
+      const path = e.args[0];
+      return { kind: 'fake', method: path?.kind === 'String' ? path.value : '', locale: fakeCallLocale(e), library: `@faker-js/faker ${FAKER_VERSION}`, refDate: FAKE_REF_DATE };
     }
   }
   return { kind: 'choice', values: [], weights: [] };
@@ -269,7 +308,8 @@ function exprText(e: A.Expr, _ctx: CheckContext): string {
 }
 
 function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goalSplit: Record<string, number> | null, root: string): DatasetStage {
-  let rows: DatasetStage['rows'] = { count: 0 };
+  let count: number | undefined;
+  let forRows: Extract<DatasetStage['rows'], { for: unknown }>['for'] | undefined;
   const vary: VaryStage[] = [];
   const steps: DatasetStep[] = [];
   const keep: string[] = [];
@@ -284,12 +324,19 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   for (const c of d.clauses) {
     switch (c.kind) {
       case 'Count':
-        rows = { count: constNumber(c.value) ?? 0 };
+        count = constNumber(c.value) ?? 0;
         break;
       case 'For': {
         const el = iterableElement(ctx, c.iterable);
         if (!isIterableProblem(el)) {
-          rows = { for: { binder: c.binder.name, kind: el.kind, from: el.decl, ...(el.event ? { event: el.event } : {}), each: c.each ? (constNumber(c.each) ?? 1) : 1 } };
+          forRows = {
+            binder: c.binder.name,
+            kind: el.kind,
+            from: el.decl,
+            ...(el.event ? { event: el.event } : {}),
+            each: c.each ? (constNumber(c.each) ?? 1) : 1,
+            ...(c.where ? { where: lowerExpr(c.where, ctx) } : {}),
+          };
           (el.kind === 'source' ? sources : sims).add(el.decl);
         }
         break;
@@ -339,6 +386,8 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
       }
     }
   }
+  // `count N` beside a `for` keeps the first N rows, in canonical item order (docs/language.md, section 6).
+  let rows: DatasetStage['rows'] = forRows ? { for: count !== undefined ? { ...forRows, count } : forRows } : { count: count ?? 0 };
   // Without `count` or `for`, a grid dataset has one row per combination of its grid variables.
   if ('count' in rows && !d.clauses.some((c) => c.kind === 'Count') && vary.some((v) => v.mode === 'grid')) {
     rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };

@@ -1,49 +1,147 @@
-// The `vary` samplers, by inverse transform from counter-based uniforms (see random.ts).
-import type { Sampler } from './schema.js';
+// The `vary` samplers, by inverse transform from counter-based uniforms (see random.ts). A parameter may be an
+// expression of the row's earlier `vary`s and its `for` item (schema.ts `Param`), evaluated before the draw; the
+// number of uniforms a sampler takes never depends on its parameters, so a draw stays a pure function of its
+// coordinates however the parameters come out.
+import { dateToDays, daysToDate, datetimeToMillis, millisToDatetime, parseDate, parseDatetime } from './dates.js';
+import { evaluate, EvalError, type Env, type Value } from './eval.js';
+import { fakeDraw, type FakerSource } from './fake.js';
+import type { Param, Sampler } from './schema.js';
 
 export type Draw = () => number;
 
+/** What a draw may need besides its uniforms. */
+export interface SampleContext {
+  /** the row's values so far (its `for` item and earlier `vary`s), for parameters that are expressions */
+  env?: Env;
+  /** faker instances by locale, for `fake` (the runtime loads them: runtime/dataset/fakers.ts) */
+  fakers?: FakerSource;
+}
+
+/** The largest Poisson rate a draw accepts: e^-700 is still a normal double (the checker's limit too). */
+export const MAX_POISSON_RATE = 700;
+
+/** Is `p` an expression rather than a constant? */
+export function isExprParam<T>(p: Param<T>): p is { expr: import('./expr-ir.js').ExprIR } {
+  return typeof p === 'object' && p !== null && 'expr' in p;
+}
+
+/** Does `s` depend on the row (a parameter that is an expression)? Its declared distribution is then conditional. */
+export function isConditional(s: Sampler): boolean {
+  switch (s.kind) {
+    case 'choice':
+      return s.values.some(isExprParam);
+    case 'uniform':
+    case 'randint':
+    case 'date':
+    case 'datetime':
+      return isExprParam(s.low) || isExprParam(s.high);
+    case 'normal':
+      return isExprParam(s.mean) || isExprParam(s.sd);
+    case 'bernoulli':
+      return isExprParam(s.p);
+    case 'poisson':
+      return isExprParam(s.lambda);
+    case 'fake':
+      return false;
+  }
+}
+
 /**
- * One draw of sampler `s`, by inverse transform from uniforms in [0, 1) taken from `u` (normal takes two).
- * `choice` returns a value by weight; `randint` both ends included; `poisson` by sequential search (capped at
- * 10,000, far beyond the rates the checker accepts).
+ * One draw of sampler `s`, by inverse transform from uniforms in [0, 1) taken from `u` (normal takes two, fake
+ * two to seed faker). `choice` returns a value by weight; `randint` both ends included; `poisson` by sequential
+ * search; `date` a whole day in [low, high]; `datetime` a millisecond in [low, high]. Parameters that are
+ * expressions are evaluated in `ctx.env` first. Throws EvalError when a parameter computed for this row is outside
+ * the distribution's domain (`sd ≤ 0`, `p > 1`, `low > high`, …): the row fails with that message, never a
+ * silently wrong value. Constant parameters were checked when the spec was.
  */
-export function sample(s: Sampler, u: Draw): string | number | boolean {
+export function sample(s: Sampler, u: Draw, ctx: SampleContext = {}): Value {
+  const value = <T extends string | number | boolean>(p: Param<T>): Value => (isExprParam(p) ? evaluate(p.expr, ctx.env ?? new Map()) : p);
+  const num = (p: Param<number>, what: string): number => {
+    const v = value(p);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new EvalError(`${what} is ${JSON.stringify(v)} for this row; it must be a finite number`);
+    return v;
+  };
+  /** A domain condition on parameters computed for this row. */
+  const need = (ok: boolean, signature: string, condition: string, got: string): void => {
+    if (!ok) throw new EvalError(`${signature} needs ${condition}; this row has ${got}`);
+  };
   switch (s.kind) {
     case 'choice': {
       const total = s.weights.reduce((a, b) => a + b, 0) || 1;
       let x = u() * total;
       for (let i = 0; i < s.values.length; i++) {
         x -= s.weights[i]!;
-        if (x < 0) return s.values[i]!;
+        if (x < 0) return value(s.values[i]!);
       }
-      return s.values[s.values.length - 1]!;
+      return value(s.values[s.values.length - 1]!);
     }
-    case 'uniform':
-      return s.low + (s.high - s.low) * u();
+    case 'uniform': {
+      const [low, high] = [num(s.low, 'uniform: low'), num(s.high, 'uniform: high')];
+      need(low < high, 'uniform(low, high)', 'low < high', `low = ${low}, high = ${high}`);
+      return low + (high - low) * u();
+    }
     case 'normal': {
+      const [mean, sd] = [num(s.mean, 'normal: mean'), num(s.sd, 'normal: sd')];
+      need(sd > 0, 'normal(mean, sd)', 'sd > 0', `sd = ${sd}`);
       // Box–Muller; 1 - u() keeps the log argument in (0, 1].
       const r = Math.sqrt(-2 * Math.log(1 - u()));
-      return s.mean + s.sd * r * Math.cos(2 * Math.PI * u());
+      return mean + sd * r * Math.cos(2 * Math.PI * u());
     }
-    case 'randint':
-      return s.low + Math.floor(u() * (s.high - s.low + 1));
-    case 'bernoulli':
-      return u() < s.p;
+    case 'randint': {
+      const [low, high] = [num(s.low, 'randint: low'), num(s.high, 'randint: high')];
+      need(Number.isInteger(low) && Number.isInteger(high) && low <= high, 'randint(low, high)', 'integers with low ≤ high', `low = ${low}, high = ${high}`);
+      return low + Math.floor(u() * (high - low + 1));
+    }
+    case 'bernoulli': {
+      const p = num(s.p, 'bernoulli: p');
+      need(p >= 0 && p <= 1, 'bernoulli(p)', '0 ≤ p ≤ 1', `p = ${p}`);
+      return u() < p;
+    }
     case 'poisson': {
+      const lambda = num(s.lambda, 'poisson: lambda');
+      need(lambda > 0 && lambda <= MAX_POISSON_RATE, 'poisson(lambda)', `0 < lambda ≤ ${MAX_POISSON_RATE}`, `lambda = ${lambda}`);
       // Inversion by sequential search: exact, and fast for the small rates datasets use.
       const x0 = u();
       let k = 0;
-      let p = Math.exp(-s.lambda);
+      let p = Math.exp(-lambda);
       let cdf = p;
       while (x0 > cdf && k < 10_000) {
         k++;
-        p *= s.lambda / k;
+        p *= lambda / k;
         cdf += p;
       }
       return k;
     }
+    case 'date': {
+      const [low, high] = [when(value(s.low), 'date', 'low'), when(value(s.high), 'date', 'high')];
+      need(low <= high, 'uniform(low, high) of dates', 'low ≤ high', `low = ${low}, high = ${high}`);
+      const [a, b] = [dateToDays(low), dateToDays(high)];
+      return daysToDate(a + Math.floor(u() * (b - a + 1)))!;
+    }
+    case 'datetime': {
+      const [low, high] = [when(value(s.low), 'datetime', 'low'), when(value(s.high), 'datetime', 'high')];
+      need(low <= high, 'uniform(low, high) of datetimes', 'low ≤ high', `low = ${low}, high = ${high}`);
+      const [a, b] = [datetimeToMillis(low), datetimeToMillis(high)];
+      return millisToDatetime(a + Math.floor(u() * (b - a + 1)))!;
+    }
+    case 'fake': {
+      const faker = ctx.fakers?.(s.locale);
+      if (!faker) throw new EvalError(`fake: faker's locale ${s.locale} is not loaded`);
+      return fakeDraw(s, faker, u);
+    }
   }
+}
+
+/** A date or datetime bound computed for this row, in canonical form. */
+function when(v: Value, kind: 'date' | 'datetime', what: string): string {
+  const t = typeof v === 'string' ? (kind === 'date' ? parseDate(v) : parseDatetime(v)) : undefined;
+  if (t === undefined) throw new EvalError(`uniform: ${what} is ${JSON.stringify(v)} for this row; it must be a ${kind}`);
+  return t;
+}
+
+/** The values of a grid variable (grids enumerate constants only: the checker allows nothing else). */
+export function gridValues(s: Sampler): Array<string | number | boolean> {
+  return s.kind === 'choice' ? s.values.filter((v): v is string | number | boolean => !isExprParam(v)) : [];
 }
 
 /** Grid variables enumerate all combinations: combination i of the cartesian product, first variable slowest. */

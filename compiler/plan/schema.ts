@@ -29,13 +29,30 @@ export interface PromptStage {
   hash: string;
 }
 
+/**
+ * A sampler's parameter: a constant, or `{ expr }` — an expression over the row's earlier `vary` variables and its
+ * `for` item, evaluated for each row before the draw (conditional sampling). Constants are recorded as values, so
+ * specs without expressions keep their plans.
+ */
+export type Param<T> = T | { expr: ExprIR };
+
 export type Sampler =
-  | { kind: 'choice'; values: Array<string | number | boolean>; weights: number[] }
-  | { kind: 'uniform'; low: number; high: number }
-  | { kind: 'normal'; mean: number; sd: number }
-  | { kind: 'randint'; low: number; high: number }
-  | { kind: 'bernoulli'; p: number }
-  | { kind: 'poisson'; lambda: number };
+  | { kind: 'choice'; values: Array<Param<string | number | boolean>>; weights: number[] }
+  | { kind: 'uniform'; low: Param<number>; high: Param<number> }
+  | { kind: 'normal'; mean: Param<number>; sd: Param<number> }
+  | { kind: 'randint'; low: Param<number>; high: Param<number> }
+  | { kind: 'bernoulli'; p: Param<number> }
+  | { kind: 'poisson'; lambda: Param<number> }
+  /** `uniform(date(…), date(…))`: a whole day, each of [low, high] equally likely (canonical `YYYY-MM-DD`) */
+  | { kind: 'date'; low: Param<string>; high: Param<string> }
+  /** `uniform(datetime(…), datetime(…))`: a millisecond in [low, high], uniform (canonical ISO 8601, UTC) */
+  | { kind: 'datetime'; low: Param<string>; high: Param<string> }
+  /**
+   * `fake("person.fullName", locale: "de")`: faker's `method` in `locale` (a faker locale code), seeded per draw,
+   * with relative dates around `refDate`. `library` (`@faker-js/faker 10.6.0`) is part of the plan, so a faker
+   * upgrade changes the plan's hash rather than mixing two libraries' values in one dataset.
+   */
+  | { kind: 'fake'; method: string; locale: string; library: string; refDate: string };
 
 export interface VaryStage {
   name: string;
@@ -53,7 +70,14 @@ export type DatasetStep =
 export interface DatasetStage {
   name: string;
   rowType: { name: string; schema: unknown };
-  rows: { count: number } | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number } };
+  /**
+   * `count`: rows wanted after checks. `for`: one row per item (`each` per item); `where` drops items before
+   * anything else of their rows runs; `count` (with `count N` beside the `for`) stops after the first N rows
+   * written, in canonical item order. Both are absent when not written, so older plans read the same.
+   */
+  rows:
+    | { count: number }
+    | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number; where?: ExprIR; count?: number } };
   vary: VaryStage[];
   steps: DatasetStep[];
   keep: string[];

@@ -25,6 +25,8 @@ import { writeInOrder, type Accepted } from './ordered-writer.js';
 import { journalPath, manifestPath, shardKeysPath } from './paths.js';
 import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
+import { loadFakers } from './fakers.js';
+import { dateColumns } from './parquet-dates.js';
 
 export type { PromptRunner, Row } from './produce.js';
 export type { Format } from './output-file.js';
@@ -109,6 +111,7 @@ export interface DatasetRunResult {
 export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult> {
   const t0 = Date.now();
   const ds = o.dataset;
+  const fakers = await loadFakers(ds); // before anything is opened: a plan for another faker stops here
   const notice = o.onNotice ?? (() => undefined);
   const file = o.resolveOutput ? o.resolveOutput(ds.output.path) : o.outDir ? path.join(o.outDir, path.basename(ds.output.path)) : path.resolve(o.projectRoot, ds.output.path);
   const images = ds.images?.length ? projectImageStore(o.projectRoot) : undefined;
@@ -131,11 +134,14 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const items = o.items ?? [];
   const totalIndices = isFor ? items.length * each : undefined;
-  let target = isFor ? (o.limit !== undefined ? Math.min(o.limit, totalIndices!) : totalIndices) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
-  // A shard of a `count` dataset makes its share plus a margin; `synth merge` verifies the margin sufficed.
-  if (o.shard && !isFor && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
+  // `count N` beside a `for`: the first N rows, in item order (docs/language.md)
+  const forCount = 'for' in ds.rows ? ds.rows.for.count : undefined;
+  let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // A row-index shard of a dataset with a `count` (alone or beside a `for`) makes its share plus a margin;
+  // `synth merge` verifies the margin sufficed.
+  if (o.shard && (!isFor || forCount !== undefined) && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
   // A shard of a `for` dataset asks for its own items only.
-  if (o.shard && isFor && target !== undefined) target = Math.floor(target / o.shard.count) + (o.shard.index < target % o.shard.count ? 1 : 0);
+  else if (o.shard && isFor && target !== undefined) target = Math.floor(target / o.shard.count) + (o.shard.index < target % o.shard.count ? 1 : 0);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   const gridSize = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values.length : 0)).reduce((a, n) => a * Math.max(1, n), 1);
@@ -184,9 +190,10 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
     ...(near ? { near } : {}),
+    ...(fakers ? { fakers } : {}),
   });
 
-  const output = new OutputFile(file, ds.output.format, o.faults);
+  const output = new OutputFile(file, ds.output.format, o.faults, dateColumns(ds));
   const exact = new Set<string>();
   const shardKeys: string[] = [];
   const expectRows: Row[] = [];

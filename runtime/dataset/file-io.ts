@@ -1,7 +1,7 @@
 // Writing the files a run produces (journal, output, manifest, shard keys): every write error — a full disk,
 // a read-only folder, a quota — becomes SYN5023 naming the file and the system's reason, never an "internal
 // error". Tests inject faults here (`WriteFaults`) to play a disk that fills up at an exact byte.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError, SynthError } from '../../base/diagnostics.js';
 
@@ -84,11 +84,16 @@ export function closeFile(fd: number): void {
   }
 }
 
-/** Writes `text` to `file` atomically: a temp file beside it, fsynced, renamed into place. */
-export function writeFileAtomic(file: string, text: string | Buffer, faults?: WriteFaults): void {
+/**
+ * Writes `text` to `file` atomically: a temp file beside it, fsynced, renamed into place, so a full disk or a kill
+ * leaves the old file whole. `mode`: the new file's permission bits (default: the process's umask applies).
+ * Errors are SYN5023 naming `file`.
+ */
+export function writeFileAtomic(file: string, text: string | Buffer, faults?: WriteFaults, mode?: number): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openForWrite(tmp, 'w');
   try {
+    if (mode !== undefined) fchmodSync(fd, mode & 0o7777);
     writeAll(fd, typeof text === 'string' ? Buffer.from(text) : text, file, faults);
     syncFile(fd, file);
   } catch (e) {

@@ -9,6 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Value } from '../../compiler/plan/eval.js';
+import type { DateColumns } from './parquet-dates.js';
 import { csvCell } from './csv.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeError, type WriteFaults } from './file-io.js';
 import { buildingPath } from './paths.js';
@@ -34,10 +35,12 @@ export class OutputFile {
   /** the temp file the lines go to (JSONL for Parquet) */
   readonly building: string;
 
+  /** `dates`: Parquet columns written as DATE / TIMESTAMP (parquet-dates.ts `dateColumns`) */
   constructor(
     readonly file: string,
     readonly format: Format,
     private readonly faults?: WriteFaults,
+    private readonly dates: DateColumns = {},
   ) {
     this.building = buildingPath(file);
   }
@@ -95,7 +98,7 @@ export class OutputFile {
       const { writeParquetFromJsonl } = await import('./parquet.js');
       const tmp = this.file + '.parquet.tmp';
       try {
-        await writeParquetFromJsonl(this.building, tmp);
+        await writeParquetFromJsonl(this.building, tmp, this.dates);
         const bytes = readFileSync(tmp);
         rename(tmp, this.file);
         rmSync(this.building, { force: true });

@@ -11,7 +11,8 @@ import type { DatasetStage } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
 import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
-import { gridCombination, sample } from '../../compiler/plan/samplers.js';
+import type { FakerSource } from '../../compiler/plan/fake.js';
+import { gridCombination, gridValues as gridValuesOf, sample } from '../../compiler/plan/samplers.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
@@ -45,6 +46,8 @@ export interface ProducerOptions {
   promptHash: (name: string) => string;
   /** near-duplicate signatures, for `unique ... similarity` */
   near?: NearDuplicateIndex;
+  /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
+  fakers?: FakerSource;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -103,7 +106,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   const ds = o.dataset;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
-  const gridValues = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values : []));
+  const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
   const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
   const hasPrompts = ds.prompts.length > 0;
   const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
@@ -116,15 +119,22 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     const called: Record<string, string> = {};
     const env: Env = new Map();
     const id = rowIdentity(ds, i, o.itemKeys);
-    for (const v of ds.vary) {
-      if (v.mode === 'grid') continue;
-      env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow)));
-    }
+    // The `for` item and the grid values first: a sampler's parameters may read them (and earlier draws).
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
       const combo = gridCombination(gridValues, i % gridSize);
       gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
     }
-    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+    for (const v of ds.vary) {
+      if (v.mode === 'grid') continue;
+      try {
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), { env, ...(o.fakers ? { fakers: o.fakers } : {}) }));
+      } catch (e) {
+        // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+        throw e;
+      }
+    }
 
     let last: RowResult | undefined;
     let prompt = '';

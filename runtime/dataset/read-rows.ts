@@ -2,15 +2,20 @@
 import { readFileSync } from 'node:fs';
 import type { Value } from '../../compiler/plan/eval.js';
 import { splitCsv } from './csv.js';
+import { dateCell, dateColumnsOf } from './parquet-dates.js';
 import type { Format } from './output-file.js';
 
 export async function readRows(file: string, format: Format): Promise<Record<string, Value>[]> {
   if (format === 'parquet') {
-    const { parquetReadObjects } = await import('hyparquet');
+    const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
     const buf = readFileSync(file);
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-    const rows = (await parquetReadObjects({ file: ab })) as Record<string, Value>[];
-    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as Record<string, Value>);
+    // DATE and TIMESTAMP columns come back as the canonical ISO text they were written from (compiler/plan/dates.ts)
+    const dates = dateColumnsOf(parquetMetadata(ab).schema);
+    const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[];
+    return rows.map(
+      (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, dates[k] ? dateCell(v, dates[k]) : typeof v === 'bigint' ? Number(v) : v])) as Record<string, Value>,
+    );
   }
   const text = readFileSync(file, 'utf8');
   if (format === 'jsonl') return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, Value>);

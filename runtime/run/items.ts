@@ -2,7 +2,8 @@
 // loaded at most once per run and shared by every dataset that reads it and by the estimate (dry run, budget
 // pre-check), so counting items before a run costs nothing extra.
 import { SynthError, synthError } from '../../base/diagnostics.js';
-import type { Value } from '../../compiler/plan/eval.js';
+import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
+import type { ExprIR } from '../../compiler/plan/expr-ir.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
@@ -18,6 +19,8 @@ export interface Items {
 export class ItemLoader {
   private readonly sims = new Map<string, Promise<SimResult>>();
   private readonly sources = new Map<string, Promise<Items>>();
+  /** per dataset with a `where`: its items that pass */
+  private readonly filtered = new Map<string, Items>();
 
   /**
    * `o.shard`: with shards, each simulation runs only the shard's worlds (`shardWorlds`), so its items are
@@ -28,13 +31,24 @@ export class ItemLoader {
     private readonly o: DryRunOptions & { shard?: { index: number; count: number } },
   ) {}
 
-  /** The items a `for` dataset iterates; undefined for a `count` dataset. Throws SYN5006 (no such stage), SYN5007 (no documents). */
+  /**
+   * The items a `for` dataset iterates, those failing its `where` left out (so nothing of their rows runs, and
+   * the estimate counts only the rest); undefined for a `count` dataset. Throws SYN5006 (no such stage), SYN5007
+   * (no documents), SYN5040 (a `where` that cannot be evaluated for an item).
+   */
   async forDataset(ds: DatasetStage): Promise<Items | undefined> {
     if (!('for' in ds.rows)) return undefined;
     const f = ds.rows.for;
-    if (f.kind === 'source') return this.source(f.from);
-    const res = await this.sim(f.from);
-    return { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+    let all: Items;
+    if (f.kind === 'source') all = await this.source(f.from);
+    else {
+      const res = await this.sim(f.from);
+      all = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+    }
+    if (!f.where) return all;
+    let kept = this.filtered.get(ds.name);
+    if (!kept) this.filtered.set(ds.name, (kept = whereItems(ds.name, f.binder, f.where, all)));
+    return kept;
   }
 
   /** Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the documents they need. */
@@ -71,6 +85,27 @@ export class ItemLoader {
     }
     return p;
   }
+}
+
+/** The items for which `where` (over `binder`) holds, in their order, keys kept (row identity never shifts). */
+function whereItems(dataset: string, binder: string, where: ExprIR, all: Items): Items {
+  const out: Items = { items: [], keys: [] };
+  const env: Env = new Map();
+  all.items.forEach((item, i) => {
+    env.set(binder, item);
+    let pass: Value;
+    try {
+      pass = evaluate(where, env);
+    } catch (e) {
+      if (e instanceof EvalError) throw synthError('SYN5040', { dataset, item: all.keys[i] ?? String(i), error: e.message });
+      throw e;
+    }
+    if (pass === true) {
+      out.items.push(item);
+      out.keys.push(all.keys[i]!);
+    }
+  });
+  return out;
 }
 
 /** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */

@@ -90,6 +90,8 @@ describe('synth check output', () => {
 
   it('makes terminal control characters from the spec visible, one for one', () => {
     expect(visible('a\x1b[31mb\x07c\td\r\u009b')).toBe('a\ufffd[31mb\ufffdc d\ufffd\ufffd');
+    // bidi overrides and isolates reorder what a terminal shows (Trojan Source): made visible too
+    expect(visible('x\u202ey\u2066z\u200f')).toBe('x\ufffdy\ufffdz\ufffd');
     const text = 'struct S { x: strng }  // \x1b]0;pwned\x07\x1b[2J';
     const d = makeDiagnostic('SYN1001', 'f.synth', { start: 14, end: 19 }, { what: 'type', name: 'strng' });
     const out = new DiagnosticPrinter(() => text).render(d)!;

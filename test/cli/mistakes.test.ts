@@ -146,7 +146,7 @@ describe('exit codes of coded errors and bugs', () => {
       if (debug !== undefined) process.env['SYNTH_DEBUG'] = debug;
     }
     const text = written.join('');
-    expect(text).toContain('synth: internal error: x is undefined\\u001b[2J\n');
+    expect(text).toContain('synth: internal error: x is undefined\ufffd[2J\n');
     expect(text).toContain('This is a bug in synth, not in your input: please report it');
     expect(text).not.toMatch(/\n\s+at /);
     expect(text).toContain("error SYN4101: --limit takes a whole number of at least 1, not '0'\n");

@@ -106,3 +106,33 @@ struct T {
     });
   }
 });
+
+describe('formatter: samplers, dates and filters (#14, #12)', () => {
+  const src = `struct P{at:Position  born:date  seen:datetime?}
+struct Position{x:float  y:float}
+dataset d:P{
+  for e in s.hit   each 2   where e.v>1.0&&e.world!=0
+  count   300
+  vary n~fake( "person.fullName" ,locale:"de" )
+  vary b~uniform(date( "1950-01-01" ),date("2005-12-31"))
+  vary p~normal(if_else(n=="x",500.0,50.0),10.0)
+  row={at:{x:e.v,y:0.0},born:b,seen:datetime("2024-01-01T00:00:00Z")}
+  check b<date("2000-01-01")
+}
+`;
+  it('prints where, named arguments and date literals canonically, idempotently', () => {
+    const once = formatSource(src).text!;
+    expect(once).toContain('  for e in s.hit each 2 where e.v > 1.0 && e.world != 0\n');
+    expect(once).toContain('  vary n ~ fake("person.fullName", locale: "de")\n');
+    expect(once).toContain('  vary b ~ uniform(date("1950-01-01"), date("2005-12-31"))\n');
+    expect(once).toContain('  vary p ~ normal(if_else(n == "x", 500.0, 50.0), 10.0)\n');
+    expect(once).toContain('  row = { at: { x: e.v, y: 0.0 }, born: b, seen: datetime("2024-01-01T00:00:00Z") }\n');
+    expect(once).toContain('  check b < date("2000-01-01")\n');
+    expect(formatSource(once).text).toBe(once);
+  });
+
+  it('keeps a named argument where it was written', () => {
+    const once = formatSource('dataset d {\n  vary n ~ fake(locale: "de", "person.fullName")\n}\n').text!;
+    expect(once).toContain('fake(locale: "de", "person.fullName")');
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run as runPlan } from '../../runtime/run/run-plan.js';
 import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI, type ScriptedAnswer } from '../support/fake-openai.js';
@@ -252,10 +252,10 @@ dataset d: R { count 2  vary v ~ randint(1000, 2000)  row = { a: v * 10000000000
     const { plan } = buildPlan(checkFile(p.file));
     const budget = budgetGuard(0.0001);
     const wiring = promptRunnerFactory(plan, p.dir, budget, { env: { TEST_BASE_URL: server.url, TEST_API_KEY: 'none' }, backoffBaseMs: 1 });
-    const s = await runPlan({ plan, projectRoot: p.dir, prompts: wiring.factory, shouldStop: () => budget.exceeded() });
+    const s = await runPlan(plan, { projectRoot: p.dir, prompts: wiring, shouldStop: () => budget.exceeded() });
     await wiring.close();
     expect(budget.spentMicroUsd).toBeGreaterThan(100);
-    expect(s.error?.code).toBe('SYN5003');
+    expect(s.error?.code).toBe('SYN5027'); // spent mid-run (SYN5003 is the estimate's refusal before anything is sent)
     expect(s.error?.message).toMatch(/budget of \$0\.0001 reached; nothing more was sent/);
     const r = s.results[0]!;
     expect(r.status).toBe('incomplete');

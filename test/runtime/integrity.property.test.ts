@@ -18,7 +18,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import type { Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from '../../runtime/dataset/file-io.js';
-import { runPlan } from '../../runtime/run/run-plan.js';
+import { run } from '../../runtime/run/run-plan.js';
 import { budgetGuard, promptRunnerFactory } from '../../runtime/wiring.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
@@ -93,7 +93,7 @@ describe('integrity under faults (property)', () => {
   async function runInProcess(dir: string, faults?: WriteFaults): Promise<{ code: number; error?: SynthError }> {
     const wiring = promptRunnerFactory(plan, dir, budgetGuard(undefined), { env: env(), backoffBaseMs: 1 });
     try {
-      const s = await runPlan({ plan, projectRoot: dir, prompts: wiring.factory, ...(faults ? { faults } : {}) });
+      const s = await run(plan, { projectRoot: dir, prompts: wiring, ...(faults ? { faults } : {}) });
       return { code: runEnding(s).code };
     } catch (e) {
       if (e instanceof SynthError) return { code: 2, error: e };

@@ -21,16 +21,16 @@ const DECL_KEYWORDS = ['goal', 'enum', 'struct', 'model', 'prompt', 'source', 's
 /** An unindented declaration header: where an unclosed body gives up. */
 const DECL_HEADER_AHEAD = String.raw`^(?=(?:${DECL_KEYWORDS.join('|')})\s+(?:${ID}|")[^\n]*\{)`;
 
-export const PRIMITIVE_TYPES = ['string', 'int', 'float', 'bool', 'image', 'f32', 'i32', 'u32', 'vec2f', 'vec3f', 'vec4f'];
+export const PRIMITIVE_TYPES = ['string', 'int', 'float', 'bool', 'image', 'date', 'datetime', 'f32', 'i32', 'u32', 'vec2f', 'vec3f', 'vec4f'];
 /** Built-in functions and samplers (compiler/builtins.ts, compiler/sim/builtins.ts, the samplers of `vary`). */
 export const BUILTIN_FUNCTIONS = [
   // dataset expressions
   'len', 'words', 'lower', 'upper', 'trim', 'contains', 'starts_with', 'ends_with', 'str', 'join', 'round', 'floor',
-  'ceil', 'abs', 'min', 'max', 'if_else',
+  'ceil', 'abs', 'min', 'max', 'if_else', 'date', 'datetime',
   // expect aggregates and reductions
   'share', 'mean', 'sum', 'count', 'quantile', 'any', 'all',
   // samplers and sources
-  'uniform', 'one_of', 'weighted', 'normal', 'randint', 'bernoulli', 'poisson', 'env', 'files',
+  'uniform', 'one_of', 'weighted', 'normal', 'randint', 'bernoulli', 'poisson', 'fake', 'env', 'files',
   // simulation built-ins
   'clamp', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tanh', 'pow', 'select', 'length', 'dot', 'normalize', 'distance',
 ];
