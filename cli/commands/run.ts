@@ -80,9 +80,12 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   const progress = new RunProgress();
   let interrupted: string | undefined;
   const onSigint = () => {
-    if (interrupted) process.exit(130);
+    if (interrupted) {
+      progress.stop();
+      process.exit(130);
+    }
     interrupted = 'interrupted';
-    process.stderr.write('\nstopping: finishing rows in flight (Ctrl-C again to quit at once)\n');
+    progress.note('stopping: finishing rows in flight (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
   try {
@@ -90,8 +93,10 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
     const summary = await run(plan, {
       ...options,
       interrupted: () => interrupted !== undefined,
-      onEstimate: (e) => process.stderr.write(`estimated cost ${formatUsd(e.total.usd)} (budget ${formatUsd(options.budgetUsd ?? 0)})\n`),
+      onEstimate: (e) => progress.note(`estimated cost ${formatUsd(e.total.usd)} (budget ${formatUsd(options.budgetUsd ?? 0)})`),
       onProgress: (n, p) => progress.update(n, p),
+      onSim: (e) => progress.sim(e),
+      onNotice: (line) => progress.note(line),
       shouldStop: () => interrupted,
     });
     progress.stop();
