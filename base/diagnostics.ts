@@ -79,12 +79,14 @@ export const DIAGNOSTICS = {
   SYN2019: { severity: 'error', title: 'needs conversion to f32', message: '{what} is f32, but the value is {found} (convert it with f32(...))', help: 'Wrap the value in `f32(...)`; simulations never convert numbers implicitly.' },
   SYN2020: { severity: 'error', title: 'mixed number types', message: '`{op}` needs numbers of one type, found {left} and {right} (convert with f32(...), i32(...) or u32(...))', help: 'Convert one operand so both have the same type.' },
   SYN2021: { severity: 'error', title: 'not available in simulations', message: '{what} cannot be used in a simulation', help: 'Simulations compute with numbers, bools and vectors only.' },
-  SYN2022: { severity: 'error', title: 'malformed source', message: 'a source is `files("glob")`, e.g. files("docs/**/*.md")', help: 'Write `source NAME = files("pattern")`.' },
+  SYN2022: { severity: 'error', title: 'malformed source', message: 'a source is `files("glob")` (documents) or `table("path")` (typed rows), e.g. files("docs/**/*.md"), table("seed/people.csv")', help: 'Write `source NAME = files("pattern")`, or `source NAME: Struct = table("file.csv")`.' },
   SYN2023: { severity: 'error', title: 'malformed row', message: '`row =` takes a prompt call or a record literal', help: 'Write `row = prompt(args)` or `row = { field: value, … }`.' },
   SYN2024: { severity: 'error', title: 'judge without prompt', message: '`judge` calls a prompt that returns a score: `judge name = rate(row) >= 4`', help: 'Call a prompt declared in the program.' },
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
+  SYN2027: { severity: 'error', title: 'initialiser reads a later state', message: 'the initialiser of state {state} reads {read}, which is not declared above it; an initialiser reads only the states declared above it', help: 'Move the state it reads above it, or initialise it from params and draws.' },
   SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
+  SYN2050: { severity: 'error', title: 'each takes a count', message: '`each` takes a positive constant integer or an integer sampler with bounds, e.g. each 3, each randint(1, 5), each one_of(1, 2, 4)', help: 'Write a whole number ≥ 1, or `randint(low, high)` / `one_of(…)` of whole numbers ≥ 0.' },
 
   // ---- SYN3xxx: semantics
   SYN3001: { severity: 'error', title: 'fractions do not sum to 1', message: 'the fractions of {what} sum to {sum}, not 1', help: 'Adjust the fractions (the quick fix scales them to sum to 1).' },
@@ -115,7 +117,7 @@ export const DIAGNOSTICS = {
   SYN3026: { severity: 'error', title: 'param not constant', message: 'param {name} takes a constant (a number, true/false, or f32(...)/vecNf(...) of numbers); use a `state` for a value that is drawn or computed per agent', help: 'Write a literal value, or declare a `state` instead.' },
   SYN3027: { severity: 'error', title: 'param without value', message: 'param {name} needs a value: `param {name}: {type} = …`', help: 'Give the param its value.' },
   SYN3028: { severity: 'error', title: 'constant out of range', message: 'this constant expression {problem}; constant expressions are evaluated when the simulation is compiled and must stay finite and in range', help: 'Change the constants; a division by zero or an overflow is an error at compile time.' },
-  SYN3029: { severity: 'error', title: 'not iterable', message: '`for` iterates over a source, `SIM.EVENT` or `SIM.trajectory`; {what} is none of these', help: 'Name a `source` or a simulation\'s event or trajectory.' },
+  SYN3029: { severity: 'error', title: 'not iterable', message: '`for` iterates over a source, a table, a dataset, `SIM.EVENT`, `SIM.trajectory` or a list; {what} is none of these', help: 'Name a `source`, a dataset or a simulation\'s event or trajectory, or give a list (`q.pairs`, `[1, 2]`).' },
   SYN3030: { severity: 'error', title: 'simulation without stream', message: "iterate over a simulation's events ({sim}.EVENT) or its trajectory ({sim}.trajectory)", help: 'Add the event name or `.trajectory`.' },
   SYN3031: { severity: 'error', title: 'grid domain', message: '`vary {name} in …` enumerates an enum, a list `[a, b]` or a constant integer range `1..5` with low ≤ high', help: 'Enumerate one of these, or draw with `vary x ~ sampler(...)`.' },
   SYN3032: { severity: 'error', title: 'not a sampler', message: '`vary {name} ~` takes a sampler, e.g. {examples}', help: 'Draw with one of the samplers of section 6.' },
@@ -125,6 +127,16 @@ export const DIAGNOSTICS = {
   SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
   SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
   SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
+  // tables, datasets that read datasets, nested `for` (SYN305x)
+  SYN3050: { severity: 'error', title: 'table without row type', message: 'table source \'{name}\' needs its row type, e.g. `source {name}: Person = table("…")`', help: 'Declare a struct with the table\'s columns and name it after the source\'s name.' },
+  SYN3051: { severity: 'error', title: 'unknown table format', message: 'a table is read by its file ending: \'{path}\' must end in .csv, .jsonl or .parquet', help: 'Rename the file, or convert it to CSV, JSONL or Parquet.' },
+  SYN3052: { severity: 'error', title: 'row type on documents', message: '`files(…)` reads documents as text chunks; a row type belongs to `table(…)`', help: 'Remove the row type, or read typed rows with `table("file.csv")`.' },
+  SYN3053: { severity: 'error', title: 'table row type', message: 'the rows of {what} must be a struct without images; {type} is not', help: 'Declare a struct whose fields are the columns.' },
+  SYN3054: { severity: 'error', title: 'datasets read each other', message: 'datasets read each other in a cycle: {cycle}', help: 'A dataset may read only datasets that do not read it back; split the cycle.' },
+  SYN3055: { severity: 'error', title: 'dataset cannot be read', message: 'dataset \'{name}\' writes {what}, not one row of its type per line, so another dataset cannot read it', help: 'Read a dataset without `format chat` or image fields.' },
+  SYN3056: { severity: 'error', title: '`for` over items after the first', message: '`for {binder}` ranges over {what}, which only the first `for` of a dataset may do; a later `for` ranges over a list', help: 'Make this `for` the first clause that iterates, or iterate over a list field (`c.tags`, `q.pairs`).' },
+  SYN3057: { severity: 'error', title: '`row` before a `for`', message: '`row =` comes before `for {binder}`: it must come after every `for` (each element of the last one makes a row)', help: 'Move `row =` below the last `for`.' },
+  SYN3058: { severity: 'error', title: 'seq() below a nested `for`', message: 'seq() numbers the dataset\'s row indices, and below `for {binder}` one index makes many rows; use uuid() there', help: 'Draw keys below a nested `for` with uuid(), or number the rows before it.' },
 
   // ---- SYN4xxx: build time and configuration
   SYN4001: { severity: 'error', title: 'env() where a constant is needed', message: '`env(...)` is read at run time, but {what} must be known when the plan is built', help: 'Write the value in the spec; `env` is for names, URLs and keys.' },
@@ -152,6 +164,12 @@ export const DIAGNOSTICS = {
   SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
   SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },
   SYN5007: { severity: 'error', title: 'source error', message: '{detail}', help: 'Check the source\'s pattern and files.' },
+  SYN5008: {
+    severity: 'error',
+    title: 'shards from different simulation backends',
+    message: 'dataset {dataset}: shards {a} and {b} ran simulation {sim} on different backends ({x}, {y}), whose results for it may differ: {why}; rerun the shards on one backend (e.g. `--backend cpu`)',
+    help: 'Run every shard of the dataset with the same `--backend` (and on the same kind of GPU).',
+  },
   SYN5020: { severity: 'error', title: 'endpoint unusable', message: "{cause}; every call to model '{model}' would fail the same way, so the dataset stopped — fix this and run again", help: 'Fix the key, model name, base URL or network named in the cause, then rerun; rows already made are kept.' },
   SYN5021: { severity: 'error', title: 'too many failed requests in a row', message: "model '{model}': {count} requests in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`", help: 'Fix the cause shown, or raise the model\'s `max_consecutive_failures`.' },
   SYN5022: { severity: 'error', title: 'dataset incomplete', message: "dataset '{dataset}' has {written} of {target} rows: {missing} missing (causes above); rows that failed are tried again when the spec runs again", help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing rows are made.' },
@@ -164,6 +182,18 @@ export const DIAGNOSTICS = {
   SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
   SYN5041: { severity: 'error', title: 'shards short of `count`', message: "dataset '{dataset}': the shards made {kept} of the {count} rows `count` asks for, but shard {shard} stopped at its share; rerun with fewer shards", help: 'Merge fewer, larger shards, or run the dataset unsharded.' },
   SYN5070: { severity: 'error', title: 'broken link in a source', message: "files(\"{pattern}\") matches '{path}', a symbolic link to '{target}', which does not exist", help: 'Fix or remove the link, or narrow the pattern so it does not match it.' },
+  // tables and datasets read by datasets (SYN505x)
+  SYN5050: { severity: 'error', title: 'table row does not fit its type', message: 'row {row} of table \'{source}\': column \'{column}\' must be {expected}, found {found}', help: 'Fix the row in the file, or change the struct (e.g. make the field optional with `T?`).' },
+  SYN5051: { severity: 'error', title: 'table column missing', message: 'table \'{source}\' has no column \'{column}\', which {type} needs', help: 'Add the column to the file, or make the field optional (`T?`) or remove it from the struct.' },
+  SYN5052: { severity: 'error', title: 'unknown table column', message: 'table \'{source}\' has column \'{column}\', which {type} does not declare', suggests: true, help: 'Add the field to the struct, or remove the column from the file.' },
+  SYN5053: { severity: 'error', title: 'repeated @unique value', message: 'row {row} of table \'{source}\' repeats {column} {value} of row {first}, but {type}.{column} is @unique', help: 'Remove or fix the repeated row, or drop @unique from the field.' },
+  SYN5054: { severity: 'error', title: 'unreadable table', message: 'cannot read table \'{source}\' ({file}): {reason}', help: 'Check that the file exists and is valid CSV (RFC 4180, a header line), JSONL (one object per line) or Parquet.' },
+  SYN5055: { severity: 'error', title: 'nothing to draw from', message: '`vary {name}` draws a row of \'{from}\', which has none', help: 'Give the table or dataset rows, or draw from another.' },
+  SYN5056: { severity: 'error', title: 'weights sum to zero', message: '`vary {name}` draws rows of \'{from}\' weighted by column \'{column}\', but its weights sum to {sum}', help: 'Give some rows a positive weight.' },
+  SYN5057: { severity: 'error', title: 'read dataset incomplete', message: 'dataset \'{dataset}\' reads \'{upstream}\', which has rows missing, so \'{dataset}\' was not made; run again once \'{upstream}\' is complete', help: 'Fix the causes reported for the dataset read and run again: the datasets reading it follow.' },
+  SYN5058: { severity: 'error', title: 'dataset draw in a shard', message: '`vary {name}` of dataset \'{dataset}\' draws from all rows of dataset \'{upstream}\', which a shard does not have; run \'{dataset}\' unsharded (or draw from a table)', help: 'Run the shards without `--dataset {dataset}`, merge them, then run the dataset that draws unsharded; or draw from a `table` source.' },
+  SYN5059: { severity: 'error', title: 'merge without the dataset read', message: 'dataset \'{dataset}\' reads \'{upstream}\': merge the shards of both in one `synth merge` (the shards of \'{upstream}\' are not among the folders given)', help: 'Pass every shard folder of the run to `synth merge`.' },
+  SYN5060: { severity: 'error', title: 'items without rows', message: 'dataset \'{dataset}\' has {written} rows, but {missing} of the {target} items it iterates made none yet (causes above); those are made when the spec runs again', help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing items are made.' },
   // `synth report`, `synth verify`, `synth merge`: a folder or file that is not what it needs (SYN52xx)
   SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth {command}` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
   SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
@@ -175,6 +205,12 @@ export const DIAGNOSTICS = {
   SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}', help: 'Guard the division or growth that makes the state infinite or NaN.' },
   SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}', help: 'Run with `--backend cpu`, or fix the driver.' },
   SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}', help: 'Look at the named world, agent and step; fix the rules or the check.' },
+  SYN6005: {
+    severity: 'error',
+    title: 'simulation too large for memory',
+    message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    help: 'Run fewer worlds, shard the run, observe less often, or pass `--max-memory` to try anyway.',
+  },
 
   // ---- SYN9xxx: bugs in Synth
   SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },

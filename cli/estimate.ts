@@ -28,16 +28,16 @@ function missingPrice(plan: Plan, e: PlanEstimate, model: string): string {
 export function estimateText(plan: Plan, e: PlanEstimate): string {
   const withImages = e.datasets.some((d) => d.perRow.images > 0);
   const head = ['dataset', 'rows', 'calls', 'prompt tok', 'completion tok', ...(withImages ? ['images'] : []), 'est. USD'];
-  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[]) => [
+  const cells = (name: string, rows: number | null, c: Counts | null, unpriced: string[], lowerBound = false) => [
     name,
-    num(rows),
+    rows === null && c ? '?' : num(rows),
     num(c?.calls),
     num(c?.promptTokens),
     num(c?.completionTokens),
     ...(withImages ? [num(c?.images)] : []),
-    usdCell(c?.usd, unpriced),
+    lowerBound && c ? `≥ ${usdCell(c.usd, unpriced)}` : usdCell(c?.usd, unpriced),
   ];
-  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced))];
+  const table = [head, ...e.datasets.map((d) => cells(d.dataset, d.rows, d.total, d.unpriced, d.lowerBound))];
   if (e.datasets.length > 1) table.push(cells('total', e.total.rows, e.total, e.unpriced));
   // Columns as wide as their widest cell: names left-aligned, figures right-aligned, cost last and left-aligned.
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
@@ -47,8 +47,9 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
     lines.push('', 'by model:');
     for (const [m, c] of models) lines.push(`  ${m.padEnd(20)} ${countOf(c.calls, 'call').padStart(16)}   ${e.unpriced.includes(m) ? '(no price)' : formatUsd(c.usd)}`);
   }
-  const perItem = e.datasets.filter((d) => d.rows === null);
+  const perItem = e.datasets.filter((d) => d.rows === null && !d.total);
   lines.push('', 'Nothing was sent. Token counts are estimates: about 4 characters a token, completions at half of max_tokens.');
+  for (const d of e.datasets) if (d.rowsNote) lines.push(`${d.dataset}: ${d.rowsNote}.`);
   if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
   if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
   return lines.join('\n') + '\n';
@@ -74,6 +75,8 @@ function datasetJson(d: DatasetEstimate): object {
     prompts: t ? byName(t.prompts) : null,
     per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models), prompts: byName(d.perRow.prompts) },
     unpriced: d.unpriced,
+    ...(d.rowsNote ? { rows_note: d.rowsNote } : {}),
+    ...(d.lowerBound ? { lower_bound: true } : {}),
   };
 }
 

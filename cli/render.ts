@@ -4,6 +4,7 @@
 // to a window around the caret (a minified or generated spec can have one 150 KB line), and at most
 // `maxPerFile` diagnostics are shown per file, then "and K more". Text from the spec is shown with terminal
 // control characters made visible, so a hostile file cannot move the cursor or recolour the terminal.
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
@@ -159,4 +160,17 @@ export function lineIndexes(textOf: TextOf): (file: string) => LineIndex | undef
     }
     return idx ?? undefined;
   };
+}
+
+/**
+ * The text of a data file a diagnostic points into (a seed table's CSV or JSONL), for excerpts; undefined for a
+ * binary format (Parquet) or a file that cannot be read.
+ */
+export function dataFileText(file: string): string | undefined {
+  if (/\.parquet$/i.test(file)) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -28,14 +28,14 @@ export function forTerminal(s: string): string {
 export function datasetSummary(r: DatasetRunResult): string[] {
   const rel = path.relative(process.cwd(), r.output) || r.output;
   const c = r.counts;
-  const rows = r.status === 'incomplete' && r.target !== undefined ? `${c.written} of ${r.target} rows` : `${c.written} rows`;
+  const rows = r.status === 'incomplete' && r.target !== undefined && r.unit !== 'items' ? `${c.written} of ${r.target} rows` : `${c.written} rows`;
   const images = r.stats['images_written'] ? ` (${r.stats['images_written']} images)` : '';
   const reuse: string[] = [];
   if (c.reused) reuse.push(`${c.reused} reused`);
   if (c.remade) reuse.push(`${c.remade} remade: ${Object.entries(r.remadeWhy).map(([why, n]) => (Object.keys(r.remadeWhy).length > 1 ? `${why} (${n})` : why)).join(', ')}`);
   const lines = [`${r.name}: ${rows}${images} → ${rel} (${c.failed} failed, ${c.filtered} filtered, ${c.duplicates} duplicates${reuse.length ? '; ' + reuse.join(', ') : ''}) in ${(r.wallMs / 1000).toFixed(1)}s`];
   if (r.missing > 0) {
-    lines.push(`  ${r.missing} row${r.missing === 1 ? '' : 's'} missing:`);
+    lines.push(`  ${r.missing} ${r.unit === 'items' ? 'item' : 'row'}${r.missing === 1 ? '' : 's'} missing:`);
     const stopCause = (r.error as { failure?: { key?: string } } | undefined)?.failure?.key;
     for (const g of r.causes) {
       // rows that failed with the error that stopped the run are told once, by that error's line
@@ -64,8 +64,10 @@ export function runEnding(s: RunSummary, interrupted = false): { lines: string[]
   if (s.error) lines.push(`error ${s.error.code}: ${forTerminal(s.error.message)}`);
   for (const r of s.results) {
     if (r.status !== 'incomplete' || r.error || r.stoppedEarly) continue;
-    lines.push(`error SYN5022: ${formatMessage('SYN5022', { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing })}`);
+    if (r.unit === 'items') lines.push(`error SYN5060: ${formatMessage('SYN5060', { dataset: r.name, written: r.counts.written, target: r.target ?? r.missing, missing: r.missing })}`);
+    else lines.push(`error SYN5022: ${formatMessage('SYN5022', { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing })}`);
   }
+  for (const b of s.blocked ?? []) lines.push(`error SYN5057: ${formatMessage('SYN5057', { dataset: b.dataset, upstream: b.upstream })}`);
   if (s.error) return { lines, code: exitCodeOf(s.error.code) };
   if (s.results.some((r) => r.deferred)) {
     lines.push(forTerminal(s.stopped ?? 'provider batches are still running: run the same command again to collect them'));
@@ -75,6 +77,6 @@ export function runEnding(s: RunSummary, interrupted = false): { lines: string[]
     lines.push(`stopped (${s.stopped}); run the same command again to continue`);
     return { lines, code: s.stopped === 'interrupted' ? EXIT.interrupted : EXIT.error };
   }
-  if (s.incomplete.length) return { lines, code: EXIT.incomplete };
+  if (s.incomplete.length || s.blocked?.length) return { lines, code: EXIT.incomplete };
   return { lines, code: s.failedExpectations ? EXIT.failedExpectations : EXIT.ok };
 }

@@ -101,11 +101,13 @@ export interface SamplerSpec {
 
 export const SAMPLERS: Record<string, SamplerSpec> = {
   uniform: { signature: 'uniform(Enum) | uniform(low, high)', doc: 'every enum case equally likely, a float uniform in [low, high), or a date (datetime) uniform in [low, high]' },
-  one_of: { signature: 'one_of(a, b, ...)', doc: 'one of the listed values, equally likely' },
-  weighted: { signature: 'weighted { a: 0.6, b: 0.4 }', doc: 'enum cases or strings with probabilities summing to 1' },
+  one_of: { signature: 'one_of(a, b, ...) | one_of(TABLE)', doc: 'one of the listed values, equally likely; or a row of a table source or dataset' },
+  weighted: { signature: 'weighted { a: 0.6, b: 0.4 } | weighted(TABLE, column)', doc: 'enum cases or strings with probabilities summing to 1; or a row of a table source or dataset, weighted by a numeric column' },
   normal: { signature: 'normal(mean, sd)', doc: 'normally distributed float' },
   randint: { signature: 'randint(low, high)', doc: 'integer uniform in [low, high], both ends included' },
   bernoulli: { signature: 'bernoulli(p)', doc: 'true with probability p' },
   poisson: { signature: 'poisson(lambda)', doc: 'Poisson-distributed count' },
   fake: { signature: 'fake("module.method", locale: "en")', doc: 'a realistic value from faker (@faker-js/faker): names, emails, addresses, companies, dates…' },
+  uuid: { signature: 'uuid()', doc: 'a random version-4 UUID, deterministic per row: a key' },
+  seq: { signature: 'seq()', doc: 'the row index + 1: unique and increasing in output order (gaps where rows were dropped): a key' },
 };

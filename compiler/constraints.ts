@@ -17,4 +17,9 @@ export const CONSTRAINTS: Readonly<Record<string, ConstraintSpec>> = {
   items: { fits: (t) => t.k === 'array', snippet: 'items(${1:0}..${2:5})', doc: 'number of list items' },
   desc: { fits: () => true, snippet: 'desc("${1}")', doc: 'description given to the model (JSON Schema `description`)' },
   example: { fits: () => true, snippet: 'example(${1})', doc: 'an example value' },
+  unique: {
+    fits: (t) => ['string', 'int', 'float', 'bool', 'enum', 'union'].includes(t.k),
+    snippet: 'unique',
+    doc: 'no two rows share the value: a dataset drops a repeat as a duplicate, a table refuses it (a key)',
+  },
 };

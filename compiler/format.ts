@@ -240,7 +240,7 @@ class Printer {
         return;
       }
       case 'Source': {
-        const head = `source ${d.name.name} = ${this.expr(d.init)}`;
+        const head = `source ${d.name.name}${d.rowType ? ': ' + this.type(d.rowType) : ''} = ${this.expr(d.init)}`;
         if (d.settings.length === 0) this.line(head);
         else this.block(head, d.span.end, () => this.settings(d.settings));
         return;

@@ -3,6 +3,7 @@
 import type * as A from '../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
 import type { Program } from './program.js';
+import { NamePool } from './suggest.js';
 
 export type NamedDecl = Exclude<A.Decl, A.GoalDecl>;
 
@@ -12,12 +13,50 @@ export interface SymbolInfo {
   file: string;
 }
 
+/**
+ * What a check read of the namespace besides `get(name)`, as keys of the same read set (none is an identifier, so
+ * none collides with a declaration's name): the list of declared names (`names()`, for "did you mean"), the
+ * enums declaring one case name (`enumCases.get/has`), and the set of all case names (`enumCases.keys()`).
+ * The incremental session (check/session.ts) re-checks a declaration when what it read changed.
+ */
+export const NAMES_READ = '#names';
+export const ALL_CASES_READ = '#cases';
+/** A "did you mean" query to a pool of declared names (`namePool`, `casePool`): its view is the answer. */
+export const NEAR_READ_PREFIX = '#near ';
+const nearRead = (pool: string, name: string): string => `${NEAR_READ_PREFIX}${pool}\u0000${name}`;
+/** The pool key of the enum cases (kind lists are joined with ','). */
+const CASE_POOL = '#case';
+export const CASE_READ_PREFIX = 'case ';
+export const caseRead = (caseName: string): string => CASE_READ_PREFIX + caseName;
+
+/** enum case name → the enums declaring it; the lookups a check makes are recorded like `SymbolTable.get`'s. */
+export class EnumCaseIndex extends Map<string, string[]> {
+  constructor(private readonly table: SymbolTable) {
+    super();
+  }
+  override get(caseName: string): string[] | undefined {
+    this.table.reads?.add(caseRead(caseName));
+    return super.get(caseName);
+  }
+  override has(caseName: string): boolean {
+    this.table.reads?.add(caseRead(caseName));
+    return super.has(caseName);
+  }
+  override keys(): MapIterator<string> {
+    this.table.reads?.add(ALL_CASES_READ);
+    return super.keys();
+  }
+}
+
 export class SymbolTable {
   readonly byName = new Map<string, SymbolInfo>();
   /** enum case name → enum names that declare it */
-  readonly enumCases = new Map<string, string[]>();
+  readonly enumCases: EnumCaseIndex = new EnumCaseIndex(this);
   goal: { decl: A.GoalDecl; file: string } | undefined;
-  /** While set, collects the names looked up: what one declaration's check read (compiler/check/session.ts). */
+  /**
+   * While set, collects the names looked up, and the `*_READ` keys above for what was read without a lookup: what
+   * one declaration's check read (compiler/check/session.ts).
+   */
   reads: Set<string> | undefined;
 
 /** The declaration named `name`, recording the lookup while `reads` is set. */
@@ -28,6 +67,7 @@ export class SymbolTable {
 
 /** Every declaration of one kind, in declaration order. */
   ofKind<K extends NamedDecl['kind']>(kind: K): Array<SymbolInfo & { decl: Extract<NamedDecl, { kind: K }> }> {
+    this.reads?.add(NAMES_READ);
     return [...this.byName.values()].filter((s) => s.decl.kind === kind) as never;
   }
 
@@ -37,6 +77,7 @@ export class SymbolTable {
    * only grows while buildSymbols fills it, so its size tells whether a memo is current.
    */
   names(kinds?: NamedDecl['kind'][]): string[] {
+    this.reads?.add(NAMES_READ);
     const key = kinds ? kinds.join(',') : '*';
     const memo = this.namesMemo.get(key);
     if (memo && memo.size === this.byName.size) return memo.names;
@@ -46,6 +87,62 @@ export class SymbolTable {
   }
 
   private readonly namesMemo = new Map<string, { size: number; names: string[] }>();
+
+  /**
+   * `names(kinds)` as a pool for "did you mean" (suggest.ts), built once per kind list. Each query is recorded as a
+   * read whose view is its answer (`NEAR_READ_PREFIX`): a declaration that asked is checked again only when the
+   * answer it got changes, not whenever a name is declared.
+   */
+  namePool(kinds?: NamedDecl['kind'][]): NamePool {
+    const key = kinds ? kinds.join(',') : '*';
+    let pool = this.pools.get(key);
+    if (!pool || pool.size !== this.byName.size) {
+      const names = [...this.byName.values()].filter((s) => !kinds || kinds.includes(s.decl.kind)).map((s) => s.name);
+      const inherited = this.inherited?.get(key);
+      const same = inherited && inherited.names.length === names.length && inherited.names.every((n, i) => n === names[i]);
+      const onQuery = (name: string) => this.reads?.add(nearRead(key, name));
+      if (same) inherited.pool.onQuery = onQuery;
+      pool = { size: this.byName.size, names, pool: same ? inherited.pool : new NamePool(names, onQuery) };
+      this.pools.set(key, pool);
+    }
+    return pool.pool;
+  }
+
+  /** Every enum case name, in declaration order, as a pool for "did you mean"; queries recorded like `namePool`'s. */
+  casePool(): NamePool {
+    let pool = this.pools.get(CASE_POOL);
+    if (!pool || pool.size !== this.enumCases.size) {
+      const names = [...Map.prototype.keys.call(this.enumCases)] as string[];
+      const inherited = this.inherited?.get(CASE_POOL);
+      const same = inherited && inherited.names.length === names.length && inherited.names.every((n, i) => n === names[i]);
+      const onQuery = (name: string) => this.reads?.add(nearRead(CASE_POOL, name));
+      if (same) inherited.pool.onQuery = onQuery;
+      pool = { size: this.enumCases.size, names, pool: same ? inherited.pool : new NamePool(names, onQuery) };
+      this.pools.set(CASE_POOL, pool);
+    }
+    return pool.pool;
+  }
+
+  /** The answer a recorded "did you mean" query (`NEAR_READ_PREFIX` key) gets now. */
+  nearAnswer(key: string): string {
+    const sep = key.indexOf('\u0000');
+    const pool = key.slice(NEAR_READ_PREFIX.length, sep);
+    const name = key.slice(sep + 1);
+    if (pool === CASE_POOL) return this.casePool().answer(name);
+    return this.namePool(pool === '*' ? undefined : (pool.split(',') as NamedDecl['kind'][])).answer(name);
+  }
+
+  /**
+   * Takes over the pools of the table this one replaces where their names are the same, with the answers they
+   * memoised (the language server rebuilds the table when a declaration is added or renamed: the other kinds'
+   * pools are unchanged).
+   */
+  inheritPools(previous: SymbolTable): void {
+    this.inherited = previous.pools;
+  }
+
+  private readonly pools = new Map<string, { size: number; names: string[]; pool: NamePool }>();
+  private inherited: Map<string, { size: number; names: string[]; pool: NamePool }> | undefined;
 }
 
 const kindWord: Record<NamedDecl['kind'], string> = {

@@ -126,7 +126,9 @@ export interface PromptDecl extends NodeBase {
 export interface SourceDecl extends NodeBase {
   kind: 'Source';
   name: Ident;
-  init: Expr; // files("docs/**/*.md")
+  /** `source people: Person = table(…)`: the struct every row of a table is checked against */
+  rowType?: TypeRef | undefined;
+  init: Expr; // files("docs/**/*.md") or table("seed/people.csv")
   settings: Setting[]; // chunk 512, overlap 64
 }
 

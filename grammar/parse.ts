@@ -307,3 +307,11 @@ export function parseSynth(text: string, path: string): ParseResult {
   diagnostics.sort((a, b) => a.span.start - b.span.start);
   return { file, diagnostics };
 }
+
+/**
+ * Steps that precompute what the parser otherwise computes on the first error in each production (see
+ * `SynthCstParser.warmUpSteps`); each step is at most tens of milliseconds. For long-lived callers.
+ */
+export function parserWarmUpSteps(): Array<() => void> {
+  return getParser().warmUpSteps();
+}

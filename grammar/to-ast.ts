@@ -154,14 +154,17 @@ export class AstBuilder {
           span: this.spanOf(first),
         };
       }
-      case 'sourceDecl':
+      case 'sourceDecl': {
+        const rt = this.node(first, 'rowType');
         return {
           kind: 'Source',
           name: this.nameOf(first),
+          rowType: rt ? this.typeRef(rt, first) : undefined,
           init: this.exprOf(first, 'init', first),
           settings: this.settings(this.node(first, 'settingsBlock')),
           span: this.spanOf(first),
         };
+      }
       case 'simDecl':
         return this.sim(first);
       case 'datasetDecl':
@@ -498,6 +501,7 @@ export class AstBuilder {
     const indexToks = this.kids(n, 'index').filter(isToken);
     const indexExprs = this.nodes(n, 'indexExpr');
     const dots = this.kids(n, 'dot').filter(isToken);
+    const closers = this.kids(n, 'RBracket').filter(isToken).filter(tokenOk);
     type Suffix = { at: number; apply: (obj: A.Expr) => A.Expr };
     const suffixes: Suffix[] = [];
     dots.forEach((d, i) => {
@@ -516,7 +520,12 @@ export class AstBuilder {
         at: t.startOffset,
         apply: (obj) => {
           const index = this.exprAt(ie, this.tokSpan(t));
-          return { kind: 'Index', object: obj, index, span: { start: obj.span.start, end: Math.max(index.span.end, t.startOffset) + 1 } };
+          // Up to the `]` that closes this index; when recovery inserted it (`a[x` at the end of the text) the
+          // span ends where the index does, so it never reaches past the text.
+          const after = Math.max(index.span.end, t.startOffset + 1);
+          const close = closers.find((c) => c.startOffset > t.startOffset && c.startOffset >= index.span.end);
+          const end = close ? close.startOffset + 1 : after;
+          return { kind: 'Index', object: obj, index, span: { start: obj.span.start, end } };
         },
       });
     });

@@ -239,9 +239,26 @@ function datasetCompletion(a: Analysis, d: A.DatasetDecl, cx: CursorContext): Co
   }
   if (/^\s*for\s+\w+\s+in\s+$/.test(lead)) {
     return [
-      ...a.result.symbols.ofKind('Source').map((s) => ({ label: s.name, kind: K.Module, detail: 'source (chunks)' })),
+      ...a.result.symbols.ofKind('Source').map((s) => ({ label: s.name, kind: K.Module, detail: s.decl.rowType ? `table of ${typeRefText(s.decl.rowType)}` : 'source (chunks)' })),
+      ...a.result.symbols.ofKind('Dataset').filter((s) => s.name !== d.name.name).map((s) => ({ label: s.name, kind: K.Module, detail: `dataset${s.decl.rowType ? ' of ' + typeRefText(s.decl.rowType) : ''} (its written rows)` })),
       ...a.result.symbols.ofKind('Sim').map((s) => ({ label: s.name, kind: K.Module, detail: 'sim: .EVENT or .trajectory' })),
+      ...scope.filter((e) => e.type.k === 'array' || (e.type.k === 'optional' && e.type.inner.k === 'array')).map(scopeItem),
     ];
+  }
+  // `one_of(` / `weighted(`: tables and datasets to draw a row of; `weighted(TABLE, `: its numeric columns
+  const weightCol = /\bweighted\s*\(\s*([A-Za-z_]\w*)\s*,\s*\w*$/.exec(lead);
+  if (weightCol) {
+    const sym = a.result.symbols.get(weightCol[1]!);
+    const rt = sym?.decl.kind === 'Source' || sym?.decl.kind === 'Dataset' ? sym.decl.rowType : undefined;
+    const t = rt ? (a.result.ctx.typeRefs.get(rt) ?? T.unknown) : T.unknown;
+    return fieldsOf(a, t)
+      .filter((f) => ['int', 'float'].includes(f.type.k === 'optional' ? f.type.inner.k : f.type.k))
+      .map((f) => ({ label: f.name, kind: K.Field, detail: `${show(f.type)}: the weight of each row`, ...(f.doc ? { documentation: md(f.doc) } : {}) }));
+  }
+  if (/^\s*vary\s+\w+\s*~\s*(one_of|weighted)\s*\(\s*\w*$/.test(lead)) {
+    const tables = a.result.symbols.ofKind('Source').filter((s) => s.decl.rowType).map((s) => ({ label: s.name, kind: K.Module, detail: `a row of table ${typeRefText(s.decl.rowType!)}` }));
+    const datasets = a.result.symbols.ofKind('Dataset').filter((s) => s.name !== d.name.name && s.decl.rowType).map((s) => ({ label: s.name, kind: K.Module, detail: `a row of dataset ${typeRefText(s.decl.rowType!)}` }));
+    return [...tables, ...datasets, ...scope.map(scopeItem), ...enumCaseItems(a)];
   }
   if (/^\s*keep\s+/.test(lead)) return scope.filter((e) => e.kind !== 'row').map(scopeItem);
   if (/^\s*format\s+$/.test(lead)) return [{ label: 'chat', kind: K.Keyword }];

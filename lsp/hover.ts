@@ -14,7 +14,9 @@ import { countOf, formatUsd } from '../compiler/plan/estimate.js';
 import { DATASET_SETTINGS, GOAL_SETTINGS, MODEL_SETTINGS, PROMPT_SETTINGS, SOURCE_SETTINGS, type SettingSpec } from '../compiler/settings.js';
 import { SIM_FUNCTIONS, SIM_RANDOM, SIM_SETTINGS } from '../compiler/sim/builtins.js';
 import { T, show, typeRefText, type Ty } from '../compiler/types.js';
+import { fieldsOf } from './completion.js';
 import { datasetEstimate, promptEstimate, rowsAndCalls, usageText } from './estimate.js';
+import { tableInfo } from './table-info.js';
 import { nodePath, type AnyNode } from './nodes.js';
 import { toOffset, toRange } from './positions.js';
 import { resolveIdent, type Target } from './resolve.js';
@@ -68,7 +70,7 @@ function settingSpec(decl: A.Decl, key: string): SettingSpec | { kind: string; d
       return DATASET_SETTINGS[key];
     case 'Sim': {
       const s = SIM_SETTINGS[key];
-      return s ? { kind: `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
+      return s ? { kind: s.kind === "bool" ? "bool" : `int ${s.min}..${s.max}`, doc: s.doc } : undefined;
     }
   }
   return undefined;
@@ -237,10 +239,27 @@ function declHover(a: Analysis, d: A.Decl, file: string): string {
       return fence(`dataset ${d.name.name}: ${rt}`) + datasetHover(a, d);
     }
     case 'Source':
-      return fence(`source ${d.name.name}`) + '\n\nchunks of documents: `text`, `path`, `index`, `tokens`';
+      return sourceHover(a, d, file);
   }
-  void file;
   return '';
+}
+
+/**
+ * A source: documents as chunks, or a table — its row type, and what its file holds now (rows, the types its
+ * columns' values look like, the columns the struct does not declare or the file lacks).
+ */
+function sourceHover(a: Analysis, d: A.SourceDecl, file: string): string {
+  const arg = d.init.kind === 'Call' ? d.init.args[0] : undefined;
+  if (!(d.init.kind === 'Call' && d.init.callee.name === 'table')) return fence(`source ${d.name.name}`) + '\n\nchunks of documents: `text`, `path`, `index`, `tokens`';
+  const rt = d.rowType ? typeRefText(d.rowType) : '?';
+  const head = fence(`source ${d.name.name}: ${rt} = table(${arg?.kind === 'String' ? JSON.stringify(arg.value) : '…'})`);
+  if (arg?.kind !== 'String') return head;
+  const info = tableInfo(file, arg.value);
+  if ('error' in info) return `${head}\n\n\`${arg.value}\`: ${info.error}`;
+  const declared = d.rowType ? fieldsOf(a, a.result.ctx.typeRefs.get(d.rowType) ?? T.unknown).map((f) => f.name) : [];
+  const cols = info.columns.map((c) => `\`${c.name}\`: ${c.type}${declared.length && !declared.includes(c.name) ? ' (not in ' + rt + ')' : ''}`);
+  const lacking = declared.filter((f) => !info.columns.some((c) => c.name === f));
+  return `${head}\n\n**${countOf(info.rows, 'row')}** in \`${arg.value}\` · ${cols.join(', ')}${lacking.length ? `\n\nnot in the file: ${lacking.map((f) => '`' + f + '`').join(', ')}` : ''}`;
 }
 
 /** A dataset's rows and LLM calls, and what they use and cost (per row for a `for` dataset). */
@@ -281,7 +300,7 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/ir.ts. */
+/** Buffer sizes of a sim: state (structure of arrays), event buffers, trajectory. Mirrors compiler/sim/layout.ts. */
 export function simBuffers(d: A.SimDecl): { name: string; bytes: number; detail: string }[] {
   const setting = (k: string, def: number) => {
     const v = d.settings.find((s) => s.key.name === k)?.value;

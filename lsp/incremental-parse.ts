@@ -44,13 +44,23 @@ export class SegmentSpan implements A.Span {
   }
 }
 
-interface Segment {
-  text: string;
-  origin: Origin;
-  imports: A.ImportDecl[];
-  decls: A.Decl[];
-  comments: A.Comment[];
-  diagnostics: Diagnostic[];
+/**
+ * One top-level segment of the document (or the preamble before the first token): its own copy of its text, where
+ * it starts now, and what it parsed to. The same object is kept across edits as long as its text is unchanged, so
+ * features can cache what they derive from it (semantic tokens).
+ */
+export interface Segment {
+  readonly text: string;
+  /** `origin.offset`: where the segment starts in the current document */
+  readonly origin: { readonly offset: number };
+  readonly imports: A.ImportDecl[];
+  readonly decls: A.Decl[];
+  readonly comments: A.Comment[];
+  readonly diagnostics: Diagnostic[];
+}
+
+interface MovableSegment extends Segment {
+  readonly origin: Origin;
 }
 
 interface Reuse {
@@ -181,15 +191,26 @@ function rebase(x: unknown, origin: Origin, seen: Map<object, SegmentSpan>): voi
   }
 }
 
+/** Dropped segments kept for an undo: at least this many characters, else as many as the document has. */
+const RECENT_MIN_CHARS = 16 * 1024;
+
 /** Parses one document again and again, reusing the declarations an edit did not touch. */
 export class DocumentParser {
   private text: string | undefined;
   private split: Split = { starts: [], heads: [], unterminated: false };
   /** segments[0] is the preamble; segments[i + 1] starts at split.starts[i] */
-  private segments: Segment[] = [];
+  private segments: MovableSegment[] = [];
   private result: ParseResult | undefined;
+  /**
+   * Segments dropped from the document by recent edits, by text, oldest first, with their total length. When an
+   * edit brings a text back (an undo; a closing quote that ends an unterminated string), its segment is reused:
+   * no parse, and the same AST objects, which the check session can restore instead of checking again
+   * (compiler/check/session.ts). Bounded by the document's length (plus `RECENT_MIN_CHARS`).
+   */
+  private readonly recent = new Map<string, MovableSegment[]>();
+  private recentChars = 0;
   /** statistics, for tests and the benchmark */
-  readonly stats = { parses: 0, segmentsParsed: 0, fullSplits: 0 };
+  readonly stats = { parses: 0, segmentsParsed: 0, charsParsed: 0, fullSplits: 0, recalled: 0 };
 
   constructor(readonly path: string) {}
 
@@ -203,7 +224,7 @@ export class DocumentParser {
     // Ranges: the preamble [0, starts[0]) then one per segment.
     const bounds = [0].concat(split.starts, text.length);
     const count = bounds.length - 1;
-    const segments: Segment[] = new Array<Segment>(count);
+    const segments: MovableSegment[] = new Array<MovableSegment>(count);
     // Ranges before the edit are the old ones, unchanged; ranges after it are the old ones, moved.
     for (let i = 0; i < plan.head; i++) segments[i] = oldSegments[i]!;
     let midEnd = count;
@@ -213,7 +234,7 @@ export class DocumentParser {
       for (let m = 0; m < moved; m++) segments[midEnd + m] = oldSegments[plan.tail.oldRange + m]!;
     }
     // Ranges around the edit: reuse an old segment with the same text if there is one, else parse.
-    const pool = new Map<string, Segment[]>();
+    const pool = new Map<string, MovableSegment[]>();
     const poolEnd = plan.tail ? plan.tail.oldRange : oldSegments.length;
     for (let i = plan.head; i < poolEnd; i++) {
       const s = oldSegments[i]!;
@@ -223,8 +244,10 @@ export class DocumentParser {
     }
     for (let i = plan.head; i < midEnd; i++) {
       const t = text.slice(bounds[i]!, bounds[i + 1]!);
-      segments[i] = pool.get(t)?.shift() ?? this.parseSegment(detached(t));
+      segments[i] = pool.get(t)?.shift() ?? this.recall(t) ?? this.parseSegment(detached(t));
     }
+    // Old segments not reused are kept a while: an undo brings their text back.
+    for (const list of pool.values()) for (const seg of list) this.keep(seg, text.length);
     for (let i = 0; i < count; i++) segments[i]!.origin.offset = bounds[i]!;
     this.text = text;
     this.split = split;
@@ -250,8 +273,47 @@ export class DocumentParser {
     return this.split.starts;
   }
 
-  private parseSegment(text: string): Segment {
+  /**
+   * The segments of `text` in order (the preamble first), if `text` is the text this parser last parsed; else
+   * undefined. Valid until the next `parse`.
+   */
+  segmentsOf(text: string): readonly Segment[] | undefined {
+    return text === this.text ? this.segments : undefined;
+  }
+
+  private keep(seg: MovableSegment, documentLength: number): void {
+    // the preamble and other blank segments are cheaper to parse than to keep
+    if (seg.decls.length === 0 && seg.imports.length === 0) return;
+    const limit = documentLength + RECENT_MIN_CHARS;
+    // A huge segment (the rest of the file swallowed by an unterminated string, changed by every edit inside it)
+    // would evict the declarations an undo brings back.
+    if (seg.text.length > limit / 4) return;
+    let list = this.recent.get(seg.text);
+    if (list) this.recent.delete(seg.text); // re-inserted as the newest
+    else list = [];
+    list.push(seg);
+    this.recent.set(seg.text, list);
+    this.recentChars += seg.text.length;
+    for (const [t, l] of this.recent) {
+      if (this.recentChars <= limit) break;
+      this.recentChars -= t.length * l.length;
+      this.recent.delete(t);
+    }
+  }
+
+  private recall(text: string): MovableSegment | undefined {
+    const list = this.recent.get(text);
+    const seg = list?.pop();
+    if (!seg) return undefined;
+    if (list!.length === 0) this.recent.delete(text);
+    this.recentChars -= text.length;
+    this.stats.recalled++;
+    return seg;
+  }
+
+  private parseSegment(text: string): MovableSegment {
     this.stats.segmentsParsed++;
+    this.stats.charsParsed += text.length;
     const origin = new Origin();
     const r = parseSynth(text, this.path);
     const seen = new Map<object, SegmentSpan>();
@@ -270,7 +332,8 @@ export class DocumentParser {
   private updateSplit(old: string, text: string): Reuse {
     const { starts, heads } = this.split;
     const full = (): Reuse => ({ split: this.fullSplit(text), head: 0, tail: undefined });
-    if (this.split.unterminated) return full();
+    // (An unterminated `"""` or `/*` runs to the end of the text, so it is in the last segment: an edit before
+    // that segment can still resynchronise with the old boundaries, and the kept tail carries the flag.)
     const p = commonPrefix(old, text);
     const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
     const oldEnd = old.length - s;
@@ -314,7 +377,7 @@ export class DocumentParser {
       const split = {
         starts: spliced(starts, keep, r.starts, idx, k, delta),
         heads: spliced(heads, keep, r.heads, idx, k, delta),
-        unterminated: false,
+        unterminated: this.split.unterminated,
       };
       return { split, head: j + 1, tail: { oldRange: k + 1 } };
     }

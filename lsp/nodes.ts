@@ -34,9 +34,22 @@ export function walk(n: AnyNode, f: (node: AnyNode, parent: AnyNode | undefined)
 
 /** The declaration (or import) whose text contains `offset`: the last one starting at or before it. */
 export function declAt(file: A.SynthFile, offset: number): A.Decl | A.ImportDecl | undefined {
-  let best: A.Decl | A.ImportDecl | undefined;
-  for (const d of [...file.imports, ...file.decls]) {
-    if (d.span.start <= offset && (!best || d.span.start >= best.span.start)) best = d;
+  const a = lastStartingAtOrBefore(file.imports, offset);
+  const b = lastStartingAtOrBefore(file.decls, offset);
+  return !a ? b : !b ? a : b.span.start >= a.span.start ? b : a;
+}
+
+/** The last of `nodes` (in source order) that starts at or before `offset`: a binary search, no allocation. */
+function lastStartingAtOrBefore<T extends { span: A.Span }>(nodes: readonly T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = nodes.length - 1;
+  let best: T | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid]!.span.start <= offset) {
+      best = nodes[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return best;
 }

@@ -1,10 +1,13 @@
 // What a name refers to. The checker records the targets of names in dataset-side code
 // (`ctx.references`); this module adds the declarations themselves (declaration names, fields, enum cases,
 // parameters) and simulation code, whose checker (compiler/sim) keeps no reference table, so go-to-definition,
-// references, rename and hover treat every name the same way.
+// references, rename and hover treat every name the same way. The index is built per declaration and cached
+// under the check session's stamp of it (`declNames`).
 import type * as A from '../grammar/ast.js';
 import { fromSimType, show, typeRefText } from '../compiler/types.js';
+import type { CheckSession } from '../compiler/check/session.js';
 import type { Resolution } from '../compiler/check/tables.js';
+import { declAt } from './nodes.js';
 import type { Analysis } from './workspace.js';
 
 export interface Target {
@@ -45,12 +48,25 @@ interface Index {
   all: Occurrence[];
 }
 
-const indexes = new WeakMap<Analysis, Index>();
+/** The names of one declaration, valid while the check session's stamp of it is unchanged. */
+interface DeclIndex extends Index {
+  session: CheckSession;
+  stamp: number;
+}
 
-/** All names of the analysis' program with what they refer to (computed once per analysis). */
-export function nameIndex(a: Analysis): Index {
-  const hit = indexes.get(a);
-  if (hit) return hit;
+const declIndexes = new WeakMap<A.Decl, DeclIndex>();
+
+/**
+ * The names of one declaration of the analysis' program with what they refer to: its own names (the declaration,
+ * fields, cases, parameters, sim names) and the uses its check resolved (`ctx.references`). Cached per declaration
+ * under the check session's stamp (compiler/check/session.ts `stampOf`): an edit recomputes only the declarations
+ * it re-parsed or re-checked, so hover, definition and semantic tokens after an edit cost one declaration, not the
+ * program.
+ */
+export function declNames(a: Analysis, file: string, d: A.Decl): Index {
+  const stamp = a.session.stampOf(d);
+  const hit = declIndexes.get(d);
+  if (hit && stamp !== undefined && hit.stamp === stamp && hit.session === a.session) return hit;
   const byIdent = new Map<A.Ident, Occurrence>();
   const all: Occurrence[] = [];
   const add = (file: string, ident: A.Ident, target: Target) => {
@@ -59,71 +75,60 @@ export function nameIndex(a: Analysis): Index {
     byIdent.set(ident, o);
     all.push(o);
   };
-  const self = (file: string, ident: A.Ident, kind: Target['kind'], type?: string, owner?: string) =>
+  const self = (ident: A.Ident, kind: Target['kind'], type?: string, owner?: string) =>
     add(file, ident, { file, span: ident.span, name: ident.name, kind, type, owner });
-
-  const { program, ctx } = a.result;
-  // Declarations.
-  for (const p of program.order) {
-    const ast = program.files.get(p)!.ast;
-    for (const d of ast.decls) {
-      if (d.kind === 'Goal') continue;
-      self(p, d.name, DECL_KIND[d.kind]!);
-      switch (d.kind) {
-        case 'Enum':
-          for (const c of d.cases) self(p, c, 'enumCase', d.name.name, d.name.name);
-          break;
-        case 'Struct':
-          for (const f of d.fields) self(p, f.name, 'field', typeRefText(f.type), d.name.name);
-          break;
-        case 'Prompt':
-          for (const x of d.params) self(p, x.name, 'param', typeRefText(x.type), d.name.name);
-          break;
-        case 'Sim':
-          simNames(p, d, add);
-          break;
-      }
+  if (d.kind !== 'Goal') {
+    self(d.name, DECL_KIND[d.kind]!);
+    switch (d.kind) {
+      case 'Enum':
+        for (const c of d.cases) self(c, 'enumCase', d.name.name, d.name.name);
+        break;
+      case 'Struct':
+        for (const f of d.fields) self(f.name, 'field', typeRefText(f.type), d.name.name);
+        break;
+      case 'Prompt':
+        for (const x of d.params) self(x.name, 'param', typeRefText(x.type), d.name.name);
+        break;
+      case 'Sim':
+        simNames(file, d, add);
+        break;
     }
   }
-  // Uses in dataset-side code, as the checker resolved them.
-  for (const [ident, r] of ctx.references) {
-    const file = fileOfIdent(a, ident);
-    const t = file ? checkerTarget(a, ident, r) : undefined;
-    if (file && t) add(file, ident, t);
-  }
-  const idx = { byIdent, all };
-  indexes.set(a, idx);
+  // Uses in dataset-side code, as the checker resolved them (a declaration's check writes references for its own
+  // identifiers only).
+  const refs = a.result.ctx.references;
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const o = x as Record<string, unknown>;
+    if (o['kind'] === 'Ident') {
+      const r = refs.get(o as unknown as A.Ident);
+      const t = r ? checkerTarget(a, o as unknown as A.Ident, r) : undefined;
+      if (t) add(file, o as unknown as A.Ident, t);
+      return;
+    }
+    for (const k in o) if (k !== 'span' && k !== 'keyword') visit(o[k]);
+  };
+  visit(d);
+  const idx: DeclIndex = { byIdent, all, session: a.session, stamp: stamp ?? -1 };
+  if (stamp !== undefined) declIndexes.set(d, idx);
   return idx;
 }
 
-/** The file an identifier belongs to (identifiers carry offsets only). */
-const identFiles = new WeakMap<Analysis, Map<A.Ident, string>>();
-function fileOfIdent(a: Analysis, ident: A.Ident): string | undefined {
-  let m = identFiles.get(a);
-  if (!m) {
-    m = new Map();
-    const { program } = a.result;
-    for (const p of program.order) {
-      const ast = program.files.get(p)!.ast;
-      const visit = (x: unknown): void => {
-        if (!x || typeof x !== 'object') return;
-        if (Array.isArray(x)) {
-          for (const y of x) visit(y);
-          return;
-        }
-        const o = x as Record<string, unknown>;
-        if (o['kind'] === 'Ident') {
-          m!.set(o as unknown as A.Ident, p);
-          return;
-        }
-        for (const k in o) if (k !== 'span' && k !== 'keyword') visit(o[k]);
-      };
-      visit(ast.imports);
-      visit(ast.decls);
-    }
-    identFiles.set(a, m);
-  }
-  return m.get(ident);
+const indexes = new WeakMap<Analysis, Occurrence[]>();
+
+/** Every name of the analysis' program with what it refers to (the declarations' indexes, in program order). */
+export function allNames(a: Analysis): Occurrence[] {
+  const hit = indexes.get(a);
+  if (hit) return hit;
+  const all: Occurrence[] = [];
+  const { program } = a.result;
+  for (const p of program.order) for (const d of program.files.get(p)!.ast.decls) for (const o of declNames(a, p, d).all) all.push(o);
+  indexes.set(a, all);
+  return all;
 }
 
 /** Names inside a sim: params, states, rules, events and their fields, `let`s, neighbour binders. */
@@ -251,18 +256,11 @@ function checkerTarget(a: Analysis, ident: A.Ident, r: Resolution): Target | und
   return { file: r.file, span: r.span, name: ident.name, kind, type: r.type.k === 'unknown' ? undefined : show(r.type), owner };
 }
 
-/**
- * The occurrence at an identifier of the analysed document, if it names something. Names the checker resolved
- * are answered directly (hover and definition right after an edit need no index); declarations and sim code
- * go through the name index.
- */
+/** The occurrence at an identifier of the analysed document, if it names something (from its declaration's index). */
 export function resolveIdent(a: Analysis, ident: A.Ident): Occurrence | undefined {
-  const r = a.result.ctx.references.get(ident);
-  if (r && !indexes.has(a)) {
-    const t = checkerTarget(a, ident, r);
-    if (t) return { file: a.doc.path, ident, target: t };
-  }
-  return nameIndex(a).byIdent.get(ident);
+  const d = declAt(a.source.ast, ident.span.start);
+  if (!d || d.kind === 'Import') return undefined;
+  return declNames(a, a.doc.path, d).byIdent.get(ident);
 }
 
 /**
@@ -271,7 +269,7 @@ export function resolveIdent(a: Analysis, ident: A.Ident): Occurrence | undefine
  */
 export function occurrencesOf(a: Analysis, target: { file: string; span: A.Span }): Occurrence[] {
   const key = targetKey(target);
-  return nameIndex(a)
-    .all.filter((o) => targetKey(o.target) === key)
+  return allNames(a)
+    .filter((o) => targetKey(o.target) === key)
     .sort((x, y) => (x.file === y.file ? x.ident.span.start - y.ident.span.start : x.file < y.file ? -1 : 1));
 }

@@ -19,6 +19,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parserWarmUpSteps } from '../grammar/parse.js';
 import { codeActions } from './code-actions.js';
 import { completion } from './completion.js';
 import { previewPrompt, showPlan, showWgsl } from './custom-requests.js';
@@ -31,7 +32,7 @@ import { hover } from './hover.js';
 import { inlayHints } from './inlay-hints.js';
 import { references } from './references.js';
 import { prepareRename, rename } from './rename.js';
-import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens.js';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokensRangeData, TokenResults } from './semantic-tokens.js';
 import { signatureHelp } from './signature-help.js';
 import { documentSymbols, workspaceSymbols } from './symbols.js';
 import { Workspace, type Analysis } from './workspace.js';
@@ -49,6 +50,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace({ debounceMs: options.debounceMs ?? 150 });
   const timers = new Map<string, NodeJS.Timeout>();
+  const tokenResults = new TokenResults();
 
   const log = (msg: string) => {
     try {
@@ -113,6 +115,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   connection.onInitialize((params): InitializeResult => {
+    // What the parser otherwise computes on the first syntax error in each production (up to ~40 ms once each; an
+    // edit that hits one would pay it), computed now, before the first document arrives (~80 ms).
+    try {
+      for (const step of parserWarmUpSteps()) step();
+    } catch (err) {
+      log(`synth: parser warm-up failed: ${String(err)}`);
+    }
     const init = (params.initializationOptions ?? {}) as { debounceMs?: number };
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) workspace.options.debounceMs = init.debounceMs;
     return {
@@ -125,7 +134,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
-        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: false },
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: { delta: true }, range: true },
         foldingRangeProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
         documentFormattingProvider: true,
@@ -158,6 +167,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (t) clearTimeout(t);
       timers.delete(e.document.uri);
       workspace.close(e.document.uri);
+      tokenResults.forget(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       for (const d of workspace.documents()) schedule(d.uri);
     } catch (err) {
@@ -181,7 +191,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRenameRequest(onDoc('rename', rename, null));
   connection.onDocumentSymbol(onDoc('documentSymbol', documentSymbols, []));
   connection.onWorkspaceSymbol(guard('workspaceSymbol', (params) => workspaceSymbols(workspace, params)));
-  connection.languages.semanticTokens.on(onDoc('semanticTokens', semanticTokens, { data: [] }));
+  connection.languages.semanticTokens.on(onDoc('semanticTokens', (a) => tokenResults.full(a), { data: [] }));
+  connection.languages.semanticTokens.onDelta(onDoc('semanticTokensDelta', (a, p) => tokenResults.delta(a, p.previousResultId), { data: [] }));
+  connection.languages.semanticTokens.onRange(onDoc('semanticTokensRange', (a, p) => ({ data: semanticTokensRangeData(a, p.range) }), { data: [] }));
   connection.onFoldingRanges(onDoc('foldingRange', foldingRanges, []));
   connection.onSignatureHelp(onDoc('signatureHelp', signatureHelp, null));
   connection.onDocumentFormatting(onDoc('formatting', formatting, []));

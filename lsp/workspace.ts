@@ -32,6 +32,8 @@ export interface Analysis {
   /** the document's own source (text, AST, line index) */
   source: SourceText;
   result: CheckResult;
+  /** the check session the result came from: its `stampOf(decl)` keys what features cache per declaration */
+  session: CheckSession;
   /** diagnostics located in this document */
   diagnostics: Diagnostic[];
   workspace: Workspace;
@@ -159,12 +161,18 @@ export class Workspace {
       doc,
       source,
       result,
+      session,
       diagnostics: result.diagnostics.filter((d) => d.file === doc.path),
       workspace: this,
       generation: this.generation,
     };
     this.analyses.set(uri, analysis);
     return analysis;
+  }
+
+  /** The incremental checker's statistics for a document (for the benchmark). */
+  sessionStats(uri: string): CheckSession['stats'] | undefined {
+    return this.sessions.get(uri)?.stats;
   }
 
   /** Analyses of every open document (for workspace symbols and cross-file references). */

@@ -22,13 +22,23 @@ export function manifestStatus(r: DatasetRunResult): ManifestStatus {
   return r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete';
 }
 
+/** How a simulation a dataset reads was run: `synth merge` refuses shards of a non-exact sim run on different backends. */
+export interface SimRunRecord {
+  /** `cpu`, or `webgpu (ADAPTER)` */
+  backend: string;
+  /** bit-identical on every backend (the stage's `inexact` is empty) */
+  exact: boolean;
+  /** why not, when not */
+  inexact: string[];
+}
+
 /**
  * Writes the manifest of dataset run `r` beside its output, atomically (temp file + rename), as canonical JSON:
  * tool, spec, plan and dataset hashes, shard, what `synth merge` needs, models (asked for and reported), backend,
- * declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
+ * the sims it reads (`sims`: backend each ran on, exactness), declared distributions, counts, tokens, `cost_usd` (the run's charges: `costOf` per answered call, summed in
  * micro-USD), splits, expectations, status and wall time. Returns the manifest's path.
  */
-export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number } } = {}): string {
+export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?: string; modelsReported?: Record<string, string[]>; shard?: { index: number; count: number }; sims?: Record<string, SimRunRecord> } = {}): string {
   const ds = plan.datasets[r.name]!;
   const manifest = {
     synth: 'manifest',
@@ -45,6 +55,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
       reported: extra.modelsReported?.[m] ?? [],
     })),
     backend: extra.backend ?? null,
+    // the backend each simulation this dataset reads actually ran on (after any fallback)
+    sims: extra.sims ?? {},
     // declared distributions, so reports can compare them with what the rows realised
     vary: ds.vary.map((v) => ({ name: v.name, mode: v.mode, sampler: v.sampler, kept: ds.keep.includes(v.name) })),
     // the row's declared type, so reports can order enum values as declared and read CSV cells by type
@@ -61,6 +73,8 @@ export function writeManifest(plan: Plan, r: DatasetRunResult, extra: { backend?
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
     status: manifestStatus(r),
     target: r.target ?? null,
+    // with a drawn `each` or a nested `for`, `target` and `rows_missing` count items (row indices), not rows
+    ...(r.unit === 'items' ? { target_unit: 'items' } : {}),
     rows_missing: r.missing,
     causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}) })),
     stopped: r.stoppedEarly ?? null,

@@ -1,8 +1,10 @@
 // `synth merge DIR...`: combines the outputs of `synth run --shard i/n` into what one unsharded run writes.
-// Rows are put back in global order (row index for `count` datasets; shard order then row order for
-// datasets fed by world-sharded simulations), deduplication is re-applied across shards, and a `count`
-// dataset keeps its first `count` rows. Shards of a different plan, missing shards or repeated shards are
-// refused.
+// Rows are put back in global order (row index, then element path for a nested `for`, for `count`, grid, table
+// and document datasets; shard order then row order for datasets fed by world-sharded simulations; the merged
+// order of the rows read for a dataset that reads another), deduplication is re-applied across shards, and a
+// `count` dataset keeps its first `count` rows. A dataset that reads another is merged after it, and keeps only
+// the rows made from rows the merged dataset kept (a shard of `count` rows makes a margin beyond its share).
+// Shards of a different plan, missing shards or repeated shards are refused.
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
@@ -41,9 +43,24 @@ interface Piece {
 
 interface ShardKey {
   i: number;
+  /** a group part's element path (a nested `for`) */
+  at?: number[];
   k: string[];
   n?: number;
   f?: string[];
+  /** the row's key, for a dataset another dataset reads */
+  r?: string;
+  /** the key of the row read (of the dataset this one reads) that made this row */
+  u?: string;
+}
+
+/** Lexicographic order of two sort keys. */
+function compareOrder(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** One merged dataset: its output file, rows written and duplicates only visible across shards (removed). */
@@ -60,6 +77,32 @@ export interface MergeResult {
  * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
  * margin that did not suffice.
  */
+/**
+ * Shards of a dataset fed by a simulation whose results are not bit-identical across backends (f32 division:
+ * WGSL lets a driver divide to 2.5 ULP) must all have run it on one backend, or the merged rows would mix two
+ * computations. Sims that are exact on every backend may mix backends freely. Throws SYN5008.
+ */
+function refuseMixedBackends(dataset: string, manifests: ShardManifest[]): void {
+  const sims = new Set(manifests.flatMap((m) => Object.keys((m['sims'] as Record<string, unknown> | undefined) ?? {})));
+  for (const sim of sims) {
+    const runs = manifests.map((m) => ({ shard: m.shard!, run: ((m['sims'] as Record<string, { backend: string; exact: boolean; inexact?: string[] }> | undefined) ?? {})[sim] }));
+    const inexact = runs.find((r) => r.run && !r.run.exact)?.run;
+    if (!inexact) continue;
+    const first = runs.find((r) => r.run)!;
+    const other = runs.find((r) => r.run && r.run.backend !== first.run!.backend);
+    if (!other) continue;
+    throw synthError('SYN5008', {
+      dataset,
+      a: `${first.shard.index}/${first.shard.count}`,
+      b: `${other.shard.index}/${other.shard.count}`,
+      sim,
+      x: first.run!.backend,
+      y: other.run!.backend,
+      why: (inexact.inexact ?? []).slice(0, 2).join('; ') || 'its arithmetic is not bit-identical across backends',
+    });
+  }
+}
+
 export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
   const pieces = new Map<string, Piece[]>();
   for (const dir of dirs) {
@@ -91,40 +134,57 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
   if (pieces.size === 0) throw new SynthError('SYN5006', `no shard manifests found in ${dirs.join(', ')}`);
   const results: MergeResult[] = [];
   mkdirSync(outDir, { recursive: true });
-  for (const [name, list] of pieces) {
+  // the merged order of each dataset's rows by row key, for the datasets that read it
+  const mergedOrder = new Map<string, Map<string, number>>();
+  for (const name of readOrder(pieces)) {
+    const list = pieces.get(name)!;
     const first = list[0]!.manifest;
     const n = first.shard!.count;
     for (const p of list) {
       if (p.manifest.plan !== first.plan) throw new SynthError('SYN5006', `dataset ${name}: shards come from different plans (${first.plan} and ${p.manifest.plan}); rebuild and rerun them from one spec`);
       if (p.manifest.shard!.count !== n) throw new SynthError('SYN5006', `dataset ${name}: shards of ${n} and ${p.manifest.shard!.count} cannot be merged`);
     }
+    refuseMixedBackends(name, list.map((p) => p.manifest));
     const seen = new Set(list.map((p) => p.manifest.shard!.index));
     if (seen.size !== list.length) throw new SynthError('SYN5006', `dataset ${name}: the same shard appears twice`);
     const missing = [...Array(n).keys()].filter((i) => !seen.has(i));
     if (missing.length) throw new SynthError('SYN5006', `dataset ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}`);
     list.sort((a, b) => a.manifest.shard!.index - b.manifest.shard!.index);
 
-    // Global order: count (and source-fed) datasets share row indices across shards; sim-fed ones are
-    // world blocks, so shard order then local order.
-    const bySimWorlds = 'for' in first.merge.rows && first.merge.rows.for.kind !== 'source';
-    const all: Array<{ order: [number, number]; lines: string[]; k: string[]; files: string[]; folder: string }> = [];
+    // Global order: count, grid, table and document datasets share row indices across shards; sim-fed ones are
+    // world blocks, so shard order then local order; a dataset that reads another follows the merged order of the
+    // rows it read (and drops rows made from rows that merge did not keep).
+    const rowsFor = 'for' in first.merge.rows ? first.merge.rows.for : undefined;
+    const bySimWorlds = rowsFor !== undefined && (rowsFor.kind === 'event' || rowsFor.kind === 'trajectory');
+    const upstream = rowsFor?.kind === 'dataset' ? mergedOrder.get(rowsFor.from) : undefined;
+    if (rowsFor?.kind === 'dataset' && !upstream) throw synthError('SYN5059', { dataset: name, upstream: rowsFor.from });
+    const all: Array<{ order: number[]; lines: string[]; k: string[]; files: string[]; folder: string; r?: string }> = [];
     for (const p of list) {
       let at = 0;
       for (const key of p.keys) {
         const n = key.n ?? 1;
-        all.push({ order: bySimWorlds ? [p.manifest.shard!.index, key.i] : [key.i, 0], lines: p.lines.slice(at, at + n), k: key.k, files: key.f ?? [], folder: p.folder });
+        const lines = p.lines.slice(at, at + n);
         at += n;
+        let order: number[];
+        if (upstream) {
+          const pos = key.u !== undefined ? upstream.get(key.u) : undefined;
+          if (pos === undefined) continue; // made from a row the merged dataset it reads does not have
+          order = [pos, key.i, ...(key.at ?? [])];
+        } else order = bySimWorlds ? [p.manifest.shard!.index, key.i, ...(key.at ?? [])] : [key.i, ...(key.at ?? [])];
+        all.push({ order, lines, k: key.k, files: key.f ?? [], folder: p.folder, ...(key.r !== undefined ? { r: key.r } : {}) });
       }
     }
-    all.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+    all.sort((a, b) => compareOrder(a.order, b.order));
 
     const exact = new Set<string>();
     const sim = first.merge.unique.find((u) => u !== null);
     const near = sim !== undefined && sim !== null ? new NearDuplicateIndex(first.dataset.seed, sim) : undefined;
     const rowsSpec = first.merge.rows;
-    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows
-    const target = 'count' in rowsSpec ? rowsSpec.count : (rowsSpec.for.count ?? Infinity);
+    // `count`, alone or beside a `for`: the merged dataset keeps its first `count` rows (a grid's count is its
+    // cells: each decided once, so a filtered cell is no row missing)
+    const target = 'count' in rowsSpec ? (rowsSpec.grid ? Infinity : rowsSpec.count) : (rowsSpec.for.count ?? Infinity);
     const kept: string[] = [];
+    const keptOrder = new Map<string, number>();
     const keptFiles: Array<{ folder: string; file: string }> = [];
     let rowsKept = 0;
     let dups = 0;
@@ -138,9 +198,11 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       for (const k of r.k) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
       kept.push(...r.lines);
       for (const file of r.files) keptFiles.push({ folder: r.folder, file });
+      if (r.r !== undefined) keptOrder.set(r.r, rowsKept);
       rowsKept++;
-      lastOrder = r.order[0];
+      lastOrder = r.order[0]!;
     }
+    mergedOrder.set(name, keptOrder);
     // A shard that stopped at its share must have decided every row index the merged result depends on.
     if (bySimWorlds && Number.isFinite(target) && rowsKept < target) {
       // world-block shards each made up to `count` rows of their own worlds: short only after cross-shard duplicates
@@ -211,6 +273,23 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     results.push({ dataset: name, output: outFile, rows: rowsKept, duplicatesAcrossShards: dups });
   }
   return results;
+}
+
+/** The merged datasets in an order where each comes after the dataset it reads (otherwise as found). */
+function readOrder(pieces: Map<string, Piece[]>): string[] {
+  const out: string[] = [];
+  const placed = new Set<string>();
+  const place = (name: string, path: Set<string>) => {
+    if (placed.has(name) || path.has(name) || !pieces.has(name)) return;
+    path.add(name);
+    const rows = pieces.get(name)![0]!.manifest.merge.rows;
+    if ('for' in rows && rows.for.kind === 'dataset') place(rows.for.from, path);
+    path.delete(name);
+    placed.add(name);
+    out.push(name);
+  };
+  for (const name of pieces.keys()) place(name, new Set());
+  return out;
 }
 
 /** Image datasets: images drawn (all shards) and images in the merged index (one per line). */

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+// from source (bench/lsp/) or built (dist/bench/lsp/): the examples are in the repository either way
+const ROOT = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 
 function renamer(names: string[], suffix: string): (text: string) => string {
   const re = new RegExp(`\\b(${names.join('|')})\\b`, 'g');

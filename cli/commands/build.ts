@@ -7,6 +7,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import { writeError, writeFileAtomic } from '../../runtime/dataset/file-io.js';
 import { requireFolder } from '../paths.js';
 import { printDiagnostics } from '../render.js';
+import { simMemoryLines } from './sim-memory.js';
 
 /**
  * Where `synth build` writes without `-o`: `<spec folder>/.synth/plan/`, beside the journal and cache, so building
@@ -46,6 +47,7 @@ export function runBuild(file: string, opts: { out?: string }): number {
   process.stderr.write(
     `plan ${plan.hash} → ${path.relative(process.cwd(), out) || '.'}/plan.json (${n(plan.datasets)} datasets, ${n(plan.prompts)} prompts, ${n(plan.sims)} sims, ${wgsl.size} WGSL modules)\n`,
   );
+  for (const line of simMemoryLines(res)) process.stderr.write(line + '\n');
   return 0;
 }
 

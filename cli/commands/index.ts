@@ -8,7 +8,7 @@ import { runInit } from './init.js';
 import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
-import { runRun, type RunCliOptions } from './run.js';
+import { parseMaxMemory, runRun, type RunCliOptions } from './run.js';
 import { oneOf, shardSpec, usdAmount, wholeNumber } from '../options.js';
 import { runVerify } from './verify.js';
 
@@ -45,6 +45,7 @@ export function register(program: SynthCommand, exit: Exit): void {
     .addOption(new Option('--backend <backend>', 'simulation backend').choices(BACKENDS).argParser(oneOf('--backend', BACKENDS)).default('auto'))
     .option('--dry-run', 'print rows, calls, tokens and cost per dataset; send nothing')
     .addOption(new Option('--format <format>', 'output of --dry-run').choices(FORMATS).argParser(oneOf('--format', FORMATS)).default('text'))
+    .option('--max-memory <size>', "refuse a simulation estimated to need more memory than this (e.g. 8GiB, or 'unlimited'; default: this machine's memory)", parseMaxMemory)
     .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', usdAmount('--budget'))
     .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)', shardSpec('--shard'))
     .option('--fresh', 'discard a previous partial run of these datasets and start over')

@@ -3,16 +3,19 @@
 // rerunning continues where it stopped. Exit codes (cli/summary.ts, docs/runtime.md): 0 every dataset complete
 // and every `expect` holds, 1 spec errors or failed expectations, 2 the run stopped on an error, 3 a dataset
 // ended with rows missing, 75 provider batches submitted and not yet done (`--no-wait`), 130 interrupted.
+import { InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { formatUsd } from '../../compiler/plan/estimate.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
+import { parseBytes } from '../../compiler/sim/memory.js';
 import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
 import { synthError } from '../../base/diagnostics.js';
 import { checkDatasetNames, requireFolder } from '../paths.js';
-import { printDiagnostics } from '../render.js';
+import { dataFileText, printDiagnostics, renderDiagnostic } from '../render.js';
+import { TableProblems } from '../../runtime/sources/table.js';
 import { datasetSummary, runEnding } from '../summary.js';
 
 /** The flags of `synth run` as commander parses them (see commands/index.ts). */
@@ -35,6 +38,15 @@ export interface RunCliOptions {
   concurrency?: number;
   /** commander's `--no-wait` sets wait: false */
   wait?: boolean;
+  /** bytes, parsed by `parseMaxMemory` (Infinity for unlimited) */
+  maxMemory?: number;
+}
+
+/** `--max-memory 8GiB`, `512MB`, `unlimited` → bytes (Infinity for unlimited). Throws commander's InvalidArgumentError (exit 1) otherwise. */
+export function parseMaxMemory(s: string): number {
+  const b = parseBytes(s);
+  if (b === undefined) throw new InvalidArgumentError('expected a size such as 512MiB, 8GiB or unlimited');
+  return b;
 }
 
 /** The runtime options for `file` from the flags (the spec's folder is the project root). */
@@ -47,6 +59,7 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.out ? { outDir: opts.out } : {}),
     backend: opts.backend ?? 'auto',
+    ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
     fresh: opts.fresh ?? false,
     ...(opts.shard ? { shard: opts.shard } : {}),
     allowOutsideProject: opts.allowOutsideProject ?? false,
@@ -60,8 +73,20 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
 /**
  * `synth run FILE [flags]`: resolves with the exit code (above). A SynthError rejects; main.ts prints it with
  * its exit code (cli/exit-codes.ts: 1 for the user's mistakes such as `--dataset nope` or `--out FILE`).
+ * Rows of a seed table that do not fit its type are shown like spec errors, with the file's line (exit 1).
  */
 export async function runRun(file: string, opts: RunCliOptions): Promise<number> {
+  try {
+    return await runChecked(file, opts);
+  } catch (e) {
+    if (!(e instanceof TableProblems)) throw e;
+    const n = printDiagnostics(e.diagnostics, dataFileText);
+    process.stderr.write(`${n.errors} error${n.errors === 1 ? '' : 's'} in seed tables; nothing was run\n`);
+    return 1;
+  }
+}
+
+async function runChecked(file: string, opts: RunCliOptions): Promise<number> {
   if (opts.format === 'json' && !opts.dryRun) throw synthError('SYN4110', { option: '--format json', needs: '--dry-run (a run reports on stderr and in its manifests)' });
   if (opts.out) requireFolder(opts.out, '--out');
   const res = checkFile(file);

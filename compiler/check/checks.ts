@@ -14,7 +14,7 @@ import { CheckRegistry } from './registry.js';
 import { checkSim } from './sims.js';
 import { checkSource } from './sources.js';
 import { checkStruct } from './structs.js';
-import { datasetTypes, promptTypes, structTypes } from './type-refs.js';
+import { datasetTypes, promptTypes, sourceTypes, structTypes } from './type-refs.js';
 
 /** The two phases of a declaration's check, in the order `checkProgram` runs them over the whole program. */
 export type CheckPhase = 'types' | 'body';
@@ -29,6 +29,7 @@ export const DECL_CHECKS: Readonly<Record<CheckPhase, CheckRegistry<A.Decl, Chec
   types: new CheckRegistry<A.Decl, CheckContext>(declWhat)
     .register('Struct', 'field types', structTypes)
     .register('Prompt', 'parameter and return types', promptTypes)
+    .register('Source', 'row type', sourceTypes)
     .register('Dataset', 'row type', datasetTypes),
   body: new CheckRegistry<A.Decl, CheckContext>(declWhat)
     .register('Goal', 'goal settings', checkGoal)

@@ -4,7 +4,7 @@ import type * as A from '../../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic, type DiagnosticCode, type DiagnosticRest, type Fix } from '../../base/diagnostics.js';
 import { newTables, type CheckTables, type Resolution } from './tables.js';
 import type { Program } from '../program.js';
-import { closest } from '../suggest.js';
+import { closest, type NamePool } from '../suggest.js';
 import type { SymbolTable } from '../symbols.js';
 
 export class CheckContext {
@@ -41,11 +41,12 @@ export class CheckContext {
   }
 
   /**
-   * The "did you mean" for a misspelt `name` at `span`: the closest of `pool` (suggest.ts), with a quick fix that
-   * writes it in; empty when nothing is close. Spread into a report's extras.
+   * The "did you mean" for a misspelt `name` at `span`: the closest name of `pools`, searched as one list
+   * (suggest.ts; pass the symbol table's `namePool`/`casePool` for declared names, never a copy of them), with a
+   * quick fix that writes it in; empty when nothing is close. Spread into a report's extras.
    */
-  suggest(span: A.Span, name: string, pool: Iterable<string>): { suggestion?: string; fix?: Fix } {
-    const hint = closest(name, pool);
+  suggest(span: A.Span, name: string, ...pools: Array<Iterable<string> | NamePool>): { suggestion?: string; fix?: Fix } {
+    const hint = closest(name, ...pools);
     return hint ? { suggestion: hint, fix: this.replaceFix(`Change to '${hint}'`, span, hint) } : {};
   }
 

@@ -17,6 +17,16 @@ export class DatasetScope {
   hasRow = false;
   /** the dataset's `key value` settings, checked together after the clauses */
   readonly settings: A.Setting[] = [];
+  /** the first `for`, over the dataset's items (a source, table, dataset or simulation) */
+  itemsFor: A.ForClause | undefined;
+  /** nested `for`s (over lists) so far: the clauses after the k-th run once per element */
+  level = 0;
+  /** the last nested `for` */
+  nestedFor: A.ForClause | undefined;
+  /** the `row =` clause, once seen */
+  rowClause: A.RowClause | undefined;
+  /** the datasets this one reads (`for c in customers`, `one_of(customers)`), where */
+  readonly reads: Array<{ name: string; span: A.Span }> = [];
 
   /** `rowType`: the resolved `dataset d: T` type, if the dataset declares one. */
   constructor(

@@ -7,10 +7,9 @@ import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
-import { isIterableProblem, iterableElement, reportIterableProblem } from './iterables.js';
+import { checkDatasetReads } from './dataset-reads.js';
+import { checkFor } from './for-clauses.js';
 import { CheckRegistry } from './registry.js';
-import { namesIn } from './expr-names.js';
-import type { ScopeVar } from './expressions.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
 import { checkSettings } from './settings.js';
@@ -32,6 +31,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!ds.hasRows) ctx.report('SYN3004', d.name.span, { name: d.name.name });
   if (!ds.hasRow) ctx.report('SYN3005', d.name.span, { name: d.name.name });
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
+  checkDatasetReads(d, ds);
 }
 
 /** The keyword that starts a clause, to name it in SYN9001. */
@@ -39,7 +39,7 @@ function clauseWord(c: A.Clause): string {
   return c.kind === 'LetClause' ? 'let' : c.kind === 'SettingClause' ? c.setting.key.name || 'setting' : c.kind.toLowerCase();
 }
 
-/** Positive constant integers: `count N`, `for x in ... each N`. */
+/** Positive constant integers: `count N`. */
 function positiveInt(ctx: CheckContext, e: A.Expr, what: string): void {
   const n = constNumber(e);
   if (n === undefined || !Number.isInteger(n) || n < 1) ctx.report('SYN2016', e.span, { what });
@@ -82,23 +82,6 @@ function rowValue(ds: DatasetScope, value: A.Expr): Ty {
   return t;
 }
 
-/**
- * `for x in … where cond`: a bool over the item alone, since it runs before anything else of the row (no draw, no
- * prompt call for a dropped item). A name of the dataset other than the item is SYN3042; prompt calls are SYN3003.
- */
-function forWhere(c: A.ForClause, where: A.Expr, ds: DatasetScope): void {
-  const vars = new Map<string, ScopeVar>();
-  const item = ds.vars.get(c.binder.name);
-  if (item) vars.set(c.binder.name, item);
-  for (const id of namesIn(where)) {
-    const v = ds.vars.get(id.name);
-    if (!v || id.name === c.binder.name) continue;
-    ds.ctx.report('SYN3042', id.span, { binder: c.binder.name || 'the item', name: id.name, what: `a \`${v.resolution.kind}\`` });
-    vars.set(id.name, v); // reported once: not again as an unknown name
-  }
-  ds.exprs.expect(where, { vars }, T.bool, 'a `where`');
-}
-
 /** The checks of each clause kind; a clause's check may declare names for the clauses after it. */
 export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\`${clauseWord(c)}\` clause`)
   .register('Count', 'count', (c, ds) => {
@@ -106,16 +89,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     if (isEnvCall(c.value)) ds.ctx.report('SYN4001', c.value.span, { what: '`count`' });
     else positiveInt(ds.ctx, c.value, 'count');
   })
-  .register('For', 'for', (c, ds) => {
-    ds.hasRows = true;
-    const el = iterableElement(ds.ctx, c.iterable);
-    if (isIterableProblem(el)) {
-      reportIterableProblem(ds.ctx, c.iterable, el);
-      ds.declare(c.binder, T.unknown, 'for');
-    } else ds.declare(c.binder, el.type, 'for');
-    if (c.each) positiveInt(ds.ctx, c.each, 'each');
-    if (c.where) forWhere(c, c.where, ds);
-  })
+  .register('For', 'for', checkFor)
   .register('Vary', 'vary', (c, ds) => {
     if (c.mode === 'grid') ds.hasRows = true; // a grid alone enumerates its combinations
     ds.declare(c.name, varyType(c, ds), 'vary');
@@ -125,6 +99,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   })
   .register('Row', 'row', (c, ds) => {
     ds.hasRow = true;
+    ds.rowClause = c;
     const t = rowValue(ds, c.value);
     const type = ds.rowType ?? t;
     ds.vars.set('row', { type, resolution: { file: ds.ctx.file, span: c.span, kind: 'row', type } });

@@ -5,10 +5,15 @@ import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
 import { parseDate, parseDatetime } from '../plan/dates.js';
+import type { NamePool } from '../suggest.js';
 import { T, assignable, isNumeric, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 import { checkAgainst, fits } from './records.js';
 import type { Resolution } from './tables.js';
+
+/** The built-ins' names, for "did you mean" (listed once, not per unknown call). */
+const FUNCTION_NAMES = Object.keys(FUNCTIONS);
+const AGGREGATE_NAMES = Object.keys(AGGREGATES);
 
 /** A name in scope: its type and where it was declared. */
 export interface ScopeVar {
@@ -138,9 +143,9 @@ export class ExprChecker {
     }
   }
 
-  private unknownName(id: A.Ident, scope: Scope, candidates: string[]): Ty {
+  private unknownName(id: A.Ident, scope: Scope, ...candidates: Array<Iterable<string> | NamePool>): Ty {
     if (!id.name) return T.unknown;
-    const s = this.ctx.suggest(id.span, id.name, candidates);
+    const s = this.ctx.suggest(id.span, id.name, ...candidates);
     if (scope.templateOf) this.ctx.report('SYN2002', id.span, { name: id.name, prompt: scope.templateOf }, { ...s, data: { name: id.name } });
     else this.ctx.report('SYN1001', id.span, { what: 'name', name: id.name }, { ...s, data: { name: id.name } });
     return T.unknown;
@@ -161,8 +166,7 @@ export class ExprChecker {
       if (c) this.ctx.refer(id, { file: en.file, span: c.span, kind: 'enumCase', type, declName: enums[0]! });
       return type;
     }
-    const candidates = [...scope.vars.keys(), ...(scope.templateOf ? [] : this.ctx.symbols.enumCases.keys())];
-    return this.unknownName(id, scope, candidates);
+    return this.unknownName(id, scope, scope.vars.keys(), ...(scope.templateOf ? [] : [this.ctx.symbols.casePool()]));
   }
 
   private member(e: A.MemberExpr, scope: Scope): Ty {
@@ -266,8 +270,8 @@ export class ExprChecker {
     }
     const fn = (scope.aggregates && AGGREGATES[name]) || FUNCTIONS[name];
     if (!fn) {
-      const pool = [...Object.keys(FUNCTIONS), ...(scope.aggregates ? Object.keys(AGGREGATES) : []), ...this.ctx.symbols.names(['Prompt'])];
-      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, pool), data: { name } });
+      const builtins = scope.aggregates ? [FUNCTION_NAMES, AGGREGATE_NAMES] : [FUNCTION_NAMES];
+      this.ctx.report('SYN1001', e.callee.span, { what: 'function', name }, { ...this.ctx.suggest(e.callee.span, name, ...builtins, this.ctx.symbols.namePool(['Prompt'])), data: { name } });
       for (const a of e.args) this.check(a, scope);
       return T.unknown;
     }

@@ -12,6 +12,8 @@ import type { DatasetScope } from './dataset-scope.js';
 import { namesIn } from './expr-names.js';
 import { fakeType } from './fake.js';
 import { checkFractions } from './settings.js';
+import { datasetRows, isIterableProblem, reportIterableProblem } from './iterables.js';
+import { isTableDecl } from './sources.js';
 
 /** The largest Poisson rate a dataset may draw with: e^-700 is still a normal double. */
 export { MAX_POISSON_RATE };
@@ -139,8 +141,16 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
       return T.int;
     }
     case 'one_of':
-      return oneOfType(e, ds, bad);
+      return rowDraw(e, ds, bad) ?? oneOfType(e, ds, bad);
+    case 'uuid':
+      return e.args.length === 0 ? T.string : bad('no arguments: uuid()');
+    case 'seq':
+      if (e.args.length !== 0) return bad('no arguments: seq()');
+      if (ds.level > 0) ds.ctx.report('SYN3058', e.span, { binder: ds.nestedFor?.binder.name ?? '' });
+      return T.int;
     case 'weighted': {
+      const drawn = rowDraw(e, ds, bad);
+      if (drawn) return drawn;
       const rec = e.args[0];
       if (e.args.length !== 1 || rec?.kind !== 'Record') return bad('a record: weighted { a: 0.6, b: 0.4 }');
       checkFractions(ctx, rec, '`weighted`');
@@ -150,6 +160,54 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
       return fakeType(e, ds, bad);
   }
   return T.unknown;
+}
+
+/**
+ * `one_of(people)` / `weighted(people, column)`: a row of a table source or of a dataset (the row type), uniformly
+ * or weighted by a numeric column of the row type. Undefined when the first argument names neither (a list of
+ * values then).
+ */
+function rowDraw(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty): Ty | undefined {
+  const { ctx } = ds;
+  const from = e.args[0];
+  if (from?.kind !== 'Name' || ds.vars.has(from.name.name)) return undefined;
+  const sym = ctx.symbols.get(from.name.name);
+  let rowType: Ty;
+  if (sym?.decl.kind === 'Source' && isTableDecl(sym.decl)) {
+    rowType = sym.decl.rowType ? (ctx.typeRefs.get(sym.decl.rowType) ?? T.unknown) : T.unknown;
+  } else if (sym?.decl.kind === 'Dataset') {
+    const el = datasetRows(ctx, sym.decl);
+    if (isIterableProblem(el)) {
+      reportIterableProblem(ctx, from, el);
+      return T.unknown;
+    }
+    rowType = el.type;
+    ds.reads.push({ name: sym.name, span: from.span });
+  } else if (sym?.decl.kind === 'Source') {
+    // documents have chunks, not rows: without this, the name would be read as an unknown value
+    return bad(`a table or dataset to draw a row from; '${sym.name}' is a documents source (iterate it with \`for\`)`);
+  } else return undefined;
+  ctx.refer(from.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
+  const name = e.callee.name;
+  if (name === 'one_of' && e.args.length !== 1) return bad(`one table or dataset: one_of(${sym.name})`);
+  if (name === 'weighted') {
+    const col = e.args[1];
+    if (e.args.length !== 2 || col?.kind !== 'Name') return bad(`a table or dataset and a numeric column: weighted(${sym.name}, weight)`);
+    const fields = ds.exprs.fieldsOf(rowType);
+    const ft = fields?.get(col.name.name);
+    if (fields && !ft) {
+      ctx.report('SYN2005', col.span, { type: show(rowType), name: col.name.name }, ctx.suggest(col.span, col.name.name, fields.keys()));
+      return T.unknown;
+    }
+    if (ft) {
+      const decl = rowType.k === 'struct' ? ctx.symbols.get(rowType.name)?.decl : undefined;
+      const f = decl?.kind === 'Struct' ? decl.fields.find((x) => x.name.name === col.name.name) : undefined;
+      if (f && decl && rowType.k === 'struct') ctx.refer(col.name, { file: ctx.symbols.get(rowType.name)!.file, span: f.name.span, kind: 'field', type: ft, declName: rowType.name });
+      const base = ft.k === 'optional' ? ft.inner : ft;
+      if (base.k !== 'int' && base.k !== 'float') ctx.report('SYN2001', col.span, { what: `the weight column '${col.name.name}'`, expected: 'int or float', found: show(ft) });
+    }
+  }
+  return rowType;
 }
 
 /**
@@ -201,7 +259,7 @@ function uniformEnum(arg: A.NameRef, ds: DatasetScope): Ty {
     ctx.refer(arg.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });
     return { k: 'enum', name: sym.name };
   }
-  ctx.report('SYN1001', arg.span, { what: 'enum', name: arg.name.name }, { ...ctx.suggest(arg.span, arg.name.name, ctx.symbols.names(['Enum'])), data: { name: arg.name.name } });
+  ctx.report('SYN1001', arg.span, { what: 'enum', name: arg.name.name }, { ...ctx.suggest(arg.span, arg.name.name, ctx.symbols.namePool(['Enum'])), data: { name: arg.name.name } });
   return T.unknown;
 }
 
@@ -246,7 +304,7 @@ function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
   const unknownKey = identKeys.find((k) => !ctx.symbols.enumCases.has(k.name));
   if (candidates.length > 0 || unknownKey) {
     const k = unknownKey ?? identKeys[0]!;
-    const s = ctx.suggest(k.span, k.name, ctx.symbols.enumCases.keys());
+    const s = ctx.suggest(k.span, k.name, ctx.symbols.casePool());
     if (s.suggestion) {
       ctx.report('SYN1001', k.span, { what: 'enum case', name: k.name }, { ...s, data: { name: k.name } });
       return T.unknown;

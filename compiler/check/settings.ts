@@ -127,7 +127,7 @@ function settingValue(ctx: CheckContext, s: A.Setting, spec: SettingSpec, block:
       const name = v.name.name;
       const sym = ctx.symbols.get(name);
       if (!sym || sym.decl.kind !== 'Model') {
-        ctx.report('SYN1001', v.name.span, { what: 'model', name }, { ...ctx.suggest(v.name.span, name, ctx.symbols.names(['Model'])), data: { name } });
+        ctx.report('SYN1001', v.name.span, { what: 'model', name }, { ...ctx.suggest(v.name.span, name, ctx.symbols.namePool(['Model'])), data: { name } });
         return;
       }
       ctx.refer(v.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: sym.name });

@@ -50,6 +50,8 @@ function checkConstraint(ctx: CheckContext, c: A.Constraint, ty: Ty): void {
     if (lo > hi) return ctx.report('SYN3034', at, { what: `@${name}`, low: lo, high: hi });
     if (name !== 'range' && (lo < 0 || !Number.isInteger(lo) || !Number.isInteger(hi))) return bad('non-negative integer bounds');
     if (name === 'range' && base.k === 'int' && (!Number.isInteger(lo) || !Number.isInteger(hi))) return bad('integer bounds on an int field');
+  } else if (name === 'unique') {
+    if (c.args.length !== 0) return bad('no arguments: @unique');
   } else if (name === 'pattern' || name === 'desc') {
     if (c.args.length !== 1 || arg?.kind !== 'String') return bad('one string');
     if (name === 'pattern') {

@@ -33,7 +33,7 @@ function resolveInner(ctx: CheckContext, t: A.TypeRef): Ty {
         ctx.refer(t.name, { file: sym.file, span: sym.decl.name.span, kind: 'decl', type: T.unknown, declName: n });
         return sym.decl.kind === 'Struct' ? { k: 'struct', name: n } : { k: 'enum', name: n };
       }
-      const s = ctx.suggest(t.name.span, n, [...PRIMITIVE_TYPES, ...ctx.symbols.names(['Struct', 'Enum'])]);
+      const s = ctx.suggest(t.name.span, n, PRIMITIVE_TYPES, ctx.symbols.namePool(['Struct', 'Enum']));
       if (sym && !s.suggestion) ctx.report('SYN1011', t.name.span, { name: n, kind: withArticle(declKindWord(sym.decl)) });
       else ctx.report('SYN1001', t.name.span, { what: 'type', name: n }, { ...s, data: { name: n } });
       return T.unknown;
@@ -50,6 +50,11 @@ export function structTypes(d: A.StructDecl, ctx: CheckContext): void {
 export function promptTypes(d: A.PromptDecl, ctx: CheckContext): void {
   for (const p of d.params) resolveType(ctx, p.type);
   if (d.returnType) resolveType(ctx, d.returnType);
+}
+
+/** Phase 2 of a source: a table's row type (`source people: Person = table(…)`). */
+export function sourceTypes(d: A.SourceDecl, ctx: CheckContext): void {
+  if (d.rowType) resolveType(ctx, d.rowType);
 }
 
 /** Phase 2 of a dataset: its row type (`dataset d: Ticket`). */

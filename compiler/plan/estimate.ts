@@ -11,10 +11,16 @@
 // Cost: tokens at `price { input, output }` USD per 1M tokens, images at `price { image }` USD each; chat calls of
 // a `mode batch` model at `batch_discount` (price.ts). Retries, cache hits and filtered rows are not predicted:
 // every row is counted as one pass over its prompt calls.
+//
+// Rows that depend on draws or answers are counted by their expectation: `each randint(1, 5)` as 3 rows per item,
+// a nested `for` over a list whose length the spec bounds (`@items(3..5)` on the field, a list literal) as the
+// middle of the bounds per element; `rowsNote` says so. A nested `for` over a list of unknown length (a model's
+// answer without `@items`) leaves the rows unknown: the calls before it are still counted (`lowerBound`), the
+// calls after it are not, and `rowsNote` says why. A dataset that reads another has that one's rows as items.
 import type { ExprIR } from './expr-ir.js';
 import { promptCalls } from './eval.js';
 import { batchDiscount, modelPrice } from './price.js';
-import type { DatasetStage, DatasetStep, Plan, PromptStage } from './schema.js';
+import type { DatasetStage, DatasetStep, Plan, PromptStage, Sampler } from './schema.js';
 
 /** The parts of a plan an estimate reads (a whole `Plan` will do; the language server lowers only these). */
 export type EstimatePlanInput = Pick<Plan, 'models' | 'prompts' | 'datasets'>;
@@ -55,10 +61,14 @@ export interface DatasetEstimate {
   rows: number | null;
   /** what one row costs: one pass over the row's prompt calls */
   perRow: Tally;
-  /** perRow × rows; null when rows is null */
+  /** perRow × rows (per row index, with a nested `for`); null when rows is null and nothing can be counted */
   total: Tally | null;
   /** models this dataset calls that have no price for what it asks of them (their calls count as $0) */
   unpriced: string[];
+  /** how rows were counted when not exactly (an expectation), or why they are unknown */
+  rowsNote?: string;
+  /** `total` counts only the calls before a nested `for` of unknown length: the real cost is higher */
+  lowerBound?: true;
 }
 
 export interface PlanEstimate {
@@ -136,7 +146,18 @@ export function estimateCall(plan: EstimatePlanInput, prompt: string): CallEstim
 
 /** The expressions a step evaluates for each row, where prompt calls happen. */
 function stepCalls(s: DatasetStep): ExprIR[] {
-  return 'let' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : [];
+  return 'let' in s ? [s.expr] : 'row' in s ? [s.row] : 'judge' in s ? [s.call] : 'for' in s ? [s.list] : [];
+}
+
+/** The mean of an integer sampler (`each randint(1, 5)` → 3); 1 for anything else. */
+function meanOf(s: Sampler): number {
+  // `each` samplers have constant parameters (the checker's eachBounds)
+  if (s.kind === 'randint' && typeof s.low === 'number' && typeof s.high === 'number') return (s.low + s.high) / 2;
+  if (s.kind === 'choice' && s.values.every((v) => typeof v === 'number')) {
+    const total = s.weights.reduce((a, b) => a + b, 0) || 1;
+    return s.values.reduce<number>((a, v, i) => a + (v as number) * s.weights[i]!, 0) / total;
+  }
+  return 1;
 }
 
 /** The prompt calls one row of `ds` makes, in step order (nested calls each count), with their argument expressions. */
@@ -154,28 +175,63 @@ export function imagesPerCall(p: PromptStage): number {
  * its count is no finite number (a spec with errors, as the editor sees it while typing).
  */
 function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
-  let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * ds.rows.for.each : null;
+  const each = 'for' in ds.rows ? (ds.rows.for.eachSampler ? meanOf(ds.rows.for.eachSampler) : ds.rows.for.each) : 1;
+  let rows: number | null = 'count' in ds.rows ? ds.rows.count : opts.itemCounts?.[ds.name] !== undefined ? opts.itemCounts[ds.name]! * each : null;
   // `count N` beside a `for`: at most the first N rows (the items are those that pass its `where`, counted by the runtime)
   if (rows !== null && 'for' in ds.rows && ds.rows.for.count !== undefined) rows = Math.min(rows, ds.rows.for.count);
   if (opts.limit !== undefined) rows = rows === null ? opts.limit : Math.min(rows, opts.limit);
   return rows === null || !Number.isFinite(rows) ? null : Math.max(0, Math.floor(rows));
 }
 
-/** One dataset's estimate: what a row's prompt calls cost, times its rows. */
+/**
+ * One dataset's estimate: what a row's prompt calls cost, times its rows. With a nested `for`, `perRow` is what
+ * one row index costs (its calls before the fan-out once, those after it once per expected element).
+ */
 export function estimateDataset(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateOptions = {}): DatasetEstimate {
   const perRow = emptyTally();
   const unpriced = new Set<string>();
-  for (const node of rowPromptCalls(ds)) {
-    const call = estimateCall(plan, node.prompt);
-    if (!call) continue;
-    if (call.usd === undefined) unpriced.add(call.model);
-    const c: Counts = { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 };
-    addTally(perRow, { ...c, models: { [call.model]: c }, prompts: { [call.prompt]: c } }, 1);
+  // rows one index makes: 1, times each nested `for`'s expected length; null once a length is unknown
+  let fan: number | null = 1;
+  const notes: string[] = [];
+  if ('for' in ds.rows && ds.rows.for.eachSampler) notes.push(`each item makes ${+meanOf(ds.rows.for.eachSampler).toFixed(2)} rows on average (at most ${ds.rows.for.each})`);
+  for (const step of ds.steps) {
+    if (fan === null) break; // calls after a fan-out of unknown size cannot be counted
+    for (const node of stepCalls(step).flatMap(promptCalls)) {
+      const call = estimateCall(plan, node.prompt);
+      if (!call) continue;
+      if (call.usd === undefined) unpriced.add(call.model);
+      const c: Counts = { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 };
+      addTally(perRow, { ...c, models: { [call.model]: c }, prompts: { [call.prompt]: c } }, fan);
+    }
+    if ('for' in step) {
+      const each = step.each.sampler ? meanOf(step.each.sampler) : step.each.count;
+      if (step.size) {
+        const per = ((step.size.min + step.size.max) / 2) * each;
+        fan *= per;
+        notes.push(`\`for ${step.for}\` makes ${+per.toFixed(2)} rows per ${step.level > 1 ? 'element' : 'row index'} on average (list length ${step.size.min}..${step.size.max}${each !== 1 ? `, each ${+each.toFixed(2)}` : ''})`);
+      } else {
+        fan = null;
+        notes.push(`rows unknown: \`for ${step.for}\` ranges over a list whose length is known only when the row is made (bound it with @items on the field for an estimate); calls after it are not counted`);
+      }
+    }
   }
-  const rows = rowsOf(ds, opts);
+  const indices = rowsOf(ds, opts);
+  // `count` with a nested `for` counts rows: the indices it needs are the rows over the fan-out
+  const nestedCount = 'count' in ds.rows && ds.nested === true;
+  // (a fan-out of unknown size: at most `count` indices, whose calls after the fan-out are not counted)
+  const rowIndices = nestedCount && indices !== null ? (fan ? Math.ceil(indices / fan) : indices) : indices;
+  const rows = nestedCount ? indices : indices !== null && fan !== null ? Math.round(indices * fan) : null;
   let total: Tally | null = null;
-  if (rows !== null) addTally((total = emptyTally()), perRow, rows);
-  return { dataset: ds.name, rows, perRow, total, unpriced: [...unpriced].sort() };
+  if (rowIndices !== null) addTally((total = emptyTally()), perRow, rowIndices);
+  return {
+    dataset: ds.name,
+    rows,
+    perRow,
+    total,
+    unpriced: [...unpriced].sort(),
+    ...(notes.length ? { rowsNote: notes.join('; ') } : {}),
+    ...(fan === null && total ? { lowerBound: true as const } : {}),
+  };
 }
 
 /**
@@ -187,14 +243,29 @@ export function estimatePlan(plan: EstimatePlanInput, opts: EstimateOptions = {}
   const total = { ...emptyTally(), rows: 0 };
   const unpriced = new Set<string>();
   const uncounted: string[] = [];
+  // a dataset that reads another has that one's rows as items: estimate what is read first
+  const byName = new Map<string, DatasetEstimate>();
+  const itemCounts = { ...opts.itemCounts };
+  const estimate = (ds: DatasetStage, path: Set<string>): DatasetEstimate => {
+    let e = byName.get(ds.name);
+    if (e) return e;
+    if ('for' in ds.rows && ds.rows.for.kind === 'dataset' && itemCounts[ds.name] === undefined && !path.has(ds.name)) {
+      const up = plan.datasets[ds.rows.for.from];
+      const rows = up ? estimate(up, new Set([...path, ds.name])).rows : null;
+      if (rows !== null) itemCounts[ds.name] = rows;
+    }
+    e = estimateDataset(plan, ds, { ...opts, itemCounts });
+    byName.set(ds.name, e);
+    return e;
+  };
   for (const ds of Object.values(plan.datasets)) {
     if (opts.datasets?.length && !opts.datasets.includes(ds.name)) continue;
-    const e = estimateDataset(plan, ds, opts);
+    const e = estimate(ds, new Set());
     datasets.push(e);
     e.unpriced.forEach((m) => unpriced.add(m));
-    if (e.rows === null || !e.total) uncounted.push(ds.name);
+    if (!e.total) uncounted.push(ds.name);
     else {
-      total.rows += e.rows;
+      total.rows += e.rows ?? 0;
       addTally(total, e.total, 1);
     }
   }

@@ -6,6 +6,7 @@
 // expression first (innermost first), then `evaluate` reads their results from the map.
 import { parseDate, parseDatetime } from './dates.js';
 import type { ExprIR } from './expr-ir.js';
+import { setOwn } from '../../base/own.js';
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Env = Map<string, Value>;
@@ -128,7 +129,7 @@ function evaluateNode(ir: ExprIR, env: Env, prompts?: PromptResults): Value {
   if ('range' in ir) return [evaluate(ir.range[0], env, prompts), evaluate(ir.range[1], env, prompts)];
   if ('record' in ir) {
     const out: { [k: string]: Value } = {};
-    for (const [k, v] of Object.entries(ir.record)) out[k] = evaluate(v, env, prompts);
+    for (const [k, v] of Object.entries(ir.record)) setOwn(out, k, evaluate(v, env, prompts));
     return out;
   }
   if ('list' in ir) return ir.list.map((x) => evaluate(x, env, prompts));

@@ -4,6 +4,7 @@
 // (simulations, evaluated per agent-step, are compiled instead).
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
+import { setOwn } from '../../base/own.js';
 import type { CheckContext } from '../check/context.js';
 
 export type ExprIR =
@@ -63,7 +64,7 @@ export function lowerExpr(e: A.Expr, ctx: CheckContext, aggregates = false): Exp
       return { range: [lower(e.low), lower(e.high)] };
     case 'Record': {
       const record: Record<string, ExprIR> = {};
-      for (const en of e.entries) record[keyName(en.key)] = lower(en.value);
+      for (const en of e.entries) setOwn(record, keyName(en.key), lower(en.value));
       return { record };
     }
     case 'Array':

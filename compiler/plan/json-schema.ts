@@ -2,6 +2,7 @@
 // every LLM response locally. Schemas follow OpenAI's strict-mode rules: every property is required and
 // optional fields are `[T, null]`; `additionalProperties: false` everywhere.
 import type * as A from '../../grammar/ast.js';
+import { setOwn } from '../../base/own.js';
 import { constNumber } from '../check/const-eval.js';
 import type { CheckContext } from '../check/context.js';
 import type { Ty } from '../types.js';
@@ -46,7 +47,7 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
     }
     case 'record': {
       const properties: Record<string, Schema> = {};
-      for (const [k, v] of ty.fields) properties[k] = jsonSchemaOf(v, ctx, visiting);
+      for (const [k, v] of ty.fields) setOwn(properties, k, jsonSchemaOf(v, ctx, visiting));
       return { type: 'object', properties, required: [...ty.fields.keys()], additionalProperties: false };
     }
     case 'struct': {
@@ -56,7 +57,7 @@ export function jsonSchemaOf(ty: Ty, ctx: CheckContext, visiting: Set<string> = 
       const properties: Record<string, Schema> = {};
       for (const f of sym.decl.fields) {
         const fty = ctx.typeRefs.get(f.type) ?? { k: 'unknown' };
-        properties[f.name.name] = withConstraints(jsonSchemaOf(fty, ctx, visiting), f.constraints);
+        setOwn(properties, f.name.name, withConstraints(jsonSchemaOf(fty, ctx, visiting), f.constraints));
       }
       visiting.delete(ty.name);
       return { type: 'object', properties, required: sym.decl.fields.map((f) => f.name.name), additionalProperties: false };

@@ -10,6 +10,8 @@ import { keyName } from '../../grammar/ast.js';
 import type { CheckResult } from '../check.js';
 import { constNumber, isEnvCall } from '../check/const-eval.js';
 import { isIterableProblem, iterableElement } from '../check/iterables.js';
+import { eachBounds } from '../check/for-clauses.js';
+import { isTableDecl, tableFormat } from '../check/sources.js';
 import type { CheckContext } from '../check/context.js';
 import { buildSimStage } from '../sim/plan.js';
 import { show, T, type Ty } from '../types.js';
@@ -20,7 +22,7 @@ import { promptCalls } from './eval.js';
 import { lowerExpr, type ExprIR } from './expr-ir.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { printExpr } from '../format.js';
-import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type ModelStage, type Param, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type SourceStage, type VaryStage } from './schema.js';
+import { PLAN_VERSION, type BuildOutput, type DatasetStage, type DatasetStep, type EachStage, type FilesSourceStage, type ModelStage, type Param, type Plan, type PromptStage, type Sampler, type Setting, type SimPlanStage, type TableSourceStage, type VaryStage } from './schema.js';
 import { fakeCallLocale } from '../check/fake.js';
 import { constWhen } from '../check/samplers.js';
 import { FAKER_VERSION } from '../fake-catalogue.js';
@@ -123,11 +125,15 @@ export function buildPlan(result: CheckResult, specText?: string): BuildOutput {
           break;
         case 'Source': {
           const g = d.init.kind === 'Call' ? d.init.args[0] : undefined;
+          if (isTableDecl(d)) {
+            plan.sources[d.name.name] = tableStage(d, ctx);
+            break;
+          }
           const get = (k: string, def: number) => {
             const v = d.settings.find((x) => x.key.name === k)?.value;
             return (v && constNumber(v)) ?? def;
           };
-          plan.sources[d.name.name] = withHash<SourceStage>({
+          plan.sources[d.name.name] = withHash<FilesSourceStage>({
             name: d.name.name,
             glob: g?.kind === 'String' ? g.value : '',
             chunk: get('chunk', 512),
@@ -184,6 +190,25 @@ export function lowerForEstimate(result: CheckResult, names: string[]): Estimate
     if (model?.kind === 'Model') out.models[p.model] ??= modelStage(model);
   }
   return out;
+}
+
+/** `source people: Person = table("seed/people.csv")`: the path as written, its format, the struct's schema. */
+function tableStage(d: A.SourceDecl, ctx: CheckContext): TableSourceStage {
+  const g = d.init.kind === 'Call' ? d.init.args[0] : undefined;
+  const p = g?.kind === 'String' ? g.value : '';
+  const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
+  return withHash<TableSourceStage>({
+    name: d.name.name,
+    table: { path: p, format: tableFormat(p) ?? 'csv' },
+    rowType: { name: show(rowTy), schema: jsonSchemaOf(rowTy, ctx) },
+    unique: uniqueFields(rowTy, ctx),
+  });
+}
+
+/** The `@unique` fields of a struct type, in declaration order (none for another type). */
+function uniqueFields(t: Ty, ctx: CheckContext): string[] {
+  const d = t.k === 'struct' ? ctx.symbols.get(t.name)?.decl : undefined;
+  return d?.kind === 'Struct' ? d.fields.filter((f) => f.constraints.some((c) => c.name.name === 'unique')).map((f) => f.name.name) : [];
 }
 
 function modelStage(d: A.ModelDecl): ModelStage {
@@ -266,7 +291,13 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
   }
   if (e.kind !== 'Call') return { kind: 'choice', values: [], weights: [] };
   const n = (i: number) => numParam(e.args[i], ctx);
+  const drawn = rowSampler(e, ctx);
+  if (drawn) return drawn;
   switch (e.callee.name) {
+    case 'uuid':
+      return { kind: 'uuid' };
+    case 'seq':
+      return { kind: 'seq' };
     case 'uniform': {
       if (e.args.length === 1 && e.args[0]!.kind === 'Name') {
         const values = enumValues(e.args[0].name.name);
@@ -302,6 +333,44 @@ function samplerOf(v: A.VaryClause, ctx: CheckContext): Sampler {
   return { kind: 'choice', values: [], weights: [] };
 }
 
+/** `one_of(people)` / `weighted(people, column)` over a table source or a dataset; undefined for other calls. */
+function rowSampler(e: A.CallExpr, ctx: CheckContext): Sampler | undefined {
+  const from = e.args[0];
+  if ((e.callee.name !== 'one_of' && e.callee.name !== 'weighted') || from?.kind !== 'Name') return undefined;
+  const r = ctx.references.get(from.name);
+  if (r?.kind !== 'decl') return undefined;
+  const decl = ctx.symbols.get(from.name.name)?.decl;
+  const of = decl?.kind === 'Dataset' ? 'dataset' : decl?.kind === 'Source' ? 'source' : undefined;
+  if (!of) return undefined;
+  const col = e.args[1];
+  return { kind: 'row', from: from.name.name, of, ...(e.callee.name === 'weighted' && col?.kind === 'Name' ? { weight: col.name.name } : {}) };
+}
+
+/** `each N`, `each randint(a, b)`, `each one_of(…)`: the most rows an item makes, and the draw of how many. */
+function eachOf(e: A.Expr | undefined): EachStage {
+  if (!e) return { count: 1 };
+  const b = eachBounds(e) ?? { min: 1, max: 1 };
+  if (e.kind !== 'Call') return { count: b.max };
+  const vals = e.args.map((a) => constNumber(a) ?? 0);
+  const sampler: Sampler = e.callee.name === 'randint' ? { kind: 'randint', low: vals[0] ?? 0, high: vals[1] ?? 0 } : { kind: 'choice', values: vals, weights: vals.map(() => 1 / Math.max(1, vals.length)) };
+  return { count: b.max, sampler };
+}
+
+/** What is known of a nested `for`'s list length: a list literal's, or the `@items` bounds of the field it reads. */
+function listSize(e: A.Expr, ctx: CheckContext): { min: number; max: number } | null {
+  if (e.kind === 'Array') return { min: e.items.length, max: e.items.length };
+  if (e.kind !== 'Member') return null;
+  const r = ctx.references.get(e.member);
+  if (r?.kind !== 'field' || !r.declName) return null;
+  const decl = ctx.symbols.get(r.declName)?.decl;
+  const f = decl?.kind === 'Struct' ? decl.fields.find((x) => x.name.name === e.member.name) : undefined;
+  const items = f?.constraints.find((c) => c.name.name === 'items')?.args[0];
+  if (items?.kind !== 'Range') return null;
+  const lo = constNumber(items.low);
+  const hi = constNumber(items.high);
+  return lo !== undefined && hi !== undefined ? { min: lo, max: hi } : null;
+}
+
 /** A readable label for a check/expect, printed canonically so formatting the spec never changes it. */
 function exprText(e: A.Expr, _ctx: CheckContext): string {
   return printExpr(e);
@@ -321,30 +390,51 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   let seed = goalSeed;
   const sims = new Set<string>();
   const sources = new Set<string>();
+  const reads = new Set<string>();
+  // names the clauses declared so far: a `for` over one of them ranges over a list (a nested `for`)
+  const declared = new Set<string>();
+  let level = 0;
+  let itemsFor = false;
   for (const c of d.clauses) {
     switch (c.kind) {
       case 'Count':
         count = constNumber(c.value) ?? 0;
         break;
       case 'For': {
-        const el = iterableElement(ctx, c.iterable);
-        if (!isIterableProblem(el)) {
+        const it = c.iterable;
+        const local = (it.kind === 'Name' && declared.has(it.name.name)) || (it.kind === 'Member' && it.object.kind === 'Name' && declared.has(it.object.name.name));
+        const el = local || itemsFor || level > 0 ? undefined : iterableElement(ctx, it);
+        declared.add(c.binder.name);
+        if (el && !isIterableProblem(el)) {
+          itemsFor = true;
+          const each = eachOf(c.each);
           forRows = {
             binder: c.binder.name,
             kind: el.kind,
             from: el.decl,
             ...(el.event ? { event: el.event } : {}),
-            each: c.each ? (constNumber(c.each) ?? 1) : 1,
+            each: each.count,
+            ...(each.sampler ? { eachSampler: each.sampler } : {}),
             ...(c.where ? { where: lowerExpr(c.where, ctx) } : {}),
           };
-          (el.kind === 'source' ? sources : sims).add(el.decl);
+          if (el.kind === 'dataset') reads.add(el.decl);
+          else (el.kind === 'source' || el.kind === 'table' ? sources : sims).add(el.decl);
+        } else {
+          // a list (the checker reported any other iterable): a nested `for`
+          level++;
+          steps.push({ for: c.binder.name, list: lowerExpr(it, ctx), level, each: eachOf(c.each), where: c.where ? lowerExpr(c.where, ctx) : null, size: listSize(it, ctx) });
         }
         break;
       }
-      case 'Vary':
-        vary.push({ name: c.name.name, mode: c.mode, sampler: samplerOf(c, ctx) });
+      case 'Vary': {
+        declared.add(c.name.name);
+        const sampler = samplerOf(c, ctx);
+        if (sampler.kind === 'row') (sampler.of === 'dataset' ? reads : sources).add(sampler.from);
+        vary.push({ name: c.name.name, mode: c.mode, sampler, ...(level > 0 ? { level } : {}) });
         break;
+      }
       case 'LetClause':
+        declared.add(c.name.name);
         steps.push({ let: c.name.name, expr: lowerExpr(c.value, ctx) });
         break;
       case 'Row':
@@ -354,6 +444,7 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
         steps.push({ check: lowerExpr(c.expr, ctx), text: exprText(c.expr, ctx) });
         break;
       case 'Judge':
+        declared.add(c.name.name);
         steps.push({ judge: c.name.name, call: lowerExpr(c.call, ctx), op: c.op ?? null, threshold: c.threshold ? lowerExpr(c.threshold, ctx) : null });
         break;
       case 'Keep':
@@ -388,11 +479,13 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
   }
   // `count N` beside a `for` keeps the first N rows, in canonical item order (docs/language.md, section 6).
   let rows: DatasetStage['rows'] = forRows ? { for: count !== undefined ? { ...forRows, count } : forRows } : { count: count ?? 0 };
-  // Without `count` or `for`, a grid dataset has one row per combination of its grid variables.
+  // Without `count` or `for`, a grid dataset has one row per combination of its grid variables: each cell once.
   if ('count' in rows && !d.clauses.some((c) => c.kind === 'Count') && vary.some((v) => v.mode === 'grid')) {
-    rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1) };
+    rows = { count: vary.filter((v) => v.mode === 'grid').reduce((n, v) => n * (v.sampler.kind === 'choice' ? v.sampler.values.length : 1), 1), grid: true };
   }
   const rowTy: Ty = d.rowType ? (ctx.typeRefs.get(d.rowType) ?? T.unknown) : T.unknown;
+  // `@unique` fields of the row type deduplicate like `unique row.field` (after any written `unique`)
+  for (const f of uniqueFields(rowTy, ctx)) unique.push({ expr: { get: { var: 'row' }, field: f }, similarity: null });
   // the prompts any step can reach, `check`s included (promptCalls walks any JSON, not only one expression)
   const prompts = new Set(promptCalls(steps as unknown as ExprIR).map((c) => c.prompt));
   const rowDecl = rowTy.k === 'struct' ? ctx.symbols.get(rowTy.name)?.decl : undefined;
@@ -414,5 +507,7 @@ function datasetStage(d: A.DatasetDecl, ctx: CheckContext, goalSeed: number, goa
     sims: [...sims].sort(),
     sources: [...sources].sort(),
     ...(images.length ? { images } : {}),
+    ...(reads.size ? { datasets: [...reads].sort() } : {}),
+    ...(level > 0 ? { nested: true as const } : {}),
   });
 }

@@ -15,6 +15,10 @@ export interface SampleContext {
   env?: Env;
   /** faker instances by locale, for `fake` (the runtime loads them: runtime/dataset/fakers.ts) */
   fakers?: FakerSource;
+  /** the row's index (0-based), for `seq()` */
+  index?: number;
+  /** the pool of a `row` draw, by source or dataset and weight column */
+  pools?: (from: string, weight?: string) => RowPool | undefined;
 }
 
 /** The largest Poisson rate a draw accepts: e^-700 is still a normal double (the checker's limit too). */
@@ -42,15 +46,54 @@ export function isConditional(s: Sampler): boolean {
     case 'poisson':
       return isExprParam(s.lambda);
     case 'fake':
+    case 'row':
+    case 'uuid':
+    case 'seq':
       return false;
   }
+}
+
+/**
+ * The rows a `row` sampler draws from (a table's or a dataset's, in their order), with the running sum of their
+ * weights when the draw is weighted (`cumulative[i]` = weights of rows 0..i; non-decreasing, last > 0).
+ */
+export interface RowPool {
+  rows: Value[];
+  cumulative?: Float64Array;
+}
+
+/** Row `k` of `pool` for a uniform `x` in [0, 1): uniformly, or by weight (binary search of the running sums). */
+export function drawRow(pool: RowPool, x: number): Value {
+  const n = pool.rows.length;
+  if (!pool.cumulative) return pool.rows[Math.min(n - 1, Math.floor(x * n))]!;
+  const c = pool.cumulative;
+  const target = x * c[n - 1]!;
+  // the first row whose running sum exceeds the target: rows of weight 0 are never drawn
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c[mid]! > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return pool.rows[lo]!;
+}
+
+/** A version-4 UUID (RFC 9562 §5.4) from four uniforms: 122 random bits, the version and variant bits fixed. */
+export function uuidFrom(u: Draw): string {
+  const hex: string[] = [];
+  for (let k = 0; k < 4; k++) hex.push(Math.floor(u() * 4294967296).toString(16).padStart(8, '0'));
+  const h = hex.join('');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
  * One draw of sampler `s`, by inverse transform from uniforms in [0, 1) taken from `u` (normal takes two, fake
  * two to seed faker). `choice` returns a value by weight; `randint` both ends included; `poisson` by sequential
  * search; `date` a whole day in [low, high]; `datetime` a millisecond in [low, high]. Parameters that are
- * expressions are evaluated in `ctx.env` first. Throws EvalError when a parameter computed for this row is outside
+ * expressions are evaluated in `ctx.env` first. `row` draws a row of `ctx.pools` (drawRow); `uuid` a v4 UUID from
+ * four uniforms; `seq` is `ctx.index + 1`. Throws EvalError when a parameter computed for this row is outside
  * the distribution's domain (`sd ≤ 0`, `p > 1`, `low > high`, …): the row fails with that message, never a
  * silently wrong value. Constant parameters were checked when the spec was.
  */
@@ -66,6 +109,15 @@ export function sample(s: Sampler, u: Draw, ctx: SampleContext = {}): Value {
     if (!ok) throw new EvalError(`${signature} needs ${condition}; this row has ${got}`);
   };
   switch (s.kind) {
+    case 'row': {
+      const pool = ctx.pools?.(s.from, s.weight);
+      if (!pool) throw new Error(`no rows of '${s.from}' to draw from`);
+      return drawRow(pool, u());
+    }
+    case 'uuid':
+      return uuidFrom(u);
+    case 'seq':
+      return (ctx.index ?? 0) + 1;
     case 'choice': {
       const total = s.weights.reduce((a, b) => a + b, 0) || 1;
       let x = u() * total;

@@ -52,32 +52,70 @@ export type Sampler =
    * with relative dates around `refDate`. `library` (`@faker-js/faker 10.6.0`) is part of the plan, so a faker
    * upgrade changes the plan's hash rather than mixing two libraries' values in one dataset.
    */
-  | { kind: 'fake'; method: string; locale: string; library: string; refDate: string };
+  | { kind: 'fake'; method: string; locale: string; library: string; refDate: string }
+  /** `one_of(people)` / `weighted(people, popularity)`: a row of a table source or of a dataset, uniformly or
+   *  weighted by a numeric column (rows with weight 0 are never drawn) */
+  | { kind: 'row'; from: string; of: 'source' | 'dataset'; weight?: string }
+  /** `uuid()`: a version-4 UUID from 122 drawn bits (deterministic per row, like every draw) */
+  | { kind: 'uuid' }
+  /** `seq()`: the row's index + 1 — unique and increasing in output order (gaps where rows were dropped) */
+  | { kind: 'seq' };
 
 export interface VaryStage {
   name: string;
   /** `grid` enumerates values (cartesian product across grid variables); `sample` draws per row. */
   mode: 'sample' | 'grid';
   sampler: Sampler;
+  /** drawn below the `level`-th nested `for` (once per element); absent: once per row index */
+  level?: number;
+}
+
+/**
+ * How many rows each item (or list element) makes: `each 3` is `{ count: 3 }`; `each randint(1, 5)` draws the
+ * number per item (`max` bounds it: the index space reserves `max` rows per item).
+ */
+export interface EachStage {
+  count: number;
+  sampler?: Sampler;
 }
 
 export type DatasetStep =
   | { let: string; expr: ExprIR }
   | { row: ExprIR }
   | { check: ExprIR; text: string }
-  | { judge: string; call: ExprIR; op: string | null; threshold: ExprIR | null };
+  | { judge: string; call: ExprIR; op: string | null; threshold: ExprIR | null }
+  /**
+   * A nested `for` (after the first): the steps after it run once per element of `list` (times `each`), each
+   * making its own row — one row index then makes a group of rows. `level` counts nested `for`s from 1; `size`
+   * is what the checker knows of the list's length (a list literal, a field's `@items`), for the estimate.
+   */
+  | { for: string; list: ExprIR; level: number; each: EachStage; where: ExprIR | null; size: { min: number; max: number } | null };
 
 export interface DatasetStage {
   name: string;
   rowType: { name: string; schema: unknown };
   /**
-   * `count`: rows wanted after checks. `for`: one row per item (`each` per item); `where` drops items before
-   * anything else of their rows runs; `count` (with `count N` beside the `for`) stops after the first N rows
-   * written, in canonical item order. Both are absent when not written, so older plans read the same.
+   * `count`: rows wanted after checks (`grid`: the count is the grid's size — each cell once, a filtered cell is
+   * not replaced). `for`: one row per item (`each` per item; `eachSampler` draws the number per item, at most
+   * `each`); `kind` says what `from` names — a source of documents or a table, a dataset (its written rows), or a
+   * simulation's events or trajectory; `where` drops items before anything else of their rows runs; `count` (with
+   * `count N` beside the `for`) stops after the first N rows written, in canonical item order. Optional fields are
+   * absent when not written, so older plans read the same.
    */
   rows:
-    | { count: number }
-    | { for: { binder: string; kind: 'event' | 'trajectory' | 'source'; from: string; event?: string; each: number; where?: ExprIR; count?: number } };
+    | { count: number; grid?: true }
+    | {
+        for: {
+          binder: string;
+          kind: 'event' | 'trajectory' | 'source' | 'table' | 'dataset';
+          from: string;
+          event?: string;
+          each: number;
+          eachSampler?: Sampler;
+          where?: ExprIR;
+          count?: number;
+        };
+      };
   vary: VaryStage[];
   steps: DatasetStep[];
   keep: string[];
@@ -92,15 +130,40 @@ export interface DatasetStage {
   sources: string[];
   /** top-level row fields of type `image`: each written row becomes one line per image (absent: none) */
   images?: string[];
+  /** the datasets whose written rows this one reads (`for c in customers`, `one_of(customers)`); absent: none */
+  datasets?: string[];
+  /** it has a nested `for`: one row index makes a group of rows */
+  nested?: true;
   hash: string;
 }
 
-export interface SourceStage {
+/** `source docs = files("glob") { chunk N overlap M }`: documents as token chunks. */
+export interface FilesSourceStage {
   name: string;
   glob: string;
   chunk: number;
   overlap: number;
   hash: string;
+}
+
+/**
+ * `source people: Person = table("seed/people.csv")`: typed rows read from a CSV (RFC 4180, a header line),
+ * JSONL or Parquet file (by `format`), each checked against `rowType` (a struct: its JSON Schema, and per column
+ * the type name for messages); `unique` lists the struct's `@unique` fields.
+ */
+export interface TableSourceStage {
+  name: string;
+  table: { path: string; format: 'csv' | 'jsonl' | 'parquet' };
+  rowType: { name: string; schema: unknown };
+  unique: string[];
+  hash: string;
+}
+
+export type SourceStage = FilesSourceStage | TableSourceStage;
+
+/** Is `s` a table source? */
+export function isTableSource(s: SourceStage): s is TableSourceStage {
+  return 'table' in s;
 }
 
 export interface SimPlanStage {

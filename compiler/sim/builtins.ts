@@ -1,80 +1,120 @@
-// Built-ins of simulation code. Both code generators (JavaScript for the CPU backend, WGSL for WebGPU)
-// implement exactly these. `exact` says whether the CPU and GPU results are bit-identical: arithmetic,
-// comparisons, min/max/clamp/abs/select/floor/ceil and the integer ops are; transcendental functions
-// (sqrt, exp, log, sin, cos, pow, ...) are computed by the GPU driver to WGSL's stated precision, not
-// correctly rounded, so they may differ in the last bits.
+// Built-ins of simulation code, defined once: every overload the checker accepts is listed here, the lowering
+// (lower.ts) turns each into IR from this table, and the two printers (js.ts, wgsl.ts) print that IR. Nothing
+// else decides what `clamp(v, lo, hi)` means, so a vector overload cannot be a scalar call in one printer and a
+// vector call in the other.
+//
+// All of them are `exact`: the CPU and WebGPU backends give bit-identical results. min/max/abs/floor/ceil and
+// select are single correctly rounded (or exact) operations; sqrt, exp, log, sin, cos, tanh, pow and the vector
+// functions built on them are not the GPU driver's (WGSL only bounds those to a few ULP, and each driver has its
+// own) but the same f32 polynomials in both printers (xmath.ts), so they round identically everywhere.
 import { isNumericT, isVec, type SimType } from './types.js';
+
+/** A concrete IR type: what `int` literals and `unknown` resolve to. */
+export type Ty = 'f32' | 'i32' | 'u32' | 'bool' | 'vec2f' | 'vec3f' | 'vec4f';
+
+const VECS = ['vec2f', 'vec3f', 'vec4f'] as const;
+const FLOATS = ['f32', ...VECS] as const;
+const NUMBERS = ['f32', 'i32', 'u32', ...VECS] as const;
+const ALL = ['f32', 'i32', 'u32', 'bool', ...VECS] as const;
+
+/** One overload family: `params` and `result` are concrete types or `T`, which ranges over `types`. */
+export interface Overloads {
+  params: readonly (Ty | 'T')[];
+  result: Ty | 'T';
+  types: readonly Ty[];
+}
 
 export interface SimFn {
   signature: string;
   doc: string;
+  /** bit-identical on both backends (see the header comment) */
   exact: boolean;
-  result(args: SimType[]): SimType | string;
+  overloads: Overloads;
 }
 
-const unifyNum = (ts: SimType[]): SimType | undefined => {
-  let t: SimType = 'int';
-  for (const x of ts) {
-    if (x === 'unknown') return 'unknown';
-    if (x === 'int') continue;
-    if (t === 'int') t = x;
-    else if (t !== x) return undefined;
-  }
-  return t;
+/** The names of the built-in functions; each printer has a case for each (a missing one is a type error). */
+export type SimFnName = 'min' | 'max' | 'clamp' | 'abs' | 'floor' | 'ceil' | 'sqrt' | 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'pow' | 'select' | 'length' | 'dot' | 'normalize' | 'distance';
+
+const fn = (signature: string, doc: string, params: readonly (Ty | 'T')[], result: Ty | 'T', types: readonly Ty[]): SimFn => ({ signature, doc, exact: true, overloads: { params, result, types } });
+
+/** Indexed by any name (the language server looks names up), with a case for each built-in. */
+export const SIM_FUNCTIONS: Record<SimFnName, SimFn> & Readonly<Record<string, SimFn>> = {
+  min: fn('min(a, b)', 'the smaller value (per component for vectors)', ['T', 'T'], 'T', NUMBERS),
+  max: fn('max(a, b)', 'the larger value (per component for vectors)', ['T', 'T'], 'T', NUMBERS),
+  clamp: fn('clamp(x, lo, hi)', 'x limited to [lo, hi]: min(max(x, lo), hi), per component for vectors', ['T', 'T', 'T'], 'T', NUMBERS),
+  abs: fn('abs(x)', 'absolute value (per component for vectors)', ['T'], 'T', NUMBERS),
+  floor: fn('floor(x)', 'round down (per component for vectors)', ['T'], 'T', FLOATS),
+  ceil: fn('ceil(x)', 'round up (per component for vectors)', ['T'], 'T', FLOATS),
+  sqrt: fn('sqrt(x)', 'square root, correctly rounded (per component for vectors)', ['T'], 'T', FLOATS),
+  exp: fn('exp(x)', 'e to the x (per component for vectors)', ['T'], 'T', FLOATS),
+  log: fn('log(x)', 'natural logarithm (per component for vectors)', ['T'], 'T', FLOATS),
+  sin: fn('sin(x)', 'sine of x radians (per component for vectors)', ['T'], 'T', FLOATS),
+  cos: fn('cos(x)', 'cosine of x radians (per component for vectors)', ['T'], 'T', FLOATS),
+  tanh: fn('tanh(x)', 'hyperbolic tangent (per component for vectors)', ['T'], 'T', FLOATS),
+  pow: fn('pow(x, y)', 'x to the y, exp(y · log(x)): NaN for x < 0 (per component for vectors)', ['T', 'T'], 'T', FLOATS),
+  select: fn('select(if_false, if_true, cond)', 'if_true when cond holds, else if_false (WGSL argument order)', ['T', 'T', 'bool'], 'T', ALL),
+  length: fn('length(v)', 'vector length: sqrt(dot(v, v))', ['T'], 'f32', VECS),
+  dot: fn('dot(a, b)', 'dot product, summed from the first component', ['T', 'T'], 'f32', VECS),
+  normalize: fn('normalize(v)', 'unit vector v · (1 / length(v)); NaN for a zero vector', ['T'], 'T', VECS),
+  distance: fn('distance(a, b)', 'distance between points: length(a − b)', ['T', 'T'], 'f32', VECS),
 };
 
-function numeric(n: number, sig: string, doc: string, exact: boolean, floatOnly = false): SimFn {
-  return {
-    signature: sig,
-    doc,
-    exact,
-    result(args) {
-      if (args.length !== n) return `takes ${n} argument${n === 1 ? '' : 's'}`;
-      if (args.some((a) => isVec(a))) {
-        if (args.every((a) => a === args[0])) return args[0]!;
-        return 'vector arguments must have the same type';
-      }
-      if (!args.every(isNumericT)) return 'needs numbers';
-      const t = unifyNum(args);
-      if (!t) return `arguments must have one type (got ${args.join(', ')})`;
-      if (floatOnly && t !== 'f32' && t !== 'int' && t !== 'unknown') return `needs f32 (got ${t}; convert with f32(...))`;
-      return floatOnly && t === 'int' ? 'f32' : t;
-    },
-  };
+export function isSimFn(name: string): name is SimFnName {
+  return Object.prototype.hasOwnProperty.call(SIM_FUNCTIONS, name);
 }
 
-export const SIM_FUNCTIONS: Record<string, SimFn> = {
-  min: numeric(2, 'min(a, b)', 'the smaller value', true),
-  max: numeric(2, 'max(a, b)', 'the larger value', true),
-  clamp: numeric(3, 'clamp(x, lo, hi)', 'x limited to [lo, hi]', true),
-  abs: numeric(1, 'abs(x)', 'absolute value', true),
-  floor: numeric(1, 'floor(x)', 'round down', true, true),
-  ceil: numeric(1, 'ceil(x)', 'round up', true, true),
-  sqrt: numeric(1, 'sqrt(x)', 'square root', false, true),
-  exp: numeric(1, 'exp(x)', 'e to the x', false, true),
-  log: numeric(1, 'log(x)', 'natural logarithm', false, true),
-  sin: numeric(1, 'sin(x)', 'sine', false, true),
-  cos: numeric(1, 'cos(x)', 'cosine', false, true),
-  tanh: numeric(1, 'tanh(x)', 'hyperbolic tangent', false, true),
-  pow: numeric(2, 'pow(x, y)', 'x to the y', false, true),
-  select: {
-    signature: 'select(if_false, if_true, cond)',
-    doc: 'if_true when cond holds, else if_false (WGSL argument order)',
-    exact: true,
-    result(args) {
-      if (args.length !== 3) return 'takes 3 arguments';
-      if (args[2] !== 'bool' && args[2] !== 'unknown') return 'the third argument is the bool condition';
-      const t = args[0] === args[1] ? args[0]! : unifyNum([args[0]!, args[1]!]);
-      if (!t) return `both values must have one type (got ${args[0]} and ${args[1]})`;
-      // integer literals stay abstract, like WGSL's: select(0, 1, c) adapts to an i32 or u32 use
-      return t;
-    },
-  },
-  length: { signature: 'length(v)', doc: 'vector length', exact: false, result: (a) => (a.length === 1 && isVec(a[0]!) ? 'f32' : 'takes one vector') },
-  dot: { signature: 'dot(a, b)', doc: 'dot product', exact: true, result: (a) => (a.length === 2 && isVec(a[0]!) && a[0] === a[1] ? 'f32' : 'takes two vectors of one type') },
-  normalize: { signature: 'normalize(v)', doc: 'unit vector', exact: false, result: (a) => (a.length === 1 && isVec(a[0]!) ? a[0]! : 'takes one vector') },
-  distance: { signature: 'distance(a, b)', doc: 'distance between points', exact: false, result: (a) => (a.length === 2 && isVec(a[0]!) && a[0] === a[1] ? 'f32' : 'takes two vectors of one type') },
-};
+/** A resolved call: concrete parameter types (what literals become) and the result (`int` while literals adapt). */
+export interface Resolved {
+  params: Ty[];
+  result: SimType;
+}
+
+const isScalarNum = (t: Ty) => t === 'f32' || t === 'i32' || t === 'u32';
+
+/** Does an argument of checker type `a` fit parameter type `p`? Integer literals fit any scalar number. */
+function fits(a: SimType, p: Ty): boolean {
+  return a === 'unknown' || a === p || (a === 'int' && isScalarNum(p));
+}
+
+/**
+ * Resolves a call against the table: the overload whose `T` every argument fits. When only integer literals
+ * decide it and several fit (`min(1, 2)`), the result stays `int`, like WGSL's abstract int, and adapts to its
+ * use. Returns an error text (without the signature) when nothing fits.
+ */
+export function resolveCall(name: SimFnName, args: SimType[]): Resolved | string {
+  const f = SIM_FUNCTIONS[name];
+  const o = f.overloads;
+  if (args.length !== o.params.length) return `takes ${o.params.length} argument${o.params.length === 1 ? '' : 's'}`;
+  const matches = o.types.filter((T) => o.params.every((p, i) => fits(args[i]!, p === 'T' ? T : p)));
+  if (matches.length === 0) return mismatch(name, args);
+  const T = matches[0]!;
+  const params = o.params.map((p) => (p === 'T' ? T : p));
+  let result: SimType = o.result === 'T' ? T : o.result;
+  // every argument in a `T` position an integer literal (or unknown), and more than one type fits: still abstract
+  const tArgs = o.params.map((p, i) => (p === 'T' ? args[i]! : 'x')).filter((a) => a !== 'x');
+  if (o.result === 'T' && matches.length > 1 && tArgs.every((a) => a === 'int' || a === 'unknown')) result = tArgs.some((a) => a === 'unknown') ? 'unknown' : 'int';
+  return { params, result };
+}
+
+function mismatch(name: SimFnName, args: SimType[]): string {
+  const o = SIM_FUNCTIONS[name].overloads;
+  const tArgs = args.filter((_, i) => o.params[i] === 'T');
+  const fixed = o.params.map((p, i) => (p !== 'T' && !fits(args[i]!, p) ? `argument ${i + 1} must be ${p} (got ${args[i]})` : '')).find(Boolean);
+  if (fixed) return fixed;
+  if (tArgs.some(isVec) && !tArgs.every((a) => a === tArgs[0])) return `vector arguments must have the same type (got ${tArgs.join(', ')})`;
+  const distinct = [...new Set(tArgs.filter((a) => a !== 'int'))];
+  if (distinct.length > 1) return `arguments must have one type (got ${args.join(', ')})`;
+  const t = distinct[0] ?? 'int';
+  if (!isNumericT(t) && !isVec(t) && !(o.types as readonly string[]).includes(t)) return `needs ${describe(o.types)} (got ${t})`;
+  return `needs ${describe(o.types)} (got ${t}${o.types.includes('f32') && (t === 'i32' || t === 'u32') ? '; convert with f32(...)' : ''})`;
+}
+
+function describe(types: readonly Ty[]): string {
+  if (types === VECS) return 'vectors of one type';
+  if (types === FLOATS) return 'f32 or a vector';
+  if (types === NUMBERS) return 'numbers or vectors of one type';
+  return types.join(', ');
+}
 
 export interface SimRandom {
   signature: string;
@@ -90,13 +130,30 @@ export const SIM_RANDOM: Record<string, SimRandom> = {
   bernoulli: { signature: 'bernoulli(p)', doc: 'true with probability p', params: ['f32'], result: 'bool' },
 };
 
-export const SIM_REDUCTIONS = ['min', 'max', 'sum', 'count', 'mean', 'any', 'all'];
+export type SimReduction = 'min' | 'max' | 'sum' | 'count' | 'mean' | 'any' | 'all';
+export const SIM_REDUCTIONS: readonly string[] = ['min', 'max', 'sum', 'count', 'mean', 'any', 'all'];
 
-export const SIM_SETTINGS: Record<string, { min: number; max: number; doc: string }> = {
-  worlds: { min: 1, max: 1 << 26, doc: 'independent instances run in parallel' },
-  agents: { min: 1, max: 1 << 16, doc: 'agents per world' },
-  steps: { min: 1, max: 1 << 24, doc: 'steps to simulate' },
-  seed: { min: 0, max: 0xffffffff, doc: 'overrides the goal seed for this simulation' },
-  max_events: { min: 1, max: 1 << 26, doc: 'capacity of each event buffer (overflow is an error, never silent)' },
-  finite_outputs: { min: 0, max: 1, doc: '1 (default): observed and emitted floats must be finite (SYN6002 otherwise); 0: let NaN and ±Infinity through' },
+/** Fields of the other agent in a reduction besides its states: `o.agent` is its index in the world. */
+export const REDUCTION_BINDER_FIELDS: Record<string, SimType> = { agent: 'u32' };
+
+export interface SimSetting {
+  /** `int` settings take a constant integer in [min, max]; `bool` settings take true or false */
+  kind: 'int' | 'bool';
+  min: number;
+  max: number;
+  doc: string;
+}
+
+export const SIM_SETTINGS: Record<string, SimSetting> = {
+  worlds: { kind: 'int', min: 1, max: 1 << 26, doc: 'independent instances run in parallel' },
+  agents: { kind: 'int', min: 1, max: 1 << 16, doc: 'agents per world' },
+  steps: { kind: 'int', min: 1, max: 1 << 24, doc: 'steps to simulate' },
+  seed: { kind: 'int', min: 0, max: 0xffffffff, doc: 'overrides the goal seed for this simulation' },
+  max_events: { kind: 'int', min: 1, max: 1 << 26, doc: 'capacity of each event buffer (overflow is an error, never silent)' },
+  finite_outputs: {
+    kind: 'int',
+    min: 0,
+    max: 1,
+    doc: '1 (default): observed and emitted floats must be finite (SYN6002 otherwise); 0: let NaN and ±Infinity through',
+  },
 };

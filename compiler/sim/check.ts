@@ -9,7 +9,7 @@ import { constNumber } from '../check/const-eval.js';
 import { closest } from '../suggest.js';
 import { withArticle } from '../symbols.js';
 import { typeRefText } from '../types.js';
-import { SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS } from './builtins.js';
+import { REDUCTION_BINDER_FIELDS, SIM_FUNCTIONS, SIM_RANDOM, SIM_REDUCTIONS, SIM_SETTINGS, isSimFn, resolveCall } from './builtins.js';
 import { SIM_TYPE_NAMES, isNumericT, isVec, vecSize, type SimType } from './types.js';
 
 export interface SimCheckResult {
@@ -92,6 +92,10 @@ class SimChecker {
         this.report('SYN4001', st.value.span, { what: `\`${k}\` (it sizes the simulation's buffers)` });
         continue;
       }
+      if (spec.kind === 'bool') {
+        if (st.value.kind !== 'Bool') this.report('SYN2009', st.value.span, { key: k, block: `sim ${s.name.name}`, expected: 'true or false' });
+        continue;
+      }
       const v = constNumber(st.value);
       if (v === undefined || !Number.isInteger(v) || v < spec.min || v > spec.max) {
         this.report('SYN2009', st.value.span, { key: k, block: `sim ${s.name.name}`, expected: `a constant integer from ${spec.min} to ${spec.max}` });
@@ -120,11 +124,17 @@ class SimChecker {
       this.globals.set(st.name.name, { type: t, kind: 'state' });
       this.stateTypes.set(st.name.name, t);
     }
-    for (const st of s.states) {
-      if (!st.init) continue;
+    // Initialisers run in declaration order: one reads the states declared before it, not after.
+    s.states.forEach((st, k) => {
+      if (!st.init) return;
+      const later = new Set(s.states.slice(k).map((x) => x.name.name));
+      const bad = findNode(st.init, (n) => n.kind === 'Name' && later.has(n.name.name));
+      if (bad && bad.kind === 'Name') {
+        this.report('SYN2027', bad.span, { state: st.name.name, read: bad.name.name === st.name.name ? 'itself' : bad.name.name });
+      }
       const it = this.expr(st.init);
       this.assignable(it, this.stateTypes.get(st.name.name)!, st.init.span, `state ${st.name.name}`);
-    }
+    });
     // events
     const events = new Map<string, A.EventDecl>();
     for (const e of s.events) {
@@ -416,9 +426,9 @@ class SimChecker {
       }
       case 'Member': {
         if (e.object.kind === 'Name' && e.object.name.name === this.inReduction) {
-          const t = this.stateTypes.get(e.member.name);
+          const t = this.stateTypes.get(e.member.name) ?? REDUCTION_BINDER_FIELDS[e.member.name];
           if (!t) {
-            return this.bad('SYN2005', e.member.span, { type: 'agent', name: e.member.name }, { suggestion: closest(e.member.name, this.stateTypes.keys()) });
+            return this.bad('SYN2005', e.member.span, { type: 'agent', name: e.member.name }, { suggestion: closest(e.member.name, [...this.stateTypes.keys(), ...Object.keys(REDUCTION_BINDER_FIELDS)]) });
           }
           return t;
         }
@@ -525,17 +535,16 @@ class SimChecker {
       args.forEach((t, i) => this.assignable(t, 'f32', e.args[i]!.span, `component ${i + 1} of ${name}`));
       return name as SimType;
     }
-    const fn = SIM_FUNCTIONS[name];
-    if (!fn) {
+    if (!isSimFn(name)) {
       if (name === 'env') {
         return this.bad('SYN4004', e.span, { where: 'a simulation' });
       }
       const suggestion = closest(name, [...Object.keys(SIM_FUNCTIONS), ...Object.keys(SIM_RANDOM), 'f32', 'u32', 'i32', 'vec2f', 'vec3f']);
       return this.bad('SYN1001', e.callee.span, { what: 'function', name }, { suggestion, data: { name } });
     }
-    const res = fn.result(args);
-    if (!SIM_TYPE_NAMES.has(res)) return this.bad('SYN2015', e.span, { signature: fn.signature, problem: res });
-    return res as SimType;
+    const res = resolveCall(name, args);
+    if (typeof res === 'string') return this.bad('SYN2015', e.span, { signature: SIM_FUNCTIONS[name].signature, problem: res });
+    return res.result;
   }
 
   private reduction(e: A.ReductionExpr, scope: Map<string, VarInfo>): SimType {
@@ -656,7 +665,7 @@ function findNode(x: unknown, pred: (n: A.Expr) => boolean): A.Expr | undefined 
   return undefined;
 }
 
-/** What a param may be initialised with: what ir.ts's constValue folds. */
+/** What a param may be initialised with: what layout.ts's constValue folds. */
 function isConstInit(e: A.Expr): boolean {
   if (e.kind === 'Bool') return true;
   if (constNumber(e) !== undefined) return true;

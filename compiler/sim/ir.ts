@@ -1,105 +1,197 @@
-// A sim lowered for execution: structure-of-arrays columns, params with their constant values, phases of
-// rules, events and observations. Plain JSON (it goes into the plan); the code generators (js.ts, wgsl.ts)
-// read this plus the typed AST.
-import type * as A from '../../grammar/ast.js';
-import { constNumber } from '../check/const-eval.js';
-import { printExpr } from '../format.js';
-import { analyzeSim } from './check.js';
-import { concrete, isVec, vecSize, type SimType } from './types.js';
+// The lowered, typed IR of a sim's code: what the JavaScript printer (js.ts) and the WGSL printer (wgsl.ts)
+// both print. lower.ts builds it once from the checked AST, so everything that decides a value — which overload
+// a built-in call is, what type an integer literal takes, how a vector operand is broadcast, which agent a
+// reduction reads, which draw site a call has — is decided in one place, and a printer only spells it.
+//
+// Every expression carries its concrete type. Operands of `arith`, `cmp` and `prim` have the node's type (or
+// its element type for `cmp`): broadcasting a scalar over a vector is an explicit `splat`. Built-ins that are
+// not single operations (sqrt, exp, sin, length, normalize, …, and the random distributions) are calls of
+// library functions (`call`), whose bodies are themselves IR (xmath.ts): the same f32 operations, in the same
+// order, on both backends.
+import type { Ty } from './builtins.js';
 
+export type { Ty };
 export type Scalar = 'f32' | 'i32' | 'u32' | 'bool';
+export type Vec = 'vec2f' | 'vec3f' | 'vec4f';
 
-export interface Column {
-  /** column name: the state name, or `state.x` for a vector component */
-  name: string;
-  state: string;
-  component: number;
-  type: Scalar;
-}
-
-export interface SimLayout {
-  name: string;
-  worlds: number;
-  agents: number;
-  steps: number;
-  seed: number;
-  maxEvents: number;
-  states: { name: string; type: SimType }[];
-  columns: Column[];
-  params: { name: string; type: SimType; value: number[] }[];
-  events: { name: string; fields: { name: string; type: Scalar }[] }[];
-  observe: { every: number; fields: string[] } | null;
-  checkFinite: boolean;
-  /** `finite_outputs 0`: observed and emitted floats may be NaN/±Infinity (absent: they must be finite) */
-  nonFiniteOutputs?: boolean;
-  /** `check COND` invariants, as source text (for messages), in declaration order */
-  invariants: string[];
-}
-
-/** The column type of a sim value: vectors are stored as f32 components, integer literals as i32. */
-export function scalarOf(t: SimType): Scalar {
-  const c = concrete(t);
-  return isVec(c) ? 'f32' : (c as Scalar);
-}
-
+/** f32 arithmetic is correctly rounded on both backends; i32/u32 wraps; `div`/`rem` by an integer 0 give a / 0. */
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'rem';
+/** Integer bit operations (library code only; the language has none). Shift counts are taken mod 32. */
+export type BitOp = 'and' | 'or' | 'xor' | 'shl' | 'shr';
+export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /**
- * The memory layout of a checked sim: its sizes (settings folded to constants), state columns, params, events,
- * observations and invariants; `seed` is the goal's seed, `file` names the spec in messages.
+ * Single operations with one result per component: `min`/`max` (for f32: `a < b ? a : b` and `a > b ? a :
+ * b`, so a NaN operand picks the other one's position the same way everywhere), `abs`, `floor`, `ceil`,
+ * `trunc` (toward zero); `clz` counts the leading zero bits of a u32 (32 for 0).
  */
-export function layoutOf(sim: A.SimDecl, seed: number, file = ''): SimLayout {
-  const setting = (k: string, def: number) => {
-    const s = sim.settings.find((x) => x.key.name === k);
-    return s ? (constNumber(s.value) ?? def) : def;
-  };
-  const { types } = analyzeSim(sim, file);
-  const states = sim.states.map((s) => ({ name: s.name.name, type: (s.type.kind === 'NamedType' ? s.type.name.name : 'f32') as SimType }));
-  const columns: Column[] = [];
-  for (const s of states) {
-    const n = vecSize(s.type);
-    for (let c = 0; c < n; c++) columns.push({ name: isVec(s.type) ? `${s.name}.${'xyzw'[c]}` : s.name, state: s.name, component: c, type: scalarOf(s.type) });
-  }
-  const params = sim.params.map((p) => {
-    const type = (p.type.kind === 'NamedType' ? p.type.name.name : 'f32') as SimType;
-    return { name: p.name.name, type, value: p.init ? constValue(p.init, types) : [0] };
-  });
-  const worlds = setting('worlds', 1);
-  const agents = setting('agents', 1);
-  const observes = sim.observes;
-  return {
-    name: sim.name.name,
-    worlds,
-    agents,
-    steps: setting('steps', 1),
-    seed: setting('seed', seed) >>> 0,
-    maxEvents: setting('max_events', Math.min(1 << 20, Math.max(4096, worlds * agents * 16))),
-    states,
-    columns,
-    params,
-    events: sim.events.map((e) => ({ name: e.name.name, fields: e.fields.map((f) => ({ name: f.name.name, type: scalarOf((f.type.kind === 'NamedType' ? f.type.name.name : 'f32') as SimType) })) })),
-    observe: observes.length
-      ? { every: Math.max(1, constNumber(observes[0]!.every) ?? 1), fields: [...new Set(observes.flatMap((o) => o.fields.map((f) => f.name)))] }
-      : null,
-    checkFinite: sim.checks.some((c) => c.expr.kind === 'Name' && c.expr.name.name === 'finite'),
-    // absent unless turned off, so plans of sims that keep the default are unchanged
-    ...(setting('finite_outputs', 1) === 0 ? { nonFiniteOutputs: true } : {}),
-    invariants: invariantsOf(sim).map((c) => printExpr(c.expr)),
-  };
+export type PrimFn = 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc' | 'clz';
+
+export type Expr =
+  | { k: 'const'; ty: Ty; v: number[] }
+  /** a `let`, a function parameter or library `let` (scope local), the rule's working copy of a state, a param, or step/world/agent */
+  | { k: 'var'; ty: Ty; scope: 'local' | 'state' | 'param' | 'builtin'; name: string }
+  /** a state of the other agent inside a reduction; `snapshot` when the phase writes it (read the copy taken at phase start) */
+  | { k: 'other'; ty: Ty; state: string; snapshot: boolean }
+  /** `o.agent`: the other agent's index in the world */
+  | { k: 'otherAgent'; ty: 'u32' }
+  | { k: 'neg'; ty: Ty; a: Expr }
+  | { k: 'not'; ty: 'bool'; a: Expr }
+  | { k: 'arith'; ty: Ty; op: ArithOp; a: Expr; b: Expr }
+  | { k: 'bits'; ty: 'i32' | 'u32'; op: BitOp; a: Expr; b: Expr }
+  | { k: 'cmp'; ty: 'bool'; op: CmpOp; a: Expr; b: Expr }
+  | { k: 'logic'; ty: 'bool'; op: 'and' | 'or'; a: Expr; b: Expr }
+  | { k: 'prim'; ty: Ty; fn: PrimFn; args: Expr[] }
+  /** numeric conversion between scalars: f32 → i32/u32 truncates and saturates (NaN → 0), bool → 0/1 */
+  | { k: 'convert'; ty: Scalar; a: Expr }
+  /** reinterprets the 32 bits (library code only) */
+  | { k: 'bitcast'; ty: 'f32' | 'i32' | 'u32'; a: Expr }
+  | { k: 'vec'; ty: Vec; args: Expr[] }
+  | { k: 'splat'; ty: Vec; a: Expr }
+  | { k: 'comp'; ty: 'f32'; a: Expr; i: number }
+  /** `c ? t : f`; both sides are evaluated (they have no effects) */
+  | { k: 'select'; ty: Ty; f: Expr; t: Expr; c: Expr }
+  /** a library function (xmath.ts) */
+  | { k: 'call'; ty: Ty; fn: string; args: Expr[] }
+  /** the 32-bit counter-based hash of (seed, world, agent, step, site): the source of every random draw */
+  | { k: 'rand'; ty: 'u32'; site: number }
+  | { k: 'reduce'; ty: Ty; op: ReduceOp; body: Expr; where: Expr | null; dflt: Expr };
+
+export type ExprKind = Expr['k'];
+export type ReduceOp = 'min' | 'max' | 'sum' | 'count' | 'mean' | 'any' | 'all';
+
+export type Stmt =
+  | { k: 'let'; name: string; ty: Ty; value: Expr }
+  /** writes the rule's working copy of a state */
+  | { k: 'assign'; state: string; ty: Ty; value: Expr }
+  | { k: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
+  /** appends a row (world, agent, step, site, fields…) to event `event` (an index into the layout's events) */
+  | { k: 'emit'; event: number; site: number; fields: Expr[] };
+
+export interface Rule {
+  name: string;
+  when: Expr | null;
+  body: Stmt[];
+  /** states the rule reads or writes (each gets a working copy) */
+  uses: string[];
+  /** states the rule assigns */
+  writes: string[];
 }
 
-/** Params are constants: fold their initialiser (numbers, bools, vector constructors, arithmetic). */
-function constValue(e: A.Expr, types: Map<A.Expr, SimType>): number[] {
-  if (e.kind === 'Bool') return [e.value ? 1 : 0];
-  if (e.kind === 'Call' && /^vec[234]f$/.test(e.callee.name)) {
-    const n = Number(e.callee.name[3]);
-    const parts = e.args.map((a) => constNumber(a) ?? 0);
-    return parts.length === 1 ? new Array(n).fill(parts[0]) : parts;
-  }
-  if (e.kind === 'Call' && ['f32', 'i32', 'u32'].includes(e.callee.name)) return [constNumber(e.args[0]!) ?? 0];
-  void types;
-  return [constNumber(e) ?? 0];
+export interface Phase {
+  rules: Rule[];
+  /** states any rule of the phase reads or writes */
+  uses: string[];
+  /** states any rule of the phase writes */
+  writes: string[];
+  /** states read through a reduction and written in this phase: read from a copy taken when the phase starts */
+  snapshot: string[];
+  /** does a rule of the phase read other agents (a neighbour reduction)? */
+  reads_others: boolean;
 }
 
-/** The `check COND` invariants of a sim (`check finite` is a flag, not an invariant). */
-export function invariantsOf(sim: A.SimDecl): A.SimCheck[] {
-  return sim.checks.filter((c) => !(c.expr.kind === 'Name' && c.expr.name.name === 'finite'));
+/** A library function: parameters, `let`s in order, and a result expression (no statements, no effects). */
+export interface FnDef {
+  name: string;
+  params: { name: string; ty: Ty }[];
+  ret: Ty;
+  lets: { name: string; value: Expr }[];
+  result: Expr;
+  /** one line on what it computes and where the formula comes from (printed above it) */
+  doc: string;
+  /**
+   * The function is the correctly rounded IEEE operation of this name: a printer may use the platform's own
+   * where that is correctly rounded too (JavaScript's Math.sqrt is; WGSL's sqrt is not required to be).
+   */
+  native?: 'sqrt';
+}
+
+export interface SimIR {
+  /** state initialisers in declaration order; an initialiser may read the states before it */
+  init: { state: string; ty: Ty; value: Expr }[];
+  phases: Phase[];
+  /** `check COND` invariants in declaration order (each reads the agent's state after a step) */
+  invariants: Expr[];
+  /** the library functions the code calls, callees before callers */
+  lib: FnDef[];
+}
+
+/** Element type of a vector (or the type itself). */
+export function elemOf(t: Ty): Scalar {
+  return t === 'vec2f' || t === 'vec3f' || t === 'vec4f' ? 'f32' : t;
+}
+
+export function widthOf(t: Ty): number {
+  return t === 'vec2f' ? 2 : t === 'vec3f' ? 3 : t === 'vec4f' ? 4 : 1;
+}
+
+export function isVecTy(t: Ty): t is Vec {
+  return t === 'vec2f' || t === 'vec3f' || t === 'vec4f';
+}
+
+/** The vector type of `n` f32 components (n = 1: f32). */
+export function vecOf(n: number): Ty {
+  return n === 2 ? 'vec2f' : n === 3 ? 'vec3f' : n === 4 ? 'vec4f' : 'f32';
+}
+
+/** Calls `visit` on every expression of a tree, children first. */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  for (const c of children(e)) walkExpr(c, visit);
+  visit(e);
+}
+
+export function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'const':
+    case 'var':
+    case 'other':
+    case 'otherAgent':
+    case 'rand':
+      return [];
+    case 'neg':
+    case 'not':
+    case 'convert':
+    case 'bitcast':
+    case 'splat':
+    case 'comp':
+      return [e.a];
+    case 'arith':
+    case 'bits':
+    case 'cmp':
+    case 'logic':
+      return [e.a, e.b];
+    case 'prim':
+    case 'vec':
+    case 'call':
+      return e.args;
+    case 'select':
+      return [e.f, e.t, e.c];
+    case 'reduce':
+      return [e.body, ...(e.where ? [e.where] : []), e.dflt];
+  }
+}
+
+/** Every expression of a statement list (conditions, values, event fields), for analyses. */
+export function stmtExprs(stmts: Stmt[], out: Expr[] = []): Expr[] {
+  for (const s of stmts) {
+    switch (s.k) {
+      case 'let':
+      case 'assign':
+        out.push(s.value);
+        break;
+      case 'if':
+        out.push(s.cond);
+        stmtExprs(s.then, out);
+        stmtExprs(s.else, out);
+        break;
+      case 'emit':
+        out.push(...s.fields);
+        break;
+    }
+  }
+  return out;
+}
+
+/** A compile-time error for a switch that misses a case. */
+export function unreachable(x: never): never {
+  throw new Error(`unhandled IR case: ${JSON.stringify(x)}`);
 }

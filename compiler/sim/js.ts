@@ -1,24 +1,26 @@
-// Simulation → JavaScript for the CPU backend: the rules are compiled (not interpreted) into one flat loop over
+// The JavaScript printer: prints a sim's IR (ir.ts) as the CPU backend's kernel — one flat loop per phase over
 // the agents of a block of worlds, on structure-of-arrays typed arrays. f32 arithmetic is rounded with
-// Math.fround after every operation and i32/u32 wrap like WGSL, so results match the GPU backend: exactly for
-// arithmetic and the random draws, within a tolerance for transcendental built-ins.
+// Math.fround after every operation, i32/u32 wrap like WGSL, so each IR operation gives the bits the WGSL
+// printer's does.
 //
-// Semantics shared with wgsl.ts: rules run in order; rules in one phase read the state as it was when the
-// phase began and each writes its own fields (sequentially within the rule); a rule with a neighbour
-// reduction starts a new phase, and reductions read a snapshot of the other agents taken at that point.
-import type * as A from '../../grammar/ast.js';
-import { keyName } from '../../grammar/ast.js';
-import { analyzeSim } from './check.js';
-import { NORMAL_JS } from './normal.js';
-import { siteMap } from './sites.js';
-import { binderReads, statesUsed, writesIn } from './walk.js';
-import { invariantsOf, scalarOf, type SimLayout } from './ir.js';
-import { concrete, isVec, vecSize, type SimType } from './types.js';
+// Vectors are scalarised: a vec2f value is two JavaScript numbers (`s_pos$x`, `s_pos$y`), never an array, so
+// the kernel allocates nothing per agent. `ex` returns one code string per component; a vector that is not a
+// plain variable or constant is first bound to temporaries, so no component expression is evaluated twice.
+//
+// Semantics shared with wgsl.ts: rules run in order; the rules of a phase read the state as it was when the
+// phase began (plus their own writes); a rule with a neighbour reduction starts a phase, and its reductions
+// read a snapshot, taken at that point, of the states the phase writes.
+import type { SimLayout } from './layout.js';
+import { elemOf, unreachable, walkExpr, widthOf, type Expr, type FnDef, type Phase, type SimIR, type Stmt, type Ty } from './ir.js';
 
-/** The RNG, shared verbatim in spirit with wgsl.ts: a counter-based hash of (seed, world, agent, step, site). */
-export const JS_RUNTIME =
-  `
+/** The RNG and conversion helpers, shared in meaning with wgsl.ts's WGSL_RUNTIME. */
+export const JS_RUNTIME = `
 const fround = Math.fround, imul = Math.imul;
+const _f32 = new Float32Array(1), _u32 = new Uint32Array(_f32.buffer), _i32 = new Int32Array(_f32.buffer);
+function f2u(x) { _f32[0] = x; return _u32[0]; }
+function u2f(x) { _u32[0] = x; return _f32[0]; }
+function i2f(x) { _i32[0] = x; return _f32[0]; }
+function f2i(x) { _f32[0] = x; return _i32[0]; }
 function mix(h) { h ^= h >>> 16; h = imul(h, 0x85ebca6b); h ^= h >>> 13; h = imul(h, 0xc2b2ae35); h ^= h >>> 16; return h >>> 0; }
 function rnd(seed, world, agent, step, site) {
   let h = mix((seed ^ imul(site + 1, 0x9e3779b9)) >>> 0);
@@ -26,456 +28,616 @@ function rnd(seed, world, agent, step, site) {
   h = mix((h + imul(agent, 0x27d4eb2d)) >>> 0);
   return mix((h ^ imul(step, 0x165667b1)) >>> 0);
 }
-function u01(h) { return (h >>> 8) * 5.9604644775390625e-8; }
-function r_uniform(h, lo, hi) { return fround(lo + fround(fround(hi - lo) * u01(h))); }
-function r_randint(h, lo, hi) { const n = (hi - lo + 1) >>> 0; return n === 0 ? lo : (lo + (h % n)) | 0; }
-function to_i32(x) { if (x !== x) return 0; if (x >= 2147483647) return 2147483647; if (x <= -2147483648) return -2147483648; return Math.trunc(x) | 0; }
-function to_u32(x) { if (x !== x || x <= 0) return 0; if (x >= 4294967295) return 4294967295; return Math.trunc(x) >>> 0; }
+// rnd with its first two rounds done once per site and world (k) and the step's factor done once per step (ts)
+function rnd2(k, agent, ts) { return mix((mix((k + imul(agent, 0x27d4eb2d)) >>> 0) ^ ts) >>> 0); }
+function to_i32(x) { if (x !== x) return 0; if (x >= 2147483647) return 2147483647; if (x <= -2147483648) return -2147483648; return x | 0; }
+function to_u32(x) { if (x !== x || x <= 0) return 0; if (x >= 4294967295) return 4294967295; return x >>> 0; }
 function idiv(a, b) { return b === 0 ? a : (a / b) | 0; }
 function udiv(a, b) { return b === 0 ? a : Math.floor(a / b) >>> 0; }
 function imod(a, b) { return b === 0 ? 0 : (a % b) | 0; }
-function fmod(a, b) { return fround(a - fround(b * Math.trunc(fround(a / b)))); }
-function fclamp(x, lo, hi) { return Math.min(Math.max(x, lo), hi); }
-` + NORMAL_JS;
+function umod(a, b) { return b === 0 ? 0 : a % b; }
+function fmin(a, b) { return a < b ? a : b; }
+function fmax(a, b) { return a > b ? a : b; }
+`;
+
+/** The first two RNG rounds for a site, done at compile time (they depend only on the seed and the site). */
+function siteKey(seed: number, site: number): number {
+  const mix = (h: number) => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  };
+  return mix((seed ^ Math.imul(site + 1, 0x9e3779b9)) >>> 0);
+}
+
+const COMP = 'xyzw';
+/** The name of component `i` of a value named `base` (scalars keep the name). */
+const part = (base: string, ty: Ty, i: number) => (widthOf(ty) === 1 ? base : `${base}$${COMP[i]}`);
+const parts = (base: string, ty: Ty) => Array.from({ length: widthOf(ty) }, (_, i) => part(base, ty, i));
+
+function num(v: number, ty: Ty): string {
+  switch (elemOf(ty)) {
+    case 'f32': {
+      const f = Math.fround(v);
+      if (Object.is(f, -0)) return '(-0)';
+      if (f === -Infinity) return '(-Infinity)';
+      return f < 0 ? `(${f})` : String(f);
+    }
+    case 'i32':
+      return (v | 0) < 0 ? `(${v | 0})` : String(v | 0);
+    case 'u32':
+      return String(v >>> 0);
+    case 'bool':
+      return v ? 'true' : 'false';
+  }
+}
+
+export interface JsOptions {
+  /**
+   * `native` prints sqrt … pow with JavaScript's Math (double precision, then rounded): not what the GPU
+   * computes. Only for measuring what exact transcendentals cost (bench/sim); plans always use `exact`.
+   */
+  math?: 'exact' | 'native';
+  /** print library functions marked `native` from their IR too (tests of the IR algorithm itself) */
+  software?: boolean;
+}
 
 interface Ctx {
-  types: Map<A.Expr, SimType>;
-  layout: SimLayout;
-  sites: Map<object, number>;
+  /** statements to print before the expression being printed */
   pre: string[];
-  tmp: { n: number };
-  /** reduction binder name → true while emitting its body */
-  binder: string | undefined;
-  /** columns to read others' values from (snapshot or live) */
-  snapshot: Set<string>;
-  locals: Set<string>;
+  /** local variable → component code (lets, function parameters, inlined lets) */
+  env: Map<string, string[]>;
+  /** the column read for `other` (reduction bodies): `c` live, `s` snapshot; the agent index variable */
+  inReduction: boolean;
+  /** how `rand(site)` is printed here */
+  rand: (site: number) => string;
+  /**
+   * Inside one iteration of a (fused) reduction loop: library calls already printed, by their IR, so two
+   * reductions reading `distance(o.pos, pos)` compute it once (every expression is pure: same IR, same value).
+   */
+  memo?: Map<string, string[]>;
+  /** in a statement: the library calls it makes more than once (memoised there too, by the same key) */
+  shared?: Set<string>;
+  /** reductions already computed by a fused loop: their accumulators */
+  done?: Map<Expr, string[]>;
 }
 
-const STATE = (n: string) => `s_${n}`;
-const PARAM = (n: string) => `p_${n}`;
-const LOCAL = (n: string) => `l_${n}`;
+class JsPrinter {
+  private tmpN = 0;
+  private readonly lib: Map<string, FnDef>;
 
-function colRef(layout: SimLayout, state: string, comp: number): string {
-  const idx = layout.columns.findIndex((c) => c.state === state && c.component === comp);
-  return `c${idx}`;
-}
-
-function ty(ctx: Ctx, e: A.Expr): SimType {
-  return concrete(ctx.types.get(e) ?? 'f32');
-}
-
-/** Rounds a JS number to the value type's arithmetic. */
-function wrap(t: SimType, code: string): string {
-  switch (t) {
-    case 'f32':
-      return `fround(${code})`;
-    case 'i32':
-      return `((${code}) | 0)`;
-    case 'u32':
-      return `((${code}) >>> 0)`;
-    default:
-      return code;
+  constructor(
+    readonly ir: SimIR,
+    readonly L: SimLayout,
+    readonly opts: JsOptions,
+  ) {
+    this.lib = new Map(ir.lib.map((f) => [f.name, f]));
   }
-}
 
-function vecOp(n: number, a: string, b: string, op: (x: string, y: string) => string, aVec: boolean, bVec: boolean): string {
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) parts.push(`fround(${op(aVec ? `${a}[${i}]` : a, bVec ? `${b}[${i}]` : b)})`);
-  return `[${parts.join(', ')}]`;
-}
+  private tmp(): string {
+    return `_t${this.tmpN++}`;
+  }
 
-function expr(e: A.Expr, ctx: Ctx, want?: SimType): string {
-  const t = want && ctx.types.get(e) === 'int' ? want : ty(ctx, e);
-  switch (e.kind) {
-    case 'Number':
-      if (t === 'f32') return String(Math.fround(e.value));
-      if (t === 'u32') return String(e.value >>> 0);
-      return String(e.value | 0);
-    case 'Bool':
-      return e.value ? 'true' : 'false';
-    case 'Name': {
-      const n = e.name.name;
-      if (n === 'step') return 't';
-      if (n === 'world') return 'w';
-      if (n === 'agent') return 'a';
-      if (ctx.locals.has(n)) return LOCAL(n);
-      if (ctx.layout.params.some((p) => p.name === n)) return PARAM(n);
-      return STATE(n);
-    }
-    case 'Member': {
-      if (ctx.binder && e.object.kind === 'Name' && e.object.name.name === ctx.binder) {
-        const st = ctx.layout.states.find((s) => s.name === e.member.name)!;
-        const src = ctx.snapshot.has(st.name) ? 's' : 'c';
-        const read = (c: number) => `${src}${ctx.layout.columns.findIndex((x) => x.state === st.name && x.component === c)}[j]`;
-        if (isVec(st.type)) return `[${Array.from({ length: vecSize(st.type) }, (_, c) => read(c)).join(', ')}]`;
-        return st.type === 'bool' ? `(${read(0)} !== 0)` : read(0);
+  private col(state: string, i: number): number {
+    return this.L.columns.findIndex((c) => c.state === state && c.component === i);
+  }
+
+  /** Binds each component to a temporary unless it is already a name or a literal. */
+  private bind(ctx: Ctx, comps: string[]): string[] {
+    return comps.map((c) => {
+      if (/^[\w$]+$/.test(c) || /^\(?-?[\d.e+-]+\)?$/.test(c)) return c;
+      const t = this.tmp();
+      ctx.pre.push(`const ${t} = ${c};`);
+      return t;
+    });
+  }
+
+  /** Code for each component of `e`. */
+  ex(e: Expr, ctx: Ctx): string[] {
+    const ty = e.ty;
+    const el = elemOf(ty);
+    const n = widthOf(ty);
+    const each = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+    switch (e.k) {
+      case 'const':
+        return each((i) => num(e.v[i] ?? e.v[0]!, ty));
+      case 'var':
+        switch (e.scope) {
+          case 'builtin':
+            return [e.name === 'step' ? 't' : e.name === 'world' ? 'w' : 'a'];
+          case 'param':
+            return parts(`p_${e.name}`, ty);
+          case 'state':
+            return parts(`s_${e.name}`, ty);
+          case 'local':
+            return ctx.env.get(e.name) ?? parts(e.name, ty);
+        }
+        return unreachable(e.scope);
+      case 'other': {
+        const arr = e.snapshot ? 's' : 'c';
+        return each((i) => (ty === 'bool' ? `(${arr}${this.col(e.state, i)}[j] !== 0)` : `${arr}${this.col(e.state, i)}[j]`));
       }
-      return `${expr(e.object, ctx)}[${'xyzw'.indexOf(e.member.name)}]`;
-    }
-    case 'Unary': {
-      const o = expr(e.operand, ctx, t);
-      if (e.op === '!') return `(!${o})`;
-      if (isVec(t)) return `${o}.map((v) => -v)`;
-      return wrap(t, `-${o}`);
-    }
-    case 'Binary':
-      return binary(e, ctx, t);
-    case 'Call':
-      return call(e, ctx, t);
-    case 'Reduction':
-      return reduction(e, ctx);
-    default:
-      return '0';
-  }
-}
-
-function binary(e: A.BinaryExpr, ctx: Ctx, t: SimType): string {
-  const lt = ty(ctx, e.left);
-  const rt = ty(ctx, e.right);
-  if (e.op === '&&' || e.op === '||') return `(${expr(e.left, ctx)} ${e.op} ${expr(e.right, ctx)})`;
-  if (['==', '!=', '<', '<=', '>', '>='].includes(e.op)) {
-    // operands take the type of the non-literal side
-    const ot = ctx.types.get(e.left) === 'int' ? concrete(ctx.types.get(e.right) ?? 'i32') : lt;
-    const op = e.op === '==' ? '===' : e.op === '!=' ? '!==' : e.op;
-    return `(${expr(e.left, ctx, ot)} ${op} ${expr(e.right, ctx, ot)})`;
-  }
-  if (isVec(t)) {
-    const n = vecSize(t);
-    const jsop = (x: string, y: string) => `${x} ${e.op} ${y}`;
-    return vecOp(n, expr(e.left, ctx, 'f32'), expr(e.right, ctx, 'f32'), jsop, isVec(lt), isVec(rt));
-  }
-  const l = expr(e.left, ctx, t);
-  const r = expr(e.right, ctx, t);
-  if (t === 'f32') {
-    if (e.op === '%') return `fmod(${l}, ${r})`;
-    return `fround(${l} ${e.op} ${r})`;
-  }
-  if (t === 'i32') {
-    if (e.op === '*') return `imul(${l}, ${r})`;
-    if (e.op === '/') return `idiv(${l}, ${r})`;
-    if (e.op === '%') return `imod(${l}, ${r})`;
-    return `((${l} ${e.op} ${r}) | 0)`;
-  }
-  if (t === 'u32') {
-    if (e.op === '*') return `(imul(${l}, ${r}) >>> 0)`;
-    if (e.op === '/') return `udiv(${l}, ${r})`;
-    if (e.op === '%') return `(${r} === 0 ? 0 : (${l} % ${r}) >>> 0)`;
-    return `((${l} ${e.op} ${r}) >>> 0)`;
-  }
-  return `(${l} ${e.op} ${r})`;
-}
-
-function draws(ctx: Ctx, node: object, n: number): string[] {
-  const first = ctx.sites.get(node)!;
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(`rnd(seed, w, a, t, ${first + i})`);
-  return out;
-}
-
-function call(e: A.CallExpr, ctx: Ctx, t: SimType): string {
-  const name = e.callee.name;
-  const argTypes = e.args.map((a) => ctx.types.get(a) ?? 'f32');
-  const common = concrete(argTypes.find((x) => x !== 'int') ?? (t === 'bool' ? 'i32' : t));
-  const args = (want: SimType) => e.args.map((a) => expr(a, ctx, want));
-  switch (name) {
-    case 'uniform': {
-      const [h] = draws(ctx, e, 1);
-      const [lo, hi] = args('f32');
-      return `r_uniform(${h}, ${lo}, ${hi})`;
-    }
-    case 'normal': {
-      const [h1, h2] = draws(ctx, e, 2);
-      const [m, s] = args('f32');
-      return `r_normal(${h1}, ${h2}, ${m}, ${s})`;
-    }
-    case 'randint': {
-      const [h] = draws(ctx, e, 1);
-      const [lo, hi] = args(t);
-      return t === 'u32' ? `(r_randint(${h}, ${lo}, ${hi}) >>> 0)` : `r_randint(${h}, ${lo}, ${hi})`;
-    }
-    case 'bernoulli': {
-      const [h] = draws(ctx, e, 1);
-      return `(u01(${h}) < ${args('f32')[0]})`;
-    }
-    case 'f32':
-      return argTypes[0] === 'bool' ? `(${expr(e.args[0]!, ctx)} ? 1 : 0)` : `fround(${expr(e.args[0]!, ctx, 'f32')})`;
-    case 'i32':
-      return argTypes[0] === 'bool' ? `(${expr(e.args[0]!, ctx)} ? 1 : 0)` : concrete(argTypes[0]!) === 'f32' ? `to_i32(${expr(e.args[0]!, ctx)})` : `(${expr(e.args[0]!, ctx, 'i32')} | 0)`;
-    case 'u32':
-      return argTypes[0] === 'bool' ? `(${expr(e.args[0]!, ctx)} ? 1 : 0)` : concrete(argTypes[0]!) === 'f32' ? `to_u32(${expr(e.args[0]!, ctx)})` : `(${expr(e.args[0]!, ctx, 'u32')} >>> 0)`;
-    case 'vec2f':
-    case 'vec3f':
-    case 'vec4f': {
-      const n = Number(name[3]);
-      const a = args('f32');
-      return `[${(a.length === 1 ? new Array(n).fill(a[0]) : a).join(', ')}]`;
-    }
-    case 'min':
-    case 'max':
-      if (isVec(t)) return vecOp(vecSize(t), expr(e.args[0]!, ctx), expr(e.args[1]!, ctx), (x, y) => `Math.${name}(${x}, ${y})`, true, true);
-      return `Math.${name}(${args(common).join(', ')})`;
-    case 'clamp':
-      return `fclamp(${args(common).join(', ')})`;
-    case 'abs':
-      return isVec(t) ? `${expr(e.args[0]!, ctx)}.map(Math.abs)` : wrap(common, `Math.abs(${args(common)[0]})`);
-    case 'floor':
-    case 'ceil':
-      return `Math.${name}(${args('f32')[0]})`;
-    case 'sqrt':
-    case 'exp':
-    case 'log':
-    case 'sin':
-    case 'cos':
-    case 'tanh':
-      return `fround(Math.${name}(${args('f32')[0]}))`;
-    case 'pow':
-      return `fround(Math.pow(${args('f32').join(', ')}))`;
-    case 'select': {
-      const [f, tr] = [expr(e.args[0]!, ctx, t), expr(e.args[1]!, ctx, t)];
-      return `(${expr(e.args[2]!, ctx)} ? ${tr} : ${f})`;
-    }
-    case 'dot': {
-      const n = vecSize(argTypes[0]!);
-      const [x, y] = [expr(e.args[0]!, ctx), expr(e.args[1]!, ctx)];
-      let acc = `fround(${x}[0] * ${y}[0])`;
-      for (let i = 1; i < n; i++) acc = `fround(${acc} + fround(${x}[${i}] * ${y}[${i}]))`;
-      return acc;
-    }
-    case 'length':
-      return `fround(Math.hypot(...${expr(e.args[0]!, ctx)}))`;
-    case 'distance': {
-      const n = vecSize(argTypes[0]!);
-      const [x, y] = [expr(e.args[0]!, ctx), expr(e.args[1]!, ctx)];
-      return `fround(Math.hypot(${Array.from({ length: n }, (_, i) => `${x}[${i}] - ${y}[${i}]`).join(', ')}))`;
-    }
-    case 'normalize': {
-      const v = `_v${ctx.tmp.n++}`;
-      ctx.pre.push(`const ${v} = ${expr(e.args[0]!, ctx)}; const ${v}l = fround(Math.hypot(...${v}));`);
-      return `${v}.map((c) => fround(c / ${v}l))`;
-    }
-  }
-  return '0';
-}
-
-/** Reductions become a loop over the world's agents, emitted before the statement that uses them. */
-function reduction(e: A.ReductionExpr, ctx: Ctx): string {
-  const op = e.op.name;
-  const v = `_r${ctx.tmp.n++}`;
-  const bodyT = concrete(ctx.types.get(e.body) ?? 'f32');
-  const resT = concrete(ctx.types.get(e) ?? 'f32');
-  const saved = ctx.binder;
-  ctx.binder = e.binder.name;
-  const body = expr(e.body, ctx, bodyT === 'i32' && resT !== 'i32' ? resT : bodyT);
-  const where = e.where ? expr(e.where, ctx) : 'true';
-  ctx.binder = saved;
-  const def = e.default ? expr(e.default, ctx, resT) : isVec(resT) ? `[${new Array(vecSize(resT)).fill(0).join(', ')}]` : resT === 'bool' ? (op === 'all' ? 'true' : 'false') : '0';
-  let init: string;
-  let step: string;
-  let fin = v;
-  switch (op) {
-    case 'min':
-      init = 'Infinity';
-      step = `if (x < ${v}) ${v} = x;`;
-      break;
-    case 'max':
-      init = '-Infinity';
-      step = `if (x > ${v}) ${v} = x;`;
-      break;
-    case 'sum':
-      init = isVec(resT) ? `[${new Array(vecSize(resT)).fill(0).join(', ')}]` : '0';
-      step = isVec(resT) ? `for (let c = 0; c < ${vecSize(resT)}; c++) ${v}[c] = fround(${v}[c] + x[c]);` : `${v} = ${wrap(resT, `${v} + x`)};`;
-      break;
-    case 'count':
-      init = '0';
-      step = `if (x) ${v}++;`;
-      break;
-    case 'mean':
-      init = '0';
-      step = `${v} = fround(${v} + x);`;
-      fin = `fround(${v} / ${v}n)`;
-      break;
-    case 'any':
-      init = 'false';
-      step = `if (x) { ${v} = true; break; }`;
-      break;
-    default: // all
-      init = 'true';
-      step = `if (!x) { ${v} = false; break; }`;
-  }
-  ctx.pre.push(
-    `let ${v} = ${init}, ${v}n = 0; for (let j = base; j < base + A; j++) { if (!(${where})) continue; const x = ${body}; ${v}n++; ${step} }` +
-      (op === 'count' || op === 'any' || op === 'all' ? '' : ` ${v} = ${v}n === 0 ? ${def} : ${fin};`) +
-      (op === 'count' ? '' : ''),
-  );
-  if ((op === 'any' || op === 'all') && e.default) ctx.pre.push(`if (${v}n === 0) ${v} = ${def};`);
-  return v;
-}
-
-function stmt(s: A.Stmt, ctx: Ctx, out: string[], indent: string): void {
-  const emit = (line: string) => {
-    for (const p of ctx.pre.splice(0)) out.push(indent + p);
-    out.push(indent + line);
-  };
-  switch (s.kind) {
-    case 'Let': {
-      const t = concrete(ctx.types.get(s.value) === 'int' ? 'i32' : (ctx.types.get(s.value) ?? 'f32'));
-      const code = expr(s.value, ctx, t);
-      ctx.locals.add(s.name.name);
-      emit(`let ${LOCAL(s.name.name)} = ${code};`);
-      return;
-    }
-    case 'Assign': {
-      const st = ctx.layout.states.find((x) => x.name === s.target.name)!;
-      const t = concrete(st.type);
-      const value = expr(s.value, ctx, t);
-      if (s.op === '=') emit(`${STATE(st.name)} = ${value};`);
-      else {
-        const op = s.op[0]!;
-        const fake = { kind: 'Binary', op, left: { kind: 'Name', name: s.target, span: s.span }, right: s.value, span: s.span } as A.BinaryExpr;
-        ctx.types.set(fake, t);
-        ctx.types.set(fake.left, t);
-        emit(`${STATE(st.name)} = ${binary(fake, ctx, t)};`);
+      case 'otherAgent':
+        return ['(j - base)'];
+      case 'neg': {
+        const a = this.ex(e.a, ctx);
+        return a.map((x) => (el === 'i32' ? `((-${x}) | 0)` : `(-${x})`));
       }
-      return;
-    }
-    case 'If': {
-      const cond = expr(s.cond, ctx);
-      emit(`if (${cond}) {`);
-      for (const x of s.then.stmts) stmt(x, ctx, out, indent + '  ');
-      if (s.else?.kind === 'If') {
-        out.push(indent + '} else {');
-        stmt(s.else, ctx, out, indent + '  ');
-        out.push(indent + '}');
-      } else if (s.else) {
-        out.push(indent + '} else {');
-        for (const x of s.else.stmts) stmt(x, ctx, out, indent + '  ');
-        out.push(indent + '}');
-      } else out.push(indent + '}');
-      return;
-    }
-    case 'Emit': {
-      const ev = ctx.layout.events.findIndex((x) => x.name === s.event.name);
-      const fields = ctx.layout.events[ev]!.fields.map((f) => {
-        const en = s.fields.entries.find((x) => keyName(x.key) === f.name)!;
-        const v = expr(en.value, ctx, f.type);
-        return f.type === 'bool' ? `(${v} ? 1 : 0)` : v;
-      });
-      emit(`E(${ev}, w, a, t, ${ctx.sites.get(s)!}, ${fields.join(', ')});`);
-      return;
+      case 'not':
+        return [`(!${this.ex(e.a, ctx)[0]})`];
+      case 'arith': {
+        const a = this.ex(e.a, ctx);
+        const b = this.ex(e.b, ctx);
+        return this.vecResult(ctx, n, each((i) => arith(e.op, el, a[i]!, b[i]!)));
+      }
+      case 'bits': {
+        const [a, b] = [this.ex(e.a, ctx)[0]!, this.ex(e.b, ctx)[0]!];
+        const js = { and: '&', or: '|', xor: '^', shl: '<<', shr: e.ty === 'u32' ? '>>>' : '>>' }[e.op];
+        return [e.ty === 'u32' && e.op !== 'shr' ? `((${a} ${js} ${b}) >>> 0)` : `(${a} ${js} ${b})`];
+      }
+      case 'cmp': {
+        const [a, b] = [this.ex(e.a, ctx)[0]!, this.ex(e.b, ctx)[0]!];
+        const js = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' }[e.op];
+        return [`(${a} ${js} ${b})`];
+      }
+      case 'logic': {
+        const [a, b] = [this.ex(e.a, ctx)[0]!, this.ex(e.b, ctx)[0]!];
+        return [`(${a} ${e.op === 'and' ? '&&' : '||'} ${b})`];
+      }
+      case 'prim': {
+        const args = e.args.map((x) => this.ex(x, ctx));
+        return this.vecResult(ctx, n, each((i) => prim(e.fn, el, args.map((a) => a[i]!))));
+      }
+      case 'convert':
+        return [convert(e.ty, e.a.ty, this.ex(e.a, ctx)[0]!)];
+      case 'bitcast': {
+        const from = e.a.ty;
+        if (e.a.k === 'const') {
+          // a constant's bits: the value itself (Infinity, NaN, 2^k …), not a round trip through memory per call
+          const buf = new DataView(new ArrayBuffer(4));
+          if (from === 'f32') buf.setFloat32(0, e.a.v[0]!);
+          else buf.setUint32(0, e.a.v[0]! >>> 0);
+          return [num(e.ty === 'f32' ? buf.getFloat32(0) : e.ty === 'i32' ? buf.getInt32(0) : buf.getUint32(0), e.ty)];
+        }
+        const a = this.ex(e.a, ctx)[0]!;
+        if (from === e.ty) return [a];
+        if (e.ty === 'f32') return [from === 'u32' ? `u2f(${a})` : `i2f(${a})`];
+        if (from === 'f32') return [e.ty === 'u32' ? `f2u(${a})` : `f2i(${a})`];
+        return [e.ty === 'u32' ? `(${a} >>> 0)` : `(${a} | 0)`];
+      }
+      case 'vec':
+        return e.args.map((x) => this.ex(x, ctx)[0]!);
+      case 'splat': {
+        const [a] = this.bind(ctx, this.ex(e.a, ctx));
+        return each(() => a!);
+      }
+      case 'comp':
+        return [this.ex(e.a, ctx)[e.i]!];
+      case 'select': {
+        const [c] = this.bind(ctx, this.ex(e.c, ctx));
+        const t = this.ex(e.t, ctx);
+        const f = this.ex(e.f, ctx);
+        return this.vecResult(ctx, n, each((i) => `(${c} ? ${t[i]} : ${f[i]})`));
+      }
+      case 'call': {
+        if (!ctx.memo) return this.call(e, ctx);
+        const key = JSON.stringify(e);
+        if (ctx.shared && !ctx.shared.has(key)) return this.call(e, ctx);
+        const hit = ctx.memo.get(key);
+        if (hit) return hit;
+        const v = this.bind(ctx, this.call(e, ctx));
+        ctx.memo.set(key, v);
+        return v;
+      }
+      case 'rand':
+        return [ctx.rand(e.site)];
+      case 'reduce':
+        return ctx.done?.get(e) ?? this.reduce([e], ctx)[0]!;
     }
   }
-}
 
-function loadState(layout: SimLayout, name: string): string {
-  const st = layout.states.find((s) => s.name === name)!;
-  if (isVec(st.type)) return `[${Array.from({ length: vecSize(st.type) }, (_, c) => `${colRef(layout, name, c)}[i]`).join(', ')}]`;
-  return st.type === 'bool' ? `(${colRef(layout, name, 0)}[i] !== 0)` : `${colRef(layout, name, 0)}[i]`;
-}
-
-function storeState(layout: SimLayout, name: string, value: string): string {
-  const st = layout.states.find((s) => s.name === name)!;
-  if (isVec(st.type)) return Array.from({ length: vecSize(st.type) }, (_, c) => `${colRef(layout, name, c)}[i] = ${value}[${c}];`).join(' ');
-  return `${colRef(layout, name, 0)}[i] = ${st.type === 'bool' ? `(${value} ? 1 : 0)` : value};`;
-}
-
-/**
- * Generates the CPU kernel module: `({ init(C, w0, w1), step(C, S, w0, w1, t, E) })` as source text.
- * C: the state columns of worlds [w0, w1) (typed arrays indexed (w - w0) * A + a), S: snapshot columns, E: emit(eventIndex, w, a, t, site, ...fields).
- */
-export function generateJs(sim: A.SimDecl, layout: SimLayout, file = ''): string {
-  const { types, phases } = analyzeSim(sim, file);
-  const stateNames = new Set(layout.states.map((s) => s.name));
-  const sites = siteMap(sim);
-  const base = (): Ctx => ({ types, layout, sites, pre: [], tmp: { n: 0 }, binder: undefined, snapshot: new Set(), locals: new Set() });
-  const lines: string[] = [JS_RUNTIME, `const A = ${layout.agents};`];
-  lines.push(`const seed = ${layout.seed >>> 0};`);
-  for (const p of layout.params) {
-    const v = p.value.map((x) => (p.type === 'f32' || isVec(p.type) ? Math.fround(x) : x));
-    lines.push(`const ${PARAM(p.name)} = ${isVec(p.type) ? `[${v.join(', ')}]` : p.type === 'bool' ? String(v[0] !== 0) : String(v[0])};`);
+  /** Vector results are bound to temporaries (a consumer may read each component more than once). */
+  private vecResult(ctx: Ctx, n: number, comps: string[]): string[] {
+    return n === 1 ? comps : this.bind(ctx, comps);
   }
 
-  // init: states in declaration order; later initialisers may read earlier states.
-  // Columns are hoisted into locals: one monomorphic typed-array reference per column for V8.
-  const hoist = (arr: 'C' | 'S') => layout.columns.map((_, i) => `const ${arr.toLowerCase()}${i} = ${arr}[${i}];`).join(' ');
-  lines.push('function init(C, w0, w1) {', '  ' + hoist('C'), '  const t = 0;', '  for (let w = w0; w < w1; w++) { for (let a = 0; a < A; a++) { const i = (w - w0) * A + a;');
-  for (const st of sim.states) {
-    const ctx = base();
-    const t = concrete(layout.states.find((s) => s.name === st.name.name)!.type);
-    const zero = isVec(t) ? `[${new Array(vecSize(t)).fill(0).join(', ')}]` : t === 'bool' ? 'false' : '0';
-    const v = st.init ? expr(st.init, ctx, t) : zero;
-    for (const p of ctx.pre) lines.push('    ' + p);
-    lines.push(`    const ${STATE(st.name.name)} = ${v}; ${storeState(layout, st.name.name, STATE(st.name.name))}`);
+  private call(e: Expr & { k: 'call' }, ctx: Ctx): string[] {
+    const f = this.lib.get(e.fn)!;
+    const args = e.args.map((a) => this.ex(a, ctx));
+    if (this.opts.math === 'native') {
+      const native = NATIVE[f.name];
+      if (native) return [native(args.map((a) => a[0]!))];
+    }
+    if (f.params.every((p) => widthOf(p.ty) === 1) && widthOf(f.ret) === 1) return [`${f.name}(${args.map((a) => a[0]).join(', ')})`];
+    // vector functions are inlined: parameters and lets become temporaries of the caller
+    const env = new Map<string, string[]>();
+    f.params.forEach((p, i) => env.set(p.name, this.bind(ctx, args[i]!)));
+    const inner: Ctx = { ...ctx, env };
+    for (const l of f.lets) {
+      const comps = this.ex(l.value, inner);
+      env.set(l.name, this.bind(ctx, comps));
+    }
+    return this.vecResult(ctx, widthOf(f.ret), this.ex(f.result, inner));
   }
-  lines.push('  } }', '}');
 
-  // step
-  lines.push('function step(C, S, w0, w1, t, E) {', '  ' + hoist('C') + ' ' + hoist('S'));
-  phases.forEach((rules, pi) => {
-    const used = new Set<string>();
-    statesUsed(rules, stateNames, used);
-    const others = new Set<string>();
-    binderReads(rules, others);
-    const written = new Set<string>();
-    for (const r of rules) statesUsed(r.body.stmts.filter((s) => s.kind === 'Assign'), stateNames, written);
-    // Snapshot only what reductions read and this phase writes: other reads of others see phase-start values.
-    const snap = [...others].filter((n) => rules.some((r) => writesIn(r.body).has(n)));
-    lines.push(`  // phase ${pi + 1}: rules ${rules.map((r) => r.name.name).join(', ')}`);
-    for (const n of snap) {
-      const st = layout.states.find((s) => s.name === n)!;
-      for (let c = 0; c < vecSize(st.type); c++) {
-        const idx = layout.columns.findIndex((x) => x.state === n && x.component === c);
-        lines.push(`  s${idx}.set(c${idx});`);
+  /**
+   * Reductions as one loop over the world's agents, emitted before the statement that uses them. Several
+   * reductions (consecutive `let`s of a rule, see `stmts`) share the loop: one pass over the neighbours, each
+   * `where` evaluated once, common library calls computed once. Each accumulator still sees the agents in
+   * order, so the values are those of separate loops (and of the WGSL printer's).
+   */
+  private reduce(es: (Expr & { k: 'reduce' })[], ctx: Ctx): string[][] {
+    // reductions with the same filter share one `if` block (and, in it, their common library calls)
+    const groups = new Map<string, { where: Expr | null; members: number[] }>();
+    es.forEach((e, k) => {
+      const key = e.where ? JSON.stringify(e.where) : '';
+      if (!groups.has(key)) groups.set(key, { where: e.where, members: [] });
+      groups.get(key)!.members.push(k);
+    });
+    const accs: string[][] = es.map((e) => parts(this.tmp(), e.ty));
+    // one count of the agents that passed the filter per group: the same number for every member
+    const counts: string[] = new Array(es.length);
+    const loop: string[] = [];
+    for (const g of groups.values()) {
+      const count = `${accs[g.members[0]!]![0]!.split('$')[0]}n`;
+      for (const k of g.members) counts[k] = count;
+      const inner: Ctx = { ...ctx, pre: [], inReduction: true, memo: new Map() };
+      let cond: string | null = null;
+      if (g.where) {
+        cond = this.ex(g.where, inner)[0]!;
+        loop.push(...inner.pre.splice(0));
+      }
+      const block: string[] = [];
+      for (const k of g.members) {
+        const e = es[k]!;
+        const acc = accs[k]!;
+        const x = this.bind(inner, this.ex(e.body, inner));
+        block.push(...inner.pre.splice(0));
+        const el = elemOf(e.ty);
+        switch (e.op) {
+          case 'min':
+            // (x < acc first: the same outcome as `count === 0 || …`, cheaper on every agent but the first)
+            block.push(`if (${x[0]} < ${acc[0]} || ${count} === 0) ${acc[0]} = ${x[0]};`);
+            break;
+          case 'max':
+            block.push(`if (${x[0]} > ${acc[0]} || ${count} === 0) ${acc[0]} = ${x[0]};`);
+            break;
+          case 'sum':
+          case 'mean':
+            block.push(acc.map((a, i) => `${a} = ${arith('add', el, a, x[i]!)};`).join(' '));
+            break;
+          case 'count':
+            block.push(`if (${x[0]}) ${acc[0]}++;`);
+            break;
+          case 'any':
+            block.push(`if (${x[0]}) ${acc[0]} = true;`);
+            break;
+          case 'all':
+            block.push(`if (!${x[0]}) ${acc[0]} = false;`);
+            break;
+        }
+      }
+      block.push(`${count}++;`);
+      if (cond) loop.push(`if (${cond}) {`, ...block.map((b) => '  ' + b), '}');
+      else loop.push(...block);
+    }
+    es.forEach((e, k) => ctx.pre.push(`let ${accs[k]!.map((a) => `${a} = ${e.op === 'all' ? 'true' : e.op === 'any' ? 'false' : num(0, e.ty)}`).join(', ')};`));
+    for (const c of new Set(counts)) ctx.pre.push(`let ${c} = 0;`);
+    ctx.pre.push('for (let j = base; j < base + A; j++) {', ...loop.map((l) => '  ' + l), '}');
+    es.forEach((e, k) => {
+      const acc = accs[k]!;
+      const dflt = this.ex(e.dflt, ctx);
+      ctx.pre.push(`if (${counts[k]} === 0) { ${acc.map((a, i) => `${a} = ${dflt[i]};`).join(' ')} }${e.op === 'mean' ? ` else ${acc[0]} = fround(${acc[0]} / ${counts[k]});` : ''}`);
+    });
+    return accs;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  stmts(ss: Stmt[], ctx: Ctx, out: string[], ind: string): void {
+    for (let i = 0; i < ss.length; i++) {
+      // consecutive `let x = REDUCTION`s share one loop over the neighbours (the later ones must not read the
+      // earlier ones' names; nothing between them changes what they read)
+      const group: (Expr & { k: 'reduce' })[] = [];
+      const names = new Set<string>();
+      for (let j = i; j < ss.length; j++) {
+        const st = ss[j]!;
+        if (st.k !== 'let' || st.value.k !== 'reduce' || readsLocal(st.value, names)) break;
+        group.push(st.value);
+        names.add(st.name);
+      }
+      if (group.length > 1) {
+        const accs = this.reduce(group, ctx);
+        const done = new Map(ctx.done ?? []);
+        group.forEach((e, k) => done.set(e, accs[k]!));
+        const fused: Ctx = { ...ctx, done };
+        for (let k = 0; k < group.length; k++) this.stmt(ss[i + k]!, fused, out, ind);
+        i += group.length - 1;
+        continue;
+      }
+      this.stmt(ss[i]!, ctx, out, ind);
+    }
+  }
+
+  private stmt(s: Stmt, outer: Ctx, out: string[], ind: string): void {
+    // a library call made twice in one statement (x_sincos(h).x and .y) is computed once: nothing changes
+    // between the two within a statement
+    const { memo: _m, shared: _s, ...rest } = outer;
+    const ctx: Ctx = { ...rest, ...sharedCalls(s) };
+    const flush = () => {
+      for (const p of ctx.pre.splice(0)) out.push(ind + p);
+    };
+    switch (s.k) {
+      case 'let': {
+        const comps = this.ex(s.value, ctx);
+        flush();
+        const names = parts(s.name, s.ty);
+        out.push(`${ind}let ${names.map((nm, i) => `${nm} = ${comps[i]}`).join(', ')};`);
+        return;
+      }
+      case 'assign': {
+        let comps = this.ex(s.value, ctx);
+        if (comps.length > 1) comps = this.bind(ctx, comps);
+        flush();
+        out.push(ind + parts(`s_${s.state}`, s.ty).map((nm, i) => `${nm} = ${comps[i]};`).join(' '));
+        return;
+      }
+      case 'if': {
+        const c = this.ex(s.cond, ctx)[0]!;
+        flush();
+        out.push(`${ind}if (${c}) {`);
+        this.stmts(s.then, ctx, out, ind + '  ');
+        if (s.else.length) {
+          out.push(`${ind}} else {`);
+          this.stmts(s.else, ctx, out, ind + '  ');
+        }
+        out.push(`${ind}}`);
+        return;
+      }
+      case 'emit': {
+        const fields = s.fields.map((f) => {
+          const c = this.ex(f, ctx)[0]!;
+          return f.ty === 'bool' ? `(${c} ? 1 : 0)` : c;
+        });
+        flush();
+        out.push(`${ind}E(${s.event}, w, a, t, ${s.site}${fields.map((f) => ', ' + f).join('')});`);
+        return;
       }
     }
-    lines.push('  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; for (let a = 0; a < A; a++) { const i = base + a;');
-    for (const n of used) lines.push(`    const ${STATE(n)}0 = ${loadState(layout, n)};`);
-    const allWritten = new Set<string>();
-    for (const r of rules) for (const n of writesIn(r.body)) allWritten.add(n);
-    for (const n of allWritten) lines.push(`    let ${STATE(n)}1 = ${STATE(n)}0;`);
-    for (const r of rules) {
-      const ctx: Ctx = { ...base(), snapshot: new Set(snap) };
+  }
+
+  // ---------------------------------------------------------------- library functions
+
+  fn(f: FnDef): string {
+    if (this.opts.math === 'native' && NATIVE[f.name]) return '';
+    const params = f.params.flatMap((p) => parts(p.name, p.ty));
+    if (f.native === 'sqrt' && !this.opts.software) return `function ${f.name}(${params.join(', ')}) { return fround(Math.sqrt(${params[0]})); } // correctly rounded, as the IR's x_sqrt`;
+    if (params.length !== f.params.length || widthOf(f.ret) !== 1) return ''; // vector functions are inlined
+    const ctx: Ctx = { pre: [], env: new Map(), inReduction: false, rand: () => '0' };
+    const body: string[] = [];
+    for (const l of f.lets) {
+      const c = this.ex(l.value, ctx)[0]!;
+      body.push(...ctx.pre.splice(0), `const ${l.name} = ${c};`);
+    }
+    const r = this.ex(f.result, ctx)[0]!;
+    body.push(...ctx.pre.splice(0), `return ${r};`);
+    return `// ${f.doc}\nfunction ${f.name}(${params.join(', ')}) {\n  ${body.join('\n  ')}\n}`;
+  }
+
+  // ---------------------------------------------------------------- the kernel
+
+  private randIn(sites: Set<number>): (site: number) => string {
+    return (site) => {
+      sites.add(site);
+      return `rnd2(k${site}, a, ts)`;
+    };
+  }
+
+  private load(name: string, ty: Ty): string[] {
+    return Array.from({ length: widthOf(ty) }, (_, i) => (ty === 'bool' ? `(c${this.col(name, i)}[i] !== 0)` : `c${this.col(name, i)}[i]`));
+  }
+
+  private store(name: string, ty: Ty, from: string[]): string {
+    return from.map((v, i) => `c${this.col(name, i)}[i] = ${ty === 'bool' ? `(${v} ? 1 : 0)` : v};`).join(' ');
+  }
+
+  private tyOfState(name: string): Ty {
+    const st = this.L.states.find((s) => s.name === name)!;
+    return st.type as Ty;
+  }
+
+  /** Per-world RNG keys for the sites a loop body draws from. */
+  private keys(sites: Set<number>): string {
+    return [...sites].sort((a, b) => a - b).map((s) => `const k${s} = mix((${siteKey(this.L.seed, s)} ^ w) >>> 0);`).join(' ');
+  }
+
+  print(): string {
+    const L = this.L;
+    const lines: string[] = [JS_RUNTIME];
+    for (const f of this.ir.lib) {
+      const code = this.fn(f);
+      if (code) lines.push(code);
+    }
+    lines.push(`const A = ${L.agents};`, `const seed = ${L.seed >>> 0};`);
+    for (const p of L.params) {
+      const ty = p.type as Ty;
+      lines.push(`const ${parts(`p_${p.name}`, ty).map((nm, i) => `${nm} = ${num(p.value[i] ?? p.value[0] ?? 0, ty)}`).join(', ')};`);
+    }
+    // Columns are hoisted into locals: one monomorphic typed-array reference per column for V8.
+    const hoist = (arr: 'C' | 'S') => L.columns.map((_, i) => `const ${arr.toLowerCase()}${i} = ${arr}[${i}];`).join(' ');
+
+    // init: states in declaration order; later initialisers read earlier states
+    {
+      const sites = new Set<number>();
+      const ctx: Ctx = { pre: [], env: new Map(), inReduction: false, rand: this.randIn(sites) };
       const body: string[] = [];
-      const ruleUsed = new Set<string>();
-      statesUsed(r, stateNames, ruleUsed);
-      body.push(`    { // rule ${r.name.name}`);
-      for (const n of ruleUsed) body.push(`      let ${STATE(n)} = ${STATE(n)}0;`);
-      let ind = '      ';
+      for (const s of this.ir.init) {
+        const comps = this.ex(s.value, ctx);
+        body.push(...ctx.pre.splice(0).map((p) => '      ' + p));
+        const names = parts(`s_${s.state}`, s.ty);
+        body.push(`      const ${names.map((nm, i) => `${nm} = ${comps[i]}`).join(', ')}; ${this.store(s.state, s.ty, names)}`);
+      }
+      lines.push('function init(C, w0, w1) {', '  ' + hoist('C'), '  const t = 0, ts = 0;');
+      lines.push(`  for (let w = w0; w < w1; w++) { ${this.keys(sites)}`, '    for (let a = 0; a < A; a++) { const i = (w - w0) * A + a;', ...body, '  } }', '}');
+    }
+
+    lines.push('function step(C, S, w0, w1, t, E) {', '  ' + hoist('C') + ' ' + hoist('S'), '  const ts = imul(t, 0x165667b1);');
+    this.ir.phases.forEach((ph, pi) => lines.push(...this.phase(ph, pi)));
+    lines.push('}');
+
+    // invariants: after each step, the first failing agent (then check) as i * K + k, or -1
+    if (this.ir.invariants.length) {
+      const K = this.ir.invariants.length;
+      const uses = new Set<string>();
+      const ctx: Ctx = { pre: [], env: new Map(), inReduction: false, rand: () => '0' };
+      const body: string[] = [];
+      this.ir.invariants.forEach((c, k) => {
+        const code = this.ex(c, ctx)[0]!;
+        body.push(...ctx.pre.splice(0).map((p) => '    ' + p), `    if (!${code}) return i * ${K} + ${k};`);
+      });
+      for (const c of this.ir.invariants) walkExpr(c, (x) => x.k === 'var' && x.scope === 'state' && uses.add(x.name));
+      lines.push('function checks(C, w0, w1, t) {', '  ' + hoist('C'));
+      lines.push('  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; for (let a = 0; a < A; a++) { const i = base + a;');
+      for (const n of uses) {
+        const ty = this.tyOfState(n);
+        lines.push(`    const ${parts(`s_${n}`, ty).map((nm, i) => `${nm} = ${this.load(n, ty)[i]}`).join(', ')};`);
+      }
+      lines.push(...body, '  } }', '  return -1;', '}', 'return { init, step, checks };');
+    } else lines.push('return { init, step };');
+    return lines.join('\n');
+  }
+
+  private phase(ph: Phase, pi: number): string[] {
+    const out: string[] = [`  // phase ${pi + 1}: rule${ph.rules.length > 1 ? 's' : ''} ${ph.rules.map((r) => r.name).join(', ')}`];
+    for (const n of ph.snapshot) for (let c = 0; c < widthOf(this.tyOfState(n)); c++) out.push(`  s${this.col(n, c)}.set(c${this.col(n, c)});`);
+    const sites = new Set<number>();
+    const body: string[] = [];
+    for (const n of ph.uses) {
+      const ty = this.tyOfState(n);
+      body.push(`      const ${parts(`s0_${n}`, ty).map((nm, i) => `${nm} = ${this.load(n, ty)[i]}`).join(', ')};`);
+    }
+    for (const n of ph.writes) {
+      const ty = this.tyOfState(n);
+      body.push(`      let ${parts(`s1_${n}`, ty).map((nm, i) => `${nm} = ${part(`s0_${n}`, ty, i)}`).join(', ')};`);
+    }
+    for (const r of ph.rules) {
+      const ctx: Ctx = { pre: [], env: new Map(), inReduction: false, rand: this.randIn(sites) };
+      body.push(`      { // rule ${r.name}`);
+      for (const n of r.uses) {
+        const ty = this.tyOfState(n);
+        body.push(`        let ${parts(`s_${n}`, ty).map((nm, i) => `${nm} = ${part(`s0_${n}`, ty, i)}`).join(', ')};`);
+      }
+      let ind = '        ';
       if (r.when) {
-        const cond = expr(r.when, ctx);
-        for (const p of ctx.pre.splice(0)) body.push(ind + p);
-        body.push(`${ind}if (${cond}) {`);
+        const c = this.ex(r.when, ctx)[0]!;
+        body.push(...ctx.pre.splice(0).map((p) => ind + p), `${ind}if (${c}) {`);
         ind += '  ';
       }
-      for (const s of r.body.stmts) stmt(s, ctx, body, ind);
-      for (const n of writesIn(r.body)) body.push(`${ind}${STATE(n)}1 = ${STATE(n)};`);
-      if (r.when) body.push('      }');
-      body.push('    }');
-      lines.push(...body);
+      this.stmts(r.body, ctx, body, ind);
+      for (const n of r.writes) {
+        const ty = this.tyOfState(n);
+        body.push(ind + parts(`s1_${n}`, ty).map((nm, i) => `${nm} = ${part(`s_${n}`, ty, i)};`).join(' '));
+      }
+      if (r.when) body.push('        }');
+      body.push('      }');
     }
-    for (const n of allWritten) lines.push(`    ${storeState(layout, n, `${STATE(n)}1`)}`);
-    lines.push('  } }');
-  });
-  lines.push('}');
-
-  // invariants: after each step, the first failing agent (then check) as i * K + k, or -1
-  const inv = invariantsOf(sim);
-  if (inv.length) {
-    lines.push('function checks(C, w0, w1, t) {', '  ' + hoist('C'));
-    lines.push('  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; for (let a = 0; a < A; a++) { const i = base + a;');
-    const used = new Set<string>();
-    statesUsed(inv.map((c) => c.expr), stateNames, used);
-    for (const n of used) lines.push(`    const ${STATE(n)} = ${loadState(layout, n)};`);
-    inv.forEach((c, k) => {
-      const ctx = base();
-      const cond = expr(c.expr, ctx);
-      for (const p of ctx.pre) lines.push('    ' + p);
-      lines.push(`    if (!(${cond})) return i * ${inv.length} + ${k};`);
-    });
-    lines.push('  } }', '  return -1;', '}');
-    lines.push('return { init, step, checks };');
-  } else lines.push('return { init, step };');
-  return lines.join('\n');
+    for (const n of ph.writes) {
+      const ty = this.tyOfState(n);
+      body.push(`      ${this.store(n, ty, parts(`s1_${n}`, ty))}`);
+    }
+    out.push(`  for (let w = w0; w < w1; w++) { const base = (w - w0) * A; ${this.keys(sites)}`, '    for (let a = 0; a < A; a++) { const i = base + a;', ...body, '  } }');
+    return out;
+  }
 }
 
+/** The library calls a statement's own expressions (not its nested blocks') make more than once, as a memo. */
+function sharedCalls(s: Stmt): { memo?: Map<string, string[]>; shared?: Set<string> } {
+  const own: Expr[] = s.k === 'let' || s.k === 'assign' ? [s.value] : s.k === 'if' ? [s.cond] : s.fields;
+  const seen = new Map<string, number>();
+  for (const e of own) walkExpr(e, (x) => x.k === 'call' && seen.set(JSON.stringify(x), (seen.get(JSON.stringify(x)) ?? 0) + 1));
+  const shared = new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
+  return shared.size ? { memo: new Map(), shared } : {};
+}
 
-export { scalarOf };
+/** Does `e` read any of these local names? */
+function readsLocal(e: Expr, names: Set<string>): boolean {
+  let found = false;
+  walkExpr(e, (x) => {
+    if (x.k === 'var' && x.scope === 'local' && names.has(x.name)) found = true;
+  });
+  return found;
+}
+
+function arith(op: 'add' | 'sub' | 'mul' | 'div' | 'rem', el: string, a: string, b: string): string {
+  const js = { add: '+', sub: '-', mul: '*', div: '/', rem: '%' }[op];
+  switch (el) {
+    case 'f32':
+      // (rem on f32 is spelled out by the lowering; this is the same formula, for completeness)
+      return op === 'rem' ? `fround(${a} - fround(${b} * Math.trunc(fround(${a} / ${b}))))` : `fround(${a} ${js} ${b})`;
+    case 'i32':
+      return op === 'mul' ? `imul(${a}, ${b})` : op === 'div' ? `idiv(${a}, ${b})` : op === 'rem' ? `imod(${a}, ${b})` : `((${a} ${js} ${b}) | 0)`;
+    case 'u32':
+      return op === 'mul' ? `(imul(${a}, ${b}) >>> 0)` : op === 'div' ? `udiv(${a}, ${b})` : op === 'rem' ? `umod(${a}, ${b})` : `((${a} ${js} ${b}) >>> 0)`;
+  }
+  throw new Error(`arithmetic on ${el}`);
+}
+
+function prim(fn: 'min' | 'max' | 'abs' | 'floor' | 'ceil' | 'trunc' | 'clz', el: string, a: string[]): string {
+  switch (fn) {
+    case 'clz':
+      return `Math.clz32(${a[0]})`;
+    case 'min':
+    case 'max':
+      return el === 'f32' ? `f${fn}(${a[0]}, ${a[1]})` : `Math.${fn}(${a[0]}, ${a[1]})`;
+    case 'abs':
+      return el === 'f32' ? `Math.abs(${a[0]})` : el === 'i32' ? `(Math.abs(${a[0]}) | 0)` : a[0]!;
+    case 'floor':
+    case 'ceil':
+    case 'trunc':
+      return `Math.${fn}(${a[0]})`;
+  }
+}
+
+function convert(to: string, from: Ty, a: string): string {
+  if (from === to) return a;
+  if (from === 'bool') return `(${a} ? 1 : 0)`;
+  switch (to) {
+    case 'f32':
+      return `fround(${a})`;
+    case 'i32':
+      return from === 'f32' ? `to_i32(${a})` : `(${a} | 0)`;
+    case 'u32':
+      return from === 'f32' ? `to_u32(${a})` : `(${a} >>> 0)`;
+  }
+  throw new Error(`conversion to ${to}`);
+}
+
+/** `math: 'native'`: JavaScript's own functions, rounded to f32 (only to measure what the exact ones cost). */
+const NATIVE: Record<string, (a: string[]) => string> = {
+  x_sqrt: (a) => `fround(Math.sqrt(${a[0]}))`,
+  x_exp: (a) => `fround(Math.exp(${a[0]}))`,
+  x_log: (a) => `fround(Math.log(${a[0]}))`,
+  x_sin: (a) => `fround(Math.sin(${a[0]}))`,
+  x_cos: (a) => `fround(Math.cos(${a[0]}))`,
+  x_tanh: (a) => `fround(Math.tanh(${a[0]}))`,
+  x_pow: (a) => `fround(Math.pow(${a[0]}, ${a[1]}))`,
+};
+
+/**
+ * Generates the CPU kernel module: `({ init(C, w0, w1), step(C, S, w0, w1, t, E), checks? })` as source text.
+ * C: the state columns of worlds [w0, w1) (typed arrays indexed (w - w0) * A + a), S: snapshot columns,
+ * E: emit(eventIndex, w, a, t, site, ...fields).
+ */
+export function generateJs(ir: SimIR, layout: SimLayout, opts: JsOptions = {}): string {
+  return new JsPrinter(ir, layout, opts).print();
+}
+
+/** A library function alone, as a JavaScript function (tests compare it with its WGSL twin and with Math). */
+export function libraryJs(fns: FnDef[], opts: JsOptions = {}): string {
+  const p = new JsPrinter({ init: [], phases: [], invariants: [], lib: fns }, { columns: [], states: [], params: [], events: [], seed: 0, agents: 1 } as unknown as SimLayout, opts);
+  return [JS_RUNTIME, ...fns.map((f) => p.fn(f))].join('\n');
+}
+

@@ -23,7 +23,8 @@ import { Outcome, type Counts, type Status } from './outcome.js';
 import { describeFile, displayPath, OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
 import { journalPath, manifestPath, shardKeysPath } from './paths.js';
-import { rowIdentity, rowProducer, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
+import { partSuffix, rowIdentity, rowProducer, type Part, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
+import type { RowPool } from '../../compiler/plan/samplers.js';
 import { inputHash, promptHash, recipeHash, staleReason } from './provenance.js';
 import { loadFakers } from './fakers.js';
 import { dateColumns } from './parquet-dates.js';
@@ -63,6 +64,10 @@ export interface DatasetRunOptions {
   resolveOutput?: (p: string) => string;
   /** tests: play a full disk */
   faults?: WriteFaults;
+  /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from (runtime/run/items.ts `pools`) */
+  pools?: Map<string, RowPool>;
+  /** keep the written rows and their row keys in the result (`written`), for the datasets that read this one */
+  collect?: boolean;
 }
 
 export interface Progress {
@@ -88,6 +93,9 @@ export interface DatasetRunResult {
   expects: ExpectResult[];
   /** rows the dataset asks for (after --limit and shards); undefined: all its items */
   target: number | undefined;
+  /** what `target` and `missing` count: rows, or items (row indices) where one item makes no row or many (a drawn
+   *  `each`, a nested `for`) */
+  unit: 'rows' | 'items';
   /** rows missing from the output, and why (grouped by cause, largest group first) */
   missing: number;
   causes: CauseGroup[];
@@ -106,6 +114,9 @@ export interface DatasetRunResult {
   /** the last row index decided, and whether every possible index was decided */
   processedThrough: number;
   exhausted: boolean;
+  /** with `collect`: the written rows in output order, and each one's row key (what a reading dataset's draws,
+   *  cache keys and shard merges go by) */
+  written?: { items: Row[]; keys: string[] };
 }
 
 export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult> {
@@ -129,14 +140,20 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const outcome = new Outcome();
   outcome.addStats(replay.stats);
 
-  // Which indices exist, and how many rows the dataset asks for.
-  const isFor = 'for' in ds.rows;
+  // Which indices exist, and how many rows the dataset asks for. A `for` dataset and a grid decide each index
+  // once (a filtered row is not replaced); a `count` dataset draws indices until `count` rows are written.
+  const grid = 'count' in ds.rows && ds.rows.grid === true;
+  const isFor = 'for' in ds.rows || grid;
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const items = o.items ?? [];
-  const totalIndices = isFor ? items.length * each : undefined;
+  const totalIndices = 'for' in ds.rows ? items.length * each : grid && 'count' in ds.rows ? ds.rows.count : undefined;
   // `count N` beside a `for`: the first N rows, in item order (docs/language.md)
   const forCount = 'for' in ds.rows ? ds.rows.for.count : undefined;
-  let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // one index may make no row or many (a drawn `each`, a nested `for`): the target then counts row indices, unless
+  // a `count` says how many rows
+  const varyingRows = ('for' in ds.rows && ds.rows.for.eachSampler !== undefined) || ds.nested === true;
+  const indexUnits = isFor && forCount === undefined && varyingRows;
+  let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, forCount !== undefined && varyingRows ? Infinity : totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
   // A row-index shard of a dataset with a `count` (alone or beside a `for`) makes its share plus a margin;
   // `synth merge` verifies the margin sufficed.
   if (o.shard && (!isFor || forCount !== undefined) && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
@@ -148,6 +165,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   // Rows made only of grid values repeat after one pass over the grid: drawing further indices is pointless.
   const gridOnly = gridVars.length > 0 && gridVars.length === ds.vary.length && ds.prompts.length === 0;
   const maxIndex = isFor ? totalIndices! : gridOnly ? gridSize : Math.max(100, (target ?? 0) * 10);
+  const itemKeyOf = (i: number) => ('for' in ds.rows ? (o.itemKeys?.[Math.floor(i / each)] ?? String(Math.floor(i / each))) : undefined);
+  const forItems = 'for' in ds.rows;
   const inShard = (i: number) => !o.shard || i % o.shard.count === o.shard.index;
 
   // Reuse: a journaled result is taken as it is when everything that made it is unchanged (provenance.ts).
@@ -170,9 +189,14 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   };
   const judgeRecord = (rec: JournalRecord, i: number): { result?: RowResult; remade?: string } => {
     if (rec.c) return { remade: rec.c.kind === 'stopped' || rec.c.kind === 'budget' ? 'an earlier run stopped before making it' : 'it failed in an earlier run' };
-    const x = isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
+    const x = forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
     const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
     if (why) return { remade: why };
+    if (rec.g) {
+      if (images && rec.g.some((p) => p.r && !imagesAvailable(p.r, ds.images!, images, outFolder))) return { remade: 'its image files are missing' };
+      const parts: Part[] = rec.g.map((p) => (p.r ? { kind: 'row', at: p.at, row: p.r, keys: p.k ?? NONE, ...(p.sp !== undefined ? { split: p.sp } : {}) } : { kind: 'filtered', at: p.at, reason: p.x ?? 'filtered' }));
+      return { result: { kind: 'group', parts, stats: NO_STATS, prompts: NO_PROMPTS } };
+    }
     if (rec.r) {
       if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
       const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
@@ -190,6 +214,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     ...(o.prompts ? { prompts: o.prompts } : {}),
     promptHash: promptHashOf,
     ...(near ? { near } : {}),
+    ...(o.pools ? { pools: o.pools } : {}),
     ...(fakers ? { fakers } : {}),
   });
 
@@ -197,40 +222,68 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const exact = new Set<string>();
   const shardKeys: string[] = [];
   const expectRows: Row[] = [];
+  const written: { items: Row[]; keys: string[] } | undefined = o.collect ? { items: [], keys: [] } : undefined;
   let imagesWritten = 0;
   let error: SynthError | undefined;
+
+  /** One row the index decided to write (a row, or a part of a group): dedup, output, sidecar, collection. */
+  const writeRow = (i: number, row: Row, keys: string[], split: string | undefined, at: number[] | undefined): boolean => {
+    if (keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
+      outcome.duplicate();
+      return false;
+    }
+    for (const k of keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
+    // Image rows: the files are in place (under the output's folder) before the lines that name them.
+    const { lines, files } = images ? expandImageRow(row, ds.images!, images, outFolder) : { lines: [row], files: [] };
+    output.write(lines);
+    outcome.written(split);
+    if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
+    const rowKey = rowIdentity(ds, i, o.itemKeys).key + partSuffix(at ?? []);
+    if (o.shard || o.shardKeys) {
+      const u = 'for' in ds.rows && ds.rows.for.kind === 'dataset' ? itemKeyOf(i) : undefined;
+      shardKeys.push(JSON.stringify({ i, ...(at?.length ? { at } : {}), k: keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}), ...(written ? { r: rowKey } : {}), ...(u !== undefined ? { u } : {}) }));
+    }
+    if (ds.expects.length) expectRows.push(...lines);
+    if (written) {
+      written.items.push(row);
+      written.keys.push(rowKey);
+    }
+    return true;
+  };
 
   /** Decides row i (in index order) and records it: journal (new results), output (written rows), outcome. */
   const accept = (i: number, r: RowResult, reused: boolean): Accepted | { deferred: string } => {
     if (r.kind === 'deferred') return { deferred: r.message }; // the answer comes in a later run: journal nothing for it
+    if (r.kind === 'absent') {
+      // no row has this index (a drawn `each` below its most): decided, nothing to journal or write
+      outcome.absent();
+      return { counted: indexUnits ? 'written' : 'dropped' };
+    }
     outcome.source(reused, reused ? undefined : reuseOf(i).remade);
     // decided once: what the journal held for this row is not needed again
     reuseMemo.delete(i);
     replay.rows.delete(i);
     if (!reused) {
       outcome.addStats(r.stats);
-      journal.append(recordOf(i, r, recipe, isFor ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
+      journal.append(recordOf(i, r, recipe, forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined));
     }
     let a: Accepted;
-    if (r.kind === 'row') {
-      const dup = r.keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
-      if (dup) {
-        outcome.duplicate();
-        a = { counted: 'dropped' };
-      } else {
-        for (const k of r.keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
-        // Image rows: the files are in place (under the output's folder) before the lines that name them.
-        const { lines, files } = images ? expandImageRow(r.row, ds.images!, images, outFolder) : { lines: [r.row], files: [] };
-        output.write(lines);
-        outcome.written(r.split);
-        if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
-        if (o.shard || o.shardKeys) shardKeys.push(JSON.stringify({ i, k: r.keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}) }));
-        if (ds.expects.length) expectRows.push(...lines);
-        a = { counted: 'written' };
+    if (r.kind === 'group') {
+      // each part in element order; a `count` dataset takes parts until it has its rows
+      let n = 0;
+      outcome.beginGroup();
+      for (const p of r.parts) {
+        if (!indexUnits && target !== undefined && outcome.counts.written >= target) break;
+        if (p.kind === 'filtered') outcome.filtered();
+        else if (writeRow(i, p.row, p.keys, p.split, p.at)) n++;
       }
+      outcome.endGroup();
+      a = indexUnits ? { counted: 'written' } : n > 0 ? { counted: 'written', units: n } : { counted: 'dropped' };
+    } else if (r.kind === 'row') {
+      a = writeRow(i, r.row, r.keys, r.split, undefined) ? { counted: 'written' } : { counted: 'dropped' };
     } else if (r.kind === 'filtered') {
       outcome.filtered();
-      a = { counted: 'dropped' };
+      a = { counted: indexUnits ? 'written' : 'dropped' };
     } else {
       outcome.failed(i, r.cause);
       if (r.stop) error ??= r.stop;
@@ -239,7 +292,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     const c = outcome.counts;
     o.onProgress?.({
       written: c.written,
-      target,
+      target: indexUnits ? undefined : target,
       failed: c.failed,
       filtered: c.filtered,
       duplicates: c.duplicates,
@@ -297,6 +350,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     splits: outcome.splits,
     expects,
     target,
+    unit: indexUnits ? 'items' : 'rows',
     missing: fin.missing,
     causes: fin.causes,
     status: fin.status,
@@ -308,6 +362,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     wallMs: Date.now() - t0,
     processedThrough: end.processedThrough,
     exhausted: end.exhausted,
+    ...(written ? { written } : {}),
   };
 }
 
@@ -317,10 +372,14 @@ const NO_STATS: Stats = Object.freeze({}) as Stats;
 const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** The journal record of a freshly made result. */
-function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' }>, recipe: string, x: string | undefined): JournalRecord {
+function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>, recipe: string, x: string | undefined): JournalRecord {
   const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
   if (r.kind === 'failed') return { i, c: r.cause, ...(s ? { s } : {}) };
   const p = { d: recipe, ...(Object.keys(r.prompts).length ? { q: r.prompts } : {}), ...(x !== undefined ? { x } : {}) };
+  if (r.kind === 'group') {
+    const g = r.parts.map((q) => (q.kind === 'row' ? { at: q.at, r: q.row, ...(q.keys.length ? { k: q.keys } : {}), ...(q.split !== undefined ? { sp: q.split } : {}) } : { at: q.at, x: q.reason.slice(0, 300) }));
+    return { i, p, g, ...(s ? { s } : {}) };
+  }
   if (r.kind === 'filtered') return { i, p, x: r.reason.slice(0, 300), ...(s ? { s } : {}) };
   return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(s ? { s } : {}) };
 }

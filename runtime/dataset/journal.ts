@@ -21,8 +21,8 @@ import type { Provenance } from './provenance.js';
 export const JOURNAL_VERSION = 2;
 const HEADER = JSON.stringify({ synth: 'journal', v: JOURNAL_VERSION });
 
-/** One journal line (without its hash). Exactly one of r (made), x (filtered), c (failed) is set, or none: a
- *  record of stats alone. */
+/** One journal line (without its hash). Exactly one of r (made), x (filtered), c (failed), g (a group of rows) is
+ *  set, or none: a record of stats alone. */
 export interface JournalRecord {
   /** row index */
   i?: number;
@@ -38,11 +38,23 @@ export interface JournalRecord {
   x?: string;
   /** failed: why (a failed row is never reused: the next run tries it again) */
   c?: FailureCause;
+  /** a group (a dataset with a nested `for`): each part's element path `at`, and its row (`r`, `k`, `sp`) or why
+   *  it was filtered (`x`) */
+  g?: JournalPart[];
   /** calls, tokens, cost and attempts this result took */
   s?: Stats;
   /** the run that wrote the record: two runs' identical results stay two records, while a line copied by
    *  accident (an exact duplicate) counts once */
   u?: string;
+}
+
+/** One row of a journaled group. */
+export interface JournalPart {
+  at: number[];
+  r?: Row;
+  k?: string[];
+  sp?: string;
+  x?: string;
 }
 
 export interface JournalReplay {
@@ -105,8 +117,16 @@ function wellFormed(r: JournalRecord): boolean {
   if (r.p !== undefined && (typeof r.p !== 'object' || typeof r.p.d !== 'string')) return false;
   if (r.s !== undefined && (typeof r.s !== 'object' || Object.values(r.s).some((v) => typeof v !== 'number'))) return false;
   if (r.c !== undefined && (typeof r.c !== 'object' || typeof r.c.kind !== 'string' || typeof r.c.key !== 'string' || typeof r.c.message !== 'string')) return false;
-  const kinds = (r.r ? 1 : 0) + (r.x !== undefined ? 1 : 0) + (r.c ? 1 : 0);
+  if (r.g !== undefined && !(Array.isArray(r.g) && r.g.every(wellFormedPart))) return false;
+  const kinds = (r.r ? 1 : 0) + (r.x !== undefined ? 1 : 0) + (r.c ? 1 : 0) + (r.g ? 1 : 0);
   return kinds <= 1 && (kinds === 1) === (r.i !== undefined);
+}
+
+function wellFormedPart(p: JournalPart): boolean {
+  if (!p || typeof p !== 'object' || !Array.isArray(p.at) || !p.at.every((n) => Number.isSafeInteger(n) && n >= 0)) return false;
+  if (p.k !== undefined && !(Array.isArray(p.k) && p.k.every((k) => typeof k === 'string'))) return false;
+  const row = p.r !== undefined && p.r !== null && typeof p.r === 'object' && !Array.isArray(p.r);
+  return row !== (typeof p.x === 'string');
 }
 
 export class Journal {

@@ -15,6 +15,8 @@
  *  duplicate or filtered, so a `count` dataset draws another index). `stop`: stop scheduling (why). */
 export interface Accepted {
   counted: 'written' | 'failed' | 'dropped';
+  /** how much it counts towards the target (default 1): the rows a group wrote, when the target counts rows */
+  units?: number;
   stop?: string;
 }
 
@@ -102,7 +104,7 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
         stopped ??= a.deferred;
         break;
       }
-      if (a.counted !== 'dropped') counted++;
+      if (a.counted !== 'dropped') counted += a.units ?? 1;
       at++;
       stopped ??= a.stop ?? o.shouldStop();
       if (stopped === undefined) schedule();

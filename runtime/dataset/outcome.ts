@@ -30,6 +30,10 @@ export type Status = 'complete' | 'incomplete';
 
 export class Outcome {
   readonly counts: Counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, reused: 0, remade: 0, made: 0 };
+  /** row indices decided without failing (written, dropped, filtered, a group, or an index that is no row) */
+  private decidedIndices = 0;
+  /** inside a group (one index, many rows): its rows do not count as indices one by one */
+  private inGroup = false;
   readonly causes = new CauseTally();
   /** why rows were remade, and how many for each reason */
   readonly remadeWhy = new Map<string, number>();
@@ -51,15 +55,37 @@ export class Outcome {
   }
 
   written(split: string | undefined): void {
+    this.decided();
     this.counts.written++;
     if (split !== undefined) this.splits[split] = (this.splits[split] ?? 0) + 1;
   }
 
+  /** The rows of one index's group (a nested `for`) follow, until `endGroup`: the index counts once. */
+  beginGroup(): void {
+    this.inGroup = true;
+  }
+
+  endGroup(): void {
+    this.inGroup = false;
+    this.decidedIndices++;
+  }
+
+  private decided(): void {
+    if (!this.inGroup) this.decidedIndices++;
+  }
+
+  /** An index that is no row (`each randint(…)` drew fewer rows for its item): decided, nothing made. */
+  absent(): void {
+    this.decidedIndices++;
+  }
+
   duplicate(): void {
+    this.decided();
     this.counts.duplicates++;
   }
 
   filtered(): void {
+    this.decided();
     this.counts.filtered++;
   }
 
@@ -77,9 +103,9 @@ export class Outcome {
     const c = this.counts;
     let missing = 0;
     if (o.target !== undefined) {
-      // A `for` dataset decides each item once (a filtered row is not replaced); a `count` dataset keeps
-      // drawing indices until `count` rows are written, so only written rows count.
-      const covered = o.forDataset ? c.written + c.filtered + c.duplicates : c.written;
+      // A `for` dataset (and a grid) decides each index once (a filtered row is not replaced); a `count` dataset
+      // keeps drawing indices until `count` rows are written, so only written rows count.
+      const covered = o.forDataset ? this.decidedIndices : c.written;
       missing = Math.max(0, o.target - covered);
     }
     const notMade = Math.max(0, missing - c.failed);

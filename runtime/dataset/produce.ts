@@ -6,13 +6,19 @@
 //             for rows it writes), its dedup keys, the prompts it called;
 //   filtered  a `check` or `judge` threshold dropped it (by design: a `count` dataset draws another index);
 //   failed    it could not be made — with the cause (cause.ts); `stop` when the dataset must stop (SYN5020/5021);
-//   deferred  a provider batch will answer it in a later run.
+//   deferred  a provider batch will answer it in a later run;
+//   absent    no row has this index: `for c in X each randint(1, 5)` reserves 5 indices per item and draws how
+//             many of them are rows;
+//   group     a dataset with a nested `for` (`for q in ask(c.text).pairs`): the index's rows, one per element,
+//             each a row or filtered (`parts`, each with its element path `at`). A part that cannot be made
+//             fails the whole index (the next run makes it again; answered calls come from the cache).
 import type { DatasetStage } from '../../compiler/plan/schema.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { evaluate, EvalError, resolvePrompts, type Env, type Value } from '../../compiler/plan/eval.js';
 import { drawer, hashString, uniformAt } from '../../compiler/plan/random.js';
 import type { FakerSource } from '../../compiler/plan/fake.js';
-import { gridCombination, gridValues as gridValuesOf, sample } from '../../compiler/plan/samplers.js';
+import { gridCombination, gridValues as gridValuesOf, sample, type RowPool, type SampleContext } from '../../compiler/plan/samplers.js';
+import type { DatasetStep, Sampler } from '../../compiler/plan/schema.js';
 import { showExpr, showValues } from '../../compiler/plan/show-expr.js';
 import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
@@ -30,11 +36,16 @@ export interface PromptRunner {
   window?: number;
 }
 
+/** One row of a group: made (`row`), or dropped by a `check` or `judge` (`filtered`); `at` is its element path. */
+export type Part = { kind: 'row'; at: number[]; row: Row; keys: string[]; split?: string } | { kind: 'filtered'; at: number[]; reason: string };
+
 export type RowResult =
   | { kind: 'row'; row: Row; keys: string[]; split?: string; stats: Stats; prompts: Record<string, string> }
   | { kind: 'filtered'; reason: string; stats: Stats; prompts: Record<string, string> }
   | { kind: 'failed'; cause: FailureCause; stats: Stats; stop?: SynthError }
-  | { kind: 'deferred'; message: string; stats: Stats };
+  | { kind: 'deferred'; message: string; stats: Stats }
+  | { kind: 'absent' }
+  | { kind: 'group'; parts: Part[]; stats: Stats; prompts: Record<string, string> };
 
 export interface ProducerOptions {
   dataset: DatasetStage;
@@ -48,6 +59,8 @@ export interface ProducerOptions {
   near?: NearDuplicateIndex;
   /** faker's locales for `fake` samplers (fakers.ts loads them before the dataset runs) */
   fakers?: FakerSource;
+  /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from, by `poolKey(from, weight)` */
+  pools?: Map<string, RowPool>;
 }
 
 /** Row attempts for a dataset with prompts: an expression that fails on a model's answer is made again, with
@@ -70,6 +83,18 @@ function splitOf(split: Record<string, number> | null, seed: number, dataset: st
 
 function dedupKey(v: Value): string {
   return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
+}
+
+/** The suffix a group part adds to its row's key and draw streams: `/1.0` for element 1, then element 0. */
+export function partSuffix(at: number[]): string {
+  return at.length ? '/' + at.join('.') : '';
+}
+
+/** How many of the `each` indices an item reserves are rows: all, or as many as `eachSampler` draws for it. */
+export function rowsOfItem(ds: DatasetStage, itemKey: string): number {
+  if (!('for' in ds.rows) || !ds.rows.for.eachSampler) return 'for' in ds.rows ? ds.rows.for.each : 1;
+  const drawRow = (hashString(itemKey, 17) & 0x1fffff) * 4294967296 + hashString(itemKey, 29);
+  return Number(sample(ds.rows.for.eachSampler, drawer(ds.seed, ds.name, '\u0000each', drawRow)));
 }
 
 /** The row's identity for draws and cache keys: its index, or for `for` rows its item's key and sibling. */
@@ -104,6 +129,7 @@ function callCause(e: unknown, prompt: string): FailureCause {
 /** Makes the producer of one dataset's rows. */
 export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
   const ds = o.dataset;
+  if (ds.nested) return groupProducer(o);
   const each = 'for' in ds.rows ? ds.rows.for.each : 1;
   const gridVars = ds.vary.filter((v) => v.mode === 'grid');
   const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
@@ -119,6 +145,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     const called: Record<string, string> = {};
     const env: Env = new Map();
     const id = rowIdentity(ds, i, o.itemKeys);
+    if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
     // The `for` item and the grid values first: a sampler's parameters may read them (and earlier draws).
     if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
     if (gridVars.length) {
@@ -128,7 +155,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
     for (const v of ds.vary) {
       if (v.mode === 'grid') continue;
       try {
-        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), { env, ...(o.fakers ? { fakers: o.fakers } : {}) }));
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
       } catch (e) {
         // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
         if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
@@ -202,30 +229,199 @@ export function rowProducer(o: ProducerOptions): (i: number) => Promise<RowResul
   };
 
   function finish(scope: Env, id: ReturnType<typeof rowIdentity>, stats: Stats, called: Record<string, string>): RowResult {
-    const row: Row = {};
-    const value = scope.get('row');
-    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
-    else row['value'] = value ?? null;
-    for (const k of ds.keep) row[k] = scope.get(k) ?? null;
-    for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
-    const bad = unwritableValue(row, ds.rowType.schema, ds.name);
-    if (bad) return { kind: 'failed', cause: bad, stats };
-    const sp = splitOf(ds.split, ds.seed, ds.name + id.stream, id.drawRow);
-    if (sp) row['split'] = sp;
-    // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
-    const keys: string[] = [];
-    for (const u of ds.unique) {
-      const v = evaluate(u.expr, scope);
-      if (u.similarity === null) keys.push('x:' + dedupKey(v));
-      else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
-    }
-    if (ds.chat) {
-      // Fine-tuning format: one `messages` array per row instead of the record's fields.
-      const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
-      const chatRow: Row = { messages };
-      if (row['split'] !== undefined) chatRow['split'] = row['split'];
-      return { kind: 'row', row: chatRow, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
-    }
-    return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+    return finishRow(o, scope, id.stream, id.drawRow, stats, called);
   }
+}
+
+/** What a row's draws need besides uniforms: its values so far, fakers, its index (`seq()`), the row pools. */
+function sampleContext(o: ProducerOptions, env: Env, i: number): SampleContext {
+  return { env, index: i, ...(o.fakers ? { fakers: o.fakers } : {}), ...(o.pools ? { pools: poolsOf(o.pools) } : {}) };
+}
+
+/** The pool lookup `sample` takes: by source or dataset and weight column. */
+function poolsOf(pools: Map<string, RowPool>): (from: string, weight?: string) => RowPool {
+  return (from, weight) => pools.get(weight ? `${from}\u0000${weight}` : from)!;
+}
+
+/**
+ * A finished row: the record, its kept and judge columns, its split and dedup keys (or the chat messages); failed
+ * when a value cannot be written. `stream` and `drawRow` are the row's draw coordinates (the split is drawn).
+ */
+function finishRow(o: ProducerOptions, scope: Env, stream: string, drawRow: number, stats: Stats, called: Record<string, string>): RowResult {
+  const ds = o.dataset;
+  const row: Row = {};
+  const value = scope.get('row');
+  if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(row, value);
+  else row['value'] = value ?? null;
+  for (const k of ds.keep) row[k] = scope.get(k) ?? null;
+  for (const step of ds.steps) if ('judge' in step) row[step.judge] = scope.get(step.judge) ?? null;
+  const bad = unwritableValue(row, ds.rowType.schema, ds.name);
+  if (bad) return { kind: 'failed', cause: bad, stats };
+  const sp = splitOf(ds.split, ds.seed, ds.name + stream, drawRow);
+  if (sp) row['split'] = sp;
+  // Dedup keys are computed here (in parallel); the decision is made at write time, in index order.
+  const keys: string[] = [];
+  for (const u of ds.unique) {
+    const v = evaluate(u.expr, scope);
+    if (u.similarity === null) keys.push('x:' + dedupKey(v));
+    else if (o.near) keys.push(o.near.signature(typeof v === 'string' ? v : JSON.stringify(v)));
+  }
+  if (ds.chat) {
+    // Fine-tuning format: one `messages` array per row instead of the record's fields.
+    const messages = Object.entries(ds.chat).map(([role, ir]) => ({ role, content: String(evaluate(ir, scope)) }));
+    const chatRow: Row = { messages };
+    if (row['split'] !== undefined) chatRow['split'] = row['split'];
+    return { kind: 'row', row: chatRow, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+  }
+  return { kind: 'row', row, keys, ...(sp ? { split: sp } : {}), stats, prompts: called };
+}
+
+/** A part as it is made: a row, filtered, or failed (which fails its whole group). */
+type PartResult = Part | { kind: 'failed'; at: number[]; cause: FailureCause };
+
+type ForStep = Extract<DatasetStep, { for: string }>;
+
+/**
+ * The producer of a dataset with nested `for`s: each row index runs the steps up to its first nested `for`, then
+ * the rest once per element (recursively for deeper ones), and returns the index's rows as a group. Element `e`
+ * (copy `k` of `each`) of a list is part `e × each + k` of its level; a part's draws and LLM cache keys add its
+ * path to the row's (`partSuffix`), so a resumed or sharded run makes the same parts. An expression that fails on
+ * a model's answer is made again with new calls: the whole index when it fails before the fan-out, else only the
+ * part.
+ */
+function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
+  const ds = o.dataset;
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const gridVars = ds.vary.filter((v) => v.mode === 'grid');
+  const gridValues = gridVars.map((v) => gridValuesOf(v.sampler));
+  const gridSize = gridValues.reduce((a, v) => a * Math.max(1, v.length), 1);
+  const hasPrompts = ds.prompts.length > 0;
+  const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+  const steps = ds.steps;
+
+  return async (i) => {
+    const stats: Stats = {};
+    const addStats = (s: Stats | undefined) => {
+      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    };
+    const called: Record<string, string> = {};
+    const id = rowIdentity(ds, i, o.itemKeys);
+    if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
+    const env: Env = new Map();
+    if ('for' in ds.rows) env.set(ds.rows.for.binder, o.items?.[Math.floor(i / each)] ?? null);
+    if (gridVars.length) {
+      const combo = gridCombination(gridValues, i % gridSize);
+      gridVars.forEach((v, k) => env.set(v.name, combo[k]!));
+    }
+    for (const v of ds.vary) {
+      if (v.mode === 'grid' || v.level) continue;
+      try {
+        env.set(v.name, sample(v.sampler, drawer(ds.seed, ds.name, v.name + id.stream, id.drawRow), sampleContext(o, env, i)));
+      } catch (e) {
+        // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
+        if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+        throw e;
+      }
+    }
+    let prompt = '';
+    /** Calls of one part: the key names the row, the part's path, its attempts and the call's place. */
+    const caller = (at: number[], attempt: string, where: string) => async (name: string, args: Value[], n: number) => {
+      called[name] = o.promptHash(name);
+      prompt = name;
+      const r = await o.prompts!.call(name, args, `${ds.name}/${id.key}${partSuffix(at)}/${attempt}/${where}/${n}`);
+      addStats(r.stats);
+      return r.value;
+    };
+    const drawAt = (name: string, at: number[]) => drawer(ds.seed, ds.name, name + id.stream + partSuffix(at), id.drawRow);
+
+    /** Steps `from`… for the part at `at`: its rows (a fan-out makes many). Throws EvalError and call errors. */
+    const run = async (from: number, scope: Env, at: number[], attempt: string): Promise<PartResult[]> => {
+      for (let s = from; s < steps.length; s++) {
+        const step = steps[s]!;
+        if ('for' in step) return fanOut(s, step, scope, at, attempt);
+        if ('let' in step || 'row' in step) {
+          const ir = 'let' in step ? step.expr : step.row;
+          const results = hasPrompts ? await resolvePrompts(ir, scope, caller(at, attempt, 'let' in step ? step.let : 'row')) : undefined;
+          scope.set('let' in step ? step.let : 'row', evaluate(ir, scope, results));
+        } else if ('check' in step) {
+          if (!evaluate(step.check, scope)) return [{ kind: 'filtered', at, reason: `filtered: check ${step.text}` }];
+        } else if ('judge' in step) {
+          const results = await resolvePrompts(step.call, scope, caller(at, attempt, `judge:${step.judge}`));
+          const raw = evaluate(step.call, scope, results);
+          const score = typeof raw === 'number' ? raw : raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['score'] === 'number' ? raw['score'] : undefined;
+          if (score === undefined || !Number.isFinite(score)) {
+            throw Object.assign(new EvalError(`judge ${step.judge} gave no numeric score (got ${JSON.stringify(raw)?.slice(0, 60)})`), { expr: step.call, env: scope });
+          }
+          scope.set(step.judge, score);
+          if (step.threshold) {
+            const th = evaluate(step.threshold, scope) as number;
+            if (!(step.op === '>' ? score > th : score >= th)) return [{ kind: 'filtered', at, reason: `filtered: judge ${step.judge} = ${score} (needs ${step.op} ${th})` }];
+          }
+        }
+      }
+      const r = finishRow(o, scope, id.stream + partSuffix(at), id.drawRow, {}, called);
+      if (r.kind === 'failed') return [{ kind: 'failed', at, cause: r.cause }];
+      if (r.kind !== 'row') return [];
+      return [{ kind: 'row', at, row: r.row, keys: r.keys, ...(r.split !== undefined ? { split: r.split } : {}) }];
+    };
+
+    /** A nested `for`: the list, then each element (times `each`) as a part, concurrently. */
+    const fanOut = async (s: number, step: ForStep, scope: Env, at: number[], attempt: string): Promise<PartResult[]> => {
+      const results = hasPrompts ? await resolvePrompts(step.list, scope, caller(at, attempt, `for:${step.for}`)) : undefined;
+      const list = evaluate(step.list, scope, results);
+      if (list === null) return []; // an absent optional list has no elements
+      if (!Array.isArray(list)) throw Object.assign(new EvalError(`\`for ${step.for} in …\` needs a list, got ${JSON.stringify(list)?.slice(0, 60)}`), { expr: step.list, env: scope });
+      const jobs: Array<Promise<PartResult[]>> = [];
+      list.forEach((el, e) => {
+        const base = e * step.each.count;
+        const n = step.each.sampler ? Number(sample(step.each.sampler as Sampler, drawAt('\u0000each', [...at, base]))) : step.each.count;
+        for (let k = 0; k < n; k++) jobs.push(part(step, s + 1, scope, el, [...at, base + k], attempt));
+      });
+      return (await Promise.all(jobs)).flat();
+    };
+
+    /** One element's part: `where`, the level's draws, then the steps after the `for`, attempted again on EvalError. */
+    const part = async (step: ForStep, from: number, scope: Env, el: Value, at: number[], outer: string): Promise<PartResult[]> => {
+      let last: PartResult[] = [];
+      for (let a = 0; a < maxAttempts; a++) {
+        const sc: Env = new Map(scope);
+        sc.set(step.for, el);
+        try {
+          if (step.where && evaluate(step.where, sc) !== true) return [];
+          for (const v of ds.vary) if (v.level === step.level && v.mode !== 'grid') sc.set(v.name, sample(v.sampler, drawAt(v.name, at), sampleContext(o, sc, i)));
+          return await run(from, sc, at, `${outer}.${a}`);
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+          last = [{ kind: 'failed', at, cause: evaluationCause(e, ds.name) }];
+          if (!hasPrompts) break;
+        }
+      }
+      return last;
+    };
+
+    let last: RowResult | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      try {
+        const parts = await run(0, new Map(env), [], String(attempt));
+        const failed = parts.find((p) => p.kind === 'failed');
+        if (failed && failed.kind === 'failed') return { kind: 'failed', cause: failed.cause, stats };
+        if (attempt > 0) stats['retried'] = (stats['retried'] ?? 0) + 1;
+        return { kind: 'group', parts: parts as Part[], stats, prompts: called };
+      } catch (e) {
+        if (e instanceof EvalError) {
+          last = { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+          if (!hasPrompts) break;
+          continue;
+        }
+        if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
+        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
+          addStats((e as { stats?: Stats }).stats);
+          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
+          return { kind: 'failed', cause: callCause(e, prompt), stats, ...(stop ? { stop } : {}) };
+        }
+        throw e;
+      }
+    }
+    return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
+  };
 }

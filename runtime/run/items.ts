@@ -1,13 +1,19 @@
-// The items behind `for` datasets — a simulation's events or trajectory rows, a source's document chunks — each
-// loaded at most once per run and shared by every dataset that reads it and by the estimate (dry run, budget
-// pre-check), so counting items before a run costs nothing extra.
-import { SynthError, synthError } from '../../base/diagnostics.js';
+// The items behind `for` datasets — a simulation's events or trajectory rows, a source's document chunks, a
+// table's rows, another dataset's written rows — each loaded at most once per run and shared by every dataset
+// that reads it and by the estimate (dry run, budget pre-check), so counting items before a run costs nothing
+// extra. Also the pools `vary x ~ one_of(TABLE)` and `weighted(TABLE, column)` draw rows from.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
 import type { ExprIR } from '../../compiler/plan/expr-ir.js';
-import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
+import type { RowPool } from '../../compiler/plan/samplers.js';
+import { isTableSource, type DatasetStage, type Plan } from '../../compiler/plan/schema.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
+import type { SimRunRecord } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
+import { readTable, TableProblems, type TableData } from '../sources/table.js';
 import type { DryRunOptions } from './options.js';
 
 /** A `for` dataset's items, with a stable key per item (`world/agent/step/n`, `path#chunk`). */
@@ -20,6 +26,9 @@ export interface Items {
 export class ItemLoader {
   private readonly sims = new Map<string, Promise<SimResult>>();
   private readonly sources = new Map<string, Promise<Items>>();
+  private readonly tableData = new Map<string, Promise<TableData>>();
+  /** written rows of the datasets made so far in this run, for the datasets that read them */
+  private readonly written = new Map<string, Items>();
   /** per dataset with a `where`: its items that pass */
   private readonly filtered = new Map<string, Items>();
 
@@ -34,15 +43,21 @@ export class ItemLoader {
 
   /**
    * The items a `for` dataset iterates, those failing its `where` left out (so nothing of their rows runs, and
-   * the estimate counts only the rest); undefined for a `count` dataset. Throws SYN5006 (no such stage), SYN5007
-   * (no documents), SYN5040 (a `where` that cannot be evaluated for an item).
+   * the estimate counts only the rest); undefined for a `count` dataset. Throws SYN5006 (no such stage, or a
+   * dataset read before it was made), SYN5007 (no documents), SYN5040 (a `where` that cannot be evaluated for an
+   * item), TableProblems (rows that do not fit), SYN5054 (an unreadable table).
    */
   async forDataset(ds: DatasetStage): Promise<Items | undefined> {
     if (!('for' in ds.rows)) return undefined;
     const f = ds.rows.for;
     let all: Items;
     if (f.kind === 'source') all = await this.source(f.from);
-    else {
+    else if (f.kind === 'table') all = await this.table(f.from);
+    else if (f.kind === 'dataset') {
+      const w = this.written.get(f.from);
+      if (!w) throw new SynthError('SYN5006', `dataset '${ds.name}' reads '${f.from}', which this run has not made`);
+      all = w;
+    } else {
       const res = await this.sim(f.from);
       all = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
     }
@@ -52,13 +67,122 @@ export class ItemLoader {
     return kept;
   }
 
-  /** Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the documents they need. */
+  /** Records dataset `name`'s written rows (in output order, with their row keys) for the datasets that read it. */
+  provide(name: string, rows: Items): void {
+    this.written.set(name, rows);
+  }
+
+  /**
+   * Items per `for` dataset among `names`, for `estimatePlan`'s `itemCounts`. Runs the simulations and reads the
+   * documents and tables they need; datasets that read datasets are left to the estimate (their upstream's rows).
+   */
   async counts(names: string[]): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const n of names) {
       const ds = this.plan.datasets[n];
-      const items = ds ? await this.forDataset(ds) : undefined;
+      if (!ds || ('for' in ds.rows && ds.rows.for.kind === 'dataset' && !this.written.has(ds.rows.for.from))) continue;
+      const items = await this.forDataset(ds);
       if (items) out[n] = items.keys.length;
+    }
+    return out;
+  }
+
+  /**
+   * Reads every table the datasets `names` iterate or draw from and checks its rows; throws TableProblems with
+   * the problems of all of them (SYN5050-5053), or SYN5054 for an unreadable one. Call it before anything runs,
+   * so a bad seed table is reported before a single row is made.
+   */
+  async checkTables(names: string[]): Promise<void> {
+    const problems: Diagnostic[] = [];
+    for (const t of this.tablesOf(names)) {
+      try {
+        problems.push(...(await this.tableRows(t)).problems);
+      } catch (e) {
+        // a table that cannot be read at all (SYN5054, SYN4002) is one problem among the others
+        if (!(e instanceof SynthError)) throw e;
+        const s = this.plan.sources[t];
+        const tablePath = s && isTableSource(s) ? s.table.path : '';
+        // An unreadable file is shown at its bad line (or its start); a refused path (SYN4002) at the spec's
+        // `table("…")`, never in the file: that file is outside the project, so none of it is shown.
+        const at = e.location ?? (e.code === 'SYN5054' && tablePath ? { file: path.resolve(this.o.projectRoot, tablePath), span: { start: 0, end: 0 } } : this.specLocation(tablePath));
+        problems.push({ ...makeDiagnostic('SYN5054', at.file, at.span, { source: t, file: at.file, reason: '' }), code: e.code, message: e.message });
+      }
+    }
+    if (problems.length) throw new TableProblems(problems);
+  }
+
+  /**
+   * Where the spec names table path `p`: the string in its `table("p")`, found in the entry spec's text (a table
+   * declared in an imported file, or a spec that cannot be read, gives the spec's start).
+   */
+  private specLocation(p: string): { file: string; span: { start: number; end: number } } {
+    const file = path.resolve(this.o.projectRoot, this.plan.spec.file);
+    try {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\btable\(\s*("(?:[^"\\\n]|\\.)*")/g)) {
+        let value: unknown;
+        try {
+          value = JSON.parse(m[1]!);
+        } catch {
+          continue;
+        }
+        if (value === p) {
+          const start = m.index! + m[0].length - m[1]!.length;
+          return { file, span: { start, end: start + m[1]!.length } };
+        }
+      }
+    } catch {
+      // an unreadable spec: its start
+    }
+    return { file, span: { start: 0, end: 0 } };
+  }
+
+  /** The table sources the datasets `names` read, once each, in first-use order. */
+  tablesOf(names: string[]): string[] {
+    const out = new Set<string>();
+    for (const n of names) {
+      const ds = this.plan.datasets[n];
+      if (!ds) continue;
+      if ('for' in ds.rows && ds.rows.for.kind === 'table') out.add(ds.rows.for.from);
+      for (const v of ds.vary) if (v.sampler.kind === 'row' && v.sampler.of === 'source') out.add(v.sampler.from);
+    }
+    return [...out];
+  }
+
+  /** Where simulation `name` ran and whether its results are the same on every backend (for the manifest and `synth merge`). */
+  async simRecord(name: string): Promise<SimRunRecord> {
+    const res = await this.sim(name);
+    const inexact = (this.plan.sims[name]!.stage as { inexact?: string[] }).inexact ?? [];
+    const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
+    return { backend, exact: inexact.length === 0, inexact };
+  }
+
+  /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
+  private tablesRead(name: string): string[] {
+    const out = new Set<string>();
+    for (const ds of Object.values(this.plan.datasets)) {
+      if (this.o.datasets && !this.o.datasets.includes(ds.name)) continue;
+      const rows = ds.rows;
+      if ('for' in rows && (rows.for.kind === 'event' || rows.for.kind === 'trajectory') && rows.for.from === name) out.add(rows.for.kind === 'trajectory' ? 'trajectory' : rows.for.event!);
+    }
+    return [...out];
+  }
+
+  /**
+   * The pools a dataset's `row` draws take rows from, by source or dataset name. Throws SYN5055 (nothing to draw
+   * from), SYN5056 (weights summing to 0), SYN5050 (a weight below 0 or not finite).
+   */
+  async pools(ds: DatasetStage): Promise<Map<string, RowPool>> {
+    const out = new Map<string, RowPool>();
+    for (const v of ds.vary) {
+      const s = v.sampler;
+      if (s.kind !== 'row') continue;
+      const items = s.of === 'dataset' ? this.written.get(s.from) : await this.table(s.from);
+      if (!items) throw new SynthError('SYN5006', `dataset '${ds.name}' draws from '${s.from}', which this run has not made`);
+      if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from });
+      const key = s.weight ? `${s.from}\u0000${s.weight}` : s.from;
+      if (out.has(key)) continue;
+      out.set(key, s.weight ? weightedPool(items.items, s.from, s.weight, v.name) : { rows: items.items });
     }
     return out;
   }
@@ -77,6 +201,8 @@ export class ItemLoader {
       this.o.onSim?.({ state: 'start', sim: name, backend, worlds, agents: L.agents, steps: L.steps });
       p = runSim(stage.stage, {
         backend,
+        rows: this.tablesRead(name),
+        ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(range ? { worldRange: range } : {}),
       }).then((res) => {
@@ -90,6 +216,23 @@ export class ItemLoader {
     return p;
   }
 
+  private tableRows(name: string): Promise<TableData> {
+    let p = this.tableData.get(name);
+    if (!p) {
+      const s = this.plan.sources[name];
+      if (!s || !isTableSource(s)) throw new SynthError('SYN5006', `the plan has no table '${name}'`);
+      p = readTable(this.o.projectRoot, s, { allowOutside: this.o.allowOutsideProject ?? false });
+      this.tableData.set(name, p);
+    }
+    return p;
+  }
+
+  private async table(name: string): Promise<Items> {
+    const t = await this.tableRows(name);
+    if (t.problems.length) throw new TableProblems(t.problems);
+    return { items: t.rows, keys: t.keys };
+  }
+
   private source(name: string): Promise<Items> {
     let p = this.sources.get(name);
     if (!p) {
@@ -98,6 +241,27 @@ export class ItemLoader {
     }
     return p;
   }
+}
+
+/** The pool key of a `row` sampler: its source or dataset, and its weight column. */
+export function poolKey(from: string, weight: string | undefined): string {
+  return weight ? `${from}\u0000${weight}` : from;
+}
+
+/** Rows with the running sum of column `column` (weights: finite and ≥ 0; absent is 0). */
+function weightedPool(rows: Value[], from: string, column: string, name: string): RowPool {
+  const cumulative = new Float64Array(rows.length);
+  let sum = 0;
+  rows.forEach((r, i) => {
+    const w = r && typeof r === 'object' && !Array.isArray(r) ? (r[column] ?? 0) : 0;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw synthError('SYN5050', { row: i + 1, source: from, column, expected: 'a weight: a finite number ≥ 0', found: JSON.stringify(w) });
+    }
+    sum += w;
+    cumulative[i] = sum;
+  });
+  if (!(sum > 0)) throw synthError('SYN5056', { name, from, column, sum });
+  return { rows, cumulative };
 }
 
 /** The items for which `where` (over `binder`) holds, in their order, keys kept (row identity never shifts). */
@@ -124,7 +288,7 @@ function whereItems(dataset: string, binder: string, where: ExprIR, all: Items):
 /** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */
 async function loadSource(plan: Plan, name: string, root: string, allowOutside: boolean): Promise<Items> {
   const s = plan.sources[name];
-  if (!s) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+  if (!s || isTableSource(s)) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
   const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
   if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
   return {

@@ -17,6 +17,8 @@ export interface DryRunOptions {
   limit?: number;
   /** simulation backend (default auto: WebGPU when it works, else CPU) */
   backend?: Backend;
+  /** bytes a simulation may need, estimated before it allocates (SYN6005 above it); default the machine's memory */
+  maxMemory?: number;
   /** allow output and document paths outside the project folder */
   allowOutsideProject?: boolean;
   /** one-line notices for people (backend fallbacks and the like) */

@@ -1,7 +1,8 @@
-// `run(plan, options)`: the runtime's entry point. Runs the selected datasets in declaration order, each
-// simulation and source at most once (shared by every dataset that reads it), then writes a manifest per dataset
-// and the synth.lock beside the spec. With a budget it first compares the estimate (compiler/plan/estimate.ts,
-// the same figures `--dry-run` prints) and refuses to start over it.
+// `run(plan, options)`: the runtime's entry point. Runs the selected datasets — with the datasets they read, each
+// after what it reads (declaration order otherwise) — each simulation, source and table at most once (shared by
+// every dataset that reads it), then writes a manifest per dataset and the synth.lock beside the spec. With a
+// budget it first compares the estimate (compiler/plan/estimate.ts, the same figures `--dry-run` prints) and
+// refuses to start over it. Every table is read and checked before anything runs.
 import { realpathSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
@@ -27,6 +28,8 @@ export interface RunSummary {
   error: SynthError | undefined;
   /** datasets that ended with rows missing */
   incomplete: string[];
+  /** datasets not made because a dataset they read has rows missing (SYN5057) */
+  blocked: Array<{ dataset: string; upstream: string }>;
 }
 
 /** Resolves a spec-relative path, refusing one that leaves the project folder (`..`, absolute, symlinks): SYN4002. */
@@ -43,12 +46,33 @@ export function projectPath(root: string, p: string, allowOutside: boolean): str
   return abs;
 }
 
-/** The datasets a run covers: `names` in declaration order of the plan, or all. Throws SYN5006 for a name the plan lacks. */
+/**
+ * The datasets a run covers: `names` (or all) and the datasets they read, transitively, each after the datasets it
+ * reads and otherwise in declaration order. Throws SYN5006 for a name the plan lacks.
+ */
 export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
   for (const n of names ?? []) {
     if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
   }
-  return Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n));
+  const wanted = new Set(Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n)));
+  const out: string[] = [];
+  const placed = new Set<string>();
+  // depth first over reads, visiting in declaration order (the checker refused cycles: SYN3054)
+  const place = (n: string, path: Set<string>) => {
+    if (placed.has(n) || path.has(n) || !plan.datasets[n]) return;
+    path.add(n);
+    for (const u of plan.datasets[n]!.datasets ?? []) place(u, path);
+    path.delete(n);
+    placed.add(n);
+    out.push(n);
+  };
+  for (const n of Object.keys(plan.datasets)) if (wanted.has(n)) place(n, new Set());
+  return out;
+}
+
+/** The datasets some dataset of the plan reads. */
+function readDatasets(plan: Plan): Set<string> {
+  return new Set(Object.values(plan.datasets).flatMap((d) => d.datasets ?? []));
 }
 
 /**
@@ -61,6 +85,9 @@ export function selectDatasets(plan: Plan, names: string[] | undefined): string[
 export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const names = selectDatasets(plan, o.datasets);
   const items = new ItemLoader(plan, o);
+  await items.checkTables(names);
+  const readBy = readDatasets(plan);
+  const blocked: RunSummary['blocked'] = [];
   const budget = budgetGuard(o.budgetUsd);
   if (o.budgetUsd !== undefined) {
     // Refuse to start when the estimate alone is over the budget: the figures `--dry-run` prints.
@@ -76,11 +103,24 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   try {
     for (const n of names) {
       const ds = plan.datasets[n]!;
+      // a dataset that reads one with rows missing would be made from part of its input: not made (SYN5057)
+      const short = (ds.datasets ?? []).find((u) => results.find((r) => r.name === u)?.status !== 'complete');
+      if (short) {
+        blocked.push({ dataset: n, upstream: short });
+        continue;
+      }
+      if (o.shard) {
+        // a shard holds its own rows of each dataset: a draw from all of them cannot be made here
+        const draw = ds.vary.find((v) => v.sampler.kind === 'row' && v.sampler.of === 'dataset');
+        if (draw && draw.sampler.kind === 'row') throw synthError('SYN5058', { name: draw.name, dataset: n, upstream: draw.sampler.from });
+      }
       const loaded = await items.forDataset(ds);
+      const pools = await items.pools(ds);
       const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
       if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
-      // With shards over simulation worlds the sim already holds only this shard's worlds: no row filter then.
-      const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source') ? o.shard : undefined;
+      // With shards over simulation worlds the sim already holds only this shard's worlds, and a dataset read by
+      // this one holds only this shard's rows: no row filter then.
+      const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source' && ds.rows.for.kind !== 'table') ? o.shard : undefined;
       const r = await runDataset({
         plan,
         dataset: ds,
@@ -100,9 +140,15 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         ...(o.onNotice ? { onNotice: o.onNotice } : {}),
         shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
         ...(o.faults ? { faults: o.faults } : {}),
+        ...(pools.size ? { pools } : {}),
+        collect: readBy.has(n),
       });
       results.push(r);
-      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
+      if (r.written) items.provide(n, r.written);
+      // only a simulation has a backend to record (tables and datasets read are not simulations)
+      const f = 'for' in ds.rows ? ds.rows.for : undefined;
+      const sims = f && (f.kind === 'event' || f.kind === 'trajectory') ? { [f.from]: await items.simRecord(f.from) } : {};
+      manifests.push(writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported() }));
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;
@@ -124,5 +170,6 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     stopped,
     error,
     incomplete: results.filter((r) => r.status === 'incomplete').map((r) => r.name),
+    blocked,
   };
 }

@@ -1,12 +1,15 @@
-// Worker thread of the CPU backend: simulates one block of worlds and posts the block's data back.
+// Worker thread of the CPU backend: simulates one block of worlds on its slices of the run's shared columns,
+// and posts back the block's events (their buffers transferred, not copied) or its failure.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SynthError } from '../../base/diagnostics.js';
-import { simulateBlock, type SimStage } from './cpu.js';
+import { BlockFailure, simulateBlock, type BlockViews, type SimStage } from './cpu.js';
 
-const { stage, w0, w1 } = workerData as { stage: SimStage; w0: number; w1: number };
+const { stage, w0, w1, views } = workerData as { stage: SimStage; w0: number; w1: number; views: BlockViews };
 try {
-  const { emit: _e, observe: _o, overflowed: _v, ...data } = simulateBlock(stage, w0, w1);
-  parentPort!.postMessage({ ok: true, block: data });
+  const { events, stepMs } = simulateBlock(stage, w0, w1, views);
+  const buffers = events.kinds.flatMap((k) => [k.world, k.agent, k.step, k.site, ...k.fields].map((a) => a.buffer as ArrayBuffer));
+  parentPort!.postMessage({ ok: true, events, stepMs }, buffers);
 } catch (e) {
-  parentPort!.postMessage({ ok: false, error: { code: e instanceof SynthError ? e.code : undefined, message: (e as Error).message } });
+  const code = e instanceof SynthError || e instanceof BlockFailure ? e.code : undefined;
+  parentPort!.postMessage({ ok: false, error: { code, message: (e as Error).message, ...(e instanceof BlockFailure ? { key: e.key } : {}) } });
 }

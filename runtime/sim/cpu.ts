@@ -1,41 +1,26 @@
 // The CPU backend: runs the generated JavaScript kernel (compiler/sim/js.ts) over blocks of worlds. Worlds
 // are independent (reductions stay inside a world), so each worker thread simulates its own block of worlds
-// for all steps with no synchronisation; the main thread merges events and observations.
+// for all steps with no synchronisation. The state columns and the trajectory are allocated once for the run,
+// in shared memory: each thread works on and observes into its own slice, so nothing is copied back; only the
+// events (few, grown as emitted) are sent to the main thread and merged.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Column, SimLayout } from '../../compiler/sim/ir.js';
+import type { SimLayout } from '../../compiler/sim/layout.js';
 import { SynthError } from '../../base/diagnostics.js';
-import { blockResult, mergeBlocks, type BlockResult, type SimResult } from './result.js';
-
-type Arr = Float32Array | Int32Array | Uint32Array | Uint8Array;
+import { allocTrajectory, blockEvents, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, trimEvents, type BlockEvents, type Column, type SimResult } from './result.js';
+import { allocationFailed } from './memory.js';
 
 export interface SimStage {
   layout: SimLayout;
   js: string;
 }
 
-function alloc(c: Column, n: number, shared: boolean): Arr {
-  // shared memory lets a worker hand its columns back without a copy
-  const bytes = c.type === 'bool' ? 1 : 4;
-  const buf = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
-  switch (c.type) {
-    case 'f32':
-      return new Float32Array(buf);
-    case 'i32':
-      return new Int32Array(buf);
-    case 'u32':
-      return new Uint32Array(buf);
-    default:
-      return new Uint8Array(buf);
-  }
-}
-
 interface Kernel {
-  init(C: Arr[], w0: number, w1: number): void;
-  step(C: Arr[], S: Arr[], w0: number, w1: number, t: number, E: (...a: number[]) => void): void;
-  checks?(C: Arr[], w0: number, w1: number, t: number): number;
+  init(C: Column[], w0: number, w1: number): void;
+  step(C: Column[], S: Column[], w0: number, w1: number, t: number, E: (...a: number[]) => void): void;
+  checks?(C: Column[], w0: number, w1: number, t: number): number;
 }
 
 const kernels = new Map<string, Kernel>();
@@ -55,46 +40,99 @@ function kernelFor(js: string): Kernel {
   return k;
 }
 
-/** Simulates worlds [w0, w1) for every step, in this thread. */
-export function simulateBlock(stage: SimStage, w0: number, w1: number): BlockResult {
+/**
+ * A `check` failure in a block, with the key that picks, among blocks, the one both backends report: the
+ * earliest step, `check finite` before invariants, then the lowest column and agent (finite) or agent and check.
+ */
+export class BlockFailure extends Error {
+  constructor(
+    readonly code: 'SYN6002' | 'SYN6004',
+    message: string,
+    readonly key: number[],
+  ) {
+    super(message);
+  }
+}
+
+/** A block's slices of the run's columns: worlds [w0, w1), the state and (when observed) the trajectory. */
+export interface BlockViews {
+  C: Column[];
+  traj: Column[] | null;
+}
+
+/**
+ * Worlds simulated together through all their steps, before the next ones: a chunk's state and snapshot stay
+ * in the core's first-level cache instead of every world's state streaming from memory at every step. Worlds
+ * are independent, so the chunking changes no value (events are sorted into canonical order afterwards). About
+ * 32 agents a chunk measured fastest (one world of the swarm bench: 20 % less time than 170 worlds a chunk);
+ * worlds of few agents are grouped so the per-call work of the kernel stays small beside the agents' work.
+ */
+export function chunkWorlds(L: SimLayout): number {
+  return Math.max(1, Math.floor(CHUNK_AGENTS / L.agents));
+}
+const CHUNK_AGENTS = 32;
+
+/** Simulates worlds [w0, w1) for every step, in this thread, on the block's slices of the run's columns. */
+export function simulateBlock(stage: SimStage, w0: number, w1: number, views: BlockViews): { events: BlockEvents; stepMs: number } {
   const L = stage.layout;
   const kernel = kernelFor(stage.js);
-  const nWorlds = w1 - w0;
-  const n = nWorlds * L.agents;
-  const C = L.columns.map((c) => alloc(c, n, false));
-  const S = L.columns.map((c) => alloc(c, n, false));
-  const block = blockResult(L, w0, w1);
-  const emit = (ev: number, w: number, a: number, t: number, site: number, ...fields: number[]) => block.emit(ev, w, a, t, site, fields);
-  kernel.init(C, w0, w1);
-  if (L.observe) block.observe(C, 0);
-  const tSteps = performance.now();
+  const A = L.agents;
+  const ev = blockEvents(L);
+  const emit = (e: number, w: number, a: number, t: number, site: number, ...fields: number[]) => ev.emit(e, w, a, t, site, fields);
+  const obsCols = observedColumns(L);
+  const S = L.observe ? Math.floor(L.steps / L.observe.every) + 1 : 0;
+  const per = chunkWorlds(L);
+  const snapshot = L.columns.map((c) => column(c.type, Math.min(per, w1 - w0) * A));
   const finiteCols = L.checkFinite ? L.columns.map((c, i) => (c.type === 'f32' ? i : -1)).filter((i) => i >= 0) : [];
-  for (let t = 0; t < L.steps; t++) {
-    kernel.step(C, S, w0, w1, t, emit);
-    if (block.overflowed()) break;
-    if (finiteCols.length) {
-      for (const ci of finiteCols) {
-        const col = C[ci] as Float32Array;
-        for (let i = 0; i < n; i++) {
-          if (!Number.isFinite(col[i]!)) {
-            const w = w0 + Math.floor(i / L.agents);
-            throw new SynthError(
-              'SYN6002',
-              `simulation ${L.name}: state ${L.columns[ci]!.name} became ${col[i]} in world ${w}, agent ${i % L.agents} at step ${t} (\`check finite\`)`,
-            );
-          }
-        }
+  let failure: BlockFailure | undefined;
+  const tSteps = performance.now();
+  for (let c0 = w0; c0 < w1; c0 += per) {
+    const c1 = Math.min(w1, c0 + per);
+    const n = (c1 - c0) * A;
+    const C = views.C.map((col) => col.subarray((c0 - w0) * A, (c1 - w0) * A));
+    const Sn = snapshot.map((col) => col.subarray(0, n));
+    const traj = views.traj ? views.traj.map((f) => f.subarray((c0 - w0) * S * A, (c1 - w0) * S * A)) : null;
+    let s = 0;
+    kernel.init(C, c0, c1);
+    if (traj) observeInto(traj, obsCols, C, s++, S, c1 - c0, A);
+    // a failure in an earlier chunk at step f: this chunk can only matter up to step f (see BlockFailure)
+    for (let t = 0; t < L.steps && (!failure || t <= failure.key[0]!); t++) {
+      kernel.step(C, Sn, c0, c1, t, emit);
+      const f = checkStep(L, kernel, C, c0, c1, t, finiteCols);
+      if (f) {
+        if (!failure || compareKeys(f.key, failure.key) < 0) failure = f;
+        break;
+      }
+      if (traj && (t + 1) % L.observe!.every === 0) observeInto(traj, obsCols, C, s++, S, c1 - c0, A);
+    }
+  }
+  if (failure) throw failure;
+  return { events: trimEvents(ev), stepMs: performance.now() - tSteps };
+}
+
+/** `check finite` and the invariants after step `t` for worlds [c0, c1) (columns `C`): the first failure. */
+function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: number, t: number, finiteCols: number[]): BlockFailure | undefined {
+  const A = L.agents;
+  const n = (c1 - c0) * A;
+  for (const ci of finiteCols) {
+    const col = C[ci] as Float32Array;
+    for (let i = 0; i < n; i++) {
+      const v = col[i]!;
+      if (v - v !== 0) {
+        const w = c0 + Math.floor(i / A);
+        return new BlockFailure('SYN6002', `simulation ${L.name}: state ${L.columns[ci]!.name} became ${v} in world ${w}, agent ${i % A} at step ${t} (\`check finite\`)`, [t, 0, ci, c0 * A + i]);
       }
     }
-    if (kernel.checks) {
-      const bad = kernel.checks(C, w0, w1, t);
-      if (bad >= 0) throw invariantError(L, w0, Math.floor(bad / L.invariants.length), bad % L.invariants.length, t);
-    }
-    if (L.observe && (t + 1) % L.observe.every === 0) block.observe(C, t + 1);
   }
-  block.finalState = C;
-  block.stepMs = performance.now() - tSteps;
-  return block;
+  if (kernel.checks) {
+    const bad = kernel.checks(C, c0, c1, t);
+    if (bad >= 0) {
+      const K = L.invariants.length;
+      const i = Math.floor(bad / K);
+      return new BlockFailure('SYN6004', invariantError(L, c0, i, bad % K, t).message, [t, 1, c0 * A + i, bad % K]);
+    }
+  }
+  return undefined;
 }
 
 /** SYN6004, worded the same by both backends: `i` is the agent's index within the run's first world `w0`. */
@@ -117,6 +155,8 @@ function workerPath(): string | undefined {
   return existsSync(built) ? built : undefined;
 }
 
+type WorkerReply = { ok: true; events: BlockEvents; stepMs: number } | { ok: false; error: { code?: string; message: string; key?: number[] } };
+
 export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<SimResult> {
   const L = stage.layout;
   const [lo, hi] = opts.worldRange ?? [0, L.worlds];
@@ -124,36 +164,65 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const total = hi - lo;
   const want = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
   const file = want > 1 ? workerPath() : undefined;
-  let blocks: BlockResult[];
-  if (!file || want === 1) {
-    blocks = [simulateBlock(stage, lo, hi)];
+  const threads = file ? want : 1;
+  const n = total * L.agents;
+  let state: Column[];
+  let traj: ReturnType<typeof allocTrajectory>;
+  try {
+    state = L.columns.map((c) => column(c.type, n, threads > 1));
+    traj = allocTrajectory(L, lo, hi, threads > 1);
+  } catch (e) {
+    throw allocationFailed(L, e);
+  }
+  const S = traj?.steps.length ?? 0;
+  const viewsOf = (a: number, b: number): BlockViews => ({
+    C: state.map((c) => c.subarray((a - lo) * L.agents, (b - lo) * L.agents)),
+    traj: traj ? traj.fields.map((f) => f.subarray((a - lo) * S * L.agents, (b - lo) * S * L.agents)) : null,
+  });
+  const per = Math.ceil(total / threads);
+  const ranges: Array<[number, number]> = [];
+  for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
+  let blocks: { events: BlockEvents; stepMs: number }[];
+  if (threads === 1) {
+    try {
+      blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi))];
+    } catch (e) {
+      throw e instanceof BlockFailure ? new SynthError(e.code, e.message) : e;
+    }
   } else {
-    const per = Math.ceil(total / want);
-    const ranges: Array<[number, number]> = [];
-    for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
     const settled = await Promise.allSettled(
       ranges.map(
         ([a, b]) =>
-          new Promise<BlockResult>((resolve, reject) => {
-            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b } });
-            worker.once('message', (m: { ok: boolean; block?: BlockResult; error?: { code: string; message: string } }) => {
+          new Promise<{ events: BlockEvents; stepMs: number }>((resolve, reject) => {
+            const worker = new Worker(file!, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            worker.once('message', (m: WorkerReply) => {
               void worker.terminate();
-              if (m.ok) resolve(m.block!);
-              else reject(m.error?.code ? new SynthError(m.error.code as never, m.error.message) : new Error(m.error?.message));
+              if (m.ok) resolve({ events: m.events, stepMs: m.stepMs });
+              else if (m.error.key) reject(new BlockFailure(m.error.code as 'SYN6002', m.error.message, m.error.key));
+              else reject(m.error.code ? new SynthError(m.error.code as never, m.error.message) : new Error(m.error.message));
             });
             worker.once('error', reject);
           }),
       ),
     );
-    // Report the failure of the first world block, whatever thread finished first: messages are deterministic.
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    blocks = settled.map((r) => (r as PromiseFulfilledResult<BlockResult>).value);
+    // A `check` failure: the one the GPU reports too (earliest step, then lowest location), whatever thread found it.
+    const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+    const checks = failures.filter((f): f is BlockFailure => f instanceof BlockFailure).sort((x, y) => compareKeys(x.key, y.key));
+    const other = failures.find((f) => !(f instanceof BlockFailure));
+    if (other) throw other;
+    if (checks.length) throw new SynthError(checks[0]!.code, checks[0]!.message);
+    blocks = settled.map((r) => (r as PromiseFulfilledResult<{ events: BlockEvents; stepMs: number }>).value);
   }
-  const result = mergeBlocks(L, blocks);
+  const result: SimResult = { layout: L, events: mergeEvents(L, blocks.map((b) => b.events)), traj, finalState: state, stats: {} };
+  checkFiniteOutputs(result);
   // stepMs: the simulation loop alone (threads run in parallel, so the slowest block), without start-up.
-  result.stats = { ...result.stats, backend: 'cpu', ms: performance.now() - t0, stepMs: Math.max(...blocks.map((b) => b.stepMs ?? 0)), agentSteps: total * L.agents * L.steps, workers: blocks.length };
+  result.stats = { backend: 'cpu', ms: performance.now() - t0, stepMs: Math.max(...blocks.map((b) => b.stepMs)), agentSteps: total * L.agents * L.steps, workers: blocks.length };
   return result;
+}
+
+function compareKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
 }
 
 export function defaultWorkers(): number {

@@ -18,10 +18,14 @@ const FRAME_STRIDE = 256; // minUniformBufferOffsetAlignment
 /** Observation buffer budget per chunk: the chunk is shortened so one chunk's observations fit. */
 const OBS_CHUNK_BYTES = 256 * 2 ** 20;
 const NONE = 0xffffffff;
+/** Pipelines kept per process (oldest dropped first). */
+const PIPELINE_CACHE_SIZE = 256;
 
 export interface GpuRequest {
   id: number;
   probe?: boolean;
+  /** a plain compute kernel (tests of the math library): see `evalKernel` */
+  kernel?: KernelRequest;
   stage?: SimStage;
   worldRange?: [number, number];
   config?: GpuConfig;
@@ -47,6 +51,20 @@ export interface GpuReply {
   /** steps actually run (fewer than the sim's when a check failed or an event buffer overflowed) */
   steps?: number;
   pipelineCacheHits?: number;
+  /** the output words of a `kernel` request */
+  output?: ArrayBuffer;
+}
+
+/**
+ * One dispatch of `entry` in `code` over `n` invocations (workgroups of 64, a 1-D grid), with bindings
+ * 0: `inp` (read-only u32 words), 1: `outp` (u32 words, `outputWords` of them), 2: `u` (Frame, n = n).
+ */
+export interface KernelRequest {
+  code: string;
+  entry: string;
+  input: ArrayBuffer;
+  outputWords: number;
+  n: number;
 }
 
 let current: { key: string; dev: AcquiredDevice; lost?: string } | undefined;
@@ -114,6 +132,8 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
     const pipelineLayout = dev.createPipelineLayout({ bindGroupLayouts: [layout] });
     for (const [e, size] of missing) {
       const p = dev.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: e, constants: { WG: size } } });
+      // bounded: a process that serves many programs (the generated differential tests) must not grow forever
+      if (pipelineCache.size >= PIPELINE_CACHE_SIZE) pipelineCache.delete(pipelineCache.keys().next().value!);
       pipelineCache.set(`${hash}:${e}:${size}`, { device: dev, pipeline: p, layout });
       map.set(e, p);
     }
@@ -127,6 +147,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
   const { device: dev, adapterInfo, limits } = acquired;
   const lost = () => current?.dev !== acquired;
   if (req.probe) return { ok: true, adapter: adapterInfo };
+  if (req.kernel) return { ok: true, adapter: adapterInfo, output: await evalKernel(dev, req.kernel) };
   const s = req.stage!;
   const L = s.layout;
   const [w0, w1] = req.worldRange ?? [0, L.worlds];
@@ -234,7 +255,9 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       inChunk = 0;
       return words;
     };
-    const stopped = (w: Uint32Array) => w[NE] !== NONE || w[NE + 2] !== NONE || L.events.some((_, e) => w[e]! > L.maxEvents);
+    // A failed `check` stops the run (at the end of its chunk); an overflowing event buffer does not: the run
+    // goes on counting, so the error names the same total as the CPU backend's.
+    const stopped = (w: Uint32Array) => w[NE] !== NONE || w[NE + 2] !== NONE;
 
     const frameData = new Uint32Array((FRAME_STRIDE / 4) * CHUNK);
     const t0 = performance.now();
@@ -305,6 +328,50 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
   } finally {
     for (const b of owned) b.destroy();
     while (scopes-- > 0) await dev.popErrorScope().catch(() => null);
+  }
+}
+
+async function evalKernel(dev: GPUDevice, k: KernelRequest): Promise<ArrayBuffer> {
+  dev.pushErrorScope('validation');
+  const module = dev.createShaderModule({ code: k.code });
+  const info = await module.getCompilationInfo();
+  const problems = info.messages.filter((m) => m.type === 'error' || m.type === 'warning');
+  if (problems.length) {
+    await dev.popErrorScope();
+    throw new Error('kernel did not compile cleanly:\n' + problems.map((m) => `  ${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n'));
+  }
+  const pipeline = dev.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: k.entry } });
+  const inp = dev.createBuffer({ size: Math.max(4, k.input.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const out = dev.createBuffer({ size: Math.max(4, k.outputWords * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const uni = dev.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const staging = dev.createBuffer({ size: Math.max(4, k.outputWords * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    dev.queue.writeBuffer(inp, 0, k.input);
+    dev.queue.writeBuffer(uni, 0, new Uint32Array([0, 0, k.n, 0]));
+    const bind = dev.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: inp } },
+        { binding: 1, resource: { buffer: out } },
+        { binding: 2, resource: { buffer: uni } },
+      ],
+    });
+    const enc = dev.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(Math.max(1, Math.ceil(k.n / 64)));
+    pass.end();
+    enc.copyBufferToBuffer(out, 0, staging, 0, Math.max(4, k.outputWords * 4));
+    dev.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const result = staging.getMappedRange().slice(0, k.outputWords * 4);
+    staging.unmap();
+    const err = await dev.popErrorScope();
+    if (err) throw new Error(`WebGPU validation error: ${err.message}`);
+    return result;
+  } finally {
+    for (const b of [inp, out, uni, staging]) b.destroy();
   }
 }
 

@@ -11,7 +11,7 @@ import { SynthError } from '../../base/diagnostics.js';
 import { invariantError } from './cpu.js';
 import type { GpuReply, GpuRequest } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
-import { mergeBlocks, type BlockData, type SimResult, type Table } from './result.js';
+import { allocTrajectory, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, type BlockEvents, type Column, type SimResult } from './result.js';
 
 export function childScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
@@ -131,60 +131,7 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
   const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) });
-  const decode = (type: string, u: number, f: Float32Array, i: Int32Array, k: number) => (type === 'f32' ? f[k]! : type === 'i32' ? i[k]! : u);
-  // events
-  const events: Table[] = L.events.map((e, ei) => {
-    const stride = stage.gpu.eventStrides[ei]!;
-    const buf = r.events![ei]!;
-    const u = new Uint32Array(buf);
-    const f = new Float32Array(buf);
-    const iv = new Int32Array(buf);
-    const rows = u.length / stride;
-    const t: Table = { world: [], agent: [], step: [], site: [], fields: e.fields.map(() => []) };
-    for (let k = 0; k < rows; k++) {
-      const o = k * stride;
-      t.world.push(u[o]!);
-      t.agent.push(u[o + 1]!);
-      t.step.push(u[o + 2]!);
-      t.site.push(u[o + 3]!);
-      e.fields.forEach((fd, j) => t.fields[j]!.push(decode(fd.type, u[o + 4 + j]!, f, iv, o + 4 + j)));
-    }
-    return t;
-  });
-  const overflow = L.events.findIndex((_, ei) => r.counts![ei]! > L.maxEvents);
-  if (overflow >= 0) {
-    throw new SynthError(
-      'SYN6001',
-      `simulation ${L.name}: event '${L.events[overflow]!.name}' overflowed its buffer (${r.counts![overflow]} emitted, capacity ${L.maxEvents}); raise \`max_events\` in the sim (events are never dropped silently)`,
-    );
-  }
-  // observations: chunks of whole observations, in step order
-  let traj: Table | null = null;
-  if (L.observe && r.obs) {
-    const obsCols = L.observe.fields.flatMap((fl) => L.columns.map((c, i) => (c.state === fl ? i : -1)).filter((i) => i >= 0));
-    traj = { world: [], agent: [], step: [], site: [], fields: obsCols.map(() => []) };
-    let s = 0;
-    for (const chunk of r.obs) {
-      const u = new Uint32Array(chunk);
-      const f = new Float32Array(chunk);
-      const iv = new Int32Array(chunk);
-      const inChunk = u.length / (obsCols.length * n);
-      for (let q = 0; q < inChunk; q++, s++) {
-        const step = s * L.observe.every;
-        for (let i = 0; i < n; i++) {
-          traj.world.push(w0 + Math.floor(i / L.agents));
-          traj.agent.push(i % L.agents);
-          traj.step.push(step);
-          traj.site.push(0);
-          obsCols.forEach((c, k) => {
-            const idx = (q * obsCols.length + k) * n + i;
-            traj!.fields[k]!.push(decode(L.columns[c]!.type, u[idx]!, f, iv, idx));
-          });
-        }
-      }
-    }
-  }
-  // `check` failures, worded as the CPU backend words them (finite first when both fail at one step)
+  // `check` failures first (they stop a run), worded as the CPU backend words them (finite first at one step)
   const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
   const NONE = 0xffffffff;
   if (finiteStep !== undefined && finiteStep !== NONE && (invStep === undefined || finiteStep <= invStep)) {
@@ -198,21 +145,58 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
     const K = L.invariants.length;
     throw invariantError(L, w0, Math.floor(invAt! / K), invAt! % K, invStep);
   }
-  // final state, as typed columns (for differential tests and `check finite`)
-  const st = new Uint32Array(r.state!);
+  // events: rows as the GPU appended them (any order), counted past the capacity on overflow
+  const block: BlockEvents = {
+    emitted: L.events.map((_, ei) => r.counts![ei]!),
+    kinds: L.events.map((e, ei) => {
+      const stride = stage.gpu.eventStrides[ei]!;
+      const words = new Uint32Array(r.events![ei]!);
+      const rows = words.length / stride;
+      const strided = (k: number) => {
+        const out = new Uint32Array(rows);
+        for (let i = 0; i < rows; i++) out[i] = words[i * stride + k]!;
+        return out;
+      };
+      const typed = (type: string, u: Uint32Array): Column => (type === 'f32' ? new Float32Array(u.buffer) : type === 'i32' ? new Int32Array(u.buffer) : u);
+      return { rows, world: strided(0), agent: strided(1), step: strided(2), site: strided(3), fields: e.fields.map((f, j) => typed(f.type, strided(4 + j))) };
+    }),
+  };
+  const events = mergeEvents(L, [block]);
+  // observations: chunks of whole observations [observation][column][agent], in step order, into canonical rows
+  const traj = allocTrajectory(L, w0, w1, false);
+  if (traj && r.obs) {
+    const cols = observedColumns(L);
+    const S = traj.steps.length;
+    let s = 0;
+    for (const chunk of r.obs) {
+      const inChunk = chunk.byteLength / (cols.length * n * 4);
+      for (let q = 0; q < inChunk; q++, s++) {
+        const C = cols.map((c, k) => wordsAs(L.columns[c]!.type, chunk, (q * cols.length + k) * n, n));
+        observeInto(traj.fields, cols.map((_, k) => k), C, s, S, w1 - w0, L.agents);
+      }
+    }
+  }
+  // final state, as typed columns
   const finalState = L.columns.map((c, ci) => {
-    const words = st.subarray(ci * n, (ci + 1) * n);
-    if (c.type === 'f32') return new Float32Array(words.slice().buffer);
-    if (c.type === 'i32') return new Int32Array(words.slice().buffer);
-    if (c.type === 'bool') return Uint8Array.from(words);
-    return words.slice();
+    const col = column(c.type, n);
+    col.set(wordsAs(c.type, r.state!, ci * n, n));
+    return col;
   });
-  const block: BlockData = { w0, w1, events, traj, finalState };
-  // The GPU already applied the capacity; mergeBlocks sorts rows into the canonical order.
-  const result = mergeBlocks({ ...L, maxEvents: L.maxEvents + 1 }, [block]);
-  result.layout = L;
+  const result: SimResult = { layout: L, events, traj, finalState, stats: {} };
+  checkFiniteOutputs(result);
   result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0 };
   return result;
+}
+
+/** `n` 32-bit words of a buffer from word `at`, viewed as the column type's values (bools stay 0/1 words). */
+function wordsAs(type: string, buf: ArrayBuffer, at: number, n: number): Column {
+  return type === 'f32' ? new Float32Array(buf, at * 4, n) : type === 'i32' ? new Int32Array(buf, at * 4, n) : new Uint32Array(buf, at * 4, n);
+}
+
+/** Runs a plain compute kernel in the GPU process (see KernelRequest): the math library's tests use it. */
+export async function runKernel(kernel: NonNullable<GpuRequest['kernel']>): Promise<ArrayBuffer> {
+  const r = await runInChild({ kernel }, 10 * 60_000);
+  return r.output!;
 }
 
 /** Is a WebGPU adapter usable here? Probed in a child process (a crash must not take the caller down). */

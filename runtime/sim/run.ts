@@ -1,30 +1,43 @@
 // Runs a sim stage on the chosen backend. `auto` tries WebGPU (isolated in a child process) and falls back to
-// the CPU backend with a one-line notice when no adapter is available or the driver fails.
+// the CPU backend with a one-line notice when no adapter is available or the driver fails. Before either
+// allocates, the sim's estimated memory is compared with what the machine has (SYN6005).
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { SynthError } from '../../base/diagnostics.js';
 import { runCpu } from './cpu.js';
+import { ensureFits } from './memory.js';
 import type { SimResult } from './result.js';
 
-export { simKeys, simRows, type SimResult, type SimRow } from './result.js';
+export { simKeys, simRowCount, simRows, type SimResult, type SimRow } from './result.js';
 
 export interface SimRunOptions {
   backend: 'cpu' | 'webgpu' | 'auto';
   workers?: number;
   onNotice?: (line: string) => void;
   worldRange?: [number, number];
+  /** the tables datasets will read as rows (`trajectory`, event names): counted in the memory estimate */
+  rows?: string[];
+  /** bytes the run may need (default: the machine's memory; Infinity: no limit) */
+  maxMemory?: number;
 }
 
 export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimResult> {
   const s = stage as SimStage;
   if (!s || !s.layout || typeof s.js !== 'string') throw new SynthError('SYN5006', 'this plan has no runnable simulation stage; rebuild it with this version of synth');
   const range = opts.worldRange;
-  if (opts.backend === 'cpu') return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+  const worlds = range ? range[1] - range[0] : s.layout.worlds;
+  const fits = (backend: 'cpu' | 'webgpu') => ensureFits(s.layout, { worlds, backend, ...(opts.rows ? { rows: opts.rows } : {}), ...(opts.maxMemory !== undefined ? { limit: opts.maxMemory } : {}) });
+  const cpu = () => {
+    fits('cpu');
+    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+  };
+  if (opts.backend === 'cpu') return cpu();
+  fits('webgpu');
   const { runWebGpu } = await import('./gpu-host.js');
   try {
     return await runWebGpu(s, range ? { worldRange: range } : {});
   } catch (e) {
     if (opts.backend === 'webgpu' || !(e instanceof SynthError) || e.code !== 'SYN6003') throw e;
     opts.onNotice?.(`note: ${e.message.split('\n')[0]} — running simulation ${s.layout.name} on the CPU backend instead`);
-    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+    return cpu();
   }
 }

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFile } from '../../compiler/check.js';
+import { checkFile, checkProgram } from '../../compiler/check.js';
+import { loadProgram } from '../../compiler/program.js';
 import { DIAGNOSTICS, type Diagnostic } from '../../base/diagnostics.js';
 import { exampleSpecs, ROOT } from '../support/examples.js';
 import { checkInMemory } from '../support/synth.js';
@@ -79,6 +80,20 @@ describe('recovery', () => {
     const text = 'struct A { x int }\nstruct B { y: strng }\nenum C { a, a }\n';
     const res = checkInMemory(text);
     expect(res.diagnostics.map((d) => d.code)).toEqual(['SYN0001', 'SYN1001', 'SYN1009']);
+  });
+
+  // Shrunk from the fuzz (FUZZ_SEED=1592598564 case 6361): an index whose `]` recovery inserted at the end of the
+  // text gave an expression span one past the text; an index's span now ends at its real `]` or at the index.
+  it('an unclosed index at the end of the text keeps every span inside the text', () => {
+    for (const text of ['source t: S = a[x', 'source t: S = a[[', 'source t: S = table("t.csv")\n[\n[\nexpect\nx']) {
+      const res = checkProgram(loadProgram('/mem/a.synth', { readFile: () => undefined }, text));
+      expect(res.diagnostics.map((d) => d.code)).toContain('SYN2022');
+      expect(res.diagnostics.map((d) => d.code)).not.toContain('SYN3052');
+      for (const d of res.diagnostics) expect(d.span.end, `${d.code} in ${JSON.stringify(text)}`).toBeLessThanOrEqual(text.length);
+    }
+    const closed = 'source t: S = a[b[1]] .x';
+    const res = checkProgram(loadProgram('/mem/a.synth', { readFile: () => undefined }, closed));
+    expect(res.diagnostics.find((d) => d.code === 'SYN2022')?.span).toEqual({ start: 14, end: closed.length });
   });
 
   it('reports deep nesting as a syntax error instead of overflowing the stack', () => {

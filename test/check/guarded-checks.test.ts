@@ -107,7 +107,7 @@ describe('a failing check never crashes checkProgram', () => {
   it('with an incremental session too, and the next clean check recovers once the declaration changes', () => {
     const text = 'enum Tier { free, pro }\nstruct T { tier: Tier }\ndataset d: T {\n  count 1\n  vary tier ~ uniform(Tier)\n  row = { tier: tier }\n  output "out/d.jsonl"\n}\n';
     const session = new CheckSession();
-    vi.spyOn(SymbolTable.prototype, 'names').mockImplementation(() => {
+    vi.spyOn(SymbolTable.prototype, 'namePool').mockImplementation(() => {
       throw new RangeError('injected');
     });
     const typo = text.replace('uniform(Tier)', 'uniform(Tierr)');

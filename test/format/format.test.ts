@@ -136,3 +136,28 @@ dataset d:P{
     expect(once).toContain('fake(locale: "de", "person.fullName")');
   });
 });
+
+describe('formatter: tables, datasets that read datasets, nested for (#14)', () => {
+  const src = `struct P{id:string @unique   tags:string[]}
+source  people :P=table( "seed/people.csv" )
+dataset d:P{
+  for p in people   each randint( 1,5 )
+  vary k~uuid( )
+  vary n~seq()
+  vary q~weighted( people ,popularity )
+  for t in p.tags   each 2   where len(t)>2
+  for x in ask(t).pairs
+  row={id:k,tags:[t]}
+}
+`;
+  it('prints each form canonically, idempotently', () => {
+    const once = formatSource(src).text!;
+    expect(once).toContain('  id: string  @unique\n');
+    expect(once).toContain('source people: P = table("seed/people.csv")\n');
+    expect(once).toContain('  for p in people each randint(1, 5)\n');
+    expect(once).toContain('  vary k ~ uuid()\n  vary n ~ seq()\n');
+    expect(once).toContain('  vary q ~ weighted(people, popularity)\n');
+    expect(once).toContain('  for t in p.tags each 2 where len(t) > 2\n  for x in ask(t).pairs\n');
+    expect(formatSource(once).text).toBe(once);
+  });
+});

@@ -23,6 +23,8 @@ const VOCAB = [
   'x', 'row', 'Tier', 'weighted', 'uniform', 'env("X")', 'files("*.md")', '0', '1.5', '60s', '1e999',
   'import "imported.synth"', '99999999999999999999999', '1__0', '"s"', '"""\n  t {x}\n  """', '@len(1..2)', 'f32', 'string[]?',
   'fake("person.fullName")', 'locale:', 'date("2024-02-30")', 'datetime("2024-01-01T00:00:00Z")', 'date', 'where e.x > 1',
+  'table("t.csv")', 'source t: S = table("t.csv")', 'for q in x.pairs', 'each randint(1, 5)', 'uuid()', 'seq()', 'one_of(t)',
+  'weighted(t, x)', '@unique', 'for c in d',
 ];
 const WEIRD = ['\u0000', '\uFEFF', '\u202E', '\uD800', '\uDC00', '😀', 'é', '中', '\r', '\r\n', '\t', '\u2028', '\\', '`', '$', '#', "'"];
 

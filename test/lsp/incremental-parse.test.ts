@@ -5,7 +5,7 @@ import { parseSynth } from '../../grammar/parse.js';
 import { DocumentParser } from '../../lsp/incremental-parse.js';
 import { exampleSpecs } from '../support/examples.js';
 import { mulberry32 } from '../support/prng.js';
-import { randomEdit } from './support/edits.js';
+import { editSession, randomEdit } from './support/edits.js';
 
 function snapshot(r: { file: { imports: unknown[]; decls: unknown[]; comments: unknown[] }; diagnostics: unknown[] }): unknown {
   return JSON.parse(JSON.stringify({ imports: r.file.imports, decls: r.file.decls, comments: r.file.comments, diagnostics: r.diagnostics }));
@@ -46,4 +46,31 @@ describe('incremental parse', () => {
       expect(p.stats.segmentsParsed).toBeLessThan(p.stats.parses * 4);
     });
   }
+
+  // Runs of edits undone one by one on several copies of the examples: unterminated strings and comments in the
+  // middle of a long text (the edits after them resynchronise with the old boundaries), segments dropped and
+  // brought back by an undo (reused, not parsed again).
+  it('matches parseSynth at every step of undo-heavy sessions on a long text, reusing dropped segments', () => {
+    const original = exampleSpecs()
+      .filter((f) => statSync(f).isFile())
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n')
+      .repeat(2);
+    const p = new DocumentParser('/x.synth');
+    const rnd = mulberry32(77);
+    let step = 0;
+    let unterminatedSteps = 0;
+    for (const text of editSession(original, 300, rnd)) {
+      const want = parseSynth(text, '/x.synth');
+      const d = differs(snapshot(p.parse(text)), snapshot(want));
+      if (d) expect({ step, text, d }).toBeUndefined();
+      if (want.diagnostics.some((x) => x.code === 'SYN0007' || /unterminated/i.test(x.message))) unterminatedSteps++;
+      step++;
+    }
+    expect(unterminatedSteps).toBeGreaterThan(10);
+    expect(p.stats.recalled).toBeGreaterThan(50);
+    // far fewer characters parsed than a full parse per step (a segment swallowed by an unterminated string to the
+    // end of the text is parsed whole on every edit inside it)
+    expect(p.stats.charsParsed).toBeLessThan(original.length * step * 0.15);
+  });
 });

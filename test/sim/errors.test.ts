@@ -54,7 +54,7 @@ describe('runtime failures are clear messages', () => {
     const { f } = check(SIM('  max_events 5\n  rule r { emit e { v: x } }\n  event e { v: f32 }', 'dataset d { for e in s.e row = { v: e.v } output "out/d.jsonl" }'));
     const r = synth(['run', f, '--backend', 'cpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/SYN6001.*event 'e' overflowed its buffer of 5 rows; raise `max_events`/);
+    expect(r.stderr).toMatch(/SYN6001.*event 'e' overflowed its buffer \(160 emitted, capacity 5\); raise `max_events`/); // 16 agents × 10 steps
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -22,6 +22,8 @@ export class LspClient {
   private readonly latest = new Map<string, PublishDiagnosticsParams>();
   private waiters: Array<{ uri: string; version: number; resolve: (d: Diagnostic[]) => void }> = [];
   stderr = '';
+  /** what the server said it can do (initialize) */
+  capabilities: Record<string, unknown> = {};
 
   private constructor(
     readonly proc: ChildProcess,
@@ -44,12 +46,13 @@ export class LspClient {
     const client = new LspClient(proc, conn);
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
     conn.listen();
-    await conn.sendRequest('initialize', {
+    const init = (await conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri: uriOf(ROOT),
       capabilities: {},
       initializationOptions: { debounceMs: opts.debounceMs ?? 0 },
-    });
+    })) as { capabilities: Record<string, unknown> };
+    client.capabilities = init.capabilities;
     await conn.sendNotification('initialized', {});
     return client;
   }
@@ -69,6 +72,13 @@ export class LspClient {
     const p = this.nextDiagnostics(uri);
     void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'synth', version: 1, text } });
     return p;
+  }
+
+  /** Closes a document (its diagnostics are cleared). */
+  async close(uri: string): Promise<void> {
+    this.versions.delete(uri);
+    this.texts.delete(uri);
+    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
   /** Replaces `[start, end)` with `newText` as an incremental change; resolves with the diagnostics after it. */

@@ -29,3 +29,22 @@ export function randomEdit(text: string, rnd: Rng): string {
   const to = Math.floor(rnd() * (rest.length + 1));
   return rest.slice(0, to) + chunk + rest.slice(to);
 }
+
+/**
+ * An editing session: runs of 1–20 random edits (`randomEdit`), each run then undone one edit at a time, so texts
+ * (and the declarations in them) leave and come back as they do under Ctrl+Z. Yields each text in turn.
+ */
+export function* editSession(text: string, count: number, rnd: Rng): Generator<string> {
+  const undo: string[] = [];
+  let run = 0;
+  for (let i = 0; i < count; i++) {
+    if (run === 0 && undo.length > 0) text = undo.pop()!;
+    else {
+      if (run === 0) run = 1 + Math.floor(rnd() * 20);
+      undo.push(text);
+      text = randomEdit(text, rnd);
+      run--;
+    }
+    yield text;
+  }
+}
