@@ -15,7 +15,7 @@ function testFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** `needWebGpu(…)`-style helpers, or `if (!CHROMIUM) return;`, `if (!(await hasWebGpu())) return;`, `if (!E2E) return;` */
+/** `webgpuOrSkip(…)`-style helpers, or `if (!CHROMIUM) return;`, `if (!(await hasWebGpu())) return;`, `if (!E2E) return;` */
 export const EARLY_RETURN = /OrSkip\(|if \(!?\(?(await )?(has[A-Z]\w*\(\)|CHROMIUM|E2E|process\.env\[[^\]]*\])\)?\)\s*return\b/;
 
 const SELF = path.join('test', 'architecture', 'skips.test.ts');
@@ -36,7 +36,7 @@ describe('tests that cannot pass by skipping', () => {
   });
 
   it('the pattern finds the early returns it is for', () => {
-    for (const l of ["if (!(await needWebGpu('x'))) return;", 'if (!CHROMIUM) return;', 'if (!(await hasWebGpu())) return;', "if (!process.env['SYNTH_E2E_VSCODE']) return;", 'if (!E2E) return;']) expect(EARLY_RETURN.test(l), l).toBe(true);
+    for (const l of ["if (!(await webgpuOrSkip('x'))) return;", 'if (!CHROMIUM) return;', 'if (!(await hasWebGpu())) return;', "if (!process.env['SYNTH_E2E_VSCODE']) return;", 'if (!E2E) return;']) expect(EARLY_RETURN.test(l), l).toBe(true);
     for (const l of ["await needWebGpu(ctx, 'x');", "if (!r.path.startsWith('/v1/images') || !victim) return;", 'if (!CHROMIUM) skipOrFail(ctx, why);']) expect(EARLY_RETURN.test(l), l).toBe(false);
   });
 
