@@ -26,6 +26,9 @@ export interface Host {
 export const fsHost: Host = {
   readFile(p) {
     try {
+      // only regular files: a device or FIFO (`synth fmt --write /dev/null`) would read as empty or block, and
+      // fmt's atomic rename would then replace it; unreadableSpec says why (SYN1050 "not a regular file")
+      if (!statSync(p).isFile()) return undefined;
       return readFileSync(p, 'utf8');
     } catch {
       return undefined;

@@ -18,6 +18,8 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
   for (const f of files) {
     let text: string;
     try {
+      // a device or FIFO would read as empty or block, and --write's rename would replace it: regular files only
+      if (!statSync(f).isFile()) throw new Error('not a regular file');
       text = readFileSync(f, 'utf8');
     } catch {
       // a folder, a missing file, a link to nothing: the same coded line `synth check` prints (SYN1008, SYN1050),

@@ -3,7 +3,8 @@
 // The table covers every command × bad paths (missing, a folder, a file where a folder goes, a link to
 // nothing), bad numbers, unknown names, bad --backend/--shard/--out/--format, a spec naming what does not work.
 // `synth report`'s own mistakes (bad manifests, unreadable outputs) are in test/report/report.test.ts.
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,9 @@ function project(): string {
   writeFileSync(path.join(dir, 'spec.synth'), STARTER);
   mkdirSync(path.join(dir, 'd'));
   symlinkSync('nowhere.synth', path.join(dir, 'dangling.synth'));
+  // a FIFO named like a spec: read, it would block; replaced by fmt --write's rename, a device would be lost
+  // (found trying `synth fmt --write /dev/null`, which turned /dev/null into a regular file)
+  execFileSync('mkfifo', [path.join(dir, 'pipe.synth')]);
   mkdirSync(path.join(dir, 'docs'));
   writeFileSync(path.join(dir, 'docs', 'a.md'), '# A\n');
   symlinkSync('moved.md', path.join(dir, 'docs', 'b.md'));
@@ -79,6 +83,9 @@ const table: Case[] = [
   ['fmt a folder', ['fmt', 'd'], 'SYN1050', /it is a folder/],
   ['fmt --check a missing file', ['fmt', '--check', 'nope.synth'], 'SYN1008', /does not exist/],
   ['fmt a link to nothing', ['fmt', 'dangling.synth'], 'SYN1050', /symbolic link/],
+  ['check a FIFO', ['check', 'pipe.synth'], 'SYN1050', /cannot read 'pipe\.synth': it is not a regular file/],
+  ['fmt --write a FIFO', ['fmt', '--write', 'pipe.synth'], 'SYN1050', /it is not a regular file/],
+  ['run a FIFO', ['run', 'pipe.synth'], 'SYN1050', /it is not a regular file/],
   ['build a folder', ['build', 'd'], 'SYN1050', /it is a folder/],
   ['build -o a file', ['build', 'spec.synth', '-o', 'spec.synth'], 'SYN4107', /'spec\.synth' \(-o\) is a file, not a folder/],
   ['run a folder', ['run', 'd'], 'SYN1050', /it is a folder/],
@@ -113,6 +120,7 @@ describe('synth: every user mistake is one coded line and exit 1', () => {
     expect(errors[0]).toContain(`error ${code}: `);
     expect(errors[0]).toMatch(message);
     expect(r.code, r.stderr).toBe(1);
+    if (args.includes('pipe.synth')) expect(lstatSync(path.join(dir, 'pipe.synth')).isFIFO()).toBe(true);
   });
 });
 
