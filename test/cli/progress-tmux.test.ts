@@ -1,5 +1,5 @@
 // The progress display as people see it: `synth run` in a real pseudo-terminal (tmux) at 80 and 120 columns.
-// A simulation phase, then a dataset whose LLM calls a fake server holds after the 12th request, so the live
+// A simulation phase, then a dataset whose LLM calls a fake server holds after the 30th request, so the live
 // line is on screen mid-run, with the run unable to end (the point chosen by what the run has done, never by a timer); the screen is
 // captured then and after the run. Every progress line fits the terminal and is made of whole fields only.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -85,7 +85,7 @@ describe('progress display in a terminal (tmux)', () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       let held = 0;
-      const server = await startFakeOpenAI({ deterministic: true, apiKey: KEY, hold: (n) => (n > 12 ? (held++, gate) : undefined) });
+      const server = await startFakeOpenAI({ deterministic: true, apiKey: KEY, hold: (n) => (n > 30 ? (held++, gate) : undefined) });
       const cli = path.join(ROOT, 'dist/cli/main.js');
       writeFileSync(
         path.join(dir, 'run.sh'),
@@ -113,7 +113,7 @@ describe('progress display in a terminal (tmux)', () => {
         throw new Error(`no ${what} on screen:\n${capture()}`);
       };
       try {
-        // mid-run and held there: requests after the 12th wait, so the run cannot end while the screen is read
+        // mid-run and held there: requests after the 30th wait, so the run cannot end while the screen is read
         const mid = await waitFor((s) => held > 0 && /notes_for_the_progress_test \|.* ([1-9]|[1-3]\d)\/40 rows \|.* ETA /.test(s), 'the held live line');
         expectWholeFields(mid, columns);
         const live = progressRows(mid).find((r) => r.startsWith('notes_for_the_progress_test'))!;
