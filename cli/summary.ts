@@ -7,17 +7,19 @@
 //       3 × timeout: SYN5020 (below)
 //   error SYN5022: dataset 'tickets' has 8 of 10 rows: 2 missing; run again to retry them
 //
-// Exit codes (docs/runtime.md): 0 every dataset complete and every `expect` holds; 1 spec errors or a failed
-// `expect`; 2 the run stopped on an error (an unusable endpoint, the circuit breaker, the budget, a write
-// error); 3 a dataset ended with rows missing; 75 provider batches still running (`--no-wait`); 130 Ctrl-C.
+// Exit codes (docs/runtime.md, cli/exit-codes.ts): 0 every dataset complete and every `expect` holds; 1 the
+// user's mistake (spec errors, the command line, a path or source) or a failed `expect`; 2 the run stopped on
+// an error (an unusable endpoint, the circuit breaker, the budget, a write error) or a bug; 3 a dataset ended
+// with rows missing; 75 provider batches still running (`--no-wait`); 130 Ctrl-C.
 // Text from data or a model (refusals, values in causes) is shown with control characters escaped.
 import * as path from 'node:path';
 import { formatMessage } from '../base/diagnostics.js';
 import { formatUsd } from '../compiler/plan/estimate.js';
 import type { DatasetRunResult } from '../runtime/dataset/execute.js';
 import type { RunSummary } from '../runtime/run/run-plan.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
 
-export const EXIT = { ok: 0, failedExpectations: 1, error: 2, incomplete: 3, batchPending: 75, interrupted: 130 } as const;
+export { EXIT };
 
 /** Escapes what a terminal would interpret (C0/C1 controls, DEL, bidi overrides) in text from data or a model. */
 export function forTerminal(s: string): string {
@@ -80,7 +82,7 @@ function ending(s: RunSummary, interrupted: boolean): { lines: string[]; code: n
     else lines.push(`error SYN5022: ${formatMessage('SYN5022', { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing })}`);
   }
   for (const b of s.blocked ?? []) lines.push(`error SYN5057: ${formatMessage('SYN5057', { dataset: b.dataset, upstream: b.upstream })}`);
-  if (s.error) return { lines, code: EXIT.error };
+  if (s.error) return { lines, code: exitCodeOf(s.error.code) };
   if (s.results.some((r) => r.deferred)) {
     lines.push(forTerminal(s.stopped ?? 'provider batches are still running: run the same command again to collect them'));
     return { lines, code: EXIT.batchPending };

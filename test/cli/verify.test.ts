@@ -46,7 +46,8 @@ describe('synth verify', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error SYN5026: out\/d\.jsonl: the manifest says the dataset is incomplete \(0 of 12 rows\)/);
     const none = await synthAsync(['verify', path.join(q.dir, 'nothing-here')], { cwd: q.dir });
-    expect(none.code).toBe(2);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/error SYN5201: '.*nothing-here' does not exist: `synth verify` reads/);
   });
 
   it('an unreadable manifest (SYN5029), a run under --limit (status limited, SYN5026) and failed expectations (SYN5004) all fail', async () => {

@@ -45,6 +45,9 @@ export interface FakeOpenAIOptions {
   /** called as each request arrives, before anything is answered: tests kill a client at a chosen request
    *  (a kill point chosen by what the run has done, never by a timer) */
   onRequest?: (r: { method: string; path: string; n: number }) => void;
+  /** chat: hold request `n` (1-based, all requests counted) until the promise settles — a test looks at the
+   *  client mid-run at a point chosen by what it has done; undefined answers at once */
+  hold?: (n: number) => Promise<void> | undefined;
   /** chat: a scripted answer for a request (its parsed body), instead of one generated from the schema: an
    *  HTTP error (`status`, `message`), or a completion with this `content`, `refusal` and `finish_reason`;
    *  undefined answers as usual */
@@ -394,8 +397,12 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       return done();
     }
     if (req.method === 'POST' && url.startsWith('/v1/chat/completions')) {
+      const held = opts.hold?.(stats.requests);
       readBody(req).then(
-        (raw) => handleChat(raw, res, rec, done),
+        async (raw) => {
+          if (held) await held.catch(() => undefined);
+          handleChat(raw, res, rec, done);
+        },
         () => done(),
       );
       return;
