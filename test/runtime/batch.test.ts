@@ -2,7 +2,8 @@
 // test server: the same rows as direct mode, partial failures retried, `--no-wait` then collect, a kill while
 // waiting picks the submitted batch up again instead of paying twice.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
