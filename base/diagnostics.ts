@@ -56,6 +56,7 @@ export const DIAGNOSTICS = {
   SYN1010: { severity: 'error', title: 'duplicate setting', message: '`{key}` is set twice in {block}', help: 'Keep one of the two settings.' },
   SYN1011: { severity: 'error', title: 'not a type', message: "'{name}' is {kind}, not a type", help: 'Use a primitive type (string, int, float, bool, image), a struct or an enum.' },
   SYN1012: { severity: 'error', title: 'unknown event', message: "simulation {sim} has no event '{name}'", suggests: true, help: 'Name one of the simulation\'s events, or `trajectory` for its observed states.' },
+  SYN1050: { severity: 'error', title: 'spec file unreadable', message: "cannot read '{path}': {reason}", help: 'Give the path of a .synth file (not a folder) that you can read.' },
 
   // ---- SYN2xxx: types
   SYN2001: { severity: 'error', title: 'type mismatch', message: '{what} must be {expected}, found {found}', help: 'Change the value, or convert it (`str(x)`, `f32(x)`, …).' },
@@ -128,6 +129,7 @@ export const DIAGNOSTICS = {
   SYN3040: { severity: 'error', title: 'invalid date', message: "'{value}' is not an ISO 8601 {kind}, e.g. {example}", help: 'Write a real calendar day as YYYY-MM-DD, and a datetime with its zone (`Z` or `+02:00`).' },
   SYN3041: { severity: 'error', title: 'sampler argument not drawn yet', message: "`vary {name}` is drawn before the row's `let`s, prompts and judges run, so its sampler cannot use '{used}' ({what})", help: 'Use constants, earlier `vary` variables and the `for` item; write the computation inside the argument, e.g. normal(if_else(tier == pro, 500.0, 50.0), 10.0).' },
   SYN3042: { severity: 'error', title: '`where` sees only its item', message: "`where` filters items before anything else runs: it can use {binder} and constants, not '{name}' ({what})", help: 'Filter on the item\'s fields, or move the condition into a `check`.' },
+  SYN3070: { severity: 'error', title: 'output shared with another dataset', message: "output \"{path}\" of dataset {name} clashes with dataset {first}'s output \"{other}\": both would write {file}", help: 'Give each dataset an output path of its own; outputs that differ only in their extension or in the case of letters share a manifest (named after the path without its extension).' },
   // tables, datasets that read datasets, nested `for` (SYN305x)
   SYN3050: { severity: 'error', title: 'table without row type', message: 'table source \'{name}\' needs its row type, e.g. `source {name}: Person = table("…")`', help: 'Declare a struct with the table\'s columns and name it after the source\'s name.' },
   SYN3051: { severity: 'error', title: 'unknown table format', message: 'a table is read by its file ending: \'{path}\' must end in .csv, .jsonl or .parquet', help: 'Rename the file, or convert it to CSV, JSONL or Parquet.' },
@@ -160,6 +162,17 @@ export const DIAGNOSTICS = {
   SYN4002: { severity: 'error', title: 'path escapes project', message: "path '{path}' resolves outside the project folder {root}; pass --allow-outside-project to permit it", help: 'Keep outputs and sources inside the project, or pass --allow-outside-project.' },
   SYN4003: { severity: 'error', title: 'secret in spec', message: '`{key}` must come from env(...), not a literal, so it never reaches plans or git', help: 'Write `env("OPENAI_API_KEY")` (the quick fix does) and set the variable.' },
   SYN4004: { severity: 'error', title: 'env() in an expression', message: '`env(...)` is the value of a setting; it cannot be used in {where}', help: 'Read the variable in a model setting instead.' },
+  // the command line: what `synth` was asked to do (cli/); each is a user's mistake, exit 1
+  SYN4101: { severity: 'error', title: 'bad option value', message: "{option} takes {expected}, not '{value}'", suggests: true, help: 'Give the option a value of the kind named; `synth COMMAND --help` lists the options.' },
+  SYN4102: { severity: 'error', title: 'unknown option', message: "`{command}` has no option '{option}'", suggests: true, help: 'Fix the spelling; `synth COMMAND --help` lists the options.' },
+  SYN4103: { severity: 'error', title: 'unknown command', message: "'{name}' is not a synth command", suggests: true, help: 'Fix the spelling; `synth --help` lists the commands.' },
+  SYN4104: { severity: 'error', title: 'missing argument', message: '`{command}` needs {what} (usage: {command} {usage})', help: 'Add what is missing; `synth COMMAND --help` shows the usage.' },
+  SYN4105: { severity: 'error', title: 'too many arguments', message: "`{command}` takes {expected}; '{extra}' is one too many (usage: {command} {usage})", help: 'Remove the extra argument, or quote a value that contains spaces.' },
+  SYN4106: { severity: 'error', title: 'unknown dataset', message: "--dataset {name}: the spec has no dataset of that name", suggests: true, help: 'Name a dataset the spec declares.' },
+  SYN4107: { severity: 'error', title: 'not a folder', message: "'{path}' ({what}) is {actual}, not a folder", help: 'Give a folder there (it is created when it does not exist).' },
+  SYN4108: { severity: 'error', title: 'file exists', message: "'{path}' already exists; synth init does not overwrite it", help: 'Pass `--name` for another file name, or another folder.' },
+  SYN4109: { severity: 'error', title: 'language server without a transport', message: '`synth lsp` talks to an editor over one transport: pass --stdio (what editors use), --node-ipc, --socket PORT or --pipe NAME{given}', help: 'Start it as `synth lsp --stdio`; editors do this for you.' },
+  SYN4110: { severity: 'error', title: 'option needs another', message: '{option} works only with {needs}', help: 'Add the option it needs, or leave it out.' },
 
   // ---- SYN5xxx: run time. Templates that are still `{detail}` are being given fixed wordings with their call
   // sites (runtime/), see test/docs/diagnostics-registry.test.ts.
@@ -184,9 +197,13 @@ export const DIAGNOSTICS = {
   SYN5025: { severity: 'error', title: 'output does not match its manifest', message: "{file}: {what} is {actual}, but its manifest says {expected}", help: 'The file was changed after the run: rerun the spec to rebuild it.' },
   SYN5026: { severity: 'error', title: 'output not complete', message: "{file}: the manifest says the dataset is {status} ({rows} of {target} rows); run the spec again to finish it", help: 'Rerun the spec; `synth verify` passes once every dataset is complete.' },
   SYN5027: { severity: 'error', title: 'budget spent', message: '{reason}; nothing more was sent — run again with a larger --budget to continue', help: 'Rerun with a larger `--budget`: rows already made are kept and only the rest are made.' },
+  SYN5028: { severity: 'error', title: 'output in use', message: "another synth run is writing {file} (pid {pid}{where}); nothing was written — wait for it to end, or, if no run is writing it, delete {lock}", help: 'Let the other run finish (or stop it), then run again; a lock left by a killed run on this machine is taken over by itself.' },
+  SYN5029: { severity: 'error', title: 'manifest unreadable', message: "{file} is not a readable synth manifest ({reason}), so its output cannot be checked; run the spec again to rewrite it", help: 'Rerun the spec that wrote the folder: the manifest is rewritten with the output.' },
+  SYN5081: { severity: 'error', title: 'outputs clash under --out', message: "with --out, datasets {first} and {name} would both write {file}; nothing was run", help: 'Run them into separate folders, or give the outputs different file names.' },
   // rows of a `for` dataset (SYN504x)
   SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
   SYN5041: { severity: 'error', title: 'shards short of `count`', message: "dataset '{dataset}': the shards made {kept} of the {count} rows `count` asks for, but shard {shard} stopped at its share; rerun with fewer shards", help: 'Merge fewer, larger shards, or run the dataset unsharded.' },
+  SYN5070: { severity: 'error', title: 'broken link in a source', message: "files(\"{pattern}\") matches '{path}', a symbolic link to '{target}', which does not exist", help: 'Fix or remove the link, or narrow the pattern so it does not match it.' },
   // tables and datasets read by datasets (SYN505x)
   SYN5050: { severity: 'error', title: 'table row does not fit its type', message: 'row {row} of table \'{source}\': column \'{column}\' must be {expected}, found {found}', help: 'Fix the row in the file, or change the struct (e.g. make the field optional with `T?`).' },
   SYN5051: { severity: 'error', title: 'table column missing', message: 'table \'{source}\' has no column \'{column}\', which {type} needs', help: 'Add the column to the file, or make the field optional (`T?`) or remove it from the struct.' },
@@ -199,8 +216,8 @@ export const DIAGNOSTICS = {
   SYN5058: { severity: 'error', title: 'dataset draw in a shard', message: '`vary {name}` of dataset \'{dataset}\' draws from all rows of dataset \'{upstream}\', which a shard does not have; run \'{dataset}\' unsharded (or draw from a table)', help: 'Run the shards without `--dataset {dataset}`, merge them, then run the dataset that draws unsharded; or draw from a `table` source.' },
   SYN5059: { severity: 'error', title: 'merge without the dataset read', message: 'dataset \'{dataset}\' reads \'{upstream}\': merge the shards of both in one `synth merge` (the shards of \'{upstream}\' are not among the folders given)', help: 'Pass every shard folder of the run to `synth merge`.' },
   SYN5060: { severity: 'error', title: 'items without rows', message: 'dataset \'{dataset}\' has {written} rows, but {missing} of the {target} items it iterates made none yet (causes above); those are made when the spec runs again', help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing items are made.' },
-  // `synth report`: a folder or file that is not what it needs (SYN52xx)
-  SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth report` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
+  // `synth report`, `synth verify`, `synth merge`: a folder or file that is not what it needs (SYN52xx)
+  SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth {command}` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
   SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
   SYN5203: { severity: 'error', title: 'unreadable dataset output', message: "dataset '{dataset}': '{file}' cannot be read at line {line}: {reason}", help: 'Rerun the dataset (the run checks and rebuilds its output), or `synth verify` the folder.' },
   SYN5204: { severity: 'error', title: 'report not written', message: "cannot write the report to '{path}': {reason}", help: 'Choose a writable path with `-o`, or free disk space.' },

@@ -4,7 +4,7 @@
 // to a window around the caret (a minified or generated spec can have one 150 KB line), and at most
 // `maxPerFile` diagnostics are shown per file, then "and K more". Text from the spec is shown with terminal
 // control characters made visible, so a hostile file cannot move the cursor or recolour the terminal.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../base/diagnostics.js';
 import { LineIndex } from '../base/source.js';
@@ -169,6 +169,8 @@ export function lineIndexes(textOf: TextOf): (file: string) => LineIndex | undef
 export function dataFileText(file: string): string | undefined {
   if (/\.parquet$/i.test(file)) return undefined;
   try {
+    // regular files only: a FIFO named in a diagnostic would block the excerpt forever
+    if (!statSync(file).isFile()) return undefined;
     return readFileSync(file, 'utf8');
   } catch {
     return undefined;

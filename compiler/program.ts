@@ -1,10 +1,11 @@
 // A program is an entry file plus everything it imports (transitively). Imports are resolved relative to the
 // importing file; all declarations of the closure share one namespace. Reading goes through a host so the
 // language server can serve unsaved editor buffers.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as A from '../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
+import type { Span } from '../base/span.js';
 import { parseSynth } from '../grammar/parse.js';
 import { LineIndex } from '../base/source.js';
 
@@ -25,12 +26,51 @@ export interface Host {
 export const fsHost: Host = {
   readFile(p) {
     try {
+      // only regular files: a device or FIFO (`synth fmt --write /dev/null`) would read as empty or block, and
+      // fmt's atomic rename would then replace it; unreadableSpec says why (SYN1050 "not a regular file")
+      if (!statSync(p).isFile()) return undefined;
       return readFileSync(p, 'utf8');
     } catch {
       return undefined;
     }
   },
 };
+
+/**
+ * Why the spec file `p` (absolute) could not be read, as the diagnostic to report at `span` of `file`: SYN1008
+ * when nothing is there, SYN1050 with the reason (a folder, a link to nothing, no permission) otherwise; `shown`
+ * is the path as the user wrote it. Reads only file metadata.
+ */
+export function unreadableSpec(p: string, shown: string, file: string, span: Span, missing: () => Diagnostic): Diagnostic {
+  let reason: string | undefined;
+  try {
+    const st = statSync(p);
+    if (st.isDirectory()) reason = 'it is a folder, not a .synth file';
+    else if (!st.isFile()) reason = 'it is not a regular file';
+    else {
+      try {
+        readFileSync(p, { encoding: 'utf8', flag: 'r' });
+        // readable here: the host (an editor's buffers) does not have it
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `it could not be read (${code ?? 'unknown error'})`;
+      }
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      try {
+        if (lstatSync(p).isSymbolicLink()) reason = `it is a symbolic link to '${readlinkSync(p)}', which does not exist`;
+      } catch {
+        // nothing there at all
+      }
+    } else if (code === 'ENOTDIR') reason = 'part of the path is a file, not a folder';
+    else if (code === 'ELOOP') reason = 'a loop of symbolic links';
+    else if (code === 'EACCES' || code === 'EPERM') reason = 'permission denied';
+    else reason = `it could not be read (${code ?? 'unknown error'})`;
+  }
+  return reason === undefined ? missing() : makeDiagnostic('SYN1050', file, span, { path: shown, reason });
+}
 
 export interface Program {
   entry: string;
@@ -43,7 +83,8 @@ export interface Program {
 /**
  * Reads and parses `entry` and, transitively, every file it imports (paths relative to the importing file),
  * through `host` (`entryText` replaces the entry's text). Files come in dependency order, the entry last. Never
- * throws: a missing entry is SYN1008, a missing import SYN1003, an import cycle SYN1007, syntax errors SYN0xxx,
+ * throws: a missing entry is SYN1008, a missing import SYN1003, one that exists but cannot be read (a folder, a
+ * link to nothing) SYN1050, an import cycle SYN1007, syntax errors SYN0xxx,
  * all in `diagnostics`.
  */
 export function loadProgram(entry: string, host: Host = fsHost, entryText?: string): Program {
@@ -68,7 +109,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
       if (files.has(target)) continue;
       const t = host.readFile(target);
       if (t === undefined) {
-        diagnostics.push(makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value }));
+        diagnostics.push(unreadableSpec(target, imp.path.value, p, imp.path.span, () => makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value })));
         continue;
       }
       visit(target, t, [...stack, p]);
@@ -80,7 +121,8 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
   const abs = path.resolve(entry);
   const text = entryText ?? host.readFile(abs);
   if (text === undefined) {
-    diagnostics.push(makeDiagnostic('SYN1008', abs, { start: 0, end: 0 }, { path: entry }));
+    const at = { start: 0, end: 0 };
+    diagnostics.push(entryText === undefined ? unreadableSpec(abs, entry, abs, at, () => makeDiagnostic('SYN1008', abs, at, { path: entry })) : makeDiagnostic('SYN1008', abs, at, { path: entry }));
     return { entry: abs, files, order, diagnostics };
   }
   visit(abs, text, []);

@@ -11,16 +11,19 @@ import * as path from 'node:path';
 import { writeFileAtomic } from './dataset/file-io.js';
 import { manifestPath } from './dataset/paths.js';
 import type { FallbackGroup } from './run/options.js';
+import { failureOf } from './cause.js';
 
 export { manifestPath };
 
 /** `complete`: every row the dataset asks for is written and every `expect` holds; `failed-expectations`: the
  *  rows are all there but an `expect` does not hold; `incomplete`: rows are missing (see `rows_missing` and
- *  `causes`). */
-export type ManifestStatus = 'complete' | 'failed-expectations' | 'incomplete';
+ *  `causes`); `limited`: `--limit` asked for fewer rows than the dataset has, and those are all there (`limit`
+ *  records it; `target` is the limit). */
+export type ManifestStatus = 'complete' | 'failed-expectations' | 'incomplete' | 'limited';
 
 export function manifestStatus(r: DatasetRunResult): ManifestStatus {
   if (r.status === 'incomplete') return 'incomplete';
+  if (r.limit !== undefined) return 'limited';
   return r.expects.some((e) => !e.passed) ? 'failed-expectations' : 'complete';
 }
 
@@ -48,6 +51,7 @@ export function writeManifest(
   const ds = plan.datasets[r.name]!;
   const here = path.dirname(r.manifest);
   const rel = (f: string) => path.relative(here, f).split(path.sep).join('/');
+  const stopKey = failureOf(r.error)?.key;
   const manifest = {
     synth: 'manifest',
     tool: VERSION,
@@ -65,6 +69,8 @@ export function writeManifest(
       calls: r.stats[`calls@${m}`] ?? 0,
       cached: r.stats[`cached@${m}`] ?? 0,
       failed_calls: r.stats[`failed_calls@${m}`] ?? 0,
+      // calls stopped before their first request (the endpoint found unusable, the breaker): never sent to it
+      not_sent_calls: r.stats[`not_sent_calls@${m}`] ?? 0,
       fell_back: r.stats[`fallbacks@${m}`] ?? 0,
     })),
     // calls this run sent on to a `fallback` model, and why the first model failed them
@@ -80,18 +86,21 @@ export function writeManifest(
       rows: r.counts.written,
       written: r.counts.written,
       failed: r.counts.failed,
+      not_made: r.counts.notMade,
       filtered: r.counts.filtered,
       duplicates: r.counts.duplicates,
-      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'retried', 'retried_calls', 'attempts']),
+      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'not_sent_calls', 'retried', 'retried_calls', 'attempts']),
       ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}),
     },
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
     status: manifestStatus(r),
     target: r.target ?? null,
+    limit: r.limit ?? null,
     // with a drawn `each` or a nested `for`, `target` and `rows_missing` count items (row indices), not rows
     ...(r.unit === 'items' ? { target_unit: 'items' } : {}),
     rows_missing: r.missing,
-    causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}) })),
+    // the group of rows that failed with the error that stopped the run names its code, as the summary does
+    causes: r.causes.map((c) => ({ cause: c.kind, count: c.count, example: c.example, ...(c.row >= 0 ? { first_row: c.row } : {}), ...(stopKey !== undefined && c.key === stopKey ? { error: r.error!.code } : {}) })),
     stopped: r.stoppedEarly ?? null,
     error: r.error ? { code: r.error.code, message: r.error.message } : null,
     // rows taken from earlier runs (everything that made them unchanged) and rows made again, with why

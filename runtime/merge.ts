@@ -5,7 +5,7 @@
 // `count` dataset keeps its first `count` rows. A dataset that reads another is merged after it, and keeps only
 // the rows made from rows the merged dataset kept (a shard of `count` rows makes a margin beyond its share).
 // Shards of a different plan, missing shards or repeated shards are refused.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
@@ -14,7 +14,7 @@ import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
-import { parquetDateColumns } from './dataset/parquet-dates.js';
+import { parquetColumnTypes } from './dataset/parquet-schema.js';
 import { readRows } from './dataset/read-rows.js';
 
 interface ShardManifest {
@@ -228,12 +228,18 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       copyFileSync(path.join(folder, file), dest);
     }
     if (fmt === 'parquet') {
+      // the rows as JSONL, converted to Parquet, then removed: nothing but the output is left beside it
       const staged = outFile + '.staging.jsonl';
-      writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
-      const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
-      // the shards' DATE / TIMESTAMP columns stay so (one plan: every shard has the same columns)
-      await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetDateColumns(path.join(list[0]!.dir, first.dataset.output)));
-      renameSync(outFile + '.tmp', outFile);
+      try {
+        writeFileSync(staged, kept.join('\n') + (kept.length ? '\n' : ''));
+        const { writeParquetFromJsonl } = await import('./dataset/parquet.js');
+        // the shards' columns and types stay so (one plan: every shard has the same columns)
+        await writeParquetFromJsonl(staged, outFile + '.tmp', await parquetColumnTypes(path.join(list[0]!.dir, first.dataset.output)));
+        renameSync(outFile + '.tmp', outFile);
+      } finally {
+        rmSync(staged, { force: true });
+        rmSync(outFile + '.tmp', { force: true });
+      }
     } else {
       const header = fmt === 'csv' ? list.find((p) => p.header !== undefined)?.header : undefined;
       const body = (header !== undefined ? [header, ...kept] : kept).join('\n');

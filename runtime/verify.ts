@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatMessage, type DiagnosticCode } from '../base/diagnostics.js';
 import { describeFile, type Format } from './dataset/output-file.js';
+import { readRows } from './dataset/read-rows.js';
+import { createHash } from 'node:crypto';
 
 export interface VerifyFinding {
   manifest: string;
@@ -25,6 +27,9 @@ interface RecordedFile {
 }
 
 interface Recorded {
+  synth?: string;
+  limit?: number | null;
+  merge?: { rows?: { count?: number } };
   dataset?: { name?: string; output?: string; format?: Format | 'hf' };
   status?: string;
   target?: number | null;
@@ -38,14 +43,21 @@ interface Recorded {
 export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
   const findings: VerifyFinding[] = [];
   for (const manifest of manifestsUnder(dir)) {
+    const shownManifest = path.relative(process.cwd(), manifest) || manifest;
+    const unreadable = (reason: string) => findings.push({ manifest, output: manifest, ok: false, code: 'SYN5029', message: formatMessage('SYN5029', { file: shownManifest, reason }) });
+    // a damaged manifest is a finding, never skipped: its output can no longer be vouched for
     let m: Recorded;
     try {
       m = JSON.parse(readFileSync(manifest, 'utf8')) as Recorded;
-    } catch {
-      continue; // not a manifest of ours
+    } catch (e) {
+      unreadable(e instanceof SyntaxError ? 'not JSON' : (e as Error).message);
+      continue;
     }
-    const name = m.file?.name ?? m.dataset?.output;
-    if (!name || !m.dataset?.format) continue;
+    const name = m?.file?.name ?? m?.dataset?.output;
+    if (!m || typeof m !== 'object' || m.synth !== 'manifest' || typeof name !== 'string' || !m.dataset?.format) {
+      unreadable('it lacks the fields synth writes');
+      continue;
+    }
     const files: RecordedFile[] = m.files?.length ? m.files : [{ ...m.file, name, format: m.dataset.format === 'hf' ? 'parquet' : m.dataset.format, role: 'rows' }];
     const output = path.join(path.dirname(manifest), name);
     let ok = true;
@@ -79,14 +91,63 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     }
     if (!ok) continue;
     const shown = path.relative(process.cwd(), output) || output;
-    if (m.status !== 'complete' && m.status !== 'failed-expectations') {
-      findings.push({ manifest, output, ok: false, code: 'SYN5026', message: formatMessage('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? rows, target: m.target ?? '?' }) });
+    const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
+    // image datasets: every file the index names is there with the bytes its `*_sha256` column records
+    let damaged = false;
+    for (const f of files) {
+      if ((f.role ?? 'rows') !== 'rows' || (f.format !== 'jsonl' && f.format !== 'csv' && f.format !== 'parquet')) continue;
+      const file = path.join(path.dirname(manifest), f.name ?? '');
+      const image = await damagedImage(file, f.format);
+      if (image) {
+        bad('SYN5025', { file: path.relative(process.cwd(), image.file) || image.file, what: 'sha256', actual: image.actual, expected: `${image.expected} (the ${image.column}_sha256 of row ${image.row} in ${path.relative(process.cwd(), file) || file})` });
+        damaged = true;
+        break;
+      }
+    }
+    if (damaged) continue;
+    if (m.status === 'limited') {
+      bad('SYN5026', { file: shown, status: `limited (--limit ${m.limit ?? '?'})`, rows: m.counts?.rows ?? rows, target: m.merge?.rows?.count ?? '?' });
+      continue;
+    }
+    if (m.status === 'failed-expectations') {
+      bad('SYN5004', { detail: `${shown}: an \`expect\` of its dataset did not hold when it was written (see the manifest's "expects")` });
+      continue;
+    }
+    if (m.status !== 'complete') {
+      bad('SYN5026', { file: shown, status: m.status ?? 'unknown', rows: m.counts?.rows ?? rows, target: m.target ?? '?' });
       continue;
     }
     const head = files.length === 1 ? `${shown}: ${rows} rows, sha256 ${files[0]!.sha256!.slice(0, 16)}…` : `${path.relative(process.cwd(), manifest) || manifest}: dataset ${m.dataset.name ?? '?'}, ${rows} rows in ${files.length} files`;
-    findings.push({ manifest, output, ok: true, message: `${head}, as recorded${m.status === 'failed-expectations' ? ' (an `expect` did not hold)' : ''}` });
+    findings.push({ manifest, output, ok: true, message: `${head}, as recorded` });
   }
   return findings;
+}
+
+/**
+ * The first image file named by the index `output` that is missing or whose bytes do not hash to its row's
+ * `<column>_sha256` (images/rows.ts: an image column holds the file's path relative to the output's folder);
+ * undefined when all are intact or the output has no image columns.
+ */
+async function damagedImage(output: string, format: Format): Promise<{ file: string; column: string; row: number; expected: string; actual: string } | undefined> {
+  const rows = await readRows(output, format);
+  const seen = new Set<string>();
+  for (const [i, row] of rows.entries()) {
+    for (const [column, v] of Object.entries(row)) {
+      const sha = row[`${column}_sha256`];
+      if (typeof v !== 'string' || typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) continue;
+      const file = path.resolve(path.dirname(output), v);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      let actual: string;
+      try {
+        actual = createHash('sha256').update(readFileSync(file)).digest('hex');
+      } catch {
+        actual = 'missing';
+      }
+      if (actual !== sha) return { file, column, row: i + 1, expected: sha, actual };
+    }
+  }
+  return undefined;
 }
 
 function manifestsUnder(dir: string): string[] {

@@ -2,7 +2,7 @@
 // the call's arguments, JSON Schema, local validation), the images client, provider batches, and the budget
 // guard. `run()` (run/run-plan.ts) builds one wiring per run from its options; tests may build their own.
 import * as path from 'node:path';
-import type { Plan, PromptStage, Setting } from '../compiler/plan/schema.js';
+import type { Plan, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalDates } from '../compiler/plan/dates.js';
 import { SynthError, synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
@@ -11,13 +11,16 @@ import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
 import type { ImageSet } from './images/rows.js';
 import { hostOf, simpleCause, type FailureCause } from './cause.js';
+import type { CacheProblem } from './llm/cache.js';
 import { LlmClient } from './llm/client.js';
+import { displayPath, writeReason } from './dataset/file-io.js';
+import { DEFAULT_BASE_URL, resolveSetting } from './llm/endpoint.js';
 import { EndpointHealth } from './llm/health.js';
 import { ImageClient } from './llm/images.js';
 import { BatchRunner } from './llm/batch.js';
 import { Scheduler } from './llm/scheduler.js';
 import type { ChatMessage, ModelProfile } from './llm/types.js';
-import { costOf, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
+import { costOf, formatUsd, imagesPerCall, type Usage } from '../compiler/plan/estimate.js';
 import { modelPrice } from '../compiler/plan/price.js';
 import type { ConnectionOptions, FallbackGroup, PromptWiring } from './run/options.js';
 
@@ -28,32 +31,60 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 /** Requests in flight per model block when it does not set `concurrency`. */
 export const DEFAULT_CONCURRENCY = 16;
 
+/**
+ * `--budget` as money is spent: every request first reserves its worst case (`reserve`: the counted prompt
+ * tokens × input price + max_tokens × output price, client.ts `worstCaseUsage`) and settles to what it really
+ * cost when its answer comes (`settle`). A request whose worst case would take spent + reserved past the limit
+ * is not sent, so concurrent requests cannot overshoot together (the check was before each send only, and
+ * `concurrency` requests went out before any spend was known). All amounts in micro-USD.
+ */
 export interface BudgetGuard {
   limitUsd: number | undefined;
+  /** what settled requests cost */
   spentMicroUsd: number;
+  /** worst cases of requests in flight */
+  reservedMicroUsd: number;
+  /** charges a cost known after the fact (provider batches, images) */
   add(microUsd: number): void;
+  /** holds `microUsd` for a request about to be sent; false (and nothing held) when it could pass the limit */
+  reserve(microUsd: number): boolean;
+  /** gives back a reservation and charges what the request really cost */
+  settle(reservedMicroUsd: number, actualMicroUsd: number): void;
+  /** why nothing more may be sent (the limit passed, or a request refused for its worst case), with the spend */
   exceeded(): string | undefined;
 }
 
-/** A budget guard for `limitUsd` USD (undefined: no limit). `exceeded()` names the reason once the spend passes it. */
+/** A budget guard for `limitUsd` USD (undefined: no limit); see BudgetGuard. */
 export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
+  let refusedWorst: number | undefined;
+  const usd = (micro: number) => formatUsd(micro / 1e6);
   return {
     limitUsd,
     spentMicroUsd: 0,
+    reservedMicroUsd: 0,
     add(m) {
       this.spentMicroUsd += m;
     },
+    reserve(m) {
+      if (this.limitUsd !== undefined && this.spentMicroUsd + this.reservedMicroUsd + m > this.limitUsd * 1e6) {
+        refusedWorst ??= m;
+        return false;
+      }
+      this.reservedMicroUsd += m;
+      return true;
+    },
+    settle(reserved, actual) {
+      this.reservedMicroUsd = Math.max(0, this.reservedMicroUsd - reserved);
+      this.spentMicroUsd += actual;
+    },
     exceeded() {
-      return this.limitUsd !== undefined && this.spentMicroUsd / 1e6 > this.limitUsd ? `budget of $${this.limitUsd} reached` : undefined;
+      if (this.limitUsd === undefined) return undefined;
+      const limit = formatUsd(this.limitUsd);
+      if (this.spentMicroUsd > this.limitUsd * 1e6) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent`;
+      if (refusedWorst !== undefined) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent, and the next request could cost up to ${usd(refusedWorst)} more`;
+      return undefined;
     },
   };
-}
-
-/** A setting's run-time value: `env("NAME", default)` is read from the environment here, and only here. */
-function resolve(v: Setting | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object' && 'env' in v) return env[v.env as string] ?? (v.default as string | undefined);
-  return String(v);
 }
 
 /**
@@ -67,8 +98,8 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
   const keySetting = s['api_key'];
   const keyEnv = keySetting && typeof keySetting === 'object' && 'env' in keySetting ? String(keySetting.env) : undefined;
-  const apiKey = resolve(keySetting, env) ?? '';
-  const baseUrl = resolve(s['base_url'], env) ?? 'https://api.openai.com/v1';
+  const apiKey = resolveSetting(keySetting, env) ?? '';
+  const baseUrl = resolveSetting(s['base_url'], env) ?? DEFAULT_BASE_URL;
   if (keyEnv && !apiKey) {
     throw synthError('SYN5001', {
       model: modelName,
@@ -79,7 +110,7 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
   const ps = prompt?.settings ?? {};
   const profile: ModelProfile = {
     id: modelName,
-    model: resolve(s['name'], env) ?? modelName,
+    model: resolveSetting(s['name'], env) ?? modelName,
     baseUrl,
     ...(keyEnv ? { apiKeyEnv: keyEnv } : {}),
     ...(typeof ps['temperature'] === 'number' ? { temperature: ps['temperature'] } : num('temperature') !== undefined ? { temperature: num('temperature')! } : {}),
@@ -92,6 +123,20 @@ export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage 
     ...(num('top_p') !== undefined || num('seed') !== undefined ? { extra: { ...(num('top_p') !== undefined ? { top_p: num('top_p') } : {}), ...(num('seed') !== undefined ? { seed: num('seed') } : {}) } } : {}),
   };
   return { profile, apiKey };
+}
+
+/**
+ * Says once per reason (per run) that answers are not being cached — they hold the API key (from `keyEnv`), or
+ * the cache folder `cacheDir` refuses writes — so a user is not surprised when the next run pays for them again.
+ */
+function cacheProblemNotice(cacheDir: string, notice: ((line: string) => void) | undefined): (p: CacheProblem, keyEnv: string | undefined) => void {
+  const told = new Set<string>();
+  return (p, keyEnv) => {
+    if (told.has(p.kind) || !notice) return;
+    told.add(p.kind);
+    if (p.kind === 'secret') notice(`note: an answer contains the API key${keyEnv ? ` (from $${keyEnv})` : ''}, so it is not cached (keys are never written to disk); the row is kept, and its call is made again on the next run`);
+    else notice(`note: cannot write the LLM cache in ${displayPath(cacheDir)}: ${writeReason(p.error)}; answers are not cached this run, so a rerun pays for them again (rows are kept)`);
+  };
 }
 
 /** Renders a prompt's messages for one call: parameters bound to the call's arguments (in declaration order). */
@@ -120,7 +165,7 @@ export function fallsBack(e: unknown): boolean {
 /** The model names a run's requests ask for, per model block (env() resolved), for `m.model` in rows. */
 export function modelNames(plan: Plan, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [block, m] of Object.entries(plan.models)) out[block] = resolve(m.settings['name'], env) ?? block;
+  for (const [block, m] of Object.entries(plan.models)) out[block] = resolveSetting(m.settings['name'], env) ?? block;
   return out;
 }
 
@@ -137,7 +182,7 @@ function addStats(a: Stats, b: Stats): Stats {
  *  counts calls per model. */
 function perModel<R extends { stats: Stats }>(model: string, r: R): R {
   const s = r.stats;
-  for (const k of ['calls', 'cached', 'failed_calls']) if (s[k]) s[`${k}@${model}`] = s[k]!;
+  for (const k of ['calls', 'cached', 'failed_calls', 'not_sent_calls']) if (s[k]) s[`${k}@${model}`] = s[k]!;
   return r;
 }
 
@@ -184,6 +229,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const over = budget.exceeded();
     return over ? Object.assign(synthError('SYN5027', { reason: over }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
   };
+  const onCacheProblem = cacheProblemNotice(path.join(root, '.synth', 'cache'), opts.onNotice);
   // One health record per model block, shared by its chat and image clients (llm/health.ts).
   const healths = new Map<string, EndpointHealth>();
   const healthFor = (model: string, profile: ModelProfile): EndpointHealth => {
@@ -217,10 +263,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         scheduler: schedulerFor(model, profile),
         health: healthFor(model, profile),
         stopSending: budgetSpent,
-        // direct calls are charged per request; provider batches (at their discount) when a call ends
-        ...(isBatch(model) ? {} : { onSpend: (u: { prompt: number; completion: number }) => void charge(model, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false) }),
+        // direct requests reserve their worst case and settle to their cost (BudgetGuard); provider batches
+        // (at their discount) are charged when a call ends
+        ...(isBatch(model) ? {} : { reserveSpend: (worst: { prompt: number; completion: number }) => reserveRequest(model, worst) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
+        onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...backoff,
       });
@@ -238,6 +286,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         health: healthFor(model, profile),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
+        onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...backoff,
       });
@@ -247,6 +296,12 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   /** What `usage` costs at the model's price (`costOf`; unpriced: 0), in micro-USD. */
   const priceOf = (model: string, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, model), usage, { batch }) ?? 0) * 1e6);
+  /** Reserves a direct request's worst case (at its model's price); SYN5027 when it could pass the budget. */
+  const reserveRequest = (model: string, worst: { prompt: number; completion: number }): Error | ((actual: { prompt: number; completion: number }) => void) => {
+    const held = priceOf(model, { promptTokens: worst.prompt, completionTokens: worst.completion, images: 0 }, false);
+    if (!budget.reserve(held)) return budgetSpent() ?? new Error('budget');
+    return (u) => budget.settle(held, priceOf(model, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false));
+  };
   /** Charges `usage` to the budget (priceOf) and returns its micro-USD. */
   const charge = (model: string, usage: Usage, batch: boolean): number => {
     const cost = priceOf(model, usage, batch);
@@ -262,9 +317,18 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
     const seed = typeof modelSeed === 'number' ? createHash('sha256').update(`${modelSeed}\u0000${rowKey}`).digest().readUInt32LE(0) >>> 1 : undefined;
     const n = imagesPerCall(p);
     const size = typeof p.settings['size'] === 'string' ? p.settings['size'] : undefined;
-    const r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
+    // the worst case (n new images) is held while the call runs, as for chat requests (BudgetGuard)
+    const held = priceOf(model, { promptTokens: 0, completionTokens: 0, images: n }, false);
+    if (!budget.reserve(held)) throw budgetSpent() ?? new Error('budget');
+    let cost = 0;
+    let r;
+    try {
+      r = await client.generate({ prompt, n, ...(size ? { size } : {}), ...(seed !== undefined ? { seed } : {}), rowKey: `${p.hash}/${rowKey}` });
+      cost = priceOf(model, { promptTokens: 0, completionTokens: 0, images: r.cached ? 0 : r.images.length }, false);
+    } finally {
+      budget.settle(held, cost);
+    }
     const fresh = r.cached ? 0 : r.images.length;
-    const cost = charge(model, { promptTokens: 0, completionTokens: 0, images: fresh }, false);
     const set: ImageSet = { $images: r.images, group: createHash('sha256').update(prompt).digest('hex').slice(0, 16), model: r.modelReported, seed: r.seed };
     return {
       value: set as unknown as Value,
@@ -305,13 +369,17 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       r = batch ? await batch.call(req, undefined, row) : await client.call(req);
     } catch (e) {
       // A failed call's tokens were spent all the same: they count in the manifest and against --budget
-      // (direct requests were charged as they were answered, through onSpend; a batch is charged here).
+      // (direct requests were charged as they were answered, through their reservation; a batch is charged here).
       const failed = e as { usage?: { prompt: number; completion: number }; attempts?: number; stats?: Record<string, number> };
       if (failed && typeof failed === 'object') {
         const u = failed.usage ?? { prompt: 0, completion: 0 };
         const usage = { promptTokens: u.prompt, completionTokens: u.completion, images: 0 };
         const cost = failed.usage ? (batch ? charge(model, usage, true) : priceOf(model, usage, false)) : 0;
-        failed.stats = perModel(model, { value: null, stats: { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: u.prompt, completion_tokens: u.completion, cost_micro_usd: cost } }).stats;
+        // a call stopped before its first request (the endpoint found unusable, the breaker, the budget, Ctrl-C)
+        // was never sent: counted apart from calls that failed (per model either way, for the fallback summary)
+        failed.stats = perModel(model, {
+          stats: failed.attempts === 0 ? { not_sent_calls: 1 } : { calls: 1, failed_calls: 1, attempts: failed.attempts ?? 0, prompt_tokens: u.prompt, completion_tokens: u.completion, cost_micro_usd: cost },
+        }).stats;
       }
       throw e;
     }
@@ -335,7 +403,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   const runner: PromptRunner = {
     async call(promptName, args, rowKey, chosen, row) {
       const over = budgetSpent();
-      if (over) throw over;
+      if (over) throw Object.assign(over, { stats: { not_sent_calls: 1 } });
       const p = plan.prompts[promptName];
       if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
       let model = chosen ?? p.model;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { writeError, writeFileAtomic } from '../../runtime/dataset/file-io.js';
+import { requireFolder } from '../paths.js';
 import { printDiagnostics } from '../render.js';
 import { simMemoryLines } from './sim-memory.js';
 
@@ -22,6 +23,7 @@ export function defaultPlanDir(spec: string): string {
  * Write errors throw SYN5023 naming the file; the previous plan stays whole (every file is written atomically).
  */
 export function runBuild(file: string, opts: { out?: string }): number {
+  if (opts.out) requireFolder(opts.out, '-o');
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
   printDiagnostics(res.diagnostics, textOf);

@@ -1,24 +1,33 @@
 // `synth fmt FILE...`: print the canonical layout; `--write` rewrites files, `--check` only reports.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { SynthError } from '../../base/diagnostics.js';
+import * as path from 'node:path';
+import { makeDiagnostic, SynthError } from '../../base/diagnostics.js';
 import { formatSource } from '../../compiler/format.js';
+import { unreadableSpec } from '../../compiler/program.js';
 import { writeFileAtomic } from '../../runtime/dataset/file-io.js';
 import { printDiagnostics } from '../render.js';
 
 /**
  * Formats each file in the canonical layout (compiler/format.ts): to stdout, or in place with `write`, or only
- * reports with `check`. Returns the exit code: 0 done (or all formatted), 1 a file would change or has syntax
- * errors (printed, left alone), 2 a file cannot be read or written (SYN5023; the file is left whole).
+ * reports with `check`. Returns the exit code: 0 done (or all formatted), 1 a file would change, has syntax
+ * errors or cannot be read (SYN1008, SYN1050; each printed, the other files still formatted), 2 a file cannot be
+ * written (SYN5023; the file is left whole).
  */
 export function runFmt(files: string[], opts: { check?: boolean; write?: boolean }): number {
   let status = 0;
   for (const f of files) {
     let text: string;
     try {
+      // a device or FIFO would read as empty or block, and --write's rename would replace it: regular files only
+      if (!statSync(f).isFile()) throw new Error('not a regular file');
       text = readFileSync(f, 'utf8');
-    } catch (e) {
-      process.stderr.write(`${f}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      status = 2;
+    } catch {
+      // a folder, a missing file, a link to nothing: the same coded line `synth check` prints (SYN1008, SYN1050),
+      // the user's mistake (exit 1)
+      const abs = path.resolve(f);
+      const at = { start: 0, end: 0 };
+      printDiagnostics([unreadableSpec(abs, f, abs, at, () => makeDiagnostic('SYN1008', abs, at, { path: f }))], () => undefined);
+      status = Math.max(status, 1);
       continue;
     }
     const r = formatSource(text, f);

@@ -1,21 +1,25 @@
 // Registers the commands beyond `check` (which lives in main.ts as the example of the pattern).
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
+import type { SynthCommand } from '../command.js';
+import type { Exit } from '../errors.js';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
 import { runInit } from './init.js';
 import { registerLsp } from './lsp.js';
 import { runMerge } from './merge.js';
 import { runReport } from './report.js';
-import { parseBudget, parseCount, parseMaxMemory, runRun, type RunCliOptions } from './run.js';
+import { parseMaxMemory, runRun, type RunCliOptions } from './run.js';
+import { oneOf, shardSpec, usdAmount, wholeNumber } from '../options.js';
 import { runVerify } from './verify.js';
 
-/** Runs a command and turns its exit code (or its promise) into the process exit status; main.ts prints SynthErrors,
- *  whether the command throws at once or its promise rejects. */
-export type Exit = (command: () => number | Promise<number>) => void;
+
+
+const BACKENDS = ['auto', 'cpu', 'webgpu'] as const;
+const FORMATS = ['text', 'json'] as const;
 
 /** Adds build, fmt, run, report, init, merge and lsp to `program`; each action reports its exit code through `exit`. */
-export function register(program: Command, exit: Exit): void {
-  registerLsp(program);
+export function register(program: SynthCommand, exit: Exit): void {
+  registerLsp(program, exit);
   program
     .command('build')
     .description('compile a spec into a runtime plan (plan.json + generated WGSL)')
@@ -36,16 +40,16 @@ export function register(program: Command, exit: Exit): void {
     .description('run a spec: simulate, call LLMs, check and write the datasets (resumes an interrupted run)')
     .argument('<file>', 'spec file')
     .option('-d, --dataset <name...>', 'only these datasets')
-    .option('-n, --limit <rows>', 'at most this many rows per dataset', parseCount)
+    .option('-n, --limit <rows>', 'at most this many rows per dataset', wholeNumber('--limit'))
     .option('-o, --out <dir>', 'write outputs into this folder instead of the paths in the spec')
-    .addOption(new Option('--backend <backend>', 'simulation backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .addOption(new Option('--backend <backend>', 'simulation backend').choices(BACKENDS).argParser(oneOf('--backend', BACKENDS)).default('auto'))
     .option('--dry-run', 'print rows, calls, tokens and cost per dataset; send nothing')
-    .addOption(new Option('--format <format>', 'output of --dry-run').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output of --dry-run').choices(FORMATS).argParser(oneOf('--format', FORMATS)).default('text'))
     .option('--max-memory <size>', "refuse a simulation estimated to need more memory than this (e.g. 8GiB, or 'unlimited'; default: this machine's memory)", parseMaxMemory)
-    .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', parseBudget)
-    .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)')
+    .option('--budget <usd>', 'refuse to start when the estimate is over this many USD, and stop cleanly once the spend passes it', usdAmount('--budget'))
+    .option('--shard <i/n>', 'produce only shard i of n (deterministic; combine with `synth merge`)', shardSpec('--shard'))
     .option('--fresh', 'discard a previous partial run of these datasets and start over')
-    .option('--concurrency <n>', 'rows in flight (default: from the model block)', parseCount)
+    .option('--concurrency <n>', 'rows in flight (default: from the model block)', wholeNumber('--concurrency'))
     .option('--no-wait', '`mode batch` models: exit after submitting batches (exit code 75); run again to collect')
     .option('--allow-outside-project', 'allow output and document paths outside the spec folder')
     .action((file: string, opts: RunCliOptions) => exit(() => runRun(file, opts)));

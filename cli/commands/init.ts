@@ -1,6 +1,8 @@
 // `synth init [DIR]`: scaffolds a commented starter spec that checks clean and runs without an API key.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { synthError } from '../../base/diagnostics.js';
+import { requireFolder } from '../paths.js';
 
 /** The starter spec `synth init` writes: commented, checks clean, runs without an API key. */
 export const STARTER = `// A starter Synth spec. Check it with \`synth check\`, run it with \`synth run\`.
@@ -52,15 +54,18 @@ dataset requests: Request {
 
 /**
  * Writes `dir/NAME.synth` (NAME from `opts.name`, default `spec`) with the starter spec, creating `dir`.
- * Returns 0, or 1 without touching anything when the file exists already.
+ * Returns 0. Throws SYN4108 (touching nothing) when the file exists already, SYN4107 when `dir` is a file,
+ * SYN4101 for a `--name` with a folder in it.
  */
 export function runInit(dir: string | undefined, opts: { name?: string }): number {
   const target = path.resolve(dir ?? '.');
-  const file = path.join(target, `${opts.name ?? 'spec'}.synth`);
-  if (existsSync(file)) {
-    process.stderr.write(`${file} already exists; not overwriting\n`);
-    return 1;
+  requireFolder(dir ?? '.', "synth init's folder");
+  const name = opts.name ?? 'spec';
+  if (!name || name.includes('/') || name.includes('\\') || name === '.' || name === '..' || name.includes('\0')) {
+    throw synthError('SYN4101', { option: '--name', expected: 'a file name without folders or .synth', value: name });
   }
+  const file = path.join(target, `${name}.synth`);
+  if (existsSync(file)) throw synthError('SYN4108', { path: path.relative(process.cwd(), file) || file });
   mkdirSync(target, { recursive: true });
   writeFileSync(file, STARTER);
   process.stderr.write(`created ${path.relative(process.cwd(), file) || file}\nnext: synth check ${path.relative(process.cwd(), file)} && synth run ${path.relative(process.cwd(), file)}\n`);

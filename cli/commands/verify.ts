@@ -1,27 +1,19 @@
 // `synth verify DIR`: every output under DIR against its manifest (sha256, row count, complete). Exit 0 when
-// all match; 1 when any does not (each said on one line with its code); 2 when DIR holds no manifest.
-import { existsSync, statSync } from 'node:fs';
+// all match; 1 when any does not (each said on one line with its code), or when DIR is not an output folder
+// (SYN5201: missing, a file, no manifest under it).
+import { synthError } from '../../base/diagnostics.js';
+import { outputFolderEntries } from '../../runtime/output-folder.js';
 import { verifyOutputs } from '../../runtime/verify.js';
 
 /**
  * `synth verify DIR`: checks every output under `dir` against its manifest (runtime/verify.ts) and prints one line
- * per output. Resolves with the exit code: 0 when every output matches and its run was complete, else non-zero.
+ * per output. Resolves with the exit code: 0 when every output matches and its run was complete, else 1 (each
+ * finding on one line with its code). Throws SYN5201 when `dir` is not an output folder (missing, a file, no manifest under it).
  */
 export async function runVerify(dir: string): Promise<number> {
-  if (!existsSync(dir)) {
-    process.stderr.write(`error: ${dir} does not exist\n`);
-    return 2;
-  }
-  if (!statSync(dir).isDirectory()) {
-    // `synth verify spec.synth` or `synth verify out/d.jsonl`: say what it takes rather than fail on a scan
-    process.stderr.write(`error: ${dir} is a file; give the folder that holds the outputs and their manifests (e.g. synth verify out)\n`);
-    return 2;
-  }
+  outputFolderEntries(dir, 'verify', false);
   const findings = await verifyOutputs(dir);
-  if (!findings.length) {
-    process.stderr.write(`error: no manifests (*.manifest.json) under ${dir}: nothing to verify\n`);
-    return 2;
-  }
+  if (!findings.length) throw synthError('SYN5201', { path: dir, command: 'verify', problem: 'holds no *.manifest.json (nor do its subfolders)', hint: '' });
   for (const f of findings) process.stderr.write(f.ok ? `ok ${f.message}\n` : `error ${f.code}: ${f.message}\n`);
   return findings.every((f) => f.ok) ? 0 : 1;
 }

@@ -8,13 +8,13 @@
 // This file wires them: `accept` below is the one place a row's fate is decided (duplicate or written) and
 // recorded (journal, output, outcome).
 import * as path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { SynthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { CauseGroup } from '../cause.js';
 import { expandImageRow, isImageSet, type ImageSet } from '../images/rows.js';
-import { imageFileName, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
+import { imageFileName, intact, projectImageStore, sweepImageTemps, type ImageStore } from '../images/store.js';
 import { evaluateExpects, type ExpectResult } from './expects.js';
 import { asWriteError, writeFileAtomic, type WriteFaults } from './file-io.js';
 import { Journal, type JournalRecord } from './journal.js';
@@ -23,7 +23,7 @@ import { Outcome, type Counts, type Status } from './outcome.js';
 import { describeFile, displayPath, type Format } from './output-file.js';
 import { DatasetOutputs, manifestOf, sweepHfStaging, type WrittenFile } from './outputs.js';
 import { writeInOrder, type Accepted } from './ordered-writer.js';
-import { journalPath, shardKeysPath } from './paths.js';
+import { journalPath, legacyJournalPath, shardKeysPath } from './paths.js';
 import { RowActivity } from '../row-activity.js';
 import { partSuffix, rowIdentity, rowProducer, type Part, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
@@ -67,6 +67,9 @@ export interface DatasetRunOptions {
   faults?: WriteFaults;
   /** each model block's model name (env() resolved), for `m.model` */
   modelNames?: Record<string, string>;
+  /** where `env("NAME")` model settings are read (default process.env): a row's provenance names the model and
+   *  endpoint the run resolves them to */
+  env?: NodeJS.ProcessEnv;
   /** the rows `one_of(TABLE)` / `weighted(TABLE, column)` draw from (runtime/run/items.ts `pools`) */
   pools?: Map<string, RowPool>;
   /** keep the written rows and their row keys in the result (`written`), for the datasets that read this one */
@@ -119,6 +122,8 @@ export interface DatasetRunResult {
   /** the manifest's path */
   manifest: string;
   wallMs: number;
+  /** `--limit`, when it asked for fewer rows than the dataset has (the manifest's status is then `limited`) */
+  limit: number | undefined;
   /** the last row index decided, and whether every possible index was decided */
   processedThrough: number;
   exhausted: boolean;
@@ -142,7 +147,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   if (ds.output.format === 'hf') sweepHfStaging(file);
   const manifest = manifestOf(file, ds);
 
-  const { journal, replay } = Journal.open(journalPath(o.projectRoot, ds.name, file, o.shard), { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
+  const journalFile = journalPath(o.projectRoot, ds.name, file, o.shard);
+  adoptLegacyJournal(legacyJournalPath(o.projectRoot, ds.name, file, o.shard), journalFile);
+  const { journal, replay } = Journal.open(journalFile, { fresh: o.fresh ?? false, ...(o.faults ? { faults: o.faults } : {}) });
   if (replay.damaged) notice(`note: ${displayPath(journal.file)}: ${replay.damaged} line${replay.damaged === 1 ? '' : 's'} failed the integrity check and ${replay.damaged === 1 ? 'was' : 'were'} dropped; those rows are made again`);
   if (replay.existed && !o.fresh) await noticeChangedOutput(manifest, notice);
   else if (!replay.existed && existsSync(manifest) && !o.fresh) notice(`note: ${displayPath(file)} has no journal here; its rows are made again (LLM answers still come from the cache)`);
@@ -164,6 +171,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const varyingRows = ('for' in ds.rows && ds.rows.for.eachSampler !== undefined) || ds.nested === true;
   const indexUnits = isFor && forCount === undefined && varyingRows;
   let target = isFor ? Math.min(o.limit ?? Infinity, forCount ?? Infinity, forCount !== undefined && varyingRows ? Infinity : totalIndices!) : Math.min(o.limit ?? Infinity, 'count' in ds.rows ? ds.rows.count : 0);
+  // `--limit` below what the dataset asks for: the manifest says `limited`, not `complete`
+  const unlimited = isFor ? Math.min(forCount ?? Infinity, forCount !== undefined && varyingRows ? Infinity : totalIndices!) : 'count' in ds.rows ? ds.rows.count : 0;
+  const limit = o.limit !== undefined && o.limit < unlimited ? o.limit : undefined;
   // A row-index shard of a dataset with a `count` (alone or beside a `for`) makes its share plus a margin;
   // `synth merge` verifies the margin sufficed.
   if (o.shard && (!isFor || forCount !== undefined) && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
@@ -184,7 +194,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const promptHashes = new Map<string, string>();
   const promptHashOf = (name: string) => {
     let h = promptHashes.get(name);
-    if (h === undefined) promptHashes.set(name, (h = promptHash(o.plan, name)));
+    if (h === undefined) promptHashes.set(name, (h = promptHash(o.plan, name, o.env ?? process.env)));
     return h;
   };
   const outFolder = path.dirname(file);
@@ -204,13 +214,13 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
     if (why) return { remade: why };
     if (rec.g) {
-      if (images && rec.g.some((p) => p.r && !imagesAvailable(p.r, ds.images!, images, outFolder))) return { remade: 'its image files are missing' };
+      if (images && rec.g.some((p) => p.r && !imagesAvailable(p.r, ds.images!, images, outFolder))) return { remade: 'its image files are missing or damaged' };
       if (ds.chat && rec.g.some((p) => p.r && !p.ch)) return { remade: 'its chat line was not journaled' };
       const parts: Part[] = rec.g.map((p) => (p.r ? { kind: 'row', at: p.at, row: p.r, keys: p.k ?? NONE, ...(p.sp !== undefined ? { split: p.sp } : {}), ...(p.ch ? { chat: p.ch } : {}) } : { kind: 'filtered', at: p.at, reason: p.x ?? 'filtered' }));
       return { result: { kind: 'group', parts, stats: NO_STATS, prompts: NO_PROMPTS } };
     }
     if (rec.r) {
-      if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing' };
+      if (images && !imagesAvailable(rec.r, ds.images!, images, outFolder)) return { remade: 'its image files are missing or damaged' };
       if (ds.chat && !rec.ch) return { remade: 'its chat line was not journaled' };
       const row: RowResult = { kind: 'row', row: rec.r, keys: rec.k ?? NONE, stats: NO_STATS, prompts: NO_PROMPTS };
       if (rec.sp !== undefined) row.split = rec.sp;
@@ -414,6 +424,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     wallMs: Date.now() - t0,
     processedThrough: end.processedThrough,
     exhausted: end.exhausted,
+    limit,
     ...(written ? { written } : {}),
   };
 }
@@ -472,13 +483,25 @@ interface RecordedFile {
   format?: unknown;
 }
 
+/** Moves a journal from where an earlier synth kept it (keyed by the output's absolute path) to `now`, unless
+ *  `now` exists (the output lock is held: no other run is at either file). */
+function adoptLegacyJournal(legacy: string, now: string): void {
+  if (legacy === now || existsSync(now) || !existsSync(legacy)) return;
+  try {
+    renameSync(legacy, now);
+  } catch {
+    // left where it is: the rows are made again, as before the move
+  }
+}
+
 /** Can a journaled image row be written again: is each of its images in the output's folder or the store? */
 function imagesAvailable(row: Row, fields: readonly string[], store: ImageStore, outDir: string): boolean {
   for (const f of fields) {
     const v = row[f];
     if (!isImageSet(v)) continue;
     for (const img of (v as unknown as ImageSet).$images) {
-      if (!store.has(img) && !existsSync(path.join(outDir, 'images', imageFileName(img)))) return false;
+      // intact copies only (a file edited in place is removed by the check): one is placed from the other
+      if (!intact(path.join(outDir, 'images', imageFileName(img)), img.sha256) && !store.has(img)) return false;
     }
   }
   return true;

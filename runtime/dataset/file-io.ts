@@ -31,9 +31,13 @@ const REASONS: Record<string, string> = {
 /** SYN5023 for a failed write of `file`. A SynthError passes through unchanged. */
 export function writeError(file: string, e: unknown): SynthError {
   if (e instanceof SynthError) return e;
+  return synthError('SYN5023', { file: displayPath(file), reason: writeReason(e) });
+}
+
+/** Why a write failed, in words: `no space left on the device (ENOSPC)`, or the error's own code or message. */
+export function writeReason(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? (REASONS[code] ?? `${code}`) : e instanceof Error ? e.message : String(e);
-  return synthError('SYN5023', { file: displayPath(file), reason });
+  return typeof code === 'string' ? (REASONS[code] ?? `${code}`) : e instanceof Error ? e.message : String(e);
 }
 
 /** A path for messages: relative to the working folder when inside it. */

@@ -14,6 +14,8 @@ export interface Counts {
   written: number;
   /** rows that could not be made (see causes) */
   failed: number;
+  /** rows whose making was cut short by a stop (Ctrl-C, the budget): never tried to the end, not failed */
+  notMade: number;
   /** rows a `check` or `judge` dropped */
   filtered: number;
   /** rows dropped as duplicates */
@@ -29,7 +31,7 @@ export interface Counts {
 export type Status = 'complete' | 'incomplete';
 
 export class Outcome {
-  readonly counts: Counts = { written: 0, failed: 0, filtered: 0, duplicates: 0, reused: 0, remade: 0, made: 0 };
+  readonly counts: Counts = { written: 0, failed: 0, notMade: 0, filtered: 0, duplicates: 0, reused: 0, remade: 0, made: 0 };
   /** row indices decided without failing (written, dropped, filtered, a group, or an index that is no row) */
   private decidedIndices = 0;
   /** inside a group (one index, many rows): its rows do not count as indices one by one */
@@ -89,8 +91,11 @@ export class Outcome {
     this.counts.filtered++;
   }
 
+  /** A row that was not made, and why; a stop's cause (Ctrl-C: `stopped`, the budget: `budget`) counts it as
+   *  not made rather than failed — nothing is wrong with the row. */
   failed(row: number, cause: FailureCause): void {
-    this.counts.failed++;
+    if (cause.kind === 'stopped' || cause.kind === 'budget') this.counts.notMade++;
+    else this.counts.failed++;
     this.causes.add(cause, row);
   }
 
@@ -108,7 +113,7 @@ export class Outcome {
       const covered = o.forDataset ? this.decidedIndices : c.written;
       missing = Math.max(0, o.target - covered);
     }
-    const notMade = Math.max(0, missing - c.failed);
+    const notMade = Math.max(0, missing - c.failed - c.notMade);
     if (notMade > 0) {
       const why =
         o.stopped !== undefined

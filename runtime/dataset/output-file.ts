@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Value } from '../../compiler/plan/eval.js';
-import type { DateColumns } from './parquet-dates.js';
+import type { ColumnTypes } from './parquet-schema.js';
 import { csvCell } from './csv.js';
 import { closeFile, displayPath, openForWrite, syncFile, writeAll, writeError, type WriteFaults } from './file-io.js';
 import { buildingPath } from './paths.js';
@@ -35,12 +35,12 @@ export class OutputFile {
   /** the temp file the lines go to (JSONL for Parquet) */
   readonly building: string;
 
-  /** `dates`: Parquet columns written as DATE / TIMESTAMP (parquet-dates.ts `dateColumns`) */
+  /** `parquetColumns`: the Parquet columns the plan types (parquet-schema.ts `parquetColumns`) */
   constructor(
     readonly file: string,
     readonly format: Format,
     private readonly faults?: WriteFaults,
-    private readonly dates: DateColumns = {},
+    private readonly parquetColumns: ColumnTypes = {},
   ) {
     this.building = buildingPath(file);
   }
@@ -101,7 +101,7 @@ export class OutputFile {
       const { writeParquetFromJsonl } = await import('./parquet.js');
       const tmp = this.file + '.parquet.tmp';
       try {
-        await writeParquetFromJsonl(this.building, tmp, this.dates);
+        await writeParquetFromJsonl(this.building, tmp, this.parquetColumns);
         const bytes = readFileSync(tmp);
         rename(tmp, this.file);
         rmSync(this.building, { force: true });

@@ -15,7 +15,7 @@ import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
 import { writeHfFolder, HF_CARD, HF_MANIFEST } from './hf.js';
 import { OutputFile, type Format, type OutputSummary } from './output-file.js';
-import { dateColumns } from './parquet-dates.js';
+import { parquetColumns } from './parquet-schema.js';
 
 /** The placeholder an output path may hold: one file per split. */
 export const SPLIT_PLACEHOLDER = '{split}';
@@ -69,6 +69,17 @@ export function writesSeveralFiles(ds: DatasetStage): boolean {
 }
 
 /** The files of one dataset's output during a run (see the header). */
+/**
+ * Throws SYN5006 when `ds` writes a file per split (`{split}`, `format hf`) and a split cannot name a file: the
+ * checker allows only letters, digits and `_` (SYN3092); a plan edited by hand must not write outside its
+ * folder. Called before anything of the dataset is written (its output lock included).
+ */
+export function refuseUnsafeSplits(ds: DatasetStage): void {
+  if (ds.output.format !== 'hf' && !ds.output.path.includes(SPLIT_PLACEHOLDER)) return;
+  const unsafe = (splitsOf(ds) ?? []).find((sp) => !/^[A-Za-z0-9_]+$/.test(sp));
+  if (unsafe !== undefined) throw new SynthError('SYN5006', `dataset '${ds.name}': split ${JSON.stringify(unsafe)} cannot name a file (letters, digits and _ only)`);
+}
+
 export class DatasetOutputs {
   private readonly rows = new Map<string, OutputFile>();
   private readonly chats = new Map<string, OutputFile>();
@@ -89,14 +100,15 @@ export class DatasetOutputs {
     const hf = ds.output.format === 'hf';
     this.splits = splitsOf(ds) ?? [DEFAULT_SPLIT];
     this.perSplit = hf || output.includes(SPLIT_PLACEHOLDER);
-    // the checker allows only such names (SYN3092); a plan edited by hand must not write outside its folder
-    const unsafe = this.perSplit ? this.splits.find((sp) => !/^[A-Za-z0-9_]+$/.test(sp)) : undefined;
-    if (unsafe !== undefined) throw new SynthError('SYN5006', `dataset '${ds.name}': split ${JSON.stringify(unsafe)} cannot name a file (letters, digits and _ only)`);
+    refuseUnsafeSplits(ds);
     const format: Format = hf ? 'jsonl' : (ds.output.format as Format);
+    // Parquet columns from the plan (parquet-schema.ts); a file of one split has no `split` column
+    const columns = parquetColumns(ds);
+    if (this.perSplit) delete columns['split'];
     for (const sp of this.perSplit ? this.splits : ['']) {
       // an hf folder's rows are staged as JSONL and become Parquet files when the run ends (hf.ts)
       const file = hf ? path.join(output, `.${sp}.rows.jsonl`) : this.perSplit ? splitFile(output, sp) : output;
-      this.rows.set(sp, new OutputFile(file, format, faults, hf ? {} : dateColumns(ds)));
+      this.rows.set(sp, new OutputFile(file, format, faults, hf ? {} : columns));
       if (ds.chat) this.chats.set(sp, new OutputFile(hf ? path.join(output, 'chat', `${sp}.jsonl`) : chatFile(file), 'jsonl', faults));
     }
   }

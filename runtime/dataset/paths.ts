@@ -21,9 +21,23 @@ export function buildingPath(output: string): string {
 /**
  * One journal per (dataset, output file, shard): a different `--out` or shard is a different set of rows. The
  * dataset's definition is *not* part of the name: every journaled row records what made it (provenance.ts),
- * so an edit remakes only the rows it affects.
+ * so an edit remakes only the rows it affects. The output is named by its path relative to the project folder
+ * (with `/`), so a project moved or copied elsewhere keeps its journals; an output outside the project (`--out`)
+ * by its absolute path.
  */
 export function journalPath(projectRoot: string, dataset: string, output: string, shard?: { index: number; count: number }): string {
-  const id = hashString(path.resolve(output)).toString(36);
+  const rel = path.relative(path.resolve(projectRoot), path.resolve(output));
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  const id = hashString(inside ? 'project:' + rel.split(path.sep).join('/') : path.resolve(output)).toString(36);
+  return journalFile(projectRoot, dataset, id, shard);
+}
+
+/** Where journals were before they were keyed relative to the project (by the output's absolute path): a run
+ *  finding one there and none at `journalPath` moves it over, so upgrading loses no rows. */
+export function legacyJournalPath(projectRoot: string, dataset: string, output: string, shard?: { index: number; count: number }): string {
+  return journalFile(projectRoot, dataset, hashString(path.resolve(output)).toString(36), shard);
+}
+
+function journalFile(projectRoot: string, dataset: string, id: string, shard: { index: number; count: number } | undefined): string {
   return path.join(projectRoot, '.synth', 'journal', `${dataset}-${id}${shard ? `-shard${shard.index}of${shard.count}` : ''}.v2.jsonl`);
 }

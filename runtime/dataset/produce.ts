@@ -28,6 +28,7 @@ import { failureOf, type FailureCause } from '../cause.js';
 import { DeferredCall } from '../deferred.js';
 import type { NearDuplicateIndex } from './near-dup.js';
 import { unwritableValue } from './row-values.js';
+import { exactValueText } from './value-text.js';
 import type { RowActivity, RowTicket } from '../row-activity.js';
 import { chatProblem, toolsMember } from './chat-format.js';
 
@@ -104,8 +105,11 @@ function splitOf(split: Record<string, number> | null, seed: number, dataset: st
   return names[names.length - 1];
 }
 
+/** A `unique` value's key: values written alike are duplicates (-0 is 0), but NaN, ±Infinity and null are four
+ *  values (value-text.ts), not one. */
 function dedupKey(v: Value): string {
-  return hashString(JSON.stringify(v)).toString(36) + ':' + hashString(JSON.stringify(v), 7).toString(36);
+  const text = exactValueText(v, { negativeZero: false });
+  return hashString(text).toString(36) + ':' + hashString(text, 7).toString(36);
 }
 
 /** The suffix a group part adds to its row's key and draw streams: `/1.0` for element 1, then element 0. */

@@ -3,13 +3,17 @@
 //      split, seed, row type), but not `count`, `output` or `expect`, which decide how many rows and where
 //      they go, not what one row is;
 //   q  each prompt the row called → the hash of its stage and of its model's answer-shaping settings (name,
-//      temperature, top_p, max_tokens, seed, base_url): edit one template and only rows that called it change;
+//      temperature, top_p, max_tokens, seed, base_url), with `env(...)` settings as this run resolves them (a
+//      model or endpoint switched through the environment is another model): edit one template and only rows
+//      that called it change;
 //   x  the row's input, for `for` datasets: the item's key and value (a sim row, a document chunk), so an edited
 //      sim rule or document remakes exactly the rows whose input changed.
 // The random seed is part of the recipe (every draw is a pure function of it and the row's identity).
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import { contentHash } from '../../compiler/plan/canonical.js';
+import { exactValueText } from './value-text.js';
+import { resolvedSetting } from '../llm/endpoint.js';
 import { lineHash } from '../line-hash.js';
 
 export interface Provenance {
@@ -47,17 +51,18 @@ export function recipeHash(ds: DatasetStage): string {
 const ANSWER_SETTINGS = ['name', 'temperature', 'top_p', 'max_tokens', 'seed', 'base_url', 'provider'];
 
 /**
- * The hash of a prompt as far as its answers go: its stage, and its model's answer-shaping settings. `key` is
- * the prompt's name, or `prompt@model` for calls that chose their model (`using`): those depend on that model.
+ * The hash of a prompt as far as its answers go: its stage, and its model's answer-shaping settings, those given
+ * by `env("NAME", default)` read from `env` (the model name and endpoint this run calls; never the API key). `key`
+ * is the prompt's name, or `prompt@model` for calls that chose their model (`using`): those depend on that model.
  */
-export function promptHash(plan: Plan, key: string): string {
+export function promptHash(plan: Plan, key: string, env: NodeJS.ProcessEnv = process.env): string {
   const at = key.indexOf('@');
   const prompt = at < 0 ? key : key.slice(0, at);
   const p = plan.prompts[prompt];
   if (!p) return 'missing';
   const model = at < 0 ? p.model : key.slice(at + 1);
   const m = plan.models[model];
-  const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, m?.settings[k] ?? null]));
+  const settings = Object.fromEntries(ANSWER_SETTINGS.map((k) => [k, resolvedSetting(m?.settings[k], env)]));
   return contentHash({ prompt: p.hash, model, mode: m?.mode ?? null, settings }).slice(0, HASH_HEX);
 }
 
@@ -73,9 +78,10 @@ function sameHash(recorded: string, current: string): boolean {
 }
 
 /** The hash of a `for` row's input: its item's stable key and its value (items are built by code, so their
- *  key order is stable: plain JSON suffices). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
+ *  key order is stable), written so that every value is told apart — NaN, ±Infinity and -0 included
+ *  (value-text.ts). 64-bit FNV-1a: computed for every row of a rerun, so cheap. */
 export function inputHash(itemKey: string, item: Value | undefined): string {
-  return lineHash(itemKey + '\u0000' + JSON.stringify(item ?? null));
+  return lineHash(itemKey + '\u0000' + exactValueText(item));
 }
 
 /**

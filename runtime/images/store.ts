@@ -3,9 +3,11 @@
 //   the dataset's copy: <output folder>/images/<ab>/<sha256>.<ext>       (what the index rows point at)
 // Both are written atomically (temp file + rename), so a kill never leaves a torn image, and writing the same
 // image twice is harmless: same name, same bytes. The dataset's copy is a hard link to the cache's when the
-// file system allows it, so an image costs its disk space once.
+// file system allows it, so an image costs its disk space once — and so a file edited in place in the output
+// folder is edited in the cache too: a file is trusted only while its bytes hash to its name (`intact`); a
+// damaged copy is removed and placed again from an intact one, or the image is asked for again.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { IMAGE_EXTENSIONS, type ImageFormat } from './format.js';
 
@@ -23,6 +25,36 @@ export function imageFileName(img: Pick<StoredImage, 'sha256' | 'format'>): stri
 
 export function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
+}
+
+// Files found intact in this process, by path, size and mtime: each image is hashed once per run, not per use.
+const checked = new Map<string, string>();
+
+/**
+ * Whether `file` exists and its bytes hash to `sha` (hex SHA-256). A file that exists but does not (edited,
+ * truncated, replaced) is removed, so that it is placed again rather than trusted.
+ */
+export function intact(file: string, sha: string): boolean {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return false;
+  }
+  const stamp = `${st.size}/${st.mtimeMs}/${st.ino}`;
+  if (checked.get(file) === stamp) return true;
+  let ok = false;
+  try {
+    ok = sha256(readFileSync(file)) === sha;
+  } catch {
+    ok = false;
+  }
+  if (ok) checked.set(file, stamp);
+  else {
+    checked.delete(file);
+    rmSync(file, { force: true });
+  }
+  return ok;
 }
 
 function atomicWrite(file: string, write: (tmp: string) => void): void {
@@ -50,20 +82,22 @@ export class ImageStore {
     return path.join(this.cacheDir, 'images', imageFileName(img));
   }
 
+  /** Whether the cache holds the image intact (a damaged copy is removed: see `intact`). */
   has(img: Pick<StoredImage, 'sha256' | 'format'>): boolean {
-    return existsSync(this.pathOf(img));
+    return intact(this.pathOf(img), img.sha256);
   }
 
   put(buf: Buffer, img: StoredImage): void {
     const file = this.pathOf(img);
-    if (!existsSync(file)) atomicWrite(file, (tmp) => writeFileSync(tmp, buf));
+    if (!intact(file, img.sha256)) atomicWrite(file, (tmp) => writeFileSync(tmp, buf));
   }
 
-  /** Places the image under `outDir/images/` (hard link, else copy); returns its path relative to `outDir`. */
+  /** Places the image under `outDir/images/` (hard link, else copy) unless an intact copy is there; returns
+   *  its path relative to `outDir`. */
   materialize(img: Pick<StoredImage, 'sha256' | 'format'>, outDir: string): string {
     const rel = path.join('images', imageFileName(img));
     const dest = path.join(outDir, rel);
-    if (!existsSync(dest)) {
+    if (!intact(dest, img.sha256)) {
       const src = this.pathOf(img);
       atomicWrite(dest, (tmp) => {
         try {

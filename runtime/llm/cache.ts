@@ -1,8 +1,10 @@
 // The on-disk cache of finished LLM calls, under `<project>/.synth/cache/llm/`.
 //
-// Key: sha256 of the canonical JSON (sorted keys) of { model, params, messages, schema, rowKey } — what is sent,
-// plus the row's identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final
-// answers are stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
+// Key: sha256 of the canonical JSON (sorted keys) of { model, endpoint, params, messages, schema, rowKey } — what
+// is sent and where (the model name and the endpoint as resolved at run time, so a model switched through
+// `env()` or another endpoint serving the same name never answers from the other's entries), plus the row's
+// identity, so two rows that happen to send the same prompt stay two samples. Only *valid* final answers are
+// stored (value, reported model, usage); never the API key, headers, base URL or the request itself.
 // Entries are lines of append-only logs (cache-log.ts), one log per process, each line checking itself, so a
 // crash never leaves a torn entry that is read and concurrent runs can share the folder. Entries of the earlier
 // layout (one file per entry, `llm/ab/<key>.json`) are still read. The whole folder is safe to delete: it only
@@ -14,7 +16,10 @@ import { CacheLog } from './cache-log.js';
 import type { ChatMessage, Usage } from './types.js';
 
 export interface CacheKeyInput {
+  /** the model name sent (resolved) */
   model: string;
+  /** the endpoint it is sent to (endpoint.ts `endpointIdentity`: no credentials) */
+  endpoint: string;
   params: Record<string, unknown>;
   messages: readonly ChatMessage[];
   schema: object | undefined;
@@ -40,25 +45,57 @@ export function canonicalJson(v: unknown): string {
 
 /** The cache key of a call: sha256 (hex) of the canonical JSON of what is sent and the row's identity. */
 export function cacheKey(input: CacheKeyInput): string {
-  const { model, params, messages, schema, rowKey } = input;
+  const { model, endpoint, params, messages, schema, rowKey } = input;
   return createHash('sha256')
-    .update(canonicalJson({ v: 1, model, params, messages, schema: schema ?? null, rowKey }))
+    .update(canonicalJson({ v: 1, model, endpoint, params, messages, schema: schema ?? null, rowKey }))
     .digest('hex');
 }
+
+/**
+ * A key shorter than this is not treated as a secret to keep out of the cache and messages: `none` (what local
+ * servers take, and what docs/runtime.md suggests) or `x` would otherwise keep every answer containing that
+ * word out of the cache, and blank it out of error messages. Real API keys are far longer (OpenAI's: 51+).
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/** The secrets worth guarding among `keys`: those at least MIN_SECRET_LENGTH characters long. */
+export function guardedSecrets(keys: readonly string[]): string[] {
+  return keys.filter((k) => k.length >= MIN_SECRET_LENGTH);
+}
+
+/** Why an answer was not cached: it contains the API key, or the cache folder refused the write. */
+export type CacheProblem = { kind: 'secret' } | { kind: 'write'; error: unknown };
 
 export class ResponseCache {
   /** the cache's folder: `<cacheDir>/llm` */
   readonly dir: string;
+  private readonly secrets: readonly string[];
   private log: CacheLog | undefined;
   /** whether entries of the one-file-per-entry layout may be here (looked at once) */
   private legacy: boolean | undefined;
 
-  /** `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. `secrets` are never written. */
+  /**
+   * `cacheDir` is the project's `.synth/cache`; entries go to its `llm/` subfolder. An entry containing one of
+   * `secrets` (of at least MIN_SECRET_LENGTH characters) is never written. `onProblem` hears of every entry
+   * `keep` could not store (the caller says so once).
+   */
   constructor(
     cacheDir: string,
-    private readonly secrets: readonly string[] = [],
+    secrets: readonly string[] = [],
+    private readonly onProblem?: (p: CacheProblem) => void,
   ) {
     this.dir = path.join(cacheDir, 'llm');
+    this.secrets = guardedSecrets(secrets);
+  }
+
+  /** Stores an entry (set) and never throws: an entry that could not be stored is told to `onProblem` — it
+   *  costs a call on the next run, never the row. */
+  async keep(key: string, entry: CacheEntry): Promise<void> {
+    try {
+      if (!(await this.set(key, entry))) this.onProblem?.({ kind: 'secret' });
+    } catch (error) {
+      this.onProblem?.({ kind: 'write', error });
+    }
   }
 
   private store(): CacheLog {
@@ -82,7 +119,7 @@ export class ResponseCache {
    *  log cannot be written (a full disk). */
   async set(key: string, entry: CacheEntry): Promise<boolean> {
     const json = JSON.stringify({ k: key, v: 1, value: entry.value, usage: entry.usage, model: entry.model });
-    for (const s of this.secrets) if (s && json.includes(s)) return false;
+    for (const s of this.secrets) if (json.includes(s)) return false;
     this.store().put(key, json);
     return true;
   }

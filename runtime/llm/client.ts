@@ -15,14 +15,15 @@ import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { hostOf, type FailureCause } from '../cause.js';
-import { cacheKey, ResponseCache } from './cache.js';
+import { cacheKey, ResponseCache, type CacheProblem } from './cache.js';
+import { endpointIdentity } from './endpoint.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
 import { estimatePromptTokens } from './tokens.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, LlmEvent, ModelProfile, Usage } from './types.js';
-import { fillOmittedOptionals, inexactIntegers, schemaErrors } from './validate.js';
+import { fillOmittedOptionals, inexactIntegers, numberLiterals, schemaErrors } from './validate.js';
 
 export type StructuredMode = 'strict' | 'json_schema' | 'json_object';
 
@@ -52,6 +53,14 @@ export interface LlmClientOptions {
   /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
    *  budget is charged as money is spent, not when a call ends */
   onSpend?: (usage: Usage) => void;
+  /** asked right before each request is sent with its worst case (`worstCaseUsage`: the counted prompt
+   *  tokens and max_tokens): an Error stops the call there (the request could pass --budget); otherwise a
+   *  function the client calls once with the tokens the request really used (failed requests included, 0
+   *  when it got no answer), as soon as they are known. So concurrent requests cannot together spend more than
+   *  the budget: each holds its worst case until it settles. */
+  reserveSpend?: (worst: Usage) => Error | ((actual: Usage) => void);
+  /** told of each answer the cache could not keep (it holds the API key; the folder refused the write) */
+  onCacheProblem?: (p: CacheProblem) => void;
 }
 
 export interface LlmClientStats {
@@ -125,7 +134,7 @@ export class LlmClient {
       fetch: o.fetch ?? this.pool!.fetch,
       logLevel: 'off',
     });
-    this.cache = o.cacheDir ? new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : []) : undefined;
+    this.cache = o.cacheDir ? new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : [], o.onCacheProblem) : undefined;
     this.scheduler =
       o.scheduler ??
       new Scheduler({
@@ -182,6 +191,8 @@ export class LlmClient {
     let refusals = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (last) {
+        // the endpoint was found unusable (by this call's last request, too): no backoff before saying so
+        if (health?.error) throw withUsage(health.error, usage, attempts, failureOf(last, this.profile));
         const delay = last.feedback ? 0 : this.scheduler.backoff(attempt - 1, last.retryAfterMs);
         this.emit({ type: 'retry', rowKey: req.rowKey, attempt, kind: last.kind, delayMs: delay, detail: last.message });
         if (delay > 0) await sleep(delay, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
@@ -199,13 +210,8 @@ export class LlmClient {
         this.o.onSpend?.(r.usage);
         this.noteModel(r.model);
         if (attempts > 1) this.stats.retried++;
-        if (this.cache) {
-          try {
-            await this.cache.set(key, { value: r.value, usage, model: r.model });
-          } catch {
-            // a full disk or read-only folder loses the cache entry, not the row
-          }
-        }
+        // a full disk or read-only folder loses the cache entry (said once), not the row
+        await this.cache?.keep(key, { value: r.value, usage, model: r.model });
         return { value: r.value, usage, modelReported: r.model, cached: false, attempts, retried: attempts > 1 };
       } catch (e) {
         if (health?.error && e === health.error) throw withUsage(health.error, usage, attempts - 1);
@@ -297,7 +303,7 @@ export class LlmClient {
 
   /** The cache key of a call: what is sent plus the row's identity (see cache.ts). */
   cacheKeyOf(req: ChatRequest): string {
-    return cacheKey({ model: this.profile.model, params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey });
+    return cacheKey({ model: this.profile.model, endpoint: endpointIdentity(this.profile.baseUrl), params: this.params, messages: req.messages, schema: req.schema, rowKey: req.rowKey });
   }
 
   /** A finished call from the cache, counted as a call and a hit; undefined on a miss (counted as a call). */
@@ -317,13 +323,7 @@ export class LlmClient {
     this.noteModel(model);
     this.stats.requests += attempts;
     if (attempts > 1) this.stats.retried++;
-    if (this.cache) {
-      try {
-        await this.cache.set(key, { value, usage, model });
-      } catch {
-        // a full disk loses the cache entry, not the row
-      }
-    }
+    await this.cache?.keep(key, { value, usage, model });
     return { value, usage, modelReported: model, cached: false, attempts, retried: attempts > 1 };
   }
 
@@ -398,7 +398,9 @@ export class LlmClient {
       // `T?` means "T or absent": an omitted optional field is null, in every structured-output mode
       value = fillOmittedOptionals(req.schema, value);
     }
-    const errors = [...(req.schema ? [...schemaErrors(req.schema, value), ...inexactIntegers(req.schema, value)] : []), ...(validate ? validate(value) : [])];
+    // inexact integers are named by the digits the model wrote (scanned only when there is one)
+    const inexact = req.schema && inexactIntegers(req.schema, value).length ? inexactIntegers(req.schema, value, '', numberLiterals(content)) : [];
+    const errors = [...(req.schema ? [...schemaErrors(req.schema, value), ...inexact] : []), ...(validate ? validate(value) : [])];
     if (errors.length) {
       const pointer = /^(\S*?):/.exec(errors[0]!)?.[1] ?? '(root)';
       throw new AttemptError('invalid', `the answer does not match the type: ${errors.slice(0, 5).join('; ')}`, undefined, [
@@ -434,7 +436,7 @@ export class LlmClient {
           // Recorded here, before the scheduler gives the slot to the next request, so that none is sent to an
           // endpoint found unusable or after the failure that trips the breaker.
           if (e instanceof AttemptError && e.fatal) this.o.health?.unusable(failureOf(e, this.profile));
-          else if (e instanceof AttemptError && e.kind !== 'rate_limit' && !e.modeRefused) this.o.health?.requestEnded(false, failureOf(e, this.profile));
+          else if (e instanceof AttemptError && !e.modeRefused) this.o.health?.requestFailed(e, failureOf(e, this.profile), 1 + Math.max(0, this.profile.retries));
           throw e;
         }
       });
@@ -459,6 +461,28 @@ export class LlmClient {
     this.o.health?.check();
     const stop = this.o.stopSending?.();
     if (stop) throw stop;
+    const settle = this.o.reserveSpend?.(worstCaseUsage(messages, req.schema, this.profile));
+    if (settle instanceof Error) throw settle;
+    let used: Usage = { prompt: 0, completion: 0 };
+    try {
+      const out = await this.sendNow(req, messages, attempt, validate);
+      used = out.result.usage;
+      return out;
+    } catch (e) {
+      if (e instanceof AttemptError && e.usage) used = e.usage;
+      throw e;
+    } finally {
+      settle?.(used);
+    }
+  }
+
+  /** `send` once its worst case is reserved. */
+  private async sendNow(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    attempt: number,
+    validate: ((value: unknown) => string[]) | undefined,
+  ): Promise<{ result: { value: unknown; usage: Usage; model: string }; tokens: number }> {
     // Built once admitted, not while queued: a run queues every row at once, and thousands of waiting request
     // bodies are garbage the collector has to copy (and the mode may step down meanwhile).
     const mode = this.mode;
@@ -489,6 +513,22 @@ export class LlmClient {
   private transportError(e: unknown): AttemptError {
     return transportError(e, this.faults);
   }
+}
+
+/** Output tokens a request without `max_tokens` is assumed to be able to use, for the budget's reservation
+ *  (set `max_tokens` for an exact bound). */
+export const ASSUMED_MAX_OUTPUT_TOKENS = 4096;
+
+/**
+ * The most tokens one request can use: its prompt — the larger of its count (js-tiktoken, tokens.ts; +10 % and
+ * 16 for the endpoint's own framing, which the count can only approximate) and one token per 4 characters (the
+ * usual rule of thumb, which OpenAI-compatible servers with other tokenizers come close to) — and its
+ * `max_tokens` (ASSUMED_MAX_OUTPUT_TOKENS when unset).
+ */
+export function worstCaseUsage(messages: readonly ChatMessage[], schema: object | undefined, profile: ModelProfile): Usage {
+  const counted = Math.ceil(estimatePromptTokens(messages, schema, profile.model) * 1.1) + 16;
+  const chars = messages.reduce((n, m) => n + m.content.length + 16, 0) + (schema ? JSON.stringify(schema).length : 0);
+  return { prompt: Math.max(counted, Math.ceil(chars / 4)), completion: profile.maxTokens ?? ASSUMED_MAX_OUTPUT_TOKENS };
 }
 
 /** The cause a failed attempt is reported with: the one classified with it, or one derived from its kind. */

@@ -6,6 +6,7 @@
 // of the API key.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { FailureCause } from '../cause.js';
+import { MIN_SECRET_LENGTH } from './cache.js';
 import { retryAfterMs, type Scheduler } from './scheduler.js';
 import type { ChatMessage, FailureKind, Usage } from './types.js';
 
@@ -63,6 +64,10 @@ const FATAL_CONNECTION: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host',
 };
 
+/** A 429 that is not about the request rate: the account's quota or billing (OpenAI's error codes, and the
+ *  message it sends with them). */
+const PERMANENT_429 = /insufficient_quota|billing_hard_limit_reached|billing_not_active|access_terminated|exceeded your current quota/i;
+
 /** A 400 about one row's content (too long, filtered), not about the request every row sends. */
 const ROW_SPECIFIC_400 = /context[_ ]length|maximum context|too many tokens|string_above_max_length|content[_ ]policy|content[_ ]filter|safety|invalid_prompt/i;
 
@@ -99,6 +104,12 @@ export function transportError(e: unknown, c: TransportContext): AttemptError {
     const ra = retryAfterMs(e.headers);
     const msg = c.scrub(String(e.message)).slice(0, 300);
     const http = (hint = ''): FailureCause => ({ kind: 'http', key: `http ${status} ${c.host}`, message: `HTTP ${status} from ${c.host}${hint}: ${msg}` });
+    const permanent = status === 429 ? PERMANENT_429.exec(`${String((e as { code?: unknown }).code ?? '')} ${String((e as { type?: unknown }).type ?? '')} ${msg}`) : null;
+    if (permanent) {
+      // the account, not the rate: no wait brings the quota back (the endpoint is unusable, health.ts)
+      const code = /^[a-z_]+$/.test(permanent[0]) ? `: ${permanent[0]}` : '';
+      return fail('client', `quota or billing exhausted (HTTP 429): ${msg}`, http(` (quota or billing exhausted${code} — check the account's plan and billing)`), { fatal: true });
+    }
     if (status === 429) {
       c.scheduler.pushback('429');
       return fail('rate_limit', `rate limited (HTTP 429): ${msg}`, http(' (rate limited)'), ra !== undefined ? { retryAfterMs: ra } : {});
@@ -120,7 +131,8 @@ export function transportError(e: unknown, c: TransportContext): AttemptError {
   return fail('network', `bad response: ${c.scrub(m).slice(0, 200)}`, { kind: 'connection', key: `connection bad-response ${c.host}`, message: `${c.host}: the HTTP answer was cut off or not JSON` });
 }
 
-/** Removes the API key from any text that might be shown or stored. */
+/** Removes the API key from any text that might be shown or stored (a key shorter than MIN_SECRET_LENGTH, such
+ *  as `none`, is not a secret: blanking the word out of every message would only garble them). */
 export function scrubber(secret: string): (text: string) => string {
-  return (text) => (secret && secret.length >= 4 ? text.split(secret).join('***') : text);
+  return (text) => (secret.length >= MIN_SECRET_LENGTH ? text.split(secret).join('***') : text);
 }

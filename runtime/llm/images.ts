@@ -16,7 +16,8 @@ import { synthError } from '../../base/diagnostics.js';
 import { hostOf } from '../cause.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
-import { cacheKey, ResponseCache } from './cache.js';
+import { cacheKey, ResponseCache, type CacheProblem } from './cache.js';
+import { endpointIdentity } from './endpoint.js';
 import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
@@ -58,6 +59,8 @@ export interface ImageClientOptions {
   signal?: AbortSignal;
   /** the model block's endpoint health (fail fast, circuit breaker; see health.ts) */
   health?: EndpointHealth;
+  /** told of each answer the cache could not keep (see LlmClientOptions) */
+  onCacheProblem?: (p: CacheProblem) => void;
 }
 
 export interface ImageClientStats {
@@ -101,7 +104,7 @@ export class ImageClient {
     this.pool = o.fetch ? undefined : keepAliveFetch();
     this.fetch = o.fetch ?? this.pool!.fetch;
     this.openai = new OpenAI({ apiKey: o.apiKey || 'none', baseURL: profile.baseUrl, maxRetries: 0, timeout: profile.timeoutMs, fetch: this.fetch, logLevel: 'off' });
-    this.cache = new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : []);
+    this.cache = new ResponseCache(o.cacheDir, o.apiKey ? [o.apiKey] : [], o.onCacheProblem);
     this.store = new ImageStore(o.cacheDir);
     this.scheduler =
       o.scheduler ??
@@ -124,7 +127,7 @@ export class ImageClient {
   async generate(req: ImageRequest): Promise<ImageResult> {
     this.stats.calls++;
     const params = { kind: 'image', n: req.n, size: req.size ?? null, seed: req.seed ?? null };
-    const key = cacheKey({ model: this.profile.model, params, messages: [{ role: 'user', content: req.prompt }], schema: undefined, rowKey: req.rowKey });
+    const key = cacheKey({ model: this.profile.model, endpoint: endpointIdentity(this.profile.baseUrl), params, messages: [{ role: 'user', content: req.prompt }], schema: undefined, rowKey: req.rowKey });
     const hit = await this.cache.get(key);
     const hitImages = hit ? ((hit.value as { images?: StoredImage[] }).images ?? []) : [];
     if (hit && hitImages.length === req.n && hitImages.every((img) => this.store.has(img))) {
@@ -182,7 +185,8 @@ export class ImageClient {
         last = e;
         // a wrong key, URL or model: every call would fail the same way (health.ts)
         if (e.fatal && e.failure && this.o.health) throw this.o.health.unusable(e.failure);
-        if (e.kind !== 'rate_limit' && e.failure) this.o.health?.requestEnded(false, e.failure);
+        if (e.failure) this.o.health?.requestFailed(e, e.failure, maxAttempts);
+        if (this.o.health?.error) throw this.o.health.error;
         if (e.kind === 'client') break;
       }
     }
@@ -202,11 +206,8 @@ export class ImageClient {
     if (attempts > 1) this.stats.retried++;
     this.noteModel(model);
     const seed = req.seed !== undefined && this.seedAccepted ? req.seed : null;
-    try {
-      await this.cache.set(key, { value: { images, seed }, usage: { prompt: 0, completion: 0 }, model });
-    } catch {
-      // a full disk loses the cache entry, not the row
-    }
+    // a full disk loses the cache entry (said once), not the row
+    await this.cache.keep(key, { value: { images, seed }, usage: { prompt: 0, completion: 0 }, model });
     return { images, modelReported: model, seed, cached: false, attempts, retried: attempts > 1 };
   }
 

@@ -107,18 +107,35 @@ export function fillOmittedOptionals(schema: unknown, value: unknown): unknown {
  * ±(2^53 − 1) (JavaScript numbers are exact only there; any larger literal was rounded while parsing, and an
  * `int` also has to fit the int64 columns of Parquet). Returns messages with the field's JSON pointer.
  */
-export function inexactIntegers(schema: unknown, value: unknown, at = ''): string[] {
+/**
+ * The number literals of JSON text `text` as written, by the value JSON.parse gives them: an integer beyond
+ * 2^53 parses rounded (12345678901234567890 → 12345678901234567000), and a message should show the model's
+ * own digits. (Node 20's JSON.parse has no source-text access.) Strings are skipped, escapes included.
+ */
+export function numberLiterals(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  const re = /"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+  for (const m of text.matchAll(re)) {
+    if (m[0].startsWith('"')) continue;
+    const v = Number(m[0]);
+    if (!out.has(v)) out.set(v, m[0]);
+  }
+  return out;
+}
+
+/** `inexactIntegers` names offending values with the literal the model wrote when `literals` has it. */
+export function inexactIntegers(schema: unknown, value: unknown, at = '', literals?: Map<number, string>): string[] {
   const s = branchFor(schema, value) ?? (schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : undefined);
   if (!s) return [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => inexactIntegers(s['items'], item, `${at}/${i}`));
+  if (Array.isArray(value)) return value.flatMap((item, i) => inexactIntegers(s['items'], item, `${at}/${i}`, literals));
   if (value && typeof value === 'object') {
     const props = (s['properties'] ?? {}) as Record<string, unknown>;
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k in props ? inexactIntegers(props[k], v, `${at}/${escapePointer(k)}`) : []));
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k in props ? inexactIntegers(props[k], v, `${at}/${escapePointer(k)}`, literals) : []));
   }
   if (typeof value !== 'number') return [];
   const t = s['type'];
   const isInt = t === 'integer' || (Array.isArray(t) && t.includes('integer')) || (Array.isArray(s['anyOf']) && (s['anyOf'] as Array<Record<string, unknown>>).some((b) => b['type'] === 'integer'));
-  if (isInt && !Number.isSafeInteger(value)) return [`${at || '(root)'}: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got ${value}`];
+  if (isInt && !Number.isSafeInteger(value)) return [`${at || '(root)'}: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got ${literals?.get(value) ?? value}`];
   return [];
 }
 

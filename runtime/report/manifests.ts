@@ -1,10 +1,11 @@
 // The report's view of an output folder: which folder it is, and the manifests in it (runtime/manifest.ts
 // writes them), read defensively — a folder may hold a stray, truncated or hand-edited manifest, and every
 // problem is a SYN52xx error naming the file, not an exception.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
 import type { Sampler } from '../../compiler/plan/schema.js';
+import { outputFolderEntries } from '../output-folder.js';
 import { fsReason } from './fs-reason.js';
 import type { Format } from './row-stream.js';
 
@@ -32,29 +33,7 @@ export interface ReportManifest {
  * manifests (with a hint for a spec file given instead), SYN5202 for a manifest that cannot be read.
  */
 export function readManifests(dir: string): ReportManifest[] {
-  let stat;
-  try {
-    stat = statSync(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw synthError('SYN5201', { path: dir, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${fsReason(e)})`, hint: '' });
-  }
-  if (!stat.isDirectory()) {
-    const hint = dir.endsWith('.synth') ? `; run the spec first (synth run ${dir}), then point synth report at its output folder (e.g. out/)` : '';
-    throw synthError('SYN5201', { path: dir, problem: 'is a file, not a folder', hint });
-  }
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (e) {
-    throw synthError('SYN5201', { path: dir, problem: `cannot be read (${fsReason(e)})`, hint: '' });
-  }
-  const files = names.filter((f) => f.endsWith('.manifest.json')).sort();
-  if (files.length === 0) {
-    const specs = names.filter((f) => f.endsWith('.synth'));
-    const hint = specs.length ? `; this looks like a project folder (${specs[0]}): its outputs are in the folder its \`output\` paths name, e.g. out/` : '';
-    throw synthError('SYN5201', { path: dir, problem: 'holds no *.manifest.json', hint });
-  }
+  const files = outputFolderEntries(dir, 'report').filter((f) => f.endsWith('.manifest.json')).sort();
   return files.map((f) => parseManifest(path.join(dir, f)));
 }
 

@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { evaluate, EvalError, type Env, type Value } from '../../compiler/plan/eval.js';
+import type { ExprIR } from '../../compiler/plan/expr-ir.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
 import { isTableSource, type DatasetStage, type Plan } from '../../compiler/plan/schema.js';
 import { hasConditionalCalls } from '../../compiler/plan/estimate.js';
+import type { SimStage } from '../../compiler/sim/plan.js';
 import type { SimRunRecord } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
 import { loadFiles } from '../sources/files.js';
 import { readTable, TableProblems, type TableData } from '../sources/table.js';
-import type { ExprIR } from '../../compiler/plan/expr-ir.js';
 import type { DryRunOptions } from './options.js';
 
 /** A `for` dataset's items, with a stable key per item (`world/agent/step/n`, `path#chunk`). */
@@ -207,12 +208,24 @@ export class ItemLoader {
     if (!p) {
       const stage = this.plan.sims[name];
       if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
+      const range = this.o.shard ? shardWorlds(stage.stage, this.o.shard) : undefined;
+      // a stale plan without a layout fails in runSim (SYN5006); the display then has nothing to show
+      const L = (stage.stage as Partial<SimStage> | undefined)?.layout ?? { worlds: 0, agents: 0, steps: 0 };
+      const worlds = range ? range[1] - range[0] : L.worlds;
+      const backend = this.o.backend ?? 'auto';
+      const t0 = performance.now();
+      this.o.onSim?.({ state: 'start', sim: name, backend, worlds, agents: L.agents, steps: L.steps });
       p = runSim(stage.stage, {
-        backend: this.o.backend ?? 'auto',
+        backend,
         rows: this.tablesRead(name),
         ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
-        ...(this.o.shard ? { worldRange: shardWorlds(stage.stage, this.o.shard) } : {}),
+        ...(range ? { worldRange: range } : {}),
+      }).then((res) => {
+        const ms = performance.now() - t0;
+        const agentSteps = Number(res.stats['agentSteps'] ?? worlds * L.agents * L.steps);
+        this.o.onSim?.({ state: 'done', sim: name, backend: String(res.stats['backend'] ?? backend), worlds, ms, agentSteps });
+        return res;
       });
       this.sims.set(name, p);
     }

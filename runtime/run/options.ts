@@ -23,7 +23,18 @@ export interface DryRunOptions {
   allowOutsideProject?: boolean;
   /** one-line notices for people (backend fallbacks and the like) */
   onNotice?: (line: string) => void;
+  /** a simulation started or finished (the CLI's progress display shows it as a phase) */
+  onSim?: (e: SimPhase) => void;
 }
+
+/**
+ * A simulation phase for progress displays. `start`: the backend asked for and the sim's size; `done`: the
+ * backend that ran (`cpu` after a fallback from auto), wall time in ms and agent-steps simulated (agents × steps
+ * × worlds), from which a display derives steps per second.
+ */
+export type SimPhase =
+  | { state: 'start'; sim: string; backend: Backend; worlds: number; agents: number; steps: number }
+  | { state: 'done'; sim: string; backend: string; worlds: number; ms: number; agentSteps: number };
 
 /** How prompt calls reach their endpoints (runtime/wiring.ts); tests point them at a fake server. */
 export interface ConnectionOptions {
@@ -37,6 +48,8 @@ export interface ConnectionOptions {
   batch?: { wait: boolean; pollMs?: number; gatherMs?: number };
   /** Ctrl-C: requests not yet sent are not sent (their rows are not made; the next run makes them) */
   interrupted?: () => boolean;
+  /** one-line notices for people: here, an answer the LLM cache could not keep (said once per reason) */
+  onNotice?: (line: string) => void;
 }
 
 /** What `run` needs of the LLM side: a prompt runner per dataset and the model names the endpoints reported. */

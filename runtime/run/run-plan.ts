@@ -8,11 +8,14 @@ import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
+import { sharedFile } from '../../compiler/check/outputs.js';
 import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
+import { displayPath } from '../dataset/file-io.js';
+import { lockOutput } from '../dataset/output-lock.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, modelNames, promptRunnerFactory } from '../wiring.js';
-import { writesSeveralFiles } from '../dataset/outputs.js';
+import { refuseUnsafeSplits, writesSeveralFiles } from '../dataset/outputs.js';
 import { ItemLoader } from './items.js';
 import type { RunOptions } from './options.js';
 
@@ -29,6 +32,8 @@ export interface RunSummary {
   error: SynthError | undefined;
   /** datasets that ended with rows missing */
   incomplete: string[];
+  /** with --budget: the limit and what the run spent (USD); a run that ends above it exits non-zero */
+  budget?: { limitUsd: number; spentUsd: number };
   /** datasets not made because a dataset they read has rows missing (SYN5057) */
   blocked: Array<{ dataset: string; upstream: string }>;
 }
@@ -45,6 +50,20 @@ export function projectPath(root: string, p: string, allowOutside: boolean): str
   const rel = path.relative(realRoot, real);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw synthError('SYN4002', { path: p, root: root });
   return abs;
+}
+
+/** With `--out`, outputs in different folders may land on one file (`a/d.jsonl`, `b/d.jsonl`): SYN5081 before
+ *  anything runs. (Without it, the checker's SYN3070 already refuses datasets that share a file.) */
+function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) => string): void {
+  const seen: Array<{ name: string; file: string }> = [];
+  for (const n of names) {
+    const file = outputOf(plan.datasets[n]!.output.path);
+    for (const s of seen) {
+      const shared = sharedFile(s.file, file);
+      if (shared !== undefined) throw synthError('SYN5081', { first: s.name, name: n, file: displayPath(shared) });
+    }
+    seen.push({ name: n, file });
+  }
 }
 
 /**
@@ -96,6 +115,11 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     o.onEstimate?.(estimate);
     if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
   }
+  const outputOf = (p: string) => {
+    const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
+    return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
+  };
+  if (o.outDir) refuseSharedOutputs(plan, names, outputOf);
   const wiring = o.prompts ?? promptRunnerFactory(plan, o.projectRoot, budget, o);
   const results: DatasetRunResult[] = [];
   const manifests: string[] = [];
@@ -125,37 +149,43 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
       // With shards over simulation worlds the sim already holds only this shard's worlds, and a dataset read by
       // this one holds only this shard's rows: no row filter then.
       const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source' && ds.rows.for.kind !== 'table') ? o.shard : undefined;
-      const r = await runDataset({
-        plan,
-        dataset: ds,
-        projectRoot: o.projectRoot,
-        resolveOutput: (p) => {
-          const out = o.outDir ? path.join(path.resolve(o.outDir), path.basename(p)) : projectPath(o.projectRoot, p, o.allowOutsideProject ?? false);
-          return o.shard ? out.replace(/(\.[a-z]+)$/, `.shard-${o.shard.index}-of-${o.shard.count}$1`) : out;
-        },
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
-        ...(prompts ? { prompts } : {}),
-        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-        fresh: o.fresh ?? false,
-        ...(shardRows ? { shard: shardRows } : {}),
-        shardKeys: o.shard !== undefined,
-        onProgress: (p) => o.onProgress?.(n, p),
-        ...(o.onNotice ? { onNotice: o.onNotice } : {}),
-        shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
-        ...(o.faults ? { faults: o.faults } : {}),
-        modelNames: modelNames(plan, o.env),
-        ...(pools.size ? { pools } : {}),
-        collect: readBy.has(n),
-      });
-      results.push(r);
-      if (r.written) items.provide(n, r.written);
-      // only a simulation has a backend to record (tables and datasets read are not simulations)
-      const f = 'for' in ds.rows ? ds.rows.for : undefined;
-      const sims = f && (f.kind === 'event' || f.kind === 'trajectory') ? { [f.from]: await items.simRecord(f.from) } : {};
-      manifests.push(
-        writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported(), fallbacks: wiring.fallbacks?.() ?? [] }),
-      );
+      // one run at a time per output: held from before its temp file and journal open until its manifest is written
+      refuseUnsafeSplits(ds); // before the lock: a refused dataset writes nothing
+      const lock = lockOutput(outputOf(ds.output.path));
+      let r: DatasetRunResult;
+      try {
+        r = await runDataset({
+          plan,
+          dataset: ds,
+          projectRoot: o.projectRoot,
+          resolveOutput: outputOf,
+          ...(o.limit !== undefined ? { limit: o.limit } : {}),
+          ...(loaded ? { items: loaded.items, itemKeys: loaded.keys } : {}),
+          ...(prompts ? { prompts } : {}),
+          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+          fresh: o.fresh ?? false,
+          ...(shardRows ? { shard: shardRows } : {}),
+          shardKeys: o.shard !== undefined,
+          onProgress: (p) => o.onProgress?.(n, p),
+          ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+          shouldStop: () => o.shouldStop?.() ?? budget.exceeded(),
+          ...(o.faults ? { faults: o.faults } : {}),
+          ...(o.env ? { env: o.env } : {}),
+          modelNames: modelNames(plan, o.env),
+          ...(pools.size ? { pools } : {}),
+          collect: readBy.has(n),
+        });
+        results.push(r);
+        if (r.written) items.provide(n, r.written);
+        // only a simulation has a backend to record (tables and datasets read are not simulations)
+        const f = 'for' in ds.rows ? ds.rows.for : undefined;
+        const sims = f && (f.kind === 'event' || f.kind === 'trajectory') ? { [f.from]: await items.simRecord(f.from) } : {};
+        manifests.push(
+          writeManifest(plan, r, { backend: o.backend ?? 'auto', sims, ...(o.shard ? { shard: o.shard } : {}), modelsReported: wiring.modelsReported(), fallbacks: wiring.fallbacks?.() ?? [] }),
+        );
+      } finally {
+        lock.release();
+      }
       // A dataset with failed rows does not stop the run (the next dataset may be fine); a stop does.
       if (r.error) {
         error = r.error;
@@ -177,6 +207,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
     stopped,
     error,
     incomplete: results.filter((r) => r.status === 'incomplete').map((r) => r.name),
+    ...(o.budgetUsd !== undefined ? { budget: { limitUsd: o.budgetUsd, spentUsd: budget.spentMicroUsd / 1e6 } } : {}),
     blocked,
   };
 }

@@ -2,7 +2,8 @@
 // split into token chunks. Every path — the glob's fixed prefix and every match, symlinks followed — must stay
 // inside the project folder (SYN4002) unless --allow-outside-project. Order is by path, then chunk, and each
 // item's key is `path#chunk`, so row identity does not depend on file-system order.
-import { readFile } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { synthError } from '../../base/diagnostics.js';
@@ -51,7 +52,26 @@ export async function globProjectFiles(root: string, pattern: string, o: PathOpt
   const pat = pattern.replace(/\\/g, '/');
   // The fixed prefix must itself stay inside (catches `../x/*.md` and `/etc/*`) before anything is listed.
   resolveProjectPath(rootAbs, globBase(pat), o);
-  const found = await glob(pat, { cwd: rootAbs, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, expandDirectories: false });
+  // The glob leaves out a symbolic link whose target does not exist; without this, a moved or deleted document
+  // would silently drop out of the dataset. The crawler is given a file system on which such a link resolves to
+  // itself, so the pattern decides whether it is matched, and a matched one is refused (SYN5070).
+  const broken = new Set<string>();
+  const fsAdapter = {
+    realpath: (p: string, cb: (e: NodeJS.ErrnoException | null, r: string) => void) =>
+      fs.realpath(p, (e, r) => {
+        if (e && (e.code === 'ENOENT' || e.code === 'ELOOP')) {
+          broken.add(path.resolve(p));
+          cb(null, p);
+        } else cb(e, r);
+      }),
+    stat: (p: string, cb: (e: NodeJS.ErrnoException | null, s: fs.Stats) => void) => (broken.has(path.resolve(p)) ? fs.lstat(p, cb) : fs.stat(p, cb)),
+  };
+  const found = await glob(pat, { cwd: rootAbs, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, expandDirectories: false, fs: fsAdapter as never });
+  for (const f of found.sort()) {
+    if (!broken.has(path.resolve(f))) continue;
+    const target = await readlink(f).catch(() => '?');
+    throw synthError('SYN5070', { pattern: pat, path: path.relative(rootAbs, f).split(path.sep).join('/'), target });
+  }
   const out = found.map((f) => resolveProjectPath(rootAbs, path.relative(rootAbs, f), o));
   out.sort();
   return out;

@@ -65,7 +65,7 @@ describe('synth check output', () => {
     for (const bad of ['0', '-3', 'abc', '2.5']) {
       const r = synth(['check', f, '--max-diagnostics', bad]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('--max-diagnostics takes a whole number ≥ 1');
+      expect(r.stderr).toContain(`error SYN4101: --max-diagnostics takes a whole number of at least 1, not '${bad}'`);
     }
   });
 

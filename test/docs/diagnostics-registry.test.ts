@@ -2,9 +2,8 @@
 // text, and messages that stay safe and readable whatever the spec puts into them.
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTICS, MAX_ARG_LENGTH, formatMessage, makeDiagnostic, placeholders, showArg, synthError, type DiagnosticCode } from '../../base/diagnostics.js';
-import { checkProgram } from '../../compiler/check.js';
-import { loadProgram } from '../../compiler/program.js';
 import { mulberry32 } from '../support/prng.js';
+import { checkInMemory } from '../support/synth.js';
 
 const codes = Object.keys(DIAGNOSTICS) as DiagnosticCode[];
 
@@ -96,7 +95,7 @@ describe('the diagnostic registry', () => {
 
   it('a hostile string in a spec reaches the message escaped', () => {
     const text = 'model p {\n  name "x"\n  api_key env("K")\n}\nprompt d(c: string) -> image {\n  model p\n  user "{c}"\n  size "\u001b[2J\u202eevil"\n}\n';
-    const res = checkProgram(loadProgram('/mem/a.synth', { readFile: () => undefined }, text));
+    const res = checkInMemory(text);
     expect(res.diagnostics.map((d) => d.code)).toEqual(['SYN3011']);
     expect(res.diagnostics[0]!.message).toBe('image size "\\u001b[2J\\u202eevil" is not WIDTHxHEIGHT (e.g. "512x512") or "auto"');
   });

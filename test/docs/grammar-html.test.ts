@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getParser } from '../../grammar/cst-parser.js';
 import { GRAMMAR_HTML, grammarHtml } from '../../scripts/gen-grammar-docs.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireOrSkip } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, needChromium } from '../support/chromium.js';
 
 describe('docs/grammar.html', () => {
   const committed = readFileSync(GRAMMAR_HTML, 'utf8');
@@ -18,8 +18,8 @@ describe('docs/grammar.html', () => {
     for (const rule of Object.keys(getParser().getGAstProductions())) expect(committed).toContain(`"name": "${rule}"`);
   });
 
-  it('draws every rule offline in Chromium', async () => {
-    if (!requireOrSkip('grammar.html rendering')) return;
+  it('draws every rule offline in Chromium', async (ctx) => {
+    needChromium(ctx, 'grammar.html rendering');
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_ARGS });
     try {

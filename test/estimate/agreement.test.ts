@@ -5,21 +5,17 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InlayHintKind } from 'vscode-languageserver';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as A from '../../grammar/ast.js';
-import { checkFile } from '../../compiler/check.js';
 import { formatUsd, type Counts, type DatasetEstimate, type PlanEstimate } from '../../compiler/plan/estimate.js';
-import { buildPlan } from '../../compiler/plan/lower.js';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { hoverText } from '../../lsp/hover.js';
-import { inlayHints } from '../../lsp/inlay-hints.js';
-import { Workspace } from '../../lsp/workspace.js';
 import { dryRun } from '../../runtime/run/dry-run.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { exampleSpecs } from '../support/examples.js';
 import { mulberry32, type Rng } from '../support/prng.js';
+import { hintsOf, openInEditor, planOfFile } from '../support/synth.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'synth-estimate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -82,9 +78,7 @@ async function budgetEstimate(plan: Plan, projectRoot: string, limit?: number): 
 
 /** Dry run == budget pre-check == hovers == inlay hints, for the spec at `file`. */
 async function expectAgreement(file: string, limit?: number): Promise<PlanEstimate> {
-  const res = checkFile(file);
-  expect(res.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  const { plan } = buildPlan(res);
+  const { plan } = planOfFile(file);
   const projectRoot = path.dirname(file);
   const dry = await dryRun(plan, { projectRoot, backend: 'cpu' });
   expect(await budgetEstimate(plan, projectRoot)).toEqual(dry);
@@ -93,11 +87,9 @@ async function expectAgreement(file: string, limit?: number): Promise<PlanEstima
   }
 
   // The editor: the same spec open in a workspace, every dataset hovered, every hint read.
-  const ws = new Workspace({ debounceMs: 0 });
-  const uri = pathToFileURL(file).href;
-  ws.open(uri, readFileSync(file, 'utf8'), 1);
-  const a = ws.analyze(uri)!;
-  const hints = inlayHints(a, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 1e6, character: 0 } } });
+  const editor = openInEditor(readFileSync(file, 'utf8'), file);
+  const a = editor.a;
+  const hints = hintsOf(editor);
   for (const d of dry.datasets) {
     const decl = a.source.ast.decls.find((x): x is A.DatasetDecl => x.kind === 'Dataset' && x.name.name === d.dataset)!;
     const perRow = 'for' in plan.datasets[d.dataset]!.rows;

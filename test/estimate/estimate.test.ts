@@ -1,34 +1,25 @@
 // The estimator's own figures (compiler/plan/estimate.ts), worked out by hand on small specs, and the cost of
 // answered calls: what the manifest charges equals `costOf` of the usage it reports.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkFile } from '../../compiler/check.js';
 import { costOf, countOf, estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
-import { buildPlan } from '../../compiler/plan/lower.js';
 import { modelPrice } from '../../compiler/plan/price.js';
 import { hoverText } from '../../lsp/hover.js';
 import { inlayHints } from '../../lsp/inlay-hints.js';
 import { Workspace } from '../../lsp/workspace.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { startFakeOpenAI } from '../support/fake-openai.js';
+import { hintsOf, openInEditor, planOfFile, specFile as writeSpec } from '../support/synth.js';
 import { mulberry32 } from '../support/prng.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'synth-estimate-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-function specFile(text: string): string {
-  const file = path.join(tmp, `s${n++}.synth`);
-  writeFileSync(file, text);
-  return file;
-}
-function planOf(text: string) {
-  const res = checkFile(specFile(text));
-  expect(res.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  return buildPlan(res).plan;
-}
+const specFile = (text: string) => writeSpec(text, { dir: tmp, name: `s${n++}.synth` });
+const planOf = (text: string) => planOfFile(specFile(text)).plan;
 
 // user "12345678": 8 characters + `""` (a text answer has no schema, counted as the empty JSON string) = 10
 // characters → ceil(10 / 4) = 3 tokens, + 8 for the one message = 11 prompt tokens; max_tokens 100 → 50 completion.
@@ -126,11 +117,7 @@ describe('formatUsd', () => {
 
 describe('the inlay hint', () => {
   it('says "1 row · 1 LLM call", not "1 rows"', () => {
-    const file = specFile(SPEC('').replace('count 10', 'count 1'));
-    const ws = new Workspace({ debounceMs: 0 });
-    const uri = pathToFileURL(file).href;
-    ws.open(uri, readFileSync(file, 'utf8'), 1);
-    const labels = inlayHints(ws.analyze(uri)!, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } }).map((h) => h.label);
+    const labels = hintsOf(openInEditor(SPEC('').replace('count 10', 'count 1'), path.join(tmp, `s${n++}.synth`))).map((h) => h.label);
     expect(labels).toContain(' 1 row · 1 LLM call (before retries)');
   });
 });
@@ -168,7 +155,7 @@ describe('the cost of answered calls', () => {
     try {
       const spec = SPEC('price { input: 0.15, output: 0.6 } base_url env("BASE")').replace('count 10', 'count 20');
       const file = specFile(spec);
-      const plan = buildPlan(checkFile(file)).plan;
+      const plan = planOfFile(file).plan;
       const s = await run(plan, { projectRoot: tmp, env: { BASE: server.url, KEY: 'k' }, datasets: ['text'], backoffBaseMs: 10 });
       expect(s.results[0]!.counts.written).toBe(20);
       const m = JSON.parse(readFileSync(s.manifests[0]!, 'utf8')) as { tokens: { prompt: number; completion: number }; cost_usd: number; counts: { calls: number } };

@@ -1,12 +1,8 @@
 // CR and CRLF line breaks inside string and template literals mean LF: the same spec checked out on Windows
 // sends the same prompts (and hits the same cache entries); `synth fmt` writes one line ending (LF) throughout.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFile } from '../../compiler/check.js';
 import { formatSource } from '../../compiler/format.js';
-import { buildPlan } from '../../compiler/plan/lower.js';
+import { planOf as planOfText } from '../support/synth.js';
 
 const SPEC = `struct Q { q: string }
 model m { name "x" api_key env("K") }
@@ -32,13 +28,7 @@ dataset d {
 }
 `;
 
-function planOf(text: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-eol-'));
-  writeFileSync(path.join(dir, 's.synth'), text);
-  const res = checkFile(path.join(dir, 's.synth'));
-  expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return buildPlan(res).json;
-}
+const planOf = (text: string): string => planOfText(text, { name: 's.synth', prefix: 'synth-eol-' }).json;
 
 describe('line endings', () => {
   it('a CRLF or CR checkout of a spec gives the very same plan (prompt texts, literals), escapes kept', () => {

@@ -250,10 +250,10 @@ describe('LlmClient', () => {
   });
 
   it('cache keys are canonical and cover model, params, messages, schema and row', () => {
-    const base = { model: 'm', params: { temperature: 1, max_tokens: 5 }, messages: [{ role: 'user' as const, content: 'x' }], schema: { b: 1, a: 2 }, rowKey: 'r' };
+    const base = { model: 'm', endpoint: 'http://h/v1', params: { temperature: 1, max_tokens: 5 }, messages: [{ role: 'user' as const, content: 'x' }], schema: { b: 1, a: 2 }, rowKey: 'r' };
     const k = cacheKey(base);
     expect(cacheKey({ ...base, params: { max_tokens: 5, temperature: 1 }, schema: { a: 2, b: 1 } })).toBe(k);
-    for (const v of [{ model: 'n' }, { params: { temperature: 0.5, max_tokens: 5 } }, { messages: [{ role: 'user' as const, content: 'y' }] }, { schema: { a: 3, b: 1 } }, { rowKey: 's' }]) {
+    for (const v of [{ model: 'n' }, { endpoint: 'http://other/v1' }, { params: { temperature: 0.5, max_tokens: 5 } }, { messages: [{ role: 'user' as const, content: 'y' }] }, { schema: { a: 3, b: 1 } }, { rowKey: 's' }]) {
       expect(cacheKey({ ...base, ...v })).not.toBe(k);
     }
     expect(canonicalJson({ b: [2, { d: 1, c: undefined }], a: null })).toBe('{"a":null,"b":[2,{"d":1}]}');

@@ -2,7 +2,8 @@
 // null (every structured-output mode), integers must be exact, a broken endpoint costs one request.
 import { describe, expect, it } from 'vitest';
 import { EndpointHealth } from '../../runtime/llm/health.js';
-import { fillOmittedOptionals, inexactIntegers, schemaErrors } from '../../runtime/llm/validate.js';
+import { fillOmittedOptionals, inexactIntegers, numberLiterals, schemaErrors } from '../../runtime/llm/validate.js';
+import { mulberry32 } from '../support/prng.js';
 
 const MID = { type: 'object', properties: { k: { type: 'string' }, a: { type: ['integer', 'null'] }, b: { type: ['integer', 'null'] } }, required: ['k', 'a', 'b'], additionalProperties: false };
 const OUTER = { type: 'object', properties: { name: { type: 'string' }, mid: { anyOf: [MID, { type: 'null' }] }, tags: { type: 'array', items: MID } }, required: ['name', 'mid', 'tags'], additionalProperties: false };
@@ -23,6 +24,38 @@ describe('answers', () => {
       '/tags/0/a: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got 1e+300',
     ]);
     expect(inexactIntegers(OUTER, JSON.parse('{"name":"a","mid":{"k":"v","a":9007199254740991,"b":null},"tags":[]}'))).toEqual([]);
+  });
+
+  it('an inexact integer is named by the digits the model wrote, not the rounded value (strings with digits skipped)', () => {
+    const text = '{"name":"12345678901234567890 \\" 9007199254740993","mid":{"k":"v","a":12345678901234567890,"b":1},"tags":[{"k":"x","a":-9007199254740993,"b":null}]}';
+    const parsed = JSON.parse(text) as unknown;
+    expect(inexactIntegers(OUTER, parsed, '', numberLiterals(text))).toEqual([
+      '/mid/a: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got 12345678901234567890',
+      '/tags/0/a: must be an integer between -9007199254740991 and 9007199254740991 (exactly representable); got -9007199254740993',
+    ]);
+  });
+
+  it('numberLiterals: 500 seeded JSON documents — every number maps to a literal that parses to it', () => {
+    const rng = mulberry32(53);
+    const num = () => {
+      const r = rng();
+      if (r < 0.3) return String(Math.floor(rng() * 1e6) - 5e5);
+      if (r < 0.6) return (rng() < 0.5 ? '-' : '') + String(1 + Math.floor(rng() * 9)) + Array.from({ length: 15 + Math.floor(rng() * 10) }, () => Math.floor(rng() * 10)).join('');
+      if (r < 0.8) return (rng() * 1000 - 500).toFixed(1 + Math.floor(rng() * 6));
+      return `${1 + Math.floor(rng() * 9)}e${rng() < 0.5 ? '-' : '+'}${Math.floor(rng() * 300)}`;
+    };
+    const str = () => JSON.stringify(Array.from({ length: Math.floor(rng() * 6) }, () => (rng() < 0.3 ? '\\"' : rng() < 0.5 ? num() : 'x')).join(''));
+    for (let k = 0; k < 500; k++) {
+      const items = Array.from({ length: 1 + Math.floor(rng() * 6) }, () => (rng() < 0.6 ? num() : str()));
+      const text = `{"xs":[${items.join(',')}]}`;
+      const lits = numberLiterals(text);
+      const values = (JSON.parse(text) as { xs: unknown[] }).xs.filter((v): v is number => typeof v === 'number');
+      for (const v of values) {
+        expect(lits.has(v), text).toBe(true);
+        expect(Number(lits.get(v)), text).toBe(v);
+      }
+      expect(lits.size).toBeLessThanOrEqual(new Set(values).size);
+    }
   });
 });
 

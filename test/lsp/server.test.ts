@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeAction, CompletionList, Hover, Location, SemanticTokens, SignatureHelp, TextEdit, WorkspaceEdit, DocumentSymbol, FoldingRange, InlayHint } from 'vscode-languageserver-protocol';
 import { formatSource } from '../../compiler/format.js';
 import { ROOT } from '../support/examples.js';
-import { cursor, LspClient, uriOf, type CursorText } from './support/client.js';
+import { markAfter } from '../support/cursor.js';
+import { LspClient, uriOf } from './support/client.js';
+import { completionLabels, hoverAt as serverHoverAt, openFixture } from './support/expect.js';
 
 const TICKETS = path.join(ROOT, 'examples/tickets/tickets.synth');
 const TRAFFIC = path.join(ROOT, 'examples/traffic/traffic.synth');
@@ -14,8 +16,6 @@ const ticketsText = readFileSync(TICKETS, 'utf8');
 const trafficText = readFileSync(TRAFFIC, 'utf8');
 
 let client: LspClient;
-let n = 0;
-
 beforeAll(async () => {
   client = await LspClient.start();
 });
@@ -24,31 +24,11 @@ afterAll(async () => {
 });
 
 /** Opens a fixture (with a `<|>` marker) as a fresh document beside the examples. */
-async function fixture(withMarker: string, dir = path.join(ROOT, 'examples/tickets')): Promise<{ uri: string; c: CursorText }> {
-  const c = cursor(withMarker);
-  const uri = uriOf(path.join(dir, `__fixture_${n++}.synth`));
-  await client.open(uri, c.text);
-  return { uri, c };
-}
-
+const fixture = (withMarker: string, dir?: string) => openFixture(client, withMarker, dir);
 /** The tickets example with a marker inserted after the first occurrence of `after`. */
-function tickets(after: string, insert = ''): string {
-  const i = ticketsText.indexOf(after);
-  if (i < 0) throw new Error(`not in tickets: ${after}`);
-  return ticketsText.slice(0, i + after.length) + insert + '<|>' + ticketsText.slice(i + after.length);
-}
-
-async function complete(withMarker: string): Promise<string[]> {
-  const { uri, c } = await fixture(withMarker);
-  const r = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: c.position });
-  return r.items.map((i) => i.label);
-}
-
-async function hoverAt(withMarker: string): Promise<string> {
-  const { uri, c } = await fixture(withMarker);
-  const r = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: c.position });
-  return r ? (r.contents as { value: string }).value : '';
-}
+const tickets = (after: string, insert = '') => markAfter(ticketsText, after, insert);
+const complete = (withMarker: string) => completionLabels(client, withMarker);
+const hoverAt = (withMarker: string) => serverHoverAt(client, withMarker);
 
 describe('diagnostics', () => {
   it('the examples have no errors', async () => {

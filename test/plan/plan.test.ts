@@ -2,16 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFile } from '../../compiler/check.js';
 import { formatSource } from '../../compiler/format.js';
-import { buildPlan } from '../../compiler/plan/lower.js';
 import { exampleSpecs } from '../support/examples.js';
+import { planOf, planOfFile, tempDir } from '../support/synth.js';
 
-function build(file: string) {
-  const res = checkFile(file);
-  expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return buildPlan(res);
-}
+const build = planOfFile;
 
 describe('plan', () => {
   for (const spec of exampleSpecs()) {
@@ -36,24 +31,20 @@ describe('plan', () => {
   }
 
   it('keeps env() symbolic and never contains a key', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'synth-plan-'));
-    const f = path.join(dir, 's.synth');
-    writeFileSync(
-      f,
+    process.env['MY_KEY'] = 'sk-secret-should-never-appear';
+    const { json, plan } = planOf(
       `model m { name "x" api_key env("MY_KEY") base_url env("MY_URL", "http://localhost:1/v1") }
        prompt p(a: string) -> string { model m user "say {a}" }
        dataset d { count 2 vary a ~ one_of("x", "y") row = { t: p(a) } }`,
+      { name: 's.synth', prefix: 'synth-plan-' },
     );
-    process.env['MY_KEY'] = 'sk-secret-should-never-appear';
-    const { json, plan } = build(f);
     expect(json).not.toContain('sk-secret');
     expect(plan.models['m']!.settings['api_key']).toEqual({ env: 'MY_KEY' });
     expect(plan.models['m']!.settings['base_url']).toEqual({ env: 'MY_URL', default: 'http://localhost:1/v1' });
   });
 
   it('changes only the edited prompt stage hash', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'synth-plan-'));
-    const f = path.join(dir, 's.synth');
+    const f = path.join(tempDir('synth-plan-'), 's.synth');
     const src = (text: string) => `model m { name "x" api_key env("K") }
       prompt p(a: string) -> string { model m user "${text} {a}" }
       prompt q(a: string) -> string { model m user "other {a}" }
@@ -81,10 +72,7 @@ describe('plan', () => {
 
 describe('weighted samplers over enums that share cases', () => {
   it('take the enum whose cases are exactly the keys, else the smallest that has them all', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'synth-weighted-'));
-    const file = path.join(dir, 'spec.synth');
-    writeFileSync(
-      file,
+    const { plan } = planOf(
       `enum Fit { small, large, custom }
 enum Size { small, large }
 enum Shade { dark, light, small, large, mid }
@@ -99,11 +87,9 @@ dataset d {
   output "out/d.jsonl"
 }
 `,
+      // passing `s` to a `Size` parameter type-checks only if `s` is a Size (not Fit, declared first, or Shade)
+      { prefix: 'synth-weighted-' },
     );
-    const res = checkFile(file);
-    // passing `s` to a `Size` parameter type-checks only if `s` is a Size (not Fit, declared first, or Shade)
-    expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const plan = buildPlan(res).plan;
     expect(plan.datasets['d']!.vary.map((v) => v.sampler)).toEqual([
       { kind: 'choice', values: ['small', 'large'], weights: [0.5, 0.5] },
       { kind: 'choice', values: ['small', 'large', 'custom'], weights: [0.2, 0.3, 0.5] },

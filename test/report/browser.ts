@@ -5,8 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TestContext } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, requireOrSkip } from '../support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 import { ROOT } from '../support/examples.js';
 
 export interface Opened {
@@ -20,10 +19,7 @@ export interface Opened {
   close(): Promise<void>;
 }
 
-/** Skips the test (with its reason) when Chromium is missing; never returns early as a pass. */
-export function needChromium(ctx: TestContext, what: string): void {
-  if (!requireOrSkip(what)) ctx.skip(`${what}: no Chromium (install Debian's chromium to run it)`);
-}
+export { needChromium } from '../support/chromium.js';
 
 export async function openReport(file: string, viewport = { width: 1280, height: 1000 }): Promise<Opened> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_ARGS, headless: true });

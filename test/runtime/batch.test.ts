@@ -2,7 +2,7 @@
 // test server: the same rows as direct mode, partial failures retried, `--no-wait` then collect, a kill while
 // waiting picks the submitted batch up again instead of paying twice.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
@@ -18,6 +18,7 @@ import { mulberry32 } from '../support/prng.js';
 import { synthAsync } from '../support/cli.js';
 import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { project as writeProject } from '../support/synth.js';
 
 const KEY = 'sk-test-BATCH-0b5e55ed';
 
@@ -58,12 +59,7 @@ dataset tickets: Ticket {
 }
 `;
 
-function project(src: string): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-batch-'));
-  const file = path.join(dir, 'spec.synth');
-  writeFileSync(file, src);
-  return { dir, file };
-}
+const project = (src: string) => writeProject(src, { prefix: 'synth-batch-' });
 
 async function runInProcess(dir: string, file: string, server: FakeOpenAI, batch = { wait: true, pollMs: 20, gatherMs: 50 }) {
   const { plan } = buildPlan(checkFile(file));

@@ -6,6 +6,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
 import { run } from '../../runtime/run/run-plan.js';
+import { planOf } from '../support/synth.js';
 
 const SPEC = `goal "records without an LLM" {
   seed 3
@@ -35,12 +36,8 @@ dataset people: Person {
 `;
 
 function setup(format = 'jsonl') {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-run-'));
-  const f = path.join(dir, 'people.synth');
-  writeFileSync(f, SPEC.replace('FORMAT', format));
-  const res = checkFile(f);
-  expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return { dir, plan: buildPlan(res).plan, out: path.join(dir, 'out', `people.${format}`) };
+  const { dir, plan } = planOf(SPEC.replace('FORMAT', format), { name: 'people.synth', prefix: 'synth-run-' });
+  return { dir, plan, out: path.join(dir, 'out', `people.${format}`) };
 }
 
 describe('dataset executor', () => {

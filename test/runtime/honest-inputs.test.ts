@@ -1,18 +1,16 @@
 // Issue #11's small inputs, each run through the CLI as a user would: the exit code, the message and the manifest
 // say exactly what happened, and a rerun ends with exactly the right rows.
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthAsync } from '../support/cli.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { journalFiles } from '../support/journal.js';
+import { project as writeProject } from '../support/synth.js';
 
 function project(src: string): { dir: string; file: string; out: (name: string) => string; manifest: (name: string) => Record<string, unknown> } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-honest-'));
-  const file = path.join(dir, 'spec.synth');
-  writeFileSync(file, src);
+  const { dir, file } = writeProject(src, { prefix: 'synth-honest-' });
   return {
     dir,
     file,

@@ -1,8 +1,7 @@
 // Datasets with LLM prompts against a real HTTP server speaking the OpenAI API (test/support/fake-openai.ts),
 // through the real `openai` client: faults, kill -9 and resume, secrets, missing endpoint, documents as data.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { ROOT } from '../support/examples.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { mulberry32 } from '../support/prng.js';
 import { journaledRows } from '../support/journal.js';
+import { project as writeProject } from '../support/synth.js';
 
 const KEY = 'sk-test-SECRET-7f3a9c21';
 
@@ -50,12 +50,7 @@ dataset tickets: Ticket {
 }
 ${extra}`;
 
-function project(src: string): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-llm-'));
-  const file = path.join(dir, 'spec.synth');
-  writeFileSync(file, src);
-  return { dir, file };
-}
+const project = (src: string) => writeProject(src, { prefix: 'synth-llm-' });
 
 function schemaOf(file: string) {
   const plan = buildPlan(checkFile(file)).plan;
@@ -171,7 +166,7 @@ describe('LLM datasets', () => {
   it('stops with the variable to set when no endpoint is configured', () => {
     const { file } = project(SPEC(5));
     const r = synth(['run', file], { env: { TEST_BASE_URL: server.url, TEST_API_KEY: '' } });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1); // the user's environment, fixed by setting the variable (docs/runtime.md)
     expect(r.stderr).toMatch(/SYN5001: model 'writer' has no API key: set the environment variable TEST_API_KEY/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -204,7 +199,7 @@ dataset qa { for c in docs row = { q: ask(c.text), path: c.path } output "out/qa
     const outside = project(docSpec.replace('docs/*.md', '../*.md'));
     const o = await synthAsync(['run', outside.file], { env: env() });
     expect(o.stderr).toMatch(/SYN4002/);
-    expect(o.code).toBe(2);
+    expect(o.code).toBe(1); // a path in the spec: the user's mistake
   });
 
   it('judges rows: the score is a column, the threshold filters, judge calls are cached', async () => {

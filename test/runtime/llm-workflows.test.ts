@@ -90,7 +90,9 @@ describe('LLM data workflows (issue #15), end to end against the test server', (
       expect(r['quality']).toBeGreaterThanOrEqual(1);
     }
     const manifest = JSON.parse(readFileSync(path.join(out, 'dpo.manifest.json'), 'utf8'));
-    expect(manifest.status).toBe('complete');
+    // --limit made fewer rows than the dataset has: every row it asked for, and the manifest says so
+    expect(manifest.status).toBe('limited');
+    expect(manifest.counts.rows).toBe(LIMIT);
     // calls counted per model block in the manifest
     const perModel = Object.fromEntries(manifest.models.map((m: { name: string; calls: number }) => [m.name, m.calls]));
     expect(perModel).toEqual({ backup: 0, cheap: LIMIT * 2, judge: LIMIT * 2, strong: LIMIT });
@@ -139,9 +141,14 @@ describe('LLM data workflows (issue #15), end to end against the test server', (
     const plan = JSON.parse(readFileSync(path.join(hf, 'synth.manifest.json'), 'utf8')).plan;
     expect(card).toContain(plan);
 
-    // the outputs verify against their manifests (every split file, the Parquet shards and the card)
+    // every file matches its manifest (each split file, the Parquet shards and the card: no SYN5025); the runs
+    // were --limit runs, so verify says each dataset is limited (SYN5026) and exits 1
     const verify = await synthAsync(['verify', out]);
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(1);
+    expect(verify.stderr).not.toMatch(/SYN5025|SYN5029/);
+    const errors = verify.stderr.split('\n').filter((l) => l.startsWith('error'));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const l of errors) expect(l).toMatch(/^error SYN5026: .*limited \(--limit/);
   });
 
   it('examples/support-chat: multi-turn conversations with a tool call, in the fine-tuning format; the dry run counts the lazy branch exactly', async () => {

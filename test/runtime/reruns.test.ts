@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthAsync } from '../support/cli.js';
 import { startFakeOpenAI, type FakeOpenAI, type ScriptedAnswer } from '../support/fake-openai.js';
+import { project as writeProject } from '../support/synth.js';
 
 const SPEC = (o: { t1?: string; t2?: string; keep?: string } = {}) => `goal "reruns" { seed 4 }
 struct Q { text: string }
@@ -56,9 +57,7 @@ describe('reruns', () => {
     return { ...r, sent: server.requests.slice(before).map((q) => JSON.stringify(q.body)) };
   };
   const project = (src: string) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'synth-rerun-'));
-    const file = path.join(dir, 'spec.synth');
-    writeFileSync(file, src);
+    const { dir, file } = writeProject(src, { prefix: 'synth-rerun-' });
     return { dir, file, read: (n: string) => readFileSync(path.join(dir, 'out', n), 'utf8') };
   };
 

@@ -6,6 +6,7 @@ import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { mergeShards } from '../../runtime/merge.js';
 import { run } from '../../runtime/run/run-plan.js';
+import { planOf } from '../support/synth.js';
 
 const SPEC = (fmt: string, count = 500) => `goal "shards" { seed 21  split { train: 0.75, test: 0.25 } }
 enum Kind { a, b, c }
@@ -22,9 +23,7 @@ dataset things {
 `;
 
 async function setup(fmt: string, count = 500) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'synth-shard-'));
-  writeFileSync(path.join(dir, 's.synth'), SPEC(fmt, count));
-  const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
+  const { dir, plan } = planOf(SPEC(fmt, count), { name: 's.synth', prefix: 'synth-shard-' });
   return { dir, plan };
 }
 

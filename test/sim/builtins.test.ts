@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIM_FUNCTIONS, type SimFnName, type Ty } from '../../compiler/sim/builtins.js';
 import { compileSim, difference, runOnCpu, runOnGpu } from '../support/sim-diff.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 /** Three values per type, a, b and c: a positive where a function needs it (sqrt, log, pow), b with negative parts. */
 const VALUES: Record<Ty, [string, string, string]> = {
@@ -73,7 +73,7 @@ describe('every built-in overload', () => {
         const each = col('each').map((i) => Array.from(cpu.result.finalState[i]!));
         expect(out).toEqual(each);
       }
-      await webgpuOrSkip(`built-in ${o.name} on WebGPU`, ctx);
+      await needWebGpu(ctx, `built-in ${o.name} on WebGPU`);
       expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
     });
   }

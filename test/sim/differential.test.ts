@@ -10,7 +10,7 @@ import { runCpu } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';
 import { simRows, type SimResult } from '../../runtime/sim/result.js';
 import { ROOT } from '../support/examples.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 const FIXTURES = ['walk', 'sir', 'flock', 'queue', 'herd'].map((n) => path.join(ROOT, 'test/sim/fixtures', `${n}.synth`));
 FIXTURES.push(path.join(ROOT, 'examples/traffic/traffic.synth'));
@@ -53,7 +53,7 @@ describe('CPU backend', () => {
 describe('CPU and WebGPU backends agree', () => {
   for (const f of FIXTURES) {
     it(path.basename(f), async (ctx) => {
-      await webgpuOrSkip('CPU/WebGPU differential test', ctx);
+      await needWebGpu(ctx, 'CPU/WebGPU differential test');
       for (const stage of stagesOf(f)) {
         const cpu: SimResult = await runCpu(stage, { workers: 1 });
         const gpu: SimResult = await runWebGpu(stage, {});
@@ -82,7 +82,7 @@ describe('CPU and WebGPU backends agree', () => {
   }
 
   it('gives identical rows for the traffic example (draws are laundered past the GPU compiler)', async (ctx) => {
-    await webgpuOrSkip('traffic identity test', ctx);
+    await needWebGpu(ctx, 'traffic identity test');
     // traffic's speed = normal(25.0, 5.0) differed in the last bit until draws were made opaque to Mesa's
     // reassociation; every other value in this sim is one operation per statement, so all rows are identical.
     const [stage] = stagesOf(FIXTURES[5]!);
@@ -94,7 +94,7 @@ describe('CPU and WebGPU backends agree', () => {
   });
 
   it('draws identical normal numbers on both backends', async (ctx) => {
-    await webgpuOrSkip('RNG identity test', ctx);
+    await needWebGpu(ctx, 'RNG identity test');
     const [stage] = stagesOf(FIXTURES[2]!); // flock: vel = vec2f(normal(0.0, 1.0), normal(0.0, 1.0)), observed at step 0
     const cpu = await runCpu(stage!, { workers: 1 });
     const gpu = await runWebGpu(stage!, {});
@@ -117,7 +117,7 @@ describe('CPU and WebGPU backends agree', () => {
   });
 
   it('draws identical uniform numbers on both backends', async (ctx) => {
-    await webgpuOrSkip('RNG identity test', ctx);
+    await needWebGpu(ctx, 'RNG identity test');
     const [stage] = stagesOf(FIXTURES[0]!); // walk: x and v are uniform draws, observed at step 0
     const cpu = await runCpu(stage!, { workers: 1 });
     const gpu = await runWebGpu(stage!, {});

@@ -10,7 +10,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 const SIM = (body: string) =>
   `sim s {\n  worlds 3\n  agents 5\n  steps 4\n  state x: f32 = 1.0\n  state n: u32 = 0\n  state k: i32 = 0\n  state p: vec2f = vec2f(1.0, 2.0)\n${body}\n}\n`;
@@ -59,7 +59,7 @@ describe('odd but valid sims run the same on both backends', () => {
       expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
       const stage = Object.values(buildPlan(res).plan.sims)[0]!.stage as SimStage;
       const cpu = await runCpu(stage, { workers: 1 });
-      await webgpuOrSkip('edge-case differential test', ctx);
+      await needWebGpu(ctx, 'edge-case differential test');
       const gpu = await runWebGpu(stage, {});
       expect(gpu.events.map((e) => e.world.length)).toEqual(cpu.events.map((e) => e.world.length));
       stage.layout.columns.forEach((c, ci) => {

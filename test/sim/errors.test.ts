@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { synth } from '../support/cli.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 function check(src: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-sim-'));
@@ -67,7 +67,7 @@ describe('runtime failures are clear messages', () => {
   });
 
   it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async (ctx) => {
-    await webgpuOrSkip('driver failure test', ctx);
+    await needWebGpu(ctx, 'driver failure test');
     const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(crash.code).toBe(2);

@@ -10,7 +10,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 function stageOf(src: string): SimStage {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-finite-'));
@@ -55,7 +55,7 @@ describe('finite outputs', () => {
     expect(cpu.code).toBe('SYN6002');
     expect(cpu.message).toMatch(/^simulation s: observed field x is -?Infinity in world \d, agent \d at step \d \(observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through\)$/);
     expect(await failure(runCpu(stage, { workers: 1 }))).toEqual(cpu); // any split into world blocks names the same one
-    await webgpuOrSkip('GPU finite outputs test', ctx);
+    await needWebGpu(ctx, 'GPU finite outputs test');
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 

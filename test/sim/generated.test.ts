@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { SimGenerator, printProgram } from '../support/sim-gen.js';
 import { diffMany, diffProgram } from '../support/sim-diff.js';
 import { shrink } from '../support/sim-shrink.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 const PROGRAMS = Number(process.env['SYNTH_SIM_PROGRAMS'] ?? 2000);
 const SEED = Number(process.env['SYNTH_SIM_SEED'] ?? 1);
@@ -24,7 +24,7 @@ describe('generated sims give bit-identical results on the CPU and WebGPU backen
   for (let slice = 0; slice * SLICE < PROGRAMS; slice++) {
     const count = Math.min(SLICE, PROGRAMS - slice * SLICE);
     it(`programs ${slice * SLICE + 1}–${slice * SLICE + count}`, async (ctx) => {
-      await webgpuOrSkip('generated CPU/WebGPU differential suite', ctx);
+      await needWebGpu(ctx, 'generated CPU/WebGPU differential suite');
       // generator seeds from `next` on, until `count` programs have checked (about one in four does not)
       const seedOf = new Map<string, number>();
       function* sources() {
@@ -52,7 +52,7 @@ describe('generated sims give bit-identical results on the CPU and WebGPU backen
     }, 20 * 60_000); // a slice takes a minute or two alone, several on a loaded machine
   }
   it(`ran ${PROGRAMS} programs`, async (ctx) => {
-    await webgpuOrSkip('generated CPU/WebGPU differential suite', ctx);
+    await needWebGpu(ctx, 'generated CPU/WebGPU differential suite');
     expect(total).toBe(PROGRAMS);
   });
 });

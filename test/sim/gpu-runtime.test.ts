@@ -10,7 +10,7 @@ import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';
-import { webgpuDecision, webgpuOrSkip } from '../support/webgpu.js';
+import { webgpuDecision, needWebGpu } from '../support/webgpu.js';
 
 function stageOf(src: string): SimStage {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-gpu-'));
@@ -47,7 +47,7 @@ describe('`check` failures stop both backends with the same message', () => {
     const stage = stageOf(SRC('check x < 40.0'));
     const cpu = await failure(runCpu(stage, { workers: 1 }));
     expect(cpu).toEqual({ code: 'SYN6004', message: 'simulation s: `check x < 40.0` failed in world 3, agent 4 at step 13' });
-    await webgpuOrSkip('GPU invariant test', ctx);
+    await needWebGpu(ctx, 'GPU invariant test');
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 
@@ -56,14 +56,14 @@ describe('`check` failures stop both backends with the same message', () => {
     const cpu = await failure(runCpu(stage, { workers: 1 }));
     expect(cpu.code).toBe('SYN6002');
     expect(cpu.message).toMatch(/^simulation s: state x became Infinity in world 0, agent 0 at step 301 \(`check finite`\)$/);
-    await webgpuOrSkip('GPU finite test', ctx);
+    await needWebGpu(ctx, 'GPU finite test');
     expect(await failure(runWebGpu(stage, {}))).toEqual(cpu);
   });
 });
 
 describe('WebGPU runner', () => {
   it('caches pipelines by the WGSL hash across runs', async (ctx) => {
-    await webgpuOrSkip('pipeline cache test', ctx);
+    await needWebGpu(ctx, 'pipeline cache test');
     const stage = stageOf('sim c { worlds 2 agents 3 steps 4 state x: f32 = 0.0 rule r { x = x + 1.0 } }');
     const first = await runWebGpu(stage, {});
     const second = await runWebGpu(stage, {});
@@ -73,7 +73,7 @@ describe('WebGPU runner', () => {
   });
 
   it('reads observations back in chunks and reassembles them in step order', async (ctx) => {
-    await webgpuOrSkip('observation chunk test', ctx);
+    await needWebGpu(ctx, 'observation chunk test');
     const stage = stageOf(`sim o {
   worlds 7
   agents 3
@@ -96,7 +96,7 @@ describe('WebGPU runner', () => {
   });
 
   it('dispatches more than 65,535 workgroups (a 2-D grid)', async (ctx) => {
-    await webgpuOrSkip('large dispatch test', ctx);
+    await needWebGpu(ctx, 'large dispatch test');
     // 2,099,200 worlds × 2 agents = 4,198,400 agents. The rule reads other agents, so its kernel keeps
     // workgroups of 64: 65,600 of them, more than one grid dimension allows.
     const stage = stageOf(`sim big {
@@ -124,15 +124,23 @@ describe('WebGPU runner', () => {
 
 describe('tests on a machine without WebGPU', () => {
   const none = { ok: false, detail: 'no WebGPU adapter' };
-  it('skip loudly', () => {
-    const lines: string[] = [];
-    expect(webgpuDecision('some test', none, {}, (l) => lines.push(l))).toBe(false);
-    expect(lines.join('')).toMatch(/!!! SKIPPING some test: no WebGPU adapter/);
+  it('are skipped with their reason', () => {
+    expect(webgpuDecision('some test', none, {})).toEqual({ action: 'skip', reason: expect.stringMatching(/^some test: no WebGPU adapter \(no WebGPU adapter\); install Mesa/) });
   });
-  it('fail under CI (SYNTH_REQUIRE_WEBGPU=1)', () => {
-    expect(() => webgpuDecision('some test', none, { SYNTH_REQUIRE_WEBGPU: '1' }, () => undefined)).toThrow(/WebGPU is required here/);
+  it('fail where WebGPU is required (SYNTH_REQUIRE_WEBGPU=1, or CI)', () => {
+    expect(webgpuDecision('some test', none, { SYNTH_REQUIRE_WEBGPU: '1' }).action).toBe('fail');
+    expect(webgpuDecision('some test', none, { CI: 'true' }).action).toBe('fail');
   });
   it('run where an adapter is present', () => {
-    expect(webgpuDecision('some test', { ok: true, detail: 'llvmpipe' }, { SYNTH_REQUIRE_WEBGPU: '1' }, () => undefined)).toBe(true);
+    expect(webgpuDecision('some test', { ok: true, detail: 'llvmpipe' }, { SYNTH_REQUIRE_WEBGPU: '1' }).action).toBe('run');
+  });
+  it('skip through vitest (a skip, never a pass) or throw', async () => {
+    const { skipOrFail } = await import('../support/skip.js');
+    const skipped: string[] = [];
+    const ctx = { skip: ((note?: string) => { skipped.push(String(note)); throw new Error('skipped'); }) as never };
+    expect(() => skipOrFail(ctx, 'no adapter', 'SYNTH_REQUIRE_WEBGPU', {})).toThrow('skipped');
+    expect(skipped).toEqual(['no adapter']);
+    expect(() => skipOrFail(ctx, 'no adapter', 'SYNTH_REQUIRE_WEBGPU', { SYNTH_REQUIRE_WEBGPU: '1' })).toThrow(/no adapter — required here \(SYNTH_REQUIRE_WEBGPU=1\)/);
+    expect(skipped).toHaveLength(1);
   });
 });

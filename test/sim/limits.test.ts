@@ -12,7 +12,7 @@ import { parseSynth } from '../../grammar/parse.js';
 import type * as A from '../../grammar/ast.js';
 import { synth } from '../support/cli.js';
 import { compileSim, difference, runOnCpu, runOnGpu } from '../support/sim-diff.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 function spec(src: string): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'synth-limits-'));
@@ -113,7 +113,7 @@ describe('non-finite observed or emitted values', () => {
     const cpu = await runOnCpu(c.stage);
     // at step 2 every agent's x is negative (agent − 3): log is NaN; the earliest (step, world, agent) is named
     expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe("SYN6002 simulation s: field v of event 'e' is NaN in world 0, agent 0 at step 2 (observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through)");
-    await webgpuOrSkip('non-finite outputs on WebGPU', ctx);
+    await needWebGpu(ctx, 'non-finite outputs on WebGPU');
     expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
   });
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSim, difference, runOnCpu, runOnGpu } from '../support/sim-diff.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 
 const DIR = path.join(import.meta.dirname, 'regressions');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.synth')).sort();
@@ -18,7 +18,7 @@ describe('kept disagreements between the backends stay fixed', () => {
       if (!c.ok) throw new Error(c.errors.join('\n'));
       const cpu = await runOnCpu(c.stage);
       if (!cpu.ok) expect(cpu.code).not.toBe('crash');
-      await webgpuOrSkip(`regression ${f} on WebGPU`, ctx);
+      await needWebGpu(ctx, `regression ${f} on WebGPU`);
       expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
     });
   }

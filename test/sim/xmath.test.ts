@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SCALAR_LIB } from '../../compiler/sim/xmath.js';
 import type { FnDef } from '../../compiler/sim/ir.js';
 import { mulberry32 } from '../support/prng.js';
-import { webgpuOrSkip } from '../support/webgpu.js';
+import { needWebGpu } from '../support/webgpu.js';
 import { gpuOfBits, jsOfBits } from '../support/xmath-eval.js';
 
 const fn = (name: string): FnDef => SCALAR_LIB.find((f) => f.name === name)!;
@@ -158,7 +158,7 @@ describe('normal draws', () => {
 describe('JavaScript and WGSL printings agree bit for bit', () => {
   for (const f of SCALAR_LIB) {
     it(f.name, async (ctx) => {
-      await webgpuOrSkip(`math library ${f.name} on the GPU`, ctx);
+      await needWebGpu(ctx, `math library ${f.name} on the GPU`);
       const r = mulberry32(f.name.length * 7919);
       const P = f.params.length;
       const arg = (ty: string) => {

@@ -1,14 +1,14 @@
-// Headless Chromium (Debian's package) through playwright-core, for browser tests. Tests that need it skip
-// loudly where it is missing, and fail instead under CI.
+// Headless Chromium (Debian's package) through playwright-core, for browser tests. A test that needs it calls
+// `needChromium(ctx, what)`: skipped with its reason where Chromium is missing, failed instead under CI.
 import { existsSync } from 'node:fs';
+import type { TestContext } from 'vitest';
+import { skipOrFail } from './skip.js';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-export function requireOrSkip(what: string): boolean {
-  if (CHROMIUM) return true;
-  if (process.env['CI']) throw new Error(`${what}: Chromium is required under CI (apt-get install chromium)`);
-  console.warn(`\n!!! SKIPPING ${what}: no Chromium found (install Debian's chromium to run it)\n`);
-  return false;
+/** Returns when Chromium is installed; else skips the test with the reason (fails it under CI). */
+export function needChromium(ctx: Pick<TestContext, 'skip'>, what: string): void {
+  if (!CHROMIUM) skipOrFail(ctx, `${what}: no Chromium found (apt-get install chromium)`);
 }
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -45,6 +45,9 @@ export interface FakeOpenAIOptions {
   /** called as each request arrives, before anything is answered: tests kill a client at a chosen request
    *  (a kill point chosen by what the run has done, never by a timer) */
   onRequest?: (r: { method: string; path: string; n: number }) => void;
+  /** chat: hold request `n` (1-based, all requests counted) until the promise settles — a test looks at the
+   *  client mid-run at a point chosen by what it has done; undefined answers at once */
+  hold?: (n: number) => Promise<void> | undefined;
   /** chat: a scripted answer for a request (its parsed body), instead of one generated from the schema: an
    *  HTTP error (`status`, `message`), or a completion with this `content`, `refusal` and `finish_reason`;
    *  undefined answers as usual */
@@ -56,6 +59,10 @@ export interface FakeOpenAIOptions {
 export interface ScriptedAnswer {
   status?: number;
   message?: string;
+  /** with `status`: the error's `code` and `type` (OpenAI's `insufficient_quota`, …) */
+  code?: string;
+  /** with `status`: response headers (`retry-after`, …) */
+  headers?: Record<string, string>;
   content?: string;
   refusal?: string;
   finish?: 'stop' | 'length' | 'content_filter';
@@ -170,8 +177,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     res.end(body);
     stats.lastAnswerAt = Date.now();
   };
-  const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}) =>
-    send(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }), headers);
+  const error = (res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}, code: string | null = null) =>
+    send(res, status, JSON.stringify({ error: { message, type, param: null, code } }), headers);
 
   /** This request's fault, drawn from the request counter (never the body, so a retry can succeed). A 'timeout'
    *  holds the request until the client gives up (or `hangMs`), then drops it; the caller just returns. */
@@ -277,7 +284,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (scripted) {
       if (scripted.status) {
         if (rec) rec.status = scripted.status;
-        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, 'invalid_request_error');
+        error(res, scripted.status, scripted.message ?? `scripted HTTP ${scripted.status}`, scripted.code ?? 'invalid_request_error', scripted.headers ?? {}, scripted.code ?? null);
         return done();
       }
       const content = scripted.content ?? '';
@@ -390,8 +397,12 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       return done();
     }
     if (req.method === 'POST' && url.startsWith('/v1/chat/completions')) {
+      const held = opts.hold?.(stats.requests);
       readBody(req).then(
-        (raw) => handleChat(raw, res, rec, done),
+        async (raw) => {
+          if (held) await held.catch(() => undefined);
+          handleChat(raw, res, rec, done);
+        },
         () => done(),
       );
       return;

@@ -6,27 +6,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, Position, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import { positionAt } from '../../support/cursor.js';
 import { ROOT } from '../../support/examples.js';
 
-export interface CursorText {
-  text: string;
-  offset: number;
-  position: Position;
-}
-
-/** Removes the `<|>` marker from a fixture, returning the text and the cursor. */
-export function cursor(withMarker: string): CursorText {
-  const offset = withMarker.indexOf('<|>');
-  if (offset < 0) throw new Error('fixture has no <|> marker');
-  const text = withMarker.slice(0, offset) + withMarker.slice(offset + 3);
-  return { text, offset, position: positionAt(text, offset) };
-}
-
-export function positionAt(text: string, offset: number): Position {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
+// cursor markers live in test/support/cursor.ts, shared with the in-process helpers (test/support/synth.ts)
+export { cursor, positionAt, type CursorText } from '../../support/cursor.js';
 
 export function uriOf(p: string): string {
   return pathToFileURL(path.resolve(p)).href;

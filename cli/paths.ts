@@ -1,0 +1,39 @@
+// Checks of what the command line names, made before a command does any work, so a mistake is one coded line
+// and exit 1 rather than an error from deep inside a run: a folder option that names a file, a `--dataset`
+// the spec does not have.
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import { formatMessage, SynthError, synthError } from '../base/diagnostics.js';
+import type { Plan } from '../compiler/plan/schema.js';
+import { closest } from '../compiler/suggest.js';
+
+/**
+ * Throws SYN4107 when `dir`, or the nearest part of it that exists, is not a folder (a file, a socket); a path
+ * that does not exist yet is fine (the command creates it). `what` names where the path came from (`--out`, `synth init's DIR`).
+ */
+export function requireFolder(dir: string, what: string): void {
+  // the path, or the nearest part of it that exists (`-o file/plan`: `file` is in the way)
+  let p = dir;
+  let st;
+  for (;;) {
+    try {
+      st = statSync(p);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(p) === p) return; // other problems are the command's write errors
+      p = path.dirname(p);
+    }
+  }
+  if (!st.isDirectory()) throw synthError('SYN4107', { path: p, what, actual: st.isFile() ? 'a file' : 'not a regular folder' });
+}
+
+/** Throws SYN4106 (with a "did you mean" or the list of datasets) for a `--dataset` name `plan` lacks. */
+export function checkDatasetNames(plan: Plan, names: readonly string[] | undefined): void {
+  const all = Object.keys(plan.datasets);
+  for (const name of names ?? []) {
+    if (Object.hasOwn(plan.datasets, name)) continue;
+    const suggestion = closest(name, all);
+    throw new SynthError('SYN4106', formatMessage('SYN4106', { name }, suggestion ? { suggestion } : { choices: all }));
+  }
+}
