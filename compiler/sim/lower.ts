@@ -272,6 +272,8 @@ class Lowerer {
       case 'bernoulli':
         return lib(DRAWS.bernoulli, [...rand(1), this.expr(e.args[0]!, scope, 'f32')]);
       case 'randint': {
+        // literal bounds with a negative one used as a u32 (`u32(randint(-5, 5))`): an i32 draw, converted
+        if (ty === 'u32' && e.args.some((a) => this.types.get(a) === 'int' && (intConst(a) ?? 0) < 0)) return { k: 'convert', ty: 'u32', a: this.call(e, scope, 'i32') };
         const it = ty === 'u32' ? 'u32' : 'i32';
         return lib(it === 'u32' ? DRAWS.randint_u32 : DRAWS.randint_i32, [...rand(1), ...e.args.map((a) => this.expr(a, scope, it))]);
       }
