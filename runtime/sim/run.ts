@@ -36,8 +36,11 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   try {
     return await runWebGpu(s, range ? { worldRange: range } : {});
   } catch (e) {
-    if (opts.backend === 'webgpu' || !(e instanceof SynthError) || e.code !== 'SYN6003') throw e;
-    opts.onNotice?.(`note: ${e.message.split('\n')[0]} — running simulation ${s.layout.name} on the CPU backend instead`);
+    // a driver failure (SYN6003), or WGSL of ours the driver rejected (SYN9002, a bug in Synth): the CPU
+    // backend runs the same IR, so `auto` falls back — saying which, with the code, never silently
+    if (opts.backend === 'webgpu' || !(e instanceof SynthError) || (e.code !== 'SYN6003' && e.code !== 'SYN9002')) throw e;
+    const why = e.message.replace(/\s*\n\s*/g, '; ');
+    opts.onNotice?.(`note: ${e.code}: ${why} — running simulation ${s.layout.name} on the CPU backend instead`);
     return cpu();
   }
 }
