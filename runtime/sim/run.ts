@@ -8,6 +8,7 @@ import { ensureFits } from './memory.js';
 import type { SimResult } from './result.js';
 
 export { simKeys, simRowCount, simRows, type SimResult, type SimRow } from './result.js';
+export { SimInterrupted } from './cpu.js';
 
 export interface SimRunOptions {
   backend: 'cpu' | 'webgpu' | 'auto';
@@ -18,6 +19,8 @@ export interface SimRunOptions {
   rows?: string[];
   /** bytes the run may need (default: the machine's memory; Infinity: no limit) */
   maxMemory?: number;
+  /** Ctrl-C: a CPU sim stops (its workers terminated) and runSim rejects with SimInterrupted */
+  interrupted?: () => boolean;
 }
 
 export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimResult> {
@@ -28,7 +31,7 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   const fits = (backend: 'cpu' | 'webgpu') => ensureFits(s.layout, { worlds, backend, ...(opts.rows ? { rows: opts.rows } : {}), ...(opts.maxMemory !== undefined ? { limit: opts.maxMemory } : {}) });
   const cpu = () => {
     fits('cpu');
-    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}) });
   };
   if (opts.backend === 'cpu') return cpu();
   fits('webgpu');
