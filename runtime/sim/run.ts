@@ -42,8 +42,11 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
     // a driver failure (SYN6003), or WGSL of ours the driver rejected (SYN9002, a bug in Synth): the CPU
     // backend runs the same IR, so `auto` falls back — saying which, with the code, never silently
     if (opts.backend === 'webgpu' || !(e instanceof SynthError) || (e.code !== 'SYN6003' && e.code !== 'SYN9002')) throw e;
-    const why = e.message.replace(/\s*\n\s*/g, '; ');
-    opts.onNotice?.(`note: ${e.code}: ${why} — running simulation ${s.layout.name} on the CPU backend instead`);
-    return cpu();
+    const reason = `${e.code}: ${e.message.replace(/\s*\n\s*/g, '; ')}`;
+    opts.onNotice?.(`note: ${reason} — running simulation ${s.layout.name} on the CPU backend instead`);
+    const res = await cpu();
+    // the manifest says the sim fell back, and why (items.ts `simRecord`)
+    res.stats['fallback'] = reason;
+    return res;
   }
 }
