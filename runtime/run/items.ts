@@ -38,7 +38,7 @@ export class ItemLoader {
    */
   constructor(
     private readonly plan: Plan,
-    private readonly o: DryRunOptions & { shard?: { index: number; count: number } },
+    private readonly o: DryRunOptions & { shard?: { index: number; count: number }; interrupted?: () => boolean },
   ) {}
 
   /**
@@ -206,6 +206,7 @@ export class ItemLoader {
         ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(range ? { worldRange: range } : {}),
+        ...(this.o.interrupted ? { interrupted: this.o.interrupted } : {}),
       }).then((res) => {
         const ms = performance.now() - t0;
         const agentSteps = Number(res.stats['agentSteps'] ?? worlds * L.agents * L.steps);

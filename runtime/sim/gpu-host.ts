@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
-import { SynthError } from '../../base/diagnostics.js';
+import { SynthError, synthError } from '../../base/diagnostics.js';
 import { invariantError } from './cpu.js';
 import type { GpuReply, GpuRequest } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
@@ -68,6 +68,7 @@ class GpuSession {
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
+      else if (m.wgslBug !== undefined) p.reject(synthError('SYN9002', { backend: 'WebGPU (WGSL)', sim: m.wgslBug, problem: m.error ?? '' }));
       else p.reject(new SynthError('SYN6003', `WebGPU: ${m.error}`));
       this.hold(this.pending.size > 0);
     });
