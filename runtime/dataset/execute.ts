@@ -385,6 +385,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const fin = outcome.finish({
     target,
     forDataset: isFor,
+    rowsCounted: isFor && forCount !== undefined && varyingRows,
+    exhausted: end.exhausted,
     ...(stoppedEarly !== undefined ? { stopped: stoppedEarly } : {}),
     exhaustedAt: maxIndex,
   });
