@@ -154,7 +154,8 @@ export class ItemLoader {
     const res = await this.sim(name);
     const inexact = (this.plan.sims[name]!.stage as { inexact?: string[] }).inexact ?? [];
     const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
-    return { backend, exact: inexact.length === 0, inexact };
+    const fallback = res.stats['fallback'];
+    return { backend, exact: inexact.length === 0, inexact, requested: this.o.backend ?? 'auto', ...(fallback !== undefined ? { fallback: String(fallback) } : {}) };
   }
 
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */

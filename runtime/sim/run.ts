@@ -40,7 +40,11 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
     return await runWebGpu(s, range ? { worldRange: range } : {});
   } catch (e) {
     if (opts.backend === 'webgpu' || !(e instanceof SynthError) || !GPU_FAILURES.has(e.code)) throw e;
-    opts.onNotice?.(`note: ${e.message.split('\n')[0]} — running simulation ${s.layout.name} on the CPU backend instead`);
-    return cpu();
+    const reason = e.message.split('\n')[0]!;
+    opts.onNotice?.(`note: ${reason} — running simulation ${s.layout.name} on the CPU backend instead`);
+    const res = await cpu();
+    // the manifest says the sim fell back, and why (items.ts `simRecord`)
+    res.stats['fallback'] = reason;
+    return res;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,10 @@ describe('runtime failures are clear messages', () => {
     expect(auto.stderr).toMatch(/note: .*running simulation s on the CPU backend instead/);
     expect(auto.stderr).toContain('d: 48 rows'); // 16 agents × 3 observations (steps 0, 5, 10)
     expect(auto.code).toBe(0);
+    // the manifest says what was asked for, what ran, and why it fell back
+    const m = JSON.parse(readFileSync(path.join(path.dirname(f), 'out', 'd.manifest.json'), 'utf8')) as { sims: Record<string, { backend: string; requested: string; fallback?: string }> };
+    expect(m.sims['s']).toMatchObject({ backend: 'cpu', requested: 'auto' });
+    expect(m.sims['s']!.fallback).toMatch(/SYN6003|WebGPU process was killed by SIGSEGV/);
     const bogus = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
     expect(bogus.stderr).toMatch(/SYN6003: WebGPU: unknown Dawn backend 'null'/);
     expect(bogus.code).toBe(2);
