@@ -252,6 +252,12 @@ export const DIAGNOSTICS = {
 
   // ---- SYN9xxx: bugs in Synth
   SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },
+  SYN9002: {
+    severity: 'error',
+    title: 'generated simulation code rejected (a bug in Synth)',
+    message: 'the {backend} code Synth generated for simulation {sim} is invalid ({problem}); this is a bug in Synth, not in your spec: please report it with this file',
+    help: 'Report the bug with the spec. With `--backend auto` a sim whose WGSL is rejected runs on the CPU backend instead.',
+  },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

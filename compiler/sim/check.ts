@@ -247,6 +247,12 @@ class SimChecker {
           }
         }
         case 'Call': {
+          if (e.callee.name === 'randint' && e.args.length === 2) {
+            // constant bounds out of order: an empty range (at run time the bounds are swapped, see lower.ts)
+            const [lo, hi] = e.args.map(ev);
+            if (lo !== null && lo !== undefined && hi !== null && hi !== undefined && lo > hi) this.report('SYN3034', e.span, { what: 'randint', low: lo, high: hi });
+            return null;
+          }
           const fn = CONST_FNS[e.callee.name];
           if (!fn || e.args.length !== fn.length) {
             e.args.forEach(ev);
@@ -520,7 +526,15 @@ class SimChecker {
       });
       if (name === 'randint') {
         const k = args.find((t) => t === 'i32' || t === 'u32');
-        return k ?? 'int';
+        if (k) return k;
+        // literal bounds: one above i32's range makes the draw a u32 (so an i32 use of it is SYN2001, not a
+        // wrapped bound); bounds that no one 32-bit type holds are an error
+        const [lo, hi] = e.args.map(constNumber);
+        if (lo !== undefined && hi !== undefined && hi >= 2 ** 31) {
+          if (lo < 0) return this.bad('SYN3028', e.span, { problem: `has the bounds ${lo} and ${hi}, which neither i32 nor u32 holds` });
+          return 'u32';
+        }
+        return 'int';
       }
       return spec.result;
     }

@@ -16,6 +16,7 @@ import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, promptRunnerFactory } from '../wiring.js';
 import { ItemLoader } from './items.js';
+import { SimInterrupted } from '../sim/cpu.js';
 import type { RunOptions } from './options.js';
 
 export interface RunSummary {
@@ -110,7 +111,15 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const budget = budgetGuard(o.budgetUsd);
   if (o.budgetUsd !== undefined) {
     // Refuse to start when the estimate alone is over the budget: the figures `--dry-run` prints.
-    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts: await items.counts(names) });
+    let itemCounts: Record<string, number>;
+    try {
+      itemCounts = await items.counts(names);
+    } catch (e) {
+      // Ctrl-C while a sim ran for the estimate: nothing was made
+      if (e instanceof SimInterrupted) return { results: [], manifests: [], failedExpectations: false, stopped: 'interrupted', error: undefined, incomplete: [], blocked: [] };
+      throw e;
+    }
+    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts });
     o.onEstimate?.(estimate);
     if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
   }
@@ -138,8 +147,17 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         const draw = ds.vary.find((v) => v.sampler.kind === 'row' && v.sampler.of === 'dataset');
         if (draw && draw.sampler.kind === 'row') throw synthError('SYN5058', { name: draw.name, dataset: n, upstream: draw.sampler.from });
       }
-      const loaded = await items.forDataset(ds);
-      const pools = await items.pools(ds);
+      let loaded: Awaited<ReturnType<ItemLoader['forDataset']>>;
+      let pools: Awaited<ReturnType<ItemLoader['pools']>>;
+      try {
+        loaded = await items.forDataset(ds);
+        pools = await items.pools(ds);
+      } catch (e) {
+        // Ctrl-C while a sim ran: it stopped with no result, so nothing of this dataset is made (exit 130)
+        if (!(e instanceof SimInterrupted)) throw e;
+        stopped = 'interrupted';
+        break;
+      }
       const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
       if (ds.prompts.length && !prompts) throw synthError('SYN5015', { dataset: n });
       // With shards over simulation worlds the sim already holds only this shard's worlds, and a dataset read by

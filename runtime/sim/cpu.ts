@@ -160,7 +160,24 @@ export function finiteStateFailure(L: SimLayout, w0: number, i: number, state: s
 export interface CpuOptions {
   workers?: number;
   worldRange?: [number, number];
+  /**
+   * Polled while the sim runs (Ctrl-C: the run's `interrupted`): once it says true the worker threads are
+   * terminated and runCpu rejects with SimInterrupted. With it the sim always runs in worker threads (one at
+   * least), so the main thread stays free to see the signal.
+   */
+  stop?: () => boolean;
 }
+
+/** A CPU simulation stopped by `CpuOptions.stop` (Ctrl-C) before it finished: it has no result. */
+export class SimInterrupted extends Error {
+  constructor(sim: string) {
+    super(`simulation ${sim} stopped: interrupted`);
+    this.name = 'SimInterrupted';
+  }
+}
+
+/** How often a running CPU sim looks at `stop` (a poll: the run's Ctrl-C flag is a function, not an event). */
+const STOP_POLL_MS = 50;
 
 function workerPath(): string | undefined {
   const here = fileURLToPath(import.meta.url);
@@ -183,7 +200,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const t0 = performance.now();
   const total = hi - lo;
   const want = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
-  const file = want > 1 ? workerPath() : undefined;
+  const file = want > 1 || opts.stop ? workerPath() : undefined;
   const threads = file ? want : 1;
   const n = total * L.agents;
   let state: Column[];
@@ -203,18 +220,30 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const ranges: Array<[number, number]> = [];
   for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
   let blocks: { events: BlockEvents; stepMs: number }[];
-  if (threads === 1) {
+  if (!file) {
     try {
       blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi))];
     } catch (e) {
       throw e instanceof BlockFailure ? e.toError() : e;
     }
   } else {
+    const workers: Worker[] = [];
+    let stopped = false;
+    const poll = opts.stop
+      ? setInterval(() => {
+          if (stopped || !opts.stop!()) return;
+          stopped = true;
+          for (const w of workers) void w.terminate();
+        }, STOP_POLL_MS)
+      : undefined;
     const settled = await Promise.allSettled(
       ranges.map(
         ([a, b]) =>
           new Promise<{ events: BlockEvents; stepMs: number }>((resolve, reject) => {
-            const worker = new Worker(file!, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            workers.push(worker);
+            // terminated by a stop: it ends without a message
+            worker.once('exit', () => reject(new SimInterrupted(L.name)));
             worker.once('message', (m: WorkerReply) => {
               void worker.terminate();
               if (m.ok) resolve({ events: m.events, stepMs: m.stepMs });
@@ -225,6 +254,8 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
           }),
       ),
     );
+    clearInterval(poll);
+    if (stopped) throw new SimInterrupted(L.name);
     // A `check` failure: the one the GPU reports too (earliest step, then lowest location), whatever thread found it.
     const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
     const checks = failures.filter((f): f is BlockFailure => f instanceof BlockFailure).sort((x, y) => compareKeys(x.key, y.key));

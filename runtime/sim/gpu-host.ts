@@ -69,6 +69,7 @@ class GpuSession {
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
+      else if (m.wgslBug !== undefined) p.reject(synthError('SYN9002', { backend: 'WebGPU (WGSL)', sim: m.wgslBug, problem: m.error ?? '' }));
       else p.reject(synthError('SYN6003', { error: m.error ?? 'unknown error' }));
       this.hold(this.pending.size > 0);
     });

@@ -8,6 +8,7 @@ import { ensureFits } from './memory.js';
 import type { SimResult } from './result.js';
 
 export { simKeys, simRowCount, simRows, type SimResult, type SimRow } from './result.js';
+export { SimInterrupted } from './cpu.js';
 
 export interface SimRunOptions {
   backend: 'cpu' | 'webgpu' | 'auto';
@@ -18,6 +19,8 @@ export interface SimRunOptions {
   rows?: string[];
   /** bytes the run may need (default: the machine's memory; Infinity: no limit) */
   maxMemory?: number;
+  /** Ctrl-C: a CPU sim stops (its workers terminated) and runSim rejects with SimInterrupted */
+  interrupted?: () => boolean;
 }
 
 /** The WebGPU backend's own failures (not the spec's): with `--backend auto` the run falls back to the CPU. */
@@ -31,7 +34,7 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   const fits = (backend: 'cpu' | 'webgpu') => ensureFits(s.layout, { worlds, backend, ...(opts.rows ? { rows: opts.rows } : {}), ...(opts.maxMemory !== undefined ? { limit: opts.maxMemory } : {}) });
   const cpu = () => {
     fits('cpu');
-    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}) });
+    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}) });
   };
   if (opts.backend === 'cpu') return cpu();
   fits('webgpu');
@@ -39,8 +42,10 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   try {
     return await runWebGpu(s, range ? { worldRange: range } : {});
   } catch (e) {
-    if (opts.backend === 'webgpu' || !(e instanceof SynthError) || !GPU_FAILURES.has(e.code)) throw e;
-    const reason = e.message.split('\n')[0]!;
+    // a failure of the WebGPU backend (GPU_FAILURES), or WGSL of ours the driver rejected (SYN9002, a bug in
+    // Synth): the CPU backend runs the same IR, so `auto` falls back — saying which, with the code, never silently
+    if (opts.backend === 'webgpu' || !(e instanceof SynthError) || !(GPU_FAILURES.has(e.code) || e.code === 'SYN9002')) throw e;
+    const reason = `${e.code}: ${e.message.replace(/\s*\n\s*/g, '; ')}`;
     opts.onNotice?.(`note: ${reason} — running simulation ${s.layout.name} on the CPU backend instead`);
     const res = await cpu();
     // the manifest says the sim fell back, and why (items.ts `simRecord`)

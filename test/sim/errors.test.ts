@@ -38,6 +38,11 @@ describe('bad sims get checker errors, in Synth terms', () => {
     ['a let shadowing a state', SIM('  rule r { let x = 2.0\n n = n + 1 }'), 'SYN1002', /'x' is already declared as a state of sim s/],
     ['a reduction in a check', SIM('  rule r { x = x + 1.0 }\n  check max(o.x for o in agents) < 9.0'), 'SYN3021', /only allowed inside a simulation rule/],
     ['a random draw in a check', SIM('  rule r { x = x + 1.0 }\n  check x < uniform(0.0, 9.0)'), 'SYN3025', /cannot draw random numbers/],
+    // adv12 #1: these ran with exit 0 and gave wrong draws
+    ['randint with constant bounds out of order', SIM('  state k: i32 = randint(5, 1)'), 'SYN3034', /randint: the low bound 5 is above the high bound 1/],
+    ['randint with a param bound out of order', SIM('  param top: i32 = -3\n  state k: i32 = 0\n  rule r { k = randint(0, top) }'), 'SYN3034', /low bound 0 is above the high bound -3/],
+    ['randint with a u32 bound used as an i32', SIM('  state k: i32 = randint(0, 4294967295)'), 'SYN2001', /must be i32, found u32/],
+    ['randint with bounds no 32-bit type holds', SIM('  state k: i32 = randint(-1, 4294967295)'), 'SYN3028', /neither i32 nor u32/],
   ];
   for (const [what, src, code, msg] of cases) {
     it(what, () => {
