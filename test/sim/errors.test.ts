@@ -71,7 +71,7 @@ describe('runtime failures are clear messages', () => {
     expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 1/);
   });
 
-  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async (ctx) => {
+  it('a GPU driver crash (SYN6009), and --backend auto falls back to the CPU with a notice', async (ctx) => {
     await needWebGpu(ctx, 'driver failure test');
     const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
@@ -84,7 +84,7 @@ describe('runtime failures are clear messages', () => {
     // the manifest says what was asked for, what ran, and why it fell back
     const m = JSON.parse(readFileSync(path.join(path.dirname(f), 'out', 'd.manifest.json'), 'utf8')) as { sims: Record<string, { backend: string; requested: string; fallback?: string }> };
     expect(m.sims['s']).toMatchObject({ backend: 'cpu', requested: 'auto' });
-    expect(m.sims['s']!.fallback).toMatch(/SYN6003|WebGPU process was killed by SIGSEGV/);
+    expect(m.sims['s']!.fallback).toMatch(/^SYN6009: the WebGPU process was killed by SIGSEGV/);
     const bogus = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
     expect(bogus.stderr).toMatch(/SYN6003: WebGPU: unknown Dawn backend 'null'/);
     expect(bogus.code).toBe(2);
