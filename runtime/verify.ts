@@ -3,7 +3,7 @@
 // uploaded or left on a shared disk can be trusted (or not) without re-running anything.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { formatMessage, type DiagnosticCode } from '../base/diagnostics.js';
+import { formatMessage, type DiagnosticArgs, type DiagnosticCode } from '../base/diagnostics.js';
 import { describeFile, type Format } from './dataset/output-file.js';
 import { readRows } from './dataset/read-rows.js';
 import { createHash } from 'node:crypto';
@@ -49,7 +49,7 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     }
     const output = path.join(path.dirname(manifest), name);
     const shown = path.relative(process.cwd(), output) || output;
-    const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
+    const bad = <C extends DiagnosticCode>(code: C, args: DiagnosticArgs<C>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
     if (!m.file?.sha256) {
       bad('SYN5025', { file: shown, what: 'sha256', actual: 'unknown', expected: 'nothing (the manifest predates verification: run the spec again)' });
       continue;
@@ -78,7 +78,7 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
       continue;
     }
     if (m.status === 'failed-expectations') {
-      bad('SYN5004', { detail: `${shown}: an \`expect\` of its dataset did not hold when it was written (see the manifest's "expects")` });
+      bad('SYN5004', { file: shown });
       continue;
     }
     if (m.status !== 'complete') {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { Plan, PromptStage } from '../compiler/plan/schema.js';
 import { canonicalDates } from '../compiler/plan/dates.js';
-import { SynthError, synthError } from '../base/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 import type { PromptRunner } from './dataset/execute.js';
 import { evaluate, type Env, type Value } from '../compiler/plan/eval.js';
 import { createHash } from 'node:crypto';
@@ -92,7 +92,7 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
  */
 export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage | undefined, env: NodeJS.ProcessEnv = process.env): { profile: ModelProfile; apiKey: string } {
   const m = plan.models[modelName];
-  if (!m) throw new SynthError('SYN5006', `the plan has no model '${modelName}'`);
+  if (!m) throw synthError('SYN5006', { what: 'model', name: modelName });
   const s = m.settings;
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
   const keySetting = s['api_key'];
@@ -321,7 +321,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const over = budgetSpent();
       if (over) throw Object.assign(over, { stats: { not_sent_calls: 1 } });
       const p = plan.prompts[promptName];
-      if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
+      if (!p) throw synthError('SYN5006', { what: 'prompt', name: promptName });
       if (p.returns.kind === 'image') return drawImages(p, args, rowKey);
       const client = clientFor(p);
       const schema = p.returns.schema as object | null;

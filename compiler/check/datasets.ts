@@ -76,11 +76,11 @@ function isScore(ds: DatasetScope, t: Ty): boolean {
 function rowValue(ds: DatasetScope, value: A.Expr): Ty {
   const { ctx, rowType } = ds;
   if (value.kind === 'Record' && rowType && rowType.k !== 'unknown') {
-    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, "the dataset's row");
+    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, (span, expected, found) => ctx.report('SYN2029', span, { expected, found }));
   }
   const t = ds.exprs.check(value, ds.scope({ promptCalls: true }));
   if (value.kind !== 'Call' && value.kind !== 'Record' && value.kind !== 'Missing') ctx.report('SYN2023', value.span);
-  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
+  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2029', value.span, { expected: show(rowType), found: show(t) });
   return t;
 }
 
@@ -107,7 +107,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.vars.set('row', { type, resolution: { file: ds.ctx.file, span: c.span, kind: 'row', type } });
   })
   .register('Check', 'check', (c, ds) => {
-    ds.exprs.expect(c.expr, ds.scope(), T.bool, 'a `check`');
+    ds.exprs.expectCondition(c.expr, ds.scope(), 'a `check`');
   })
   .register('Keep', 'keep', (c, ds) => {
     for (const n of c.names) {
@@ -133,7 +133,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.declare(c.name, T.float, 'judge');
   })
   .register('Expect', 'expect', (c, ds) => {
-    ds.exprs.expect(c.expr, ds.scope({ aggregates: true }), T.bool, 'an `expect`');
+    ds.exprs.expectCondition(c.expr, ds.scope({ aggregates: true }), 'an `expect`');
   })
   .register('Output', 'output', (c, ds) => {
     if (!OUTPUT_FORMATS.some((ext) => c.path.value.endsWith(ext))) ds.ctx.report('SYN3013', c.path.span, { formats: `${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}` });

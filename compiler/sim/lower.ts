@@ -306,7 +306,7 @@ class Lowerer {
     }
     if (!isSimFn(name)) throw new Error(`sim lowering: unknown function ${name}`);
     const res = resolveCall(name, argT);
-    if (typeof res === 'string') throw new Error(`sim lowering: ${SIM_FUNCTIONS[name].signature}: ${res}`);
+    if ('problem' in res) throw new Error(`sim lowering: ${SIM_FUNCTIONS[name].signature}: ${res.problem.code}`);
     // `T` parameters still abstract (every argument a literal) take the type the use wants
     const params = res.result === 'int' ? res.params.map((p, i) => (SIM_FUNCTIONS[name].overloads.params[i] === 'T' ? ty : p)) : res.params;
     const args = e.args.map((a, i) => this.expr(a, scope, params[i]));

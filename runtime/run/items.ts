@@ -55,7 +55,7 @@ export class ItemLoader {
     else if (f.kind === 'table') all = await this.table(f.from);
     else if (f.kind === 'dataset') {
       const w = this.written.get(f.from);
-      if (!w) throw new SynthError('SYN5006', `dataset '${ds.name}' reads '${f.from}', which this run has not made`);
+      if (!w) throw synthError('SYN5011', { dataset: ds.name, how: 'reads', upstream: f.from });
       all = w;
     } else {
       const res = await this.sim(f.from);
@@ -222,7 +222,7 @@ export class ItemLoader {
       const s = v.sampler;
       if (s.kind !== 'row') continue;
       const items = s.of === 'dataset' ? this.written.get(s.from) : await this.table(s.from);
-      if (!items) throw new SynthError('SYN5006', `dataset '${ds.name}' draws from '${s.from}', which this run has not made`);
+      if (!items) throw synthError('SYN5011', { dataset: ds.name, how: 'draws from', upstream: s.from });
       if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from });
       const key = s.weight ? `${s.from}\u0000${s.weight}` : s.from;
       if (out.has(key)) continue;
@@ -235,7 +235,7 @@ export class ItemLoader {
     let p = this.sims.get(name);
     if (!p) {
       const stage = this.plan.sims[name];
-      if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
+      if (!stage) throw synthError('SYN5006', { what: 'simulation', name });
       const range = this.o.shard ? shardWorlds(stage.stage, this.o.shard) : undefined;
       // a stale plan without a layout fails in runSim (SYN5006); the display then has nothing to show
       const L = (stage.stage as Partial<SimStage> | undefined)?.layout ?? { worlds: 0, agents: 0, steps: 0 };
@@ -265,7 +265,7 @@ export class ItemLoader {
     let p = this.tableData.get(name);
     if (!p) {
       const s = this.plan.sources[name];
-      if (!s || !isTableSource(s)) throw new SynthError('SYN5006', `the plan has no table '${name}'`);
+      if (!s || !isTableSource(s)) throw synthError('SYN5006', { what: 'table', name });
       p = readTable(this.o.projectRoot, s, { allowOutside: this.o.allowOutsideProject ?? false });
       this.tableData.set(name, p);
     }
@@ -352,12 +352,12 @@ function whereItems(dataset: string, binder: string, where: ExprIR, all: Items):
   return out;
 }
 
-/** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */
+/** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN5018 (no text in them), SYN4002 (a path outside the project). */
 async function loadSource(plan: Plan, name: string, root: string, allowOutside: boolean): Promise<Items> {
   const s = plan.sources[name];
-  if (!s || isTableSource(s)) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+  if (!s || isTableSource(s)) throw synthError('SYN5006', { what: 'source', name });
   const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
-  if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
+  if (r.items.length === 0) throw synthError('SYN5018', { name, pattern: s.glob, root });
   return {
     items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
     keys: r.items.map((it) => it.key),

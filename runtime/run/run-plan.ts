@@ -72,7 +72,7 @@ function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) 
  */
 export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
   for (const n of names ?? []) {
-    if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
+    if (!plan.datasets[n]) throw synthError('SYN5009', { name: n }, { choices: Object.keys(plan.datasets) });
   }
   const wanted = new Set(Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n)));
   const out: string[] = [];
@@ -159,7 +159,7 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         break;
       }
       const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
-      if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
+      if (ds.prompts.length && !prompts) throw synthError('SYN5015', { dataset: n });
       // With shards over simulation worlds the sim already holds only this shard's worlds, and a dataset read by
       // this one holds only this shard's rows: no row filter then.
       const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source' && ds.rows.for.kind !== 'table') ? o.shard : undefined;

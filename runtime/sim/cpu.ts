@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SimLayout } from '../../compiler/sim/layout.js';
-import { SynthError } from '../../base/diagnostics.js';
+import { synthError, type DiagnosticArgs, type DiagnosticCode, type SynthError } from '../../base/diagnostics.js';
 import { allocTrajectory, blockEvents, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, trimEvents, type BlockEvents, type Column, type SimResult } from './result.js';
 import { allocationFailed } from './memory.js';
 
@@ -46,13 +46,25 @@ function kernelFor(js: string): Kernel {
  */
 export class BlockFailure extends Error {
   constructor(
-    readonly code: 'SYN6002' | 'SYN6004',
-    message: string,
+    readonly failure: CheckFailure,
     readonly key: number[],
   ) {
-    super(message);
+    super(checkError(failure).message);
+  }
+
+  /** The coded error the run stops with. */
+  toError(): SynthError {
+    return checkError(this.failure);
   }
 }
+
+/** The coded error of a failed check (one branch per code, so each call's arguments are type-checked). */
+export function checkError(f: CheckFailure): SynthError {
+  return f.code === 'SYN6002' ? synthError(f.code, f.args) : synthError(f.code, f.args);
+}
+
+/** A failed `check finite` (SYN6002) or invariant (SYN6004), as its code and arguments (what a worker posts). */
+export type CheckFailure = { code: 'SYN6002'; args: DiagnosticArgs<'SYN6002'> } | { code: 'SYN6004'; args: DiagnosticArgs<'SYN6004'> };
 
 /** A block's slices of the run's columns: worlds [w0, w1), the state and (when observed) the trajectory. */
 export interface BlockViews {
@@ -120,7 +132,7 @@ function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: nu
       const v = col[i]!;
       if (v - v !== 0) {
         const w = c0 + Math.floor(i / A);
-        return new BlockFailure('SYN6002', `simulation ${L.name}: state ${L.columns[ci]!.name} became ${v} in world ${w}, agent ${i % A} at step ${t} (\`check finite\`)`, [t, 0, ci, c0 * A + i]);
+        return new BlockFailure(finiteStateFailure(L, c0, i, L.columns[ci]!.name, String(v), t), [t, 0, ci, c0 * A + i]);
       }
     }
   }
@@ -129,15 +141,20 @@ function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: nu
     if (bad >= 0) {
       const K = L.invariants.length;
       const i = Math.floor(bad / K);
-      return new BlockFailure('SYN6004', invariantError(L, c0, i, bad % K, t).message, [t, 1, c0 * A + i, bad % K]);
+      return new BlockFailure(invariantFailure(L, c0, i, bad % K, t), [t, 1, c0 * A + i, bad % K]);
     }
   }
   return undefined;
 }
 
-/** SYN6004, worded the same by both backends: `i` is the agent's index within the run's first world `w0`. */
-export function invariantError(L: SimLayout, w0: number, i: number, k: number, step: number): SynthError {
-  return new SynthError('SYN6004', `simulation ${L.name}: \`check ${L.invariants[k]}\` failed in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at step ${step}`);
+/** SYN6004 (invariant `k` failed), the same for both backends: `i` is the agent's index from the first agent of world `w0`. */
+export function invariantFailure(L: SimLayout, w0: number, i: number, k: number, step: number): CheckFailure {
+  return { code: 'SYN6004', args: { sim: L.name, check: L.invariants[k]!, world: w0 + Math.floor(i / L.agents), agent: i % L.agents, step } };
+}
+
+/** SYN6002 (`state` became `value` under `check finite`), the same for both backends; `w0` and `i` as for `invariantFailure`. */
+export function finiteStateFailure(L: SimLayout, w0: number, i: number, state: string, value: string, step: number): CheckFailure {
+  return { code: 'SYN6002', args: { sim: L.name, state, value, world: w0 + Math.floor(i / L.agents), agent: i % L.agents, step } };
 }
 
 export interface CpuOptions {
@@ -172,7 +189,10 @@ function workerPath(): string | undefined {
   return existsSync(built) ? built : undefined;
 }
 
-type WorkerReply = { ok: true; events: BlockEvents; stepMs: number } | { ok: false; error: { code?: string; message: string; key?: number[] } };
+/** A worker's answer; a failure carries a coded error's code and arguments (its class does not cross threads). */
+export type WorkerReply =
+  | { ok: true; events: BlockEvents; stepMs: number }
+  | { ok: false; error: { code?: DiagnosticCode; args?: Record<string, string | number>; message: string; failure?: CheckFailure; key?: number[] } };
 
 export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<SimResult> {
   const L = stage.layout;
@@ -204,7 +224,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
     try {
       blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi))];
     } catch (e) {
-      throw e instanceof BlockFailure ? new SynthError(e.code, e.message) : e;
+      throw e instanceof BlockFailure ? e.toError() : e;
     }
   } else {
     const workers: Worker[] = [];
@@ -227,8 +247,8 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
             worker.once('message', (m: WorkerReply) => {
               void worker.terminate();
               if (m.ok) resolve({ events: m.events, stepMs: m.stepMs });
-              else if (m.error.key) reject(new BlockFailure(m.error.code as 'SYN6002', m.error.message, m.error.key));
-              else reject(m.error.code ? new SynthError(m.error.code as never, m.error.message) : new Error(m.error.message));
+              else if (m.error.failure) reject(new BlockFailure(m.error.failure, m.error.key!));
+              else reject(m.error.code ? synthError(m.error.code, (m.error.args ?? {}) as never) : new Error(m.error.message));
             });
             worker.once('error', reject);
           }),
@@ -241,7 +261,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
     const checks = failures.filter((f): f is BlockFailure => f instanceof BlockFailure).sort((x, y) => compareKeys(x.key, y.key));
     const other = failures.find((f) => !(f instanceof BlockFailure));
     if (other) throw other;
-    if (checks.length) throw new SynthError(checks[0]!.code, checks[0]!.message);
+    if (checks.length) throw checks[0]!.toError();
     blocks = settled.map((r) => (r as PromiseFulfilledResult<{ events: BlockEvents; stepMs: number }>).value);
   }
   const result: SimResult = { layout: L, events: mergeEvents(L, blocks.map((b) => b.events)), traj, finalState: state, stats: {} };

@@ -43,7 +43,7 @@ export interface TableData {
 export class TableProblems extends SynthError {
   constructor(readonly diagnostics: Diagnostic[]) {
     const first = diagnostics[0]!;
-    super(first.code, first.message, { file: first.file, span: first.span });
+    super(first.code, first.message, {}, { file: first.file, span: first.span });
   }
 }
 
@@ -408,7 +408,7 @@ function unreadableAt(file: string, line: number, args: { source: string; file: 
   } catch {
     // the file went away meanwhile: the message still names the line
   }
-  return synthError('SYN5054', args, { file, span });
+  return synthError('SYN5054', args, { location: { file, span } });
 }
 
 async function readText(file: string, stage: TableSourceStage, t: TableChecker): Promise<void> {

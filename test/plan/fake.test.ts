@@ -194,7 +194,7 @@ describe('fake and date draws through runs', () => {
     expect(readFileSync(path.join(b.dir, 'out', 'people.parquet')).equals(readFileSync(path.join(a.dir, 'out', 'people.parquet')))).toBe(true);
   });
 
-  it('records faker\'s version in the plan, and refuses to run a plan made for another one (SYN5006)', async () => {
+  it('records faker\'s version in the plan, and refuses to run a plan made for another one (SYN5012, SYN5014)', async () => {
     const { dir, spec } = project('jsonl');
     const plan = planOf(spec);
     const ds = plan.datasets['people']!;

@@ -24,7 +24,7 @@ describe('bad sims get checker errors, in Synth terms', () => {
     ['a reduction outside a rule', SIM('  state m: f32 = max(o.x for o in agents)'), 'SYN3021', /only allowed inside a simulation rule/],
     ['an event field of the wrong type', SIM('  rule r { emit e { v: true } }\n  event e { v: f32 }'), 'SYN2001', /field v of event e must be f32, found bool/],
     ['an unknown event', SIM('  rule r { emit boom { v: 1.0 } }'), 'SYN1001', /unknown event 'boom'/],
-    ['a non-bool condition', SIM('  rule r when x { x = 1.0 }'), 'SYN2001', /`when` must be a bool condition, found f32/],
+    ['a non-bool condition', SIM('  rule r when x { x = 1.0 }'), 'SYN2028', /`when` takes a bool condition, found f32/],
     ['two rules writing one field in a phase', SIM('  rule a { x = 1.0 }\n  rule b { x = 2.0 }'), 'SYN3002', /written by rules 'a' and 'b'/],
     ['strings in a sim', SIM('  rule r { x = "fast" }'), 'SYN2021', /strings cannot be used/],
     ['a reduction over something else', SIM('  rule r { x = sum(o.x for o in worlds) }'), 'SYN3023', /range over `agents`/],
@@ -71,12 +71,12 @@ describe('runtime failures are clear messages', () => {
     expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 1/);
   });
 
-  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async (ctx) => {
+  it('a GPU driver crash (SYN6009), and --backend auto falls back to the CPU with a notice', async (ctx) => {
     await needWebGpu(ctx, 'driver failure test');
     const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(crash.code).toBe(2);
-    expect(crash.stderr).toMatch(/SYN6003: the WebGPU process was killed by SIGSEGV \(driver failure\)/);
+    expect(crash.stderr).toMatch(/SYN6009: the WebGPU process was killed by SIGSEGV \(driver failure\)/);
     const auto = synth(['run', f, '--backend', 'auto', '--fresh'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(auto.stderr).toMatch(/note: .*running simulation s on the CPU backend instead/);
     expect(auto.stderr).toContain('d: 48 rows'); // 16 agents × 3 observations (steps 0, 5, 10)
@@ -84,7 +84,7 @@ describe('runtime failures are clear messages', () => {
     // the manifest says what was asked for, what ran, and why it fell back
     const m = JSON.parse(readFileSync(path.join(path.dirname(f), 'out', 'd.manifest.json'), 'utf8')) as { sims: Record<string, { backend: string; requested: string; fallback?: string }> };
     expect(m.sims['s']).toMatchObject({ backend: 'cpu', requested: 'auto' });
-    expect(m.sims['s']!.fallback).toMatch(/SYN6003|WebGPU process was killed by SIGSEGV/);
+    expect(m.sims['s']!.fallback).toMatch(/^SYN6009: the WebGPU process was killed by SIGSEGV/);
     const bogus = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
     expect(bogus.stderr).toMatch(/SYN6003: WebGPU: unknown Dawn backend 'null'/);
     expect(bogus.code).toBe(2);
