@@ -285,7 +285,12 @@ class Lowerer {
         // literal bounds with a negative one used as a u32 (`u32(randint(-5, 5))`): an i32 draw, converted
         if (ty === 'u32' && e.args.some((a) => this.types.get(a) === 'int' && (intConst(a) ?? 0) < 0)) return { k: 'convert', ty: 'u32', a: this.call(e, scope, 'i32') };
         const it = ty === 'u32' ? 'u32' : 'i32';
-        return lib(it === 'u32' ? DRAWS.randint_u32 : DRAWS.randint_i32, [...rand(1), ...e.args.map((a) => this.expr(a, scope, it))]);
+        // a bound of the other integer type (`randint(-65435, u32(b))` drawn in i32) is converted to the draw's type
+        const bound = (a: A.Expr): Expr => {
+          const x = this.expr(a, scope, it);
+          return x.ty === it ? x : { k: 'convert', ty: it, a: x };
+        };
+        return lib(it === 'u32' ? DRAWS.randint_u32 : DRAWS.randint_i32, [...rand(1), ...e.args.map(bound)]);
       }
       case 'f32':
       case 'i32':
