@@ -310,10 +310,22 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 
   /** Tells `onProgress` where the dataset is: at most every 100 ms (a row can take microseconds), and at the end. */
   let lastProgress = 0;
+  // A report skipped by the 100 ms rule is sent when the interval ends, so the display never stays behind while
+  // the run waits (30 rows written in a burst, then every row waiting on the model, showed "1/40 rows").
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const progress = (final: boolean) => {
     if (!o.onProgress) return;
     const now = Date.now();
-    if (!final && now - lastProgress < 100) return;
+    if (!final && now - lastProgress < 100) {
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        progress(false);
+      }, 100 - (now - lastProgress));
+      trailing.unref();
+      return;
+    }
+    if (trailing !== undefined) clearTimeout(trailing);
+    trailing = undefined;
     lastProgress = now;
     const c = outcome.counts;
     o.onProgress({
@@ -368,6 +380,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     summary = await output.commit();
     if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
   } catch (e) {
+    if (trailing !== undefined) clearTimeout(trailing);
     try {
       journal.close();
     } catch {
