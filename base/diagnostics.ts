@@ -12,7 +12,7 @@
 // SYN5xxx run time, SYN6xxx simulation run time, SYN9xxx bugs in Synth itself.
 
 import type { Span } from './span.js';
-import { UNSAFE_CHARS } from './unsafe-text.js';
+import { escapeUnsafe } from './unsafe-text.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -345,7 +345,7 @@ export function showArg(v: string | number): string {
     const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
     s = s.slice(0, cut) + '…';
   }
-  return s.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafe(s);
 }
 
 /**

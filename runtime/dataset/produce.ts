@@ -439,14 +439,12 @@ function callFailure(e: unknown, prompt: string, stats: Stats): RowResult {
 }
 
 /**
- * What both producers need of a dataset's row index: `each` (indices per item), whether it calls prompts and how
- * many attempts a row gets, `absent` (a drawn `each` below its most for the row's item: no row has this index),
- * and `rowEnv`: the row's `for` item, grid values and row-level draws (a nested `for`'s levels draw per part). A
+ * What both producers need of a dataset's row index: whether it calls prompts and how many attempts a row gets,
+ * `absent` (a drawn `each` below its most for the row's item: no row has this index), and `rowEnv`: the row's `for` item, grid values and row-level draws (a nested `for`'s levels draw per part). A
  * draw whose parameters, computed for this row, fall outside its distribution's domain throws EvalError: the row
  * fails, the same way every run.
  */
 function rowSetup(o: ProducerOptions): {
-  each: number;
   hasPrompts: boolean;
   maxAttempts: number;
   absent: (i: number, id: ReturnType<typeof rowIdentity>) => boolean;
@@ -486,5 +484,5 @@ function rowSetup(o: ProducerOptions): {
       throw e;
     }
   };
-  return { each, hasPrompts, maxAttempts: hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1, absent, rowEnv, begin };
+  return { hasPrompts, maxAttempts: hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1, absent, rowEnv, begin };
 }

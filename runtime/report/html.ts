@@ -5,7 +5,7 @@
 // and styles whose SHA-256 hashes it names, so an injected handler or script would not run even if escaping
 // failed (OWASP XSS Prevention Cheat Sheet, rules 1, 2 and 3.1; CSP Level 3 hash-source).
 import { createHash } from 'node:crypto';
-import { UNSAFE_CHARS } from '../../base/unsafe-text.js';
+import { escapeUnsafe } from '../../base/unsafe-text.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -15,7 +15,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * escapes; tabs and line breaks stay (HTML shows them as spaces).
  */
 export function visibleText(s: string): string {
-  return s.replace(UNSAFE_CHARS, (c) => (c === '\t' || c === '\n' || c === '\r' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return escapeUnsafe(s, '\t\n\r');
 }
 
 /** Escapes a value for an HTML text node or a quoted attribute value (made visible first: `visibleText`). */
