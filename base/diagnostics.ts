@@ -12,7 +12,7 @@
 // SYN5xxx run time, SYN6xxx simulation run time, SYN9xxx bugs in Synth itself.
 
 import type { Span } from './span.js';
-import { UNSAFE_CHARS } from './unsafe-text.js';
+import { escapeUnsafe } from './unsafe-text.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -73,7 +73,7 @@ export const DIAGNOSTICS = {
   SYN2012: { severity: 'error', title: 'incomparable values', message: 'cannot compare {left} with {right}', help: 'Compare values of one type; for an enum, compare with a case name (`tier == pro`).' },
   SYN2013: { severity: 'error', title: 'value without fields', message: '{type} has no fields', help: 'Only structs, records, sim events and vectors have fields.' },
   SYN2014: { severity: 'error', title: 'mixed types', message: '{what} must share a type: {first} and {other}', help: 'Make every value the same type.' },
-  SYN2015: { severity: 'error', title: 'built-in arguments', message: '{signature}: {problem}', help: 'Call the built-in as its signature shows.' },
+  SYN2015: { severity: 'error', title: 'built-in argument types', message: '{signature} takes {expected}, found {found}', help: 'Call the built-in with arguments of a type its signature shows.' },
   SYN2016: { severity: 'error', title: 'not a positive integer', message: '`{what}` takes a positive constant integer', help: 'Write a whole number ≥ 1 (not `env(...)` or an expression with variables).' },
   SYN2017: { severity: 'error', title: 'malformed env() call', message: 'env takes a variable name and an optional default: env("NAME", "default")', help: 'Pass the variable\'s name as a string literal of letters, digits and `_`.' },
   SYN2018: { severity: 'error', title: 'not a non-negative number', message: '{what} must be a constant non-negative number', help: 'Write a number ≥ 0.' },
@@ -86,6 +86,17 @@ export const DIAGNOSTICS = {
   SYN2025: { severity: 'error', title: 'judge score type', message: 'a judge prompt must return int, float, or a struct with a numeric `score` field; found {found}', help: 'Change the prompt\'s return type.' },
   SYN2026: { severity: 'error', title: 'agent used whole', message: 'use a field of {binder}, e.g. {binder}.x', help: 'Read one of the other agent\'s states through the reduction\'s variable.' },
   SYN2027: { severity: 'error', title: 'initialiser reads a later state', message: 'the initialiser of state {state} reads {read}, which is not declared above it; an initialiser reads only the states declared above it', help: 'Move the state it reads above it, or initialise it from params and draws.' },
+  // SYN2001 split by the situations users meet (SYN2028-SYN2039)
+  SYN2028: { severity: 'error', title: 'condition not bool', message: '{clause} takes a bool condition, found {found}', help: 'Write a comparison or a bool value, e.g. `x > 0`, `tier == pro`.' },
+  SYN2029: { severity: 'error', title: 'row does not fit its type', message: "the dataset's row must be {expected}, found {found}", help: 'Give `row =` a record literal of the row type, or a prompt returning it.' },
+  SYN2030: { severity: 'error', title: 'field of the wrong type', message: "field '{field}' of {owner} must be {expected}, found {found}", help: 'Give the field a value of its declared type, or convert it (`str(x)`, `f32(x)`, …).' },
+  SYN2031: { severity: 'error', title: 'range bound type', message: 'a range bound must be {expected}, found {found}', help: 'Write both bounds as numbers (or both as dates or both as datetimes).' },
+  SYN2032: { severity: 'error', title: 'built-in argument type', message: 'argument {index} of {signature} must be {expected}, found {found}', help: 'Pass a value of the type the signature names, or convert it.' },
+  SYN2033: { severity: 'error', title: 'weight column type', message: "the weight column '{column}' must be int or float, found {found}", help: 'Weight rows by a numeric column.' },
+  SYN2034: { severity: 'error', title: 'simulation field type', message: 'a simulation field must be a scalar or vector (f32, i32, u32, bool, vec2f, vec3f, vec4f), found {found}', help: 'Simulations store numbers, bools and vectors only.' },
+  SYN2035: { severity: 'error', title: 'event field type', message: 'an event field must be a scalar (f32, i32, u32, bool), found {found}', help: 'Emit each component of a vector as its own field (`vx: f32, vy: f32`).' },
+  SYN2036: { severity: 'error', title: 'reduction body type', message: 'the body of {reduction}(...) must be {expected}, found {found}', help: '`count`, `any` and `all` take a bool; `sum`, `mean`, `min` and `max` a number (`sum` also a vector).' },
+  SYN2037: { severity: 'error', title: 'built-in needs f32', message: '{signature} takes {expected}, found {found}; convert with f32(...)', help: 'Wrap the argument in `f32(...)`; simulations never convert numbers implicitly.' },
   SYN2040: { severity: 'error', title: 'unknown named argument', message: "{callee} takes no argument named '{name}'", suggests: true, help: 'Remove the argument or fix its name; only `fake(…, locale: "de")` takes a named argument.' },
   SYN2050: { severity: 'error', title: 'each takes a count', message: '`each` takes a positive constant integer or an integer sampler with bounds, e.g. each 3, each randint(1, 5), each one_of(1, 2, 4)', help: 'Write a whole number ≥ 1, or `randint(low, high)` / `one_of(…)` of whole numbers ≥ 0.' },
   SYN2060: { severity: 'error', title: 'not a model', message: '`using` takes a model (a model block, or a variable holding one), found {found}', help: 'Name a model block, or a `vary`/`let` whose values are model blocks, e.g. `vary m ~ one_of(strong, cheap)`.' },
@@ -174,21 +185,29 @@ export const DIAGNOSTICS = {
   SYN4109: { severity: 'error', title: 'language server without a transport', message: '`synth lsp` talks to an editor over one transport: pass --stdio (what editors use), --node-ipc, --socket PORT or --pipe NAME{given}', help: 'Start it as `synth lsp --stdio`; editors do this for you.' },
   SYN4110: { severity: 'error', title: 'option needs another', message: '{option} works only with {needs}', help: 'Add the option it needs, or leave it out.' },
 
-  // ---- SYN5xxx: run time. Templates that are still `{detail}` are being given fixed wordings with their call
-  // sites (runtime/), see test/docs/diagnostics-registry.test.ts.
+  // ---- SYN5xxx: run time
   SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}", help: 'Set the variable, or `--dry-run` to see the cost without calling.' },
-  SYN5002: { severity: 'error', title: 'LLM call failed', message: '{detail}', help: 'Read the cause; rerun to retry the failed rows (finished calls come from the cache).' },
+  SYN5002: { severity: 'error', title: 'LLM call failed', message: "model '{model}' ({name}): {call} {row} failed after {attempts}: {cause}", help: 'Read the cause; rerun to retry the failed rows (finished calls come from the cache).' },
   SYN5003: { severity: 'error', title: 'budget exceeded', message: 'the estimated cost {estimate} is over the budget of {budget}; nothing was sent (see --dry-run)', help: 'Raise `--budget` or make fewer rows; see `--dry-run`.' },
-  SYN5004: { severity: 'error', title: 'expectation failed', message: '{detail}', help: 'Look at the rows, then adjust the spec or the expectation.' },
-  SYN5005: { severity: 'error', title: 'output error', message: '{detail}', help: 'Make the output folder writable and free space; rerun to resume.' },
-  SYN5006: { severity: 'error', title: 'plan mismatch', message: '{detail}', help: 'Rebuild and rerun from one spec; merge only shards of one plan.' },
-  SYN5007: { severity: 'error', title: 'source error', message: '{detail}', help: 'Check the source\'s pattern and files.' },
+  SYN5004: { severity: 'error', title: 'expectation failed', message: '{file}: an `expect` of its dataset did not hold when it was written (see the manifest\'s "expects")', help: 'Look at the rows, then adjust the spec or the expectation.' },
+  SYN5006: { severity: 'error', title: 'plan lacks a stage', message: "the plan has no {what} '{name}'", help: 'Rebuild the plan from the spec with this version of synth; do not edit plans by hand.' },
+  SYN5007: { severity: 'error', title: 'source matches nothing', message: 'files("{pattern}") matches no file under {root}', help: 'Check the source\'s pattern: it is relative to the spec\'s folder.' },
   SYN5008: {
     severity: 'error',
     title: 'shards from different simulation backends',
     message: 'dataset {dataset}: shards {a} and {b} ran simulation {sim} on different backends ({x}, {y}), whose results for it may differ: {why}; rerun the shards on one backend (e.g. `--backend cpu`)',
     help: 'Run every shard of the dataset with the same `--backend` (and on the same kind of GPU).',
   },
+  SYN5009: { severity: 'error', title: 'unknown dataset', message: "no dataset '{name}' in this spec", suggests: true, help: 'Name a dataset the spec declares.' },
+  SYN5010: { severity: 'error', title: 'simulation stage not runnable', message: 'this plan has no runnable simulation stage; rebuild it with this version of synth', help: 'Rebuild the plan from the spec (`synth build`) with the synth that runs it.' },
+  SYN5011: { severity: 'error', title: 'dataset read before it is made', message: "dataset '{dataset}' {how} '{upstream}', which this run has not made", help: 'Run the dataset read in the same run (leave it in `--dataset`), or run it first.' },
+  SYN5012: { severity: 'error', title: 'faker library differs', message: "dataset '{dataset}' draws with {planned}, but this Synth has {library}; rebuild the plan (values would differ)", help: 'Rebuild the plan with this synth, or run it with the synth that built it.' },
+  SYN5013: { severity: 'error', title: 'faker locale missing', message: "dataset '{dataset}' draws in faker locale '{locale}', which {library} does not have", help: 'Rebuild the plan with this synth (the checker lists the locales it has).' },
+  SYN5014: { severity: 'error', title: 'faker method missing', message: "dataset '{dataset}' draws with faker method '{method}', which is not in the catalogue of {library}", help: 'Rebuild the plan with this synth (the checker lists the methods it has).' },
+  SYN5015: { severity: 'error', title: 'no LLM client', message: 'dataset {dataset} calls prompts but no LLM endpoint is configured', help: 'Pass the run an LLM client (the CLI makes one from the spec\'s models).' },
+  SYN5016: { severity: 'error', title: 'invalid chunking', message: 'chunk size {tokens} with overlap {overlap}: the chunk size must be a whole number of tokens of at least 1, and the overlap at least 0 and less than the chunk size', help: 'Set `chunk` to a whole number ≥ 1 and `overlap` below it.' },
+  SYN5017: { severity: 'error', title: 'unreadable source file', message: "source file '{path}' cannot be read: {reason}", help: 'Make the file readable, or narrow the pattern so it does not match it.' },
+  SYN5018: { severity: 'error', title: 'source without text', message: 'source {name}: the files "{pattern}" matches under {root} hold no text (each is empty or was skipped)', help: 'Put text in the files, or point the pattern at the documents.' },
   SYN5020: { severity: 'error', title: 'endpoint unusable', message: "{cause}; every call to model '{model}' would fail the same way, so the dataset stopped — fix this and run again", help: 'Fix the key, model name, base URL or network named in the cause, then rerun; rows already made are kept.' },
   SYN5021: { severity: 'error', title: 'too many failed requests in a row', message: "model '{model}': {count} requests in a row failed (the last: {cause}), so the dataset stopped; fix the cause and run again (rows already made are kept), or raise `max_consecutive_failures`", help: 'Fix the cause shown, or raise the model\'s `max_consecutive_failures`.' },
   SYN5022: { severity: 'error', title: 'dataset incomplete', message: "dataset '{dataset}' has {written} of {target} rows: {missing} missing (causes above); rows that failed are tried again when the spec runs again", help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing rows are made.' },
@@ -199,6 +218,9 @@ export const DIAGNOSTICS = {
   SYN5027: { severity: 'error', title: 'budget spent', message: '{reason}; nothing more was sent — run again with a larger --budget to continue', help: 'Rerun with a larger `--budget`: rows already made are kept and only the rest are made.' },
   SYN5028: { severity: 'error', title: 'output in use', message: "another synth run is writing {file} (pid {pid}{where}); nothing was written — wait for it to end, or, if no run is writing it, delete {lock}", help: 'Let the other run finish (or stop it), then run again; a lock left by a killed run on this machine is taken over by itself.' },
   SYN5029: { severity: 'error', title: 'manifest unreadable', message: "{file} is not a readable synth manifest ({reason}), so its output cannot be checked; run the spec again to rewrite it", help: 'Rerun the spec that wrote the folder: the manifest is rewritten with the output.' },
+  // outputs of several files (one per split, chat files, a Hugging Face folder)
+  SYN5030: { severity: 'error', title: 'split cannot name a file', message: "dataset '{dataset}' writes a file per split, but its split '{split}' cannot name a file (letters, digits and _ only)", help: 'Rebuild the plan from the spec (the checker allows only such split names, SYN3092); do not edit plans by hand.' },
+  SYN5031: { severity: 'error', title: 'several files in a shard', message: "dataset '{dataset}' writes {files}, which `synth merge` cannot combine yet; nothing was run — run it without --shard", help: 'Run the dataset unsharded (leave out --shard), or give it one output file.' },
   SYN5081: { severity: 'error', title: 'outputs clash under --out', message: "with --out, datasets {first} and {name} would both write {file}; nothing was run", help: 'Run them into separate folders, or give the outputs different file names.' },
   // rows of a `for` dataset (SYN504x)
   SYN5040: { severity: 'error', title: '`where` cannot be evaluated', message: "the `where` of dataset '{dataset}' cannot be evaluated for item {item}: {error}", help: 'Guard the condition, e.g. `e.n != 0 && e.total / e.n > 2.0`; nothing of the dataset was made.' },
@@ -216,6 +238,16 @@ export const DIAGNOSTICS = {
   SYN5058: { severity: 'error', title: 'dataset draw in a shard', message: '`vary {name}` of dataset \'{dataset}\' draws from all rows of dataset \'{upstream}\', which a shard does not have; run \'{dataset}\' unsharded (or draw from a table)', help: 'Run the shards without `--dataset {dataset}`, merge them, then run the dataset that draws unsharded; or draw from a `table` source.' },
   SYN5059: { severity: 'error', title: 'merge without the dataset read', message: 'dataset \'{dataset}\' reads \'{upstream}\': merge the shards of both in one `synth merge` (the shards of \'{upstream}\' are not among the folders given)', help: 'Pass every shard folder of the run to `synth merge`.' },
   SYN5060: { severity: 'error', title: 'items without rows', message: 'dataset \'{dataset}\' has {written} rows, but {missing} of the {target} items it iterates made none yet (causes above); those are made when the spec runs again', help: 'Read the causes in the summary or the manifest, fix them and rerun: only the missing items are made.' },
+  // `synth merge`: shards that do not make one dataset (SYN51xx; the user's input, exit 1)
+  SYN5101: { severity: 'error', title: 'shard with rows missing', message: '{manifest}: this shard has rows missing (failed or not made); run it again to finish it before merging', help: 'Rerun the shard until it is complete, then merge.' },
+  SYN5102: { severity: 'error', title: 'shard output missing', message: '{file}: shard output incomplete (run the shard to completion first)', help: 'Rerun the shard; its output and its keys file must both be there.' },
+  SYN5103: { severity: 'error', title: 'shard files disagree', message: "{file}: {lines} lines but {expected} in its keys — the shard's files disagree", help: 'The shard\'s output was changed after its run: rerun the shard.' },
+  SYN5104: { severity: 'error', title: 'no shards', message: 'no shard manifests found in {folders}', help: 'Pass the folders the shard runs (`--shard i/n`) wrote.' },
+  SYN5105: { severity: 'error', title: 'shards of different plans', message: 'dataset {dataset}: shards come from different plans ({a} and {b}); rebuild and rerun them from one spec', help: 'Run every shard from the same spec and synth version.' },
+  SYN5106: { severity: 'error', title: 'shard counts differ', message: 'dataset {dataset}: shards of {a} and {b} cannot be merged', help: 'Merge the shards of one `--shard i/n` split.' },
+  SYN5107: { severity: 'error', title: 'duplicate shard', message: 'dataset {dataset}: the same shard appears twice', help: 'Pass each shard\'s folder once.' },
+  SYN5108: { severity: 'error', title: 'missing shards', message: 'dataset {dataset}: shards missing: {shards}', help: 'Pass the folders of every shard `i/n`, running the missing ones first.' },
+  SYN5109: { severity: 'error', title: 'shard stopped too early', message: 'dataset {dataset}: shard {shard} stopped at row {row}, but the merge needs rows up to {needed} (many duplicates across shards); rerun with fewer shards', help: 'Rerun with fewer, larger shards, or unsharded.' },
   // `synth report`, `synth verify`, `synth merge`: a folder or file that is not what it needs (SYN52xx)
   SYN5201: { severity: 'error', title: 'not an output folder', message: "'{path}' {problem}: `synth {command}` reads the folder a run wrote its outputs and *.manifest.json files to{hint}", help: 'Pass the folder a run wrote (where the *.manifest.json files are), e.g. `synth report out`.' },
   SYN5202: { severity: 'error', title: 'unreadable manifest', message: "manifest '{file}' cannot be read: {reason}", help: 'Rerun the dataset to rewrite its manifest, or remove the stray file.' },
@@ -223,10 +255,10 @@ export const DIAGNOSTICS = {
   SYN5204: { severity: 'error', title: 'report not written', message: "cannot write the report to '{path}': {reason}", help: 'Choose a writable path with `-o`, or free disk space.' },
 
   // ---- SYN6xxx: simulation run time
-  SYN6001: { severity: 'error', title: 'event buffer overflow', message: '{detail}', help: 'Raise `max_events`.' },
-  SYN6002: { severity: 'error', title: 'non-finite state', message: '{detail}', help: 'Guard the division or growth that makes the state infinite or NaN.' },
-  SYN6003: { severity: 'error', title: 'GPU backend failure', message: '{detail}', help: 'Run with `--backend cpu`, or fix the driver.' },
-  SYN6004: { severity: 'error', title: 'simulation invariant failed', message: '{detail}', help: 'Look at the named world, agent and step; fix the rules or the check.' },
+  SYN6001: { severity: 'error', title: 'event buffer overflow', message: "simulation {sim}: event '{event}' overflowed its buffer ({emitted} emitted, capacity {capacity}); raise `max_events` in the sim (events are never dropped silently)", help: 'Raise `max_events`.' },
+  SYN6002: { severity: 'error', title: 'non-finite state', message: 'simulation {sim}: state {state} became {value} in world {world}, agent {agent} at step {step} (`check finite`)', help: 'Guard the division or growth that makes the state infinite or NaN.' },
+  SYN6003: { severity: 'error', title: 'GPU backend failure', message: 'WebGPU: {error}', help: 'Run with `--backend cpu`, or fix the driver.' },
+  SYN6004: { severity: 'error', title: 'simulation invariant failed', message: 'simulation {sim}: `check {check}` failed in world {world}, agent {agent} at step {step}', help: 'Look at the named world, agent and step; fix the rules or the check.' },
   SYN6005: {
     severity: 'error',
     title: 'simulation too large for memory',
@@ -234,8 +266,19 @@ export const DIAGNOSTICS = {
     help: 'Run fewer worlds, shard the run, observe less often, or pass `--max-memory` to try anyway.',
   },
 
+  SYN6006: { severity: 'error', title: 'non-finite output', message: 'simulation {sim}: {what} is {value} in world {world}, agent {agent} at step {step} (observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through)', help: 'Guard the computation that makes the value infinite or NaN, or set `finite_outputs 0` to write them as null.' },
+  SYN6007: { severity: 'error', title: 'WebGPU runner not built', message: 'the WebGPU runner is not built (run `npm run build`)', help: 'Build synth (`npm run build`), or run with `--backend cpu`.' },
+  SYN6008: { severity: 'error', title: 'WebGPU process not started', message: 'could not start the WebGPU process: {reason}', help: 'Run with `--backend cpu`, or fix what the reason names.' },
+  SYN6009: { severity: 'error', title: 'WebGPU process died', message: 'the WebGPU process {how} (driver failure){stderr}', help: 'Run with `--backend cpu`, or fix the driver.' },
+
   // ---- SYN9xxx: bugs in Synth
   SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },
+  SYN9002: {
+    severity: 'error',
+    title: 'generated simulation code rejected (a bug in Synth)',
+    message: 'the {backend} code Synth generated for simulation {sim} is invalid ({problem}); this is a bug in Synth, not in your spec: please report it with this file',
+    help: 'Report the bug with the spec. With `--backend auto` a sim whose WGSL is rejected runs on the CPU backend instead.',
+  },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
@@ -323,7 +366,7 @@ export function showArg(v: string | number): string {
     const cut = /[\ud800-\udbff]/.test(s[MAX_ARG_LENGTH - 1]!) ? MAX_ARG_LENGTH - 1 : MAX_ARG_LENGTH;
     s = s.slice(0, cut) + '…';
   }
-  return s.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafe(s);
 }
 
 /**
@@ -358,19 +401,60 @@ export function diagnosticData<C extends keyof DiagnosticDataMap>(d: Diagnostic,
   return d.code === code ? (d.data as Partial<DiagnosticDataMap[C]> & { suggestion?: string } | undefined) : undefined;
 }
 
-/** Errors raised by the runtime carry a diagnostic code so the CLI prints them like checker errors. */
+/** Where a `SynthError` happened, when it is a place in a file (a spec, a table). */
+export interface ErrorLocation {
+  file: string;
+  span: Span;
+}
+
+/**
+ * Errors raised by the runtime carry a diagnostic code so the CLI prints them like checker errors. Its message
+ * is always its code's template filled with `args`: make one with `synthError(code, args)` (or
+ * `SynthError.fromDiagnostic`); the constructor is not public, so no call site words a message itself.
+ */
 export class SynthError extends Error {
-  constructor(
+  /**
+   * @param message the code's template filled in (`formatMessage`), never other text
+   * @param args the arguments the message was filled from ({} for one made from a diagnostic), so a worker
+   *   thread can send them and the main thread make the same error again (`synthError(code, args)`)
+   */
+  protected constructor(
     readonly code: DiagnosticCode,
     message: string,
-    readonly location?: { file: string; span: Span },
+    readonly args: Readonly<Record<string, string | number>>,
+    readonly location?: ErrorLocation,
   ) {
     super(message);
     this.name = 'SynthError';
   }
+
+  /** `synthError`'s implementation (a static member may call the protected constructor). */
+  static of<C extends DiagnosticCode>(code: C, args: DiagnosticRest<C>[0], extra: SynthErrorExtra<C> = {}): SynthError {
+    const a = (args ?? {}) as Record<string, string | number>;
+    return new SynthError(code, formatMessage(code, a, extra as Pick<DiagnosticExtra<C>, 'suggestion' | 'choices'>), { ...a }, extra.location);
+  }
+
+  /** A diagnostic (made by `makeDiagnostic`, so its message is its code's) as an error at its file and span. */
+  static fromDiagnostic(d: Diagnostic): SynthError {
+    return new SynthError(d.code, d.message, {}, { file: d.file, span: d.span });
+  }
+
+  /** A fresh error with the same code, message and location as `e` (to attach per-call details to a shared one). */
+  static copy(e: SynthError): SynthError {
+    return new SynthError(e.code, e.message, e.args, e.location);
+  }
 }
 
-/** A `SynthError` whose message is the code's template with `args` (typed as for `makeDiagnostic`). */
-export function synthError<C extends DiagnosticCode>(code: C, args: DiagnosticRest<C>[0], location?: { file: string; span: Span }): SynthError {
-  return new SynthError(code, formatMessage(code, args ?? {}), location);
+/** `synthError`'s optional extras: a location, and the suggestion or choices of codes that take them. */
+export interface SynthErrorExtra<C extends DiagnosticCode> extends Pick<DiagnosticExtra<C>, 'suggestion' | 'choices'> {
+  location?: ErrorLocation;
+}
+
+/**
+ * A `SynthError` whose message is the code's template with `args` (typed as for `makeDiagnostic`): every
+ * placeholder must be given, and no other name. `extra.suggestion`/`choices` (codes with `suggests`) are
+ * appended as for a diagnostic.
+ */
+export function synthError<C extends DiagnosticCode>(code: C, args: DiagnosticRest<C>[0], extra?: SynthErrorExtra<C>): SynthError {
+  return SynthError.of(code, args, extra);
 }

@@ -6,3 +6,9 @@
 /** Matches one unsafe character (global: use with `replace`). */
 // eslint-disable-next-line no-control-regex
 export const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/** `s` with each unsafe character written as a visible `\uXXXX` escape, except those in `keep` (e.g. "\t\n\r"
+ *  where the medium shows them as whitespace). */
+export function escapeUnsafe(s: string, keep = ''): string {
+  return s.replace(UNSAFE_CHARS, (c) => (keep.includes(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}

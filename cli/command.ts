@@ -4,7 +4,7 @@
 // The overridden methods are commander 14's (lib/command.js: unknownOption, unknownCommand, missingArgument,
 // optionMissingArgument, _excessArguments); test/cli/mistakes.test.ts holds each to its code.
 import { Command, type Option } from 'commander';
-import { formatMessage, SynthError, synthError } from '../base/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 import { closest } from '../compiler/suggest.js';
 
 /** A `Command` whose usage errors are SYN4102–SYN4105 (see the file's header); subcommands are SynthCommands too. */
@@ -25,14 +25,14 @@ export class SynthCommand extends Command {
     const flags: string[] = [];
     for (let c: Command | null = this; c; c = c.parent) for (const o of c.createHelp().visibleOptions(c)) if (o.long) flags.push(o.long);
     const suggestion = flag.startsWith('--') ? closest(flag.split('=')[0]!, flags) : undefined;
-    throw new SynthError('SYN4102', formatMessage('SYN4102', { command: this.path(), option: flag }, suggestion ? { suggestion } : {}));
+    throw synthError('SYN4102', { command: this.path(), option: flag }, suggestion ? { suggestion } : {});
   }
 
   unknownCommand(): void {
     const name = String(this.args[0]);
     const names = this.createHelp().visibleCommands(this).map((c) => c.name());
     const suggestion = closest(name, names);
-    throw new SynthError('SYN4103', formatMessage('SYN4103', { name }, suggestion ? { suggestion } : { choices: names }));
+    throw synthError('SYN4103', { name }, suggestion ? { suggestion } : { choices: names });
   }
 
   missingArgument(name: string): void {

@@ -40,7 +40,9 @@ program
   .argument('<files...>', 'spec files')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).argParser(oneOf('--format', ['text', 'json'])).default('text'))
   .addOption(new Option('--max-diagnostics <n>', 'diagnostics shown per file (text format)').argParser(wholeNumber('--max-diagnostics')).default(50))
-  .action((files: string[], opts: { format: string; maxDiagnostics: number }) => exit(() => runCheck(files, opts)));
+  // as `run` takes it: SYN4002 offers it, and a spec that runs with it must be checkable too
+  .option('--allow-outside-project', 'read seed tables outside the spec folder (as `synth run --allow-outside-project`)')
+  .action((files: string[], opts: { format: string; maxDiagnostics: number; allowOutsideProject?: boolean }) => exit(() => runCheck(files, opts)));
 
 register(program, exit);
 

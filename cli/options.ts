@@ -1,7 +1,7 @@
 // Parsers for option values, given to commander as `argParser`s. A bad value is the user's mistake: each parser
 // throws SYN4101 naming the option, what it takes and the value given (commander lets a non-commander error
 // through, and main.ts prints it as one coded line, exit 1) — never a value that runs as 0 rows or NaN.
-import { formatMessage, SynthError, synthError } from '../base/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 import { closest } from '../compiler/suggest.js';
 
 /** A parser for a whole number ≥ `min` (default 1) for `option` (`--limit`); spaces around it are allowed. */
@@ -40,7 +40,7 @@ export function oneOf<T extends string>(option: string, choices: readonly T[]): 
   return (value) => {
     if ((choices as readonly string[]).includes(value)) return value as T;
     const suggestion = closest(value, choices);
-    throw new SynthError('SYN4101', formatMessage('SYN4101', { option, expected: `one of ${choices.join(', ')}`, value }, suggestion ? { suggestion } : {}));
+    throw synthError('SYN4101', { option, expected: `one of ${choices.join(', ')}`, value }, suggestion ? { suggestion } : {});
   };
 }
 

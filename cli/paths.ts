@@ -3,7 +3,7 @@
 // the spec does not have.
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { formatMessage, SynthError, synthError } from '../base/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 import type { Plan } from '../compiler/plan/schema.js';
 import { closest } from '../compiler/suggest.js';
 
@@ -34,6 +34,6 @@ export function checkDatasetNames(plan: Plan, names: readonly string[] | undefin
   for (const name of names ?? []) {
     if (Object.hasOwn(plan.datasets, name)) continue;
     const suggestion = closest(name, all);
-    throw new SynthError('SYN4106', formatMessage('SYN4106', { name }, suggestion ? { suggestion } : { choices: all }));
+    throw synthError('SYN4106', { name }, suggestion ? { suggestion } : { choices: all });
   }
 }

@@ -4,7 +4,7 @@
 import { MESSAGE_TYPE } from './chat-types.js';
 import { T, isNumeric, joinTypes, type Ty } from './types.js';
 
-/** What is wrong with a call's arguments: their number (SYN2010), or the type of one (0-based `index`, SYN2001). */
+/** What is wrong with a call's arguments: their number (SYN2010), or the type of one (0-based `index`, SYN2032). */
 export type ArgProblem = { problem: 'count'; expected: number } | { problem: 'type'; index: number; expected: string };
 
 export interface BuiltinFn {

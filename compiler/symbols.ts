@@ -153,7 +153,8 @@ export class SymbolTable {
   private inherited: Map<string, { size: number; names: string[]; pool: NamePool }> | undefined;
 }
 
-const kindWord: Record<NamedDecl['kind'], string> = {
+/** The keyword that declares each kind of named declaration (also the target kinds of lsp/resolve.ts). */
+const DECL_KEYWORD = {
   Enum: 'enum',
   Struct: 'struct',
   Model: 'model',
@@ -161,10 +162,11 @@ const kindWord: Record<NamedDecl['kind'], string> = {
   Source: 'source',
   Sim: 'sim',
   Dataset: 'dataset',
-};
+} as const satisfies Record<NamedDecl['kind'], string>;
+
 /** The keyword that declares `d`: `enum`, `struct`, `model`, `prompt`, `source`, `sim` or `dataset`. */
-export function declKindWord(d: NamedDecl): string {
-  return kindWord[d.kind];
+export function declKindWord(d: NamedDecl): (typeof DECL_KEYWORD)[NamedDecl['kind']] {
+  return DECL_KEYWORD[d.kind];
 }
 
 /** `an enum`, `a struct`: a declaration keyword with its indefinite article, for messages. */

@@ -7,6 +7,7 @@ import type * as A from '../grammar/ast.js';
 import { fromSimType, show, typeRefText } from '../compiler/types.js';
 import type { CheckSession } from '../compiler/check/session.js';
 import type { Resolution } from '../compiler/check/tables.js';
+import { declKindWord } from '../compiler/symbols.js';
 import { declAt } from './nodes.js';
 import type { Analysis } from './workspace.js';
 
@@ -31,16 +32,6 @@ export interface Occurrence {
 export function targetKey(t: { file: string; span: A.Span }): string {
   return `${t.file}:${t.span.start}`;
 }
-
-const DECL_KIND: Record<string, Target['kind']> = {
-  Enum: 'enum',
-  Struct: 'struct',
-  Model: 'model',
-  Prompt: 'prompt',
-  Source: 'source',
-  Sim: 'sim',
-  Dataset: 'dataset',
-};
 
 interface Index {
   /** every identifier with a target, declarations included */
@@ -78,7 +69,7 @@ export function declNames(a: Analysis, file: string, d: A.Decl): Index {
   const self = (ident: A.Ident, kind: Target['kind'], type?: string, owner?: string) =>
     add(file, ident, { file, span: ident.span, name: ident.name, kind, type, owner });
   if (d.kind !== 'Goal') {
-    self(d.name, DECL_KIND[d.kind]!);
+    self(d.name, declKindWord(d));
     switch (d.kind) {
       case 'Enum':
         for (const c of d.cases) self(c, 'enumCase', d.name.name, d.name.name);
@@ -252,7 +243,7 @@ function checkerTarget(a: Analysis, ident: A.Ident, r: Resolution): Target | und
   const { program, symbols } = a.result;
   const owner = program.files.has(r.file) ? r.declName : undefined;
   const decl = r.kind === 'decl' && r.declName ? symbols.get(r.declName) : undefined;
-  const kind: Target['kind'] = decl && decl.decl.name.span.start === r.span.start && decl.file === r.file ? DECL_KIND[decl.decl.kind]! : r.kind === 'decl' ? 'event' : r.kind;
+  const kind: Target['kind'] = decl && decl.decl.name.span.start === r.span.start && decl.file === r.file ? declKindWord(decl.decl) : r.kind === 'decl' ? 'event' : r.kind;
   return { file: r.file, span: r.span, name: ident.name, kind, type: r.type.k === 'unknown' ? undefined : show(r.type), owner };
 }
 

@@ -3,7 +3,7 @@
 // version (path, size and modification time), never on every keystroke: CSV and JSONL in chunks, counting every
 // row and inferring types from the first INFER_ROWS; Parquet from its footer alone (row count and column types).
 // The rows are checked against the struct by `synth check` and `synth run` (runtime/sources/table.ts), not here.
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
@@ -39,13 +39,15 @@ export function tableInfo(specFile: string, rel: string): TableInfo | { error: s
   }
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // non-blocking: opening a FIFO for reading would otherwise wait for a writer, freezing the whole server; the
+    // fstat below then refuses anything that is not a regular file
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     return { error: (e as { code?: string }).code === 'ENOENT' ? 'no such file' : String((e as Error).message) };
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return { error: 'not a file' };
+    if (!st.isFile()) return { error: st.isDirectory() ? 'a folder, not a table file' : 'not a regular file (a FIFO, device or socket): SYN5054 when checked or run' };
     const stamp = `${st.size}:${st.mtimeMs}`;
     const hit = cache.get(file);
     if (hit?.stamp === stamp) return hit.info;

@@ -35,6 +35,10 @@ export interface SimRunRecord {
   exact: boolean;
   /** why not, when not */
   inexact: string[];
+  /** the backend the run asked for (`--backend`: auto, cpu or webgpu) */
+  requested: string;
+  /** with `auto`: why WebGPU was not used (the driver's failure) when the sim fell back to the CPU backend */
+  fallback?: string;
 }
 
 /**

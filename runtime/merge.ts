@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkd
 import * as path from 'node:path';
 import type { DatasetStage } from '../compiler/plan/schema.js';
 import { canonicalJson } from '../compiler/plan/canonical.js';
-import { SynthError, synthError } from '../base/diagnostics.js';
+import { synthError } from '../base/diagnostics.js';
 import { describeFile } from './dataset/output-file.js';
 import { shardKeysPath } from './dataset/paths.js';
 import { evaluateExpects } from './dataset/expects.js';
@@ -73,9 +73,9 @@ export interface MergeResult {
 
 /**
  * Merges the shard outputs whose manifests lie in `dirs` into `outDir`, one output (plus manifest) per dataset,
- * byte-identical to what one unsharded run writes. Throws SynthError SYN5006 for a missing folder, no shard
- * manifests, an incomplete shard, shards of different plans or counts, a repeated or missing shard, or a shard
- * margin that did not suffice.
+ * byte-identical to what one unsharded run writes. Throws SynthError SYN5201 for a missing folder, SYN5104 for no
+ * shard manifests, SYN5101-5103 for an incomplete shard, SYN5105/5106 for shards of different plans or counts,
+ * SYN5107/5108 for a repeated or missing shard, SYN5109/SYN5041 for a shard margin that did not suffice.
  */
 /**
  * Shards of a dataset fed by a simulation whose results are not bit-identical across backends (f32 division:
@@ -106,16 +106,16 @@ function refuseMixedBackends(dataset: string, manifests: ShardManifest[]): void 
 export async function mergeShards(dirs: string[], outDir: string): Promise<MergeResult[]> {
   const pieces = new Map<string, Piece[]>();
   for (const dir of dirs) {
-    if (!existsSync(dir)) throw new SynthError('SYN5006', `${dir}: no such folder`);
+    if (!existsSync(dir)) throw synthError('SYN5201', { path: dir, problem: 'does not exist', command: 'merge', hint: '' });
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.manifest.json'))) {
       const manifest = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ShardManifest;
       if (!manifest.shard) continue;
       // merging a shard with rows missing would give a dataset short of rows with exit 0
       const shardState = manifest as { status?: string; counts: Record<string, number>; stopped?: string | null };
-      if (shardState.status === 'incomplete' && ((shardState.counts['failed'] ?? 0) > 0 || shardState.stopped)) throw new SynthError('SYN5006', `${path.join(dir, f)}: this shard has rows missing (failed or not made); run it again to finish it before merging`);
+      if (shardState.status === 'incomplete' && ((shardState.counts['failed'] ?? 0) > 0 || shardState.stopped)) throw synthError('SYN5101', { manifest: path.join(dir, f) });
       const file = path.join(dir, manifest.dataset.output);
       const keysFile = shardKeysPath(file);
-      if (!existsSync(file) || !existsSync(keysFile)) throw new SynthError('SYN5006', `${file}: shard output incomplete (run the shard to completion first)`);
+      if (!existsSync(file) || !existsSync(keysFile)) throw synthError('SYN5102', { file });
       const keys = readFileSync(keysFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ShardKey);
       let lines: string[];
       let header: string | undefined;
@@ -125,13 +125,13 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
         if (manifest.dataset.format === 'csv') header = lines.shift();
       }
       const expected = keys.reduce((a, key) => a + (key.n ?? 1), 0);
-      if (lines.length !== expected) throw new SynthError('SYN5006', `${file}: ${lines.length} lines but ${expected} in its keys — the shard's files disagree`);
+      if (lines.length !== expected) throw synthError('SYN5103', { file, lines: lines.length, expected });
       const list = pieces.get(manifest.dataset.name) ?? [];
       list.push({ manifest, dir, lines, keys, folder: path.dirname(file), ...(header !== undefined ? { header } : {}) });
       pieces.set(manifest.dataset.name, list);
     }
   }
-  if (pieces.size === 0) throw new SynthError('SYN5006', `no shard manifests found in ${dirs.join(', ')}`);
+  if (pieces.size === 0) throw synthError('SYN5104', { folders: dirs.join(', ') });
   const results: MergeResult[] = [];
   mkdirSync(outDir, { recursive: true });
   // the merged order of each dataset's rows by row key, for the datasets that read it
@@ -141,14 +141,14 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const first = list[0]!.manifest;
     const n = first.shard!.count;
     for (const p of list) {
-      if (p.manifest.plan !== first.plan) throw new SynthError('SYN5006', `dataset ${name}: shards come from different plans (${first.plan} and ${p.manifest.plan}); rebuild and rerun them from one spec`);
-      if (p.manifest.shard!.count !== n) throw new SynthError('SYN5006', `dataset ${name}: shards of ${n} and ${p.manifest.shard!.count} cannot be merged`);
+      if (p.manifest.plan !== first.plan) throw synthError('SYN5105', { dataset: name, a: first.plan, b: p.manifest.plan });
+      if (p.manifest.shard!.count !== n) throw synthError('SYN5106', { dataset: name, a: n, b: p.manifest.shard!.count });
     }
     refuseMixedBackends(name, list.map((p) => p.manifest));
     const seen = new Set(list.map((p) => p.manifest.shard!.index));
-    if (seen.size !== list.length) throw new SynthError('SYN5006', `dataset ${name}: the same shard appears twice`);
+    if (seen.size !== list.length) throw synthError('SYN5107', { dataset: name });
     const missing = [...Array(n).keys()].filter((i) => !seen.has(i));
-    if (missing.length) throw new SynthError('SYN5006', `dataset ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}`);
+    if (missing.length) throw synthError('SYN5108', { dataset: name, shards: missing.map((i) => `${i}/${n}`).join(', ') });
     list.sort((a, b) => a.manifest.shard!.index - b.manifest.shard!.index);
 
     // Global order: count, grid, table and document datasets share row indices across shards; sim-fed ones are
@@ -213,7 +213,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       for (const p of list) {
         const m = p.manifest.merge;
         if (!m.exhausted && m.processed_through < needed) {
-          throw new SynthError('SYN5006', `dataset ${name}: shard ${p.manifest.shard!.index}/${n} stopped at row ${m.processed_through}, but the merge needs rows up to ${needed === Infinity ? 'the end' : needed} (many duplicates across shards); rerun with fewer shards`);
+          throw synthError('SYN5109', { dataset: name, shard: `${p.manifest.shard!.index}/${n}`, row: m.processed_through, needed: needed === Infinity ? 'the end' : needed });
         }
       }
     }

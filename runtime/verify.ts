@@ -3,7 +3,7 @@
 // uploaded or left on a shared disk can be trusted (or not) without re-running anything.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { formatMessage, type DiagnosticCode } from '../base/diagnostics.js';
+import { formatMessage, type DiagnosticArgs, type DiagnosticCode } from '../base/diagnostics.js';
 import { describeFile, type Format } from './dataset/output-file.js';
 import { readRows } from './dataset/read-rows.js';
 import { createHash } from 'node:crypto';
@@ -65,7 +65,7 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     for (const f of files) {
       const file = path.join(path.dirname(manifest), f.name ?? '');
       const shown = path.relative(process.cwd(), file) || file;
-      const bad = (code: DiagnosticCode, args: Record<string, string | number>) => {
+      const bad = <C extends DiagnosticCode>(code: C, args: DiagnosticArgs<C>) => {
         ok = false;
         findings.push({ manifest, output: file, ok: false, code, message: formatMessage(code, args) });
       };
@@ -91,7 +91,7 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
     }
     if (!ok) continue;
     const shown = path.relative(process.cwd(), output) || output;
-    const bad = (code: DiagnosticCode, args: Record<string, string | number>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
+    const bad = <C extends DiagnosticCode>(code: C, args: DiagnosticArgs<C>) => findings.push({ manifest, output, ok: false, code, message: formatMessage(code, args) });
     // image datasets: every file the index names is there with the bytes its `*_sha256` column records
     let damaged = false;
     for (const f of files) {
@@ -110,7 +110,7 @@ export async function verifyOutputs(dir: string): Promise<VerifyFinding[]> {
       continue;
     }
     if (m.status === 'failed-expectations') {
-      bad('SYN5004', { detail: `${shown}: an \`expect\` of its dataset did not hold when it was written (see the manifest's "expects")` });
+      bad('SYN5004', { file: shown });
       continue;
     }
     if (m.status !== 'complete') {

@@ -93,7 +93,7 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
  */
 export function modelProfile(plan: Plan, modelName: string, prompt: PromptStage | undefined, env: NodeJS.ProcessEnv = process.env): { profile: ModelProfile; apiKey: string } {
   const m = plan.models[modelName];
-  if (!m) throw new SynthError('SYN5006', `the plan has no model '${modelName}'`);
+  if (!m) throw synthError('SYN5006', { what: 'model', name: modelName });
   const s = m.settings;
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
   const keySetting = s['api_key'];
@@ -357,7 +357,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   /** One call of prompt `p` on model block `model`, without fallback. Per-model counts go into its stats. */
   const callOn = async (p: PromptStage, model: string, args: Value[], rowKey: string, row: RowTicket | undefined): Promise<{ value: Value; stats: Stats }> => {
-    if (!plan.models[model]) throw new SynthError('SYN5006', `the plan has no model '${model}' (called by prompt '${p.name}')`);
+    if (!plan.models[model]) throw synthError('SYN5006', { what: 'model', name: model });
     if (p.returns.kind === 'image') return perModel(model, await drawImages(p, model, args, rowKey));
     const client = clientFor(p, model);
     const schema = p.returns.schema as object | null;
@@ -405,9 +405,9 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
       const over = budgetSpent();
       if (over) throw Object.assign(over, { stats: { not_sent_calls: 1 } });
       const p = plan.prompts[promptName];
-      if (!p) throw new SynthError('SYN5006', `the plan has no prompt '${promptName}'`);
+      if (!p) throw synthError('SYN5006', { what: 'prompt', name: promptName });
       let model = chosen ?? p.model;
-      if (!model) throw new SynthError('SYN5006', `prompt '${promptName}' has no model and its call chose none`);
+      if (!model) throw synthError('SYN5006', { what: 'model for prompt', name: promptName });
       // On a failure that is the model's, the call goes to the model's `fallback` (and on along its chain); the
       // spent calls' tokens and cost still count, and the cause is kept for the summary and the manifest.
       let spent: Stats = {};

@@ -15,14 +15,14 @@ import { simMemoryLines } from './sim-memory.js';
  * Checks each file and prints its diagnostics (text on stderr, or one JSON document on stdout with
  * `format: 'json'`, uncapped). Returns the exit code: 1 when any file has an error, else 0.
  */
-export async function runCheck(files: string[], opts: { format?: string; maxDiagnostics?: number }): Promise<number> {
+export async function runCheck(files: string[], opts: { format?: string; maxDiagnostics?: number; allowOutsideProject?: boolean }): Promise<number> {
   let errors = 0;
   let warnings = 0;
   const json: object[] = [];
   const sims: string[] = [];
   for (const f of files) {
     const res = checkFile(f);
-    const diagnostics = res.hasErrors ? res.diagnostics : [...res.diagnostics, ...(await tableDiagnostics(f, res))];
+    const diagnostics = res.hasErrors ? res.diagnostics : [...res.diagnostics, ...(await tableDiagnostics(f, res, opts.allowOutsideProject ?? false))];
     if (!res.hasErrors && opts.format !== 'json') sims.push(...simMemoryLines(res));
     const textOf = (p: string) => res.program.files.get(p)?.text ?? dataFileText(p);
     if (opts.format === 'json') {
@@ -47,11 +47,11 @@ export async function runCheck(files: string[], opts: { format?: string; maxDiag
 
 /**
  * The problems of the seed tables a spec reads (rows that do not fit their type, an unreadable file), as
- * diagnostics; nothing else of the spec is run.
+ * diagnostics; nothing else of the spec is run. `allowOutsideProject`: tables outside the spec folder are read (else SYN4002).
  */
-async function tableDiagnostics(file: string, res: ReturnType<typeof checkFile>): Promise<Diagnostic[]> {
+async function tableDiagnostics(file: string, res: ReturnType<typeof checkFile>, allowOutsideProject: boolean): Promise<Diagnostic[]> {
   const { plan } = buildPlan(res);
-  const loader = new ItemLoader(plan, { projectRoot: path.dirname(path.resolve(file)) });
+  const loader = new ItemLoader(plan, { projectRoot: path.dirname(path.resolve(file)), allowOutsideProject });
   try {
     await loader.checkTables(Object.keys(plan.datasets));
   } catch (e) {

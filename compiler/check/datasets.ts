@@ -191,11 +191,11 @@ function isScore(ds: DatasetScope, t: Ty): boolean {
 function rowValue(ds: DatasetScope, value: A.Expr): Ty {
   const { ctx, rowType } = ds;
   if (value.kind === 'Record' && rowType && rowType.k !== 'unknown') {
-    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, "the dataset's row");
+    return checkAgainst(ds.exprs, value, ds.scope(), rowType, { owner: show(rowType), path: '' }, (span, expected, found) => ctx.report('SYN2029', span, { expected, found }));
   }
   const t = ds.exprs.check(value, ds.scope({ promptCalls: true }));
   if (value.kind !== 'Call' && value.kind !== 'Record' && value.kind !== 'Missing') ctx.report('SYN2023', value.span);
-  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2001', value.span, { what: "the dataset's row", expected: show(rowType), found: show(t) });
+  if (rowType && !fits(ds.exprs, t, rowType)) ctx.report('SYN2029', value.span, { expected: show(rowType), found: show(t) });
   return t;
 }
 
@@ -239,7 +239,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     if (ds.modelDependency(c.value)) ds.fromModel.add('row');
   })
   .register('Check', 'check', (c, ds) => {
-    ds.exprs.expect(c.expr, ds.scope(), T.bool, 'a `check`');
+    ds.exprs.expectCondition(c.expr, ds.scope(), 'a `check`');
   })
   .register('Keep', 'keep', (c, ds) => {
     for (const n of c.names) {
@@ -272,7 +272,7 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     }
   })
   .register('Expect', 'expect', (c, ds) => {
-    ds.exprs.expect(c.expr, ds.scope({ aggregates: true }), T.bool, 'an `expect`');
+    ds.exprs.expectCondition(c.expr, ds.scope({ aggregates: true }), 'an `expect`');
   })
   .register('Output', 'output', (c, ds) => {
     const f = c.format;

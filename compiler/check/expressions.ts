@@ -67,6 +67,13 @@ export class ExprChecker {
     return t;
   }
 
+  /** `check`, then SYN2028 unless the type is bool; `clause` names the condition in the message (`a \`where\``). */
+  expectCondition(e: A.Expr, scope: Scope, clause: string): Ty {
+    const t = this.check(e, scope);
+    if (!assignable(t, T.bool)) this.ctx.report('SYN2028', e.span, { clause, found: show(t) });
+    return t;
+  }
+
   private infer(e: A.Expr, scope: Scope): Ty {
     switch (e.kind) {
       case 'Missing':
@@ -121,7 +128,7 @@ export class ExprChecker {
         const when = isWhen(lo) || isWhen(hi);
         for (const [x, t] of [[e.low, lo], [e.high, hi]] as const) {
           if (when ? !(isWhen(t) && sameKind(lo, hi)) && t.k !== 'unknown' : !isNumeric(t)) {
-            this.ctx.report('SYN2001', x.span, { what: 'a range bound', expected: when ? `a ${isWhen(lo) ? lo.k : hi.k}` : 'a number', found: show(t) });
+            this.ctx.report('SYN2031', x.span, { expected: when ? `a ${isWhen(lo) ? lo.k : hi.k}` : 'a number', found: show(t) });
           }
         }
         return T.unknown;
@@ -372,7 +379,7 @@ export class ExprChecker {
     const res = fn.result(args);
     if (isArgProblem(res)) {
       if (res.problem === 'count') this.ctx.report('SYN2010', e.span, { callee: fn.signature, expected: arguments_(res.expected), found: args.length });
-      else this.ctx.report('SYN2001', e.args[res.index]!.span, { what: `argument ${res.index + 1} of ${fn.signature}`, expected: res.expected, found: show(args[res.index]!) });
+      else this.ctx.report('SYN2032', e.args[res.index]!.span, { index: res.index + 1, signature: fn.signature, expected: res.expected, found: show(args[res.index]!) });
       return T.unknown;
     }
     this.ctx.refer(e.callee, { file: '', span: e.callee.span, kind: 'builtin', type: res });
@@ -426,7 +433,10 @@ export class ExprChecker {
       const want = param ? (this.ctx.typeRefs.get(param.type) ?? T.unknown) : T.unknown;
       // a record or list literal is checked against the parameter's type field by field (records.ts)
       if (param && (a.kind === 'Record' || a.kind === 'Array') && want.k !== 'unknown') {
-        checkAgainst(this, a, scope, want, { owner: `argument ${i + 1} (${param.name.name}) of ${p.name.name}`, path: '' }, `argument ${i + 1} (${param.name.name}) of ${p.name.name}`);
+        const related = [{ file, span: param.span, message: 'parameter declared here' }];
+        checkAgainst(this, a, scope, want, { owner: `argument ${i + 1} (${param.name.name}) of ${p.name.name}`, path: '' }, (span, expected, found) =>
+          this.ctx.report('SYN2003', span, { index: i + 1, param: param.name.name, prompt: p.name.name, expected, found }, { related }),
+        );
         return;
       }
       const t = this.check(a, scope);

@@ -7,6 +7,8 @@ import { FAKE_LOCALES, FAKE_METHODS } from '../fake-catalogue.js';
 import type { FakeType } from '../fake-types.js';
 import { T, type Ty } from '../types.js';
 import type { DatasetScope } from './dataset-scope.js';
+import type { CheckContext } from './context.js';
+import type { Fix } from '../../base/diagnostics.js';
 
 /** The locale a `fake` draws in when the spec names none. */
 export const DEFAULT_FAKE_LOCALE = 'en';
@@ -52,23 +54,29 @@ export function fakeType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string
     }
     if (n.value.kind !== 'String') return bad('a constant method path and locale: fake("person.fullName", locale: "de")');
     if (!fakeLocale(n.value.value)) {
-      ctx.report('SYN1001', n.value.span, { what: 'faker locale', name: n.value.value }, { ...ctx.suggest(inside(n.value), n.value.value, FAKE_LOCALES), data: { name: n.value.value } });
+      ctx.report('SYN1001', n.value.span, { what: 'faker locale', name: n.value.value }, { ...suggestInString(ctx, n.value, FAKE_LOCALES), data: { name: n.value.value } });
       return T.unknown;
     }
   }
   if (e.args.length !== 1 || path?.kind !== 'String') return bad('a constant method path: fake("person.fullName")');
   const entry = fakeMethod(path.value);
   if (!entry) {
-    ctx.report('SYN1001', path.span, { what: 'faker method', name: path.value }, { ...ctx.suggest(inside(path), path.value, Object.keys(FAKE_METHODS)), data: { name: path.value } });
+    ctx.report('SYN1001', path.span, { what: 'faker method', name: path.value }, { ...suggestInString(ctx, path, Object.keys(FAKE_METHODS)), data: { name: path.value } });
     return T.unknown;
   }
   return fakeResultType(entry.type);
 }
 
-/** The text between a string literal's quotes: what a "did you mean" fix replaces, so the quotes stay. */
-function inside(s: A.StringLit): A.Span {
-  const q = s.triple ? 3 : 1;
-  return { start: s.span.start + q, end: Math.max(s.span.start + q, s.span.end - q) };
+/**
+ * The "did you mean" for a misspelt string literal `s`, with a fix that rewrites the whole literal with its quotes.
+ * The fix's span is the literal's own span (never one computed from it): the language server moves the spans of
+ * a declaration it replays after an edit above it, and a computed span would stay where it was.
+ */
+function suggestInString(ctx: CheckContext, s: A.StringLit, pool: Iterable<string>): { suggestion?: string; fix?: Fix } {
+  const { suggestion } = ctx.suggest(s.span, s.value, pool);
+  if (suggestion === undefined) return {};
+  const q = s.triple ? '"""' : '"';
+  return { suggestion, fix: ctx.replaceFix(`Change to '${suggestion}'`, s.span, q + suggestion + q) };
 }
 
 /** The locale code a checked `fake(...)` call draws in. */

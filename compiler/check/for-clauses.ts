@@ -60,7 +60,7 @@ function listFor(c: A.ForClause, ds: DatasetScope): void {
   ds.level++;
   ds.nestedFor = c;
   ds.declare(c.binder, elem, 'for');
-  if (c.where) ds.exprs.expect(c.where, ds.scope(), T.bool, 'a `where`');
+  if (c.where) ds.exprs.expectCondition(c.where, ds.scope(), 'a `where`');
 }
 
 /**
@@ -78,7 +78,7 @@ function itemWhere(c: A.ForClause, where: A.Expr, ds: DatasetScope): void {
     ds.ctx.report('SYN3042', id.span, { binder: c.binder.name || 'the item', name: id.name, what: `a \`${v.resolution.kind}\`` });
     vars.set(id.name, v); // reported once: not again as an unknown name
   }
-  ds.exprs.expect(where, { vars }, T.bool, 'a `where`');
+  ds.exprs.expectCondition(where, { vars }, 'a `where`');
 }
 
 function describe(el: IterableElement): string {

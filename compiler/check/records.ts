@@ -27,35 +27,38 @@ export interface Place {
   path: string;
 }
 
-/** The text of a place: `field 'location.x' of Incident`, or `what` when there is no path yet. */
-function placeText(p: Place, what: string): string {
-  return p.path ? `field '${p.path}' of ${p.owner}` : what;
-}
+/**
+ * Reports a value at the top of a checked literal (no field path yet) that does not fit `expected`, with the
+ * caller's own code (a dataset's row: SYN2029; a prompt's argument: SYN2003). A field deeper down is SYN2030.
+ */
+export type TopMismatch = (span: A.Span, expected: string, found: string) => void;
 
 /**
  * Checks `e` in `scope` as a value of type `want` at `place` and returns its type (`want` for a literal that fits,
  * so its fields read as the struct's). Record and list literals are checked entry by entry; any other value must
- * `fit`. Reports SYN2005 (unknown key), SYN2006 (missing field) and SYN2001 (wrong type) at the exact node.
- * `what` names the value itself in a SYN2001 at the top (e.g. `the dataset's row`).
+ * `fit`. Reports SYN2005 (unknown key), SYN2006 (missing field) and SYN2030 (a field of the wrong type) at the
+ * exact node; a wrong type at the top goes to `top`.
  */
-export function checkAgainst<S>(exprs: ValueChecker<S>, e: A.Expr, scope: S, want: Ty, place: Place, what: string): Ty {
+export function checkAgainst<S>(exprs: ValueChecker<S>, e: A.Expr, scope: S, want: Ty, place: Place, top: TopMismatch): Ty {
   const target = want.k === 'optional' ? want.inner : want;
   if (e.kind === 'Record') {
     const fields = target.k === 'struct' ? exprs.structFields(target.name) : target.k === 'record' ? target.fields : undefined;
-    if (fields) return recordAgainst(exprs, e, scope, target, fields, place);
+    if (fields) return recordAgainst(exprs, e, scope, target, fields, place, top);
   }
   if (e.kind === 'Array' && target.k === 'array') {
-    e.items.forEach((item, i) => checkAgainst(exprs, item, scope, target.elem, { ...place, path: `${place.path}[${i}]` }, what));
+    e.items.forEach((item, i) => checkAgainst(exprs, item, scope, target.elem, { ...place, path: `${place.path}[${i}]` }, top));
     exprs.ctx.exprTypes.set(e, target);
     return target;
   }
   const t = exprs.check(e, scope);
-  if (!fits(exprs, t, want)) exprs.ctx.report('SYN2001', e.span, { what: placeText(place, what), expected: show(want), found: show(t) });
+  if (fits(exprs, t, want)) return t;
+  if (place.path) exprs.ctx.report('SYN2030', e.span, { field: place.path, owner: place.owner, expected: show(want), found: show(t) });
+  else top(e.span, show(want), show(t));
   return t;
 }
 
 /** A record literal against a struct's (or record type's) `fields`. */
-function recordAgainst<S>(exprs: ValueChecker<S>, e: A.RecordLit, scope: S, type: Ty, fields: Map<string, Ty>, place: Place): Ty {
+function recordAgainst<S>(exprs: ValueChecker<S>, e: A.RecordLit, scope: S, type: Ty, fields: Map<string, Ty>, place: Place, top: TopMismatch): Ty {
   const { ctx } = exprs;
   const typeName = show(type);
   const sym = type.k === 'struct' ? ctx.symbols.get(type.name) : undefined;
@@ -77,7 +80,7 @@ function recordAgainst<S>(exprs: ValueChecker<S>, e: A.RecordLit, scope: S, type
       const f = sym.decl.fields.find((x) => x.name.name === k);
       if (f) ctx.refer(en.key, { file: sym.file, span: f.name.span, kind: 'field', type: want, declName: sym.name });
     }
-    checkAgainst(exprs, en.value, scope, want, { owner: place.owner, path: place.path ? `${place.path}.${k}` : k }, `field '${k}' of ${place.owner}`);
+    checkAgainst(exprs, en.value, scope, want, { owner: place.owner, path: place.path ? `${place.path}.${k}` : k }, top);
   }
   for (const [k, t] of fields) {
     if (!given.has(k) && t.k !== 'optional') ctx.report('SYN2006', e.span, { type: typeName, name: k });

@@ -204,7 +204,7 @@ function rowDraw(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty)
       const f = decl?.kind === 'Struct' ? decl.fields.find((x) => x.name.name === col.name.name) : undefined;
       if (f && decl && rowType.k === 'struct') ctx.refer(col.name, { file: ctx.symbols.get(rowType.name)!.file, span: f.name.span, kind: 'field', type: ft, declName: rowType.name });
       const base = ft.k === 'optional' ? ft.inner : ft;
-      if (base.k !== 'int' && base.k !== 'float') ctx.report('SYN2001', col.span, { what: `the weight column '${col.name.name}'`, expected: 'int or float', found: show(ft) });
+      if (base.k !== 'int' && base.k !== 'float') ctx.report('SYN2033', col.span, { column: col.name.name, found: show(ft) });
     }
   }
   return rowType;

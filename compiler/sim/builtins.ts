@@ -7,6 +7,7 @@
 // select are single correctly rounded (or exact) operations; sqrt, exp, log, sin, cos, tanh, pow and the vector
 // functions built on them are not the GPU driver's (WGSL only bounds those to a few ULP, and each driver has its
 // own) but the same f32 polynomials in both printers (xmath.ts), so they round identically everywhere.
+import type { DiagnosticArgs } from '../../base/diagnostics.js';
 import { isNumericT, isVec, type SimType } from './types.js';
 
 /** A concrete IR type: what `int` literals and `unknown` resolve to. */
@@ -76,17 +77,25 @@ function fits(a: SimType, p: Ty): boolean {
   return a === 'unknown' || a === p || (a === 'int' && isScalarNum(p));
 }
 
+/** Why no overload fits a call: its diagnostic code and arguments (SYN2032's `index` is 1-based). */
+export type CallProblem =
+  | { code: 'SYN2010'; args: DiagnosticArgs<'SYN2010'> }
+  | { code: 'SYN2032'; args: DiagnosticArgs<'SYN2032'> & { index: number } }
+  | { code: 'SYN2014'; args: DiagnosticArgs<'SYN2014'> }
+  | { code: 'SYN2015'; args: DiagnosticArgs<'SYN2015'> }
+  | { code: 'SYN2037'; args: DiagnosticArgs<'SYN2037'> };
+
 /**
  * Resolves a call against the table: the overload whose `T` every argument fits. When only integer literals
  * decide it and several fit (`min(1, 2)`), the result stays `int`, like WGSL's abstract int, and adapts to its
- * use. Returns an error text (without the signature) when nothing fits.
+ * use. Returns the problem when nothing fits.
  */
-export function resolveCall(name: SimFnName, args: SimType[]): Resolved | string {
+export function resolveCall(name: SimFnName, args: SimType[]): Resolved | { problem: CallProblem } {
   const f = SIM_FUNCTIONS[name];
   const o = f.overloads;
-  if (args.length !== o.params.length) return `takes ${o.params.length} argument${o.params.length === 1 ? '' : 's'}`;
+  if (args.length !== o.params.length) return { problem: { code: 'SYN2010', args: { callee: f.signature, expected: `${o.params.length} argument${o.params.length === 1 ? '' : 's'}`, found: args.length } } };
   const matches = o.types.filter((T) => o.params.every((p, i) => fits(args[i]!, p === 'T' ? T : p)));
-  if (matches.length === 0) return mismatch(name, args);
+  if (matches.length === 0) return { problem: mismatch(name, args) };
   const T = matches[0]!;
   const params = o.params.map((p) => (p === 'T' ? T : p));
   let result: SimType = o.result === 'T' ? T : o.result;
@@ -96,17 +105,19 @@ export function resolveCall(name: SimFnName, args: SimType[]): Resolved | string
   return { params, result };
 }
 
-function mismatch(name: SimFnName, args: SimType[]): string {
-  const o = SIM_FUNCTIONS[name].overloads;
+function mismatch(name: SimFnName, args: SimType[]): CallProblem {
+  const { signature, overloads: o } = SIM_FUNCTIONS[name];
   const tArgs = args.filter((_, i) => o.params[i] === 'T');
-  const fixed = o.params.map((p, i) => (p !== 'T' && !fits(args[i]!, p) ? `argument ${i + 1} must be ${p} (got ${args[i]})` : '')).find(Boolean);
-  if (fixed) return fixed;
-  if (tArgs.some(isVec) && !tArgs.every((a) => a === tArgs[0])) return `vector arguments must have the same type (got ${tArgs.join(', ')})`;
+  const fixed = o.params.findIndex((p, i) => p !== 'T' && !fits(args[i]!, p));
+  if (fixed >= 0) return { code: 'SYN2032', args: { index: fixed + 1, signature, expected: o.params[fixed]!, found: args[fixed]! } };
+  const what = `the arguments of ${name}`;
+  if (tArgs.some(isVec) && !tArgs.every((a) => a === tArgs[0])) return { code: 'SYN2014', args: { what: `the vector ${what}`, first: tArgs[0]!, other: tArgs.find((a) => a !== tArgs[0])! } };
   const distinct = [...new Set(tArgs.filter((a) => a !== 'int'))];
-  if (distinct.length > 1) return `arguments must have one type (got ${args.join(', ')})`;
+  if (distinct.length > 1) return { code: 'SYN2014', args: { what, first: distinct[0]!, other: distinct[1]! } };
   const t = distinct[0] ?? 'int';
-  if (!isNumericT(t) && !isVec(t) && !(o.types as readonly string[]).includes(t)) return `needs ${describe(o.types)} (got ${t})`;
-  return `needs ${describe(o.types)} (got ${t}${o.types.includes('f32') && (t === 'i32' || t === 'u32') ? '; convert with f32(...)' : ''})`;
+  const expected = describe(o.types);
+  if (o.types.includes('f32') && (t === 'i32' || t === 'u32')) return { code: 'SYN2037', args: { signature, expected, found: t } };
+  return { code: 'SYN2015', args: { signature, expected, found: t } };
 }
 
 function describe(types: readonly Ty[]): string {
@@ -154,6 +165,6 @@ export const SIM_SETTINGS: Record<string, SimSetting> = {
     kind: 'int',
     min: 0,
     max: 1,
-    doc: '1 (default): observed and emitted floats must be finite (SYN6002 otherwise); 0: let NaN and ±Infinity through',
+    doc: '1 (default): observed and emitted floats must be finite (SYN6006 otherwise); 0: let NaN and ±Infinity through',
   },
 };

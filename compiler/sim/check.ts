@@ -64,7 +64,7 @@ class SimChecker {
 
   private typeOfRef(t: A.TypeRef): SimType {
     if (t.kind !== 'NamedType') {
-      this.report('SYN2001', t.span, { what: 'a simulation field', expected: 'a scalar or vector (f32, i32, u32, bool, vec2f, vec3f, vec4f)', found: typeRefText(t) });
+      this.report('SYN2034', t.span, { found: typeRefText(t) });
       return 'unknown';
     }
     const n = t.name.name;
@@ -142,7 +142,7 @@ class SimChecker {
       events.set(e.name.name, e);
       for (const f of e.fields) {
         const t = this.typeOfRef(f.type);
-        if (isVec(t)) this.report('SYN2001', f.type.span, { what: 'an event field', expected: 'a scalar (f32, i32, u32, bool)', found: t });
+        if (isVec(t)) this.report('SYN2035', f.type.span, { found: t });
       }
     }
     // rules
@@ -247,6 +247,12 @@ class SimChecker {
           }
         }
         case 'Call': {
+          if (e.callee.name === 'randint' && e.args.length === 2) {
+            // constant bounds out of order: an empty range (at run time the bounds are swapped, see lower.ts)
+            const [lo, hi] = e.args.map(ev);
+            if (lo !== null && lo !== undefined && hi !== null && hi !== undefined && lo > hi) this.report('SYN3034', e.span, { what: 'randint', low: lo, high: hi });
+            return null;
+          }
           const fn = CONST_FNS[e.callee.name];
           if (!fn || e.args.length !== fn.length) {
             e.args.forEach(ev);
@@ -385,7 +391,7 @@ class SimChecker {
 
   private expectBool(e: A.Expr, scope: Map<string, VarInfo>, what: string): void {
     const t = this.expr(e, scope);
-    if (t !== 'bool' && t !== 'unknown') this.report('SYN2001', e.span, { what, expected: 'a bool condition', found: t });
+    if (t !== 'bool' && t !== 'unknown') this.report('SYN2028', e.span, { clause: what, found: t });
   }
 
   private assignable(from: SimType, to: SimType, span: A.Span, what: string): void {
@@ -515,18 +521,26 @@ class SimChecker {
       args.forEach((t, i) => {
         const want = spec.params[i]!;
         if (want === 'int') {
-          if (t !== 'int' && t !== 'u32' && t !== 'i32' && t !== 'unknown') this.report('SYN2001', e.args[i]!.span, { what: `argument ${i + 1} of ${name}`, expected: 'an integer', found: t });
+          if (t !== 'int' && t !== 'u32' && t !== 'i32' && t !== 'unknown') this.report('SYN2032', e.args[i]!.span, { index: i + 1, signature: spec.signature, expected: 'an integer', found: t });
         } else this.assignable(t, want, e.args[i]!.span, `argument ${i + 1} of ${name}`);
       });
       if (name === 'randint') {
         const k = args.find((t) => t === 'i32' || t === 'u32');
-        return k ?? 'int';
+        if (k) return k;
+        // literal bounds: one above i32's range makes the draw a u32 (so an i32 use of it is SYN2001, not a
+        // wrapped bound); bounds that no one 32-bit type holds are an error
+        const [lo, hi] = e.args.map(constNumber);
+        if (lo !== undefined && hi !== undefined && hi >= 2 ** 31) {
+          if (lo < 0) return this.bad('SYN3028', e.span, { problem: `has the bounds ${lo} and ${hi}, which neither i32 nor u32 holds` });
+          return 'u32';
+        }
+        return 'int';
       }
       return spec.result;
     }
     if (['f32', 'i32', 'u32'].includes(name)) {
       if (args.length !== 1) return this.bad('SYN2010', e.span, { callee: `${name}(x)`, expected: '1 argument', found: args.length });
-      if (!isNumericT(args[0]!) && args[0] !== 'bool' && args[0] !== 'unknown') return this.bad('SYN2001', e.span, { what: `the argument of ${name}(...)`, expected: 'a number or bool', found: args[0]! });
+      if (!isNumericT(args[0]!) && args[0] !== 'bool' && args[0] !== 'unknown') return this.bad('SYN2032', e.args[0]!.span, { index: 1, signature: `${name}(x)`, expected: 'a number or bool', found: args[0]! });
       return name as SimType;
     }
     if (['vec2f', 'vec3f', 'vec4f'].includes(name)) {
@@ -543,7 +557,11 @@ class SimChecker {
       return this.bad('SYN1001', e.callee.span, { what: 'function', name }, { suggestion, data: { name } });
     }
     const res = resolveCall(name, args);
-    if (typeof res === 'string') return this.bad('SYN2015', e.span, { signature: SIM_FUNCTIONS[name].signature, problem: res });
+    if ('problem' in res) {
+      const p = res.problem;
+      // a bad argument is underlined itself; the others concern the whole call
+      return p.code === 'SYN2032' ? this.bad(p.code, e.args[p.args.index - 1]!.span, p.args) : this.bad(p.code, e.span, p.args as never);
+    }
     return res.result;
   }
 
@@ -570,22 +588,22 @@ class SimChecker {
     let result: SimType;
     switch (op) {
       case 'count':
-        if (body !== 'bool' && body !== 'unknown') this.report('SYN2001', e.body.span, { what: 'the body of count(...)', expected: 'a bool (count counts the agents where it holds)', found: body });
+        if (body !== 'bool' && body !== 'unknown') this.report('SYN2036', e.body.span, { reduction: 'count', expected: 'a bool (count counts the agents where it holds)', found: body });
         result = 'u32';
         break;
       case 'any':
       case 'all':
-        if (body !== 'bool' && body !== 'unknown') this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a bool', found: body });
+        if (body !== 'bool' && body !== 'unknown') this.report('SYN2036', e.body.span, { reduction: op, expected: 'a bool', found: body });
         result = 'bool';
         break;
       case 'mean':
-        if (!isNumericT(body) && body !== 'unknown') this.report('SYN2001', e.body.span, { what: 'the body of mean(...)', expected: 'a number', found: body });
+        if (!isNumericT(body) && body !== 'unknown') this.report('SYN2036', e.body.span, { reduction: 'mean', expected: 'a number', found: body });
         result = 'f32';
         break;
       default:
-        if (!isNumericT(body) && !isVec(body) && body !== 'unknown') this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a number', found: body });
+        if (!isNumericT(body) && !isVec(body) && body !== 'unknown') this.report('SYN2036', e.body.span, { reduction: op, expected: 'a number', found: body });
         result = body === 'int' ? 'i32' : body;
-        if ((op === 'min' || op === 'max') && isVec(body)) this.report('SYN2001', e.body.span, { what: `the body of ${op}(...)`, expected: 'a scalar', found: body });
+        if ((op === 'min' || op === 'max') && isVec(body)) this.report('SYN2036', e.body.span, { reduction: op, expected: 'a scalar', found: body });
     }
     if (e.default) {
       const d = this.expr(e.default, scope);

@@ -30,7 +30,7 @@ export interface SimLayout {
   events: { name: string; fields: { name: string; type: Scalar }[] }[];
   observe: { every: number; fields: string[] } | null;
   checkFinite: boolean;
-  /** `finite_outputs 0`: observed and emitted f32 values may be NaN or ±Infinity (else SYN6002) */
+  /** `finite_outputs 0`: observed and emitted f32 values may be NaN or ±Infinity (else SYN6006) */
   allowNonfinite: boolean;
   /** `check COND` invariants, as source text (for messages), in declaration order */
   invariants: string[];

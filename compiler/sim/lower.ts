@@ -14,6 +14,8 @@ import { siteMap } from './sites.js';
 import type { SimType } from './types.js';
 import { elemOf, isVecTy, stmtExprs, walkExpr, widthOf, type Expr, type FnDef, type Phase, type Rule, type SimIR, type Stmt } from './ir.js';
 import { DRAWS, SINCOS, closure, libFn } from './xmath.js';
+import { validateIR } from './validate.js';
+import { synthError } from '../../base/diagnostics.js';
 
 export interface Lowered {
   ir: SimIR;
@@ -27,7 +29,11 @@ export interface Lowered {
 
 /** Lowers a checked sim. */
 export function lowerSim(sim: A.SimDecl, layout: SimLayout, file = ''): Lowered {
-  return new Lowerer(sim, layout, file).run();
+  const lowered = new Lowerer(sim, layout, file).run();
+  // a node one printer cannot print as the other does is our bug: refuse the plan rather than run it
+  const problems = validateIR(lowered.ir);
+  if (problems.length) throw synthError('SYN9002', { backend: 'IR', sim: sim.name.name, problem: problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '') });
+  return lowered;
 }
 
 interface Scope {
@@ -174,6 +180,10 @@ class Lowerer {
       return { k: 'convert', ty: want, a: this.expr(e, scope, 'i32') };
     }
     if (want === 'f32' && this.types.get(e) === 'int' && hasDraw(e)) return { k: 'convert', ty: 'f32', a: this.expr(e, scope, 'i32') };
+    // an integer expression that is not a constant and negates something (`-select(65536, 7, b)`), used as a
+    // u32: it is an i32 value (the language never negates a u32, SYN2011; WGSL concretizes such an abstract
+    // int to i32), computed in i32 and converted — WGSL has no u32 negation (adv12 #2)
+    if (want === 'u32' && this.types.get(e) === 'int' && intConst(e) === undefined && hasNegation(e)) return { k: 'convert', ty: 'u32', a: this.expr(e, scope, 'i32') };
     const ty = this.tyOf(e, want);
     // integer literals combined (`-(1 - 3)`) are one constant of the type they take, as WGSL evaluates them
     if (this.types.get(e) === 'int' && e.kind !== 'Number') {
@@ -272,8 +282,15 @@ class Lowerer {
       case 'bernoulli':
         return lib(DRAWS.bernoulli, [...rand(1), this.expr(e.args[0]!, scope, 'f32')]);
       case 'randint': {
+        // literal bounds with a negative one used as a u32 (`u32(randint(-5, 5))`): an i32 draw, converted
+        if (ty === 'u32' && e.args.some((a) => this.types.get(a) === 'int' && (intConst(a) ?? 0) < 0)) return { k: 'convert', ty: 'u32', a: this.call(e, scope, 'i32') };
         const it = ty === 'u32' ? 'u32' : 'i32';
-        return lib(it === 'u32' ? DRAWS.randint_u32 : DRAWS.randint_i32, [...rand(1), ...e.args.map((a) => this.expr(a, scope, it))]);
+        // a bound of the other integer type (`randint(-65435, u32(b))` drawn in i32) is converted to the draw's type
+        const bound = (a: A.Expr): Expr => {
+          const x = this.expr(a, scope, it);
+          return x.ty === it ? x : { k: 'convert', ty: it, a: x };
+        };
+        return lib(it === 'u32' ? DRAWS.randint_u32 : DRAWS.randint_i32, [...rand(1), ...e.args.map(bound)]);
       }
       case 'f32':
       case 'i32':
@@ -294,7 +311,7 @@ class Lowerer {
     }
     if (!isSimFn(name)) throw new Error(`sim lowering: unknown function ${name}`);
     const res = resolveCall(name, argT);
-    if (typeof res === 'string') throw new Error(`sim lowering: ${SIM_FUNCTIONS[name].signature}: ${res}`);
+    if ('problem' in res) throw new Error(`sim lowering: ${SIM_FUNCTIONS[name].signature}: ${res.problem.code}`);
     // `T` parameters still abstract (every argument a literal) take the type the use wants
     const params = res.result === 'int' ? res.params.map((p, i) => (SIM_FUNCTIONS[name].overloads.params[i] === 'T' ? ty : p)) : res.params;
     const args = e.args.map((a, i) => this.expr(a, scope, params[i]));
@@ -463,6 +480,15 @@ function hasDraw(x: unknown): boolean {
   const n = x as { kind?: string; callee?: { name: string } };
   if (n.kind === 'Call' && n.callee?.name === 'randint') return true;
   return Object.entries(x).some(([k, v]) => k !== 'span' && hasDraw(v));
+}
+
+/** Does a (checked) expression contain a unary minus? */
+function hasNegation(x: unknown): boolean {
+  if (!x || typeof x !== 'object') return false;
+  if (Array.isArray(x)) return x.some(hasNegation);
+  const n = x as { kind?: string; op?: string };
+  if (n.kind === 'Unary' && n.op === '-') return true;
+  return Object.entries(x).some(([k, v]) => k !== 'span' && hasNegation(v));
 }
 
 function ruleExprs(r: Rule): Expr[] {

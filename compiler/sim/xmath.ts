@@ -257,10 +257,16 @@ const R_UNIFORM = def('r_uniform', 'uniform(lo, hi) = lo + (hi − lo) · u, u =
 const R_BERNOULLI = def('r_bernoulli', 'bernoulli(p) = u < p, u = (h >> 8) / 2^24', [['h', 'u32'], ['p', 'f32']], 'bool', ([h, p]) => cmp('lt', u01(h!), p!));
 
 function randint(ty: 'i32' | 'u32'): FnDef {
-  return def(`r_randint_${ty}`, 'randint(lo, hi) = lo + h mod (hi − lo + 1), both ends included (lo for the full 32-bit range)', [['h', 'u32'], ['lo', ty], ['hi', ty]], ty, ([h, lo, hi], let_) => {
-    const n = let_('n', ty === 'u32' ? add(sub(hi!, lo!), U(1)) : cast('u32', add(sub(hi!, lo!), I(1))));
+  const doc = 'randint(lo, hi) = lo + h mod (hi − lo + 1), both ends included; bounds out of order are swapped; the full 32-bit range is h itself';
+  return def(`r_randint_${ty}`, doc, [['h', 'u32'], ['lo0', ty], ['hi0', ty]], ty, ([h, lo0, hi0], let_) => {
+    // bounds only known at run time may come out of order: draw from [hi, lo] then (constant ones are SYN3034)
+    const swap = let_('swap', cmp('lt', hi0!, lo0!));
+    const lo = let_('lo', sel(lo0!, hi0!, swap));
+    const hi = let_('hi', sel(hi0!, lo0!, swap));
+    // hi − lo + 1 in wrapping u32: 0 exactly when the range has all 2^32 values
+    const n = let_('n', ty === 'u32' ? add(sub(hi, lo), U(1)) : cast('u32', add(sub(hi, lo), I(1))));
     const off = { k: 'arith', ty: 'u32', op: 'rem', a: h!, b: n } as Expr;
-    return sel(add(lo!, ty === 'u32' ? off : cast('i32', off)), lo!, cmp('eq', n, U(0)));
+    return sel(add(lo, ty === 'u32' ? off : cast('i32', off)), ty === 'u32' ? h! : cast('i32', h!), cmp('eq', n, U(0)));
   });
 }
 const R_RANDINT_I32 = randint('i32');

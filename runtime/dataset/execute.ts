@@ -27,7 +27,7 @@ import { journalPath, legacyJournalPath, shardKeysPath } from './paths.js';
 import { RowActivity } from '../row-activity.js';
 import { partSuffix, rowIdentity, rowProducer, type Part, type PromptRunner, type Row, type RowResult, type Stats } from './produce.js';
 import type { RowPool } from '../../compiler/plan/samplers.js';
-import { inputHash, promptHash, promptKey, recipeHash, staleReason, type Provenance } from './provenance.js';
+import { inputHash, poolsHash, promptHash, promptKey, recipeHash, staleReason, type Provenance } from './provenance.js';
 import { loadFakers } from './fakers.js';
 
 export type { PromptRunner, Row } from './produce.js';
@@ -191,6 +191,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 
   // Reuse: a journaled result is taken as it is when everything that made it is unchanged (provenance.ts).
   const recipe = recipeHash(ds);
+  // the rows its draws take rows from (tables, upstream datasets): an input of every row, like a `for` item
+  const pooled = poolsHash(o.pools);
   const promptHashes = new Map<string, string>();
   const promptHashOf = (name: string) => {
     let h = promptHashes.get(name);
@@ -211,7 +213,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const judgeRecord = (rec: JournalRecord, i: number): { result?: RowResult; remade?: string } => {
     if (rec.c) return { remade: rec.c.kind === 'stopped' || rec.c.kind === 'budget' ? 'an earlier run stopped before making it' : 'it failed in an earlier run' };
     const x = forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
-    const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}) }, promptHashOf);
+    const why = staleReason(rec.p ?? { d: '' }, { d: recipe, ...(x !== undefined ? { x } : {}), ...(pooled !== undefined ? { w: pooled } : {}) }, promptHashOf);
     if (why) return { remade: why };
     if (rec.g) {
       if (images && rec.g.some((p) => p.r && !imagesAvailable(p.r, ds.images!, images, outFolder))) return { remade: 'its image files are missing or damaged' };
@@ -323,10 +325,22 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
 
   /** Tells `onProgress` where the dataset is: at most every 100 ms (a row can take microseconds), and at the end. */
   let lastProgress = 0;
+  // A report skipped by the 100 ms rule is sent when the interval ends, so the display never stays behind while
+  // the run waits (30 rows written in a burst, then every row waiting on the model, showed "1/40 rows").
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const progress = (final: boolean) => {
     if (!o.onProgress) return;
     const now = Date.now();
-    if (!final && now - lastProgress < 100) return;
+    if (!final && now - lastProgress < 100) {
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        progress(false);
+      }, 100 - (now - lastProgress));
+      trailing.unref();
+      return;
+    }
+    if (trailing !== undefined) clearTimeout(trailing);
+    trailing = undefined;
     lastProgress = now;
     const c = outcome.counts;
     o.onProgress({
@@ -344,13 +358,13 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   // The JSON of each made row, serialised once as it settles: for its journal line and, in JSONL, its output line.
   const rowJson = new Map<number, string>();
   // What made a row, as JSON, when no prompt or input varies it per row (a `count` dataset without prompts).
-  const fixedProvenance = JSON.stringify({ d: recipe });
+  const fixedProvenance = JSON.stringify(provenanceOf(recipe, {}, undefined, pooled));
   const journalRecord = (i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>): number => {
     const x = forItems ? inputHash(rowIdentity(ds, i, o.itemKeys).key, items[Math.floor(i / each)]) : undefined;
-    if (r.kind !== 'row') return journal.append(recordOf(i, r, recipe, x));
+    if (r.kind !== 'row') return journal.append(recordOf(i, r, recipe, x, pooled));
     const json = JSON.stringify(r.row);
     rowJson.set(i, json);
-    const p = x === undefined && !Object.keys(r.prompts).length ? fixedProvenance : JSON.stringify(provenanceOf(recipe, r.prompts, x));
+    const p = x === undefined && !Object.keys(r.prompts).length ? fixedProvenance : JSON.stringify(provenanceOf(recipe, r.prompts, x, pooled));
     // the members in recordOf's order, so the line is the one `journal.append(recordOf(...))` would write
     const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
     return journal.appendJson(
@@ -381,6 +395,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     files = await output.commit();
     if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
   } catch (e) {
+    if (trailing !== undefined) clearTimeout(trailing);
     try {
       journal.close();
     } catch {
@@ -398,6 +413,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const fin = outcome.finish({
     target,
     forDataset: isFor,
+    rowsCounted: isFor && forCount !== undefined && varyingRows,
+    exhausted: end.exhausted,
     ...(stoppedEarly !== undefined ? { stopped: stoppedEarly } : {}),
     exhaustedAt: maxIndex,
   });
@@ -436,10 +453,10 @@ const NO_STATS: Stats = Object.freeze({}) as Stats;
 const NO_PROMPTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** The journal record of a freshly made result. */
-function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>, recipe: string, x: string | undefined): JournalRecord {
+function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind: 'absent' }>, recipe: string, x: string | undefined, pooled: string | undefined): JournalRecord {
   const s: Stats | undefined = Object.keys(r.stats).length ? r.stats : undefined;
   if (r.kind === 'failed') return { i, c: r.cause, ...(s ? { s } : {}) };
-  const p = provenanceOf(recipe, r.prompts, x);
+  const p = provenanceOf(recipe, r.prompts, x, pooled);
   if (r.kind === 'group') {
     const g = r.parts.map((q) => (q.kind === 'row' ? { at: q.at, r: q.row, ...(q.keys.length ? { k: q.keys } : {}), ...(q.split !== undefined ? { sp: q.split } : {}), ...(q.chat ? { ch: q.chat } : {}) } : { at: q.at, x: q.reason.slice(0, 300) }));
     return { i, p, g, ...(s ? { s } : {}) };
@@ -448,9 +465,9 @@ function recordOf(i: number, r: Exclude<RowResult, { kind: 'deferred' } | { kind
   return { i, p, r: r.row, ...(r.keys.length ? { k: r.keys } : {}), ...(r.split !== undefined ? { sp: r.split } : {}), ...(r.chat ? { ch: r.chat } : {}), ...(s ? { s } : {}) };
 }
 
-/** What made a row: the dataset's recipe, the prompts it called, its input (provenance.ts). */
-function provenanceOf(recipe: string, prompts: Record<string, string>, x: string | undefined): Provenance {
-  return { d: recipe, ...(Object.keys(prompts).length ? { q: prompts } : {}), ...(x !== undefined ? { x } : {}) };
+/** What made a row: the dataset's recipe, the prompts it called, its input, the pools it draws from (provenance.ts). */
+function provenanceOf(recipe: string, prompts: Record<string, string>, x: string | undefined, pooled: string | undefined): Provenance {
+  return { d: recipe, ...(Object.keys(prompts).length ? { q: prompts } : {}), ...(x !== undefined ? { x } : {}), ...(pooled !== undefined ? { w: pooled } : {}) };
 }
 
 /** Says so when an output differs from what its manifest records (edited, truncated, replaced since the last

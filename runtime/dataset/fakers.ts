@@ -20,10 +20,10 @@ export async function loadFakers(ds: DatasetStage): Promise<FakerSource | undefi
   const byLocale = new Map<string, FakerLike>();
   for (const s of fakes) {
     if (s.library !== library) {
-      throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws with ${s.library}, but this Synth has ${library}; rebuild the plan (values would differ)` });
+      throw synthError('SYN5012', { dataset: ds.name, planned: s.library, library });
     }
-    if (!FAKE_LOCALES.includes(s.locale)) throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws in faker locale '${s.locale}', which ${library} does not have` });
-    if (!fakeMethod(s.method)) throw synthError('SYN5006', { detail: `dataset '${ds.name}' draws with faker method '${s.method}', which is not in the catalogue of ${library}` });
+    if (!FAKE_LOCALES.includes(s.locale)) throw synthError('SYN5013', { dataset: ds.name, locale: s.locale, library });
+    if (!fakeMethod(s.method)) throw synthError('SYN5014', { dataset: ds.name, method: s.method, library });
     if (byLocale.has(s.locale)) continue;
     let p = loaded.get(s.locale);
     if (!p) {

@@ -80,6 +80,9 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
+/** Decisions between two turns given to the event loop (about a millisecond of rows made at once). */
+const YIELD_EVERY = 512;
+
 export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<WriterEnd> {
   const windowBytes = o.windowBytes ?? REORDER_WINDOW_BYTES;
   /** rows produced (or being produced) and not yet decided */
@@ -97,6 +100,7 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
   let wake: (() => void) | undefined; // the decision loop, waiting for row `at` to settle
   let draining = false; // the loop ended: start nothing more, wait for what is in flight
   const reached = () => o.target !== undefined && counted >= o.target;
+  let sinceYield = 0; // decisions since the loop last gave the event loop a turn
 
   const schedule = () => {
     while (
@@ -215,6 +219,12 @@ export async function writeInOrder<R>(o: OrderedWriterOptions<R>): Promise<Write
       }
       if (a.counted !== 'dropped') counted += a.units ?? 1;
       at++;
+      // Rows made at once never await: without a turn of the event loop now and then, a SIGINT handler (Ctrl-C),
+      // a progress timer or a stream's drain would wait until the whole dataset is written.
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       stopped ??= a.stop ?? o.shouldStop();
       if (stopped === undefined) schedule();
     }

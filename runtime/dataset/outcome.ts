@@ -101,13 +101,20 @@ export class Outcome {
 
   /**
    * Rows missing from the output, with a cause for each group; `status` follows. `target` is the rows the
-   * dataset asks for (after --limit and shards), `undecided` the row indices it never decided, and `why` the
+   * dataset asks for (after --limit and shards; `rowsCounted`: rows of a `for` whose items make varying rows,
+   * `exhausted`: every item was decided), `undecided` the row indices it never decided, and `why` the
    * reason they were not (the stop, or the end of the indices a `count` dataset may draw).
    */
-  finish(o: { target: number | undefined; forDataset: boolean; stopped?: string; exhaustedAt?: number }): { missing: number; status: Status; causes: CauseGroup[] } {
+  finish(o: { target: number | undefined; forDataset: boolean; rowsCounted?: boolean; exhausted?: boolean; stopped?: string; exhaustedAt?: number }): { missing: number; status: Status; causes: CauseGroup[] } {
     const c = this.counts;
     let missing = 0;
-    if (o.target !== undefined) {
+    if (o.target !== undefined && o.forDataset && o.rowsCounted) {
+      // `count N` beside a nested `for` (or a drawn `each`) counts rows, and items make as many rows as they
+      // make: once every item was decided, only rows of items that failed or were not made are missing (fewer
+      // rows than N in all is the complete dataset, as with fewer items than N — docs/language.md).
+      missing = Math.max(0, o.target - c.written);
+      if (o.exhausted && o.stopped === undefined) missing = Math.min(missing, c.failed + c.notMade);
+    } else if (o.target !== undefined) {
       // A `for` dataset (and a grid) decides each index once (a filtered row is not replaced); a `count` dataset
       // keeps drawing indices until `count` rows are written, so only written rows count.
       const covered = o.forDataset ? this.decidedIndices : c.written;

@@ -9,7 +9,7 @@
 // data/{split}-00000-of-0000N.parquet, chat/{split}.jsonl, README.md and synth.manifest.json.
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { SynthError } from '../../base/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
@@ -63,23 +63,27 @@ export function splitsOf(ds: DatasetStage): string[] | undefined {
   return ds.split ? Object.keys(ds.split) : undefined;
 }
 
-/** Does this dataset write more than one file (splits, a chat file, a folder)? `--shard` needs a single file. */
-export function writesSeveralFiles(ds: DatasetStage): boolean {
-  return ds.output.format === 'hf' || ds.output.path.includes(SPLIT_PLACEHOLDER) || ds.chat !== null;
+/** What a dataset writes when that is more than one file (splits, a chat file, a folder), in words for SYN5031;
+ *  undefined when it writes one file. `--shard` needs a single file. */
+export function severalFiles(ds: DatasetStage): string | undefined {
+  if (ds.output.format === 'hf') return 'a Hugging Face folder';
+  if (ds.output.path.includes(SPLIT_PLACEHOLDER)) return 'one file per split';
+  if (ds.chat !== null) return 'a chat file beside its rows';
+  return undefined;
 }
 
-/** The files of one dataset's output during a run (see the header). */
 /**
- * Throws SYN5006 when `ds` writes a file per split (`{split}`, `format hf`) and a split cannot name a file: the
+ * Throws SYN5030 when `ds` writes a file per split (`{split}`, `format hf`) and a split cannot name a file: the
  * checker allows only letters, digits and `_` (SYN3092); a plan edited by hand must not write outside its
  * folder. Called before anything of the dataset is written (its output lock included).
  */
 export function refuseUnsafeSplits(ds: DatasetStage): void {
   if (ds.output.format !== 'hf' && !ds.output.path.includes(SPLIT_PLACEHOLDER)) return;
   const unsafe = (splitsOf(ds) ?? []).find((sp) => !/^[A-Za-z0-9_]+$/.test(sp));
-  if (unsafe !== undefined) throw new SynthError('SYN5006', `dataset '${ds.name}': split ${JSON.stringify(unsafe)} cannot name a file (letters, digits and _ only)`);
+  if (unsafe !== undefined) throw synthError('SYN5030', { dataset: ds.name, split: unsafe });
 }
 
+/** The files of one dataset's output during a run (see the header). */
 export class DatasetOutputs {
   private readonly rows = new Map<string, OutputFile>();
   private readonly chats = new Map<string, OutputFile>();

@@ -143,23 +143,9 @@ function callCause(e: unknown, prompt: string): FailureCause {
 export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Promise<RowResult> {
   const ds = o.dataset;
   if (ds.nested) return groupProducer(o);
-  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
-  const hasPrompts = ds.prompts.length > 0;
-  const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+  const { hasPrompts, maxAttempts, rowEnv, absent, begin } = rowSetup(o);
   // steps the plain loop below runs (let / row / check); loops and new values go through the interpreter
   const plain = ds.steps.every((s) => 'let' in s || 'row' in s || 'check' in s);
-
-  /** The row's `for` item, grid and drawn variables (compiler/plan/rows.ts). A draw whose parameters, computed
-   *  for this row, fall outside its distribution's domain throws EvalError: the row fails, the same way every run. */
-  const rowEnv = (i: number, id: ReturnType<typeof rowIdentity>): Env => {
-    const env: Env = new Map();
-    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
-    drawRow(ds, i, env, id, 'for' in ds.rows ? (o.items?.[Math.floor(i / each)] ?? null) : undefined, drawContext(o));
-    return env;
-  };
-  /** Row i has no row: a drawn `each` below its most for the row's item. */
-  const absent = (i: number, id: ReturnType<typeof rowIdentity>): boolean =>
-    each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler !== undefined && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item));
 
   if (!hasPrompts) {
     // No prompt calls, so no `judge` and nothing to wait for: the steps are evaluations, made at once.
@@ -186,30 +172,15 @@ export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Prom
     };
   }
 
-  return async (i) => {
-    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
-    try {
-      return await promptRow(i, ticket);
-    } finally {
-      end();
-    }
-  };
+  return ticketed(o, promptRow);
 
   async function promptRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
     const stats: Stats = {};
-    const addStats = (s: Stats | undefined) => {
-      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
-    };
+    const addStats = (s: Stats | undefined) => addInto(stats, s);
     const called: Record<string, string> = {};
-    const id = rowIdentity(ds, i, o.itemKeys);
-    if (absent(i, id)) return ABSENT;
-    let env: Env;
-    try {
-      env = rowEnv(i, id);
-    } catch (e) {
-      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
-      throw e;
-    }
+    const begun = begin(i, stats);
+    if ('kind' in begun) return begun;
+    const { id, env } = begun;
 
     let last: RowResult | undefined;
     const prompt = { name: '' };
@@ -228,17 +199,7 @@ export function rowProducer(o: ProducerOptions): (i: number) => RowResult | Prom
           if (!hasPrompts) break; // a deterministic row fails the same way every time
           continue;
         }
-        if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
-        // A call that failed after its retries (SYN5002, with its cause), was not sent (Ctrl-C) or stops the
-        // dataset (SYN5020/5021, SYN5027) fails this row; any other error (a missing key, a plan mismatch) stops
-        // the run.
-        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
-          addStats((e as { stats?: Stats }).stats);
-          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
-          // the runner already spent its retries on this call: the row fails with the call's cause
-          return { kind: 'failed', cause: callCause(e, prompt.name), stats, ...(stop ? { stop } : {}) };
-        }
-        throw e;
+        return callFailure(e, prompt.name, stats);
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
@@ -340,39 +301,19 @@ type ForStep = Extract<DatasetStep, { for: string }>;
  */
 function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
   const ds = o.dataset;
-  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
-  const hasPrompts = ds.prompts.length > 0;
-  const maxAttempts = hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1;
+  const { hasPrompts, maxAttempts, begin } = rowSetup(o);
   const steps = ds.steps;
 
-  return async (i) => {
-    // a ticket for the row, as rowProducer's rows take one: a provider batch is sent when every row waits on it
-    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
-    try {
-      return await groupRow(i, ticket);
-    } finally {
-      end();
-    }
-  };
+  return ticketed(o, groupRow);
 
   async function groupRow(i: number, ticket: RowTicket | undefined): Promise<RowResult> {
     const stats: Stats = {};
-    const addStats = (s: Stats | undefined) => {
-      for (const [k, v] of Object.entries(s ?? {})) stats[k] = (stats[k] ?? 0) + v;
-    };
+    const addStats = (s: Stats | undefined) => addInto(stats, s);
     const called: Record<string, string> = {};
-    const id = rowIdentity(ds, i, o.itemKeys);
-    if (each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item))) return { kind: 'absent' };
-    const env: Env = new Map();
-    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
-    try {
-      // the index's draws (those below a nested `for` are drawn per part, in `part`)
-      drawRow(ds, i, env, id, 'for' in ds.rows ? (o.items?.[Math.floor(i / each)] ?? null) : undefined, drawContext(o));
-    } catch (e) {
-      // a parameter computed for this row outside its distribution's domain: the row fails, the same way every run
-      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
-      throw e;
-    }
+    // the index's draws (those below a nested `for` are drawn per part, in `part`)
+    const begun = begin(i, stats);
+    if ('kind' in begun) return begun;
+    const { id, env } = begun;
     const prompt = { name: '' };
     /** Calls of one part: the key names the row, the part's path, its attempts and the call's site. */
     const caller = (at: number[], attempt: string) => answerer(o, `${ds.name}/${id.key}${partSuffix(at)}/${attempt}`, ticket, called, prompt, addStats);
@@ -439,15 +380,83 @@ function groupProducer(o: ProducerOptions): (i: number) => Promise<RowResult> {
           if (!hasPrompts) break;
           continue;
         }
-        if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
-        if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
-          addStats((e as { stats?: Stats }).stats);
-          const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
-          return { kind: 'failed', cause: callCause(e, prompt.name), stats, ...(stop ? { stop } : {}) };
-        }
-        throw e;
+        return callFailure(e, prompt.name, stats);
       }
     }
     return last ?? { kind: 'failed', cause: { kind: 'evaluation', key: `evaluation ${ds.name}`, message: 'the row could not be made' }, stats };
   }
+}
+
+/** Adds `s` into `into`, key by key (a row's spend: tokens, calls, cost). */
+function addInto(into: Stats, s: Stats | undefined): void {
+  for (const [k, v] of Object.entries(s ?? {})) into[k] = (into[k] ?? 0) + v;
+}
+
+/** A producer whose rows each hold a ticket while they are made (row-activity.ts): a provider batch is sent when
+ *  every row in production waits on it. */
+function ticketed(o: ProducerOptions, make: (i: number, ticket: RowTicket | undefined) => Promise<RowResult>): (i: number) => Promise<RowResult> {
+  return async (i) => {
+    const { ticket, end } = o.activity?.begin() ?? { ticket: undefined, end: () => undefined };
+    try {
+      return await make(i, ticket);
+    } finally {
+      end();
+    }
+  };
+}
+
+/**
+ * What a row becomes when making it threw `e` (not an EvalError): deferred (the answer comes in a later run), or
+ * failed with the call's cause when a call failed after its retries (SYN5002), was not sent (Ctrl-C) or stops
+ * the dataset (SYN5020/5021, SYN5027) — its spend added to `stats`. Any other error (a missing key, a plan
+ * mismatch) stops the run: rethrown.
+ */
+function callFailure(e: unknown, prompt: string, stats: Stats): RowResult {
+  if (e instanceof DeferredCall) return { kind: 'deferred', message: e.message, stats };
+  if ((e instanceof SynthError && e.code === 'SYN5002') || failureOf(e) !== undefined) {
+    addInto(stats, (e as { stats?: Stats }).stats);
+    const stop = e instanceof SynthError && (e as { stopsDataset?: boolean }).stopsDataset ? e : undefined;
+    // the runner already spent its retries on this call: the row fails with the call's cause
+    return { kind: 'failed', cause: callCause(e, prompt), stats, ...(stop ? { stop } : {}) };
+  }
+  throw e;
+}
+
+/**
+ * What both producers need of a dataset's row index: whether it calls prompts and how many attempts a row gets,
+ * `absent` (a drawn `each` below its most for the row's item: no row has this index), and `rowEnv`: the models'
+ * names (`using`), the row's `for` item, grid values and row-level draws (compiler/plan/rows.ts; a nested
+ * `for`'s levels draw per part). A draw whose parameters, computed for this row, fall outside its distribution's
+ * domain throws EvalError: the row fails, the same way every run.
+ */
+function rowSetup(o: ProducerOptions): {
+  hasPrompts: boolean;
+  maxAttempts: number;
+  absent: (i: number, id: ReturnType<typeof rowIdentity>) => boolean;
+  rowEnv: (i: number, id: ReturnType<typeof rowIdentity>) => Env;
+  /** a row with prompt calls begins: its identity and environment, or what it already is (absent, or failed on a draw) */
+  begin: (i: number, stats: Stats) => { id: ReturnType<typeof rowIdentity>; env: Env } | RowResult;
+} {
+  const ds = o.dataset;
+  const each = 'for' in ds.rows ? ds.rows.for.each : 1;
+  const hasPrompts = ds.prompts.length > 0;
+  const rowEnv = (i: number, id: ReturnType<typeof rowIdentity>): Env => {
+    const env: Env = new Map();
+    if (o.modelNames) env.set(MODEL_NAMES, o.modelNames);
+    drawRow(ds, i, env, id, 'for' in ds.rows ? (o.items?.[Math.floor(i / each)] ?? null) : undefined, drawContext(o));
+    return env;
+  };
+  const absent = (i: number, id: ReturnType<typeof rowIdentity>): boolean =>
+    each > 1 && 'for' in ds.rows && ds.rows.for.eachSampler !== undefined && i % each >= rowsOfItem(ds, o.itemKeys?.[id.item] ?? String(id.item));
+  const begin = (i: number, stats: Stats): { id: ReturnType<typeof rowIdentity>; env: Env } | RowResult => {
+    const id = rowIdentity(ds, i, o.itemKeys);
+    if (absent(i, id)) return ABSENT;
+    try {
+      return { id, env: rowEnv(i, id) };
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'failed', cause: evaluationCause(e, ds.name), stats };
+      throw e;
+    }
+  };
+  return { hasPrompts, maxAttempts: hasPrompts ? 1 + EXTRA_ROW_ATTEMPTS : 1, absent, rowEnv, begin };
 }

@@ -7,7 +7,11 @@
 //      model or endpoint switched through the environment is another model): edit one template and only rows
 //      that called it change;
 //   x  the row's input, for `for` datasets: the item's key and value (a sim row, a document chunk), so an edited
-//      sim rule or document remakes exactly the rows whose input changed.
+//      sim rule or document remakes exactly the rows whose input changed;
+//   w  the pools the row's `one_of(TABLE)` / `weighted(TABLE, col)` / `one_of(DATASET)` draws take rows from: a
+//      drawn row is an input of the row like an iterated one, so an edited table or a remade upstream dataset
+//      remakes the rows that draw from it. The hash covers whole pools (which row a draw takes depends on the
+//      pool's size and weights), so one changed cell remakes every row of the dataset that draws from that pool.
 // The random seed is part of the recipe (every draw is a pure function of it and the row's identity).
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { Value } from '../../compiler/plan/eval.js';
@@ -15,11 +19,14 @@ import { contentHash } from '../../compiler/plan/canonical.js';
 import { exactValueText } from './value-text.js';
 import { resolvedSetting } from '../llm/endpoint.js';
 import { lineHash } from '../line-hash.js';
+import { createHash } from 'node:crypto';
+import type { RowPool } from '../../compiler/plan/samplers.js';
 
 export interface Provenance {
   d: string;
   q?: Record<string, string>;
   x?: string;
+  w?: string;
 }
 
 /** Recorded hashes are the first 64 bits (16 hex digits) of the sha256: they detect edits to one's own spec,
@@ -85,12 +92,29 @@ export function inputHash(itemKey: string, item: Value | undefined): string {
 }
 
 /**
- * Why a journaled row cannot be reused as it is, or undefined when everything that made it is unchanged.
- * `current.x` is the row's input hash now (for `for` datasets).
+ * The hash of the pools a dataset's row draws take rows from (by `poolKey`): every pool's key and every row's
+ * exact value (value-text.ts), in key order; undefined when the dataset draws from none. sha256 cut to 64 bits,
+ * computed once per dataset per run.
  */
-export function staleReason(recorded: Provenance, current: { d: string; x?: string }, promptHashOf: (name: string) => string): string | undefined {
+export function poolsHash(pools: Map<string, RowPool> | undefined): string | undefined {
+  if (!pools || pools.size === 0) return undefined;
+  const h = createHash('sha256');
+  for (const key of [...pools.keys()].sort()) {
+    const rows = pools.get(key)!.rows;
+    h.update(`${JSON.stringify(key)}:${rows.length}\n`);
+    for (const r of rows) h.update(exactValueText(r) + '\n');
+  }
+  return h.digest('hex').slice(0, HASH_HEX);
+}
+
+/**
+ * Why a journaled row cannot be reused as it is, or undefined when everything that made it is unchanged.
+ * `current.x` is the row's input hash now (for `for` datasets), `current.w` the hash of the pools it draws from.
+ */
+export function staleReason(recorded: Provenance, current: { d: string; x?: string; w?: string }, promptHashOf: (name: string) => string): string | undefined {
   if (!sameHash(recorded.d, current.d)) return "the dataset's definition changed";
   if (current.x !== undefined && recorded.x !== current.x) return 'its input changed';
+  if (recorded.w !== current.w) return 'a table or dataset it draws rows from changed';
   for (const [name, h] of Object.entries(recorded.q ?? {})) {
     if (!sameHash(h, promptHashOf(name))) return name.includes('@') ? `prompt '${name.slice(0, name.indexOf('@'))}' or model '${name.slice(name.indexOf('@') + 1)}' changed` : `prompt '${name}' changed`;
   }

@@ -20,11 +20,10 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { synthError } from '../../base/diagnostics.js';
 import { DeferredCall } from '../deferred.js';
 import { hostOf } from '../cause.js';
 import type { LlmClient } from './client.js';
-import { AttemptError, transportError, type TransportContext } from './faults.js';
+import { AttemptError, callFailed, transportError, type TransportContext } from './faults.js';
 import type { ChatMessage, ChatRequest, ChatResult, FailureKind, Usage } from './types.js';
 import type { RowTicket } from '../row-activity.js';
 
@@ -343,9 +342,7 @@ export class BatchRunner {
       this.enqueue(p);
       return;
     }
-    const e = synthError('SYN5002', {
-      detail: `model '${this.client.profile.id}' (${this.client.profile.model}), batch mode: call ${p.req.rowKey} failed after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}: ${this.client.scrub(err.message)}`,
-    });
+    const e = callFailed(this.client.profile, 'batch call', p.req.rowKey, p.attempts, this.client.scrub(err.message));
     // the row is reported with the cause the answer was classified with (cause.ts)
     this.letGo([p]);
     p.reject(err.failure ? Object.assign(e, { failure: err.failure }) : e);

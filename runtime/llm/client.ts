@@ -13,11 +13,11 @@
 // (messages are scrubbed of it in case an endpoint echoes it).
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SynthError, synthError } from '../../base/diagnostics.js';
+import { SynthError } from '../../base/diagnostics.js';
 import { hostOf, type FailureCause } from '../cause.js';
 import { cacheKey, ResponseCache, type CacheProblem } from './cache.js';
 import { endpointIdentity } from './endpoint.js';
-import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
+import { AttemptError, callFailed, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { retryAfterMs, Scheduler } from './scheduler.js';
@@ -252,9 +252,7 @@ export class LlmClient {
     const failure = last ? failureOf(last, this.profile) : { kind: 'connection' as const, key: 'connection none', message: 'no attempt was made' };
     // the call whose request tripped the breaker reports it (later calls fail with it at once)
     if (health?.error) throw withUsage(health.error, usage, attempts, failure);
-    const err = synthError('SYN5002', {
-      detail: `model '${this.profile.id}' (${this.profile.model}): call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
-    });
+    const err = callFailed(this.profile, 'call', req.rowKey, attempts, detail);
     Object.assign(err, { kind, attempts, usage, failure });
     throw err;
   }
@@ -550,6 +548,6 @@ function failureOf(e: AttemptError, profile: ModelProfile): FailureCause {
 
 /** A per-call copy of a shared stopping error (SYN5020/SYN5021), carrying this call's tokens and cause. */
 function withUsage(shared: SynthError & { failure?: FailureCause }, usage: Usage, attempts: number, failure?: FailureCause): SynthError {
-  const e = new SynthError(shared.code, shared.message);
+  const e = SynthError.copy(shared);
   return Object.assign(e, { usage: { ...usage }, attempts, failure: failure ?? shared.failure, stopsDataset: true });
 }

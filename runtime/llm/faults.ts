@@ -5,10 +5,19 @@
 // health.ts). Each error also carries the `FailureCause` a failed row is reported with. Messages are scrubbed
 // of the API key.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { synthError, type SynthError } from '../../base/diagnostics.js';
 import type { FailureCause } from '../cause.js';
 import { MIN_SECRET_LENGTH } from './cache.js';
 import { retryAfterMs, type Scheduler } from './scheduler.js';
 import type { ChatMessage, FailureKind, Usage } from './types.js';
+
+/**
+ * SYN5002: `call` (a chat `call`, an `image call` or a `batch call`) of row `row` to model `profile` failed after
+ * `attempts` attempts (≥ 1) with `cause`, which the caller has scrubbed of the key. Worded once for all three.
+ */
+export function callFailed(profile: { id: string; model: string }, call: 'call' | 'image call' | 'batch call', row: string, attempts: number, cause: string): SynthError {
+  return synthError('SYN5002', { model: profile.id, name: profile.model, call, row, attempts: `${attempts} attempt${attempts === 1 ? '' : 's'}`, cause });
+}
 
 /** Thrown inside an attempt; `kind` drives the retry decision. */
 export class AttemptError extends Error {

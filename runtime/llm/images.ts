@@ -12,13 +12,12 @@
 // so a cache hit never points at a missing file. The API key never reaches the cache, events or messages.
 import OpenAI from 'openai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { synthError } from '../../base/diagnostics.js';
 import { hostOf } from '../cause.js';
 import { sniffImage } from '../images/format.js';
 import { ImageStore, sha256, type StoredImage } from '../images/store.js';
 import { cacheKey, ResponseCache, type CacheProblem } from './cache.js';
 import { endpointIdentity } from './endpoint.js';
-import { AttemptError, scrubber, transportError, type TransportContext } from './faults.js';
+import { AttemptError, callFailed, scrubber, transportError, type TransportContext } from './faults.js';
 import type { EndpointHealth } from './health.js';
 import { keepAliveFetch, type KeepAliveFetch } from './http.js';
 import { Scheduler } from './scheduler.js';
@@ -197,9 +196,7 @@ export class ImageClient {
       this.o.onEvent?.({ type: 'failed', rowKey: req.rowKey, attempts, kind: last?.kind ?? 'network', detail });
       const failure = last?.failure ?? { kind: 'malformed' as const, key: `malformed images ${this.profile.id}`, message: `model '${this.profile.id}': ${detail}` };
       if (this.o.health?.error) throw this.o.health.error;
-      const err = synthError('SYN5002', {
-        detail: `model '${this.profile.id}' (${this.profile.model}): image call ${req.rowKey} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
-      });
+      const err = callFailed(this.profile, 'image call', req.rowKey, attempts, detail);
       throw Object.assign(err, { failure });
     }
 

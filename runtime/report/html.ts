@@ -5,12 +5,22 @@
 // and styles whose SHA-256 hashes it names, so an injected handler or script would not run even if escaping
 // failed (OWASP XSS Prevention Cheat Sheet, rules 1, 2 and 3.1; CSP Level 3 hash-source).
 import { createHash } from 'node:crypto';
+import { escapeUnsafe } from '../../base/unsafe-text.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes a value for an HTML text node or a quoted attribute value. */
+/**
+ * A value as text a reader sees for what it is: controls and bidi formatting characters (which would reorder the
+ * text around them: `\u202eRTL gnp.exe` shows as "exe.png LTR"; base/unsafe-text.ts) become visible `\uXXXX`
+ * escapes; tabs and line breaks stay (HTML shows them as spaces).
+ */
+export function visibleText(s: string): string {
+  return escapeUnsafe(s, '\t\n\r');
+}
+
+/** Escapes a value for an HTML text node or a quoted attribute value (made visible first: `visibleText`). */
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return visibleText(String(s)).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
 /**
@@ -18,7 +28,8 @@ export function esc(s: unknown): string {
  * `\uXXXX` escapes, so no value can end the block (`</script>`) or start a comment (`<!--`).
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  // strings made visible (`visibleText`): chart labels are data too, painted as they are by Chart.js
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? visibleText(v) : v)).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /** The CSP `'sha256-…'` source for an inline script or style element's exact text. */

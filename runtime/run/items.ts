@@ -39,7 +39,7 @@ export class ItemLoader {
    */
   constructor(
     private readonly plan: Plan,
-    private readonly o: DryRunOptions & { shard?: { index: number; count: number } },
+    private readonly o: DryRunOptions & { shard?: { index: number; count: number }; interrupted?: () => boolean },
   ) {}
 
   /**
@@ -56,7 +56,7 @@ export class ItemLoader {
     else if (f.kind === 'table') all = await this.table(f.from);
     else if (f.kind === 'dataset') {
       const w = this.written.get(f.from);
-      if (!w) throw new SynthError('SYN5006', `dataset '${ds.name}' reads '${f.from}', which this run has not made`);
+      if (!w) throw synthError('SYN5011', { dataset: ds.name, how: 'reads', upstream: f.from });
       all = w;
     } else {
       const res = await this.sim(f.from);
@@ -104,15 +104,19 @@ export class ItemLoader {
   }
 
   /**
-   * Reads every table the datasets `names` iterate or draw from and checks its rows; throws TableProblems with
-   * the problems of all of them (SYN5050-5053), or SYN5054 for an unreadable one. Call it before anything runs,
+   * Reads every table the datasets `names` iterate or draw from and checks its rows, and the draws from it
+   * (SYN5055 an empty table drawn from, SYN5050 a weight below 0 or not finite, SYN5056 weights summing to 0,
+   * shown at the spec's `one_of(…)` / `weighted(…)`); throws TableProblems with the problems of all of them
+   * (SYN5050-5053, 5055, 5056), or SYN5054 for an unreadable one. Call it before anything runs,
    * so a bad seed table is reported before a single row is made.
    */
   async checkTables(names: string[]): Promise<void> {
     const problems: Diagnostic[] = [];
     for (const t of this.tablesOf(names)) {
       try {
-        problems.push(...(await this.tableRows(t)).problems);
+        const data = await this.tableRows(t);
+        problems.push(...data.problems);
+        if (!data.problems.length) problems.push(...this.drawProblems(names, t, data.rows));
       } catch (e) {
         // a table that cannot be read at all (SYN5054, SYN4002) is one problem among the others
         if (!(e instanceof SynthError)) throw e;
@@ -125,6 +129,45 @@ export class ItemLoader {
       }
     }
     if (problems.length) throw new TableProblems(problems);
+  }
+
+  /** The problems of the draws the datasets `names` make from table `t` (rows `rows`): see `checkTables`. */
+  private drawProblems(names: string[], t: string, rows: Value[]): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const seen = new Set<string>();
+    for (const n of names) {
+      for (const v of this.plan.datasets[n]?.vary ?? []) {
+        const s = v.sampler;
+        if (s.kind !== 'row' || s.of !== 'source' || s.from !== t) continue;
+        const key = `${n}\u0000${v.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const at = this.drawLocation(t, s.weight);
+        if (rows.length === 0) {
+          out.push(makeDiagnostic('SYN5055', at.file, at.span, { name: v.name, from: t }));
+          continue;
+        }
+        if (!s.weight) continue;
+        const p = weightProblem(rows, s.weight);
+        if (p?.kind === 'bad') out.push(makeDiagnostic('SYN5050', at.file, at.span, { row: p.row, source: t, column: s.weight, expected: WEIGHT, found: p.found }));
+        else if (p?.kind === 'zero') out.push(makeDiagnostic('SYN5056', at.file, at.span, { name: v.name, from: t, column: s.weight, sum: 0 }));
+      }
+    }
+    return out;
+  }
+
+  /** Where the entry spec draws from `from`: its `weighted(from, weight)` or `one_of(from)` call (else the spec's start). */
+  private drawLocation(from: string, weight: string | undefined): { file: string; span: { start: number; end: number } } {
+    const file = path.resolve(this.o.projectRoot, this.plan.spec.file);
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = weight ? new RegExp(`\\bweighted\\(\\s*${esc(from)}\\s*,\\s*${esc(weight)}\\s*\\)`) : new RegExp(`\\bone_of\\(\\s*${esc(from)}\\s*\\)`);
+    try {
+      const m = re.exec(readFileSync(file, 'utf8'));
+      if (m) return { file, span: { start: m.index, end: m.index + m[0].length } };
+    } catch {
+      // an unreadable spec: its start
+    }
+    return { file, span: { start: 0, end: 0 } };
   }
 
   /**
@@ -170,7 +213,8 @@ export class ItemLoader {
     const res = await this.sim(name);
     const inexact = (this.plan.sims[name]!.stage as { inexact?: string[] }).inexact ?? [];
     const backend = res.stats['backend'] === 'webgpu' ? `webgpu (${res.stats['adapter'] || 'unknown adapter'})` : String(res.stats['backend'] ?? 'cpu');
-    return { backend, exact: inexact.length === 0, inexact };
+    const fallback = res.stats['fallback'];
+    return { backend, exact: inexact.length === 0, inexact, requested: this.o.backend ?? 'auto', ...(fallback !== undefined ? { fallback: String(fallback) } : {}) };
   }
 
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
@@ -194,7 +238,7 @@ export class ItemLoader {
       const s = v.sampler;
       if (s.kind !== 'row') continue;
       const items = s.of === 'dataset' ? this.written.get(s.from) : await this.table(s.from);
-      if (!items) throw new SynthError('SYN5006', `dataset '${ds.name}' draws from '${s.from}', which this run has not made`);
+      if (!items) throw synthError('SYN5011', { dataset: ds.name, how: 'draws from', upstream: s.from });
       if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from });
       const key = s.weight ? `${s.from}\u0000${s.weight}` : s.from;
       if (out.has(key)) continue;
@@ -207,7 +251,7 @@ export class ItemLoader {
     let p = this.sims.get(name);
     if (!p) {
       const stage = this.plan.sims[name];
-      if (!stage) throw new SynthError('SYN5006', `the plan has no simulation '${name}'`);
+      if (!stage) throw synthError('SYN5006', { what: 'simulation', name });
       const range = this.o.shard ? shardWorlds(stage.stage, this.o.shard) : undefined;
       // a stale plan without a layout fails in runSim (SYN5006); the display then has nothing to show
       const L = (stage.stage as Partial<SimStage> | undefined)?.layout ?? { worlds: 0, agents: 0, steps: 0 };
@@ -221,6 +265,7 @@ export class ItemLoader {
         ...(this.o.maxMemory !== undefined ? { maxMemory: this.o.maxMemory } : {}),
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(range ? { worldRange: range } : {}),
+        ...(this.o.interrupted ? { interrupted: this.o.interrupted } : {}),
       }).then((res) => {
         const ms = performance.now() - t0;
         const agentSteps = Number(res.stats['agentSteps'] ?? worlds * L.agents * L.steps);
@@ -236,7 +281,7 @@ export class ItemLoader {
     let p = this.tableData.get(name);
     if (!p) {
       const s = this.plan.sources[name];
-      if (!s || !isTableSource(s)) throw new SynthError('SYN5006', `the plan has no table '${name}'`);
+      if (!s || !isTableSource(s)) throw synthError('SYN5006', { what: 'table', name });
       p = readTable(this.o.projectRoot, s, { allowOutside: this.o.allowOutsideProject ?? false });
       this.tableData.set(name, p);
     }
@@ -264,19 +309,41 @@ export function poolKey(from: string, weight: string | undefined): string {
   return weight ? `${from}\u0000${weight}` : from;
 }
 
-/** Rows with the running sum of column `column` (weights: finite and ≥ 0; absent is 0). */
+const WEIGHT = 'a weight: a finite number ≥ 0';
+
+/** The first problem of column `column` as weights (absent is 0): a row (1-based) whose weight is not a finite
+ *  number ≥ 0, or weights that are all 0; undefined when they can be drawn by. */
+export function weightProblem(rows: Value[], column: string): { kind: 'bad'; row: number; found: string } | { kind: 'zero' } | undefined {
+  let positive = false;
+  for (let i = 0; i < rows.length; i++) {
+    const w = weightOf(rows[i], column);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) return { kind: 'bad', row: i + 1, found: JSON.stringify(w) ?? String(w) };
+    if (w > 0) positive = true;
+  }
+  return positive ? undefined : { kind: 'zero' };
+}
+
+function weightOf(r: Value | undefined, column: string): Value {
+  return r && typeof r === 'object' && !Array.isArray(r) ? (r[column] ?? 0) : 0;
+}
+
+/**
+ * Rows with the running sum of column `column`, each weight divided by the largest first, so the sum stays finite
+ * (weights of 1e308 would sum to Infinity, and every draw would take the last row); the draw's odds are the same.
+ * Throws SYN5050 (a weight below 0 or not finite), SYN5056 (weights all 0).
+ */
 function weightedPool(rows: Value[], from: string, column: string, name: string): RowPool {
+  const p = weightProblem(rows, column);
+  if (p?.kind === 'bad') throw synthError('SYN5050', { row: p.row, source: from, column, expected: WEIGHT, found: p.found });
+  if (p?.kind === 'zero') throw synthError('SYN5056', { name, from, column, sum: 0 });
+  let max = 0;
+  for (const r of rows) max = Math.max(max, weightOf(r, column) as number);
   const cumulative = new Float64Array(rows.length);
   let sum = 0;
   rows.forEach((r, i) => {
-    const w = r && typeof r === 'object' && !Array.isArray(r) ? (r[column] ?? 0) : 0;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw synthError('SYN5050', { row: i + 1, source: from, column, expected: 'a weight: a finite number ≥ 0', found: JSON.stringify(w) });
-    }
-    sum += w;
+    sum += (weightOf(r, column) as number) / max;
     cumulative[i] = sum;
   });
-  if (!(sum > 0)) throw synthError('SYN5056', { name, from, column, sum });
   return { rows, cumulative };
 }
 
@@ -301,12 +368,12 @@ function whereItems(dataset: string, binder: string, where: ExprIR, all: Items):
   return out;
 }
 
-/** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN4002 (a path outside the project). */
+/** A source's chunks as dataset items `{ text, path, index, tokens }`. Throws SYN5006 (no such source), SYN5007 (no file matches), SYN5018 (no text in them), SYN4002 (a path outside the project). */
 async function loadSource(plan: Plan, name: string, root: string, allowOutside: boolean): Promise<Items> {
   const s = plan.sources[name];
-  if (!s || isTableSource(s)) throw new SynthError('SYN5006', `the plan has no source '${name}'`);
+  if (!s || isTableSource(s)) throw synthError('SYN5006', { what: 'source', name });
   const r = await loadFiles(root, s.glob, { allowOutside, chunk: { tokens: s.chunk, overlap: s.overlap } });
-  if (r.items.length === 0) throw synthError('SYN5007', { detail: `source ${name}: no files match "${s.glob}" under ${root}` });
+  if (r.items.length === 0) throw synthError('SYN5018', { name, pattern: s.glob, root });
   return {
     items: r.items.map((it) => ({ text: it.text, path: it.path, index: it.chunk, tokens: it.tokens })),
     keys: r.items.map((it) => it.key),

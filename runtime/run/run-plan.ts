@@ -15,8 +15,9 @@ import { lockOutput } from '../dataset/output-lock.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, modelNames, promptRunnerFactory } from '../wiring.js';
-import { refuseUnsafeSplits, writesSeveralFiles } from '../dataset/outputs.js';
+import { refuseUnsafeSplits, severalFiles } from '../dataset/outputs.js';
 import { ItemLoader } from './items.js';
+import { SimInterrupted } from '../sim/cpu.js';
 import type { RunOptions } from './options.js';
 
 export interface RunSummary {
@@ -72,7 +73,7 @@ function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) 
  */
 export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
   for (const n of names ?? []) {
-    if (!plan.datasets[n]) throw new SynthError('SYN5006', `no dataset '${n}' in this spec (it has: ${Object.keys(plan.datasets).join(', ') || 'none'})`);
+    if (!plan.datasets[n]) throw synthError('SYN5009', { name: n }, { choices: Object.keys(plan.datasets) });
   }
   const wanted = new Set(Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n)));
   const out: string[] = [];
@@ -100,7 +101,8 @@ function readDatasets(plan: Plan): Set<string> {
  * early (`stopped`: rerunning the same command continues). Throws SynthError for what stops a run before or
  * outside a row: SYN5003 (the estimate is over `budgetUsd`; nothing was sent), SYN5006 (an unknown dataset or
  * stage), SYN5001 (a model without its API key), SYN5007 (a source without documents), SYN4002 (a path outside
- * the project), SYN6xxx (simulation failures).
+ * the project), SYN5031 (`shard` for a dataset that writes several files), SYN5030 (a split that cannot name a
+ * file), SYN6xxx (simulation failures).
  */
 export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const names = selectDatasets(plan, o.datasets);
@@ -108,10 +110,25 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   await items.checkTables(names);
   const readBy = readDatasets(plan);
   const blocked: RunSummary['blocked'] = [];
+  // `synth merge` combines one file per dataset: refused before anything runs (an estimate's simulations included)
+  for (const n of o.shard ? names : []) {
+    const several = severalFiles(plan.datasets[n]!);
+    if (several) throw synthError('SYN5031', { dataset: n, files: several });
+  }
   const budget = budgetGuard(o.budgetUsd);
   if (o.budgetUsd !== undefined) {
     // Refuse to start when the estimate alone is over the budget: the figures `--dry-run` prints.
-    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts: await items.counts(names), items: await items.forEstimate(names) });
+    let itemCounts: Record<string, number>;
+    let estimateItems: Awaited<ReturnType<ItemLoader['forEstimate']>>;
+    try {
+      itemCounts = await items.counts(names);
+      estimateItems = await items.forEstimate(names);
+    } catch (e) {
+      // Ctrl-C while a sim ran for the estimate: nothing was made
+      if (e instanceof SimInterrupted) return { results: [], manifests: [], failedExpectations: false, stopped: 'interrupted', error: undefined, incomplete: [], blocked: [] };
+      throw e;
+    }
+    const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts, items: estimateItems });
     o.onEstimate?.(estimate);
     if (estimate.total.usd > o.budgetUsd) throw synthError('SYN5003', { estimate: formatUsd(estimate.total.usd), budget: formatUsd(o.budgetUsd) });
   }
@@ -128,9 +145,6 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   try {
     for (const n of names) {
       const ds = plan.datasets[n]!;
-      if (o.shard && writesSeveralFiles(ds)) {
-        throw new SynthError('SYN5006', `dataset '${n}' writes several files (one per split, a chat file or a Hugging Face folder), which \`synth merge\` cannot combine yet: run it without --shard`);
-      }
       // a dataset that reads one with rows missing would be made from part of its input: not made (SYN5057)
       const short = (ds.datasets ?? []).find((u) => results.find((r) => r.name === u)?.status !== 'complete');
       if (short) {
@@ -142,10 +156,19 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
         const draw = ds.vary.find((v) => v.sampler.kind === 'row' && v.sampler.of === 'dataset');
         if (draw && draw.sampler.kind === 'row') throw synthError('SYN5058', { name: draw.name, dataset: n, upstream: draw.sampler.from });
       }
-      const loaded = await items.forDataset(ds);
-      const pools = await items.pools(ds);
+      let loaded: Awaited<ReturnType<ItemLoader['forDataset']>>;
+      let pools: Awaited<ReturnType<ItemLoader['pools']>>;
+      try {
+        loaded = await items.forDataset(ds);
+        pools = await items.pools(ds);
+      } catch (e) {
+        // Ctrl-C while a sim ran: it stopped with no result, so nothing of this dataset is made (exit 130)
+        if (!(e instanceof SimInterrupted)) throw e;
+        stopped = 'interrupted';
+        break;
+      }
       const prompts = ds.prompts.length ? wiring.factory(n) : undefined;
-      if (ds.prompts.length && !prompts) throw new SynthError('SYN5001', `dataset ${n} calls prompts but no LLM endpoint is configured`);
+      if (ds.prompts.length && !prompts) throw synthError('SYN5015', { dataset: n });
       // With shards over simulation worlds the sim already holds only this shard's worlds, and a dataset read by
       // this one holds only this shard's rows: no row filter then.
       const shardRows = o.shard && !('for' in ds.rows && ds.rows.for.kind !== 'source' && ds.rows.for.kind !== 'table') ? o.shard : undefined;

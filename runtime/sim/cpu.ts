@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SimLayout } from '../../compiler/sim/layout.js';
-import { SynthError } from '../../base/diagnostics.js';
+import { synthError, type DiagnosticArgs, type DiagnosticCode, type SynthError } from '../../base/diagnostics.js';
 import { allocTrajectory, blockEvents, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, trimEvents, type BlockEvents, type Column, type SimResult } from './result.js';
 import { allocationFailed } from './memory.js';
 
@@ -46,13 +46,25 @@ function kernelFor(js: string): Kernel {
  */
 export class BlockFailure extends Error {
   constructor(
-    readonly code: 'SYN6002' | 'SYN6004',
-    message: string,
+    readonly failure: CheckFailure,
     readonly key: number[],
   ) {
-    super(message);
+    super(checkError(failure).message);
+  }
+
+  /** The coded error the run stops with. */
+  toError(): SynthError {
+    return checkError(this.failure);
   }
 }
+
+/** The coded error of a failed check (one branch per code, so each call's arguments are type-checked). */
+export function checkError(f: CheckFailure): SynthError {
+  return f.code === 'SYN6002' ? synthError(f.code, f.args) : synthError(f.code, f.args);
+}
+
+/** A failed `check finite` (SYN6002) or invariant (SYN6004), as its code and arguments (what a worker posts). */
+export type CheckFailure = { code: 'SYN6002'; args: DiagnosticArgs<'SYN6002'> } | { code: 'SYN6004'; args: DiagnosticArgs<'SYN6004'> };
 
 /** A block's slices of the run's columns: worlds [w0, w1), the state and (when observed) the trajectory. */
 export interface BlockViews {
@@ -120,7 +132,7 @@ function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: nu
       const v = col[i]!;
       if (v - v !== 0) {
         const w = c0 + Math.floor(i / A);
-        return new BlockFailure('SYN6002', `simulation ${L.name}: state ${L.columns[ci]!.name} became ${v} in world ${w}, agent ${i % A} at step ${t} (\`check finite\`)`, [t, 0, ci, c0 * A + i]);
+        return new BlockFailure(finiteStateFailure(L, c0, i, L.columns[ci]!.name, String(v), t), [t, 0, ci, c0 * A + i]);
       }
     }
   }
@@ -129,21 +141,43 @@ function checkStep(L: SimLayout, kernel: Kernel, C: Column[], c0: number, c1: nu
     if (bad >= 0) {
       const K = L.invariants.length;
       const i = Math.floor(bad / K);
-      return new BlockFailure('SYN6004', invariantError(L, c0, i, bad % K, t).message, [t, 1, c0 * A + i, bad % K]);
+      return new BlockFailure(invariantFailure(L, c0, i, bad % K, t), [t, 1, c0 * A + i, bad % K]);
     }
   }
   return undefined;
 }
 
-/** SYN6004, worded the same by both backends: `i` is the agent's index within the run's first world `w0`. */
-export function invariantError(L: SimLayout, w0: number, i: number, k: number, step: number): SynthError {
-  return new SynthError('SYN6004', `simulation ${L.name}: \`check ${L.invariants[k]}\` failed in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at step ${step}`);
+/** SYN6004 (invariant `k` failed), the same for both backends: `i` is the agent's index from the first agent of world `w0`. */
+export function invariantFailure(L: SimLayout, w0: number, i: number, k: number, step: number): CheckFailure {
+  return { code: 'SYN6004', args: { sim: L.name, check: L.invariants[k]!, world: w0 + Math.floor(i / L.agents), agent: i % L.agents, step } };
+}
+
+/** SYN6002 (`state` became `value` under `check finite`), the same for both backends; `w0` and `i` as for `invariantFailure`. */
+export function finiteStateFailure(L: SimLayout, w0: number, i: number, state: string, value: string, step: number): CheckFailure {
+  return { code: 'SYN6002', args: { sim: L.name, state, value, world: w0 + Math.floor(i / L.agents), agent: i % L.agents, step } };
 }
 
 export interface CpuOptions {
   workers?: number;
   worldRange?: [number, number];
+  /**
+   * Polled while the sim runs (Ctrl-C: the run's `interrupted`): once it says true the worker threads are
+   * terminated and runCpu rejects with SimInterrupted. With it the sim always runs in worker threads (one at
+   * least), so the main thread stays free to see the signal.
+   */
+  stop?: () => boolean;
 }
+
+/** A CPU simulation stopped by `CpuOptions.stop` (Ctrl-C) before it finished: it has no result. */
+export class SimInterrupted extends Error {
+  constructor(sim: string) {
+    super(`simulation ${sim} stopped: interrupted`);
+    this.name = 'SimInterrupted';
+  }
+}
+
+/** How often a running CPU sim looks at `stop` (a poll: the run's Ctrl-C flag is a function, not an event). */
+const STOP_POLL_MS = 50;
 
 function workerPath(): string | undefined {
   const here = fileURLToPath(import.meta.url);
@@ -155,7 +189,10 @@ function workerPath(): string | undefined {
   return existsSync(built) ? built : undefined;
 }
 
-type WorkerReply = { ok: true; events: BlockEvents; stepMs: number } | { ok: false; error: { code?: string; message: string; key?: number[] } };
+/** A worker's answer; a failure carries a coded error's code and arguments (its class does not cross threads). */
+export type WorkerReply =
+  | { ok: true; events: BlockEvents; stepMs: number }
+  | { ok: false; error: { code?: DiagnosticCode; args?: Record<string, string | number>; message: string; failure?: CheckFailure; key?: number[] } };
 
 export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<SimResult> {
   const L = stage.layout;
@@ -163,7 +200,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const t0 = performance.now();
   const total = hi - lo;
   const want = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
-  const file = want > 1 ? workerPath() : undefined;
+  const file = want > 1 || opts.stop ? workerPath() : undefined;
   const threads = file ? want : 1;
   const n = total * L.agents;
   let state: Column[];
@@ -183,34 +220,48 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const ranges: Array<[number, number]> = [];
   for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
   let blocks: { events: BlockEvents; stepMs: number }[];
-  if (threads === 1) {
+  if (!file) {
     try {
       blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi))];
     } catch (e) {
-      throw e instanceof BlockFailure ? new SynthError(e.code, e.message) : e;
+      throw e instanceof BlockFailure ? e.toError() : e;
     }
   } else {
+    const workers: Worker[] = [];
+    let stopped = false;
+    const poll = opts.stop
+      ? setInterval(() => {
+          if (stopped || !opts.stop!()) return;
+          stopped = true;
+          for (const w of workers) void w.terminate();
+        }, STOP_POLL_MS)
+      : undefined;
     const settled = await Promise.allSettled(
       ranges.map(
         ([a, b]) =>
           new Promise<{ events: BlockEvents; stepMs: number }>((resolve, reject) => {
-            const worker = new Worker(file!, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            workers.push(worker);
+            // terminated by a stop: it ends without a message
+            worker.once('exit', () => reject(new SimInterrupted(L.name)));
             worker.once('message', (m: WorkerReply) => {
               void worker.terminate();
               if (m.ok) resolve({ events: m.events, stepMs: m.stepMs });
-              else if (m.error.key) reject(new BlockFailure(m.error.code as 'SYN6002', m.error.message, m.error.key));
-              else reject(m.error.code ? new SynthError(m.error.code as never, m.error.message) : new Error(m.error.message));
+              else if (m.error.failure) reject(new BlockFailure(m.error.failure, m.error.key!));
+              else reject(m.error.code ? synthError(m.error.code, (m.error.args ?? {}) as never) : new Error(m.error.message));
             });
             worker.once('error', reject);
           }),
       ),
     );
+    clearInterval(poll);
+    if (stopped) throw new SimInterrupted(L.name);
     // A `check` failure: the one the GPU reports too (earliest step, then lowest location), whatever thread found it.
     const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
     const checks = failures.filter((f): f is BlockFailure => f instanceof BlockFailure).sort((x, y) => compareKeys(x.key, y.key));
     const other = failures.find((f) => !(f instanceof BlockFailure));
     if (other) throw other;
-    if (checks.length) throw new SynthError(checks[0]!.code, checks[0]!.message);
+    if (checks.length) throw checks[0]!.toError();
     blocks = settled.map((r) => (r as PromiseFulfilledResult<{ events: BlockEvents; stepMs: number }>).value);
   }
   const result: SimResult = { layout: L, events: mergeEvents(L, blocks.map((b) => b.events)), traj, finalState: state, stats: {} };

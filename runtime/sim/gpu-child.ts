@@ -37,6 +37,8 @@ export interface GpuReply {
   id: number;
   ok: boolean;
   error?: string;
+  /** the sim whose generated WGSL did not compile (then `error` lists the compiler's messages): SYN9002 */
+  wgslBug?: string;
   adapter?: string;
   ms?: number;
   /** per event kind: rows emitted (may exceed capacity: overflow) */
@@ -126,7 +128,8 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
     // Warnings count too: generated WGSL must compile cleanly, a warning is a compiler bug to fix.
     const problems = info.messages.filter((m) => m.type === 'error' || m.type === 'warning');
     if (problems.length) {
-      throw new Error(`generated WGSL for sim ${simName} did not compile cleanly:\n` + problems.map((m) => `  ${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n'));
+      // our WGSL rejected by the driver's compiler is a bug in Synth (SYN9002), not a driver failure
+      throw Object.assign(new Error(problems.map((m) => `${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')), { wgslBug: simName });
     }
     layout ??= bindGroupLayout(dev);
     const pipelineLayout = dev.createPipelineLayout({ bindGroupLayouts: [layout] });
@@ -384,7 +387,9 @@ process.on('message', (req: GpuRequest) => {
   queue = queue.then(() =>
     run(req).then(
       (res) => void process.send!({ id: req.id, ...res }),
-      (e: unknown) => void process.send!({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+      // one line: the parent shows it in a one-line note or error, where a newline is a control character
+      (e: unknown) =>
+        void process.send!({ id: req.id, ok: false, error: (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, '; '), ...(e instanceof Error && 'wgslBug' in e ? { wgslBug: String(e.wgslBug) } : {}) }),
     ),
   );
 });

@@ -1,14 +1,15 @@
 // The WebGPU backend, host side: runs the sim in an isolated child process (gpu-child.ts) and converts the
 // raw buffers it returns into the same tables the CPU backend produces. Any failure of the child — no
-// adapter, a WGSL compile problem, a validation error, a crash or a signal — becomes SynthError SYN6003 with
-// the child's own words, never a dead CLI.
+// adapter, a WGSL compile problem, a validation error, a crash or a signal — becomes a SynthError
+// (SYN6003 with the child's own words; SYN6007-6009 when the process is missing, does not start or dies), never a
+// dead CLI.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
-import { SynthError } from '../../base/diagnostics.js';
-import { invariantError } from './cpu.js';
+import { synthError, type SynthError } from '../../base/diagnostics.js';
+import { checkError, finiteStateFailure, invariantFailure } from './cpu.js';
 import type { GpuReply, GpuRequest } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
 import { allocTrajectory, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, type BlockEvents, type Column, type SimResult } from './result.js';
@@ -26,7 +27,7 @@ export function childScript(): string | undefined {
 /**
  * One GPU child process per host process, started on first use and kept while the host lives (its device and
  * pipeline cache serve every sim of a run). It is unreferenced while idle, so it never keeps the CLI alive.
- * If it dies, every request in flight fails with SYN6003 and the next request starts a fresh child.
+ * If it dies, every request in flight fails with SYN6009 and the next request starts a fresh child.
  */
 class GpuSession {
   private child: ChildProcess | undefined;
@@ -36,7 +37,7 @@ class GpuSession {
 
   request(message: Omit<GpuRequest, 'id'>, timeoutMs: number): Promise<GpuReply> {
     const script = childScript();
-    if (!script) return Promise.reject(new SynthError('SYN6003', 'the WebGPU runner is not built (run `npm run build`)'));
+    if (!script) return Promise.reject(synthError('SYN6007', {}));
     const child = this.child ?? this.start(script);
     const id = this.nextId++;
     return new Promise<GpuReply>((resolve, reject) => {
@@ -68,7 +69,8 @@ class GpuSession {
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
-      else p.reject(new SynthError('SYN6003', `WebGPU: ${m.error}`));
+      else if (m.wgslBug !== undefined) p.reject(synthError('SYN9002', { backend: 'WebGPU (WGSL)', sim: m.wgslBug, problem: m.error ?? '' }));
+      else p.reject(synthError('SYN6003', { error: m.error ?? 'unknown error' }));
       this.hold(this.pending.size > 0);
     });
     const fail = (err: SynthError) => {
@@ -81,12 +83,12 @@ class GpuSession {
     };
     // A send to a child that just died also lands here (EPIPE): its 'exit' says why, so wait for that.
     child.on('error', (e) => {
-      if (child.pid === undefined) fail(new SynthError('SYN6003', `could not start the WebGPU process: ${e.message}`));
+      if (child.pid === undefined) fail(synthError('SYN6008', { reason: e.message }));
     });
     child.on('exit', (code, signal) => {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const tail = this.stderr.trim().split('\n').slice(-3).join(' | ');
-      fail(new SynthError('SYN6003', `the WebGPU process ${why} (driver failure)${tail ? `: ${tail}` : ''}`));
+      fail(synthError('SYN6009', { how: why, stderr: tail ? `: ${tail}` : '' }));
     });
     return child;
   }
@@ -139,11 +141,11 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
     const col = L.columns[Math.floor(loc / n)]!;
     const i = loc % n;
     const value = ['Infinity', '-Infinity', 'NaN'][finiteAt! % 4];
-    throw new SynthError('SYN6002', `simulation ${L.name}: state ${col.name} became ${value} in world ${w0 + Math.floor(i / L.agents)}, agent ${i % L.agents} at step ${finiteStep} (\`check finite\`)`);
+    throw checkError(finiteStateFailure(L, w0, i, col.name, value!, finiteStep));
   }
   if (invStep !== undefined && invStep !== NONE) {
     const K = L.invariants.length;
-    throw invariantError(L, w0, Math.floor(invAt! / K), invAt! % K, invStep);
+    throw checkError(invariantFailure(L, w0, Math.floor(invAt! / K), invAt! % K, invStep));
   }
   // events: rows as the GPU appended them (any order), counted past the capacity on overflow
   const block: BlockEvents = {

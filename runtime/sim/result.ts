@@ -4,10 +4,10 @@
 // (threads, shards) gives exactly the unsplit result.
 //
 // Also here, because both backends must word them identically: SYN6001 (an event buffer overflowed: the first
-// event kind, in declaration order, whose rows over the whole run exceed `max_events`) and SYN6002 for a
+// event kind, in declaration order, whose rows over the whole run exceed `max_events`) and SYN6006 for a
 // NaN or infinite value in an observation or an event field (unless the sim says `finite_outputs 0`).
 import type { SimLayout } from '../../compiler/sim/layout.js';
-import { SynthError } from '../../base/diagnostics.js';
+import { synthError } from '../../base/diagnostics.js';
 
 export type Column = Float32Array | Int32Array | Uint32Array | Uint8Array;
 
@@ -147,7 +147,7 @@ export function mergeEvents(L: SimLayout, blocks: BlockEvents[]): EventTable[] {
   L.events.forEach((e, ei) => {
     const total = blocks.reduce((a, b) => a + b.emitted[ei]!, 0);
     if (total > L.maxEvents) {
-      throw new SynthError('SYN6001', `simulation ${L.name}: event '${e.name}' overflowed its buffer (${total} emitted, capacity ${L.maxEvents}); raise \`max_events\` in the sim (events are never dropped silently)`);
+      throw synthError('SYN6001', { sim: L.name, event: e.name, emitted: total, capacity: L.maxEvents });
     }
   });
   return L.events.map((e, ei) => {
@@ -191,7 +191,7 @@ export function sortEvents(t: EventTable): EventTable {
   return { world: pick(t.world), agent: pick(t.agent), step: pick(t.step), site: pick(t.site), fields: t.fields.map(pick) };
 }
 
-// ---------------------------------------------------------------- non-finite outputs (SYN6002)
+// ---------------------------------------------------------------- non-finite outputs (SYN6006)
 
 /**
  * Unless the sim allows it, a NaN or infinite f32 in an observation or an event field stops the run. The value
@@ -239,10 +239,7 @@ export function checkFiniteOutputs(r: SimResult): void {
     });
   }
   if (best) {
-    throw new SynthError(
-      'SYN6002',
-      `simulation ${L.name}: ${best.what} is ${best.value} in world ${best.world}, agent ${best.agent} at step ${best.step} (observed and emitted values must be finite; \`finite_outputs 0\` in the sim lets them through)`,
-    );
+    throw synthError('SYN6006', { sim: L.name, what: best.what, value: String(best.value), world: best.world, agent: best.agent, step: best.step });
   }
 }
 

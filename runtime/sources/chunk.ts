@@ -34,9 +34,8 @@ interface Piece {
 }
 
 export function chunkText(text: string, o: ChunkOptions): Chunk[] {
-  if (!Number.isInteger(o.tokens) || o.tokens < 1) throw synthError('SYN5007', { detail: `chunk size must be a positive whole number of tokens, not ${o.tokens}` });
-  if (!Number.isInteger(o.overlap) || o.overlap < 0 || o.overlap >= o.tokens) {
-    throw synthError('SYN5007', { detail: `chunk overlap (${o.overlap}) must be at least 0 and less than the chunk size (${o.tokens})` });
+  if (!Number.isInteger(o.tokens) || o.tokens < 1 || !Number.isInteger(o.overlap) || o.overlap < 0 || o.overlap >= o.tokens) {
+    throw synthError('SYN5016', { tokens: o.tokens, overlap: o.overlap });
   }
   if (text.length === 0) return [];
   const enc = getEncoder(o.encoding);

@@ -89,7 +89,7 @@ export async function loadFiles(root: string, pattern: string, o: FilesOptions =
     try {
       buf = await readFile(f);
     } catch (e) {
-      throw synthError('SYN5007', { detail: `cannot read '${rel}': ${(e as Error).message}` });
+      throw synthError('SYN5017', { path: rel, reason: (e as Error).message });
     }
     if (buf.length > max) {
       skipped.push({ path: rel, reason: `larger than ${max} bytes` });
@@ -107,6 +107,6 @@ export async function loadFiles(root: string, pattern: string, o: FilesOptions =
     }
     for (const c of chunkText(text, o.chunk)) items.push({ path: rel, chunk: c.index, text: c.text, tokens: c.tokens, key: `${rel}#${c.index}` });
   }
-  if (files.length === 0) throw synthError('SYN5007', { detail: `files("${pattern}") matches no file under ${rootAbs}` });
+  if (files.length === 0) throw synthError('SYN5007', { pattern, root: rootAbs });
   return { items, files: files.map((f) => path.relative(rootAbs, f).split(path.sep).join('/')), skipped };
 }

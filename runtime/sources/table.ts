@@ -12,7 +12,7 @@
 //
 // Each row's key is a hash of its content (plus `~n` for the n-th repeat of identical rows), so inserting,
 // deleting or reordering other rows never changes a row's draws, LLM cache keys or journal provenance.
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
@@ -43,7 +43,7 @@ export interface TableData {
 export class TableProblems extends SynthError {
   constructor(readonly diagnostics: Diagnostic[]) {
     const first = diagnostics[0]!;
-    super(first.code, first.message, { file: first.file, span: first.span });
+    super(first.code, first.message, {}, { file: first.file, span: first.span });
   }
 }
 
@@ -69,9 +69,27 @@ interface Column {
 export async function readTable(root: string, stage: TableSourceStage, o: PathOptions = {}): Promise<TableData> {
   const file = resolveProjectPath(root, stage.table.path, o);
   const reader = new TableChecker(stage, file);
+  refuseNonRegular(file, stage, reader);
   if (stage.table.format === 'parquet') await readParquet(file, stage, reader);
   else await readText(file, stage, reader);
   return reader.finish();
+}
+
+/**
+ * Only a regular file is a table: opening a FIFO blocks until something writes to it (`check`, `run` and the
+ * language server would hang), and a device or socket is no data file. Throws SYN5054 with the reason; a path
+ * with nothing there is left to the reader, which says so.
+ */
+function refuseNonRegular(file: string, stage: TableSourceStage, t: TableChecker): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return;
+  }
+  if (st.isFile()) return;
+  const reason = st.isDirectory() ? 'it is a folder, not a table file' : `it is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'})`;
+  throw synthError('SYN5054', { source: stage.name, file: t.rel(), reason });
 }
 
 /** Checks rows one at a time and builds the result. */
@@ -390,7 +408,7 @@ function unreadableAt(file: string, line: number, args: { source: string; file: 
   } catch {
     // the file went away meanwhile: the message still names the line
   }
-  return synthError('SYN5054', args, { file, span });
+  return synthError('SYN5054', args, { location: { file, span } });
 }
 
 async function readText(file: string, stage: TableSourceStage, t: TableChecker): Promise<void> {

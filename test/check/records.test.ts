@@ -60,7 +60,7 @@ dataset incidents: Incident {
   output "out/incidents.jsonl"
 }
 `);
-    expect(c.errors.map((d) => [d.code, d.message, c.text.slice(d.span.start, d.span.end)])).toEqual([['SYN2001', "field 'location.y' of Incident must be float, found \"north\"", '"north"']]);
+    expect(c.errors.map((d) => [d.code, d.message, c.text.slice(d.span.start, d.span.end)])).toEqual([['SYN2030', "field 'location.y' of Incident must be float, found \"north\"", '"north"']]);
   });
 
   it('lists of records, optional structs and records held in a let', () => {
@@ -87,7 +87,7 @@ dataset routes: Route {
 }
 `);
     expect(bad.errors.map((d) => [d.code, d.message])).toEqual([
-      ['SYN2001', "field 'legs[0].from' of Route must be Position, found { x: float, z: float }"],
+      ['SYN2030', "field 'legs[0].from' of Route must be Position, found { x: float, z: float }"],
       ['SYN2006', "record for Leg is missing field 'to'"],
       ['SYN2005', "Leg has no field 'tO' — did you mean 'to'?"],
     ]);
@@ -141,7 +141,7 @@ function generate(rng: Rng, plant: boolean): Gen {
   };
   const literal = lit(0);
   if (plant) {
-    if (kind === 0) planted = { code: 'SYN2001', at: `"oops${where}"` };
+    if (kind === 0) planted = { code: 'SYN2030', at: `"oops${where}"` };
     if (kind === 1) planted = { code: 'SYN2005', at: `bogus${where}` };
     if (kind === 2) planted = { code: 'SYN2006', at: '' };
   }

@@ -71,8 +71,8 @@ describe('a Parquet output leaves nothing beside it', () => {
       const signal = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, s) => r(s)));
       victim = undefined;
       expect(signal).toBe('SIGKILL');
-      // the killed run left its temp file (rows so far) and no output
-      expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['d.parquet.tmp']);
+      // the killed run left its temp file (rows so far), its lock (a dead pid: the next run takes it over) and no output
+      expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['d.parquet.lock', 'd.parquet.tmp']);
       const fin = await synthAsync(['run', file], { env });
       expect(fin.code, fin.stderr).toBe(0);
       expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['d.manifest.json', 'd.parquet']);

@@ -2,6 +2,7 @@
 // source shows its file's row count and column types (read from the file, CSV and Parquet), completion offers a
 // table's columns after `p.` and as a weight column, tables and datasets after `for x in` and in `one_of(`, and
 // go-to-definition leads from `c.id` (a row of another dataset) to the struct field.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -104,5 +105,18 @@ describe('tables in the editor', () => {
     const d2 = await open(at('for c in customers', 'for c in custo<|>mers'));
     const defs2 = await client.request<Location[]>('textDocument/definition', { textDocument: { uri: d2.uri }, position: d2.position });
     expect(defs2[0]!.range.start.line).toBe(shop.slice(0, shop.indexOf('dataset customers')).split('\n').length - 1);
+  });
+
+  it('a FIFO named as a table: hover says it is not a regular file, and the server keeps answering', async (ctx) => {
+    const fifo = path.join(dir, 'seed', 'fifo.csv');
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      ctx.skip('mkfifo is not available here');
+    }
+    // opening a FIFO for reading without a writer blocked the server's event loop: no answer to anything after
+    const h = await hover(at('table("seed/products.csv")', 'table("seed/fifo.csv")').replace('source products: Product', 'source prod<|>ucts: Product'));
+    expect(h).toContain('`seed/fifo.csv`: not a regular file');
+    expect(await hover(at('source products: Product', 'source prod<|>ucts: Product'))).toContain('**10 rows**');
   });
 });

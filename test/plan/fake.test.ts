@@ -185,14 +185,16 @@ describe('fake and date draws through runs', () => {
     const b = project('parquet');
     await run(planOf(a.spec), { projectRoot: a.dir });
     const plan = planOf(b.spec);
-    let written = 0;
-    const first = await run(plan, { projectRoot: b.dir, onProgress: (_d, p) => (written = p.written), shouldStop: () => (written >= 37 ? 'test stop' : undefined) });
+    // stopped after the 37th decided row (shouldStop is asked once per decision; progress is reported at most
+    // every 100 ms, so it cannot time a stop)
+    let decided = 0;
+    const first = await run(plan, { projectRoot: b.dir, shouldStop: () => (++decided >= 37 ? 'test stop' : undefined) });
     expect(first.stopped).toBe('test stop');
     await run(plan, { projectRoot: b.dir });
     expect(readFileSync(path.join(b.dir, 'out', 'people.parquet')).equals(readFileSync(path.join(a.dir, 'out', 'people.parquet')))).toBe(true);
   });
 
-  it('records faker\'s version in the plan, and refuses to run a plan made for another one (SYN5006)', async () => {
+  it('records faker\'s version in the plan, and refuses to run a plan made for another one (SYN5012, SYN5014)', async () => {
     const { dir, spec } = project('jsonl');
     const plan = planOf(spec);
     const ds = plan.datasets['people']!;

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { visibleText } from '../../runtime/report/html.js';
 import { describe, expect, it } from 'vitest';
 import { csvCell } from '../../runtime/dataset/csv.js';
 import { buildReport } from '../../runtime/report/build-report.js';
@@ -160,10 +161,11 @@ describe('report safety (issue #17)', () => {
 
       const text = norm(await page.locator('main').innerText());
       const header = norm(await page.locator('header').innerText());
-      for (const h of HOSTILE) expect(text, `payload shown as text: ${h}`).toContain(norm(h));
+      // shown as text, controls and bidi overrides as visible escapes (runtime/report/html.ts visibleText)
+      for (const h of HOSTILE) expect(text, `payload shown as text: ${h}`).toContain(norm(visibleText(h)));
       const columnCells = (await page.locator('table.columns tr td:first-child').allInnerTexts()).map(norm);
       for (const name of [...Object.values(COLUMN_NAMES), 'a,b <script>alert("csv1")</script>', 'x"y\' onmouseover="alert(2)', 'line break <img src=x onerror=alert(3)>', '<svg onload=alert("pq")>']) {
-        expect(columnCells, `column name shown as text: ${name}`).toContain(norm(name));
+        expect(columnCells, `column name shown as text: ${name}`).toContain(norm(visibleText(name)));
       }
       expect(header).toContain('<script>alert("spec")</script>.synth');
       expect(text).toContain('<script>alert("dataset")</script>');

@@ -166,8 +166,23 @@ dataset chats: Chat {
     const { dir, file } = project(SPEC('"out/hf" format hf'));
     const plan = buildPlan(checkFile(file)).plan;
     plan.datasets['orders']!.split = { '../../escape': 0.5, train: 0.5 };
-    await expect(run(plan, { projectRoot: dir })).rejects.toMatchObject({ code: 'SYN5006' });
+    await expect(run(plan, { projectRoot: dir })).rejects.toMatchObject({ code: 'SYN5030', message: "dataset 'orders' writes a file per split, but its split '../../escape' cannot name a file (letters, digits and _ only)" });
     expect(readdirSync(dir)).not.toContain('out');
     expect(readdirSync(path.dirname(dir)).filter((f) => f === 'escape')).toEqual([]);
+  });
+
+  it('a sharded run of a dataset that writes several files is refused before anything is written (SYN5031)', async () => {
+    for (const [output, files] of [
+      ['"out/hf" format hf', 'a Hugging Face folder'],
+      ['"out/orders-{split}.jsonl"', 'one file per split'],
+    ] as const) {
+      const { dir, file } = project(SPEC(output));
+      const plan = buildPlan(checkFile(file)).plan;
+      await expect(run(plan, { projectRoot: dir, shard: { index: 0, count: 2 } })).rejects.toMatchObject({
+        code: 'SYN5031',
+        message: `dataset 'orders' writes ${files}, which \`synth merge\` cannot combine yet; nothing was run — run it without --shard`,
+      });
+      expect(readdirSync(dir)).not.toContain('out');
+    }
   });
 });

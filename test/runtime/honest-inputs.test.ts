@@ -51,7 +51,7 @@ dataset d: R {
     expect((m['merge'] as { processed_through: number }).processed_through).toBe(2);
   });
 
-  it('2: a sim dividing by zero → SYN6002 naming field, world, agent and step; `finite_outputs 0` lets it through and the rows fail instead', async () => {
+  it('2: a sim dividing by zero → SYN6006 naming field, world, agent and step; `finite_outputs 0` lets it through and the rows fail instead', async () => {
     const src = (extra: string) => `struct P { world: int  agent: int  step: int  x: float }
 sim s {
   worlds 2
@@ -71,7 +71,7 @@ dataset t: P {
     const p = project(src(''));
     const r = await synthAsync(['run', p.file, '--backend', 'cpu'], { cwd: p.dir });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/error SYN6002: simulation s: observed field x is Infinity in world 0, agent 0 at step 1/);
+    expect(r.stderr).toMatch(/error SYN6006: simulation s: observed field x is Infinity in world 0, agent 0 at step 1/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
 
     const q = project(src('\n  finite_outputs 0'));

@@ -54,7 +54,7 @@ describe('deterministic shards and merge', () => {
     await run(a.plan, { projectRoot: a.dir, outDir: path.join(a.dir, 's0'), shard: { index: 0, count: 2 } });
     await run(b.plan, { projectRoot: b.dir, outDir: path.join(a.dir, 's1'), shard: { index: 1, count: 2 } });
     await expect(mergeShards([path.join(a.dir, 's0'), path.join(a.dir, 's1')], path.join(a.dir, 'm'))).rejects.toThrow(/different plans/);
-    await expect(mergeShards([path.join(a.dir, 's0')], path.join(a.dir, 'm'))).rejects.toThrow(/missing shard 1\/2/);
+    await expect(mergeShards([path.join(a.dir, 's0')], path.join(a.dir, 'm'))).rejects.toThrow(/shards missing: 1\/2/);
   });
 
   it('--shard over a simulation (world blocks) then merge equals one unsharded run', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('bad sims get checker errors, in Synth terms', () => {
     ['a reduction outside a rule', SIM('  state m: f32 = max(o.x for o in agents)'), 'SYN3021', /only allowed inside a simulation rule/],
     ['an event field of the wrong type', SIM('  rule r { emit e { v: true } }\n  event e { v: f32 }'), 'SYN2001', /field v of event e must be f32, found bool/],
     ['an unknown event', SIM('  rule r { emit boom { v: 1.0 } }'), 'SYN1001', /unknown event 'boom'/],
-    ['a non-bool condition', SIM('  rule r when x { x = 1.0 }'), 'SYN2001', /`when` must be a bool condition, found f32/],
+    ['a non-bool condition', SIM('  rule r when x { x = 1.0 }'), 'SYN2028', /`when` takes a bool condition, found f32/],
     ['two rules writing one field in a phase', SIM('  rule a { x = 1.0 }\n  rule b { x = 2.0 }'), 'SYN3002', /written by rules 'a' and 'b'/],
     ['strings in a sim', SIM('  rule r { x = "fast" }'), 'SYN2021', /strings cannot be used/],
     ['a reduction over something else', SIM('  rule r { x = sum(o.x for o in worlds) }'), 'SYN3023', /range over `agents`/],
@@ -38,6 +38,11 @@ describe('bad sims get checker errors, in Synth terms', () => {
     ['a let shadowing a state', SIM('  rule r { let x = 2.0\n n = n + 1 }'), 'SYN1002', /'x' is already declared as a state of sim s/],
     ['a reduction in a check', SIM('  rule r { x = x + 1.0 }\n  check max(o.x for o in agents) < 9.0'), 'SYN3021', /only allowed inside a simulation rule/],
     ['a random draw in a check', SIM('  rule r { x = x + 1.0 }\n  check x < uniform(0.0, 9.0)'), 'SYN3025', /cannot draw random numbers/],
+    // adv12 #1: these ran with exit 0 and gave wrong draws
+    ['randint with constant bounds out of order', SIM('  state k: i32 = randint(5, 1)'), 'SYN3034', /randint: the low bound 5 is above the high bound 1/],
+    ['randint with a param bound out of order', SIM('  param top: i32 = -3\n  state k: i32 = 0\n  rule r { k = randint(0, top) }'), 'SYN3034', /low bound 0 is above the high bound -3/],
+    ['randint with a u32 bound used as an i32', SIM('  state k: i32 = randint(0, 4294967295)'), 'SYN2001', /must be i32, found u32/],
+    ['randint with bounds no 32-bit type holds', SIM('  state k: i32 = randint(-1, 4294967295)'), 'SYN3028', /neither i32 nor u32/],
   ];
   for (const [what, src, code, msg] of cases) {
     it(what, () => {
@@ -66,16 +71,20 @@ describe('runtime failures are clear messages', () => {
     expect(r.stderr).toMatch(/SYN6002.*state x became Infinity in world 0, agent 0 at step 1/);
   });
 
-  it('a GPU driver crash (SYN6003), and --backend auto falls back to the CPU with a notice', async (ctx) => {
+  it('a GPU driver crash (SYN6009), and --backend auto falls back to the CPU with a notice', async (ctx) => {
     await needWebGpu(ctx, 'driver failure test');
     const { f } = check(SIM('  rule r { x = x + 1.0 }\n  observe every 5 { x }', 'dataset d { for r in s.trajectory row = { x: r.x } output "out/d.jsonl" }'));
     const crash = synth(['run', f, '--backend', 'webgpu'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(crash.code).toBe(2);
-    expect(crash.stderr).toMatch(/SYN6003: the WebGPU process was killed by SIGSEGV \(driver failure\)/);
+    expect(crash.stderr).toMatch(/SYN6009: the WebGPU process was killed by SIGSEGV \(driver failure\)/);
     const auto = synth(['run', f, '--backend', 'auto', '--fresh'], { env: { SYNTH_GPU_FAULT: 'crash' } });
     expect(auto.stderr).toMatch(/note: .*running simulation s on the CPU backend instead/);
     expect(auto.stderr).toContain('d: 48 rows'); // 16 agents × 3 observations (steps 0, 5, 10)
     expect(auto.code).toBe(0);
+    // the manifest says what was asked for, what ran, and why it fell back
+    const m = JSON.parse(readFileSync(path.join(path.dirname(f), 'out', 'd.manifest.json'), 'utf8')) as { sims: Record<string, { backend: string; requested: string; fallback?: string }> };
+    expect(m.sims['s']).toMatchObject({ backend: 'cpu', requested: 'auto' });
+    expect(m.sims['s']!.fallback).toMatch(/^SYN6009: the WebGPU process was killed by SIGSEGV/);
     const bogus = synth(['run', f, '--backend', 'webgpu', '--fresh'], { env: { SYNTH_WEBGPU_BACKEND: 'null' } });
     expect(bogus.stderr).toMatch(/SYN6003: WebGPU: unknown Dawn backend 'null'/);
     expect(bogus.code).toBe(2);

@@ -1,5 +1,5 @@
 // Observed and emitted floats must be finite (a dataset would write NaN/±Infinity as null): both backends stop
-// with the same SYN6002 naming the field, world, agent and step, the first in canonical order; `finite_outputs 0`
+// with the same SYN6006 naming the field, world, agent and step, the first in canonical order; `finite_outputs 0`
 // lets them through.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,10 +49,10 @@ const SRC = (extra = '', observe = 'observe every 1 { x }', emit = true) => `sim
 `;
 
 describe('finite outputs', () => {
-  it('an observed Infinity: SYN6002 with field, world, agent and step, the same on both backends', async (ctx) => {
+  it('an observed Infinity: SYN6006 with field, world, agent and step, the same on both backends', async (ctx) => {
     const stage = stageOf(SRC('', 'observe every 1 { x }', false));
     const cpu = await failure(runCpu(stage, { workers: 2 }));
-    expect(cpu.code).toBe('SYN6002');
+    expect(cpu.code).toBe('SYN6006');
     expect(cpu.message).toMatch(/^simulation s: observed field x is -?Infinity in world \d, agent \d at step \d \(observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through\)$/);
     expect(await failure(runCpu(stage, { workers: 1 }))).toEqual(cpu); // any split into world blocks names the same one
     await needWebGpu(ctx, 'GPU finite outputs test');

@@ -1,6 +1,6 @@
 // Sizes that cannot run are refused before anything is allocated (SYN6005, naming the sim and the figures;
 // `--max-memory` overrides); `synth check` and `synth build` say what each sim needs; non-finite observed or
-// emitted values stop a run (SYN6002) unless the sim allows them; the manifest records where each sim ran;
+// emitted values stop a run (SYN6006) unless the sim allows them; the manifest records where each sim ran;
 // and `synth merge` refuses shards of a sim that is not bit-identical across backends made on two backends.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,12 +107,12 @@ describe('non-finite observed or emitted values', () => {
   observe every 2 { x }
 }`;
 
-  it('stop the run with SYN6002 naming the value, world, agent and step — the same on both backends', async (ctx) => {
+  it('stop the run with SYN6006 naming the value, world, agent and step — the same on both backends', async (ctx) => {
     const c = compileSim(SRC(''));
     if (!c.ok) throw new Error(c.errors.join('\n'));
     const cpu = await runOnCpu(c.stage);
     // at step 2 every agent's x is negative (agent − 3): log is NaN; the earliest (step, world, agent) is named
-    expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe("SYN6002 simulation s: field v of event 'e' is NaN in world 0, agent 0 at step 2 (observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through)");
+    expect(cpu.ok ? '' : `${cpu.code} ${cpu.message}`).toBe("SYN6006 simulation s: field v of event 'e' is NaN in world 0, agent 0 at step 2 (observed and emitted values must be finite; `finite_outputs 0` in the sim lets them through)");
     await needWebGpu(ctx, 'non-finite outputs on WebGPU');
     expect(difference(c.stage, cpu, await runOnGpu(c.stage))).toBeNull();
   });
@@ -166,14 +166,14 @@ dataset d {
   it('the manifest records the backend each sim ran on and whether it is exact', () => {
     const { manifest } = shards(SIM('/'));
     const m = JSON.parse(readFileSync(manifest(0), 'utf8'));
-    expect(m.sims.s).toEqual({ backend: 'cpu', exact: false, inexact: ['f32 division (`x / 1.25`)'] });
+    expect(m.sims.s).toEqual({ backend: 'cpu', exact: false, inexact: ['f32 division (`x / 1.25`)'], requested: 'cpu' });
   });
 
   it('`synth merge` refuses shards of a sim with f32 division made on different backends', () => {
     const { dir, manifest } = shards(SIM('/'));
     pretendWebGpu(manifest(1));
     const r = synth(['merge', path.join(dir, 's0'), path.join(dir, 's1'), '-o', path.join(dir, 'm')]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1); // shards that cannot be merged are the user's input (cli/exit-codes.ts)
     expect(r.stderr).toMatch(/SYN5008.*dataset d: shards 0\/2 and 1\/2 ran simulation s on different backends \(cpu, webgpu \(some GPU\)\).*f32 division/);
   });
 
