@@ -49,6 +49,26 @@ describe('diagnostics', () => {
     expect(after.filter((d) => d.code === 'SYN1002')).toEqual([]);
   });
 
+  // Shrunk from the fuzz test (examples/support-chat, edits 1063–1114): a random edit left a lone `\r` in a
+  // comment, which LSP counts as a line break; the test client counted only `\n`, so every later edit it sent
+  // landed a line off in the server's text, and the server's diagnostics differed from a fresh document's.
+  it('positions after a lone CR and edits inside a CRLF mean what LSP says', async () => {
+    const text = '// a note\r// (after a lone CR)\r\nstruct S {\r\n  a: int\n}\n\ndataset d: S {\n  count 1\n  row = { a: 1 }\n  output "o.jsonl"\n}\n';
+    const uri = uriOf(path.join(ROOT, 'examples/tickets/__lone_cr.synth'));
+    expect((await client.open(uri, text)).filter((d) => d.severity === 1)).toEqual([]);
+    // `a: 1` becomes `a: "x"`: a type error on line 8 (the lone CR ends line 0)
+    const at = text.indexOf('a: 1') + 3;
+    const edited = await client.edit(uri, at, at + 1, '"x"');
+    expect(edited.filter((d) => d.severity === 1).map((d) => d.range.start.line)).toEqual([8]);
+    // an insertion between the CR and LF of a line break
+    const crlf = client.text(uri).indexOf('\r\n') + 1;
+    const after = await client.edit(uri, crlf, crlf, ' // more');
+    const fresh = await client.open(`${uri}.fresh.synth`, client.text(uri));
+    const key = (d: { range: unknown; code?: unknown; message: unknown }) => JSON.stringify([d.range, d.code, d.message]);
+    expect(after.map(key).sort()).toEqual(fresh.map(key).sort());
+    await client.close(`${uri}.fresh.synth`);
+  });
+
   it('a broken file still gets every diagnostic of the parts that parse', async () => {
     const broken = ticketsText.replace('priority: int    @range(1..5)', 'priority: int    @range(1..5) ][[ ').replace('count 5_000', 'count "many"');
     const ds = await client.open(uriOf(path.join(ROOT, 'examples/tickets/__broken.synth')), broken);

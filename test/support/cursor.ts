@@ -2,6 +2,7 @@
 // `cursor` removes it and says where it was (offset and LSP position), so a completion or hover test is the
 // fixture text itself: `expectCompletion('dataset d: <|>', …)`.
 import type { Position } from 'vscode-languageserver-protocol';
+import { LineIndex } from '../../base/source.js';
 
 export const MARKER = '<|>';
 
@@ -23,11 +24,11 @@ export function cursor(withMarker: string): CursorText {
   return { text, offset, position: positionAt(text, offset) };
 }
 
-/** The LSP position (0-based line, UTF-16 character) of `offset` in `text`. */
+/** The LSP position (0-based line, UTF-16 character) of `offset` in `text`. Lines end at `\n`, `\r\n` or a lone
+ *  `\r`, as LSP says (and as the server's TextDocument applies a change): counting `\n` only put every position
+ *  after a lone `\r` one line off, so an edit sent by a test landed elsewhere in the server's copy of the text. */
 export function positionAt(text: string, offset: number): Position {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+  return new LineIndex(text).position(offset);
 }
 
 /** `text` with the marker inserted right after the first occurrence of `after` (plus `insert` before it). */

@@ -84,6 +84,17 @@ export class LspClient {
   /** Replaces `[start, end)` with `newText` as an incremental change; resolves with the diagnostics after it. */
   edit(uri: string, start: number, end: number, newText: string): Promise<Diagnostic[]> {
     const old = this.text(uri);
+    // An LSP position cannot point between the `\r` and `\n` of a line break (the server's TextDocument moves
+    // it before the `\r`): a range ending there is widened over the whole break, which the new text restores.
+    const inBreak = (k: number) => k > 0 && old[k - 1] === '\r' && old[k] === '\n';
+    if (inBreak(start)) {
+      newText = '\r' + newText;
+      start--;
+    }
+    if (inBreak(end)) {
+      newText = newText + '\n';
+      end++;
+    }
     const change: TextDocumentContentChangeEvent = { range: { start: positionAt(old, start), end: positionAt(old, end) }, text: newText };
     this.texts.set(uri, old.slice(0, start) + newText + old.slice(end));
     return this.change(uri, [change]);
