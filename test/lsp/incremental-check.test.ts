@@ -256,3 +256,82 @@ describe('incremental check: reads without a lookup', () => {
     });
   }
 });
+
+/**
+ * The constructs of models as values, loops, `match`, conversations and split files read other declarations
+ * (a `using`'s model, a fallback chain, a prompt's `model`, an enum's cases through a `match`, the goal's split):
+ * each scenario edits only the declaration read, and the reader's diagnostics must follow (the fuzz divergence
+ * on examples/support-chat was the test client's, not one of these; they stay as the proof).
+ */
+describe('incremental check: what the LLM-workflow constructs read', () => {
+  const models = (extra = '') => `model strong {\n  name "a"\n  provider openai${extra}\n}\nmodel cheap {\n  name "b"\n  provider openai\n}\n`;
+  const prompt = (model = '') => `struct A {\n  text: string\n}\nprompt answer(q: string) -> A {\n${model}  user "{q}"\n}\n`;
+  const ds = (body: string) => `dataset d: A {\n  count 2\n${body}  output "o.jsonl"\n}\n`;
+  const scenarios: Array<[string, string[]]> = [
+    [
+      'a `using` of a vary over models, when a model is renamed',
+      [
+        models() + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = answer("x") using m\n'),
+        models().replace('model cheap', 'model cheaper') + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = answer("x") using m\n'),
+        models() + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = answer("x") using m\n'),
+      ],
+    ],
+    [
+      'a call without `using`, when its prompt gains and loses a model',
+      [
+        models() + prompt() + ds('  row = answer("x")\n'),
+        models() + prompt('  model strong\n') + ds('  row = answer("x")\n'),
+        models() + prompt() + ds('  row = answer("x")\n'),
+      ],
+    ],
+    [
+      'a fallback chain, when the model it falls back to changes',
+      [
+        models('\n  fallback cheap') + prompt('  model strong\n') + ds('  row = answer("x")\n'),
+        models('\n  fallback cheap').replace('model cheap {\n  name "b"', 'model cheap {\n  name "b"\n  fallback strong') + prompt('  model strong\n') + ds('  row = answer("x")\n'),
+        models('\n  fallback cheap') + prompt('  model strong\n') + ds('  row = answer("x")\n'),
+      ],
+    ],
+    [
+      'a `match` on an enum, when the enum gains a case',
+      [
+        'enum Tier { free, pro }\n' + models() + prompt('  model strong\n') + ds('  vary t ~ uniform(Tier)\n  row = { text: match t { free: "f", pro: "p" } }\n'),
+        'enum Tier { free, pro, gold }\n' + models() + prompt('  model strong\n') + ds('  vary t ~ uniform(Tier)\n  row = { text: match t { free: "f", pro: "p" } }\n'),
+        'enum Tier { free, pro }\n' + models() + prompt('  model strong\n') + ds('  vary t ~ uniform(Tier)\n  row = { text: match t { free: "f", pro: "p" } }\n'),
+      ],
+    ],
+    [
+      'a `match` on a model, when a model it draws is renamed',
+      [
+        models() + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = { text: match m { strong: "s", cheap: "c" } }\n'),
+        models().replace('model cheap', 'model cheapo') + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = { text: match m { strong: "s", cheap: "c" } }\n'),
+        models() + prompt() + ds('  vary m ~ one_of(strong, cheap)\n  row = { text: match m { strong: "s", cheap: "c" } }\n'),
+      ],
+    ],
+    [
+      'a file per split, when the goal loses its split',
+      [
+        'goal "g" {\n  split { train: 0.8, test: 0.2 }\n}\n' + prompt('  model strong\n') + models() + ds('  row = { text: "x" }\n').replace('"o.jsonl"', '"o-{split}.jsonl"'),
+        'goal "g" {\n  seed 1\n}\n' + prompt('  model strong\n') + models() + ds('  row = { text: "x" }\n').replace('"o.jsonl"', '"o-{split}.jsonl"'),
+        'goal "g" {\n  split { train: 0.8, te-st: 0.2 }\n}\n' + prompt('  model strong\n') + models() + ds('  row = { text: "x" }\n').replace('"o.jsonl"', '"o-{split}.jsonl"'),
+      ],
+    ],
+  ];
+  for (const [title, texts] of scenarios) {
+    it(`re-checks ${title}`, () => {
+      const p = '/virtual/llm.synth';
+      const parser = new DocumentParser(p);
+      const host: Host = { readFile: () => undefined, parse: (text) => parser.parse(text) };
+      const session = new CheckSession();
+      const seen = new Set<string>();
+      for (const [step, text] of texts.entries()) {
+        const program = loadProgram(p, host, text);
+        const fresh = checkProgram(program);
+        expect({ step, d: difference(checkProgram(program, { session }), fresh) }).toEqual({ step, d: undefined });
+        seen.add(json(fresh.diagnostics.map((d) => d.code)));
+      }
+      // the scenario does change the diagnostics' codes (else it would prove nothing)
+      expect(seen.size).toBeGreaterThan(1);
+    });
+  }
+});
