@@ -127,6 +127,35 @@ dataset d {
     expect(30 + good).toBeLessThanOrEqual(est.total.calls);
   });
 
+  it('a plan edited by hand whose call has no model, or names a model it lacks, stops with SYN5006 before any request', async () => {
+    const { dir, file } = project(`goal "edited" { seed 5 }
+${MODEL('m')}
+prompt ask(n: int) -> string { model m user "ask {n}" }
+dataset d {
+  count 3
+  vary n ~ randint(1, 100)
+  row = { a: ask(n) }
+  output "out/d.jsonl"
+}
+`);
+    for (const [model, message] of [
+      [undefined, "the plan has no model for prompt 'ask'"],
+      ['ghost', "the plan has no model 'ghost'"],
+    ] as const) {
+      const plan = planOf(file);
+      const p = plan.prompts['ask'] as { model?: string };
+      if (model === undefined) delete p.model;
+      else p.model = model;
+      const from = server.requests.length;
+      const stopped = await run(plan, { projectRoot: dir, env: env(), backoffBaseMs: 1 }).then(
+        (s) => s.error,
+        (e: unknown) => e,
+      );
+      expect(stopped).toMatchObject({ code: 'SYN5006', message });
+      expect(sent(server, from)).toEqual([]);
+    }
+  });
+
   const FALLBACK = (fastExtra: string) => `goal "fallback" { seed 3 }
 ${MODEL('fast', `fallback steady ${fastExtra}`)}
 ${MODEL('steady')}
