@@ -36,6 +36,8 @@ export interface GpuRequest {
 export interface GpuReply {
   id: number;
   ok: boolean;
+  /** not the answer: the sim's steps run so far (sent after each chunk; the answer follows) */
+  progress?: number;
   error?: string;
   /** the sim whose generated WGSL did not compile (then `error` lists the compiler's messages): SYN9002 */
   wgslBug?: string;
@@ -145,6 +147,7 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
 }
 
 async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
+  const progress = (steps: number) => void process.send!({ id: req.id, ok: true, progress: steps } satisfies GpuReply);
   const cfg = req.config ?? gpuConfig();
   const acquired = await device(cfg);
   const { device: dev, adapterInfo, limits } = acquired;
@@ -271,6 +274,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     if (obsBuf) observe(enc);
     let status = await finishChunk(enc);
     let ran = 0;
+    progress(0);
     while (ran < L.steps && !stopped(status)) {
       const k = Math.min(chunkSteps, L.steps - ran);
       for (let j = 0; j < k; j++) frameData.set([ran + j, w0, n, width], (j * FRAME_STRIDE) / 4);
@@ -286,6 +290,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       }
       status = await finishChunk(enc);
       ran += k;
+      progress(ran);
     }
     scopes--;
     const oom = await dev.popErrorScope();
@@ -393,5 +398,8 @@ process.on('message', (req: GpuRequest) => {
     ),
   );
 });
+// Ctrl-C in a terminal reaches every process of its group, this one too: the parent decides (it stops this
+// process when the run is to stop), so a Ctrl-C never reads as a crashed driver (SYN6009) and a CPU fallback.
+process.on('SIGINT', () => {});
 // The parent went away (it exited, or stopped using the GPU): nothing else to serve.
 process.on('disconnect', () => process.exit(0));
