@@ -29,11 +29,16 @@ export function childScript(): string | undefined {
  * pipeline cache serve every sim of a run). It is unreferenced while idle, so it never keeps the CLI alive.
  * If it dies, every request in flight fails with SYN6009 and the next request starts a fresh child.
  */
-class GpuSession {
+export class GpuSession {
   private child: ChildProcess | undefined;
   private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onProgress?: (steps: number) => void }>();
   private nextId = 1;
   private stderr = '';
+
+  /** requests sent and not yet answered (a pool sends the next one to the least busy session) */
+  get inFlight(): number {
+    return this.pending.size;
+  }
 
   request(message: Omit<GpuRequest, 'id'>, timeoutMs: number, onProgress?: (steps: number) => void): Promise<GpuReply> {
     const script = childScript();
@@ -139,8 +144,8 @@ const STOP_POLL_MS = 50;
  * A sim request to the child that `stop` can end: polled while it runs; when it says stop, the child is killed and
  * this rejects with SimInterrupted (nothing of the sim is kept: it has no result).
  */
-function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() => boolean) | undefined, onProgress?: (steps: number) => void): Promise<GpuReply> {
-  const req = runInChild(message, undefined, onProgress);
+function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() => boolean) | undefined, onProgress?: (steps: number) => void, via: GpuSession = session): Promise<GpuReply> {
+  const req = via.request(message, 30 * 60_000, onProgress);
   if (!stop) return req;
   return new Promise<GpuReply>((resolve, reject) => {
     let done = false;
@@ -149,7 +154,7 @@ function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() =>
       done = true;
       clearInterval(poll);
       req.catch(() => undefined); // the killed child's SYN6009: not what happened
-      session.abort();
+      via.abort();
       reject(new SimInterrupted(sim));
     }, STOP_POLL_MS);
     req.then(
@@ -177,14 +182,15 @@ export function closeGpuSession(): void {
 
 /**
  * Runs `stage` in the GPU process. `stop` (Ctrl-C) is polled while it runs: the process is then killed and this
- * rejects with SimInterrupted. `onProgress` gets the steps run so far after each chunk of steps.
+ * rejects with SimInterrupted. `onProgress` gets the steps run so far after each chunk of steps. `session`: the GPU
+ * process to run it in (default: the one this process shares; the differential harness runs several).
  */
-export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; stop?: () => boolean; onProgress?: (steps: number) => void }): Promise<SimResult> {
+export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; stop?: () => boolean; onProgress?: (steps: number) => void; session?: GpuSession }): Promise<SimResult> {
   const L = stage.layout;
   const [w0, w1] = opts.worldRange ?? [0, L.worlds];
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
-  const r = await stoppableRun({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, L.name, opts.stop, opts.onProgress);
+  const r = await stoppableRun({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, L.name, opts.stop, opts.onProgress, opts.session);
   // `check` failures first (they stop a run), worded as the CPU backend words them (finite first at one step)
   const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
   const NONE = 0xffffffff;
@@ -238,7 +244,7 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
   });
   const result: SimResult = { layout: L, events, traj, finalState, stats: {} };
   checkFiniteOutputs(result);
-  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0 };
+  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0, ...(r.profile ? { gpuModuleMs: r.profile.module, gpuPipelinesMs: r.profile.pipelines, gpuStepsMs: r.profile.steps, gpuReadbackMs: r.profile.readback, gpuTotalMs: r.profile.total } : {}) };
   return result;
 }
 
