@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/examples.js';
 import { synth } from '../support/cli.js';
 import { needWebGpu } from '../support/webgpu.js';
@@ -85,6 +85,18 @@ dataset q {
 }
 ${SPEC.replace('steps 16000000', `steps ${steps}`).replace('every 8000000', `every ${steps}`)}`;
 
+/** process groups started here: a run that ignored the signal is killed when the file ends, not left running for hours */
+const groups: number[] = [];
+afterAll(() => {
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function ctrlCOnceStepping(dir: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     // its own process group, as a shell gives a command: Ctrl-C is a SIGINT to every process of the group
@@ -93,6 +105,7 @@ function ctrlCOnceStepping(dir: string): Promise<{ code: number | null; stderr: 
       env: { ...process.env, NO_COLOR: '1' },
       detached: true,
     });
+    groups.push(child.pid!);
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
