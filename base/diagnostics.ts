@@ -270,6 +270,12 @@ export const DIAGNOSTICS = {
   SYN6007: { severity: 'error', title: 'WebGPU runner not built', message: 'the WebGPU runner is not built (run `npm run build`)', help: 'Build synth (`npm run build`), or run with `--backend cpu`.' },
   SYN6008: { severity: 'error', title: 'WebGPU process not started', message: 'could not start the WebGPU process: {reason}', help: 'Run with `--backend cpu`, or fix what the reason names.' },
   SYN6009: { severity: 'error', title: 'WebGPU process died', message: 'the WebGPU process {how} (driver failure){stderr}', help: 'Run with `--backend cpu`, or fix the driver.' },
+  SYN6010: {
+    severity: 'error',
+    title: 'run too large for memory',
+    message: 'this run needs about {needed} of memory at once ({parts}), more than {available}; run fewer datasets at a time (`--dataset NAME`), shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    help: 'Run fewer datasets at a time, shard the run, observe less often, or pass `--max-memory` to try anyway.',
+  },
 
   // ---- SYN9xxx: bugs in Synth
   SYN9001: { severity: 'error', title: 'checker failure (a bug in Synth)', message: 'the checker failed on this {node} ({check}: {error}); this is a bug in Synth, not in your spec: please report it with this file', help: 'Report the bug with the spec; the other declarations were still checked.' },

@@ -17,7 +17,7 @@ export interface ProgressStream {
 }
 
 type Phase =
-  | { kind: 'sim'; name: string; started: number; start: Extract<SimPhase, { state: 'start' }> }
+  | { kind: 'sim'; name: string; started: number; start: Extract<SimPhase, { state: 'start' }>; step?: number }
   | { kind: 'rows'; name: string; started: number; p: Progress };
 
 /** The progress display of one `synth run` (see the file's header). Call `stop` before printing the summary. */
@@ -47,6 +47,19 @@ export class RunProgress {
         this.ticker = setInterval(() => this.draw(true), 500);
         this.ticker.unref();
       } else this.out.write(`sim ${e.sim}: running on ${e.backend}, ${e.worlds.toLocaleString('en-US')} worlds × ${e.agents.toLocaleString('en-US')} agents × ${e.steps.toLocaleString('en-US')} steps\n`);
+      return;
+    }
+    if (e.state === 'steps') {
+      if (this.phase?.kind !== 'sim' || this.phase.name !== e.sim) return;
+      const first = this.phase.step === undefined;
+      this.phase.step = e.step;
+      if (this.tty) return this.draw(false);
+      // off a terminal: the first report (the sim is running), then at most one line every two seconds
+      const now = Date.now();
+      if (first || now - this.lastPlain > 2000) {
+        this.lastPlain = now;
+        this.out.write(`sim ${e.sim}: step ${e.step.toLocaleString('en-US')} of ${e.steps.toLocaleString('en-US')}\n`);
+      }
       return;
     }
     if (this.phase?.kind === 'sim' && this.phase.name === e.sim) this.clearLive();
@@ -127,7 +140,7 @@ export class RunProgress {
           { text: `sim ${s.sim}`, keep: 100 },
           { text: s.backend === 'auto' ? 'auto backend' : s.backend, keep: 90 },
           { text: `${s.worlds.toLocaleString('en-US')} worlds`, keep: 60 },
-          { text: `${s.steps.toLocaleString('en-US')} steps`, keep: 40 },
+          { text: ph.step === undefined ? `${s.steps.toLocaleString('en-US')} steps` : `step ${ph.step.toLocaleString('en-US')} of ${s.steps.toLocaleString('en-US')}`, keep: 40 },
           { text: duration(now - ph.started), keep: 80 },
         ],
         this.width(),

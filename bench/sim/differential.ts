@@ -5,7 +5,14 @@
 //   npx tsx bench/sim/differential.ts                         100,000 programs from seed 1,000,000
 //   npx tsx bench/sim/differential.ts --programs 5000 --seed 7 --minutes 30
 // --minutes stops early (reporting how many ran) on a machine where all of them would take too long.
+// --jobs J (default: one per two cores) runs J copies of this script side by side, copy j taking seeds
+// seed + j, seed + j + J, …, each with its own GPU process (a GPU process is one thread of Dawn and llvmpipe,
+// and this process's check/lower/print and CPU run are one more): the same programs, compared the same way, J
+// at a time. The copies' reports are summed.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { closeGpuSession, probeWebGpu } from '../../runtime/sim/gpu-host.js';
 import { SimGenerator, printProgram } from '../../test/support/sim-gen.js';
@@ -17,23 +24,74 @@ function arg(name: string, def: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 }
 
+interface Report {
+  programs: number;
+  mismatches: number;
+  generatedNotChecking: number;
+  seeds: number[];
+  seconds: number;
+  programsPerSecond: number;
+  stoppedByTimeLimit: boolean;
+  jobs?: number;
+}
+
+/** Runs `jobs` copies of this script over interleaved seeds and sums their reports (see the header). */
+async function mainJobs(jobs: number, programs: number, seed0: number, minutes: number): Promise<void> {
+  const t0 = performance.now();
+  const script = fileURLToPath(import.meta.url);
+  const reports = await Promise.all(
+    Array.from({ length: jobs }, (_, j) => {
+      const share = Math.floor(programs / jobs) + (j < programs % jobs ? 1 : 0);
+      const args = ['--programs', share, '--seed', seed0, '--offset', j, '--stride', jobs, '--jobs', 1, ...(Number.isFinite(minutes) ? ['--minutes', minutes] : [])].map(String);
+      return new Promise<Report>((resolve, reject) => {
+        const child = spawn(process.execPath, [...process.execArgv, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let last = '';
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\n');
+          buf = lines.pop()!;
+          for (const line of lines) {
+            if (line.startsWith('{')) last = line;
+            else console.log(`[job ${j}] ${line}`);
+          }
+        });
+        child.on('close', (code) => {
+          if (buf.startsWith('{')) last = buf;
+          if (code !== 0 || !last) reject(new Error(`job ${j} exited with code ${code}`));
+          else resolve(JSON.parse(last) as Report);
+        });
+      });
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  const sum = (k: 'programs' | 'mismatches' | 'generatedNotChecking') => reports.reduce((a, r) => a + r[k], 0);
+  const seeds = [seed0, Math.max(...reports.map((r) => r.seeds[1]!))];
+  console.log(JSON.stringify({ programs: sum('programs'), mismatches: sum('mismatches'), generatedNotChecking: sum('generatedNotChecking'), seeds, seconds: Math.round(s), programsPerSecond: +(sum('programs') / s).toFixed(1), jobs, stoppedByTimeLimit: reports.some((r) => r.stoppedByTimeLimit) }));
+}
+
 async function main(): Promise<void> {
   const programs = arg('programs', 100_000);
   const seed0 = arg('seed', 1_000_000);
   const minutes = arg('minutes', Infinity);
+  const jobs = arg('jobs', Math.max(1, Math.floor(availableParallelism() / 2)));
+  if (jobs > 1) return mainJobs(jobs, programs, seed0, minutes);
+  const offset = arg('offset', 0);
+  const stride = arg('stride', 1);
+  const gpuProcesses = arg('gpu-processes', 1);
   const probe = await probeWebGpu();
   if (!probe.ok) {
     console.error(`no WebGPU adapter: ${probe.detail}`);
     process.exit(2);
   }
-  console.log(`adapter: ${probe.detail}`);
+  if (offset === 0) console.log(`adapter: ${probe.detail}`);
   const t0 = performance.now();
   const deadline = t0 + minutes * 60_000;
   const seedOf = new Map<string, number>();
-  let seed = seed0;
+  let seed = seed0 + offset;
   let stopped = false;
   function* sources() {
-    for (;; seed++) {
+    for (;; seed += stride) {
       if (performance.now() > deadline) {
         stopped = true;
         return;
@@ -58,7 +116,7 @@ async function main(): Promise<void> {
       const done = counts.agree + counts.mismatch;
       if (o.kind !== 'invalid' && done % 1000 === 0) console.log(`${done} programs, ${counts.mismatch} mismatches, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     },
-    { valid: programs },
+    { valid: programs, gpuProcesses },
   );
   const s = (performance.now() - t0) / 1000;
   const ran = counts.agree + counts.mismatch;

@@ -17,12 +17,27 @@ export interface SimMemory {
 }
 
 /**
- * What a plain object row costs when a dataset reads the sim's rows (`for r in SIM.trajectory`): an object with
- * world, agent, step and the fields, measured in V8 (Node 20) at 100-200 B for 3-6 fields. An estimate, not an
- * upper bound.
+ * What one row costs when a dataset reads the sim's rows (`for r in SIM.trajectory`, `for e in SIM.EVENT`):
+ * `runtime/sim/result.ts` simRows makes a plain object `{ world, agent, step, ...fields }` per row (a vector
+ * field a nested `{ x, y, … }`), and simKeys a key string `world/agent/step[/site]`, both held in arrays.
+ * Measured in V8 (Node 20, 64-bit, no pointer compression) by heap growth over 409,600 rows, then rounded up:
+ * a row with 1-3 fields took 144 B, 5 f32 fields 231 B, 8 fields 304 B, 12 fields 391 B (each f32 a boxed
+ * double); a vec2f field added 71 B, a vec4f field 112 B; a key 32 B. The model below is within 10% above
+ * each of those figures: an estimate close to an upper bound for rows of this shape, not a proof.
  */
-export const ROW_OBJECT_BYTES = 120;
-const PER_FIELD_BYTES = 16;
+export const ROW_OBJECT_BYTES = 136;
+/** a scalar field: its slot and a boxed double */
+export const ROW_FIELD_BYTES = 24;
+/** a vector field: its slot, the nested object's header, and 16 B per component */
+export const ROW_VECTOR_BYTES = 56;
+export const ROW_COMPONENT_BYTES = 16;
+/** a key string (world/agent/step[/site], up to 24 characters) and the two array slots (row, key) */
+export const ROW_KEY_BYTES = 40 + 16;
+
+/** Bytes one row object, its key and its slots take, for a row with fields of these component counts (1 = scalar). */
+export function rowBytes(components: number[]): number {
+  return ROW_OBJECT_BYTES + ROW_KEY_BYTES + components.reduce((a, c) => a + (c > 1 ? ROW_VECTOR_BYTES + ROW_COMPONENT_BYTES * c : ROW_FIELD_BYTES), 0);
+}
 
 export interface MemoryOptions {
   /** worlds this run simulates (a shard): default all */
@@ -56,13 +71,13 @@ export function simMemory(L: SimLayout, o: MemoryOptions = {}): SimMemory {
   for (const table of o.rows ?? []) {
     if (table === 'trajectory' && L.observe) {
       const rows = n * (Math.floor(L.steps / L.observe.every) + 1);
-      const per = ROW_OBJECT_BYTES + PER_FIELD_BYTES * L.observe.fields.length;
-      parts.push({ name: 'trajectory rows', bytes: rows * per, detail: `${fmtInt(rows)} rows × about ${per} B as objects for the datasets that read them` });
+      const per = rowBytes(L.observe.fields.map((f) => L.columns.filter((c) => c.state === f).length));
+      parts.push({ name: 'trajectory rows', bytes: rows * per, detail: `${fmtInt(rows)} rows × about ${per} B (object, fields, key) for the datasets that read them` });
     } else {
       const e = L.events.find((x) => x.name === table);
       if (!e) continue;
-      const per = ROW_OBJECT_BYTES + PER_FIELD_BYTES * e.fields.length;
-      parts.push({ name: `${table} rows`, bytes: L.maxEvents * per, detail: `up to ${fmtInt(L.maxEvents)} rows × about ${per} B as objects` });
+      const per = rowBytes(e.fields.map(() => 1));
+      parts.push({ name: `${table} rows`, bytes: L.maxEvents * per, detail: `up to ${fmtInt(L.maxEvents)} rows × about ${per} B (object, fields, key)` });
     }
   }
   return { total: parts.reduce((a, p) => a + p.bytes, 0), parts };

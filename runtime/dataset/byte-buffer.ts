@@ -3,12 +3,15 @@
 // collections, which then copied and promoted them — most of a large run's garbage-collection time. Encoded at
 // once, each string dies young and the bytes live off the JavaScript heap.
 
+/** What an output file's buffer holds before it is flushed (the memory estimate counts it: runtime/sim/memory.ts). */
+export const OUTPUT_BUFFER_BYTES = 256 * 1024;
+
 export class ByteBuffer {
   private buf: Buffer;
   private used = 0;
 
   /** `capacity`: bytes held before `full` says so (text longer than that still fits: the buffer grows). */
-  constructor(private readonly capacity = 256 * 1024) {
+  constructor(private readonly capacity = OUTPUT_BUFFER_BYTES) {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 

@@ -13,6 +13,7 @@ import { hasConditionalCalls } from '../../compiler/plan/estimate.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import type { SimRunRecord } from '../manifest.js';
 import { runSim, simKeys, simRows, type SimResult } from '../sim/run.js';
+import { ensureRunFits, type RunSim } from '../sim/memory.js';
 import { loadFiles } from '../sources/files.js';
 import { readTable, TableProblems, type TableData } from '../sources/table.js';
 import type { DryRunOptions } from './options.js';
@@ -26,6 +27,9 @@ export interface Items {
 /** Loads and memoises the items of a run's `for` datasets (see the file's header). */
 export class ItemLoader {
   private readonly sims = new Map<string, Promise<SimResult>>();
+  /** a sim table's rows (`sim\u0000trajectory`, `sim\u0000EVENT`), made once however many datasets read them:
+   *  the memory estimate counts one copy per table */
+  private readonly simItems = new Map<string, Items>();
   private readonly sources = new Map<string, Promise<Items>>();
   private readonly tableData = new Map<string, Promise<TableData>>();
   /** written rows of the datasets made so far in this run, for the datasets that read them */
@@ -60,7 +64,10 @@ export class ItemLoader {
       all = w;
     } else {
       const res = await this.sim(f.from);
-      all = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) };
+      const key = `${f.from}\u0000${f.kind === 'trajectory' ? 'trajectory' : f.event}`;
+      let made = this.simItems.get(key);
+      if (!made) this.simItems.set(key, (made = { items: simRows(res, f.kind, f.event) as unknown as Value[], keys: simKeys(res, f.kind, f.event) }));
+      all = made;
     }
     if (!f.where) return all;
     let kept = this.filtered.get(ds.name);
@@ -217,6 +224,29 @@ export class ItemLoader {
     return { backend, exact: inexact.length === 0, inexact, requested: this.o.backend ?? 'auto', ...(fallback !== undefined ? { fallback: String(fallback) } : {}) };
   }
 
+  /**
+   * Throws SYN6005 (one sim too large) or SYN6010 (the run as a whole) when the sims the datasets `names` read,
+   * with their rows and the output buffers, would not fit in `--max-memory` (default: the machine's memory).
+   * Call before anything runs: nothing is simulated or allocated.
+   */
+  checkMemory(names: string[]): void {
+    const sims: RunSim[] = [];
+    const seen = new Set<string>();
+    for (const n of names) {
+      const ds = this.plan.datasets[n];
+      const f = ds && 'for' in ds.rows ? ds.rows.for : undefined;
+      if (!f || (f.kind !== 'trajectory' && f.kind !== 'event') || seen.has(f.from)) continue;
+      seen.add(f.from);
+      const stage = this.plan.sims[f.from]?.stage as Partial<SimStage> | undefined;
+      if (!stage?.layout) continue; // a stale plan: runSim says so (SYN5010)
+      const range = this.o.shard ? shardWorlds(stage, this.o.shard) : undefined;
+      // `auto` may run on WebGPU, whose figures are the larger (bools in 4 B, observations read back twice)
+      const backend = this.o.backend === 'cpu' ? 'cpu' : 'webgpu';
+      sims.push({ layout: stage.layout, options: { backend, rows: this.tablesRead(f.from), ...(range ? { worlds: range[1] - range[0] } : {}) } });
+    }
+    ensureRunFits(sims, this.o.maxMemory);
+  }
+
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
   private tablesRead(name: string): string[] {
     const out = new Set<string>();
@@ -266,6 +296,7 @@ export class ItemLoader {
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(range ? { worldRange: range } : {}),
         ...(this.o.interrupted ? { interrupted: this.o.interrupted } : {}),
+        onProgress: (step) => this.o.onSim?.({ state: 'steps', sim: name, step, steps: L.steps }),
       }).then((res) => {
         const ms = performance.now() - t0;
         const agentSteps = Number(res.stats['agentSteps'] ?? worlds * L.agents * L.steps);

@@ -107,6 +107,7 @@ function readDatasets(plan: Plan): Set<string> {
 export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const names = selectDatasets(plan, o.datasets);
   const items = new ItemLoader(plan, o);
+  items.checkMemory(names);
   await items.checkTables(names);
   const readBy = readDatasets(plan);
   const blocked: RunSummary['blocked'] = [];

@@ -36,6 +36,8 @@ export interface GpuRequest {
 export interface GpuReply {
   id: number;
   ok: boolean;
+  /** not the answer: the sim's steps run so far (sent after each chunk; the answer follows) */
+  progress?: number;
   error?: string;
   /** the sim whose generated WGSL did not compile (then `error` lists the compiler's messages): SYN9002 */
   wgslBug?: string;
@@ -53,6 +55,9 @@ export interface GpuReply {
   /** steps actually run (fewer than the sim's when a check failed or an event buffer overflowed) */
   steps?: number;
   pipelineCacheHits?: number;
+  /** where the request's time went, ms: shader module compile, pipeline creation, the steps (submits and
+   *  readbacks), the final readbacks, and the whole request in this process (bench/sim/differential-profile.ts) */
+  profile?: { module: number; pipelines: number; steps: number; readback: number; total: number };
   /** the output words of a `kernel` request */
   output?: ArrayBuffer;
 }
@@ -107,7 +112,7 @@ function bindGroupLayout(dev: GPUDevice): GPUBindGroupLayout {
   });
 }
 
-async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, number]>, simName: string): Promise<{ map: Map<string, GPUComputePipeline>; layout: GPUBindGroupLayout; hits: number }> {
+async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, number]>, simName: string): Promise<{ map: Map<string, GPUComputePipeline>; layout: GPUBindGroupLayout; hits: number; moduleMs: number }> {
   const hash = createHash('sha256').update(code).digest('hex');
   const map = new Map<string, GPUComputePipeline>();
   let layout: GPUBindGroupLayout | undefined;
@@ -122,9 +127,12 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
     }
     return true;
   });
+  let moduleMs = 0;
   if (missing.length) {
+    const tm = performance.now();
     const module = dev.createShaderModule({ code });
     const info = await module.getCompilationInfo();
+    moduleMs = performance.now() - tm;
     // Warnings count too: generated WGSL must compile cleanly, a warning is a compiler bug to fix.
     const problems = info.messages.filter((m) => m.type === 'error' || m.type === 'warning');
     if (problems.length) {
@@ -141,10 +149,12 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
       map.set(e, p);
     }
   }
-  return { map, layout: layout!, hits };
+  return { map, layout: layout!, hits, moduleMs };
 }
 
 async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
+  const progress = (steps: number) => void process.send!({ id: req.id, ok: true, progress: steps } satisfies GpuReply);
+  const tStart = performance.now();
   const cfg = req.config ?? gpuConfig();
   const acquired = await device(cfg);
   const { device: dev, adapterInfo, limits } = acquired;
@@ -186,7 +196,9 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     return b;
   };
   try {
-    const { map: pipes, layout, hits } = await pipelines(dev, s.gpu.module, entries, L.name);
+    const tp = performance.now();
+    const { map: pipes, layout, hits, moduleMs } = await pipelines(dev, s.gpu.module, entries, L.name);
+    const pipelinesMs = performance.now() - tp - moduleMs;
     const state = buffer(stateBytes, usage);
     const snap = buffer(stateBytes, usage);
     const countWords = NE + 4;
@@ -271,6 +283,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     if (obsBuf) observe(enc);
     let status = await finishChunk(enc);
     let ran = 0;
+    progress(0);
     while (ran < L.steps && !stopped(status)) {
       const k = Math.min(chunkSteps, L.steps - ran);
       for (let j = 0; j < k; j++) frameData.set([ran + j, w0, n, width], (j * FRAME_STRIDE) / 4);
@@ -286,6 +299,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       }
       status = await finishChunk(enc);
       ran += k;
+      progress(ran);
     }
     scopes--;
     const oom = await dev.popErrorScope();
@@ -294,6 +308,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     const err = await dev.popErrorScope();
     if (err) throw new Error(`WebGPU validation error: ${err.message}`);
     const ms = performance.now() - t0;
+    const tr = performance.now();
 
     const read = async (buf: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> => {
       if (size === 0) return new ArrayBuffer(0);
@@ -315,17 +330,19 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       eventBufs.push(await read(events, off * 4, rows * stride * 4));
       off += L.maxEvents * stride;
     }
+    const finalState = await read(state, 0, nCols * n * 4);
     return {
       ok: true,
       adapter: adapterInfo,
       ms,
+      profile: { module: moduleMs, pipelines: pipelinesMs, steps: ms, readback: performance.now() - tr, total: performance.now() - tStart },
       counts: [...status.subarray(0, NE)],
       status: [...status.subarray(NE)],
       events: eventBufs,
       obs: obsOut,
       nObs,
       steps: ran,
-      state: await read(state, 0, nCols * n * 4),
+      state: finalState,
       pipelineCacheHits: hits,
     };
   } finally {
@@ -393,5 +410,8 @@ process.on('message', (req: GpuRequest) => {
     ),
   );
 });
+// Ctrl-C in a terminal reaches every process of its group, this one too: the parent decides (it stops this
+// process when the run is to stop), so a Ctrl-C never reads as a crashed driver (SYN6009) and a CPU fallback.
+process.on('SIGINT', () => {});
 // The parent went away (it exited, or stopped using the GPU): nothing else to serve.
 process.on('disconnect', () => process.exit(0));

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { synthError, type SynthError } from '../../base/diagnostics.js';
-import { checkError, finiteStateFailure, invariantFailure } from './cpu.js';
+import { checkError, finiteStateFailure, invariantFailure, SimInterrupted } from './cpu.js';
 import type { GpuReply, GpuRequest } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
 import { allocTrajectory, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, type BlockEvents, type Column, type SimResult } from './result.js';
@@ -29,13 +29,18 @@ export function childScript(): string | undefined {
  * pipeline cache serve every sim of a run). It is unreferenced while idle, so it never keeps the CLI alive.
  * If it dies, every request in flight fails with SYN6009 and the next request starts a fresh child.
  */
-class GpuSession {
+export class GpuSession {
   private child: ChildProcess | undefined;
-  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onProgress?: (steps: number) => void }>();
   private nextId = 1;
   private stderr = '';
 
-  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number): Promise<GpuReply> {
+  /** requests sent and not yet answered (a pool sends the next one to the least busy session) */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number, onProgress?: (steps: number) => void): Promise<GpuReply> {
     const script = childScript();
     if (!script) return Promise.reject(synthError('SYN6007', {}));
     const child = this.child ?? this.start(script);
@@ -46,7 +51,7 @@ class GpuSession {
         this.stderr += `\nno answer after ${Math.round(timeoutMs / 1000)} s`;
         child.kill('SIGKILL');
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, ...(onProgress ? { onProgress } : {}) });
       this.hold(true);
       child.send({ id, ...message, config: gpuConfig() } satisfies GpuRequest);
     });
@@ -66,6 +71,7 @@ class GpuSession {
     child.on('message', (m: GpuReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
+      if (m.progress !== undefined) return p.onProgress?.(m.progress);
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
@@ -115,24 +121,76 @@ class GpuSession {
     this.child?.kill();
     this.child = undefined;
   }
+
+  /**
+   * Kills the child at once (SIGKILL: a driver busy in a dispatch may not heed a polite signal), failing what was
+   * in flight (its answer is not wanted); the next request starts a fresh child.
+   */
+  abort(): void {
+    this.child?.kill('SIGKILL');
+  }
 }
 
 const session = new GpuSession();
 
-export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000): Promise<GpuReply> {
-  return session.request(message, timeoutMs);
+export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000, onProgress?: (steps: number) => void): Promise<GpuReply> {
+  return session.request(message, timeoutMs, onProgress);
+}
+
+/** How often a running GPU sim looks at `stop` (the run's Ctrl-C flag is a function, not an event). */
+const STOP_POLL_MS = 50;
+
+/**
+ * A sim request to the child that `stop` can end: polled while it runs; when it says stop, the child is killed and
+ * this rejects with SimInterrupted (nothing of the sim is kept: it has no result).
+ */
+function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() => boolean) | undefined, onProgress?: (steps: number) => void, via: GpuSession = session): Promise<GpuReply> {
+  const req = via.request(message, 30 * 60_000, onProgress);
+  if (!stop) return req;
+  return new Promise<GpuReply>((resolve, reject) => {
+    let done = false;
+    const poll = setInterval(() => {
+      if (done || !stop()) return;
+      done = true;
+      clearInterval(poll);
+      req.catch(() => undefined); // the killed child's SYN6009: not what happened
+      via.abort();
+      reject(new SimInterrupted(sim));
+    }, STOP_POLL_MS);
+    req.then(
+      (r) => {
+        clearInterval(poll);
+        if (done) return;
+        done = true;
+        // stopped just as it finished: a stop is a stop, as for the CPU backend's threads
+        if (stop()) reject(new SimInterrupted(sim));
+        else resolve(r);
+      },
+      (e: unknown) => {
+        clearInterval(poll);
+        if (done) return;
+        done = true;
+        reject(stop() ? new SimInterrupted(sim) : e);
+      },
+    );
+  });
 }
 
 export function closeGpuSession(): void {
   session.close();
 }
 
-export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number }): Promise<SimResult> {
+/**
+ * Runs `stage` in the GPU process. `stop` (Ctrl-C) is polled while it runs: the process is then killed and this
+ * rejects with SimInterrupted. `onProgress` gets the steps run so far after each chunk of steps. `session`: the GPU
+ * process to run it in (default: the one this process shares; the differential harness runs several).
+ */
+export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; stop?: () => boolean; onProgress?: (steps: number) => void; session?: GpuSession }): Promise<SimResult> {
   const L = stage.layout;
   const [w0, w1] = opts.worldRange ?? [0, L.worlds];
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
-  const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) });
+  const r = await stoppableRun({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, L.name, opts.stop, opts.onProgress, opts.session);
   // `check` failures first (they stop a run), worded as the CPU backend words them (finite first at one step)
   const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
   const NONE = 0xffffffff;
@@ -186,7 +244,7 @@ export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, n
   });
   const result: SimResult = { layout: L, events, traj, finalState, stats: {} };
   checkFiniteOutputs(result);
-  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0 };
+  result.stats = { backend: 'webgpu', adapter: r.adapter ?? '', ms: performance.now() - t0, gpuMs: r.ms ?? 0, agentSteps: n * L.steps, pipelineCacheHits: r.pipelineCacheHits ?? 0, ...(r.profile ? { gpuModuleMs: r.profile.module, gpuPipelinesMs: r.profile.pipelines, gpuStepsMs: r.profile.steps, gpuReadbackMs: r.profile.readback, gpuTotalMs: r.profile.total } : {}) };
   return result;
 }
 

@@ -1,9 +1,12 @@
-// Refusing a sim that cannot run before it allocates: its estimated memory (compiler/sim/memory.ts) against
-// the machine's (or the container's) memory, or a limit given with `synth run --max-memory`. A refusal is
-// SYN6005 naming the sim and the figures; so is an allocation that fails anyway.
+// Refusing a run that cannot fit before it allocates: its estimated memory (compiler/sim/memory.ts) against
+// the machine's (or the container's) memory, or a limit given with `synth run --max-memory`. Each sim alone
+// (SYN6005, naming the sim), then the run as a whole (SYN6010): every sim a run reads stays in memory until the
+// run ends, with the rows made of it, beside the output buffers. An allocation that fails anyway is SYN6005.
 import { constrainedMemory, totalmem } from './os-memory.js';
 import type { SimLayout } from '../../compiler/sim/layout.js';
-import { formatBytes, simMemory, type MemoryOptions } from '../../compiler/sim/memory.js';
+import { formatBytes, simMemory, type MemoryOptions, type SimMemory } from '../../compiler/sim/memory.js';
+import { REORDER_WINDOW_BYTES } from '../dataset/ordered-writer.js';
+import { OUTPUT_BUFFER_BYTES } from '../dataset/byte-buffer.js';
 import { synthError, type SynthError } from '../../base/diagnostics.js';
 
 /** The machine's memory, or the container's limit when lower: what a run may use unless told otherwise. */
@@ -37,4 +40,41 @@ export function allocationFailed(L: SimLayout, e: unknown): SynthError | unknown
     parts: m.parts.filter((p) => p.bytes > 0).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', '),
     available: `what this process could allocate (${e.message})`,
   });
+}
+
+/** One sim a run reads, and how: its worlds (a shard's), the backend it may run on, the tables read as rows. */
+export interface RunSim {
+  layout: SimLayout;
+  options: MemoryOptions;
+}
+
+/**
+ * The memory a run holds at once (docs/simulations.md "Memory"): every sim it reads (simMemory: state and its
+ * snapshot, observations, events, the rows datasets read, each table's rows made once), all alive together
+ * since a sim's results are kept until the run ends, plus the output buffers of the one dataset being written
+ * (its reorder window, REORDER_WINDOW_BYTES, and its write buffer). Not counted: Node and Synth themselves
+ * (about 100 MiB), and rows a dataset keeps for the datasets that read it.
+ */
+export function runMemory(sims: RunSim[]): { total: number; sims: { name: string; memory: SimMemory }[]; buffers: number } {
+  const list = sims.map((s) => ({ name: s.layout.name, memory: simMemory(s.layout, s.options) }));
+  const buffers = REORDER_WINDOW_BYTES + OUTPUT_BUFFER_BYTES;
+  return { total: list.reduce((a, s) => a + s.memory.total, 0) + buffers, sims: list, buffers };
+}
+
+/**
+ * Throws SYN6005 when one sim alone exceeds `limit` bytes (default: the machine's memory), else SYN6010 when the
+ * run as a whole (runMemory) does, naming the estimate and its parts. Call before anything is simulated.
+ */
+export function ensureRunFits(sims: RunSim[], limit?: number): void {
+  const max = limit ?? machineMemory();
+  if (max === Infinity) return;
+  for (const s of sims) ensureFits(s.layout, { ...s.options, ...(limit !== undefined ? { limit } : {}) });
+  const m = runMemory(sims);
+  if (m.total <= max) return;
+  const parts = [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.memory.total)}: ${s.memory.parts.filter((p) => p.bytes > 0).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`];
+  throw synthError('SYN6010', { needed: formatBytes(m.total), parts: parts.join('; '), available: availableText(limit, max) });
+}
+
+function availableText(limit: number | undefined, max: number): string {
+  return limit === undefined ? `this machine's ${formatBytes(max)}` : `the --max-memory limit of ${formatBytes(max)}`;
 }

@@ -19,8 +19,10 @@ export interface SimRunOptions {
   rows?: string[];
   /** bytes the run may need (default: the machine's memory; Infinity: no limit) */
   maxMemory?: number;
-  /** Ctrl-C: a CPU sim stops (its workers terminated) and runSim rejects with SimInterrupted */
+  /** Ctrl-C: a sim stops (CPU: its workers terminated; WebGPU: its process killed) and runSim rejects with SimInterrupted */
   interrupted?: () => boolean;
+  /** steps run so far, as the backend reports them (WebGPU: after each chunk of steps) */
+  onProgress?: (steps: number) => void;
 }
 
 /** The WebGPU backend's own failures (not the spec's): with `--backend auto` the run falls back to the CPU. */
@@ -40,7 +42,7 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   fits('webgpu');
   const { runWebGpu } = await import('./gpu-host.js');
   try {
-    return await runWebGpu(s, range ? { worldRange: range } : {});
+    return await runWebGpu(s, { ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     // a failure of the WebGPU backend (GPU_FAILURES), or WGSL of ours the driver rejected (SYN9002, a bug in
     // Synth): the CPU backend runs the same IR, so `auto` falls back — saying which, with the code, never silently

@@ -145,3 +145,26 @@ describe('generated WGSL', () => {
     void readFileSync;
   });
 });
+
+describe('the differential harness over several GPU processes', () => {
+  it('gives every program the outcome it gets one at a time, and still catches a GPU result that differs', async (ctx) => {
+    await needWebGpu(ctx, 'differential harness over GPU processes');
+    const { SimGenerator, printProgram } = await import('../support/sim-gen.js');
+    const { diffMany, diffProgram, difference, compileSim, runOnCpu } = await import('../support/sim-diff.js');
+    const sources = Array.from({ length: 24 }, (_, i) => printProgram(new SimGenerator(77_000 + i).program()));
+    const pooled = new Map<string, string>();
+    const valid = await diffMany(sources, (src, o) => void pooled.set(src, o.kind), { gpuProcesses: 3 });
+    expect(valid).toBeGreaterThan(8);
+    for (const src of sources) expect(pooled.get(src), src).toBe((await diffProgram(src)).kind);
+    // what the pool compares is the whole result: one changed bit of the GPU's final state is a mismatch
+    const c = compileSim(sources.find((s) => pooled.get(s) === 'agree')!);
+    if (!c.ok) throw new Error(c.errors.join('\n'));
+    const cpu = await runOnCpu(c.stage);
+    const gpu = await runOnCpu(c.stage);
+    if (!gpu.ok) throw new Error(gpu.message);
+    const col = gpu.result.finalState[0]!;
+    const bits = new Uint32Array(col.buffer, col.byteOffset, 1);
+    bits[0] = bits[0]! ^ 1;
+    expect(difference(c.stage, cpu, gpu)).toMatch(/^final /);
+  }, 300_000);
+});

@@ -7,7 +7,7 @@ import type * as A from '../../grammar/ast.js';
 import { analyzeSim } from '../../compiler/sim/check.js';
 import { buildSimStage, type SimStage } from '../../compiler/sim/plan.js';
 import { runCpu } from '../../runtime/sim/cpu.js';
-import { runWebGpu } from '../../runtime/sim/gpu-host.js';
+import { GpuSession, runWebGpu } from '../../runtime/sim/gpu-host.js';
 import type { EventTable, SimResult, Trajectory } from '../../runtime/sim/result.js';
 
 export type Compiled = { ok: true; stage: SimStage } | { ok: false; errors: string[] };
@@ -35,7 +35,7 @@ async function settle(p: Promise<SimResult>): Promise<Run> {
 }
 
 export const runOnCpu = (stage: SimStage): Promise<Run> => settle(runCpu(stage, { workers: 1 }));
-export const runOnGpu = (stage: SimStage): Promise<Run> => settle(runWebGpu(stage, {}));
+export const runOnGpu = (stage: SimStage, session?: GpuSession): Promise<Run> => settle(runWebGpu(stage, session ? { session } : {}));
 
 function same(a: number, b: number): boolean {
   if (a === b) return a !== 0 || Object.is(a, b);
@@ -105,11 +105,23 @@ export async function diffProgram(src: string): Promise<Outcome> {
 }
 
 /**
- * Runs many programs (until `valid` of them have checked, when given) with up to `window` GPU requests in flight: the GPU process compiles and runs one while
- * this process checks, lowers and runs the next ones on the CPU backend.
+ * Runs many programs (until `valid` of them have checked, when given) with up to `window` GPU requests in flight:
+ * the GPU processes compile and run them while this process checks, lowers and runs the next ones on the CPU
+ * backend. `gpuProcesses` (default 1: the shared one): that many GPU processes, each program sent to the least
+ * busy; a GPU process is one thread of Dawn and llvmpipe, so on a machine with cores to spare several run
+ * programs side by side (window default: 3 per process).
  */
-export async function diffMany(sources: Iterable<string>, onOutcome: (src: string, o: Outcome) => void | Promise<void>, opts: { window?: number; valid?: number } = {}): Promise<number> {
-  const window = opts.window ?? 6;
+export async function diffMany(sources: Iterable<string>, onOutcome: (src: string, o: Outcome) => void | Promise<void>, opts: { window?: number; valid?: number; gpuProcesses?: number } = {}): Promise<number> {
+  const sessions = opts.gpuProcesses && opts.gpuProcesses > 1 ? Array.from({ length: opts.gpuProcesses }, () => new GpuSession()) : [];
+  try {
+    return await diffManyOn(sources, onOutcome, opts.window ?? Math.max(6, 3 * sessions.length), opts.valid, sessions);
+  } finally {
+    for (const s of sessions) s.close();
+  }
+}
+
+async function diffManyOn(sources: Iterable<string>, onOutcome: (src: string, o: Outcome) => void | Promise<void>, window: number, validMax: number | undefined, sessions: GpuSession[]): Promise<number> {
+  const opts = { valid: validMax };
   const inFlight = new Set<Promise<void>>();
   let valid = 0;
   for (const src of sources) {
@@ -120,7 +132,8 @@ export async function diffMany(sources: Iterable<string>, onOutcome: (src: strin
       continue;
     }
     valid++;
-    const gpu = runOnGpu(c.stage);
+    const least = sessions.length ? sessions.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)) : undefined;
+    const gpu = runOnGpu(c.stage, least);
     const cpu = await runOnCpu(c.stage);
     const p: Promise<void> = gpu.then(async (g) => {
       const d = difference(c.stage, cpu, g);
