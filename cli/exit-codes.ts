@@ -25,6 +25,10 @@ const USER_RUNTIME_CODES: ReadonlySet<string> = new Set([
   'SYN5018', // a source whose files hold no text
   'SYN5025', // synth verify: an output that does not match its manifest
   'SYN5026', // synth verify: an output whose run was not complete
+  'SYN5050', // a table row that does not fit its type (a weight column drawn by)
+  'SYN5055', // a draw from a table or dataset with no rows
+  'SYN5056', // a weighted draw whose weights sum to 0
+  'SYN5061', // a weighted draw from a dataset with a bad weight in a row
   'SYN5070', // a broken symbolic link matched by files()
 ]);
 
