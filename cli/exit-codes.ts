@@ -29,6 +29,7 @@ const USER_RUNTIME_CODES: ReadonlySet<string> = new Set([
   'SYN5055', // a draw from a table or dataset with no rows
   'SYN5056', // a weighted draw whose weights sum to 0
   'SYN5061', // a weighted draw from a dataset with a bad weight in a row
+  'SYN5058', // a draw from all rows of a dataset, in a shard
   'SYN5070', // a broken symbolic link matched by files()
 ]);
 

@@ -9,6 +9,7 @@ import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
 import { checkDatasetReads } from './dataset-reads.js';
 import { checkFor } from './for-clauses.js';
+import { checkGridCells } from './grid-cells.js';
 import { CheckRegistry } from './registry.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
@@ -34,6 +35,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
   checkOutputShared(d, ctx);
   checkDatasetReads(d, ds);
+  checkGridCells(d, ctx);
 }
 
 /** The keyword that starts a clause, to name it in SYN9001. */

@@ -129,7 +129,7 @@ export class Outcome {
       const why =
         o.stopped !== undefined
           ? simpleCause('stopped', `not made: the run stopped (${o.stopped})`)
-          : simpleCause('stopped', `too few rows passed the checks and deduplication within the ${o.exhaustedAt ?? 'available'} row indices this dataset may draw`);
+          : { ...simpleCause('stopped', `too few rows passed the checks and deduplication within the ${o.exhaustedAt ?? 'available'} row indices this dataset may draw`), repeats: true as const };
       this.causes.add(why, -1, notMade);
     }
     return { missing, status: missing > 0 ? 'incomplete' : 'complete', causes: this.causes.list() };

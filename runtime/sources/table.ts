@@ -271,9 +271,12 @@ function typeWord(c: Column): string {
   }
 }
 
-/** A found value as a message shows it: JSON, cut short. */
+/** A found value as a message shows it: JSON, cut short; a number JSON cannot write says what it is (JSON would
+ *  show Infinity as `null`), and a whole number past 2^53 why it is refused (not its rounded value). */
 function shown(v: unknown): string {
   if (typeof v === 'object' && v !== null && deeperThan(v, MAX_DEPTH)) return Array.isArray(v) ? 'a list nested too deeply to show' : 'a record nested too deeply to show';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${String(v)} (a number past the largest float, about 1.8e308)`;
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return `a whole number past 2^53 (integers are exact only up to 2^53)`;
   const s = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;
 }
@@ -291,11 +294,13 @@ function fromCell(c: Column, cell: string | undefined): Checked {
   let v: unknown;
   switch (c.json) {
     case 'integer':
-      if (!INT.test(cell.trim()) || !Number.isSafeInteger(Number(cell))) return { expected: typeWord(c), found: shown(cell) };
+      if (!INT.test(cell.trim())) return { expected: typeWord(c), found: shown(cell) };
+      if (!Number.isSafeInteger(Number(cell))) return { expected: typeWord(c), found: `${shown(cell)} (integers are exact only up to 2^53)` };
       v = Number(cell);
       break;
     case 'number':
-      if (!NUMBER.test(cell.trim()) || !Number.isFinite(Number(cell))) return { expected: typeWord(c), found: shown(cell) };
+      if (!NUMBER.test(cell.trim())) return { expected: typeWord(c), found: shown(cell) };
+      if (!Number.isFinite(Number(cell))) return { expected: typeWord(c), found: `${shown(cell)} (a number past the largest float, about 1.8e308)` };
       v = Number(cell);
       break;
     case 'boolean':
