@@ -27,6 +27,11 @@ const USER_RUNTIME_CODES: ReadonlySet<string> = new Set([
   'SYN5026', // synth verify: an output whose run was not complete
   'SYN5030', // a plan whose split cannot name a file (edited by hand)
   'SYN5031', // --shard for a dataset that writes several files
+  'SYN5050', // a table row that does not fit its type (a weight column drawn by)
+  'SYN5055', // a draw from a table or dataset with no rows
+  'SYN5056', // a weighted draw whose weights sum to 0
+  'SYN5061', // a weighted draw from a dataset with a bad weight in a row
+  'SYN5058', // a draw from all rows of a dataset, in a shard
   'SYN5070', // a broken symbolic link matched by files()
 ]);
 

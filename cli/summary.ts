@@ -78,8 +78,12 @@ function ending(s: RunSummary, interrupted: boolean): { lines: string[]; code: n
   if (s.error) lines.push(`error ${s.error.code}: ${forTerminal(s.error.message)}`);
   for (const r of s.results) {
     if (r.status !== 'incomplete' || r.error || r.stoppedEarly) continue;
-    if (r.unit === 'items') lines.push(`error SYN5060: ${formatMessage('SYN5060', { dataset: r.name, written: r.counts.written, target: r.target ?? r.missing, missing: r.missing })}`);
-    else lines.push(`error SYN5022: ${formatMessage('SYN5022', { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing })}`);
+    // "tried again" only where a rerun can make them: not when every cause comes from the spec and its data
+    const repeats = r.causes.length > 0 && r.causes.every((c) => c.repeats);
+    const items = { dataset: r.name, written: r.counts.written, target: r.target ?? r.missing, missing: r.missing };
+    const rows = { dataset: r.name, written: r.counts.written, target: r.target ?? r.counts.written + r.missing, missing: r.missing };
+    if (r.unit === 'items') lines.push(repeats ? `error SYN5063: ${formatMessage('SYN5063', items)}` : `error SYN5060: ${formatMessage('SYN5060', items)}`);
+    else lines.push(repeats ? `error SYN5062: ${formatMessage('SYN5062', rows)}` : `error SYN5022: ${formatMessage('SYN5022', rows)}`);
   }
   for (const b of s.blocked ?? []) lines.push(`error SYN5057: ${formatMessage('SYN5057', { dataset: b.dataset, upstream: b.upstream })}`);
   if (s.error) return { lines, code: exitCodeOf(s.error.code) };

@@ -256,8 +256,15 @@ function sourceHover(a: Analysis, d: A.SourceDecl, file: string): string {
   if (arg?.kind !== 'String') return head;
   const info = tableInfo(file, arg.value);
   if ('error' in info) return `${head}\n\n\`${arg.value}\`: ${info.error}`;
-  const declared = d.rowType ? fieldsOf(a, a.result.ctx.typeRefs.get(d.rowType) ?? T.unknown).map((f) => f.name) : [];
-  const cols = info.columns.map((c) => `\`${c.name}\`: ${c.type}${declared.length && !declared.includes(c.name) ? ' (not in ' + rt + ')' : ''}`);
+  const fields = d.rowType ? fieldsOf(a, a.result.ctx.typeRefs.get(d.rowType) ?? T.unknown) : [];
+  const declared = fields.map((f) => f.name);
+  // A declared column is read as its field's type (a `date`, a `datetime`, an enum are text in the file, which
+  // the values alone would show as `string`); only a column the struct lacks shows the type its values look like.
+  const typeOf = (c: { name: string; type: string }) => {
+    const f = fields.find((x) => x.name === c.name);
+    return f && f.type.k !== 'unknown' ? show(f.type) : c.type;
+  };
+  const cols = info.columns.map((c) => `\`${c.name}\`: ${typeOf(c)}${declared.length && !declared.includes(c.name) ? ' (not in ' + rt + ')' : ''}`);
   const lacking = declared.filter((f) => !info.columns.some((c) => c.name === f));
   return `${head}\n\n**${countOf(info.rows, 'row')}** in \`${arg.value}\` · ${cols.join(', ')}${lacking.length ? `\n\nnot in the file: ${lacking.map((f) => '`' + f + '`').join(', ')}` : ''}`;
 }

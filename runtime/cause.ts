@@ -23,6 +23,9 @@ export interface FailureCause {
   key: string;
   /** one line for people: what happened and, where it helps, what to do */
   message: string;
+  /** the next run fails the same way: the row's inputs make the failure (an expression out of its domain, a
+   *  value that cannot be written, a dataset whose row indices ran out), unlike an endpoint's fault */
+  repeats?: true;
 }
 
 /** One group of failed rows: the cause's first example, how many rows, and the first row index. */
@@ -32,6 +35,8 @@ export interface CauseGroup {
   count: number;
   example: string;
   row: number;
+  /** see FailureCause */
+  repeats?: true;
 }
 
 /** Failed rows grouped by cause, in the order causes were first seen. */
@@ -42,7 +47,7 @@ export class CauseTally {
   add(cause: FailureCause, row: number, count = 1): void {
     const g = this.groups.get(cause.key);
     if (g) g.count += count;
-    else this.groups.set(cause.key, { kind: cause.kind, key: cause.key, count, example: cause.message, row });
+    else this.groups.set(cause.key, { kind: cause.kind, key: cause.key, count, example: cause.message, row, ...(cause.repeats ? { repeats: true as const } : {}) });
   }
 
   /** Groups, largest first (ties: first seen first). */

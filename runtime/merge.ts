@@ -1,7 +1,8 @@
 // `synth merge DIR...`: combines the outputs of `synth run --shard i/n` into what one unsharded run writes.
 // Rows are put back in global order (row index, then element path for a nested `for`, for `count`, grid, table
 // and document datasets; shard order then row order for datasets fed by world-sharded simulations; the merged
-// order of the rows read for a dataset that reads another), deduplication is re-applied across shards, and a
+// order of the rows read for a dataset that reads another), deduplication is decided in that order (a shard writes
+// the rows it found duplicates too, marked: the row they repeat may be one the merge drops), and a
 // `count` dataset keeps its first `count` rows. A dataset that reads another is merged after it, and keeps only
 // the rows made from rows the merged dataset kept (a shard of `count` rows makes a margin beyond its share).
 // Shards of a different plan, missing shards or repeated shards are refused.
@@ -52,6 +53,9 @@ interface ShardKey {
   r?: string;
   /** the key of the row read (of the dataset this one reads) that made this row */
   u?: string;
+  /** 1: the shard found this row a duplicate of one before it; the merge decides (a shard cannot: the row it
+   *  repeats may be one the merge drops) */
+  d?: 1;
 }
 
 /** Lexicographic order of two sort keys. */
@@ -158,7 +162,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const bySimWorlds = rowsFor !== undefined && (rowsFor.kind === 'event' || rowsFor.kind === 'trajectory');
     const upstream = rowsFor?.kind === 'dataset' ? mergedOrder.get(rowsFor.from) : undefined;
     if (rowsFor?.kind === 'dataset' && !upstream) throw synthError('SYN5059', { dataset: name, upstream: rowsFor.from });
-    const all: Array<{ order: number[]; lines: string[]; k: string[]; files: string[]; folder: string; r?: string }> = [];
+    const all: Array<{ order: number[]; lines: string[]; k: string[]; files: string[]; folder: string; r?: string; d?: 1 }> = [];
     for (const p of list) {
       let at = 0;
       for (const key of p.keys) {
@@ -171,7 +175,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
           if (pos === undefined) continue; // made from a row the merged dataset it reads does not have
           order = [pos, key.i, ...(key.at ?? [])];
         } else order = bySimWorlds ? [p.manifest.shard!.index, key.i, ...(key.at ?? [])] : [key.i, ...(key.at ?? [])];
-        all.push({ order, lines, k: key.k, files: key.f ?? [], folder: p.folder, ...(key.r !== undefined ? { r: key.r } : {}) });
+        all.push({ order, lines, k: key.k, files: key.f ?? [], folder: p.folder, ...(key.r !== undefined ? { r: key.r } : {}), ...(key.d ? { d: key.d } : {}) });
       }
     }
     all.sort((a, b) => compareOrder(a.order, b.order));
@@ -187,12 +191,15 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const keptOrder = new Map<string, number>();
     const keptFiles: Array<{ folder: string; file: string }> = [];
     let rowsKept = 0;
+    // duplicates in the merged order: all of them, and those only visible across shards
+    let dupsAll = 0;
     let dups = 0;
     let lastOrder = -1;
     for (const r of all) {
       if (rowsKept >= target) break;
       if (r.k.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
-        dups++;
+        dupsAll++;
+        if (!r.d) dups++;
         continue;
       }
       for (const k of r.k) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
@@ -263,7 +270,7 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
-      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: sum((m) => m.counts['duplicates'] ?? 0) + dups, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0), ...imageCounts(first, kept.length, sum) },
+      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: dupsAll, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0), ...imageCounts(first, kept.length, sum) },
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,

@@ -12,7 +12,8 @@ import { parseBytes } from '../../compiler/sim/memory.js';
 import type { RunOptions } from '../../runtime/run/options.js';
 import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
-import { synthError } from '../../base/diagnostics.js';
+import { SynthError, synthError } from '../../base/diagnostics.js';
+import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { checkDatasetNames, requireFolder } from '../paths.js';
 import { dataFileText, printDiagnostics, renderDiagnostic } from '../render.js';
 import { TableProblems } from '../../runtime/sources/table.js';
@@ -79,6 +80,12 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
   try {
     return await runChecked(file, opts);
   } catch (e) {
+    // the user's data found wrong once the run reached it (a weight in a dataset drawn from): shown like a spec
+    // error, at the spec's line and column
+    if (!(e instanceof TableProblems) && e instanceof SynthError && e.location && exitCodeOf(e.code) === EXIT.userError) {
+      printDiagnostics([{ code: e.code, severity: 'error', message: e.message, file: e.location.file, span: e.location.span }], dataFileText);
+      return EXIT.userError;
+    }
     if (!(e instanceof TableProblems)) throw e;
     const n = printDiagnostics(e.diagnostics, dataFileText);
     process.stderr.write(`${n.errors} error${n.errors === 1 ? '' : 's'} in seed tables; nothing was run\n`);

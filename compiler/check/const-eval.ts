@@ -38,6 +38,33 @@ export function constNumber(e: A.Expr): number | undefined {
   return undefined;
 }
 
+/**
+ * The value of constant arithmetic `e` as IEEE floats compute it, division by 0 included: Infinity for an
+ * overflow (`1e308 * 10.0`) or `1.0 / 0.0`, NaN for `0.0 / 0.0`; undefined when `e` is not constant arithmetic.
+ * (`constNumber` leaves a division by 0 undefined: such an argument is then taken as computed per row.)
+ */
+export function constNumberIeee(e: A.Expr): number | undefined {
+  switch (e.kind) {
+    case 'Number':
+      return e.value;
+    case 'Unary': {
+      const v = e.op === '-' ? constNumberIeee(e.operand) : undefined;
+      return v === undefined ? undefined : -v;
+    }
+    case 'Binary': {
+      const l = constNumberIeee(e.left);
+      const r = constNumberIeee(e.right);
+      if (l === undefined || r === undefined) return undefined;
+      if (e.op === '+') return l + r;
+      if (e.op === '-') return l - r;
+      if (e.op === '*') return l * r;
+      if (e.op === '/') return l / r;
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Is `e` a call of `env(...)`: a value read from the environment at run time, not a constant? */
 export function isEnvCall(e: A.Expr): e is A.CallExpr {
   return e.kind === 'Call' && e.callee.name === 'env';

@@ -9,6 +9,7 @@ import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
 import { checkDatasetReads } from './dataset-reads.js';
 import { checkFor } from './for-clauses.js';
+import { checkGridCells } from './grid-cells.js';
 import { CheckRegistry } from './registry.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
@@ -44,6 +45,7 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   toolTypes(d, ctx);
   checkOutputShared(d, ctx);
   checkDatasetReads(d, ds);
+  checkGridCells(d, ctx);
 }
 
 /**

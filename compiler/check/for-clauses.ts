@@ -120,6 +120,6 @@ function checkEach(e: A.Expr, ds: DatasetScope): void {
   }
   const b = eachBounds(e);
   const call = e as A.Expr;
-  if (!b || b.max > MAX_EACH) ds.ctx.report('SYN2050', e.span);
+  if (!b || b.max > MAX_EACH) ds.ctx.report('SYN2050', e.span, { max: MAX_EACH.toLocaleString('en-US') });
   else if (call.kind === 'Call') ds.ctx.refer(call.callee, { file: '', span: call.callee.span, kind: 'builtin', type: T.int });
 }

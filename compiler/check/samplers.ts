@@ -7,7 +7,7 @@ import { SAMPLERS } from '../builtins.js';
 import { parseDate, parseDatetime } from '../plan/dates.js';
 import { MAX_POISSON_RATE } from '../plan/samplers.js';
 import { T, assignable, isNumeric, show, type Ty } from '../types.js';
-import { constNumber } from './const-eval.js';
+import { constNumber, constNumberIeee } from './const-eval.js';
 import type { DatasetScope } from './dataset-scope.js';
 import { namesIn } from './expr-names.js';
 import { fakeType } from './fake.js';
@@ -67,6 +67,14 @@ function drawType(c: A.VaryClause, ds: DatasetScope): Ty {
   // Only `fake` takes a named argument (its locale); compiler/check/fake.ts checks those.
   if (name !== 'fake') for (const n of e.named ?? []) ctx.report('SYN2040', n.name.span, { callee: `${name}(…)`, name: n.name.name });
   for (const a of e.args) notYetDrawn(c, a, ds);
+  // A constant argument that is no finite number (an overflow, a division by 0) would fail every row at run time.
+  for (const [i, a] of e.args.entries()) {
+    const v = constNumberIeee(a);
+    if (v === undefined || Number.isFinite(v)) continue;
+    const why = Number.isNaN(v) ? 'not a number (0/0 or Infinity - Infinity)' : 'past the largest float (about 1.8e308): an overflow or a division by 0';
+    ctx.report('SYN3036', a.span, { index: i + 1, sampler: name, value: String(v), why });
+    return T.unknown;
+  }
   /** The type of an argument, checked once however many readings of the call ask for it. */
   const types = new Map<A.Expr, Ty>();
   const argType = (a: A.Expr): Ty => {

@@ -101,7 +101,7 @@ export function sample(s: Sampler, u: Draw, ctx: SampleContext = {}): Value {
   const value = <T extends string | number | boolean>(p: Param<T>): Value => (isExprParam(p) ? evaluate(p.expr, ctx.env ?? new Map()) : p);
   const num = (p: Param<number>, what: string): number => {
     const v = value(p);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new EvalError(`${what} is ${JSON.stringify(v)} for this row; it must be a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new EvalError(`${what} is ${shownParameter(v)} for this row; it must be a finite number`);
     return v;
   };
   /** A domain condition on parameters computed for this row. */
@@ -187,7 +187,7 @@ export function sample(s: Sampler, u: Draw, ctx: SampleContext = {}): Value {
 /** A date or datetime bound computed for this row, in canonical form. */
 function when(v: Value, kind: 'date' | 'datetime', what: string): string {
   const t = typeof v === 'string' ? (kind === 'date' ? parseDate(v) : parseDatetime(v)) : undefined;
-  if (t === undefined) throw new EvalError(`uniform: ${what} is ${JSON.stringify(v)} for this row; it must be a ${kind}`);
+  if (t === undefined) throw new EvalError(`uniform: ${what} is ${shownParameter(v)} for this row; it must be a ${kind}`);
   return t;
 }
 
@@ -206,4 +206,12 @@ export function gridCombination(values: Array<Array<string | number | boolean>>,
     rest = Math.floor(rest / n);
   }
   return out;
+}
+
+/** A parameter value as a message shows it: JSON, but a number JSON cannot write as itself (JSON shows Infinity
+ *  and NaN as `null`) as JavaScript writes it, with what it means. */
+function shownParameter(v: unknown): string {
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN (not a number: 0/0, or Infinity - Infinity)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${String(v)} (past the largest float, about 1.8e308: an overflow or a division by 0)`;
+  return JSON.stringify(v) ?? String(v);
 }

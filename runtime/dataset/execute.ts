@@ -176,7 +176,10 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const limit = o.limit !== undefined && o.limit < unlimited ? o.limit : undefined;
   // A row-index shard of a dataset with a `count` (alone or beside a `for`) makes its share plus a margin;
   // `synth merge` verifies the margin sufficed.
-  if (o.shard && (!isFor || forCount !== undefined) && target !== undefined) target = Math.min(target, Math.ceil((target / o.shard.count) * 1.25) + 8);
+  // A shard searches the row indices one run would (below), so the merge has every row one run could keep.
+  const wholeTarget = target;
+  const shardMargin = o.shard !== undefined && (!isFor || forCount !== undefined) && target !== undefined;
+  if (shardMargin) target = Math.min(target!, Math.ceil((target! / o.shard!.count) * 1.25) + 8);
   // A shard of a `for` dataset asks for its own items only.
   else if (o.shard && isFor && target !== undefined) target = Math.floor(target / o.shard.count) + (o.shard.index < target % o.shard.count ? 1 : 0);
   // A `count` dataset keeps drawing new row indices until `count` rows pass the checks; bound the search.
@@ -184,7 +187,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const gridSize = gridVars.map((v) => (v.sampler.kind === 'choice' ? v.sampler.values.length : 0)).reduce((a, n) => a * Math.max(1, n), 1);
   // Rows made only of grid values repeat after one pass over the grid: drawing further indices is pointless.
   const gridOnly = gridVars.length > 0 && gridVars.length === ds.vary.length && ds.prompts.length === 0;
-  const maxIndex = isFor ? totalIndices! : gridOnly ? gridSize : Math.max(100, (target ?? 0) * 10);
+  const maxIndex = isFor ? totalIndices! : gridOnly ? gridSize : Math.max(100, (wholeTarget ?? 0) * 10);
   const itemKeyOf = (i: number) => ('for' in ds.rows ? (o.itemKeys?.[Math.floor(i / each)] ?? String(Math.floor(i / each))) : undefined);
   const forItems = 'for' in ds.rows;
   const inShard = (i: number) => !o.shard || i % o.shard.count === o.shard.index;
@@ -250,6 +253,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
   const output = new DatasetOutputs(file, ds, o.plan, o.faults);
   const exact = new Set<string>();
   const shardKeys: string[] = [];
+  const shardKeysOn = o.shard !== undefined || o.shardKeys === true;
   const expectRows: Row[] = [];
   const written: { items: Row[]; keys: string[] } | undefined = o.collect ? { items: [], keys: [] } : undefined;
   let imagesWritten = 0;
@@ -259,26 +263,37 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
    *  sidecar, collection. */
   const writeRow = (i: number, row: Row, keys: string[], split: string | undefined, chat: Row | undefined, at: number[] | undefined): boolean => {
     // a row (not a group's part) was serialised once when it settled: its JSONL line reuses that text
-    if (keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)))) {
+    const duplicate = keys.some((k) => (k.startsWith('x:') ? exact.has(k) : near?.isDuplicate(k)));
+    // A shard cannot decide a duplicate: the row it repeats may be one `synth merge` drops (a parent the merge
+    // does not keep, a row dropped as a duplicate of another shard's on a second key), and then one run keeps
+    // this one. So a shard writes it too, marked in its keys file (`d`), and the merge decides every duplicate in
+    // the global order. It still counts as a duplicate here (not towards the shard's rows).
+    if (duplicate && !shardKeysOn) {
       outcome.duplicate();
       return false;
     }
-    for (const k of keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
+    if (!duplicate) for (const k of keys) (k.startsWith('x:') ? exact.add(k) : near?.addSignature(k));
     // Image rows: the files are in place (under the output's folder) before the lines that name them.
     const { lines, files } = images ? expandImageRow(row, ds.images!, images, outFolder) : { lines: [row], files: [] };
     output.write(lines, split, chat, images || at !== undefined ? undefined : rowJson.get(i));
-    outcome.written(split);
-    if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
     const rowKey = rowIdentity(ds, i, o.itemKeys).key + partSuffix(at ?? []);
-    if (o.shard || o.shardKeys) {
+    if (shardKeysOn) {
       const u = 'for' in ds.rows && ds.rows.for.kind === 'dataset' ? itemKeyOf(i) : undefined;
-      shardKeys.push(JSON.stringify({ i, ...(at?.length ? { at } : {}), k: keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}), ...(written ? { r: rowKey } : {}), ...(u !== undefined ? { u } : {}) }));
+      shardKeys.push(JSON.stringify({ i, ...(at?.length ? { at } : {}), k: keys, ...(lines.length !== 1 ? { n: lines.length } : {}), ...(files.length ? { f: files } : {}), ...(written ? { r: rowKey } : {}), ...(u !== undefined ? { u } : {}), ...(duplicate ? { d: 1 } : {}) }));
     }
-    if (ds.expects.length) expectRows.push(...lines);
+    // a shard's row that repeats another's still feeds the shard's readers: the merge keeps their rows if it
+    // keeps this one
     if (written) {
       written.items.push(row);
       written.keys.push(rowKey);
     }
+    if (duplicate) {
+      outcome.duplicate();
+      return false;
+    }
+    outcome.written(split);
+    if (images) imagesWritten += lines.reduce((n, l) => n + ds.images!.filter((f) => l[f] !== null && l[f] !== undefined).length, 0);
+    if (ds.expects.length) expectRows.push(...lines);
     return true;
   };
 
@@ -393,7 +408,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     progress(true);
     journal.close();
     files = await output.commit();
-    if (o.shard || o.shardKeys) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
+    if (shardKeysOn) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
   } catch (e) {
     if (trailing !== undefined) clearTimeout(trailing);
     try {
@@ -417,6 +432,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     exhausted: end.exhausted,
     ...(stoppedEarly !== undefined ? { stopped: stoppedEarly } : {}),
     exhaustedAt: maxIndex,
+    marginOnly: shardMargin,
   });
   return {
     name: ds.name,

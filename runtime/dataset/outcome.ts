@@ -102,10 +102,10 @@ export class Outcome {
   /**
    * Rows missing from the output, with a cause for each group; `status` follows. `target` is the rows the
    * dataset asks for (after --limit and shards; `rowsCounted`: rows of a `for` whose items make varying rows,
-   * `exhausted`: every item was decided), `undecided` the row indices it never decided, and `why` the
+   * `exhausted`: every item was decided; `marginOnly`: a shard's share plus margin), `undecided` the row indices it never decided, and `why` the
    * reason they were not (the stop, or the end of the indices a `count` dataset may draw).
    */
-  finish(o: { target: number | undefined; forDataset: boolean; rowsCounted?: boolean; exhausted?: boolean; stopped?: string; exhaustedAt?: number }): { missing: number; status: Status; causes: CauseGroup[] } {
+  finish(o: { target: number | undefined; forDataset: boolean; rowsCounted?: boolean; exhausted?: boolean; stopped?: string; exhaustedAt?: number; marginOnly?: boolean }): { missing: number; status: Status; causes: CauseGroup[] } {
     const c = this.counts;
     let missing = 0;
     if (o.target !== undefined && o.forDataset && o.rowsCounted) {
@@ -120,12 +120,16 @@ export class Outcome {
       const covered = o.forDataset ? this.decidedIndices : c.written;
       missing = Math.max(0, o.target - covered);
     }
+    // A shard's target is its share plus a margin, a guess: once it decided every row index one run may draw, it
+    // has every row the merge could need, and only rows that failed or were not made are missing (the merge says
+    // whether the dataset is short).
+    if (o.marginOnly && o.exhausted && o.stopped === undefined) missing = Math.min(missing, c.failed + c.notMade);
     const notMade = Math.max(0, missing - c.failed - c.notMade);
     if (notMade > 0) {
       const why =
         o.stopped !== undefined
           ? simpleCause('stopped', `not made: the run stopped (${o.stopped})`)
-          : simpleCause('stopped', `too few rows passed the checks and deduplication within the ${o.exhaustedAt ?? 'available'} row indices this dataset may draw`);
+          : { ...simpleCause('stopped', `too few rows passed the checks and deduplication within the ${o.exhaustedAt ?? 'available'} row indices this dataset may draw`), repeats: true as const };
       this.causes.add(why, -1, notMade);
     }
     return { missing, status: missing > 0 ? 'incomplete' : 'complete', causes: this.causes.list() };

@@ -129,6 +129,8 @@ export function evaluationCause(e: EvalError, dataset: string): FailureCause {
     // one group per expression and kind of error, whatever the row's values
     key: `evaluation ${dataset} ${expr ?? ''} ${e.message.replace(/(\bin|\bgot)\s.*$/, '').replace(/-?\d+(\.\d+)?/g, '#')}`,
     message: `${e.message}${expr ? ` in \`${expr}\`` : ''}${values ? ` (${values})` : ''}`,
+    // the same draws and answers (from the cache) give the same values the next run
+    repeats: true,
   };
 }
 

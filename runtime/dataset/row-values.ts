@@ -13,7 +13,7 @@ export function unwritableValue(row: Record<string, Value>, rowSchema: unknown, 
   const found = walk(row, rowSchema, '');
   if (!found) return undefined;
   const { pointer, value, why } = found;
-  return { kind: 'value', key: `value ${dataset} ${pointer.replace(/\/\d+(?=\/|$)/g, '/*')} ${why}`, message: `${pointer} is ${shortValue(value)}: ${why === 'non-finite' ? 'NaN and ±Infinity cannot be written (JSON would turn them into null)' : 'an int must be an exact integer between -9007199254740991 and 9007199254740991'}` };
+  return { kind: 'value', key: `value ${dataset} ${pointer.replace(/\/\d+(?=\/|$)/g, '/*')} ${why}`, message: `${pointer} is ${shortValue(value)}: ${why === 'non-finite' ? 'NaN and ±Infinity cannot be written (JSON would turn them into null)' : 'an int must be an exact integer between -9007199254740991 and 9007199254740991'}`, repeats: true };
 }
 
 function walk(v: Value, schema: unknown, at: string): { pointer: string; value: Value; why: 'non-finite' | 'inexact' } | undefined {

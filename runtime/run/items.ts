@@ -269,10 +269,22 @@ export class ItemLoader {
       if (s.kind !== 'row') continue;
       const items = s.of === 'dataset' ? this.written.get(s.from) : await this.table(s.from);
       if (!items) throw synthError('SYN5011', { dataset: ds.name, how: 'draws from', upstream: s.from });
-      if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from });
+      // A dataset's rows are known only once it is made: what is wrong with them as a draw's pool is the user's
+      // data (exit 1), shown at the spec's `one_of(…)` / `weighted(…)`. (A table's were checked before the run.)
+      const location = this.drawLocation(s.from, s.weight);
+      if (items.items.length === 0) throw synthError('SYN5055', { name: v.name, from: s.from }, { location });
       const key = s.weight ? `${s.from}\u0000${s.weight}` : s.from;
       if (out.has(key)) continue;
-      out.set(key, s.weight ? weightedPool(items.items, s.from, s.weight, v.name) : { rows: items.items });
+      if (s.weight) {
+        const p = weightProblem(items.items, s.weight);
+        if (p?.kind === 'bad') {
+          throw s.of === 'dataset'
+            ? synthError('SYN5061', { name: v.name, dataset: ds.name, upstream: s.from, column: s.weight, row: p.row, found: p.found }, { location })
+            : synthError('SYN5050', { row: p.row, source: s.from, column: s.weight, expected: WEIGHT, found: p.found }, { location });
+        }
+        if (p?.kind === 'zero') throw synthError('SYN5056', { name: v.name, from: s.from, column: s.weight, sum: 0 }, { location });
+      }
+      out.set(key, s.weight ? weightedPool(items.items, s.weight) : { rows: items.items });
     }
     return out;
   }
@@ -361,12 +373,9 @@ function weightOf(r: Value | undefined, column: string): Value {
 /**
  * Rows with the running sum of column `column`, each weight divided by the largest first, so the sum stays finite
  * (weights of 1e308 would sum to Infinity, and every draw would take the last row); the draw's odds are the same.
- * Throws SYN5050 (a weight below 0 or not finite), SYN5056 (weights all 0).
+ * The weights must have passed `weightProblem`.
  */
-function weightedPool(rows: Value[], from: string, column: string, name: string): RowPool {
-  const p = weightProblem(rows, column);
-  if (p?.kind === 'bad') throw synthError('SYN5050', { row: p.row, source: from, column, expected: WEIGHT, found: p.found });
-  if (p?.kind === 'zero') throw synthError('SYN5056', { name, from, column, sum: 0 });
+function weightedPool(rows: Value[], column: string): RowPool {
   let max = 0;
   for (const r of rows) max = Math.max(max, weightOf(r, column) as number);
   const cumulative = new Float64Array(rows.length);

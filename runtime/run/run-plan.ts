@@ -106,6 +106,14 @@ function readDatasets(plan: Plan): Set<string> {
  */
 export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
   const names = selectDatasets(plan, o.datasets);
+  // a shard holds its own rows of each dataset: a draw from all of them cannot be made here — said before any
+  // dataset is made, not when the run reaches the one that draws
+  if (o.shard) {
+    for (const n of names) {
+      const draw = plan.datasets[n]!.vary.find((v) => v.sampler.kind === 'row' && v.sampler.of === 'dataset');
+      if (draw && draw.sampler.kind === 'row') throw synthError('SYN5058', { name: draw.name, dataset: n, upstream: draw.sampler.from });
+    }
+  }
   const items = new ItemLoader(plan, o);
   items.checkMemory(names);
   await items.checkTables(names);
@@ -151,11 +159,6 @@ export async function run(plan: Plan, o: RunOptions): Promise<RunSummary> {
       if (short) {
         blocked.push({ dataset: n, upstream: short });
         continue;
-      }
-      if (o.shard) {
-        // a shard holds its own rows of each dataset: a draw from all of them cannot be made here
-        const draw = ds.vary.find((v) => v.sampler.kind === 'row' && v.sampler.of === 'dataset');
-        if (draw && draw.sampler.kind === 'row') throw synthError('SYN5058', { name: draw.name, dataset: n, upstream: draw.sampler.from });
       }
       let loaded: Awaited<ReturnType<ItemLoader['forDataset']>>;
       let pools: Awaited<ReturnType<ItemLoader['pools']>>;

@@ -18,6 +18,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
 import { LineIndex } from '../../base/source.js';
 import { canonicalDates, parseDate, parseDatetime } from '../../compiler/plan/dates.js';
+import { csvCellSpan, jsonMembers } from './cell-span.js';
 import { setOwn } from '../../base/own.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { TableSourceStage } from '../../compiler/plan/schema.js';
@@ -100,7 +101,8 @@ class TableChecker {
   private readonly keys: string[] = [];
   private readonly seenKeys = new Map<string, number>();
   private readonly unique = new Map<string, Map<string, number>>();
-  private readonly problems: Array<{ line: number | undefined; d: Diagnostic }> = [];
+  /** `cell`: the bad cell's position in its line, a CSV cell index or a JSON key (else the whole line is shown) */
+  private readonly problems: Array<{ line: number | undefined; d: Diagnostic; cell?: number | string }> = [];
   /** columns the header lacks (reported once there, not again for every row) */
   private readonly headerMissing = new Set<string>();
   /** rows read so far (1-based numbering in messages) */
@@ -119,8 +121,8 @@ class TableChecker {
     return this.problems.length >= MAX_PROBLEMS;
   }
 
-  problem(line: number | undefined, d: Diagnostic): void {
-    if (!this.full) this.problems.push({ line, d });
+  problem(line: number | undefined, d: Diagnostic, cell?: number | string): void {
+    if (!this.full) this.problems.push({ line, d, ...(cell !== undefined ? { cell } : {}) });
   }
 
   private diag<C extends 'SYN5050' | 'SYN5051' | 'SYN5052' | 'SYN5053'>(code: C, args: Parameters<typeof makeDiagnostic<C>>[3], extra?: Parameters<typeof makeDiagnostic<C>>[4]): Diagnostic {
@@ -150,17 +152,19 @@ class TableChecker {
   }
 
   /** One row of CSV cells (by header position), or of JSON values (`json`). */
-  add(get: (c: Column) => { present: boolean; value: unknown; text?: string }, line: number | undefined, json: boolean): void {
+  add(get: (c: Column) => { present: boolean; value: unknown; text?: string; cell?: number | string }, line: number | undefined, json: boolean): void {
     this.row++;
     const out: Record<string, Value> = {};
+    const cells = new Map<string, number | string>();
     let ok = true;
     for (const c of this.columns) {
       if (this.headerMissing.has(c.name)) continue;
       const raw = get(c);
+      if (raw.present && raw.cell !== undefined) cells.set(c.name, raw.cell);
       const r = json ? fromJson(c, raw.present ? raw.value : undefined) : fromCell(c, raw.present ? (raw.text ?? '') : undefined);
       if ('expected' in r) {
         ok = false;
-        this.problem(line, this.diag('SYN5050', { row: this.row, source: this.stage.name, column: c.name, expected: r.expected, found: r.found }));
+        this.problem(line, this.diag('SYN5050', { row: this.row, source: this.stage.name, column: c.name, expected: r.expected, found: r.found }), cells.get(c.name));
         continue;
       }
       setOwn(out, c.name, r.value);
@@ -173,7 +177,7 @@ class TableChecker {
       const first = seen.get(k);
       if (first !== undefined) {
         ok = false;
-        this.problem(line, this.diag('SYN5053', { row: this.row, source: this.stage.name, column: name, value: k, first, type: this.stage.rowType.name }));
+        this.problem(line, this.diag('SYN5053', { row: this.row, source: this.stage.name, column: name, value: k, first, type: this.stage.rowType.name }), cells.get(name));
       } else seen.set(k, this.row);
     }
     if (!ok || this.problems.length) return; // rows are kept only while the table is clean
@@ -189,15 +193,26 @@ class TableChecker {
     return displayPath(this.file);
   }
 
-  /** The result; spans of line-located problems are the lines (the text is read again only when there are some). */
+  /**
+   * The result; spans of line-located problems are their cells (a CSV cell, a JSON member), else their lines
+   * (the text is read again only when there are some).
+   */
   finish(): TableData {
+    let text: string | undefined;
     let index: LineIndex | undefined;
-    const problems = this.problems.map(({ line, d }) => {
+    const problems = this.problems.map(({ line, d, cell }) => {
       if (line === undefined) return d;
-      index ??= new LineIndex(readFileSync(this.file, 'utf8'));
+      text ??= readFileSync(this.file, 'utf8');
+      index ??= new LineIndex(text);
       const start = index.offset({ line: line - 1, character: 0 });
-      const end = index.offset({ line: line - 1, character: index.lineText(line - 1).length });
-      return { ...d, span: { start, end } };
+      const lineText = index.lineText(line - 1);
+      const end = index.offset({ line: line - 1, character: lineText.length });
+      let span = typeof cell === 'number' ? csvCellSpan(text, start, cell) : undefined;
+      if (typeof cell === 'string') {
+        const m = jsonMembers(lineText).find((x) => x.key === cell);
+        if (m) span = { start: start + m.keyStart, end: start + m.valueEnd };
+      }
+      return { ...d, span: span && span.end > span.start ? span : { start, end } };
     });
     return { file: this.file, rows: problems.length ? [] : this.rows, keys: problems.length ? [] : this.keys, problems };
   }
@@ -271,9 +286,12 @@ function typeWord(c: Column): string {
   }
 }
 
-/** A found value as a message shows it: JSON, cut short. */
+/** A found value as a message shows it: JSON, cut short; a number JSON cannot write says what it is (JSON would
+ *  show Infinity as `null`), and a whole number past 2^53 why it is refused (not its rounded value). */
 function shown(v: unknown): string {
   if (typeof v === 'object' && v !== null && deeperThan(v, MAX_DEPTH)) return Array.isArray(v) ? 'a list nested too deeply to show' : 'a record nested too deeply to show';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${String(v)} (a number past the largest float, about 1.8e308)`;
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return `a whole number past 2^53 (integers are exact only up to 2^53)`;
   const s = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;
 }
@@ -291,11 +309,13 @@ function fromCell(c: Column, cell: string | undefined): Checked {
   let v: unknown;
   switch (c.json) {
     case 'integer':
-      if (!INT.test(cell.trim()) || !Number.isSafeInteger(Number(cell))) return { expected: typeWord(c), found: shown(cell) };
+      if (!INT.test(cell.trim())) return { expected: typeWord(c), found: shown(cell) };
+      if (!Number.isSafeInteger(Number(cell))) return { expected: typeWord(c), found: `${shown(cell)} (integers are exact only up to 2^53)` };
       v = Number(cell);
       break;
     case 'number':
-      if (!NUMBER.test(cell.trim()) || !Number.isFinite(Number(cell))) return { expected: typeWord(c), found: shown(cell) };
+      if (!NUMBER.test(cell.trim())) return { expected: typeWord(c), found: shown(cell) };
+      if (!Number.isFinite(Number(cell))) return { expected: typeWord(c), found: `${shown(cell)} (a number past the largest float, about 1.8e308)` };
       v = Number(cell);
       break;
     case 'boolean':
@@ -347,6 +367,18 @@ function fromJson(c: Column, v: unknown): Checked {
   return constrained(c, v);
 }
 
+/**
+ * Why datetime text that `parseDatetime` reads is still refused in a table cell, where nothing may change
+ * silently: a bare date (the docs ask for ISO 8601 with a time and a zone; midnight UTC would be a guess), or
+ * digits finer than the millisecond a datetime keeps (they would be cut). Undefined when it is kept as written.
+ */
+function datetimeLoss(text: string): string | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'a date without a time: a datetime cell needs a time and a zone, e.g. 2024-03-05T00:00:00Z';
+  const frac = /[.](\d+)(?:[Zz]|[+-]\d{2}:\d{2})$/.exec(text)?.[1];
+  if (frac && frac.length > 3 && /[1-9]/.test(frac.slice(3))) return 'digits finer than a millisecond, which a datetime does not keep';
+  return undefined;
+}
+
 /** Deeper values are refused before they are walked (validation, hashing and writing recurse). */
 const MAX_DEPTH = 200;
 
@@ -371,6 +403,8 @@ function constrained(c: Column, v: unknown): Checked {
     // dates are canonical ISO text at run time (compiler/plan/dates.ts), so equal instants compare equal
     const t = s['format'] === 'date' ? parseDate(v) : parseDatetime(v);
     if (t === undefined) return { expected: typeWord(c), found: shown(v) };
+    const loss = s['format'] === 'date-time' ? datetimeLoss(v) : undefined;
+    if (loss) return { expected: typeWord(c), found: `${shown(v)} (${loss})` };
     v = t;
   }
   if (typeof v === 'string') {
@@ -431,7 +465,7 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
     const at_ = new Map(header.map((h, i) => [h, i]));
     t.add((c) => {
       const i = at_.get(c.name);
-      return i === undefined ? { present: false, value: undefined } : { present: true, value: undefined, text: cells[i]! };
+      return i === undefined ? { present: false, value: undefined } : { present: true, value: undefined, text: cells[i]!, cell: i };
     }, at, false);
   };
   const onLine = (text: string, at: number) => {
@@ -443,10 +477,16 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
       throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `line ${at} is not JSON (${(e as Error).message})` });
     }
     if (!isRecord(v)) throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `line ${at} is not a JSON object` });
+    // JSON.parse keeps the last of a repeated key: a value would be dropped silently
+    const seen = new Set<string>();
+    for (const m of jsonMembers(text)) {
+      if (seen.has(m.key)) throw unreadableAt(file, at, { source: stage.name, file: t.rel(), reason: `key '${m.key}' appears twice in line ${at}` });
+      seen.add(m.key);
+    }
     const keys = Object.keys(v);
     t.header(keys.filter((k) => !t.columns.some((c) => c.name === k)), at, true);
     const obj = v;
-    t.add((c) => ({ present: Object.hasOwn(obj, c.name), value: obj[c.name] }), at, true);
+    t.add((c) => ({ present: Object.hasOwn(obj, c.name), value: obj[c.name], cell: c.name }), at, true);
   };
   try {
     for await (const buf of stream) {

@@ -57,9 +57,19 @@ describe('tables in the editor', () => {
     const h = await hover(at('source products: Product', 'source prod<|>ucts: Product'));
     expect(h).toContain('source products: Product = table("seed/products.csv")');
     expect(h).toContain('**10 rows** in `seed/products.csv`');
-    expect(h).toContain('`sku`: string, `name`: string, `category`: string, `price`: float, `popularity`: int');
+    // a declared column is its field's type: the enum, not the `string` its values look like
+    expect(h).toContain('`sku`: string, `name`: string, `category`: Category, `price`: float, `popularity`: int');
     // the same where the table is used
     expect(await hover(at('weighted(products, popularity)', 'weighted(prod<|>ucts, popularity)'))).toContain('**10 rows**');
+  });
+
+  it('hover on a table with date, datetime and enum columns shows those types (adv14 item 8)', async () => {
+    writeFileSync(path.join(dir, 'seed', 'events.csv'), 'name,day,at,kind,extra\na,2024-02-29,2024-03-05T10:30:00Z,open,2024-01-01\n');
+    const spec = 'enum Kind { open, close }\nstruct E { name: string, day: date, at: datetime, kind: Kind }\nsource ev<|>ents: E = table("seed/events.csv")\n';
+    const h = await hover(spec);
+    expect(h).toContain('`name`: string, `day`: date, `at`: datetime, `kind`: Kind');
+    // a column the struct lacks still shows what its values look like
+    expect(h).toMatch(/`extra`: \w+ \(not in E\)/);
   });
 
   it('hover follows the file: a Parquet table, a column the struct lacks, a missing file', async () => {

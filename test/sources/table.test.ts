@@ -64,7 +64,7 @@ describe('a seed table with a bad row', () => {
     const { spec } = project({ 'seed/people.csv': csv });
     const r = synth(['check', spec]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/seed[\\/]people\.csv:4:1: error SYN5050: row 3 of table 'people': column 'age' must be an int, found "abc"/);
+    expect(r.stderr).toMatch(/seed[\\/]people\.csv:4:8: error SYN5050: row 3 of table 'people': column 'age' must be an int, found "abc"/);
     expect(r.stderr).toContain('4 | 3,Alan,abc,2,true,enterprise,,[]');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -73,7 +73,7 @@ describe('a seed table with a bad row', () => {
     const { dir, spec } = project({ 'seed/people.csv': csv });
     const r = synth(['run', spec]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/people\.csv:4:1: error SYN5050: row 3 of table 'people'/);
+    expect(r.stderr).toMatch(/people\.csv:4:8: error SYN5050: row 3 of table 'people'/);
     expect(r.stderr).toMatch(/nothing was run/);
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   });
@@ -112,7 +112,7 @@ describe('a seed table with a bad row', () => {
     const jsonl = [ok, { ...ok, id: 2 }, { ...ok, id: 3, age: 'old' }].map((r) => JSON.stringify(r)).join('\n') + '\n';
     const j = project({ 'seed/people.jsonl': jsonl }, 'seed/people.jsonl');
     const r = synth(['check', j.spec]);
-    expect(r.stderr).toMatch(/people\.jsonl:3:1: error SYN5050: row 3 of table 'people': column 'age' must be an int, found "old"/);
+    expect(r.stderr).toMatch(/people\.jsonl:3:22: error SYN5050: row 3 of table 'people': column 'age' must be an int, found "old"/);
     const notObject = project({ 'seed/people.jsonl': `${JSON.stringify(ok)}\n\n[1, 2]\n` }, 'seed/people.jsonl');
     expect(synth(['check', notObject.spec]).stderr).toMatch(/people\.jsonl:3:1: error SYN5054: .*line 3 is not a JSON object\n  3 \| \[1, 2\]/);
     const rows = [ok, { ...ok, id: 2, age: -4 }];
@@ -228,14 +228,21 @@ describe('random tables read back as the rows written (CSV, JSONL, Parquet)', ()
         expect(t.rows, f).toEqual(rows);
         expect(new Set(t.keys).size, f).toBe(rows.length);
       }
-      // one bad cell at a random row is reported at that row (and only it)
+      // one bad cell at a random row and column is reported at that row (and only it), pointing at that cell
       const rand = mulberry32(seed * 31);
       const at = Math.floor(rand() * rows.length);
-      const bad = rows.map((r, i) => (i === at ? { ...r, age: 'n/a' as Value } : r));
-      for (const [f, text] of [['seed/people.csv', csvOf(bad)], ['seed/people.jsonl', bad.map((r) => JSON.stringify(r)).join('\n') + '\n']] as const) {
+      const column = (['age', 'score', 'active', 'tier'] as const)[Math.floor(rand() * 4)]!;
+      const value = ['n/a', 'x, "y"', 'two\nlines', '{,}'][Math.floor(rand() * 4)]!;
+      const bad = rows.map((r, i) => (i === at ? { ...r, [column]: value as Value } : r));
+      const word = { age: 'an int', score: 'a float', active: 'a bool (true or false)', tier: 'one of "free", "pro", "enterprise"' }[column];
+      for (const [f, text, cell] of [
+        ['seed/people.csv', csvOf(bad), csvCell(value)],
+        ['seed/people.jsonl', bad.map((r) => JSON.stringify(r)).join('\n') + '\n', `"${column}":${JSON.stringify(value)}`],
+      ] as const) {
         const { dir, spec } = project({ [f]: text }, f);
         const t = await read(dir, spec);
-        expect(t.problems.map((d) => d.message), f).toEqual([`row ${at + 1} of table 'people': column 'age' must be an int, found "n/a"`]);
+        expect(t.problems.map((d) => d.message), f).toEqual([`row ${at + 1} of table 'people': column '${column}' must be ${word}, found ${JSON.stringify(value)}`]);
+        expect(text.slice(t.problems[0]!.span.start, t.problems[0]!.span.end), `${f}: the span is the bad cell`).toBe(cell);
       }
     });
   }
@@ -264,7 +271,7 @@ describe('random tables read back as the rows written (CSV, JSONL, Parquet)', ()
       { name: 'b', day: '2023-12-31', at: '2024-01-01T00:00:00.000Z', end: '2024-01-02' },
     ];
     writeFileSync(path.join(dir, 'ok.csv'), 'name,day,at,end\na,2024-02-29,2024-03-05T10:30:00+02:00,\nb,2023-12-31,2024-01-01T00:00Z,2024-01-02\n');
-    writeFileSync(path.join(dir, 'ok.jsonl'), '{"name":"a","day":"2024-02-29","at":"2024-03-05T08:30:00.000Z","end":null}\n{"name":"b","day":"2023-12-31","at":"2024-01-01","end":"2024-01-02"}\n');
+    writeFileSync(path.join(dir, 'ok.jsonl'), '{"name":"a","day":"2024-02-29","at":"2024-03-05T08:30:00.000Z","end":null}\n{"name":"b","day":"2023-12-31","at":"2024-01-01T00:00:00Z","end":"2024-01-02"}\n');
     // DATE (days) and TIMESTAMP (milliseconds, UTC) columns, as the Parquet sink writes them
     await writeParquetFromJsonl(path.join(dir, 'ok.jsonl'), path.join(dir, 'ok.parquet'), { day: 'date', at: 'datetime', end: 'date' });
     for (const f of ['ok.csv', 'ok.jsonl', 'ok.parquet']) {
@@ -272,13 +279,19 @@ describe('random tables read back as the rows written (CSV, JSONL, Parquet)', ()
       expect(t.problems, f).toEqual([]);
       expect(t.rows, f).toEqual(want);
     }
-    writeFileSync(path.join(dir, 'bad.csv'), 'name,day,at,end\na,2023-02-29,2024-01-01T00:00:00Z,\nb,2024-01-01,2024-01-01T10:00:00,\nc,2024-01-01,yesterday,01/02/2024\n');
+    writeFileSync(path.join(dir, 'bad.csv'), 'name,day,at,end\na,2023-02-29,2024-01-01T00:00:00Z,\nb,2024-01-01,2024-01-01T10:00:00,\nc,2024-01-01,yesterday,01/02/2024\nd,2024-01-01,2024-01-01,\ne,2024-01-01,2024-01-01T10:00:00.1234Z,\nf,2024-01-01,2024-01-01T10:00:00.123000Z,\n');
     expect((await readT('bad.csv')).problems.map((d) => d.message)).toEqual([
       `row 1 of table 't': column 'day' must be a date (YYYY-MM-DD), found "2023-02-29"`,
       `row 2 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "2024-01-01T10:00:00"`,
       `row 3 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "yesterday"`,
       `row 3 of table 't': column 'end' must be a date (YYYY-MM-DD), found "01/02/2024"`,
+      // a bare date is no datetime (midnight UTC would be a guess); digits past the millisecond would be cut
+      `row 4 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "2024-01-01" (a date without a time: a datetime cell needs a time and a zone, e.g. 2024-03-05T00:00:00Z)`,
+      `row 5 of table 't': column 'at' must be a datetime (ISO 8601 with a zone, e.g. 2024-03-05T09:30:00Z), found "2024-01-01T10:00:00.1234Z" (digits finer than a millisecond, which a datetime does not keep)`,
     ]);
+    // a JSONL line with a key twice would keep the last value silently: refused
+    writeFileSync(path.join(dir, 'twice.jsonl'), '{"name":"a","day":"2024-02-29","at":"2024-03-05T08:30:00Z","name":"b"}\n');
+    await expect(readT('twice.jsonl')).rejects.toThrow(/SYN5054|key 'name' appears twice in line 1/);
   });
 
   // Found by trying it: a cell nested 200,000 lists deep overflowed the stack ("internal error") in validation and
