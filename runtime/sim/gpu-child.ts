@@ -33,6 +33,15 @@ export interface GpuRequest {
   obsChunkBytes?: number;
 }
 
+/**
+ * A sim's progress, sent after each chunk of steps is read back (so at most once per CHUNK steps, no extra
+ * readback): the steps run so far. It is not the request's answer; the GpuReply with the same id follows.
+ */
+export interface GpuStepsDone {
+  id: number;
+  stepsDone: number;
+}
+
 export interface GpuReply {
   id: number;
   ok: boolean;
@@ -286,6 +295,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       }
       status = await finishChunk(enc);
       ran += k;
+      if (ran < L.steps) process.send!({ id: req.id, stepsDone: ran } satisfies GpuStepsDone);
     }
     scopes--;
     const oom = await dev.popErrorScope();

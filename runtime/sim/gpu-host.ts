@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { synthError, type SynthError } from '../../base/diagnostics.js';
 import { checkError, finiteStateFailure, invariantFailure } from './cpu.js';
-import type { GpuReply, GpuRequest } from './gpu-child.js';
+import type { GpuReply, GpuRequest, GpuStepsDone } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
 import { allocTrajectory, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, type BlockEvents, type Column, type SimResult } from './result.js';
 
@@ -31,11 +31,11 @@ export function childScript(): string | undefined {
  */
 class GpuSession {
   private child: ChildProcess | undefined;
-  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onSteps?: (steps: number) => void }>();
   private nextId = 1;
   private stderr = '';
 
-  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number): Promise<GpuReply> {
+  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number, onSteps?: (steps: number) => void): Promise<GpuReply> {
     const script = childScript();
     if (!script) return Promise.reject(synthError('SYN6007', {}));
     const child = this.child ?? this.start(script);
@@ -46,7 +46,7 @@ class GpuSession {
         this.stderr += `\nno answer after ${Math.round(timeoutMs / 1000)} s`;
         child.kill('SIGKILL');
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, ...(onSteps ? { onSteps } : {}) });
       this.hold(true);
       child.send({ id, ...message, config: gpuConfig() } satisfies GpuRequest);
     });
@@ -63,9 +63,10 @@ class GpuSession {
     child.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
-    child.on('message', (m: GpuReply) => {
+    child.on('message', (m: GpuReply | GpuStepsDone) => {
       const p = this.pending.get(m.id);
       if (!p) return;
+      if ('stepsDone' in m) return p.onSteps?.(m.stepsDone);
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
@@ -119,20 +120,22 @@ class GpuSession {
 
 const session = new GpuSession();
 
-export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000): Promise<GpuReply> {
-  return session.request(message, timeoutMs);
+/** Sends one request to the GPU process; `onSteps` hears a sim's steps done after each chunk (GpuStepsDone). */
+export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000, onSteps?: (steps: number) => void): Promise<GpuReply> {
+  return session.request(message, timeoutMs, onSteps);
 }
 
 export function closeGpuSession(): void {
   session.close();
 }
 
-export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number }): Promise<SimResult> {
+/** Runs `stage` in the GPU process; `onSteps` is told the steps run so far after each chunk of steps. */
+export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; onSteps?: (steps: number) => void }): Promise<SimResult> {
   const L = stage.layout;
   const [w0, w1] = opts.worldRange ?? [0, L.worlds];
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
-  const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) });
+  const r = await runInChild({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, undefined, opts.onSteps);
   // `check` failures first (they stop a run), worded as the CPU backend words them (finite first at one step)
   const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
   const NONE = 0xffffffff;
