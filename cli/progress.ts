@@ -147,7 +147,7 @@ export class RunProgress {
 
 /**
  * The fields of a running sim's line, most important kept longest: name, step k/N, backend, ETA, worlds,
- * elapsed, steps/s. Before the backend's first report the step field is the sim's length (`500 steps`). The
+ * steps/s, elapsed. Before the backend's first report the step field is the sim's length (`500 steps`). The
  * rate (sim steps per second) is measured between the first and the latest report, so the backend's start-up
  * (threads, WGSL compilation) is not in it; rate and ETA are shown only once there is one.
  */
@@ -162,7 +162,7 @@ export function simFields(s: Extract<SimPhase, { state: 'start' }>, steps: SimSt
   else fields.push({ text: `step ${Math.floor(last.done).toLocaleString('en-US')}/${s.steps.toLocaleString('en-US')}`, keep: 95 });
   const perS = first && last && last.at > first.at && last.done > first.done ? ((last.done - first.done) / (last.at - first.at)) * 1000 : 0;
   if (perS > 0) fields.push({ text: `${rate(perS)} steps/s`, keep: 10 });
-  fields.push({ text: duration(elapsedMs), keep: 50 });
+  fields.push({ text: duration(elapsedMs), keep: 5 });
   if (perS > 0 && last!.done < s.steps) fields.push({ text: `ETA ${duration(((s.steps - last!.done) / perS) * 1000)}`, keep: 85 });
   return fields;
 }

@@ -121,13 +121,14 @@ describe('a running simulation (issue #17: sim backend, worlds, steps/s, ETA fro
     expect(texts(200, { first: { at: 0, done: 0.5 }, last: { at: 1000, done: 1234.9 } }, 1000)[3]).toBe('step 1,234/10,000');
   });
 
-  it('narrow terminals drop whole fields: the rate first, then worlds and elapsed; step and ETA stay longest', () => {
+  it('narrow terminals drop whole fields: elapsed first, then the rate and worlds; step and ETA stay longest', () => {
     const steps = { first: { at: 0, done: 100 }, last: { at: 2000, done: 1100 } };
     const all = texts(200, steps, 2000);
     for (const w of [30, 40, 50, 60, 70, 80]) {
       const shown = texts(w, steps, 2000);
       expect(shown.join(' | ').length).toBeLessThanOrEqual(w);
       for (const f of shown) expect(all).toContain(f);
+      if (shown.includes('2.0s')) expect(shown).toContain('500 steps/s');
       if (shown.includes('500 steps/s')) expect(shown).toContain('512 worlds');
       if (shown.includes('512 worlds')) expect(shown).toContain('ETA 17.8s');
       if (shown.includes('ETA 17.8s')) expect(shown).toContain('step 1,100/10,000');
