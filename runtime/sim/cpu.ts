@@ -304,8 +304,21 @@ function compareKeys(a: number[], b: number[]): number {
   return 0;
 }
 
-export function defaultWorkers(): number {
-  const n = Number(process.env['SYNTH_CPU_WORKERS']);
-  if (Number.isFinite(n) && n >= 1) return n;
+/**
+ * Worker threads of the CPU backend: `SYNTH_CPU_WORKERS` when set, else the machine's cores. The variable must be
+ * a whole number of at least 1 written as digits (SYN4113 otherwise: a typo is refused, not ignored).
+ */
+export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const set = cpuWorkersFromEnv(env);
+  if (set !== undefined) return set;
   return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2);
+}
+
+/** `SYNTH_CPU_WORKERS` as a number, undefined when unset or empty; throws SYN4113 for anything but a whole number ≥ 1. */
+export function cpuWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env['SYNTH_CPU_WORKERS'];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!/^[1-9]\d*$/.test(v) || !Number.isSafeInteger(n)) throw synthError('SYN4113', { variable: 'SYNTH_CPU_WORKERS', expected: 'a whole number of at least 1 (worker threads of the CPU backend)', value: v });
+  return n;
 }
