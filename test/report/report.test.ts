@@ -135,6 +135,12 @@ describe('synth report', () => {
     const xRow = /<tr><td>x<\/td><td>float<\/td>(.*?)<\/tr>/.exec(html)![1]!;
     const cells = [...xRow.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!);
     // cells: present, missing, distinct, min, median, mean, max
+    expect(cells).toHaveLength(7); // after name and type: no empty notes column when no column has notes (adv17)
+    for (const table of html.match(/<table class="columns">.*?<\/table>/g)!) {
+      expect(table).not.toContain('<th></th>');
+      const heads = (/<tr>(.*?)<\/tr>/.exec(table)![1]!.match(/<th>/g) ?? []).length;
+      for (const row of [...table.matchAll(/<tr>(<td.*?)<\/tr>/g)]) expect(row[1]!.match(/<td[ >]/g)!.length).toBe(heads);
+    }
     expect(Math.fround(Number(cells[3]))).toBe(min);
     expect(Math.fround(Number(cells[6]))).toBe(max);
     // f32 values print as written (24.096317), the crash times without double noise (1.9, not 1.9000000000000001)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { mergeShards } from '../../runtime/merge.js';
+import { buildReport } from '../../runtime/report/build-report.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { project } from '../support/synth.js';
@@ -64,6 +65,10 @@ describe('manifest: calls for the rows written vs calls spent', () => {
     expect(second.spent.attempts).toBe(2 * first.spent.attempts);
     // tokens and cost_usd are what was spent (both definitions)
     expect(second.tokens.prompt).toBeGreaterThan(first.tokens.prompt);
+    // the report says both
+    const { html } = await buildReport(path.join(dir, 'out'));
+    expect(html).toContain('<div><b>LLM calls</b> 30</div>');
+    expect(html).toContain('<div><b>calls spent in all runs</b> 60</div>');
     // a rerun reuses every row: no request; the rows' calls are still theirs, nothing more is spent
     expect(await runIt()).toBe(0);
     const third = manifest();
