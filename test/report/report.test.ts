@@ -152,6 +152,16 @@ describe('synth report', () => {
     try {
       expect(opened.problems).toEqual([]);
       expect(Number(await opened.page.evaluate(() => document.body.dataset['chartsRendered']))).toBe(charts.length);
+      // axis labels readable: at least the table's 13px and near-black, on both axes of every chart (adv17)
+      const ticks = await opened.page.evaluate(() => {
+        const chart = (window as unknown as { Chart: { instances: Record<string, { scales: Record<string, { options: { ticks: { font: { size: number }; color: string } } }> }> } }).Chart;
+        return Object.values(chart.instances).flatMap((c) => Object.values(c.scales).map((s) => [s.options.ticks.font.size, s.options.ticks.color] as const));
+      });
+      expect(ticks.length).toBeGreaterThanOrEqual(2 * charts.length);
+      for (const [size, color] of ticks) {
+        expect(size).toBeGreaterThanOrEqual(13);
+        expect(color).toBe('#1f2937');
+      }
       await opened.page.screenshot({ path: screenshotPath('traffic.png'), fullPage: true });
     } finally {
       await opened.close();
