@@ -12,8 +12,8 @@
 import { Ajv } from 'ajv';
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import { LlmClient } from '../../runtime/llm/client.js';
+import { MODEL, SCHEMA, SYSTEM, Ticket, userText } from '../llm-e2e/workload.js';
 
 export type Impl = 'synth' | 'openai+p-limit' | 'ai-sdk+p-limit' | 'langchain-batch';
 
@@ -23,31 +23,7 @@ function arg(name: string): string {
   return process.argv[i + 1]!;
 }
 
-const SCHEMA = {
-  type: 'object',
-  properties: {
-    subject: { type: 'string', minLength: 5, maxLength: 80 },
-    body: { type: 'string', minLength: 40, maxLength: 200 },
-    priority: { type: 'integer', minimum: 1, maximum: 5 },
-    tier: { type: 'string', enum: ['free', 'pro', 'enterprise'] },
-    tags: { type: 'array', items: { type: 'string', maxLength: 20 }, minItems: 0, maxItems: 5 },
-  },
-  required: ['subject', 'body', 'priority', 'tier', 'tags'],
-  additionalProperties: false,
-} as const;
-
-const Ticket = z.object({
-  subject: z.string().min(5).max(80),
-  body: z.string().min(40).max(200),
-  priority: z.number().int().min(1).max(5),
-  tier: z.enum(['free', 'pro', 'enterprise']),
-  tags: z.array(z.string().max(20)).min(0).max(5),
-});
-
-const MODEL = 'gpt-4o-mini';
-const SYSTEM = 'You write realistic customer-support tickets.';
-const userText = (i: number) => `A pro customer is annoyed about their router (#${i}). Write the ticket they send.`;
-
+// the same calls as the end-to-end bench's peers (one definition of the workload)
 function reportFirstError(rs: PromiseSettledResult<unknown>[]): void {
   const bad = rs.find((r) => r.status === 'rejected');
   if (bad) process.stderr.write(`first error: ${String(bad.reason).slice(0, 300)}\n`);

@@ -6,40 +6,12 @@
 //
 //   npx tsx bench/lsp/stress.ts [--lines 5000] [--edits 2500] [--seed 13]
 //   (or after `npm run build`: node dist/bench/lsp/stress.js)
-import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { pathToFileURL } from 'node:url';
+import { lineStarts, numberArg, positionIn, ROOT, startServer } from './client.js';
 import { ASKS, percentile, stressSteps, type Ask } from './random-edits.js';
 import { bigSpec } from './spec.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const fromDist = here.includes(`${path.sep}dist${path.sep}`);
-const ROOT = path.resolve(here, fromDist ? '../../..' : '../..');
-
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-/** Line starts of `text`, for offset → position. */
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
-function positionIn(starts: number[], offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo]! };
-}
 
 interface SemanticTokensResult {
   resultId?: string;
@@ -48,39 +20,21 @@ interface SemanticTokensResult {
 }
 
 async function main(): Promise<void> {
-  const lines = arg('lines', 5000);
-  const edits = arg('edits', 2500);
-  const seed = arg('seed', 13);
+  const lines = numberArg('lines', 5000);
+  const edits = numberArg('edits', 2500);
+  const seed = numberArg('seed', 13);
   const warm = 50;
   const load0 = os.loadavg();
-  const args = fromDist ? [path.join(ROOT, 'dist/cli/main.js'), 'lsp', '--stdio'] : ['--import', 'tsx', path.join(ROOT, 'lsp/server-main.ts'), '--stdio'];
   // SYNTH_BENCH_SERVER_ARGS: extra node arguments for the server (e.g. --cpu-prof to profile it under the stress)
   const extra = process.env['SYNTH_BENCH_SERVER_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...extra, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
-  const waiting = new Map<number, (t: number) => void>();
-  conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => {
-    const w = waiting.get(p.version ?? -1);
-    if (w) {
-      waiting.delete(p.version ?? -1);
-      w(performance.now());
-    }
-  });
-  conn.listen();
-  const init = (await conn.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: pathToFileURL(ROOT).href,
-    capabilities: { textDocument: { semanticTokens: { requests: { range: true, full: { delta: true } } } } },
-    initializationOptions: { debounceMs: 0 },
-  })) as { capabilities: { semanticTokensProvider?: { full?: boolean | { delta?: boolean } } } };
-  const full = init.capabilities.semanticTokensProvider?.full;
+  const server = await startServer({ textDocument: { semanticTokens: { requests: { range: true, full: { delta: true } } } } }, extra);
+  const { conn, diagnosticsFor } = server;
+  const full = (server.init.capabilities as { semanticTokensProvider?: { full?: boolean | { delta?: boolean } } }).semanticTokensProvider?.full;
   const delta = typeof full === 'object' && !!full.delta;
-  await conn.sendNotification('initialized', {});
 
   let text = bigSpec(lines);
   const uri = pathToFileURL(path.join(ROOT, 'bench/lsp/__stress.synth')).href;
   let version = 1;
-  const diagnosticsFor = (v: number) => new Promise<number>((resolve) => waiting.set(v, resolve));
   const opened = diagnosticsFor(1);
   const t0 = performance.now();
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'synth', version, text } });
@@ -137,13 +91,7 @@ async function main(): Promise<void> {
     if (i >= warm) times.get(step.ask)!.push(ms);
     i++;
   }
-  await conn.sendRequest('shutdown');
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  await conn.sendNotification('exit'); // written before the stream is closed (else the write fails after the results are printed)
-  // the server exits on its own (a --cpu-prof profile is written then); killed if it does not
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  conn.dispose();
-  proc.kill();
+  await server.stop();
   const load1 = os.loadavg();
 
   const row = (name: string, xs: number[]) =>

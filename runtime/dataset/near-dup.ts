@@ -7,8 +7,15 @@
 // grow with the rows and every row a candidate of every other: quadratic. Three bounds keep it near-linear:
 //   - the banding (b bands of r rows) is derived from the threshold (`lshBanding`): the largest r whose
 //     candidate probability at the threshold is still ≥ 99.9 %, so pairs well below it rarely collide;
-//   - a bucket holds at most MAX_BUCKET rows (the first ones, in index order: deterministic); a full bucket
-//     means many kept rows already share that band, and a later row is still found through its other bands;
+//   - a bucket holds at most MAX_BUCKET rows (the first ones, in index order: deterministic). A row whose
+//     bucket is full goes one level deeper, keyed by that band *and the next one* (2r signature rows), then 3r,
+//     up to LEVELS bands: the idea of the LSH Forest (Bawa, Condie & Ganesan, "LSH Forest: self-tuning indexes
+//     for similarity search", WWW 2005), whose keys grow until a bucket is selective. On templated text rows
+//     far below the threshold share a band often (at Jaccard 0.5, 1 in 16 for r = 4), so single-band buckets
+//     fill with them; a longer key is shared by such rows rarely (1 in 256 at two bands) but by a true
+//     duplicate still often (0.88⁸ ≈ 0.36), so the partner stays findable. A lookup walks down a band's levels
+//     only while the bucket it meets is full (a row went deeper only past a full bucket, and buckets never
+//     shrink), so diverse data costs one probe per band as before;
 //   - at most MAX_CANDIDATES exact Jaccard checks per row, those sharing the most bands first.
 // Exact copies (the same shingle set) are found apart from the bands, by a hash of the whole signature, so no
 // bound ever lets one through.
@@ -18,6 +25,8 @@ import { hashString } from '../../compiler/plan/random.js';
 const NUM_HASHES = 64;
 /** rows kept per LSH bucket at most (see the header) */
 export const MAX_BUCKET = 256;
+/** key lengths, in bands, a row may be filed under when shorter keys' buckets are full (see the header) */
+export const LEVELS = 4;
 /** exact Jaccard checks per row at most (see the header) */
 export const MAX_CANDIDATES = 128;
 /** probability that a pair exactly at the threshold becomes a candidate, at least */
@@ -78,6 +87,33 @@ export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
   return union === 0 ? 1 : inter / union;
 }
 
+/**
+ * Is the exact Jaccard similarity of two sorted hash sets ≥ t (0 < t ≤ 1)? Same answer as
+ * `jaccardSorted(a, b) >= t`, sooner: J = I / (|a| + |b| − I) ≥ t ⟺ I ≥ t(|a| + |b|) / (1 + t), so the merge
+ * stops once the intersection can no longer reach that (the size filter of Chaudhuri, Ganti & Kaushik, "A
+ * primitive operator for similarity joins in data cleaning", ICDE 2006, applied as the merge goes). The early
+ * exits keep a margin for rounding, and the final comparison is jaccardSorted's own, so the two never disagree.
+ */
+export function jaccardAtLeast(a: Uint32Array, b: Uint32Array, t: number): boolean {
+  if (a.length + b.length === 0) return true;
+  const need = (t * (a.length + b.length)) / (1 + t) - 1e-6;
+  if (Math.min(a.length, b.length) < need) return false;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    if (inter + Math.min(a.length - i, b.length - j) < need) return false;
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  const union = a.length + b.length - inter;
+  return inter / union >= t;
+}
+
 /** FNV-1a over a signature's values (a number key: a Map of numbers is far smaller than one of strings). */
 function wholeHash(sig: Uint32Array): number {
   let h = 0x811c9dc5;
@@ -103,6 +139,7 @@ export class NearDuplicateIndex {
   private readonly whole = new Map<number, number>();
   /** per row id: bands shared with the row being looked up (zero between lookups) */
   private counts: Uint8Array = new Uint8Array(1024);
+  private readonly filedAtLevel: number[] = new Array<number>(LEVELS).fill(0);
   private readonly rowsPerBand: number;
   private readonly numBands: number;
 
@@ -149,15 +186,24 @@ export class NearDuplicateIndex {
     return e;
   }
 
-  private bandKeys(sig: Uint32Array): number[] {
-    const keys: number[] = new Array(this.numBands);
+  /** One hash per band of `rowsPerBand` signature values. */
+  private bandHashes(sig: Uint32Array): Uint32Array {
+    const out = new Uint32Array(this.numBands);
     const rows = this.rowsPerBand;
     for (let b = 0; b < this.numBands; b++) {
       let h = b + 1;
       for (let r = 0; r < rows; r++) h = (Math.imul(h ^ sig[b * rows + r]!, 0x01000193) + 0x9e3779b9) >>> 0;
-      keys[b] = b * 4294967296 + h;
+      out[b] = h;
     }
-    return keys;
+    return out;
+  }
+
+  /** Bucket key of band `b` at `level` (1 … LEVELS): the band's hash chained with the next level − 1 bands'
+   *  (cyclically), tagged with (level, band) so keys of different levels and bands never meet. */
+  private levelKey(hashes: Uint32Array, b: number, level: number): number {
+    let h = hashes[b]!;
+    for (let l = 1; l < level; l++) h = (Math.imul(h ^ hashes[(b + l) % this.numBands]!, 0x01000193) + 0x9e3779b9) >>> 0;
+    return ((level - 1) * this.numBands + b) * 4294967296 + h;
   }
 
   /** MinHash estimate of Jaccard similarity (for diagnostics and reports). */
@@ -179,17 +225,24 @@ export class NearDuplicateIndex {
   isDuplicate(key: string, threshold = this.threshold): boolean {
     const e = this.decode(key);
     const same = this.whole.get(wholeHash(e.sig));
-    if (same !== undefined && jaccardSorted(e.set, this.entries[same]!.set) >= threshold) return true;
+    if (same !== undefined && jaccardAtLeast(e.set, this.entries[same]!.set, threshold)) return true;
     // Count the bands each candidate shares (a counter per row id, reset after: no Map per lookup), then check
     // candidates by shares, most first, in band order (a counting sort: shares are 1 … numBands).
     const counts = this.counts.length >= this.entries.length ? this.counts : (this.counts = growTo(this.counts, this.entries.length));
     const touched: number[] = [];
-    for (const bk of this.bandKeys(e.sig)) {
-      const bucket = this.bands.get(bk);
-      if (bucket === undefined) continue;
-      if (typeof bucket === 'number') {
-        if (counts[bucket]++ === 0) touched.push(bucket);
-      } else for (const id of bucket) if (counts[id]++ === 0) touched.push(id);
+    const hashes = this.bandHashes(e.sig);
+    for (let b = 0; b < this.numBands; b++) {
+      let deepest: number | number[] | undefined;
+      for (let level = 1; level <= LEVELS; level++) {
+        const bucket = this.bands.get(this.levelKey(hashes, b, level));
+        if (bucket === undefined) break;
+        deepest = bucket;
+        if (typeof bucket === 'number' || bucket.length < MAX_BUCKET) break; // nothing was ever filed deeper
+      }
+      if (deepest === undefined) continue;
+      if (typeof deepest === 'number') {
+        if (counts[deepest]++ === 0) touched.push(deepest);
+      } else for (const id of deepest) if (counts[id]++ === 0) touched.push(id);
     }
     let found = false;
     if (touched.length) {
@@ -198,7 +251,7 @@ export class NearDuplicateIndex {
       let checks = 0;
       outer: for (let c = this.numBands; c >= 1; c--) {
         for (const id of byShares[c]!) {
-          if (jaccardSorted(e.set, this.entries[id]!.set) >= threshold) {
+          if (jaccardAtLeast(e.set, this.entries[id]!.set, threshold)) {
             found = true;
             break outer;
           }
@@ -210,17 +263,29 @@ export class NearDuplicateIndex {
     return found;
   }
 
+  /** How many band entries were filed at each level (index 0 = single-band keys): for benchmarks and tests. */
+  levelUse(): number[] {
+    return [...this.filedAtLevel];
+  }
+
   addSignature(key: string): void {
     const e = this.decode(key);
     const id = this.entries.length;
     this.entries.push(e);
     const wh = wholeHash(e.sig);
     if (!this.whole.has(wh)) this.whole.set(wh, id);
-    for (const bk of this.bandKeys(e.sig)) {
-      const bucket = this.bands.get(bk);
-      if (bucket === undefined) this.bands.set(bk, id);
-      else if (typeof bucket === 'number') this.bands.set(bk, [bucket, id]);
-      else if (bucket.length < MAX_BUCKET) bucket.push(id);
+    const hashes = this.bandHashes(e.sig);
+    for (let b = 0; b < this.numBands; b++) {
+      for (let level = 1; level <= LEVELS; level++) {
+        const key = this.levelKey(hashes, b, level);
+        const bucket = this.bands.get(key);
+        if (bucket === undefined) this.bands.set(key, id);
+        else if (typeof bucket === 'number') this.bands.set(key, [bucket, id]);
+        else if (bucket.length < MAX_BUCKET) bucket.push(id);
+        else continue; // full: file the row under the longer key
+        this.filedAtLevel[level - 1]!++;
+        break;
+      }
     }
   }
 }
