@@ -30,9 +30,8 @@ export function lockEntries(text: string | undefined): Record<string, LockEntry>
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   const o = parsed as { specs?: unknown; spec?: unknown };
   if (o.specs && typeof o.specs === 'object' && !Array.isArray(o.specs)) {
-    const out: Record<string, LockEntry> = {};
-    for (const [k, v] of Object.entries(o.specs as Record<string, unknown>)) if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = v as LockEntry;
-    return out;
+    // own properties only (Object.fromEntries): a spec named `__proto__` stays an entry, never a prototype
+    return Object.fromEntries(Object.entries(o.specs as Record<string, unknown>).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v))) as Record<string, LockEntry>;
   }
   return typeof o.spec === 'string' ? { [o.spec]: o as LockEntry } : {};
 }
@@ -48,7 +47,7 @@ export function lockEntries(text: string | undefined): Record<string, LockEntry>
 export function lockText(plan: Plan, previous: string | undefined, reported: Record<string, string[]> = {}, keep: (spec: string) => boolean = () => true): string {
   const entries = lockEntries(previous);
   const key = plan.spec.file;
-  const before = entries[key] ?? {};
+  const before = Object.hasOwn(entries, key) ? entries[key]! : {};
   const models: Record<string, object> = {};
   for (const [name, m] of Object.entries(plan.models)) {
     const seen = new Set([...(before.models?.[name]?.reported ?? []), ...(reported[name] ?? [])]);

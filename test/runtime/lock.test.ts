@@ -89,5 +89,9 @@ dataset d { count ${n}  vary a ~ one_of("x", "y")  row = { t: p(a) } }
     expect(lockEntries('[1]')).toEqual({});
     expect(lockEntries('{"synth":"lock","spec":"a.synth","plan":"1"}')).toEqual({ 'a.synth': { synth: 'lock', spec: 'a.synth', plan: '1' } });
     expect(lockEntries('{"synth":"lock","specs":{"a.synth":{"plan":"1"},"b.synth":{"plan":"2"},"c":3}}')).toEqual({ 'a.synth': { plan: '1' }, 'b.synth': { plan: '2' } });
+    // a hostile key is an entry like any other, not the object's prototype
+    const odd = lockEntries('{"synth":"lock","specs":{"__proto__":{"plan":"x"},"toString":{"plan":"y"}}}');
+    expect(Object.keys(odd)).toEqual(['__proto__', 'toString']);
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
   });
 });
