@@ -88,7 +88,7 @@ describe('a sim too large for the machine', () => {
     expect(ok.code).toBe(0);
     const bad = synth(['run', file, '--max-memory', 'plenty']);
     expect(bad.code).toBe(1); // a malformed flag, like --limit's: the option parser's exit code
-    expect(bad.stderr).toMatch(/'--max-memory <size>' argument 'plenty' is invalid\. expected a size such as 512MiB, 8GiB or unlimited/);
+    expect(bad.stderr).toMatch(/error SYN4101: --max-memory takes a size above 0 such as 512MiB, 8GiB or unlimited, not 'plenty'/);
   });
 });
 
