@@ -186,6 +186,9 @@ export const DIAGNOSTICS = {
   SYN4108: { severity: 'error', title: 'file exists', message: "'{path}' already exists; synth init does not overwrite it", help: 'Pass `--name` for another file name, or another folder.' },
   SYN4109: { severity: 'error', title: 'language server without a transport', message: '`synth lsp` talks to an editor over one transport: pass --stdio (what editors use), --node-ipc, --socket PORT or --pipe NAME{given}', help: 'Start it as `synth lsp --stdio`; editors do this for you.' },
   SYN4110: { severity: 'error', title: 'option needs another', message: '{option} works only with {needs}', help: 'Add the option it needs, or leave it out.' },
+  SYN4111: { severity: 'error', title: 'empty argument', message: '`{command}` was given an empty {what}', help: 'Give a value there; for a path, `.` names the current folder.' },
+  SYN4112: { severity: 'error', title: 'folder not writable', message: "'{path}' ({what}) cannot be written: {reason}", help: 'Give a folder you can create files in (it is created when it does not exist).' },
+  SYN4113: { severity: 'error', title: 'bad environment variable', message: "the environment variable {variable} takes {expected}, not '{value}'", help: 'Set it to a value of that kind, or unset it for the default.' },
 
   // ---- SYN5xxx: run time
   SYN5001: { severity: 'error', title: 'no LLM endpoint', message: "model '{model}' has no API key: set the environment variable {env}{extra}", help: 'Set the variable, or `--dry-run` to see the cost without calling.' },

@@ -13,6 +13,24 @@ export class SynthCommand extends Command {
     return new SynthCommand(name);
   }
 
+  /**
+   * SYN4111 for an empty argument or option value (`synth check ''`, `--out ''`): an empty path would otherwise
+   * name the current folder, or be ignored as unset. Called before each action (main.ts's preAction hook).
+   */
+  refuseEmptyValues(): void {
+    this.registeredArguments.forEach((arg, i) => {
+      const v: unknown = this.processedArgs[i];
+      if ((Array.isArray(v) ? v : [v]).includes('')) {
+        const shown = `<${arg.name()}${arg.variadic ? '...' : ''}>`;
+        throw synthError('SYN4111', { command: this.path(), what: arg.description ? `${shown} (${arg.description})` : shown });
+      }
+    });
+    for (const o of this.options) {
+      const v: unknown = this.getOptionValue(o.attributeName());
+      if ((Array.isArray(v) ? v : [v]).includes('')) throw synthError('SYN4111', { command: this.path(), what: `value of ${o.long ?? o.flags}` });
+    }
+  }
+
   /** `synth run`, `synth`: the command as typed. */
   private path(): string {
     const names: string[] = [];

@@ -45,6 +45,8 @@ program
   .action((files: string[], opts: { format: string; maxDiagnostics: number; allowOutsideProject?: boolean }) => exit(() => runCheck(files, opts)));
 
 register(program, exit);
+// an empty argument or option value is a mistake, not the current folder (SYN4111)
+program.hook('preAction', (_program, command) => (command as SynthCommand).refuseEmptyValues());
 
 try {
   await program.parseAsync(process.argv);

@@ -16,8 +16,14 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/** A sim's step counts as reported: the first (the rate's origin, past the backend's start-up) and the latest. */
+export interface SimSteps {
+  first?: { at: number; done: number };
+  last?: { at: number; done: number };
+}
+
 type Phase =
-  | { kind: 'sim'; name: string; started: number; start: Extract<SimPhase, { state: 'start' }>; step?: number }
+  | { kind: 'sim'; name: string; started: number; start: Extract<SimPhase, { state: 'start' }>; steps: SimSteps }
   | { kind: 'rows'; name: string; started: number; p: Progress };
 
 /** The progress display of one `synth run` (see the file's header). Call `stop` before printing the summary. */
@@ -36,30 +42,33 @@ export class RunProgress {
     this.tty = Boolean(out.isTTY) && !env['CI'];
   }
 
-  /** A simulation started or finished (RunOptions.onSim). */
+  /** A simulation started, moved on (steps done) or finished (RunOptions.onSim). */
   sim(e: SimPhase): void {
+    if (e.state === 'steps') {
+      const ph = this.phase;
+      if (ph?.kind !== 'sim' || ph.name !== e.sim) return;
+      const now = { at: Date.now(), done: e.done };
+      const firstReport = ph.steps.first === undefined;
+      ph.steps.first ??= now;
+      ph.steps.last = now;
+      if (this.tty) return this.draw(false);
+      // off a terminal: the first report (the sim is running), then at most one line every two seconds
+      if (firstReport || now.at - this.lastPlain > 2000) {
+        this.lastPlain = now.at;
+        this.out.write(simFields(ph.start, ph.steps, now.at - ph.started).map((f) => f.text).join(', ').replace(', ', ': ') + '\n');
+      }
+      return;
+    }
     if (e.state === 'start') {
       this.finish();
-      this.phase = { kind: 'sim', name: e.sim, started: Date.now(), start: e };
+      this.phase = { kind: 'sim', name: e.sim, started: Date.now(), start: e, steps: {} };
+      this.lastPlain = Date.now();
       if (this.tty) {
         this.draw(true);
-        // a sim reports nothing until it ends: the elapsed time keeps the line alive meanwhile
+        // between step reports (and before the first) the elapsed time keeps the line alive
         this.ticker = setInterval(() => this.draw(true), 500);
         this.ticker.unref();
       } else this.out.write(`sim ${e.sim}: running on ${e.backend}, ${e.worlds.toLocaleString('en-US')} worlds × ${e.agents.toLocaleString('en-US')} agents × ${e.steps.toLocaleString('en-US')} steps\n`);
-      return;
-    }
-    if (e.state === 'steps') {
-      if (this.phase?.kind !== 'sim' || this.phase.name !== e.sim) return;
-      const first = this.phase.step === undefined;
-      this.phase.step = e.step;
-      if (this.tty) return this.draw(false);
-      // off a terminal: the first report (the sim is running), then at most one line every two seconds
-      const now = Date.now();
-      if (first || now - this.lastPlain > 2000) {
-        this.lastPlain = now;
-        this.out.write(`sim ${e.sim}: step ${e.step.toLocaleString('en-US')} of ${e.steps.toLocaleString('en-US')}\n`);
-      }
       return;
     }
     if (this.phase?.kind === 'sim' && this.phase.name === e.sim) this.clearLive();
@@ -133,21 +142,31 @@ export class RunProgress {
 
   private line(ph: Phase): string {
     const now = Date.now();
-    if (ph.kind === 'sim') {
-      const s = ph.start;
-      return fitLine(
-        [
-          { text: `sim ${s.sim}`, keep: 100 },
-          { text: s.backend === 'auto' ? 'auto backend' : s.backend, keep: 90 },
-          { text: `${s.worlds.toLocaleString('en-US')} worlds`, keep: 60 },
-          { text: ph.step === undefined ? `${s.steps.toLocaleString('en-US')} steps` : `step ${ph.step.toLocaleString('en-US')} of ${s.steps.toLocaleString('en-US')}`, keep: 40 },
-          { text: duration(now - ph.started), keep: 80 },
-        ],
-        this.width(),
-      );
-    }
+    if (ph.kind === 'sim') return fitLine(simFields(ph.start, ph.steps, now - ph.started), this.width());
     return fitLine(...rowFields(ph.name, ph.p, now - ph.started, this.width()));
   }
+}
+
+/**
+ * The fields of a running sim's line, most important kept longest: name, step k/N, backend, ETA, worlds,
+ * steps/s, elapsed. Before the backend's first report the step field is the sim's length (`500 steps`). The
+ * rate (sim steps per second) is measured between the first and the latest report, so the backend's start-up
+ * (threads, WGSL compilation) is not in it; rate and ETA are shown only once there is one.
+ */
+export function simFields(s: Extract<SimPhase, { state: 'start' }>, steps: SimSteps, elapsedMs: number): Field[] {
+  const fields: Field[] = [
+    { text: `sim ${s.sim}`, keep: 100 },
+    { text: s.backend === 'auto' ? 'auto backend' : s.backend, keep: 90 },
+    { text: `${s.worlds.toLocaleString('en-US')} worlds`, keep: 60 },
+  ];
+  const { first, last } = steps;
+  if (!last) fields.push({ text: `${s.steps.toLocaleString('en-US')} steps`, keep: 40 });
+  else fields.push({ text: `step ${Math.floor(last.done).toLocaleString('en-US')}/${s.steps.toLocaleString('en-US')}`, keep: 95 });
+  const perS = first && last && last.at > first.at && last.done > first.done ? ((last.done - first.done) / (last.at - first.at)) * 1000 : 0;
+  if (perS > 0) fields.push({ text: `${rate(perS)} steps/s`, keep: 10 });
+  fields.push({ text: duration(elapsedMs), keep: 5 });
+  if (perS > 0 && last!.done < s.steps) fields.push({ text: `ETA ${duration(((s.steps - last!.done) / perS) * 1000)}`, keep: 85 });
+  return fields;
 }
 
 /**

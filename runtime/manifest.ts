@@ -93,9 +93,13 @@ export function writeManifest(
       not_made: r.counts.notMade,
       filtered: r.counts.filtered,
       duplicates: r.counts.duplicates,
-      ...pick(r.stats, ['calls', 'cached', 'failed_calls', 'not_sent_calls', 'retried', 'retried_calls', 'attempts']),
+      // the calls behind the results this output is built from (each row index's latest result, reused or new)
+      ...pick(r.keptStats, CALL_COUNTS),
       ...(ds.images ? pick(r.stats, ['images', 'images_written']) : {}),
     },
+    // every call this output's journal has paid for: results superseded since (a changed definition, a failure
+    // made again) and earlier runs included; `tokens` and `cost_usd` below count the same calls
+    spent: pick(r.stats, CALL_COUNTS),
     // every row asked for is in the output, or how many are not and why (grouped by cause, one example each)
     status: manifestStatus(r),
     target: r.target ?? null,
@@ -121,6 +125,9 @@ export function writeManifest(
   writeFileAtomic(r.manifest, canonicalJson(manifest));
   return r.manifest;
 }
+
+/** The call counters of a manifest's `counts` (for the output's results) and `spent` (everything paid for). */
+export const CALL_COUNTS = ['calls', 'cached', 'failed_calls', 'not_sent_calls', 'retried', 'retried_calls', 'attempts'];
 
 function pick(o: Record<string, number>, keys: string[]): Record<string, number> {
   const out: Record<string, number> = {};

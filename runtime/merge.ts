@@ -17,6 +17,7 @@ import { evaluateExpects } from './dataset/expects.js';
 import { NearDuplicateIndex } from './dataset/near-dup.js';
 import { parquetColumnTypes } from './dataset/parquet-schema.js';
 import { readRows } from './dataset/read-rows.js';
+import { CALL_COUNTS } from './manifest.js';
 
 interface ShardManifest {
   plan: string;
@@ -270,7 +271,10 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
       dataset: { ...first.dataset, output: outName },
       shard: null,
       merged_from: list.map((p) => ({ shard: `${p.manifest.shard!.index}/${n}`, dir: path.relative(outDir, p.dir) || '.' })),
-      counts: { ...first.counts, written: rowsKept, rows: rowsKept, duplicates: dupsAll, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0), ...imageCounts(first, kept.length, sum) },
+      // call counters: every shard's (the rows' calls in counts, all spend in spent; a shard manifest from before
+      // `spent` counted all spend in counts)
+      counts: { ...first.counts, ...Object.fromEntries(CALL_COUNTS.map((k) => [k, sum((m) => m.counts[k] ?? 0)])), written: rowsKept, rows: rowsKept, duplicates: dupsAll, failed: sum((m) => m.counts['failed'] ?? 0), filtered: sum((m) => m.counts['filtered'] ?? 0), ...imageCounts(first, kept.length, sum) },
+      spent: Object.fromEntries(CALL_COUNTS.map((k) => [k, sum((m) => ((m['spent'] as Record<string, number> | undefined) ?? m.counts)[k] ?? 0)])),
       tokens: { prompt: sum((m) => m.tokens.prompt), completion: sum((m) => m.tokens.completion) },
       cost_usd: sum((m) => m.cost_usd),
       expects,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { writeError, writeFileAtomic } from '../../runtime/dataset/file-io.js';
-import { requireFolder } from '../paths.js';
+import { requireFolder, requireWritableFolder } from '../paths.js';
 import { printDiagnostics } from '../render.js';
 import { simMemoryLines } from './sim-memory.js';
 
@@ -32,6 +32,7 @@ export function runBuild(file: string, opts: { out?: string }): number {
     return 1;
   }
   const out = path.resolve(opts.out ?? defaultPlanDir(file));
+  requireWritableFolder(out, opts.out ? '-o' : 'the plan folder'); // SYN4112 for a folder that cannot be written
   const { json, wgsl, plan } = buildPlan(res);
   makeDir(out);
   // Every file through a temp file and a rename (a full disk leaves the previous plan whole), the WGSL modules

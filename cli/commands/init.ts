@@ -1,8 +1,8 @@
 // `synth init [DIR]`: scaffolds a commented starter spec that checks clean and runs without an API key.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
-import { requireFolder } from '../paths.js';
+import { requireFolder, requireWritableFolder } from '../paths.js';
 
 /** The starter spec `synth init` writes: commented, checks clean, runs without an API key. */
 export const STARTER = `// A starter Synth spec. Check it with \`synth check\`, run it with \`synth run\`.
@@ -54,7 +54,8 @@ dataset requests: Request {
 
 /**
  * Writes `dir/NAME.synth` (NAME from `opts.name`, default `spec`) with the starter spec, creating `dir`.
- * Returns 0. Throws SYN4108 (touching nothing) when the file exists already, SYN4107 when `dir` is a file,
+ * Returns 0. Throws SYN4108 (touching nothing) when the file exists already, SYN4107 when `dir` is a file, SYN4112
+ * when it cannot be written,
  * SYN4101 for a `--name` with a folder in it.
  */
 export function runInit(dir: string | undefined, opts: { name?: string }): number {
@@ -66,7 +67,7 @@ export function runInit(dir: string | undefined, opts: { name?: string }): numbe
   }
   const file = path.join(target, `${name}.synth`);
   if (existsSync(file)) throw synthError('SYN4108', { path: path.relative(process.cwd(), file) || file });
-  mkdirSync(target, { recursive: true });
+  requireWritableFolder(dir ?? '.', "synth init's folder"); // creates it, or SYN4112
   writeFileSync(file, STARTER);
   process.stderr.write(`created ${path.relative(process.cwd(), file) || file}\nnext: synth check ${path.relative(process.cwd(), file)} && synth run ${path.relative(process.cwd(), file)}\n`);
   return 0;

@@ -3,7 +3,6 @@
 // rerunning continues where it stopped. Exit codes (cli/summary.ts, docs/runtime.md): 0 every dataset complete
 // and every `expect` holds, 1 spec errors or failed expectations, 2 the run stopped on an error, 3 a dataset
 // ended with rows missing, 75 provider batches submitted and not yet done (`--no-wait`), 130 interrupted.
-import { InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { checkFile } from '../../compiler/check.js';
 import { formatUsd } from '../../compiler/plan/estimate.js';
@@ -14,7 +13,8 @@ import { estimateJson, estimateText } from '../estimate.js';
 import { RunProgress } from '../progress.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
-import { checkDatasetNames, requireFolder } from '../paths.js';
+import { checkDatasetNames, requireFolder, requireWritableFolder } from '../paths.js';
+import { cpuWorkersFromEnv } from '../../runtime/sim/cpu.js';
 import { dataFileText, printDiagnostics, renderDiagnostic } from '../render.js';
 import { TableProblems } from '../../runtime/sources/table.js';
 import { datasetSummary, runEnding } from '../summary.js';
@@ -43,10 +43,13 @@ export interface RunCliOptions {
   maxMemory?: number;
 }
 
-/** `--max-memory 8GiB`, `512MB`, `unlimited` → bytes (Infinity for unlimited). Throws commander's InvalidArgumentError (exit 1) otherwise. */
+/**
+ * `--max-memory 8GiB`, `512MB`, `unlimited` → bytes (Infinity for unlimited). Throws SYN4101 (exit 1) for
+ * anything else: no size, a negative or zero size (nothing could run), spaces around it, an unknown unit (`5XB`).
+ */
 export function parseMaxMemory(s: string): number {
-  const b = parseBytes(s);
-  if (b === undefined) throw new InvalidArgumentError('expected a size such as 512MiB, 8GiB or unlimited');
+  const b = s === s.trim() ? parseBytes(s) : undefined;
+  if (b === undefined || !(b > 0)) throw synthError('SYN4101', { option: '--max-memory', expected: 'a size above 0 such as 512MiB, 8GiB or unlimited', value: s });
   return b;
 }
 
@@ -96,6 +99,7 @@ export async function runRun(file: string, opts: RunCliOptions): Promise<number>
 async function runChecked(file: string, opts: RunCliOptions): Promise<number> {
   if (opts.format === 'json' && !opts.dryRun) throw synthError('SYN4110', { option: '--format json', needs: '--dry-run (a run reports on stderr and in its manifests)' });
   if (opts.out) requireFolder(opts.out, '--out');
+  cpuWorkersFromEnv(); // SYN4113 for a bad SYNTH_CPU_WORKERS, before any work
   const res = checkFile(file);
   const textOf = (p: string) => res.program.files.get(p)?.text;
   printDiagnostics(res.diagnostics, textOf);
@@ -109,6 +113,8 @@ async function runChecked(file: string, opts: RunCliOptions): Promise<number> {
     process.stdout.write(opts.format === 'json' ? estimateJson(plan, estimate) : estimateText(plan, estimate));
     return 0;
   }
+  // SYN4112 before any work for an output folder that cannot be written (the run would create it anyway)
+  if (opts.out) requireWritableFolder(opts.out, '--out');
   const progress = new RunProgress();
   let interrupted: string | undefined;
   const onSigint = () => {

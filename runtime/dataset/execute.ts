@@ -93,8 +93,10 @@ export interface DatasetRunResult {
   output: string;
   format: Format | 'hf';
   counts: Counts;
-  /** calls, tokens, cost, attempts: this run and every earlier one */
+  /** calls, tokens, cost, attempts: this run and every earlier one, superseded results included (all spent) */
   stats: Record<string, number>;
+  /** the same for the results this output is built from only (Outcome.keptStats) */
+  keptStats: Record<string, number>;
   splits: Record<string, number>;
   expects: ExpectResult[];
   /** rows the dataset asks for (after --limit and shards); undefined: all its items */
@@ -306,6 +308,9 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
       return { counted: indexUnits ? 'written' : 'dropped' };
     }
     outcome.source(reused, reused ? undefined : reuseOf(i).remade);
+    // the spend behind this result: a reused one's is on its journal record (parsed only when it has any)
+    if (!reused) outcome.addKept(r.stats);
+    else if (replay.rows.lineOf(i)?.includes('"s":{')) outcome.addKept(replay.rows.get(i)?.s);
     // decided once: what the journal held for this row is not needed again
     reuseMemo.delete(i);
     replay.rows.delete(i);
@@ -440,6 +445,7 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     format: ds.output.format,
     counts: outcome.counts,
     stats: outcome.stats,
+    keptStats: outcome.keptStats,
     splits: outcome.splits,
     expects,
     target,

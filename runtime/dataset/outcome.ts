@@ -40,11 +40,22 @@ export class Outcome {
   /** why rows were remade, and how many for each reason */
   readonly remadeWhy = new Map<string, number>();
   readonly splits: Record<string, number> = {};
-  /** calls, tokens, cost and attempts, summed over this run and every earlier one (from the journal) */
+  /** calls, tokens, cost and attempts, summed over this run and every earlier one (from the journal): all spent */
   readonly stats: Stats = {};
+  /**
+   * calls, tokens, cost and attempts behind the results this output is built from: each decided row index's
+   * latest result (written, filtered, duplicate or failed), made in this run or reused. Results superseded since
+   * (a changed definition, an earlier failure made again) are in `stats` only.
+   */
+  readonly keptStats: Stats = {};
 
   addStats(s: Stats | undefined): void {
     for (const [k, v] of Object.entries(s ?? {})) this.stats[k] = (this.stats[k] ?? 0) + v;
+  }
+
+  /** The spend of a result this output is built from (see keptStats). */
+  addKept(s: Stats | undefined): void {
+    for (const [k, v] of Object.entries(s ?? {})) this.keptStats[k] = (this.keptStats[k] ?? 0) + v;
   }
 
   /** Where a result came from: the journal (reused), made again (with why), or made for the first time. */

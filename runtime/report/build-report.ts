@@ -41,6 +41,8 @@ const RENDER = `
 const charts = JSON.parse(document.getElementById('synth-charts').textContent);
 const palette = ['#2563eb','#dc2626','#16a34a','#d97706','#7c3aed','#0891b2'];
 const clip = (s) => (s.length > 24 ? s.slice(0, 23) + '\\u2026' : s);
+// axis labels at the page's table size and in near-black (Chart.js draws 12px grey #666 by default: hard to read)
+const TICKS = { font: { size: 13 }, color: '#1f2937' };
 for (const c of charts) {
   const el = document.getElementById(c.id);
   new Chart(el, {
@@ -53,7 +55,7 @@ for (const c of charts) {
         legend: { display: c.datasets.length > 1 },
         tooltip: { callbacks: { title: (items) => (c.ranges && items.length ? c.ranges[items[0].dataIndex] : items.length ? String(c.labels[items[0].dataIndex]) : '') } },
       },
-      scales: { x: { ticks: { maxRotation: 45, autoSkip: true, callback: function (v) { return clip(String(this.getLabelForValue(v))); } } }, y: { beginAtZero: true, ticks: c.counts ? { precision: 0 } : {} } },
+      scales: { x: { ticks: { ...TICKS, maxRotation: 45, autoSkip: true, callback: function (v) { return clip(String(this.getLabelForValue(v))); } } }, y: { beginAtZero: true, ticks: { ...TICKS, ...(c.counts ? { precision: 0 } : {}) } } },
     },
   });
 }

@@ -42,6 +42,8 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
     ['filtered', esc(c['filtered'] ?? 0)],
     ['duplicates', esc(c['duplicates'] ?? 0)],
     ['LLM calls', esc(c['calls'] ?? 0)],
+    // calls of results superseded since (a changed definition, failures made again) are spent, not in the rows
+    ...(m.spent && (m.spent['calls'] ?? 0) !== (c['calls'] ?? 0) ? ([['calls spent in all runs', esc(m.spent['calls'] ?? 0)]] as [string, string][]) : []),
     ['cached', esc(c['cached'] ?? 0)],
     ['retried', esc(c['retried'] ?? 0)],
     ['tokens', `${esc(displayCount(m.tokens.prompt))} in / ${esc(displayCount(m.tokens.completion))} out`],
@@ -159,15 +161,18 @@ function distinctText(s: ColumnSummary): string {
 
 function columnTable(d: DatasetReport): string {
   if (!d.columns.length) return '<p>No rows.</p>';
+  const notesOf = (s: ColumnSummary) => [s.nonFinite ? `${displayCount(s.nonFinite)} NaN/∞` : '', s.otherValues ? `${displayCount(s.otherValues)} in “other”` : ''].filter(Boolean).join(', ');
+  // the notes column only when a column has notes: an empty column with a blank header says nothing
+  const withNotes = d.columns.some((s) => notesOf(s) !== '');
   const rows = d.columns
     .map((s) => {
       const n = s.numeric;
-      const notes = [s.nonFinite ? `${displayCount(s.nonFinite)} NaN/∞` : '', s.otherValues ? `${displayCount(s.otherValues)} in “other”` : ''].filter(Boolean).join(', ');
-      return `<tr><td>${esc(s.name)}</td><td>${esc(s.type)}</td><td class="num">${esc(displayCount(s.count))}</td><td class="num">${esc(displayCount(s.missing))}</td><td class="num">${esc(distinctText(s))}</td><td class="num">${esc(n?.min ?? '')}</td><td class="num">${esc(n?.median ?? '')}</td><td class="num">${esc(n?.mean ?? '')}</td><td class="num">${esc(n?.max ?? '')}</td><td>${esc(notes)}</td></tr>`;
+      const notes = withNotes ? `<td>${esc(notesOf(s))}</td>` : '';
+      return `<tr><td>${esc(s.name)}</td><td>${esc(s.type)}</td><td class="num">${esc(displayCount(s.count))}</td><td class="num">${esc(displayCount(s.missing))}</td><td class="num">${esc(distinctText(s))}</td><td class="num">${esc(n?.min ?? '')}</td><td class="num">${esc(n?.median ?? '')}</td><td class="num">${esc(n?.mean ?? '')}</td><td class="num">${esc(n?.max ?? '')}</td>${notes}</tr>`;
     })
     .join('');
   const left = d.columnsLeftOut ? `<p class="note">${d.columnsLeftOut} more columns not summarised (a dataset's first 200 columns are).</p>` : '';
-  return `<h3>Column statistics <small>(every row counted: ${esc(displayCount(d.rows))})</small></h3><div class="scroll"><table class="columns"><tr><th>column</th><th>type</th><th>present</th><th>missing</th><th>distinct</th><th>min</th><th>median</th><th>mean</th><th>max</th><th></th></tr>${rows}</table></div>${left}`;
+  return `<h3>Column statistics <small>(every row counted: ${esc(displayCount(d.rows))})</small></h3><div class="scroll"><table class="columns"><tr><th>column</th><th>type</th><th>present</th><th>missing</th><th>distinct</th><th>min</th><th>median</th><th>mean</th><th>max</th>${withNotes ? '<th>notes</th>' : ''}</tr>${rows}</table></div>${left}`;
 }
 
 function sampleTable(d: DatasetReport): string {

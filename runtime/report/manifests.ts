@@ -16,6 +16,8 @@ export interface ReportManifest {
   plan: string;
   dataset: { name: string; seed: number; output: string; format: Format };
   counts: Record<string, number>;
+  /** every call paid for, superseded results included (manifests from before it have none) */
+  spent?: Record<string, number>;
   tokens: { prompt: number; completion: number };
   cost_usd: number;
   splits: Record<string, number>;
@@ -81,6 +83,7 @@ function parseManifest(file: string): ReportManifest {
     plan: String(raw['plan'] ?? ''),
     dataset: { name: ds['name'], seed: num(ds['seed']), output, format },
     counts: numbers(raw['counts']),
+    ...(isRecord(raw['spent']) ? { spent: numbers(raw['spent']) } : {}),
     tokens: { prompt: num(tokens['prompt']), completion: num(tokens['completion']) },
     cost_usd: num(raw['cost_usd']),
     splits: numbers(raw['splits']),

@@ -1,6 +1,6 @@
 // How the report prints numbers: values as the data holds them (an f32 as the shortest decimal that reads back
 // as the same f32, a double to the 15 significant digits it holds reliably), statistics to 4 significant
-// digits, and axis labels with exactly the decimals their bin width needs.
+// digits, and axis labels with exactly the decimals their bin width needs (exponent form near zero below 0.0001).
 
 /**
  * The shortest decimal string that reads back as the same 32-bit float: `Math.fround(Number(s)) === v`.
@@ -50,13 +50,27 @@ export function displayCompact(v: number, f32: boolean): string {
 /**
  * An axis label for a bin edge that is a multiple of a width `m × 10^exp` (m ∈ {1, 2, 5}): fixed-point with
  * `max(0, -exp)` decimals and thousands separators, so labels read `4.5`, `1,000`, `0.05` — never `4.99` or
- * `1.00e+3`.
+ * `1.00e+3`. With `exponent` (see exponentAxis: an axis near zero whose width is below 0.0001, where fixed
+ * point is a run of zeros to count, `0.00000005`) the edge's exact multiple of 10^exp in shortest exponent form:
+ * `5e-8`, `1.5e-7`, `0`.
  */
-export function tickLabel(v: number, exp: number): string {
+export function tickLabel(v: number, exp: number, exponent = false): string {
+  if (exponent) {
+    const k = Math.round(v / 10 ** exp); // the edge in units of 10^exp: an integer (bins are whole multiples)
+    return k === 0 ? '0' : Number(`${k}e${exp}`).toExponential();
+  }
   const decimals = Math.max(0, -exp);
   if (Math.abs(v) >= 1e21 || decimals > 20) return plain(v);
   const s = fixedFormat(decimals).format(v);
   return s === '-0' || /^-0\.0*$/.test(s) ? s.slice(1) : s;
+}
+
+/**
+ * Whether an axis of edges from `lo` to `hi` with width exponent `exp` is labelled in exponent form: more than 4
+ * decimals, and every edge below 1 in magnitude (an offset axis such as 1,700,000,000.00005 reads better fixed).
+ */
+export function exponentAxis(lo: number, hi: number, exp: number): boolean {
+  return -exp > 4 && Math.max(Math.abs(lo), Math.abs(hi)) < 1;
 }
 
 /** Integer with thousands separators (counts). */

@@ -8,7 +8,7 @@
 // approximate once fine bins are in use (within one fine bin, ≤ 1/1,000 of the range seen when they began).
 // Memory: at most max(EXACT_CAP, FINE_CAP) map entries per column, whatever the row count.
 
-import { displayValue, tickLabel } from './number-format.js';
+import { displayValue, exponentAxis, tickLabel } from './number-format.js';
 
 export const EXACT_CAP = 4096;
 export const FINE_CAP = 4096;
@@ -161,6 +161,7 @@ export class NumericCounts {
     }
     const { m, j, first, counts } = this.choose(maxBins);
     const width = m * 10 ** j;
+    const exponent = exponentAxis(edge(first, m, j), edge(first + counts.length, m, j), j);
     return counts.map((count, i) => {
       const lo = edge(first + i, m, j);
       if (this.allIntegers) {
@@ -173,7 +174,7 @@ export class NumericCounts {
       }
       const hi = edge(first + i + 1, m, j);
       const last = i === counts.length - 1;
-      return { label: tickLabel(lo, j), range: `${tickLabel(lo, j)} to ${last ? '' : 'under '}${tickLabel(hi, j)}`, count, lo, hi };
+      return { label: tickLabel(lo, j, exponent), range: `${tickLabel(lo, j, exponent)} to ${last ? '' : 'under '}${tickLabel(hi, j, exponent)}`, count, lo, hi };
     });
   }
 
@@ -236,18 +237,25 @@ export class NumericCounts {
   }
 
   /**
-   * The q-quantile (0 ≤ q ≤ 1): exact while values are counted exactly; afterwards interpolated within its
-   * fine bin (error below one fine bin width).
+   * The q-quantile (0 ≤ q ≤ 1): exact while values are counted exactly — linear between the two order statistics
+   * around rank q × (n − 1) (Hyndman & Fan's type 7, R's and NumPy's default), so the median of an even count is
+   * the mean of the two middle values; afterwards interpolated within its fine bin (error below one fine bin width).
    */
   quantile(q: number): number {
     if (this.count === 0) return NaN;
     const target = q * (this.count - 1);
     if (this.exact) {
       const keys = [...this.exact.keys()].sort((a, b) => a - b);
+      const lo = Math.floor(target);
+      const frac = target - lo;
       let seen = 0;
-      for (const k of keys) {
-        seen += this.exact.get(k)!;
-        if (seen > target) return k;
+      for (let i = 0; i < keys.length; i++) {
+        seen += this.exact.get(keys[i]!)!;
+        if (seen > lo) {
+          // rank lo is keys[i]; rank lo + 1 is the same value while seen > lo + 1, else the next key
+          const next = seen > lo + 1 || frac === 0 ? keys[i]! : (keys[i + 1] ?? keys[i]!);
+          return keys[i]! + frac * (next - keys[i]!);
+        }
       }
       return this.max;
     }

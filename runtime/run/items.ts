@@ -308,7 +308,7 @@ export class ItemLoader {
         ...(this.o.onNotice ? { onNotice: this.o.onNotice } : {}),
         ...(range ? { worldRange: range } : {}),
         ...(this.o.interrupted ? { interrupted: this.o.interrupted } : {}),
-        onProgress: (step) => this.o.onSim?.({ state: 'steps', sim: name, step, steps: L.steps }),
+        ...(this.o.onSim ? { onSteps: (done: number) => this.o.onSim?.({ state: 'steps', sim: name, done, steps: L.steps }) } : {}),
       }).then((res) => {
         const ms = performance.now() - t0;
         const agentSteps = Number(res.stats['agentSteps'] ?? worlds * L.agents * L.steps);

@@ -28,14 +28,15 @@ export interface DryRunOptions {
 }
 
 /**
- * A simulation phase for progress displays. `start`: the backend asked for and the sim's size; `done`: the
+ * A simulation phase for progress displays. `start`: the backend asked for and the sim's size; `steps`: steps
+ * done so far (0..steps, fractional on the CPU backend, whose chunks of worlds advance in turn), sent as the
+ * backend reports them (the CPU every 50 ms when it moved, WebGPU after each chunk of up to 256 steps); `done`: the
  * backend that ran (`cpu` after a fallback from auto), wall time in ms and agent-steps simulated (agents × steps
- * × worlds), from which a display derives steps per second. `steps`: the steps run so far, where the backend
- * reports them (WebGPU, after each chunk of steps).
+ * × worlds), from which a display derives steps per second.
  */
 export type SimPhase =
   | { state: 'start'; sim: string; backend: Backend; worlds: number; agents: number; steps: number }
-  | { state: 'steps'; sim: string; step: number; steps: number }
+  | { state: 'steps'; sim: string; done: number; steps: number }
   | { state: 'done'; sim: string; backend: string; worlds: number; ms: number; agentSteps: number };
 
 /** How prompt calls reach their endpoints (runtime/wiring.ts); tests point them at a fake server. */

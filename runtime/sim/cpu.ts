@@ -70,6 +70,12 @@ export type CheckFailure = { code: 'SYN6002'; args: DiagnosticArgs<'SYN6002'> } 
 export interface BlockViews {
   C: Column[];
   traj: Column[] | null;
+  /**
+   * Where the block counts its world-steps done (worlds × steps simulated so far): slot `at` of a shared array
+   * the main thread reads for the progress display. Written once per step of a chunk of worlds (a plain store:
+   * a Float64 slot holds counts past 2³¹ exactly, and only the display reads it, with no ordering needed).
+   */
+  done?: { counts: Float64Array; at: number };
 }
 
 /**
@@ -108,8 +114,10 @@ export function simulateBlock(stage: SimStage, w0: number, w1: number, views: Bl
     kernel.init(C, c0, c1);
     if (traj) observeInto(traj, obsCols, C, s++, S, c1 - c0, A);
     // a failure in an earlier chunk at step f: this chunk can only matter up to step f (see BlockFailure)
+    const doneBefore = (c0 - w0) * L.steps;
     for (let t = 0; t < L.steps && (!failure || t <= failure.key[0]!); t++) {
       kernel.step(C, Sn, c0, c1, t, emit);
+      if (views.done) views.done.counts[views.done.at] = doneBefore + (t + 1) * (c1 - c0);
       const f = checkStep(L, kernel, C, c0, c1, t, finiteCols);
       if (f) {
         if (!failure || compareKeys(f.key, failure.key) < 0) failure = f;
@@ -166,6 +174,12 @@ export interface CpuOptions {
    * least), so the main thread stays free to see the signal.
    */
   stop?: () => boolean;
+  /**
+   * Told, while the sim runs in worker threads, how far it is: world-steps done over the sim's worlds (so a
+   * step count 0..steps, fractional while chunks of worlds are part-way). Called from the same poll as `stop`,
+   * only when the count moved.
+   */
+  onSteps?: (steps: number) => void;
 }
 
 /** A CPU simulation stopped by `CpuOptions.stop` (Ctrl-C) before it finished: it has no result. */
@@ -176,7 +190,7 @@ export class SimInterrupted extends Error {
   }
 }
 
-/** How often a running CPU sim looks at `stop` (a poll: the run's Ctrl-C flag is a function, not an event). */
+/** How often a running CPU sim looks at `stop` and its workers' step counts (a poll: the run's Ctrl-C flag is a function, not an event). */
 const STOP_POLL_MS = 50;
 
 function workerPath(): string | undefined {
@@ -200,7 +214,7 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
   const t0 = performance.now();
   const total = hi - lo;
   const want = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
-  const file = want > 1 || opts.stop ? workerPath() : undefined;
+  const file = want > 1 || opts.stop || opts.onSteps ? workerPath() : undefined;
   const threads = file ? want : 1;
   const n = total * L.agents;
   let state: Column[];
@@ -212,35 +226,49 @@ export async function runCpu(stage: SimStage, opts: CpuOptions = {}): Promise<Si
     throw allocationFailed(L, e);
   }
   const S = traj?.steps.length ?? 0;
-  const viewsOf = (a: number, b: number): BlockViews => ({
-    C: state.map((c) => c.subarray((a - lo) * L.agents, (b - lo) * L.agents)),
-    traj: traj ? traj.fields.map((f) => f.subarray((a - lo) * S * L.agents, (b - lo) * S * L.agents)) : null,
-  });
   const per = Math.ceil(total / threads);
   const ranges: Array<[number, number]> = [];
   for (let w = lo; w < hi; w += per) ranges.push([w, Math.min(hi, w + per)]);
+  // world-steps done per block, shared with the workers (BlockViews.done)
+  const doneCounts = new Float64Array(file ? new SharedArrayBuffer(8 * ranges.length) : new ArrayBuffer(8 * ranges.length));
+  const viewsOf = (a: number, b: number, at: number): BlockViews => ({
+    C: state.map((c) => c.subarray((a - lo) * L.agents, (b - lo) * L.agents)),
+    traj: traj ? traj.fields.map((f) => f.subarray((a - lo) * S * L.agents, (b - lo) * S * L.agents)) : null,
+    done: { counts: doneCounts, at },
+  });
   let blocks: { events: BlockEvents; stepMs: number }[];
   if (!file) {
     try {
-      blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi))];
+      blocks = [simulateBlock(stage, lo, hi, viewsOf(lo, hi, 0))];
     } catch (e) {
       throw e instanceof BlockFailure ? e.toError() : e;
     }
   } else {
     const workers: Worker[] = [];
     let stopped = false;
-    const poll = opts.stop
-      ? setInterval(() => {
-          if (stopped || !opts.stop!()) return;
-          stopped = true;
-          for (const w of workers) void w.terminate();
-        }, STOP_POLL_MS)
-      : undefined;
+    let reported = 0;
+    const poll =
+      opts.stop || opts.onSteps
+        ? setInterval(() => {
+            if (stopped) return;
+            if (opts.stop?.()) {
+              stopped = true;
+              for (const w of workers) void w.terminate();
+              return;
+            }
+            let done = 0;
+            for (const d of doneCounts) done += d;
+            if (opts.onSteps && done > reported) {
+              reported = done;
+              opts.onSteps(done / total);
+            }
+          }, STOP_POLL_MS)
+        : undefined;
     const settled = await Promise.allSettled(
       ranges.map(
-        ([a, b]) =>
+        ([a, b], at) =>
           new Promise<{ events: BlockEvents; stepMs: number }>((resolve, reject) => {
-            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b) } });
+            const worker = new Worker(file, { workerData: { stage, w0: a, w1: b, views: viewsOf(a, b, at) } });
             workers.push(worker);
             // terminated by a stop: it ends without a message
             worker.once('exit', () => reject(new SimInterrupted(L.name)));
@@ -276,8 +304,21 @@ function compareKeys(a: number[], b: number[]): number {
   return 0;
 }
 
-export function defaultWorkers(): number {
-  const n = Number(process.env['SYNTH_CPU_WORKERS']);
-  if (Number.isFinite(n) && n >= 1) return n;
+/**
+ * Worker threads of the CPU backend: `SYNTH_CPU_WORKERS` when set, else the machine's cores. The variable must be
+ * a whole number of at least 1 written as digits (SYN4113 otherwise: a typo is refused, not ignored).
+ */
+export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const set = cpuWorkersFromEnv(env);
+  if (set !== undefined) return set;
   return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2);
+}
+
+/** `SYNTH_CPU_WORKERS` as a number, undefined when unset or empty; throws SYN4113 for anything but a whole number ≥ 1. */
+export function cpuWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env['SYNTH_CPU_WORKERS'];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!/^[1-9]\d*$/.test(v) || !Number.isSafeInteger(n)) throw synthError('SYN4113', { variable: 'SYNTH_CPU_WORKERS', expected: 'a whole number of at least 1 (worker threads of the CPU backend)', value: v });
+  return n;
 }

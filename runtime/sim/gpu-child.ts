@@ -33,11 +33,18 @@ export interface GpuRequest {
   obsChunkBytes?: number;
 }
 
+/**
+ * A sim's progress, sent after each chunk of steps is read back (so at most once per CHUNK steps, no extra
+ * readback): the steps run so far. It is not the request's answer; the GpuReply with the same id follows.
+ */
+export interface GpuStepsDone {
+  id: number;
+  stepsDone: number;
+}
+
 export interface GpuReply {
   id: number;
   ok: boolean;
-  /** not the answer: the sim's steps run so far (sent after each chunk; the answer follows) */
-  progress?: number;
   error?: string;
   /** the sim whose generated WGSL did not compile (then `error` lists the compiler's messages): SYN9002 */
   wgslBug?: string;
@@ -153,7 +160,6 @@ async function pipelines(dev: GPUDevice, code: string, entries: Array<[string, n
 }
 
 async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
-  const progress = (steps: number) => void process.send!({ id: req.id, ok: true, progress: steps } satisfies GpuReply);
   const tStart = performance.now();
   const cfg = req.config ?? gpuConfig();
   const acquired = await device(cfg);
@@ -283,7 +289,6 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
     if (obsBuf) observe(enc);
     let status = await finishChunk(enc);
     let ran = 0;
-    progress(0);
     while (ran < L.steps && !stopped(status)) {
       const k = Math.min(chunkSteps, L.steps - ran);
       for (let j = 0; j < k; j++) frameData.set([ran + j, w0, n, width], (j * FRAME_STRIDE) / 4);
@@ -299,7 +304,7 @@ async function run(req: GpuRequest): Promise<Omit<GpuReply, 'id'>> {
       }
       status = await finishChunk(enc);
       ran += k;
-      progress(ran);
+      if (ran < L.steps) process.send!({ id: req.id, stepsDone: ran } satisfies GpuStepsDone);
     }
     scopes--;
     const oom = await dev.popErrorScope();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimStage } from '../../compiler/sim/plan.js';
 import { synthError, type SynthError } from '../../base/diagnostics.js';
 import { checkError, finiteStateFailure, invariantFailure, SimInterrupted } from './cpu.js';
-import type { GpuReply, GpuRequest } from './gpu-child.js';
+import type { GpuReply, GpuRequest, GpuStepsDone } from './gpu-child.js';
 import { gpuConfig } from '../gpu/config.js';
 import { allocTrajectory, checkFiniteOutputs, column, mergeEvents, observeInto, observedColumns, type BlockEvents, type Column, type SimResult } from './result.js';
 
@@ -31,7 +31,7 @@ export function childScript(): string | undefined {
  */
 export class GpuSession {
   private child: ChildProcess | undefined;
-  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onProgress?: (steps: number) => void }>();
+  private pending = new Map<number, { resolve: (r: GpuReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onSteps?: (steps: number) => void }>();
   private nextId = 1;
   private stderr = '';
 
@@ -40,7 +40,7 @@ export class GpuSession {
     return this.pending.size;
   }
 
-  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number, onProgress?: (steps: number) => void): Promise<GpuReply> {
+  request(message: Omit<GpuRequest, 'id'>, timeoutMs: number, onSteps?: (steps: number) => void): Promise<GpuReply> {
     const script = childScript();
     if (!script) return Promise.reject(synthError('SYN6007', {}));
     const child = this.child ?? this.start(script);
@@ -51,7 +51,7 @@ export class GpuSession {
         this.stderr += `\nno answer after ${Math.round(timeoutMs / 1000)} s`;
         child.kill('SIGKILL');
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer, ...(onProgress ? { onProgress } : {}) });
+      this.pending.set(id, { resolve, reject, timer, ...(onSteps ? { onSteps } : {}) });
       this.hold(true);
       child.send({ id, ...message, config: gpuConfig() } satisfies GpuRequest);
     });
@@ -68,10 +68,10 @@ export class GpuSession {
     child.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
-    child.on('message', (m: GpuReply) => {
+    child.on('message', (m: GpuReply | GpuStepsDone) => {
       const p = this.pending.get(m.id);
       if (!p) return;
-      if (m.progress !== undefined) return p.onProgress?.(m.progress);
+      if ('stepsDone' in m) return p.onSteps?.(m.stepsDone);
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m);
@@ -133,8 +133,8 @@ export class GpuSession {
 
 const session = new GpuSession();
 
-export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000, onProgress?: (steps: number) => void): Promise<GpuReply> {
-  return session.request(message, timeoutMs, onProgress);
+export function runInChild(message: Omit<GpuRequest, 'id'>, timeoutMs = 30 * 60_000, onSteps?: (steps: number) => void): Promise<GpuReply> {
+  return session.request(message, timeoutMs, onSteps);
 }
 
 /** How often a running GPU sim looks at `stop` (the run's Ctrl-C flag is a function, not an event). */
@@ -144,8 +144,8 @@ const STOP_POLL_MS = 50;
  * A sim request to the child that `stop` can end: polled while it runs; when it says stop, the child is killed and
  * this rejects with SimInterrupted (nothing of the sim is kept: it has no result).
  */
-function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() => boolean) | undefined, onProgress?: (steps: number) => void, via: GpuSession = session): Promise<GpuReply> {
-  const req = via.request(message, 30 * 60_000, onProgress);
+function stoppableRun(message: Omit<GpuRequest, 'id'>, sim: string, stop: (() => boolean) | undefined, onSteps?: (steps: number) => void, via: GpuSession = session): Promise<GpuReply> {
+  const req = via.request(message, 30 * 60_000, onSteps);
   if (!stop) return req;
   return new Promise<GpuReply>((resolve, reject) => {
     let done = false;
@@ -182,15 +182,15 @@ export function closeGpuSession(): void {
 
 /**
  * Runs `stage` in the GPU process. `stop` (Ctrl-C) is polled while it runs: the process is then killed and this
- * rejects with SimInterrupted. `onProgress` gets the steps run so far after each chunk of steps. `session`: the GPU
+ * rejects with SimInterrupted. `onSteps` gets the steps run so far after each chunk of steps (GpuStepsDone). `session`: the GPU
  * process to run it in (default: the one this process shares; the differential harness runs several).
  */
-export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; stop?: () => boolean; onProgress?: (steps: number) => void; session?: GpuSession }): Promise<SimResult> {
+export async function runWebGpu(stage: SimStage, opts: { worldRange?: [number, number]; obsChunkBytes?: number; stop?: () => boolean; onSteps?: (steps: number) => void; session?: GpuSession }): Promise<SimResult> {
   const L = stage.layout;
   const [w0, w1] = opts.worldRange ?? [0, L.worlds];
   const n = (w1 - w0) * L.agents;
   const t0 = performance.now();
-  const r = await stoppableRun({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, L.name, opts.stop, opts.onProgress, opts.session);
+  const r = await stoppableRun({ stage, ...(opts.worldRange ? { worldRange: opts.worldRange } : {}), ...(opts.obsChunkBytes ? { obsChunkBytes: opts.obsChunkBytes } : {}) }, L.name, opts.stop, opts.onSteps, opts.session);
   // `check` failures first (they stop a run), worded as the CPU backend words them (finite first at one step)
   const [finiteStep, finiteAt, invStep, invAt] = r.status ?? [];
   const NONE = 0xffffffff;

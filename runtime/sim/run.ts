@@ -21,8 +21,8 @@ export interface SimRunOptions {
   maxMemory?: number;
   /** Ctrl-C: a sim stops (CPU: its workers terminated; WebGPU: its process killed) and runSim rejects with SimInterrupted */
   interrupted?: () => boolean;
-  /** steps run so far, as the backend reports them (WebGPU: after each chunk of steps) */
-  onProgress?: (steps: number) => void;
+  /** progress for displays: steps done so far (0..steps; fractional on the CPU, where chunks of worlds advance in turn) */
+  onSteps?: (steps: number) => void;
 }
 
 /** The WebGPU backend's own failures (not the spec's): with `--backend auto` the run falls back to the CPU. */
@@ -36,13 +36,13 @@ export async function runSim(stage: unknown, opts: SimRunOptions): Promise<SimRe
   const fits = (backend: 'cpu' | 'webgpu') => ensureFits(s.layout, { worlds, backend, ...(opts.rows ? { rows: opts.rows } : {}), ...(opts.maxMemory !== undefined ? { limit: opts.maxMemory } : {}) });
   const cpu = () => {
     fits('cpu');
-    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}) });
+    return runCpu(s, { ...(opts.workers ? { workers: opts.workers } : {}), ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}), ...(opts.onSteps ? { onSteps: opts.onSteps } : {}) });
   };
   if (opts.backend === 'cpu') return cpu();
   fits('webgpu');
   const { runWebGpu } = await import('./gpu-host.js');
   try {
-    return await runWebGpu(s, { ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return await runWebGpu(s, { ...(range ? { worldRange: range } : {}), ...(opts.interrupted ? { stop: opts.interrupted } : {}), ...(opts.onSteps ? { onSteps: opts.onSteps } : {}) });
   } catch (e) {
     // a failure of the WebGPU backend (GPU_FAILURES), or WGSL of ours the driver rejected (SYN9002, a bug in
     // Synth): the CPU backend runs the same IR, so `auto` falls back — saying which, with the code, never silently

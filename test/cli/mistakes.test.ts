@@ -4,7 +4,7 @@
 // nothing), bad numbers, unknown names, bad --backend/--shard/--out/--format, a spec naming what does not work.
 // `synth report`'s own mistakes (bad manifests, unreadable outputs) are in test/report/report.test.ts.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,20 @@ const table: Case[] = [
   ['--shard 2/2', ['run', 'spec.synth', '--shard', '2/2'], 'SYN4101', /--shard takes i\/n with 0 ≤ i < n.*not '2\/2'/],
   ['--shard 0/0', ['run', 'spec.synth', '--shard', '0/0'], 'SYN4101', /not '0\/0'/],
   ['--shard abc', ['run', 'spec.synth', '--shard', 'abc'], 'SYN4101', /not 'abc'/],
+  // numbers only as people write them (adv17): spaces, signs and leading zeros are refused, not trimmed
+  ['--limit " 5" (spaces)', ['run', 'spec.synth', '--limit', ' 5'], 'SYN4101', /--limit takes a whole number of at least 1, not ' 5'/],
+  ['--limit "5 " (spaces)', ['run', 'spec.synth', '--limit', '5 '], 'SYN4101', /not '5 '/],
+  ['--limit +5', ['run', 'spec.synth', '--limit', '+5'], 'SYN4101', /not '\+5'/],
+  ['--limit 05', ['run', 'spec.synth', '--limit', '05'], 'SYN4101', /not '05'/],
+  ['--concurrency " 2"', ['run', 'spec.synth', '--concurrency', ' 2'], 'SYN4101', /not ' 2'/],
+  ['--budget " 5"', ['run', 'spec.synth', '--budget', ' 5'], 'SYN4101', /not ' 5'/],
+  ['--budget +1', ['run', 'spec.synth', '--budget', '+1'], 'SYN4101', /not '\+1'/],
+  ['--shard " 0/2"', ['run', 'spec.synth', '--shard', ' 0/2'], 'SYN4101', /not ' 0\/2'/],
+  ['--shard 00/2', ['run', 'spec.synth', '--shard', '00/2'], 'SYN4101', /not '00\/2'/],
+  ['--max-memory abc', ['run', 'spec.synth', '--max-memory', 'abc'], 'SYN4101', /--max-memory takes a size above 0 such as 512MiB, 8GiB or unlimited, not 'abc'/],
+  ['--max-memory -1', ['run', 'spec.synth', '--max-memory', '-1'], 'SYN4101', /--max-memory takes .*, not '-1'/],
+  ['--max-memory 0', ['run', 'spec.synth', '--max-memory', '0'], 'SYN4101', /--max-memory takes .*, not '0'/],
+  ['--max-memory 5XB', ['run', 'spec.synth', '--max-memory', '5XB'], 'SYN4101', /--max-memory takes .*, not '5XB'/],
   ['--socket 0', ['lsp', '--socket', '0'], 'SYN4101', /--socket takes a whole number of at least 1/],
   ['--socket 70000', ['lsp', '--socket', '70000'], 'SYN4101', /--socket takes a port number from 1 to 65535/],
   // names and choices
@@ -91,6 +105,18 @@ const table: Case[] = [
   ['run a folder', ['run', 'd'], 'SYN1050', /it is a folder/],
   ['run a missing file', ['run', 'nope.synth'], 'SYN1008', /does not exist/],
   ['run --out a file', ['run', 'spec.synth', '--out', 'spec.synth'], 'SYN4107', /'spec\.synth' \(--out\) is a file, not a folder/],
+  // an output folder that cannot be written: refused before any work (`-o /proc/x` made Node's mkdir loop forever)
+  ['run --out under /proc', ['run', 'spec.synth', '--out', '/proc/synth-x'], 'SYN4112', /'\/proc\/synth-x' \(--out\) cannot be written: the file system at '\/proc' makes no new folders/],
+  ['run --out /proc itself', ['run', 'spec.synth', '--out', '/proc'], 'SYN4112', /'\/proc' \(--out\) cannot be written/],
+  ['build -o under /proc', ['build', 'spec.synth', '-o', '/proc/synth-x'], 'SYN4112', /\(-o\) cannot be written/],
+  ['init under /proc', ['init', '/proc/synth-x'], 'SYN4112', /\(synth init's folder\) cannot be written/],
+  // an empty path is a mistake, not the current folder
+  ['check an empty path', ['check', ''], 'SYN4111', /`synth check` was given an empty <files\.\.\.> \(spec files\)/],
+  ['fmt an empty path', ['fmt', ''], 'SYN4111', /`synth fmt` was given an empty <files\.\.\.>/],
+  ['run an empty path', ['run', ''], 'SYN4111', /`synth run` was given an empty <file> \(spec file\)/],
+  ['report an empty path', ['report', ''], 'SYN4111', /`synth report` was given an empty <dir>/],
+  ['run --out an empty path', ['run', 'spec.synth', '--out', ''], 'SYN4111', /`synth run` was given an empty value of --out/],
+  ['run --dataset an empty name', ['run', 'spec.synth', '--dataset', ''], 'SYN4111', /empty value of --dataset/],
   ['report a missing folder', ['report', 'nope'], 'SYN5201', /'nope' does not exist: `synth report` reads the folder/],
   ['report a spec file', ['report', 'spec.synth'], 'SYN5201', /is a file, not a folder/],
   ['verify a missing folder', ['verify', 'nope'], 'SYN5201', /'nope' does not exist: `synth verify` reads/],
@@ -121,6 +147,29 @@ describe('synth: every user mistake is one coded line and exit 1', () => {
     expect(errors[0]).toMatch(message);
     expect(r.code, r.stderr).toBe(1);
     if (args.includes('pipe.synth')) expect(lstatSync(path.join(dir, 'pipe.synth')).isFIFO()).toBe(true);
+  });
+});
+
+/** Mistakes in the environment: [what, args, environment, code, message]. */
+const envTable: Array<[string, string[], Record<string, string>, string, RegExp]> = [
+  ['SYNTH_CPU_WORKERS=abc', ['run', 'spec.synth'], { SYNTH_CPU_WORKERS: 'abc' }, 'SYN4113', /the environment variable SYNTH_CPU_WORKERS takes a whole number of at least 1 .*, not 'abc'/],
+  ['SYNTH_CPU_WORKERS=0', ['run', 'spec.synth', '--dry-run'], { SYNTH_CPU_WORKERS: '0' }, 'SYN4113', /not '0'/],
+  ['SYNTH_CPU_WORKERS=-2', ['run', 'spec.synth'], { SYNTH_CPU_WORKERS: '-2' }, 'SYN4113', /not '-2'/],
+  ['SYNTH_CPU_WORKERS=1.5', ['run', 'spec.synth'], { SYNTH_CPU_WORKERS: '1.5' }, 'SYN4113', /not '1\.5'/],
+  ['SYNTH_CPU_WORKERS=" 4"', ['run', 'spec.synth'], { SYNTH_CPU_WORKERS: ' 4' }, 'SYN4113', /not ' 4'/],
+];
+
+describe('synth: a bad environment variable is one coded line and exit 1, before any work', () => {
+  it.concurrent.each(envTable)('%s', async (_what, args, env, code, message) => {
+    const dir = project();
+    const r = await synthAsync(args, { cwd: dir, env: { OPENAI_API_KEY: '', ...env } });
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at |Error:/);
+    const errors = r.stderr.split('\n').filter((l) => /error SYN\d{4}/.test(l));
+    expect(errors, r.stderr).toHaveLength(1);
+    expect(errors[0]).toContain(`error ${code}: `);
+    expect(errors[0]).toMatch(message);
+    expect(r.code, r.stderr).toBe(1);
+    expect(existsSync(path.join(dir, 'out')), 'nothing was written').toBe(false);
   });
 });
 

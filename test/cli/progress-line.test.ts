@@ -1,8 +1,8 @@
 // The progress line fits the terminal by dropping whole fields, least important first, never by cutting one
 // (issue #17: at 80 columns the old fixed bar cut off tokens, cost and ETA).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { duration, fitLine, rate, type Field } from '../../cli/progress-line.js';
-import { RunProgress, rowFields } from '../../cli/progress.js';
+import { RunProgress, rowFields, simFields } from '../../cli/progress.js';
 import { mulberry32 } from '../support/prng.js';
 
 const BAR = /^[█░]+$/;
@@ -96,5 +96,82 @@ describe('RunProgress', () => {
       'sim traffic: cpu, 64 worlds, 137k agent-steps/s, done in 1.5s',
       expect.stringMatching(/^d: 10\/10 rows, 0 failed, 0 filtered, 0 duplicates \(\d+\.\ds\)$/),
     ]);
+  });
+});
+
+describe('a running simulation (issue #17: sim backend, worlds, steps/s, ETA from the measured rate)', () => {
+  const start = { state: 'start' as const, sim: 'traffic', backend: 'cpu' as const, worlds: 512, agents: 32, steps: 10_000 };
+  const texts = (w: number, steps: Parameters<typeof simFields>[1], elapsed: number) => fitLine(simFields(start, steps, elapsed), w).split(' | ');
+
+  it('before the first report: the sim\'s length, no rate and no ETA', () => {
+    expect(texts(200, {}, 1500)).toEqual(['sim traffic', 'cpu', '512 worlds', '10,000 steps', '1.5s']);
+  });
+
+  it('one report: the step count, still no rate (one point is no rate) and no ETA', () => {
+    expect(texts(200, { first: { at: 1000, done: 250 }, last: { at: 1000, done: 250 } }, 1000)).toEqual(['sim traffic', 'cpu', '512 worlds', 'step 250/10,000', '1.0s']);
+  });
+
+  it('rate and ETA from the reports alone (the start-up before the first is not in them)', () => {
+    // 2,000 steps in the 4 s between reports: 500 steps/s; 6,000 left: 12 s, whatever the 30 s of start-up
+    const f = texts(200, { first: { at: 30_000, done: 2_000 }, last: { at: 34_000, done: 4_000 } }, 34_000);
+    expect(f).toEqual(['sim traffic', 'cpu', '512 worlds', 'step 4,000/10,000', '500 steps/s', '34.0s', 'ETA 12.0s']);
+  });
+
+  it('fractional step counts (CPU chunks of worlds part-way) show whole steps, with separators', () => {
+    expect(texts(200, { first: { at: 0, done: 0.5 }, last: { at: 1000, done: 1234.9 } }, 1000)[3]).toBe('step 1,234/10,000');
+  });
+
+  it('narrow terminals drop whole fields: elapsed first, then the rate and worlds; step and ETA stay longest', () => {
+    const steps = { first: { at: 0, done: 100 }, last: { at: 2000, done: 1100 } };
+    const all = texts(200, steps, 2000);
+    for (const w of [30, 40, 50, 60, 70, 80]) {
+      const shown = texts(w, steps, 2000);
+      expect(shown.join(' | ').length).toBeLessThanOrEqual(w);
+      for (const f of shown) expect(all).toContain(f);
+      if (shown.includes('2.0s')) expect(shown).toContain('500 steps/s');
+      if (shown.includes('500 steps/s')) expect(shown).toContain('512 worlds');
+      if (shown.includes('512 worlds')) expect(shown).toContain('ETA 17.8s');
+      if (shown.includes('ETA 17.8s')) expect(shown).toContain('step 1,100/10,000');
+    }
+    expect(texts(45, steps, 2000)).toEqual(['sim traffic', 'cpu', 'step 1,100/10,000']);
+  });
+
+  it('RunProgress redraws the live sim line as steps are reported, and leaves the finished line', () => {
+    vi.useFakeTimers();
+    try {
+      const out = { isTTY: true, columns: 120, text: '', write: (s: string) => ((out.text += s), true) };
+      const pr = new RunProgress(out, {});
+      pr.sim(start);
+      vi.advanceTimersByTime(3000);
+      pr.sim({ state: 'steps', sim: 'traffic', done: 1000, steps: 10_000 });
+      vi.advanceTimersByTime(2000);
+      pr.sim({ state: 'steps', sim: 'traffic', done: 3000, steps: 10_000 });
+      vi.advanceTimersByTime(500); // a report within 100 ms of the last draw waits for the next (at most 500 ms)
+      const last = out.text.split('\r').at(-1)!;
+      expect(last).toBe('sim traffic | cpu | 512 worlds | step 3,000/10,000 | 1.00k steps/s | 5.5s | ETA 7.0s\x1b[K');
+      pr.sim({ state: 'done', sim: 'traffic', backend: 'cpu', worlds: 512, ms: 12_000, agentSteps: 512 * 32 * 10_000 });
+      expect(out.text.endsWith('sim traffic | cpu | 512 worlds | 13.7M agent-steps/s | done in 12.0s\n')).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('off a terminal: a plain step line at the first report (the sim is running), then at most every two seconds', () => {
+    vi.useFakeTimers();
+    try {
+      const out = { isTTY: false, text: '', write: (s: string) => ((out.text += s), true) };
+      const pr = new RunProgress(out, {});
+      pr.sim(start);
+      for (let i = 1; i <= 10; i++) {
+        vi.advanceTimersByTime(500);
+        pr.sim({ state: 'steps', sim: 'traffic', done: i * 100, steps: 10_000 });
+      }
+      const lines = out.text.trim().split('\n');
+      expect(lines[0]).toBe('sim traffic: running on cpu, 512 worlds × 32 agents × 10,000 steps');
+      expect(lines.slice(1)).toEqual(['sim traffic: cpu, 512 worlds, step 100/10,000, 500ms', 'sim traffic: cpu, 512 worlds, step 600/10,000, 200 steps/s, 3.0s, ETA 47.0s']);
+      expect(out.text).not.toMatch(/[\r\x1b]/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -41,7 +41,8 @@ const FIELD = new RegExp(
       String.raw`[█░]{10,30}`,
       String.raw`webgpu|cpu|auto backend`,
       String.raw`[\d,]+ (worlds|steps|failed|dup|filtered|tok|images)`,
-      String.raw`[\d.]+[kMG]? (agent-steps|rows)/s`,
+      String.raw`[\d.]+[kMG]? (agent-steps|steps|rows)/s`,
+      String.raw`step [\d,]+/[\d,]+`,
       `done in ${DUR}`,
       `ETA ${DUR}`,
       DUR,
@@ -50,7 +51,7 @@ const FIELD = new RegExp(
     ].join('|') +
     ')$',
 );
-const NAMES = /^(sim traffic|crashes|trajectories|notes_for_the_progress_test)$/;
+const NAMES = /^(sim traffic|sim walk|crashes|trajectories|notes_for_the_progress_test)$/;
 
 function tmuxOk(): boolean {
   return spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
@@ -137,6 +138,69 @@ describe('progress display in a terminal (tmux)', () => {
         release();
         spawnSync('tmux', ['-L', sock, 'kill-server']);
         await server.close();
+      }
+    }, 240_000);
+  }
+});
+
+// A simulation sized to take hours: the live line must show its step count, its measured rate and an ETA while it
+// runs; the screen is read once the line shows them (the run's own state, never a timer), then Ctrl-C stops it.
+const LONG_SIM = `sim walk {
+  worlds 64
+  agents 64
+  steps 16_000_000
+  state p: vec2f = vec2f(uniform(0.0, 1.0), 2.0)
+  rule r { p = p + vec2f(0.001 * sin(p.y), 0.001 * cos(p.x)) }
+  observe every 8_000_000 { p }
+}
+struct T { world: int  x: float }
+dataset t: T {
+  for r in walk.trajectory where r.agent == 0
+  row = { world: r.world, x: r.p.x }
+  output "out/t.jsonl"
+}
+`;
+
+describe('a running simulation in a terminal (tmux): step k/N, steps/s and ETA, then Ctrl-C without garbling', () => {
+  for (const columns of [80, 120]) {
+    it(`at ${columns} columns`, async (ctx) => {
+      if (!tmuxOk()) skipOrFail(ctx, 'tmux is not installed (apt-get install tmux)');
+      const dir = mkdtempSync(path.join(tmpdir(), 'synth-progress-sim-'));
+      writeFileSync(path.join(dir, 'long.synth'), LONG_SIM);
+      const cli = path.join(ROOT, 'dist/cli/main.js');
+      writeFileSync(path.join(dir, 'run.sh'), ['unset CI NO_COLOR', `'${process.execPath}' '${cli}' run '${dir}/long.synth' --backend cpu`, 'echo "SYNTH-DONE-$?"', 'exec sleep 600'].join('\n'));
+      const sock = `synth-progress-sim-${process.pid}-${columns}`;
+      const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
+      tmux('new-session', '-d', '-x', String(columns), '-y', '50', '-s', 'p', `bash '${dir}/run.sh'`);
+      const capture = () => tmux('capture-pane', '-p', '-t', 'p');
+      const waitFor = async (ok: (s: string) => boolean, what: string) => {
+        for (let i = 0; i < 1200; i++) {
+          const s = capture();
+          if (ok(s)) return s;
+          if (s.includes('SYNTH-DONE') && !what.includes('end')) throw new Error(`the run ended before ${what}:\n${s}`);
+          await sleep(100);
+        }
+        throw new Error(`no ${what} on screen:\n${capture()}`);
+      };
+      try {
+        // the line once the backend has reported twice: a step count, and an ETA from the measured rate
+        const live = await waitFor((s) => / \| step [\d,]+\/16,000,000 \|(.* \|)? ETA /.test(s), 'the step count with an ETA');
+        expectWholeFields(live, columns);
+        const line = progressRows(live).find((r) => r.startsWith('sim walk'))!;
+        expect(line).toMatch(/^sim walk \| cpu \| 64 worlds \| step [1-9][\d,]*\/16,000,000 \| [\d.]+[kMG]? steps\/s \| /);
+        tmux('send-keys', '-t', 'p', 'C-c');
+        const end = await waitFor((s) => s.includes('SYNTH-DONE'), 'end of the run');
+        expect(end).toContain('SYNTH-DONE-130');
+        // the Ctrl-C note on a line of its own, the live line neither cut by the terminal's ^C echo nor repeated
+        expect(end).toMatch(/^stopping: finishing rows in flight \(Ctrl-C again to quit at once\)$/m);
+        expectWholeFields(end, columns);
+        expect(progressRows(end).filter((r) => r.startsWith('sim walk')).length).toBeLessThanOrEqual(1);
+        const keep = path.join(ROOT, 'test-output', 'progress');
+        mkdirSync(keep, { recursive: true });
+        writeFileSync(path.join(keep, `screen-${columns}-sim-live.txt`), live);
+        writeFileSync(path.join(keep, `screen-${columns}-sim-end.txt`), end);
+      } finally {
+        spawnSync('tmux', ['-L', sock, 'kill-server']);
       }
     }, 240_000);
   }

@@ -1,7 +1,7 @@
 // How the report prints numbers: f32 values as their shortest round-trip decimal, doubles without arithmetic
 // noise, axis labels without `4.99` or `1.00e+3`.
 import { describe, expect, it } from 'vitest';
-import { displayDouble, displayStat, shortestF32, tickLabel } from '../../runtime/report/number-format.js';
+import { displayDouble, displayStat, exponentAxis, shortestF32, tickLabel } from '../../runtime/report/number-format.js';
 import { mulberry32 } from '../support/prng.js';
 
 describe('shortestF32', () => {
@@ -50,17 +50,36 @@ describe('tickLabel', () => {
     expect(tickLabel(2_500_000, 5)).toBe('2,500,000');
   });
 
-  it('never prints exponent form or float noise for multiples of nice widths', () => {
+  it('writes widths below 0.0001 in exponent form, not as a run of zeros (adv17: 0.00000005)', () => {
+    expect(tickLabel(5e-8, -8, true)).toBe('5e-8');
+    expect(tickLabel(1.5e-7, -8, true)).toBe('1.5e-7');
+    expect(tickLabel((3 * 5) / 1e8, -8, true)).toBe('1.5e-7');
+    expect(tickLabel(0, -8, true)).toBe('0');
+    expect(tickLabel(-2e-5, -5, true)).toBe('-2e-5');
+    expect(exponentAxis(0, 1e-6, -8)).toBe(true);
+    expect(exponentAxis(-3e-4, 3e-4, -5)).toBe(true);
+    expect(exponentAxis(0, 0.003, -4)).toBe(false); // 0.0005: four decimals read fine
+    expect(exponentAxis(1.7e9, 1.7e9 + 1e-3, -5)).toBe(false); // an offset axis stays fixed
+    expect(tickLabel(1_700_000_000.00005, -5)).toBe('1,700,000,000.00005');
+  });
+
+  it('never prints exponent form or float noise for multiples of nice widths; shortest exponent form on axes near zero below 0.0001', () => {
     const rng = mulberry32(5);
     for (let n = 0; n < 5000; n++) {
       const j = Math.floor(rng() * 16) - 8;
       const m = [1, 2, 5][Math.floor(rng() * 3)]!;
       const i = Math.floor(rng() * 2000) - 1000;
       const v = j >= 0 ? i * m * 10 ** j : (i * m) / 10 ** -j;
-      const label = tickLabel(v, j);
-      expect(label).not.toMatch(/e[+-]?\d/);
-      // exactly the decimals the width needs, and the edge's value (no 4.99 for 5.0)
-      expect(label.split('.')[1]?.length ?? 0).toBe(Math.max(0, -j));
+      const exponent = exponentAxis(v, v, j);
+      const label = tickLabel(v, j, exponent);
+      if (!exponent) {
+        expect(label).not.toMatch(/e[+-]?\d/);
+        // exactly the decimals the width needs, and the edge's value (no 4.99 for 5.0)
+        expect(label.split('.')[1]?.length ?? 0).toBe(Math.max(0, -j));
+      } else {
+        expect(label).toMatch(/^(0|-?\d(\.\d+)?e-\d+)$/);
+        expect(label.length).toBeLessThanOrEqual(12);
+      }
       expect(Math.abs(Number(label.replace(/,/g, '')) - v)).toBeLessThanOrEqual(Math.abs(v) * 1e-12);
     }
   });

@@ -62,7 +62,12 @@ describe('NumericCounts', () => {
       expect(c.max).toBe(values.reduce((a, b) => Math.max(a, b)));
       const mean = values.reduce((a, b) => a + b, 0) / n;
       expect(Math.abs(c.mean - mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(mean)));
-      for (const b of bins) expect(b.label).not.toMatch(/e[+-]\d|\d\.\d*9999|NaN|undefined/);
+      for (const b of bins) {
+        expect(b.label).not.toMatch(/e\+\d|\d\.\d*9999|NaN|undefined/);
+        // widths below 0.0001 label in short exponent form (number-format.ts tickLabel), never a run of zeros
+        if (b.label.includes('e')) expect(b.label).toMatch(/^-?\d(\.\d{1,3})?e-\d+(–-?\d(\.\d{1,3})?e-\d+)?$/);
+        expect(b.label).not.toMatch(/^-?0\.0000/);
+      }
       // widths are nice (1, 2 or 5 × 10^j) and edges are multiples of them
       if (bins.length > 1 && bins[0]!.hi! - bins[0]!.lo! !== 0) {
         const w = bins[1]!.lo! - bins[0]!.lo!;
@@ -151,5 +156,34 @@ describe('NumericCounts', () => {
 
   it('a constant column is one bar', () => {
     expect(countsOf([Math.fround(0.1), Math.fround(0.1)]).bins()).toEqual([expect.objectContaining({ label: '0.1', count: 2 })]);
+  });
+});
+
+describe('exact quantiles (adv17: the median of 0..59 read 29, the lower middle value)', () => {
+  /** Type 7 on a sorted copy: the definition the report follows (R's and NumPy's default). */
+  const type7 = (xs: number[], q: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const h = q * (s.length - 1);
+    const lo = Math.floor(h);
+    return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+  };
+
+  it('the median of an even count is the mean of the two middle values', () => {
+    expect(countsOf(Array.from({ length: 60 }, (_, i) => i)).quantile(0.5)).toBe(29.5);
+    expect(countsOf([1, 2]).quantile(0.5)).toBe(1.5);
+    expect(countsOf([5, 5, 7, 7]).quantile(0.5)).toBe(6);
+    expect(countsOf([5, 5, 5, 7]).quantile(0.5)).toBe(5);
+    expect(countsOf([3, 1, 2]).quantile(0.5)).toBe(2);
+    expect(countsOf([4]).quantile(0.5)).toBe(4);
+  });
+
+  it('any values with repeats, any q: type 7 of the sorted values', () => {
+    const rng = mulberry32(1717);
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(rng() * 40);
+      const xs = Array.from({ length: n }, () => Math.floor(rng() * 12) - 3);
+      const q = [0, 0.25, 0.5, 0.75, 1, rng()][Math.floor(rng() * 6)]!;
+      expect(countsOf(shuffle(xs, rng)).quantile(q), `${xs} q=${q}`).toBeCloseTo(type7(xs, q), 12);
+    }
   });
 });

@@ -135,6 +135,12 @@ describe('synth report', () => {
     const xRow = /<tr><td>x<\/td><td>float<\/td>(.*?)<\/tr>/.exec(html)![1]!;
     const cells = [...xRow.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!);
     // cells: present, missing, distinct, min, median, mean, max
+    expect(cells).toHaveLength(7); // after name and type: no empty notes column when no column has notes (adv17)
+    for (const table of html.match(/<table class="columns">.*?<\/table>/g)!) {
+      expect(table).not.toContain('<th></th>');
+      const heads = (/<tr>(.*?)<\/tr>/.exec(table)![1]!.match(/<th>/g) ?? []).length;
+      for (const row of [...table.matchAll(/<tr>(<td.*?)<\/tr>/g)]) expect(row[1]!.match(/<td[ >]/g)!.length).toBe(heads);
+    }
     expect(Math.fround(Number(cells[3]))).toBe(min);
     expect(Math.fround(Number(cells[6]))).toBe(max);
     // f32 values print as written (24.096317), the crash times without double noise (1.9, not 1.9000000000000001)
@@ -146,6 +152,16 @@ describe('synth report', () => {
     try {
       expect(opened.problems).toEqual([]);
       expect(Number(await opened.page.evaluate(() => document.body.dataset['chartsRendered']))).toBe(charts.length);
+      // axis labels readable: at least the table's 13px and near-black, on both axes of every chart (adv17)
+      const ticks = await opened.page.evaluate(() => {
+        const chart = (window as unknown as { Chart: { instances: Record<string, { scales: Record<string, { options: { ticks: { font: { size: number }; color: string } } }> }> } }).Chart;
+        return Object.values(chart.instances).flatMap((c) => Object.values(c.scales).map((s) => [s.options.ticks.font.size, s.options.ticks.color] as const));
+      });
+      expect(ticks.length).toBeGreaterThanOrEqual(2 * charts.length);
+      for (const [size, color] of ticks) {
+        expect(size).toBeGreaterThanOrEqual(13);
+        expect(color).toBe('#1f2937');
+      }
       await opened.page.screenshot({ path: screenshotPath('traffic.png'), fullPage: true });
     } finally {
       await opened.close();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import type { SimStage } from '../../compiler/sim/plan.js';
-import { runCpu } from '../../runtime/sim/cpu.js';
+import { runCpu, SimInterrupted } from '../../runtime/sim/cpu.js';
 import { runWebGpu } from '../../runtime/sim/gpu-host.js';
 import { webgpuDecision, needWebGpu } from '../support/webgpu.js';
 
@@ -143,4 +143,31 @@ describe('tests on a machine without WebGPU', () => {
     expect(() => skipOrFail(ctx, 'no adapter', 'SYNTH_REQUIRE_WEBGPU', { SYNTH_REQUIRE_WEBGPU: '1' })).toThrow(/no adapter — required here \(SYNTH_REQUIRE_WEBGPU=1\)/);
     expect(skipped).toHaveLength(1);
   });
+});
+
+describe('steps done while a sim runs (the live progress line, issue #17)', () => {
+  it('WebGPU: after each chunk of steps, in order, short of the end (the answer says the end)', async (ctx) => {
+    await needWebGpu(ctx, 'GPU progress test');
+    const stage = stageOf('sim p { worlds 3 agents 2 steps 23 state x: f32 = 0.0 rule r { x = x + 1.0 } observe every 2 { x } }');
+    const seen: number[] = [];
+    // one observation is 1 column × 6 agents × 4 bytes: a 48-byte budget holds 2, so chunks are 3 steps
+    const r = await runWebGpu(stage, { obsChunkBytes: 48, onSteps: (n) => seen.push(n) });
+    expect(seen).toEqual([3, 6, 9, 12, 15, 18, 21]);
+    expect(Array.from(r.finalState[0]!)).toEqual([23, 23, 23, 23, 23, 23]);
+  });
+
+  for (const workers of [1, 3]) {
+    it(`CPU (${workers} worker${workers > 1 ? 's' : ''}): rising step counts within the sim's length, while it runs`, async () => {
+      // sized to take hours: the test stops it once it has heard a few reports (never after a timer)
+      const steps = 16_000_000;
+      const stage = stageOf(`sim p { worlds 6 agents 64 steps ${steps} state x: f32 = 0.0 rule r { x = x + 1.0 } }`);
+      const seen: number[] = [];
+      const run = runCpu(stage, { workers, onSteps: (n) => seen.push(n), stop: () => seen.length >= 3 });
+      await expect(run).rejects.toBeInstanceOf(SimInterrupted);
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+      expect(seen[0]!).toBeGreaterThan(0);
+      expect(seen.at(-1)!).toBeLessThan(steps);
+    }, 120_000);
+  }
 });

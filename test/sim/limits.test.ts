@@ -88,7 +88,7 @@ describe('a sim too large for the machine', () => {
     expect(ok.code).toBe(0);
     const bad = synth(['run', file, '--max-memory', 'plenty']);
     expect(bad.code).toBe(1); // a malformed flag, like --limit's: the option parser's exit code
-    expect(bad.stderr).toMatch(/'--max-memory <size>' argument 'plenty' is invalid\. expected a size such as 512MiB, 8GiB or unlimited/);
+    expect(bad.stderr).toMatch(/error SYN4101: --max-memory takes a size above 0 such as 512MiB, 8GiB or unlimited, not 'plenty'/);
   });
 });
 
@@ -145,7 +145,8 @@ dataset d_${name} {
     const size = '[\\d.]+ [KMG]iB';
     expect(r.stderr).toMatch(new RegExp(`SYN6010.*this run needs about ${size} of memory at once \\(simulation a ${size}: state ${size}, observations ${size}, trajectory rows ${size}; simulation b ${size}: .*; simulation c ${size}: .*; output buffers ${size}\\), more than the --max-memory limit of 200 MiB`));
     expect(r.stderr).not.toMatch(/running on cpu/); // refused before any sim started
-    expect(readdirSync(dir)).not.toContain('o');
+    // nothing written (the CLI may have made the empty output folder when it checked that it can write there)
+    expect(readdirSync(dir).includes('o') ? readdirSync(path.join(dir, 'o')) : []).toEqual([]);
     // each alone fits
     const one = synth(['run', file, '--backend', 'cpu', '-o', path.join(dir, 'o'), '--max-memory', '200MiB', '--dataset', 'd_b']);
     expect(one.code, one.stderr).toBe(0);
