@@ -3,7 +3,7 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { DATASET_SETTINGS } from '../settings.js';
-import { T, assignable, isNumeric, sameType, show, type Ty } from '../types.js';
+import { T, assignable, isNumeric, sameType, show, widenLiterals, type Ty } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
@@ -82,12 +82,27 @@ export function toolCalls(d: A.DatasetDecl): Array<{ name: string; args: A.Expr;
   return out;
 }
 
+/** The names a dataset's loops give new values (`x = …`), nested loops included. */
+function assignedNames(d: A.DatasetDecl): Set<string> {
+  const out = new Set<string>();
+  const walk = (cs: A.Clause[]): void => {
+    for (const c of cs) {
+      if (c.kind === 'SetClause') out.add(c.name.name);
+      else if (c.kind === 'Loop') walk(c.body);
+    }
+  };
+  walk(d.clauses);
+  return out;
+}
+
 /** Every call of one tool passes arguments of one type (SYN3091): the chat file declares one schema per tool. */
 function toolTypes(d: A.DatasetDecl, ctx: CheckContext): void {
   const first = new Map<string, Ty>();
   for (const { name, args } of toolCalls(d)) {
-    const t = ctx.exprTypes.get(args);
-    if (!t || t.k === 'unknown') continue;
+    const given = ctx.exprTypes.get(args);
+    if (!given || given.k === 'unknown') continue;
+    // the schema declares `string` for a literal argument: `{ a: "x" }` and `{ a: "y" }` are one type
+    const t = widenLiterals(given);
     const f = first.get(name);
     if (!f) first.set(name, t);
     else if (!sameType(f, t)) ctx.report('SYN3091', args.span, { name, first: show(f), other: show(t) });
@@ -214,7 +229,11 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.declare(c.name, varyType(c, ds), 'vary');
   })
   .register('LetClause', 'let', (c, ds) => {
-    ds.declare(c.name, ds.exprs.check(c.value, ds.scope({ promptCalls: true })), 'let');
+    // a variable given new values in a loop (`acc = acc + "x"`) takes its first value's type with literals
+    // widened (`let acc = ""` is a string); one never reassigned keeps a literal's type, so it still fits a
+    // field declared `"free" | "pro"`
+    const t = ds.exprs.check(c.value, ds.scope({ promptCalls: true }));
+    ds.declare(c.name, assignedNames(ds.decl).has(c.name.name) ? widenLiterals(t) : t, 'let');
     if (ds.modelDependency(c.value)) ds.fromModel.add(c.name.name);
   })
   .register('Loop', 'for', (c, ds) => loop(c, ds))
