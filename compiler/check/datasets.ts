@@ -57,13 +57,19 @@ function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
   const split = own ?? ds.ctx.symbols.goalRead()?.decl.settings.find((s) => s.key.name === 'split');
   for (const c of d.clauses) {
     if (c.kind !== 'Output') continue;
-    const perSplit = c.path.value.includes('{split}') || c.format?.name === 'hf';
-    if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3088', c.path.span, { name: d.name.name });
+    const hf = c.format?.name === 'hf';
+    const perSplit = c.path.value.includes('{split}') || hf;
+    // an hf folder holds every split itself: `out/hf-{split}` would be one folder literally named so
+    if (hf && c.path.value.includes('{split}')) ds.ctx.report('SYN3096', c.path.span, { dataset: d.name.name });
+    else if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3088', c.path.span, { name: d.name.name });
     if (!perSplit || split?.value.kind !== 'Record') continue;
     for (const en of split.value.entries) {
       const name = keyName(en.key);
       // the goal's split is reported at the output that uses it, the dataset's at its key
-      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3092', own ? en.key.span : c.path.span, { name, dataset: d.name.name });
+      const at = own ? en.key.span : c.path.span;
+      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3092', at, { name, dataset: d.name.name });
+      // Hugging Face `datasets` reserves `all` (NamedSplitAll: the union of every split)
+      else if (hf && name.toLowerCase() === 'all') ds.ctx.report('SYN3095', at, { name, dataset: d.name.name });
     }
   }
 }

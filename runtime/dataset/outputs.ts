@@ -14,7 +14,7 @@ import { chatFile, SPLIT_PLACEHOLDER, splitFile, withoutSplit } from '../../comp
 import type { Value } from '../../compiler/plan/eval.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
-import { writeHfFolder, HF_CARD, HF_MANIFEST } from './hf.js';
+import { writeHfFolder, HF_CARD, HF_MANIFEST, type HfFolderInput } from './hf.js';
 import { OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { parquetColumns } from './parquet-schema.js';
 
@@ -116,8 +116,9 @@ export class DatasetOutputs {
     this.splitRows.set(sp, (this.splitRows.get(sp) ?? 0) + lines.length);
   }
 
-  /** Finishes every file (an hf folder: Parquet, chat and card); returns what each holds, the row files first. */
-  async commit(): Promise<WrittenFile[]> {
+  /** Finishes every file (an hf folder: Parquet, chat and card); returns what each holds, the row files first.
+   *  `expected`: the rows the spec asks for and the `--limit`, for an hf card to say when it is incomplete. */
+  async commit(expected: HfFolderInput['expected'] = {}): Promise<WrittenFile[]> {
     const out: WrittenFile[] = [];
     const hf = this.ds.output.format === 'hf';
     const staged: Array<{ split: string; jsonl: string }> = [];
@@ -129,7 +130,7 @@ export class DatasetOutputs {
     const chats: WrittenFile[] = [];
     for (const [sp, f] of this.chats) chats.push({ ...(await f.commit()), role: 'chat', format: 'jsonl', ...(this.perSplit ? { split: sp } : {}) });
     if (hf) {
-      const { files, card } = await writeHfFolder({ folder: this.output, ds: this.ds, plan: this.plan, staged, chats: chats.length > 0, faults: this.faults });
+      const { files, card } = await writeHfFolder({ folder: this.output, ds: this.ds, plan: this.plan, staged, chats: chats.length > 0, faults: this.faults, expected });
       for (const st of staged) rmSync(st.jsonl, { force: true });
       out.push(...files.map((f): WrittenFile => ({ ...f, role: 'rows', format: 'parquet' })));
       out.push(...chats);
