@@ -271,7 +271,12 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   .register('Keep', 'keep', (c, ds) => {
     for (const n of c.names) {
       const v = ds.vars.get(n.name);
-      if (!v) ds.ctx.report('SYN1001', n.span, { what: 'variable', name: n.name }, { ...ds.ctx.suggest(n.span, n.name, ds.vars.keys()), data: { name: n.name } });
+      // `keep q_reason` of a judge whose prompt returns no reason: say why there is none
+      const judge = n.name.endsWith(JUDGE_REASON_SUFFIX) ? ds.vars.get(n.name.slice(0, -JUDGE_REASON_SUFFIX.length)) : undefined;
+      const why = judge?.resolution.kind === 'judge'
+        ? [{ file: judge.resolution.file, span: judge.resolution.span, message: `judge ${n.name.slice(0, -JUDGE_REASON_SUFFIX.length)}'s prompt returns no \`reason\` (or \`rationale\`) field, so it gives no ${n.name}: return a record with a score and a reason` }]
+        : undefined;
+      if (!v) ds.ctx.report('SYN1001', n.span, { what: 'variable', name: n.name }, { ...ds.ctx.suggest(n.span, n.name, ds.vars.keys()), data: { name: n.name }, ...(why ? { related: why } : {}) });
       else if (v.resolution.kind === 'row') ds.ctx.report('SYN3020', n.span);
       else ds.ctx.refer(n, v.resolution);
     }
