@@ -22,7 +22,8 @@ const EXCERPT_LEAD = 30;
 
 function rel(file: string): string {
   const r = path.relative(process.cwd(), file);
-  return r && !r.startsWith('..') ? r : file;
+  if (r === '') return '.'; // the working folder itself (`synth check .`)
+  return !r.startsWith('..') ? r : file;
 }
 
 const useColor = () => process.stderr.isTTY && !process.env['NO_COLOR'];
@@ -85,7 +86,9 @@ export class DiagnosticPrinter {
 function renderOne(d: Diagnostic, idx: LineIndex | undefined, indexOf: (file: string) => LineIndex | undefined): string {
   const pos = idx ? idx.position(d.span.start) : { line: 0, character: 0 };
   const sev = d.severity === 'error' ? paint('31;1', 'error') : d.severity === 'warning' ? paint('33;1', 'warning') : d.severity;
-  const lines = [`${visible(rel(d.file))}:${pos.line + 1}:${pos.character + 1}: ${sev} ${d.code}: ${visible(d.message)}`];
+  // no text for the file (a folder, a missing spec, a binary table): a line and column would mean nothing
+  const where = idx ? `${visible(rel(d.file))}:${pos.line + 1}:${pos.character + 1}` : visible(rel(d.file));
+  const lines = [`${where}: ${sev} ${d.code}: ${visible(d.message)}`];
   if (idx) {
     const src = idx.lineText(pos.line);
     const endPos = idx.position(d.span.end);

@@ -225,7 +225,8 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   /** Once --budget is spent (failed calls included), nothing more is sent: the dataset stops with SYN5027, and
    *  the next run (with a larger budget) continues. After Ctrl-C nothing more is sent either. */
   const budgetSpent = (): Error | undefined => {
-    if (opts.interrupted?.()) return Object.assign(new Error('interrupted'), { failure: simpleCause('stopped', 'not made: interrupted (Ctrl-C)') });
+    // the words a dataset uses for rows it did not make after the stop (outcome.ts): one group in the summary
+    if (opts.interrupted?.()) return Object.assign(new Error('interrupted'), { failure: simpleCause('stopped', 'not made: the run stopped (interrupted)') });
     const over = budget.exceeded();
     return over ? Object.assign(synthError('SYN5027', { reason: over }), { failure: simpleCause('budget', `not made: ${over}`), stopsDataset: true }) : undefined;
   };

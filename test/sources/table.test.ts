@@ -122,7 +122,7 @@ describe('a seed table with a bad row', () => {
     expect(t.problems.map((d) => d.message)).toEqual(["row 2 of table 'people': column 'age' must be an int in 0..130, found -4"]);
     const c = synth(['check', p.spec]);
     expect(c.code).toBe(1);
-    expect(c.stderr).toMatch(/people\.parquet:1:1: error SYN5050: row 2/);
+    expect(c.stderr).toMatch(/people\.parquet: error SYN5050: row 2/); // a binary file: no line or column
   });
 
   it('an unreadable table is SYN5054 with the reason; a path outside the project is SYN4002', async () => {
