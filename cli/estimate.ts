@@ -48,15 +48,19 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   const lines = table.map((r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(i === 0 ? widths[i]! : 0) : c.padStart(widths[i]!))).join('   ').trimEnd());
   const models = Object.entries(e.total.models);
+  const bounded = boundedModels(e);
   if (models.length > 1) {
     lines.push('', 'by model:');
-    for (const [m, c] of models) lines.push(`  ${m.padEnd(20)} ${countOf(c.calls, 'call').padStart(16)}   ${e.unpriced.includes(m) ? '(no price)' : formatUsd(c.usd)}`);
+    for (const [m, c] of models) {
+      const le = bounded.has(m) ? '≤ ' : '';
+      lines.push(`  ${m.padEnd(20)} ${(le + countOf(c.calls, 'call')).padStart(16)}   ${e.unpriced.includes(m) ? '(no price)' : le + formatUsd(c.usd)}`);
+    }
   }
   const perItem = e.datasets.filter((d) => d.rows === null && !d.total);
   lines.push('', 'Nothing was sent. Token counts are estimates: about 4 characters a token, completions at half of max_tokens.');
   for (const d of e.datasets) if (d.rowsNote) lines.push(`${d.dataset}: ${d.rowsNote}.`);
   if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
-  if (e.upperBound.length) lines.push(`Upper bound (≤): ${e.upperBound.join(', ')} — some calls are in branches that depend on a model's answer, and every branch was counted.`);
+  if (e.upperBound.length) lines.push(`Upper bound (≤): ${e.upperBound.join(', ')} — some calls are in branches that depend on a model's answer, and every branch was counted; a call whose model an answer chooses counts on each model it may reach, so the models' figures may add up to more than the total.`);
   if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
   return lines.join('\n') + '\n';
 }
@@ -67,8 +71,15 @@ function countsJson(c: Counts): object {
   return { calls: c.calls, tokens: { prompt: c.promptTokens, completion: c.completionTokens }, images: c.images, cost_usd: usd6(c.usd) };
 }
 
-function byName(m: Record<string, Counts>): Record<string, object> {
-  return Object.fromEntries(Object.entries(m).map(([k, c]) => [k, countsJson(c)]));
+/** `bounded`: the names whose figures are upper bounds (`upper_bound: true` beside their counts). */
+function byName(m: Record<string, Counts>, bounded: Set<string> = new Set()): Record<string, object> {
+  return Object.fromEntries(Object.entries(m).map(([k, c]) => [k, { ...countsJson(c), ...(bounded.has(k) ? { upper_bound: true } : {}) }]));
+}
+
+/** The models whose figures are upper bounds: those an upper-bound dataset calls (its figures count every
+ *  branch, and a call whose model an answer chooses on every model it may reach; compiler/plan/estimate.ts). */
+function boundedModels(e: PlanEstimate): Set<string> {
+  return new Set(e.datasets.filter((d) => d.upperBound).flatMap((d) => Object.keys(d.total?.models ?? d.perRow.models)));
 }
 
 function datasetJson(d: DatasetEstimate): object {
@@ -77,9 +88,9 @@ function datasetJson(d: DatasetEstimate): object {
     name: d.dataset,
     rows: d.rows,
     ...(t ? countsJson(t) : { calls: null, tokens: null, images: null, cost_usd: null }),
-    models: t ? byName(t.models) : null,
+    models: t ? byName(t.models, d.upperBound ? new Set(Object.keys(t.models)) : undefined) : null,
     prompts: t ? byName(t.prompts) : null,
-    per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models), prompts: byName(d.perRow.prompts) },
+    per_row: { ...countsJson(d.perRow), models: byName(d.perRow.models, d.upperBound ? new Set(Object.keys(d.perRow.models)) : undefined), prompts: byName(d.perRow.prompts) },
     unpriced: d.unpriced,
     upper_bound: d.upperBound,
     ...(d.rowsNote ? { rows_note: d.rowsNote } : {}),
@@ -92,7 +103,8 @@ function datasetJson(d: DatasetEstimate): object {
  * rows, calls, tokens: { prompt, completion }, images, cost_usd, models: { NAME: {…} }, prompts: { NAME: {…} },
  * per_row: {…}, unpriced, upper_bound }], total: { rows, calls, tokens, images, cost_usd, models, prompts }, unpriced,
  * uncounted, upper_bound }` (`upper_bound`: the datasets whose figures count every branch of a condition on a
- * model's answer). Costs in USD rounded to micro-USD; unpriced calls count as 0 and their models are listed in
+ * model's answer; a model's counts carry `upper_bound: true` when they are such a bound — a call whose model an
+ * answer chooses counts on every model it may reach, so the models' figures may add up to more than the total). Costs in USD rounded to micro-USD; unpriced calls count as 0 and their models are listed in
  * `unpriced`; a dataset whose rows are unknown has null totals and is listed in `uncounted`.
  */
 export function estimateJson(plan: Plan, e: PlanEstimate): string {
@@ -101,7 +113,7 @@ export function estimateJson(plan: Plan, e: PlanEstimate): string {
     spec: plan.spec.file,
     plan: plan.hash,
     datasets: e.datasets.map(datasetJson),
-    total: { rows: e.total.rows, ...countsJson(e.total), models: byName(e.total.models), prompts: byName(e.total.prompts) },
+    total: { rows: e.total.rows, ...countsJson(e.total), models: byName(e.total.models, boundedModels(e)), prompts: byName(e.total.prompts) },
     unpriced: e.unpriced,
     uncounted: e.uncounted,
     upper_bound: e.upperBound,

@@ -61,6 +61,27 @@ export function show(t: Ty): string {
   }
 }
 
+/**
+ * The type a variable takes from its first value, and what tool-call arguments are compared by: string literal
+ * types widen to `string`, inside records, lists and optionals too (`let acc = ""` can become `acc + "x"`;
+ * `{ a: "x" }` and `{ a: "y" }` are both `{ a: string }`). As TypeScript's `let` does.
+ */
+export function widenLiterals(t: Ty): Ty {
+  switch (t.k) {
+    case 'union':
+      return T.string;
+    case 'array':
+      return { k: 'array', elem: widenLiterals(t.elem) };
+    case 'optional':
+      return { k: 'optional', inner: widenLiterals(t.inner) };
+    case 'record':
+      // a named record (`message`) has declared field types: only a literal's own record widens
+      return t.name ? t : { ...t, fields: new Map([...t.fields].map(([k, v]) => [k, widenLiterals(v)])) };
+    default:
+      return t;
+  }
+}
+
 /** A model value that may be any of the blocks of `a` and `b`. */
 export function modelUnion(a: Extract<Ty, { k: 'model' }>, b: Extract<Ty, { k: 'model' }>): Ty {
   return { k: 'model', models: [...new Set([...a.models, ...b.models])].sort() };

@@ -3,7 +3,7 @@
 import type * as A from '../../grammar/ast.js';
 import { keyName } from '../../grammar/ast.js';
 import { DATASET_SETTINGS } from '../settings.js';
-import { T, assignable, isNumeric, sameType, show, type Ty } from '../types.js';
+import { T, assignable, isNumeric, sameType, show, widenLiterals, type Ty } from '../types.js';
 import { constNumber, isEnvCall } from './const-eval.js';
 import type { CheckContext } from './context.js';
 import { DatasetScope } from './dataset-scope.js';
@@ -57,13 +57,19 @@ function splitOutputs(d: A.DatasetDecl, ds: DatasetScope): void {
   const split = own ?? ds.ctx.symbols.goalRead()?.decl.settings.find((s) => s.key.name === 'split');
   for (const c of d.clauses) {
     if (c.kind !== 'Output') continue;
-    const perSplit = c.path.value.includes('{split}') || c.format?.name === 'hf';
-    if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3088', c.path.span, { name: d.name.name });
+    const hf = c.format?.name === 'hf';
+    const perSplit = c.path.value.includes('{split}') || hf;
+    // an hf folder holds every split itself: `out/hf-{split}` would be one folder literally named so
+    if (hf && c.path.value.includes('{split}')) ds.ctx.report('SYN3096', c.path.span, { dataset: d.name.name });
+    else if (c.path.value.includes('{split}') && !split) ds.ctx.report('SYN3088', c.path.span, { name: d.name.name });
     if (!perSplit || split?.value.kind !== 'Record') continue;
     for (const en of split.value.entries) {
       const name = keyName(en.key);
       // the goal's split is reported at the output that uses it, the dataset's at its key
-      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3092', own ? en.key.span : c.path.span, { name, dataset: d.name.name });
+      const at = own ? en.key.span : c.path.span;
+      if (!/^[A-Za-z0-9_]+$/.test(name)) ds.ctx.report('SYN3092', at, { name, dataset: d.name.name });
+      // Hugging Face `datasets` reserves `all` (NamedSplitAll: the union of every split)
+      else if (hf && name.toLowerCase() === 'all') ds.ctx.report('SYN3095', at, { name, dataset: d.name.name });
     }
   }
 }
@@ -82,12 +88,27 @@ export function toolCalls(d: A.DatasetDecl): Array<{ name: string; args: A.Expr;
   return out;
 }
 
+/** The names a dataset's loops give new values (`x = …`), nested loops included. */
+function assignedNames(d: A.DatasetDecl): Set<string> {
+  const out = new Set<string>();
+  const walk = (cs: A.Clause[]): void => {
+    for (const c of cs) {
+      if (c.kind === 'SetClause') out.add(c.name.name);
+      else if (c.kind === 'Loop') walk(c.body);
+    }
+  };
+  walk(d.clauses);
+  return out;
+}
+
 /** Every call of one tool passes arguments of one type (SYN3091): the chat file declares one schema per tool. */
 function toolTypes(d: A.DatasetDecl, ctx: CheckContext): void {
   const first = new Map<string, Ty>();
   for (const { name, args } of toolCalls(d)) {
-    const t = ctx.exprTypes.get(args);
-    if (!t || t.k === 'unknown') continue;
+    const given = ctx.exprTypes.get(args);
+    if (!given || given.k === 'unknown') continue;
+    // the schema declares `string` for a literal argument: `{ a: "x" }` and `{ a: "y" }` are one type
+    const t = widenLiterals(given);
     const f = first.get(name);
     if (!f) first.set(name, t);
     else if (!sameType(f, t)) ctx.report('SYN3091', args.span, { name, first: show(f), other: show(t) });
@@ -214,7 +235,11 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.declare(c.name, varyType(c, ds), 'vary');
   })
   .register('LetClause', 'let', (c, ds) => {
-    ds.declare(c.name, ds.exprs.check(c.value, ds.scope({ promptCalls: true })), 'let');
+    // a variable given new values in a loop (`acc = acc + "x"`) takes its first value's type with literals
+    // widened (`let acc = ""` is a string); one never reassigned keeps a literal's type, so it still fits a
+    // field declared `"free" | "pro"`
+    const t = ds.exprs.check(c.value, ds.scope({ promptCalls: true }));
+    ds.declare(c.name, assignedNames(ds.decl).has(c.name.name) ? widenLiterals(t) : t, 'let');
     if (ds.modelDependency(c.value)) ds.fromModel.add(c.name.name);
   })
   .register('Loop', 'for', (c, ds) => loop(c, ds))
@@ -246,7 +271,12 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   .register('Keep', 'keep', (c, ds) => {
     for (const n of c.names) {
       const v = ds.vars.get(n.name);
-      if (!v) ds.ctx.report('SYN1001', n.span, { what: 'variable', name: n.name }, { ...ds.ctx.suggest(n.span, n.name, ds.vars.keys()), data: { name: n.name } });
+      // `keep q_reason` of a judge whose prompt returns no reason: say why there is none
+      const judge = n.name.endsWith(JUDGE_REASON_SUFFIX) ? ds.vars.get(n.name.slice(0, -JUDGE_REASON_SUFFIX.length)) : undefined;
+      const why = judge?.resolution.kind === 'judge'
+        ? [{ file: judge.resolution.file, span: judge.resolution.span, message: `judge ${n.name.slice(0, -JUDGE_REASON_SUFFIX.length)}'s prompt returns no \`reason\` (or \`rationale\`) field, so it gives no ${n.name}: return a record with a score and a reason` }]
+        : undefined;
+      if (!v) ds.ctx.report('SYN1001', n.span, { what: 'variable', name: n.name }, { ...ds.ctx.suggest(n.span, n.name, ds.vars.keys()), data: { name: n.name }, ...(why ? { related: why } : {}) });
       else if (v.resolution.kind === 'row') ds.ctx.report('SYN3020', n.span);
       else ds.ctx.refer(n, v.resolution);
     }

@@ -284,7 +284,8 @@ function oneOfType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => T
 
 /**
  * `weighted { a: 0.6, b: 0.4 }`: keys that are all cases of one enum make the variable that enum (the enum whose
- * cases are exactly the keys, else the smallest that has them all); otherwise it is a string. Keys of which some
+ * cases are exactly the keys, else the smallest that has them all); keys that all name model blocks make it a
+ * model value; otherwise it is a string. Keys of which some
  * are enum cases and one is close to a case are most likely a typo: SYN1001 with the suggestion.
  */
 function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
@@ -308,6 +309,12 @@ function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
       }
     }
     return { k: 'enum', name: en };
+  }
+  // keys that all name model blocks: a model value, like `one_of(fast, steady)` (docs/language.md, "Models as values")
+  const models = identKeys.map((k) => ({ k, sym: ctx.symbols.get(k.name) }));
+  if (models.every((m) => m.sym?.decl.kind === 'Model')) {
+    for (const { k, sym } of models) ctx.refer(k, { file: sym!.file, span: sym!.decl.name.span, kind: 'decl', type: { k: 'model', models: [k.name] }, declName: k.name });
+    return { k: 'model', models: [...new Set(identKeys.map((k) => k.name))].sort() };
   }
   const unknownKey = identKeys.find((k) => !ctx.symbols.enumCases.has(k.name));
   if (candidates.length > 0 || unknownKey) {

@@ -76,7 +76,8 @@ export interface DatasetEstimate {
   /** models this dataset calls that have no price for what it asks of them (their calls count as $0) */
   unpriced: string[];
   /** a call depends on a branch that depends on a model's answer: every branch was counted, so the calls,
-   *  tokens and cost are an upper bound */
+   *  tokens and cost are an upper bound. Then each model's figures are an upper bound too: a call whose model an
+   *  answer chooses counts on every model the dataset may reach (so they may add up to more than the total) */
   upperBound: boolean;
   /** how rows were counted when not exactly (an expectation), or why they are unknown */
   rowsNote?: string;
@@ -236,7 +237,25 @@ function rowsOf(ds: DatasetStage, opts: EstimateOptions): number | null {
 type CallCache = Map<string, { call: CallEstimate; counts: Counts } | undefined>;
 
 /** Adds `times` calls of `prompt` on `model` to `into` (unpriced models noted in `unpriced`). */
-function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>, cache: CallCache = new Map(), times = 1): void {
+function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: string | undefined, unpriced: Set<string>, cache: CallCache = new Map(), times = 1, byModel = true): void {
+  const hit = cachedCall(plan, prompt, model, cache);
+  if (!hit) return;
+  if (hit.call.usd === undefined) unpriced.add(hit.call.model);
+  // in place, without a temporary tally per call (the editor re-estimates on every keystroke)
+  addTo(into, hit.counts, times);
+  if (byModel) addTo((into.models[hit.call.model] ??= zero()), hit.counts, times);
+  addTo((into.prompts[hit.call.prompt] ??= zero()), hit.counts, times);
+}
+
+/** One call of `prompt` counted on model `model`'s figures only (a call whose model an answer chooses). */
+function addCallToModel(plan: EstimatePlanInput, into: Tally, prompt: string, model: string, unpriced: Set<string>, cache: CallCache): void {
+  const hit = cachedCall(plan, prompt, model, cache);
+  if (!hit) return;
+  if (hit.call.usd === undefined) unpriced.add(hit.call.model);
+  addTo((into.models[hit.call.model] ??= zero()), hit.counts, 1);
+}
+
+function cachedCall(plan: EstimatePlanInput, prompt: string, model: string | undefined, cache: CallCache) {
   const key = `${prompt}\u0000${model ?? ''}`;
   let hit = cache.get(key);
   if (!cache.has(key)) {
@@ -244,12 +263,7 @@ function addCall(plan: EstimatePlanInput, into: Tally, prompt: string, model: st
     hit = call && { call, counts: { calls: 1, promptTokens: call.promptTokens, completionTokens: call.completionTokens, images: call.images, usd: call.usd ?? 0 } };
     cache.set(key, hit);
   }
-  if (!hit) return;
-  if (hit.call.usd === undefined) unpriced.add(hit.call.model);
-  // in place, without a temporary tally per call (the editor re-estimates on every keystroke)
-  addTo(into, hit.counts, times);
-  addTo((into.models[hit.call.model] ??= zero()), hit.counts, times);
-  addTo((into.prompts[hit.call.prompt] ??= zero()), hit.counts, times);
+  return hit;
 }
 
 /** Steps counted statically: each call once per row (every branch), times the expected elements of the nested
@@ -372,6 +386,12 @@ function estimateRows(plan: EstimatePlanInput, ds: DatasetStage, opts: EstimateO
         if (r.model === UNKNOWN) {
           upperBound = true;
           model = dearest(r.prompt);
+          // the total and the prompt count it once, at the dearest model; each model it may reach counts it
+          // too, so every model's figure is an upper bound of the calls it receives (their sum exceeds the total)
+          addCall(plan, into, r.prompt, model, unpriced, calls, 1, false);
+          for (const m of ds.models ?? []) addCallToModel(plan, into, r.prompt, m, unpriced, calls);
+          next = run.next(UNKNOWN);
+          continue;
         } else if (typeof r.model === 'string') model = r.model;
         addCall(plan, into, r.prompt, model, unpriced, calls);
         next = run.next(UNKNOWN);

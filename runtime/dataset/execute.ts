@@ -412,7 +412,8 @@ export async function runDataset(o: DatasetRunOptions): Promise<DatasetRunResult
     });
     progress(true);
     journal.close();
-    files = await output.commit();
+    // the card of an hf folder says when it holds fewer rows than the spec asks for (`--limit`, missing rows)
+    files = await output.commit({ asked: Number.isFinite(unlimited) ? unlimited : undefined, limit });
     if (shardKeysOn) writeFileAtomic(shardKeysPath(file), shardKeys.map((l) => l + '\n').join(''), o.faults);
   } catch (e) {
     if (trailing !== undefined) clearTimeout(trailing);

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { escapeUnsafe } from '../../base/unsafe-text.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import { writeError, writeFileAtomic, type WriteFaults } from './file-io.js';
 import type { OutputSummary } from './output-file.js';
@@ -177,12 +178,13 @@ function yamlString(s: string): string {
 
 /** A Markdown code span showing `s` (a backtick in it would end the span). */
 function code(s: string): string {
-  return '`' + s.replace(/[`\r\n]/g, ' ') + '`';
+  return '`' + escapeUnsafe(s.replace(/[`\r\n]/g, ' ')) + '`';
 }
 
 /** Markdown text that shows as written: no HTML, no link or emphasis syntax from a spec's goal. */
 function markdownText(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+!<>|~-]/g, (c) => `\\${c}`).replace(/\r?\n/g, '  \n');
+  // controls (a NUL makes tools call the file binary) and bidi overrides shown as visible \uXXXX escapes
+  return escapeUnsafe(s, '\r\n').replace(/[\\`*_{}[\]()#+!<>|~-]/g, (c) => `\\${c}`).replace(/\r?\n/g, '  \n');
 }
 
 export interface HfFolderInput {
@@ -194,6 +196,9 @@ export interface HfFolderInput {
   /** the folder has chat files (chat/{split}.jsonl): the card declares a `chat` config */
   chats: boolean;
   faults?: WriteFaults | undefined;
+  /** the rows the spec asks for (`count`, when known) and the run's `--limit` below it: the card says when the
+   *  folder holds fewer */
+  expected?: { asked?: number | undefined; limit?: number | undefined };
 }
 
 /**
@@ -241,13 +246,30 @@ export async function writeHfFolder(o: HfFolderInput): Promise<{ files: Array<Ou
       files.push({ file, rows: part.length, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex'), split });
     }
   }
-  // shards of an earlier run with other counts or splits would be read as part of the dataset
-  for (const n of readdirSync(dataDir)) if (n.endsWith('.parquet') && !written.has(n)) rmSync(path.join(dataDir, n), { force: true });
+  // shards of an earlier run with other counts or splits would be read as part of the dataset; only files Synth
+  // wrote go: a shard of one of this run's splits, or one the last manifest lists (a split since renamed).
+  // A file of the user's own there stays.
+  const earlier = shardsListed(o.folder);
+  const ours = (n: string) => earlier.has(n) || perSplit.some(({ split }) => n.startsWith(`${split}-`) && SHARD_NAME.test(n.slice(split.length + 1)));
+  for (const n of readdirSync(dataDir)) if (!written.has(n) && ours(n)) rmSync(path.join(dataDir, n), { force: true });
   const card = cardText(o, columns, perSplit.map((s) => ({ split: s.split, rows: s.rows.length })));
   const cardFile = path.join(o.folder, HF_CARD);
   const bytes = Buffer.from(card);
   writeFileAtomic(cardFile, bytes, o.faults);
   return { files, card: { file: cardFile, rows: 0, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
+}
+
+/** A shard's name after its split: `00000-of-00003.parquet`. */
+const SHARD_NAME = /^\d{5}-of-\d{5}\.parquet$/;
+
+/** The data/ files the folder's last manifest lists (names inside data/); none when it cannot be read. */
+function shardsListed(folder: string): Set<string> {
+  try {
+    const m = JSON.parse(readFileSync(path.join(folder, HF_MANIFEST), 'utf8')) as { files?: Array<{ name?: unknown }> };
+    return new Set((m.files ?? []).map((f) => f.name).filter((n): n is string => typeof n === 'string' && /^data\/[^/]+$/.test(n)).map((n) => n.slice(5)));
+  } catch {
+    return new Set();
+  }
 }
 
 /** The dataset card: YAML metadata the Hub and `datasets` read, then a short description for people. */
@@ -265,12 +287,21 @@ function cardText(o: HfFolderInput, columns: Array<[string, ColType]>, counts: A
   y.push('tags:', '- synthetic', '- synth', '---', '');
   const goal = o.plan.goal;
   const total = counts.reduce((n, c) => n + c.rows, 0);
+  const asked = o.expected?.asked;
+  const incomplete = asked !== undefined && total < asked;
+  const limit = o.expected?.limit;
   const body = [
     `# ${markdownText(o.ds.name)}`,
     '',
     goal.description ? markdownText(goal.description) : '_The spec gives no goal._',
     ...(goal.purpose ? ['', `Purpose: ${markdownText(goal.purpose)}`] : []),
     '',
+    ...(incomplete
+      ? [
+          `**Incomplete:** ${total} of the ${asked} rows the spec asks for${limit !== undefined ? ` (a run with \`--limit ${limit}\`)` : ''}; ${code(HF_MANIFEST)} says why and \`synth run\` completes it.`,
+          '',
+        ]
+      : []),
     `Synthetic data made by Synth from ${code(o.plan.spec.file)}, dataset ${code(o.ds.name)}.`,
     '',
     '| | |',
@@ -278,7 +309,7 @@ function cardText(o: HfFolderInput, columns: Array<[string, ColType]>, counts: A
     `| plan hash | \`${o.plan.hash}\` |`,
     `| dataset hash | \`${o.ds.hash}\` |`,
     `| seed | ${o.ds.seed} |`,
-    `| rows | ${total} |`,
+    `| rows | ${total}${incomplete ? ` of ${asked}` : ''} |`,
     ...counts.map((c) => `| ${markdownText(c.split)} rows | ${c.rows} |`),
     '',
     '```python',

@@ -10,15 +10,13 @@
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
+import { chatFile, SPLIT_PLACEHOLDER, splitFile, withoutSplit } from '../../compiler/check/outputs.js';
 import type { Value } from '../../compiler/plan/eval.js';
 import type { DatasetStage, Plan } from '../../compiler/plan/schema.js';
 import type { WriteFaults } from './file-io.js';
-import { writeHfFolder, HF_CARD, HF_MANIFEST } from './hf.js';
+import { writeHfFolder, HF_CARD, HF_MANIFEST, type HfFolderInput } from './hf.js';
 import { OutputFile, type Format, type OutputSummary } from './output-file.js';
 import { parquetColumns } from './parquet-schema.js';
-
-/** The placeholder an output path may hold: one file per split. */
-export const SPLIT_PLACEHOLDER = '{split}';
 
 /** The split rows go to when a dataset has no `split` (Hugging Face's default name). */
 export const DEFAULT_SPLIT = 'train';
@@ -30,26 +28,6 @@ export interface WrittenFile extends OutputSummary {
   format: Format | 'markdown';
   /** the split it holds, when the dataset writes one file per split */
   split?: string;
-}
-
-/** `out/qa-{split}.jsonl` for split `train` → out/qa-train.jsonl. */
-export function splitFile(template: string, split: string): string {
-  return template.split(SPLIT_PLACEHOLDER).join(split);
-}
-
-/** The chat file beside a row file: `out/qa.jsonl` → out/qa.chat.jsonl (the same for .csv and .parquet). */
-export function chatFile(rowFile: string): string {
-  return rowFile.replace(/\.(jsonl|csv|parquet)$/, '') + '.chat.jsonl';
-}
-
-/**
- * A path without `{split}` and the separator before it: `out/qa-{split}.jsonl` → out/qa.jsonl; a file name that
- * was only the split (`out/{split}.jsonl`) takes `name`'s place (out/NAME.jsonl).
- */
-export function withoutSplit(p: string, name: string): string {
-  const dir = path.dirname(p).replace(/[-_.]?\{split\}/g, '');
-  const base = path.basename(p).replace(/[-_.]?\{split\}/g, '');
-  return path.join(dir, base.startsWith('.') || base === '' ? name + base : base);
 }
 
 /** The manifest of a dataset's output: beside it (`out/qa.manifest.json`), or inside an hf folder. */
@@ -138,8 +116,9 @@ export class DatasetOutputs {
     this.splitRows.set(sp, (this.splitRows.get(sp) ?? 0) + lines.length);
   }
 
-  /** Finishes every file (an hf folder: Parquet, chat and card); returns what each holds, the row files first. */
-  async commit(): Promise<WrittenFile[]> {
+  /** Finishes every file (an hf folder: Parquet, chat and card); returns what each holds, the row files first.
+   *  `expected`: the rows the spec asks for and the `--limit`, for an hf card to say when it is incomplete. */
+  async commit(expected: HfFolderInput['expected'] = {}): Promise<WrittenFile[]> {
     const out: WrittenFile[] = [];
     const hf = this.ds.output.format === 'hf';
     const staged: Array<{ split: string; jsonl: string }> = [];
@@ -151,7 +130,7 @@ export class DatasetOutputs {
     const chats: WrittenFile[] = [];
     for (const [sp, f] of this.chats) chats.push({ ...(await f.commit()), role: 'chat', format: 'jsonl', ...(this.perSplit ? { split: sp } : {}) });
     if (hf) {
-      const { files, card } = await writeHfFolder({ folder: this.output, ds: this.ds, plan: this.plan, staged, chats: chats.length > 0, faults: this.faults });
+      const { files, card } = await writeHfFolder({ folder: this.output, ds: this.ds, plan: this.plan, staged, chats: chats.length > 0, faults: this.faults, expected });
       for (const st of staged) rmSync(st.jsonl, { force: true });
       out.push(...files.map((f): WrittenFile => ({ ...f, role: 'rows', format: 'parquet' })));
       out.push(...chats);
@@ -184,4 +163,4 @@ export function sweepHfStaging(folder: string): void {
   for (const n of names) if (/^\..*\.rows\.jsonl(\.tmp)?$/.test(n)) rmSync(path.join(folder, n), { force: true });
 }
 
-export { HF_CARD };
+export { HF_CARD, chatFile, SPLIT_PLACEHOLDER, splitFile, withoutSplit };

@@ -79,7 +79,7 @@ export async function buildReport(
   const sections: string[] = [];
   const notes: string[] = [];
   for (const m of manifests) {
-    onDataset?.(m.dataset.name, m.dataset.output);
+    onDataset?.(m.dataset.name, m.dataset.files.map((f) => f.name).join(', '));
     const d = await gatherDataset(dir, m);
     notes.push(...d.notes.map((n) => `${m.dataset.name}: ${n}`));
     sections.push(datasetSection(d, charts, imageBase));

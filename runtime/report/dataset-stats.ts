@@ -40,9 +40,11 @@ export interface DatasetReport {
 
 /** Reads `manifest`'s output in folder `dir` once and summarises it. Throws SYN5203 if it cannot be read. */
 export async function gatherDataset(dir: string, manifest: ReportManifest): Promise<DatasetReport> {
-  const file = path.join(dir, manifest.dataset.output);
   const name = manifest.dataset.name;
-  if (!existsSync(file)) throw synthError('SYN5203', { dataset: name, file: manifest.dataset.output, line: '1', reason: 'the file is missing (moved or deleted after the run?)' });
+  // every row file: one per split (`{split}`, hf folders), else the one output
+  for (const f of manifest.dataset.files) {
+    if (!existsSync(path.join(dir, f.name))) throw synthError('SYN5203', { dataset: name, file: f.name, line: '1', reason: 'the file is missing (moved or deleted after the run?)' });
+  }
   const declared = declaredColumns(manifest.row?.schema);
   const seed = manifest.dataset.seed;
   const expected = manifest.counts['rows'] ?? manifest.counts['written'] ?? 0;
@@ -57,8 +59,11 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   let rows = 0;
   let textSampleRows = 0;
 
-  for await (const batch of streamRows(file, manifest.dataset.format, { dataset: name, declared, onNote: (n) => notes.push(n) })) {
+  for (const f of manifest.dataset.files)
+  for await (const batch of streamRows(path.join(dir, f.name), f.format, { dataset: name, declared, onNote: (n) => notes.push(n) })) {
     for (const row of batch) {
+      // a file of one split holds no `split` column: the report shows which split each row is from
+      if (f.split !== undefined && !('split' in row)) row['split'] = f.split;
       const inText = textRate >= 1 || rowPriority(seed, rows) < textRate;
       if (inText) textSampleRows++;
       for (const k in row) {

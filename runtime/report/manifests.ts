@@ -1,10 +1,11 @@
 // The report's view of an output folder: which folder it is, and the manifests in it (runtime/manifest.ts
 // writes them), read defensively — a folder may hold a stray, truncated or hand-edited manifest, and every
 // problem is a SYN52xx error naming the file, not an exception.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
 import type { Sampler } from '../../compiler/plan/schema.js';
+import { HF_MANIFEST } from '../dataset/hf.js';
 import { outputFolderEntries } from '../output-folder.js';
 import { fsReason } from './fs-reason.js';
 import type { Format } from './row-stream.js';
@@ -14,7 +15,9 @@ export interface ReportManifest {
   file: string;
   spec: string;
   plan: string;
-  dataset: { name: string; seed: number; output: string; format: Format };
+  /** `output`: the manifest's output (inside an hf folder, relative to the report's folder); `files`: every
+   *  row file, one per split for `{split}` outputs and hf folders (the report reads them all) */
+  dataset: { name: string; seed: number; output: string; format: Format; files: Array<{ name: string; format: Format; split?: string }> };
   counts: Record<string, number>;
   /** every call paid for, superseded results included (manifests from before it have none) */
   spent?: Record<string, number>;
@@ -35,12 +38,41 @@ export interface ReportManifest {
  * manifests (with a hint for a spec file given instead), SYN5202 for a manifest that cannot be read.
  */
 export function readManifests(dir: string): ReportManifest[] {
-  const files = outputFolderEntries(dir, 'report').filter((f) => f.endsWith('.manifest.json')).sort();
-  return files.map((f) => parseManifest(path.join(dir, f)));
+  // a Hugging Face folder (`format hf`) keeps its manifest inside it: `dir` may be that folder, or hold it
+  const entries = outputFolderEntries(dir, 'report', false);
+  const files = entries.filter((f) => f.endsWith('.manifest.json'));
+  for (const e of entries) if (!files.includes(e) && isHfFolder(path.join(dir, e))) files.push(`${e}/${HF_MANIFEST}`);
+  if (files.length === 0) outputFolderEntries(dir, 'report'); // throws SYN5201 with its hints
+  return files.sort().map((f) => parseManifest(dir, f));
 }
 
-function parseManifest(file: string): ReportManifest {
-  const name = path.basename(file);
+function isHfFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory() && statSync(path.join(p, HF_MANIFEST)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The row files a manifest lists (`files[]` with role `rows`: one per split, or an hf folder's Parquet shards),
+ *  relative to the manifest's folder; undefined for manifests from before `files` was recorded. */
+function rowFiles(raw: Record<string, unknown>): Array<{ name: string; format: unknown; split?: string }> | undefined {
+  const files = raw['files'];
+  if (!Array.isArray(files)) return undefined;
+  const rows = files.filter((f): f is Record<string, unknown> => isRecord(f) && f['role'] === 'rows' && typeof f['name'] === 'string');
+  return rows.length ? rows.map((f) => ({ name: f['name'] as string, format: f['format'], ...(typeof f['split'] === 'string' ? { split: f['split'] } : {}) })) : undefined;
+}
+
+/** A name inside the manifest's folder: relative, with `/`, never `..` (a hand-edited manifest must not read
+ *  some other file). */
+function insideName(n: string): boolean {
+  return n !== '' && !n.includes('\\') && !path.posix.isAbsolute(n) && !path.isAbsolute(n) && n.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+function parseManifest(dir: string, rel: string): ReportManifest {
+  const file = path.join(dir, rel);
+  const sub = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel) + '/';
+  const name = rel;
   const bad = (reason: string) => synthError('SYN5202', { file: name, reason });
   let raw: unknown;
   try {
@@ -52,10 +84,18 @@ function parseManifest(file: string): ReportManifest {
   const ds = raw['dataset'];
   if (!isRecord(ds) || typeof ds['name'] !== 'string' || typeof ds['output'] !== 'string') throw bad('no dataset name and output');
   const output = ds['output'];
-  // the output sits beside its manifest: a name with a path in it would read some other file
-  if (!output || output !== path.basename(output) || output === '..' || output.includes('\\')) throw bad(`dataset output '${output}' is not a file name in this folder`);
-  const format = ds['format'] ?? (output.endsWith('.csv') ? 'csv' : output.endsWith('.parquet') ? 'parquet' : 'jsonl');
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'parquet') throw bad(`unknown output format '${String(format)}'`);
+  const formatOf = (f: string, given: unknown) => given ?? (f.endsWith('.csv') ? 'csv' : f.endsWith('.parquet') ? 'parquet' : 'jsonl');
+  // every row file sits in the manifest's folder (an hf folder's under data/): a name leaving it would read
+  // some other file
+  const listed = rowFiles(raw) ?? [{ name: output, format: ds['format'] }];
+  const files: ReportManifest['dataset']['files'] = [];
+  for (const f of listed) {
+    if (!insideName(f.name) || (ds['format'] !== 'hf' && f.name !== path.basename(f.name))) throw bad(`dataset output '${f.name}' is not a file name in this folder`);
+    const format = formatOf(f.name, f.format === 'markdown' ? undefined : f.format);
+    if (format !== 'jsonl' && format !== 'csv' && format !== 'parquet') throw bad(`unknown output format '${String(format)}'`);
+    files.push({ name: sub + f.name, format, ...(f.split !== undefined ? { split: f.split } : {}) });
+  }
+  const format = files[0]!.format;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const numbers = (v: unknown): Record<string, number> =>
     isRecord(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'number' && Number.isFinite(x))) as Record<string, number> : {};
@@ -81,7 +121,7 @@ function parseManifest(file: string): ReportManifest {
     file: name,
     spec: String(raw['spec'] ?? ''),
     plan: String(raw['plan'] ?? ''),
-    dataset: { name: ds['name'], seed: num(ds['seed']), output, format },
+    dataset: { name: ds['name'], seed: num(ds['seed']), output: sub + output, format, files },
     counts: numbers(raw['counts']),
     ...(isRecord(raw['spent']) ? { spent: numbers(raw['spent']) } : {}),
     tokens: { prompt: num(tokens['prompt']), completion: num(tokens['completion']) },

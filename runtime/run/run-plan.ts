@@ -8,14 +8,14 @@ import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { estimatePlan, formatUsd } from '../../compiler/plan/estimate.js';
-import { sharedFile } from '../../compiler/check/outputs.js';
+import { sharedFile, type OutputShape } from '../../compiler/check/outputs.js';
 import { runDataset, type DatasetRunResult } from '../dataset/execute.js';
 import { displayPath } from '../dataset/file-io.js';
 import { lockOutput } from '../dataset/output-lock.js';
 import { writeLock } from '../lock.js';
 import { writeManifest } from '../manifest.js';
 import { budgetGuard, modelNames, promptRunnerFactory } from '../wiring.js';
-import { refuseUnsafeSplits, severalFiles } from '../dataset/outputs.js';
+import { refuseUnsafeSplits, severalFiles, splitsOf } from '../dataset/outputs.js';
 import { ItemLoader } from './items.js';
 import { SimInterrupted } from '../sim/cpu.js';
 import type { RunOptions } from './options.js';
@@ -56,14 +56,16 @@ export function projectPath(root: string, p: string, allowOutside: boolean): str
 /** With `--out`, outputs in different folders may land on one file (`a/d.jsonl`, `b/d.jsonl`): SYN5081 before
  *  anything runs. (Without it, the checker's SYN3070 already refuses datasets that share a file.) */
 function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) => string): void {
-  const seen: Array<{ name: string; file: string }> = [];
+  const seen: Array<{ name: string; out: OutputShape }> = [];
   for (const n of names) {
-    const file = outputOf(plan.datasets[n]!.output.path);
+    const ds = plan.datasets[n]!;
+    // the files it expands to ({split}, chat files, an hf folder), as the checker's SYN3070 compares them
+    const out: OutputShape = { path: outputOf(ds.output.path), hf: ds.output.format === 'hf', chat: ds.chat !== null, splits: splitsOf(ds), name: n };
     for (const s of seen) {
-      const shared = sharedFile(s.file, file);
+      const shared = sharedFile(s.out, out);
       if (shared !== undefined) throw synthError('SYN5081', { first: s.name, name: n, file: displayPath(shared) });
     }
-    seen.push({ name: n, file });
+    seen.push({ name: n, out });
   }
 }
 

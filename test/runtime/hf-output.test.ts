@@ -162,6 +162,34 @@ dataset chats: Chat {
     expect((await verifyOutputs(path.join(dir, 'out'))).every((f) => f.ok)).toBe(true);
   });
 
+  // adv15 item 8: every control and bidi character of the goal (a NUL made grep call README.md binary, U+202E
+  // went through raw) shows as a visible escape; a `--limit` run says in the card that it is incomplete; a file
+  // of the user's own in data/ stays (only Synth's shards of earlier runs are removed)
+  it('the card escapes controls and bidi, says when a run is limited, and keeps files Synth did not write', async () => {
+    const unsafe = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)).filter((c) => c !== '\n' && c !== '\r').join('') + '\u007f\u0085\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069';
+    // the characters raw in the spec's string (the lexer keeps them as they are)
+    const { dir, file } = project(SPEC('"out/hf" format hf', 'GOAL').replace('"GOAL"', `"goal${unsafe}end"`));
+    await runSpec(dir, file);
+    const hf = path.join(dir, 'out', 'hf');
+    const card = readFileSync(path.join(hf, 'README.md'), 'utf8');
+    // eslint-disable-next-line no-control-regex
+    expect(card.match(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g)).toBeNull();
+    // each one a visible \uXXXX, its backslash escaped for Markdown
+    const shown = [...unsafe].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    expect(card.split('\n').find((l) => l.startsWith('goal'))).toBe(`goal${shown}end`);
+    expect(card).not.toContain('Incomplete');
+    // a stray file of the user's own, and a shard of a split no run writes any more that the manifest lists
+    writeFileSync(path.join(hf, 'data', 'mine.parquet'), 'mine');
+    writeFileSync(path.join(hf, 'data', 'notes-00000-of-00001.txt'), 'mine');
+    // a --limit run: the card says so
+    const res = checkFile(file);
+    await run(buildPlan(res).plan, { projectRoot: dir, limit: 10 });
+    const limited = readFileSync(path.join(hf, 'README.md'), 'utf8');
+    expect(limited).toContain('**Incomplete:** 10 of the 25 rows the spec asks for (a run with `--limit 10`)');
+    expect(limited).toMatch(/\| rows \| 10 of 25 \|/);
+    expect(readdirSync(path.join(hf, 'data')).sort()).toEqual(['mine.parquet', 'notes-00000-of-00001.txt', 'test-00000-of-00001.parquet', 'train-00000-of-00001.parquet']);
+  });
+
   it('a plan whose split names a path outside the folder is refused before anything is written', async () => {
     const { dir, file } = project(SPEC('"out/hf" format hf'));
     const plan = buildPlan(checkFile(file)).plan;
