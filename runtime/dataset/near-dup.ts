@@ -70,12 +70,16 @@ function unb64(s: string): Uint32Array {
   return out;
 }
 
-/** Exact Jaccard similarity of two sorted sets of hashes. */
-export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
+/**
+ * The size of the intersection of two sorted hash sets, by one merge; -1 as soon as it can no longer reach `need`
+ * (what is left of the shorter side could not make up the difference). `need` −Infinity: never stops early.
+ */
+function intersection(a: Uint32Array, b: Uint32Array, need: number): number {
   let i = 0;
   let j = 0;
   let inter = 0;
   while (i < a.length && j < b.length) {
+    if (inter + Math.min(a.length - i, b.length - j) < need) return -1;
     if (a[i] === b[j]) {
       inter++;
       i++;
@@ -83,6 +87,12 @@ export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
     } else if (a[i]! < b[j]!) i++;
     else j++;
   }
+  return inter;
+}
+
+/** Exact Jaccard similarity of two sorted sets of hashes. */
+export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
+  const inter = intersection(a, b, -Infinity);
   const union = a.length + b.length - inter;
   return union === 0 ? 1 : inter / union;
 }
@@ -98,20 +108,9 @@ export function jaccardAtLeast(a: Uint32Array, b: Uint32Array, t: number): boole
   if (a.length + b.length === 0) return true;
   const need = (t * (a.length + b.length)) / (1 + t) - 1e-6;
   if (Math.min(a.length, b.length) < need) return false;
-  let i = 0;
-  let j = 0;
-  let inter = 0;
-  while (i < a.length && j < b.length) {
-    if (inter + Math.min(a.length - i, b.length - j) < need) return false;
-    if (a[i] === b[j]) {
-      inter++;
-      i++;
-      j++;
-    } else if (a[i]! < b[j]!) i++;
-    else j++;
-  }
-  const union = a.length + b.length - inter;
-  return inter / union >= t;
+  const inter = intersection(a, b, need);
+  if (inter < 0) return false;
+  return inter / (a.length + b.length - inter) >= t;
 }
 
 /** FNV-1a over a signature's values (a number key: a Map of numbers is far smaller than one of strings). */
