@@ -4,12 +4,14 @@
 //   2. types   — struct fields, prompt params/returns resolved to Ty, so later phases can look fields up
 //   3. bodies  — each declaration through the checks registered for its kind (check/checks.ts); datasets clause
 //                by clause, each with the scope the earlier clauses built (check/datasets.ts)
+//   4. program — checks across declarations, run whole on every check: two datasets writing one file (check/outputs.ts)
 // Invariant: checking never throws on any AST the parser produced, including recovered ones; a check that
 // throws anyway (a bug) becomes SYN9001 (check/registry.ts).
 import type { Diagnostic } from '../base/diagnostics.js';
 import type * as A from '../grammar/ast.js';
 import { DECL_CHECKS, type CheckPhase } from './check/checks.js';
 import { CheckContext } from './check/context.js';
+import { checkOutputClashes } from './check/outputs.js';
 import type { CheckSession } from './check/session.js';
 import { loadProgram, type Host, type Program } from './program.js';
 import { buildSymbols, type SymbolTable } from './symbols.js';
@@ -64,6 +66,9 @@ export function checkProgram(program: Program, options: CheckOptions = {}): Chec
       }
     }
   }
+  // Phase 4: checks across declarations that no one declaration's check could record cheaply (all of them run on
+  // every check, with or without a session).
+  checkOutputClashes(files, ctx);
   session?.end();
   const diagnostics = dedupe(ctx.diagnostics);
   return { program, symbols, ctx, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };

@@ -13,7 +13,6 @@ import { checkGridCells } from './grid-cells.js';
 import { CheckRegistry } from './registry.js';
 import { checkAgainst, fits } from './records.js';
 import { varyType } from './samplers.js';
-import { checkOutputShared } from './outputs.js';
 import { checkSettings } from './settings.js';
 import { containsImage } from './type-refs.js';
 import { MESSAGE_TYPE } from '../chat-types.js';
@@ -43,7 +42,6 @@ export function checkDataset(d: A.DatasetDecl, ctx: CheckContext): void {
   if (!d.clauses.some((c) => c.kind === 'Output')) ctx.report('SYN3009', d.name.span, { name: d.name.name });
   splitOutputs(d, ds);
   toolTypes(d, ctx);
-  checkOutputShared(d, ctx);
   checkDatasetReads(d, ds);
   checkGridCells(d, ctx);
 }
