@@ -266,7 +266,7 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
         stopSending: budgetSpent,
         // direct requests reserve their worst case and settle to their cost (BudgetGuard); provider batches
         // (at their discount) are charged when a call ends
-        ...(isBatch(model) ? {} : { reserveSpend: (worst: { prompt: number; completion: number }) => reserveRequest(model, worst) }),
+        ...(isBatch(model) ? {} : { reserveSpend: (worst: () => { prompt: number; completion: number }) => reserveRequest(model, worst) }),
         apiKey,
         cacheDir: path.join(root, '.synth', 'cache'),
         onCacheProblem: (pr) => onCacheProblem(pr, profile.apiKeyEnv),
@@ -297,9 +297,17 @@ export function promptRunnerFactory(plan: Plan, root: string, budget: BudgetGuar
   };
   /** What `usage` costs at the model's price (`costOf`; unpriced: 0), in micro-USD. */
   const priceOf = (model: string, usage: Usage, batch: boolean): number => Math.round((costOf(modelPrice(plan, model), usage, { batch }) ?? 0) * 1e6);
-  /** Reserves a direct request's worst case (at its model's price); SYN5027 when it could pass the budget. */
-  const reserveRequest = (model: string, worst: { prompt: number; completion: number }): Error | ((actual: { prompt: number; completion: number }) => void) => {
-    const held = priceOf(model, { promptTokens: worst.prompt, completionTokens: worst.completion, images: 0 }, false);
+  /**
+   * Reserves a direct request's worst case (at its model's price); SYN5027 when it could pass the budget. Without
+   * a budget, or for a model without a price, nothing needs holding and the worst case (a token count) is not
+   * computed; the request's cost is still charged when it settles.
+   */
+  const reserveRequest = (model: string, worst: () => { prompt: number; completion: number }): Error | ((actual: { prompt: number; completion: number }) => void) => {
+    let held = 0;
+    if (budget.limitUsd !== undefined && modelPrice(plan, model)) {
+      const w = worst();
+      held = priceOf(model, { promptTokens: w.prompt, completionTokens: w.completion, images: 0 }, false);
+    }
     if (!budget.reserve(held)) return budgetSpent() ?? new Error('budget');
     return (u) => budget.settle(held, priceOf(model, { promptTokens: u.prompt, completionTokens: u.completion, images: 0 }, false));
   };

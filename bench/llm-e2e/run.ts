@@ -4,7 +4,7 @@
 //
 //   npm run build && node dist/bench/llm-e2e/run.js [--rows 10000] [--in-flight 100,1000]
 //        [--impls synth,openai+p-limit,ai-sdk+p-limit,langchain-batch] [--latency 200] [--repeats 1]
-//        [--profile DIR]   (synth only: node --cpu-prof into DIR)
+//        [--profile DIR]   (synth only: node --cpu-prof into DIR; BENCH_SYNTH_NODE_ARGS: more node flags for synth)
 //
 // Per measurement: a fresh server; the client under GNU time (wall, user + system CPU, peak RSS); then the
 // output's lines are counted (every row must be there). Two throughputs: "wire" is rows over the time from the
@@ -113,7 +113,7 @@ async function measure(impl: string, inFlight: number, rows: number): Promise<Re
     if (impl === 'synth') {
       writeFileSync(path.join(dir, 'spec.synth'), spec(rows, inFlight));
       outFile = path.join(dir, 'out', 'tickets.jsonl');
-      const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+      const prof = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env['BENCH_SYNTH_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
       t = await timed([process.execPath, ...prof, path.join(dist, 'cli/main.js'), 'run', 'spec.synth'], { ...process.env, CI: '1', BENCH_BASE_URL: server.url, BENCH_API_KEY: 'sk-bench' }, dir);
     } else {
       outFile = path.join(dir, 'rows.jsonl');
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
         results.push(best!);
         const b = best!;
         process.stderr.write(
-          `${impl.padEnd(16)} ${f0(rows).padStart(9)} rows ${String(c).padStart(5)} in flight: wire ${f0(b.wireRowsPerSec)} rows/s (${((b.wireRowsPerSec / limit) * 100).toFixed(1)} % of ${f0(limit)}), command ${f2(b.wallS)} s = ${f0(b.cmdRowsPerSec)} rows/s, ${f2(b.cpuMsPerRow)} ms CPU/row, peak ${f0(b.peakMb)} MB, load ${b.load.toFixed(2)}\n`,
+          `${impl.padEnd(16)} ${f0(rows).padStart(9)} rows ${String(c).padStart(5)} in flight: wire ${f0(b.wireRowsPerSec)} rows/s (${((b.wireRowsPerSec / limit) * 100).toFixed(1)} % of ${f0(limit)}), command ${f2(b.wallS)} s = ${f0(b.cmdRowsPerSec)} rows/s, ${f2(b.cpuMsPerRow)} ms CPU/row (server ${f2(b.serverCpuMsPerRow)}), peak ${f0(b.peakMb)} MB, load ${b.load.toFixed(2)}\n`,
         );
       }
     }

@@ -53,12 +53,13 @@ export interface LlmClientOptions {
   /** told the tokens of each request as the endpoint reports them (failed requests included), so that a
    *  budget is charged as money is spent, not when a call ends */
   onSpend?: (usage: Usage) => void;
-  /** asked right before each request is sent with its worst case (`worstCaseUsage`: the counted prompt
-   *  tokens and max_tokens): an Error stops the call there (the request could pass --budget); otherwise a
-   *  function the client calls once with the tokens the request really used (failed requests included, 0
-   *  when it got no answer), as soon as they are known. So concurrent requests cannot together spend more than
-   *  the budget: each holds its worst case until it settles. */
-  reserveSpend?: (worst: Usage) => Error | ((actual: Usage) => void);
+  /** asked right before each request is sent, with a function computing its worst case (`worstCaseUsage`: the
+   *  counted prompt tokens and max_tokens; counting tokens costs more than the rest of a request's client work,
+   *  so it is only computed when asked — with a budget and a priced model): an Error stops the call there (the
+   *  request could pass --budget); otherwise a function the client calls once with the tokens the request really
+   *  used (failed requests included, 0 when it got no answer), as soon as they are known. So concurrent requests
+   *  cannot together spend more than the budget: each holds its worst case until it settles. */
+  reserveSpend?: (worst: () => Usage) => Error | ((actual: Usage) => void);
   /** told of each answer the cache could not keep (it holds the API key; the folder refused the write) */
   onCacheProblem?: (p: CacheProblem) => void;
 }
@@ -459,7 +460,7 @@ export class LlmClient {
     this.o.health?.check();
     const stop = this.o.stopSending?.();
     if (stop) throw stop;
-    const settle = this.o.reserveSpend?.(worstCaseUsage(messages, req.schema, this.profile));
+    const settle = this.o.reserveSpend?.(() => worstCaseUsage(messages, req.schema, this.profile));
     if (settle instanceof Error) throw settle;
     let used: Usage = { prompt: 0, completion: 0 };
     try {

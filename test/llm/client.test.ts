@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The LLM client against a real HTTP server speaking the OpenAI API (test/support/fake-openai.ts), through the
 // real `openai` package: no mocks of the client.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SynthError } from '../../base/diagnostics.js';
 import { LlmClient, strictCompatible } from '../../runtime/llm/client.js';
 import { cacheKey, canonicalJson } from '../../runtime/llm/cache.js';
+import { mulberry32 } from '../support/prng.js';
 import { keepAliveFetch } from '../../runtime/llm/http.js';
 import type { LlmEvent, ModelProfile } from '../../runtime/llm/types.js';
 import { ALL_FAULTS, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
@@ -257,6 +259,34 @@ describe('LlmClient', () => {
       expect(cacheKey({ ...base, ...v })).not.toBe(k);
     }
     expect(canonicalJson({ b: [2, { d: 1, c: undefined }], a: null })).toBe('{"a":null,"b":[2,{"d":1}]}');
+  });
+
+  it('cache keys stay the sha256 of the canonical JSON of the whole input (keys made before the memoised form still hit)', () => {
+    const rnd = mulberry32(77);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const text = () => pick(['', 'x', 'ü "q"', '\u0000\n', 'a'.repeat(50), '{"k":1}']);
+    const value = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 2 || r < 0.3) return pick<unknown>([text(), 1, -0.5, 1e21, true, null]);
+      if (r < 0.6) return Array.from({ length: Math.floor(rnd() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [pick(['b', 'a', 'z', 'é', '0', 'type']), value(depth + 1)]));
+    };
+    for (let i = 0; i < 300; i++) {
+      const input = {
+        model: text(),
+        endpoint: text(),
+        params: value(0) as Record<string, unknown>,
+        messages: Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ role: pick(['system', 'user', 'assistant'] as const), content: text() })),
+        schema: rnd() < 0.2 ? undefined : (value(0) as object),
+        rowKey: text(),
+      };
+      if (typeof input.params !== 'object' || input.params === null) input.params = { p: input.params };
+      if (input.schema !== undefined && (typeof input.schema !== 'object' || input.schema === null)) input.schema = { s: input.schema };
+      const { model, endpoint, params, messages, schema, rowKey } = input;
+      const want = createHash('sha256').update(canonicalJson({ v: 1, model, endpoint, params, messages, schema: schema ?? null, rowKey })).digest('hex');
+      expect(cacheKey(input)).toBe(want);
+      expect(cacheKey(input)).toBe(want); // again, from the memoised params and schema
+    }
   });
 
   it('steps down to json_schema, then json_object, when the endpoint refuses strict structured output', async () => {
