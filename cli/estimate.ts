@@ -1,6 +1,7 @@
 // Rendering the estimate (compiler/plan/estimate.ts) for `synth run --dry-run`: a table for people, or JSON for
 // tools (`--format json`). The figures are the estimate's; nothing here computes a cost.
-import { countOf, formatUsd, type Counts, type DatasetEstimate, type PlanEstimate } from '../compiler/plan/estimate.js';
+import { countOf, formatUsd, type Counts, type DatasetEstimate, type MemoryEstimate, type PlanEstimate } from '../compiler/plan/estimate.js';
+import { formatBytes } from '../compiler/sim/memory.js';
 import type { Plan } from '../compiler/plan/schema.js';
 
 const num = (n: number | null | undefined) => (n === null || n === undefined ? 'per item' : n.toLocaleString('en-US'));
@@ -61,8 +62,29 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
   for (const d of e.datasets) if (d.rowsNote) lines.push(`${d.dataset}: ${d.rowsNote}.`);
   if (perItem.length) lines.push(`Not counted: ${perItem.map((d) => d.dataset).join(', ')} (one row per item; the items were not counted).`);
   if (e.upperBound.length) lines.push(`Upper bound (≤): ${e.upperBound.join(', ')} — some calls are in branches that depend on a model's answer, and every branch was counted; a call whose model an answer chooses counts on each model it may reach, so the models' figures may add up to more than the total.`);
+  if (e.memory) lines.push(memoryLine(e.memory));
   if (e.unpriced.length) lines.push(`No price for ${e.unpriced.map((m) => missingPrice(plan, e, m)).join(', ')}: add ${e.unpriced.length === 1 ? 'it to the model block' : 'them to the model blocks'} for a cost.`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * `Memory: about 18.9 MiB at once (simulation traffic 18.9 MiB: state 832 KiB, …; output buffers 72.0 MiB), of
+ * this machine's 23.5 GiB.` — the figure `synth run` holds the run to (SYN6010 beyond it).
+ */
+function memoryLine(m: MemoryEstimate): string {
+  const parts = [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.total)}: ${s.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`];
+  const of = m.available === Infinity ? '' : m.limitedBy === 'machine' ? `, of this machine's ${formatBytes(m.available)}` : `, of the --max-memory limit of ${formatBytes(m.available)}`;
+  return `Memory: about ${formatBytes(m.total)} at once (${parts.join('; ')})${of}.`;
+}
+
+function memoryJson(m: MemoryEstimate): object {
+  return {
+    bytes: m.total,
+    sims: m.sims.map((s) => ({ name: s.name, bytes: s.total, parts: Object.fromEntries(s.parts.map((p) => [p.name, p.bytes])) })),
+    buffers_bytes: m.buffers,
+    available_bytes: m.available === Infinity ? null : m.available,
+    limited_by: m.limitedBy,
+  };
 }
 
 const usd6 = (usd: number) => Math.round(usd * 1e6) / 1e6;
@@ -117,6 +139,7 @@ export function estimateJson(plan: Plan, e: PlanEstimate): string {
     unpriced: e.unpriced,
     uncounted: e.uncounted,
     upper_bound: e.upperBound,
+    ...(e.memory ? { memory: memoryJson(e.memory) } : {}),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

@@ -95,6 +95,22 @@ export interface PlanEstimate {
   uncounted: string[];
   /** datasets whose figures are an upper bound (see DatasetEstimate.upperBound) */
   upperBound: string[];
+  /** what the run would hold in memory at once, when it reads simulations (set by the runtime's dry run) */
+  memory?: MemoryEstimate;
+}
+
+/**
+ * The memory a run would hold at once (runtime/sim/memory.ts `runMemory`, docs/simulations.md "Memory"), all in
+ * bytes: each simulation the selected datasets read with its parts (state, observations, events, rows), the
+ * output buffers, and what it is compared with — the machine's memory or `--max-memory`.
+ */
+export interface MemoryEstimate {
+  total: number;
+  sims: { name: string; total: number; parts: { name: string; bytes: number }[] }[];
+  buffers: number;
+  /** the limit the run is held to; Infinity when the machine's memory is unknown */
+  available: number;
+  limitedBy: 'machine' | 'max-memory';
 }
 
 export interface EstimateOptions {

@@ -225,11 +225,10 @@ export class ItemLoader {
   }
 
   /**
-   * Throws SYN6005 (one sim too large) or SYN6010 (the run as a whole) when the sims the datasets `names` read,
-   * with their rows and the output buffers, would not fit in `--max-memory` (default: the machine's memory).
-   * Call before anything runs: nothing is simulated or allocated.
+   * The sims the datasets `names` read, each with how it will run (its worlds under --shard, the backend whose
+   * figures count, the tables read as rows): what the memory estimate (runtime/sim/memory.ts) is made of.
    */
-  checkMemory(names: string[]): void {
+  simsRead(names: string[]): RunSim[] {
     const sims: RunSim[] = [];
     const seen = new Set<string>();
     for (const n of names) {
@@ -244,7 +243,16 @@ export class ItemLoader {
       const backend = this.o.backend === 'cpu' ? 'cpu' : 'webgpu';
       sims.push({ layout: stage.layout, options: { backend, rows: this.tablesRead(f.from), ...(range ? { worlds: range[1] - range[0] } : {}) } });
     }
-    ensureRunFits(sims, this.o.maxMemory);
+    return sims;
+  }
+
+  /**
+   * Throws SYN6005 (one sim too large) or SYN6010 (the run as a whole) when the sims the datasets `names` read,
+   * with their rows and the output buffers, would not fit in `--max-memory` (default: the machine's memory).
+   * Call before anything runs: nothing is simulated or allocated.
+   */
+  checkMemory(names: string[]): void {
+    ensureRunFits(this.simsRead(names), this.o.maxMemory);
   }
 
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */

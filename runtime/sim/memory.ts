@@ -2,6 +2,7 @@
 // the machine's (or the container's) memory, or a limit given with `synth run --max-memory`. Each sim alone
 // (SYN6005, naming the sim), then the run as a whole (SYN6010): every sim a run reads stays in memory until the
 // run ends, with the rows made of it, beside the output buffers. An allocation that fails anyway is SYN6005.
+import type { MemoryEstimate } from '../../compiler/plan/estimate.js';
 import { constrainedMemory, totalmem } from './os-memory.js';
 import type { SimLayout } from '../../compiler/sim/layout.js';
 import { formatBytes, simMemory, type MemoryOptions, type SimMemory } from '../../compiler/sim/memory.js';
@@ -73,6 +74,18 @@ export function ensureRunFits(sims: RunSim[], limit?: number): void {
   if (m.total <= max) return;
   const parts = [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.memory.total)}: ${s.memory.parts.filter((p) => p.bytes > 0).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`];
   throw synthError('SYN6010', { needed: formatBytes(m.total), parts: parts.join('; '), available: availableText(limit, max) });
+}
+
+/** The run's memory estimate as the dry run reports it (runMemory, with the limit `ensureRunFits` applies). */
+export function memoryEstimate(sims: RunSim[], limit?: number): MemoryEstimate {
+  const m = runMemory(sims);
+  return {
+    total: m.total,
+    sims: m.sims.map((s) => ({ name: s.name, total: s.memory.total, parts: s.memory.parts.filter((p) => p.bytes > 0).map((p) => ({ name: p.name, bytes: p.bytes })) })),
+    buffers: m.buffers,
+    available: limit ?? machineMemory(),
+    limitedBy: limit === undefined ? 'machine' : 'max-memory',
+  };
 }
 
 function availableText(limit: number | undefined, max: number): string {

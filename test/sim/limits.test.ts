@@ -151,6 +151,30 @@ dataset d_${name} {
     const one = synth(['run', file, '--backend', 'cpu', '-o', path.join(dir, 'o'), '--max-memory', '200MiB', '--dataset', 'd_b']);
     expect(one.code, one.stderr).toBe(0);
   });
+
+  it('is shown by --dry-run (text and JSON) with the figure the run is held to, and a run that cannot fit is refused there too', () => {
+    const { dir, file } = spec(SIM('a') + SIM('b'));
+    const size = '[\\d.]+ [KMG]iB';
+    const text = synth(['run', file, '--dry-run', '--backend', 'cpu', '--max-memory', '1GiB'], { cwd: dir });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`Memory: about ${size} at once \\(simulation a ${size}: state ${size}, observations ${size}, trajectory rows ${size}; simulation b ${size}: .*; output buffers ${size}\\), of the --max-memory limit of 1.00 GiB\\.`));
+    // the same figure the run's guard uses: the dry run's total is what SYN6010 names
+    const json = JSON.parse(synth(['run', file, '--dry-run', '--format', 'json', '--backend', 'cpu'], { cwd: dir }).stdout) as { memory: { bytes: number; sims: { name: string; bytes: number }[]; buffers_bytes: number; limited_by: string } };
+    expect(json.memory.sims.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(json.memory.bytes).toBe(json.memory.sims[0]!.bytes + json.memory.sims[1]!.bytes + json.memory.buffers_bytes);
+    expect(json.memory.limited_by).toBe('machine');
+    const refused = synth(['run', file, '--backend', 'cpu', '-o', path.join(dir, 'o'), '--max-memory', `${Math.floor(json.memory.bytes / 2)}B`]);
+    expect(refused.stderr).toMatch(/SYN6010/);
+    // a dry run that would not fit is refused before its simulations run to count items
+    const dry = synth(['run', file, '--dry-run', '--backend', 'cpu', '--max-memory', `${Math.floor(json.memory.bytes / 2)}B`], { cwd: dir });
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(/SYN6010/);
+    // a spec without simulations says nothing about memory
+    const plain = spec('dataset p {\n  count 3\n  row = { n: 1 }\n  output "out/p.jsonl"\n}\n');
+    const none = synth(['run', plain.file, '--dry-run', '--format', 'json'], { cwd: plain.dir });
+    expect(none.code, none.stderr).toBe(0);
+    expect(JSON.parse(none.stdout)).not.toHaveProperty('memory');
+  });
 });
 
 describe('non-finite observed or emitted values', () => {
