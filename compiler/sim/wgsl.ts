@@ -90,6 +90,13 @@ fn opaque(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ zero_bits()); }
 fn opaque2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits())); }
 fn opaque3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits())); }
 fn opaque4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_bits())); }
+// f32 negation as a flip of the sign bit through a mask the compiler cannot know: exact for every value, and never
+// matched by the driver's algebra (Mesa rewrote -f32(b), a negated bool conversion, into select(-1.0, 0.0, b):
+// +0 where IEEE and the CPU backend give -0; generated differential run, seed 1,006,904)
+fn fneg(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (0x80000000u | zero_bits())); }
+fn fneg2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(0x80000000u | zero_bits())); }
+fn fneg3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(0x80000000u | zero_bits())); }
+fn fneg4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(0x80000000u | zero_bits())); }
 fn keep(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 1u)); }
 fn keep2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 1u)); }
 fn keep3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 1u)); }
@@ -284,6 +291,7 @@ class WgslPrinter {
       case 'otherAgent':
         return 'b';
       case 'neg':
+        if (el === 'f32') return `fneg${VEC_SUFFIX[ty]}(${this.ex(e.a, ctx)})`; // (see fneg in the preamble)
         return `(-${this.runtime(e.a, ctx)})`; // (a constant operand: see runtime())
       case 'not':
         return `(!${this.ex(e.a, ctx)})`;
