@@ -272,7 +272,7 @@ export const DIAGNOSTICS = {
   SYN6005: {
     severity: 'error',
     title: 'simulation too large for memory',
-    message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    message: 'simulation {sim} needs about {needed} of memory ({parts}), more than {available}; run fewer worlds or shard the run (`--shard i/n` shrinks state and observations), observe less often, lower `max_events` (event buffers and event rows do not shrink with a shard), or pass `--max-memory SIZE` to try anyway',
     help: 'Run fewer worlds, shard the run, observe less often, or pass `--max-memory` to try anyway.',
   },
 
@@ -283,7 +283,7 @@ export const DIAGNOSTICS = {
   SYN6010: {
     severity: 'error',
     title: 'run too large for memory',
-    message: 'this run needs about {needed} of memory at once ({parts}), more than {available}; run fewer datasets at a time (`--dataset NAME`), shard the run (`--shard i/n`), observe less often, or pass `--max-memory SIZE` to try anyway',
+    message: 'this run needs about {needed} of memory at once ({parts}), more than {available}; run fewer datasets at a time (`--dataset NAME`), shard the run (`--shard i/n` shrinks state and observations), observe less often, lower `max_events` (event buffers and event rows do not shrink with a shard), or pass `--max-memory SIZE` to try anyway',
     help: 'Run fewer datasets at a time, shard the run, observe less often, or pass `--max-memory` to try anyway.',
   },
 

@@ -9,6 +9,9 @@
 // seed + j, seed + j + J, …, each with its own GPU process (a GPU process is one thread of Dawn and llvmpipe,
 // and this process's check/lower/print and CPU run are one more): the same programs, compared the same way, J
 // at a time. The copies' reports are summed.
+// --chunk C (default 2,000) runs the programs C at a time, each chunk in fresh processes starting after the last
+// seed of the one before: a GPU process that has built tens of thousands of pipelines runs its programs about half
+// as fast as a fresh one (Dawn and llvmpipe keep per-pipeline state), so a long run is a series of short ones.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -35,8 +38,46 @@ interface Report {
   jobs?: number;
 }
 
+/**
+ * Runs `programs` programs `chunk` at a time, each chunk in fresh processes (see the header), from seed `seed0`;
+ * prints one summed report (JSON) at the end and a line per chunk.
+ */
+async function mainChunks(jobs: number, programs: number, seed0: number, minutes: number, chunk: number): Promise<void> {
+  const t0 = performance.now();
+  const deadline = t0 + minutes * 60_000;
+  const total = { programs: 0, mismatches: 0, generatedNotChecking: 0 };
+  let seed = seed0;
+  let stopped = false;
+  while (total.programs < programs) {
+    const left = (deadline - performance.now()) / 60_000;
+    if (left <= 0) {
+      stopped = true;
+      break;
+    }
+    const r = await runJobs(jobs, Math.min(chunk, programs - total.programs), seed, Number.isFinite(minutes) ? left : Infinity);
+    total.programs += r.programs;
+    total.mismatches += r.mismatches;
+    total.generatedNotChecking += r.generatedNotChecking;
+    seed = r.seeds[1]! + 1;
+    const s = (performance.now() - t0) / 1000;
+    console.log(`chunk done: ${total.programs} programs, ${total.mismatches} mismatches, seeds ${seed0}–${seed - 1}, ${s.toFixed(0)} s, ${(total.programs / s).toFixed(1)} programs/s`);
+    if (r.stoppedByTimeLimit) {
+      stopped = true;
+      break;
+    }
+  }
+  const s = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ ...total, seeds: [seed0, seed - 1], seconds: Math.round(s), programsPerSecond: +(total.programs / s).toFixed(1), jobs, chunk, stoppedByTimeLimit: stopped }));
+}
+
 /** Runs `jobs` copies of this script over interleaved seeds and sums their reports (see the header). */
 async function mainJobs(jobs: number, programs: number, seed0: number, minutes: number): Promise<void> {
+  const r = await runJobs(jobs, programs, seed0, minutes);
+  console.log(JSON.stringify(r));
+}
+
+/** `jobs` copies of this script over interleaved seeds from `seed0`, `programs` among them; their reports summed. */
+async function runJobs(jobs: number, programs: number, seed0: number, minutes: number): Promise<Report> {
   const t0 = performance.now();
   const script = fileURLToPath(import.meta.url);
   const reports = await Promise.all(
@@ -67,7 +108,7 @@ async function mainJobs(jobs: number, programs: number, seed0: number, minutes: 
   const s = (performance.now() - t0) / 1000;
   const sum = (k: 'programs' | 'mismatches' | 'generatedNotChecking') => reports.reduce((a, r) => a + r[k], 0);
   const seeds = [seed0, Math.max(...reports.map((r) => r.seeds[1]!))];
-  console.log(JSON.stringify({ programs: sum('programs'), mismatches: sum('mismatches'), generatedNotChecking: sum('generatedNotChecking'), seeds, seconds: Math.round(s), programsPerSecond: +(sum('programs') / s).toFixed(1), jobs, stoppedByTimeLimit: reports.some((r) => r.stoppedByTimeLimit) }));
+  return { programs: sum('programs'), mismatches: sum('mismatches'), generatedNotChecking: sum('generatedNotChecking'), seeds, seconds: Math.round(s), programsPerSecond: +(sum('programs') / s).toFixed(1), jobs, stoppedByTimeLimit: reports.some((r) => r.stoppedByTimeLimit) };
 }
 
 async function main(): Promise<void> {
@@ -75,6 +116,9 @@ async function main(): Promise<void> {
   const seed0 = arg('seed', 1_000_000);
   const minutes = arg('minutes', Infinity);
   const jobs = arg('jobs', Math.max(1, Math.floor(availableParallelism() / 2)));
+  const chunk = arg('chunk', 2000);
+  // a copy started by runJobs (--offset given) runs its share in one go
+  if (!process.argv.includes('--offset') && programs > chunk) return mainChunks(jobs, programs, seed0, minutes, chunk);
   if (jobs > 1) return mainJobs(jobs, programs, seed0, minutes);
   const offset = arg('offset', 0);
   const stride = arg('stride', 1);

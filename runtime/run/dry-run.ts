@@ -6,7 +6,7 @@ import { estimatePlan } from '../../compiler/plan/estimate.js';
 import type { Plan } from '../../compiler/plan/schema.js';
 import { ItemLoader } from './items.js';
 import type { DryRunOptions } from './options.js';
-import { selectDatasets } from './run-plan.js';
+import { selectDatasets } from './select.js';
 import { memoryEstimate } from '../sim/memory.js';
 
 /**

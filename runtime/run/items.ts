@@ -2,6 +2,7 @@
 // table's rows, another dataset's written rows — each loaded at most once per run and shared by every dataset
 // that reads it and by the estimate (dry run, budget pre-check), so counting items before a run costs nothing
 // extra. Also the pools `vary x ~ one_of(TABLE)` and `weighted(TABLE, column)` draw rows from.
+import { selectDatasets } from './select.js';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeDiagnostic, SynthError, synthError, type Diagnostic } from '../../base/diagnostics.js';
@@ -45,6 +46,9 @@ export class ItemLoader {
     private readonly plan: Plan,
     private readonly o: DryRunOptions & { shard?: { index: number; count: number }; interrupted?: () => boolean },
   ) {}
+
+  /** the datasets the run covers (select.ts), computed on first use */
+  private selection: Set<string> | undefined;
 
   /**
    * The items a `for` dataset iterates, those failing its `where` left out (so nothing of their rows runs, and
@@ -258,8 +262,10 @@ export class ItemLoader {
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */
   private tablesRead(name: string): string[] {
     const out = new Set<string>();
+    // the run's whole selection: `--dataset summary` also makes the datasets summary reads, and their rows
+    this.selection ??= new Set(selectDatasets(this.plan, this.o.datasets));
     for (const ds of Object.values(this.plan.datasets)) {
-      if (this.o.datasets && !this.o.datasets.includes(ds.name)) continue;
+      if (!this.selection.has(ds.name)) continue;
       const rows = ds.rows;
       if ('for' in rows && (rows.for.kind === 'event' || rows.for.kind === 'trajectory') && rows.for.from === name) out.add(rows.for.kind === 'trajectory' ? 'trajectory' : rows.for.event!);
     }

@@ -3,6 +3,7 @@
 // every dataset that reads it), then writes a manifest per dataset and the synth.lock beside the spec. With a
 // budget it first compares the estimate (compiler/plan/estimate.ts, the same figures `--dry-run` prints) and
 // refuses to start over it. Every table is read and checked before anything runs.
+import { selectDatasets } from './select.js';
 import { realpathSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan } from '../../compiler/plan/schema.js';
@@ -67,30 +68,6 @@ function refuseSharedOutputs(plan: Plan, names: string[], outputOf: (p: string) 
     }
     seen.push({ name: n, out });
   }
-}
-
-/**
- * The datasets a run covers: `names` (or all) and the datasets they read, transitively, each after the datasets it
- * reads and otherwise in declaration order. Throws SYN5006 for a name the plan lacks.
- */
-export function selectDatasets(plan: Plan, names: string[] | undefined): string[] {
-  for (const n of names ?? []) {
-    if (!plan.datasets[n]) throw synthError('SYN5009', { name: n }, { choices: Object.keys(plan.datasets) });
-  }
-  const wanted = new Set(Object.keys(plan.datasets).filter((n) => !names?.length || names.includes(n)));
-  const out: string[] = [];
-  const placed = new Set<string>();
-  // depth first over reads, visiting in declaration order (the checker refused cycles: SYN3054)
-  const place = (n: string, path: Set<string>) => {
-    if (placed.has(n) || path.has(n) || !plan.datasets[n]) return;
-    path.add(n);
-    for (const u of plan.datasets[n]!.datasets ?? []) place(u, path);
-    path.delete(n);
-    placed.add(n);
-    out.push(n);
-  };
-  for (const n of Object.keys(plan.datasets)) if (wanted.has(n)) place(n, new Set());
-  return out;
 }
 
 /** The datasets some dataset of the plan reads. */

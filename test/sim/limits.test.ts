@@ -152,6 +152,44 @@ dataset d_${name} {
     expect(one.code, one.stderr).toBe(0);
   });
 
+  it('counts the rows of every dataset the run makes: --dataset X also makes the datasets X reads (adversarial pass)', () => {
+    // `summary` reads `hits`, which reads the sim's events: `--dataset summary` makes both, so its estimate holds
+    // the event rows, as `--dataset hits` does
+    const { dir, file } = spec(`sim s {
+  worlds 40
+  agents 10
+  steps 10
+  state x: f32 = uniform(0.0, 1.0)
+  max_events 4_000
+  rule r {
+    x = x + 1.0
+    emit hit { v: x }
+  }
+  event hit { v: f32 }
+}
+struct H { v: float }
+dataset hits: H {
+  for e in s.hit
+  row = { v: e.v }
+  output "out/hits.jsonl"
+}
+dataset summary {
+  for h in hits
+  row = { v: h.v * 2.0 }
+  output "out/summary.jsonl"
+}
+`);
+    const memory = (ds: string) => {
+      const r = synth(['run', file, '--dry-run', '--format', 'json', '--backend', 'cpu', '--dataset', ds], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { memory: { bytes: number; sims: { parts: Record<string, number> }[] } }).memory;
+    };
+    const hits = memory('hits');
+    const summary = memory('summary');
+    expect(hits.sims[0]!.parts['hit rows']).toBeGreaterThan(0);
+    expect(summary.bytes).toBe(hits.bytes);
+  });
+
   it('is shown by --dry-run (text and JSON) with the figure the run is held to, and a run that cannot fit is refused there too', () => {
     const { dir, file } = spec(SIM('a') + SIM('b'));
     const size = '[\\d.]+ [KMG]iB';
