@@ -136,16 +136,21 @@ const table: Case[] = [
   ['a model without its API key', ['run', 'tickets.synth', '--limit', '1'], 'SYN5001', /model 'writer' has no API key: set the environment variable OPENAI_API_KEY/],
 ];
 
+/** The run failed as a user's mistake should: one `error CODE: …` line matching `message`, exit 1, no stack trace. */
+function expectOneCodedLine(r: { stderr: string; code: number | null }, code: string, message: RegExp): void {
+  expect(r.stderr).not.toMatch(/internal error|\n\s+at |Error:/);
+  const errors = r.stderr.split('\n').filter((l) => /error SYN\d{4}/.test(l));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(errors[0]).toContain(`error ${code}: `);
+  expect(errors[0]).toMatch(message);
+  expect(r.code, r.stderr).toBe(1);
+}
+
 describe('synth: every user mistake is one coded line and exit 1', () => {
   it.concurrent.each(table)('%s → %s', async (_what, args, code, message) => {
     const dir = project();
     const r = await synthAsync(args, { cwd: dir, env: { OPENAI_API_KEY: '' } });
-    expect(r.stderr).not.toMatch(/internal error|\n\s+at |Error:/);
-    const errors = r.stderr.split('\n').filter((l) => /error SYN\d{4}/.test(l));
-    expect(errors, r.stderr).toHaveLength(1);
-    expect(errors[0]).toContain(`error ${code}: `);
-    expect(errors[0]).toMatch(message);
-    expect(r.code, r.stderr).toBe(1);
+    expectOneCodedLine(r, code, message);
     if (args.includes('pipe.synth')) expect(lstatSync(path.join(dir, 'pipe.synth')).isFIFO()).toBe(true);
   });
 });
@@ -163,12 +168,7 @@ describe('synth: a bad environment variable is one coded line and exit 1, before
   it.concurrent.each(envTable)('%s', async (_what, args, env, code, message) => {
     const dir = project();
     const r = await synthAsync(args, { cwd: dir, env: { OPENAI_API_KEY: '', ...env } });
-    expect(r.stderr).not.toMatch(/internal error|\n\s+at |Error:/);
-    const errors = r.stderr.split('\n').filter((l) => /error SYN\d{4}/.test(l));
-    expect(errors, r.stderr).toHaveLength(1);
-    expect(errors[0]).toContain(`error ${code}: `);
-    expect(errors[0]).toMatch(message);
-    expect(r.code, r.stderr).toBe(1);
+    expectOneCodedLine(r, code, message);
     expect(existsSync(path.join(dir, 'out')), 'nothing was written').toBe(false);
   });
 });
