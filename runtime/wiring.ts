@@ -56,7 +56,8 @@ export interface BudgetGuard {
 
 /** A budget guard for `limitUsd` USD (undefined: no limit); see BudgetGuard. */
 export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
-  let refusedWorst: number | undefined;
+  /** the latest refused reservation and what was spent and held when it was refused (its figures add up) */
+  let refused: { worst: number; spent: number; held: number } | undefined;
   const usd = (micro: number) => formatUsd(micro / 1e6);
   return {
     limitUsd,
@@ -67,7 +68,7 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
     },
     reserve(m) {
       if (this.limitUsd !== undefined && this.spentMicroUsd + this.reservedMicroUsd + m > this.limitUsd * 1e6) {
-        refusedWorst ??= m;
+        refused = { worst: m, spent: this.spentMicroUsd, held: this.reservedMicroUsd };
         return false;
       }
       this.reservedMicroUsd += m;
@@ -81,7 +82,12 @@ export function budgetGuard(limitUsd: number | undefined): BudgetGuard {
       if (this.limitUsd === undefined) return undefined;
       const limit = formatUsd(this.limitUsd);
       if (this.spentMicroUsd > this.limitUsd * 1e6) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent`;
-      if (refusedWorst !== undefined) return `budget of ${limit} reached: ${usd(this.spentMicroUsd)} spent, and the next request could cost up to ${usd(refusedWorst)} more`;
+      // as refused: what had settled, what requests in flight held, and the worst case that would have passed
+      // the limit (the three add up past it)
+      if (refused) {
+        const held = refused.held > 0 ? `, ${usd(refused.held)} held by requests in flight` : '';
+        return `budget of ${limit} reached: ${usd(refused.spent)} spent${held}, and the next request could cost up to ${usd(refused.worst)} more`;
+      }
       return undefined;
     },
   };

@@ -54,7 +54,14 @@ describe('the budget guard', () => {
         } else {
           const worst = Math.floor(rng() * 8e6);
           if (g.reserve(worst)) inFlight.push(worst);
-          else expect(g.exceeded()).toMatch(/^budget of \$[\d.,]+ reached: \$[\d.,]+ spent, and the next request could cost up to \$[\d.,]+ more$/);
+          else {
+            // the message's figures add up past the limit (amounts rounded for display: allow a cent each)
+            const m = /^budget of \$([\d.,]+) reached: \$([\d.,]+) spent(?:, \$([\d.,]+) held by requests in flight)?, and the next request could cost up to \$([\d.,]+) more$/.exec(g.exceeded() ?? '');
+            expect(m, g.exceeded()).not.toBeNull();
+            const [, lim, spent, held, next] = m!.map((x) => Number((x ?? '0').replace(/,/g, '')));
+            expect(spent! + held! + next!).toBeGreaterThan(lim! - 0.03);
+            expect(held! > 0).toBe(g.reservedMicroUsd > 0); // (asked right after the refusal)
+          }
         }
         expect(g.spentMicroUsd + g.reservedMicroUsd).toBeLessThanOrEqual(limit * 1e6);
       }
@@ -93,7 +100,7 @@ describe('--budget against concurrent requests', () => {
     expect(s.budget!.spentUsd).toBeGreaterThan(0.5); // it did spend: the guard is not merely refusing
     expect(s.budget!.spentUsd).toBeLessThanOrEqual(2);
     expect(s.error?.code).toBe('SYN5027');
-    expect(s.error?.message).toMatch(/^budget of \$2\.00 reached: \$[01]\.\d\d spent, and the next request could cost up to \$\d\.\d+ more; nothing more was sent/);
+    expect(s.error?.message).toMatch(/^budget of \$2\.00 reached: \$[01]\.\d\d spent(, \$[\d.]+ held by requests in flight)?, and the next request could cost up to \$\d\.\d+ more; nothing more was sent/);
     const r = s.results[0]!;
     expect(r.status).toBe('incomplete');
     expect(r.counts.written).toBeLessThan(16);

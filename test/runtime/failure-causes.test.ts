@@ -258,7 +258,7 @@ dataset d: R { count 2  vary v ~ randint(1000, 2000)  row = { a: v * 10000000000
     await wiring.close();
     expect(budget.spentMicroUsd).toBeGreaterThan(100);
     expect(s.error?.code).toBe('SYN5027'); // spent mid-run (SYN5003 is the estimate's refusal before anything is sent)
-    expect(s.error?.message).toMatch(/budget of \$0\.0010 reached: \$0\.000\d+ spent(, and the next request could cost up to \$[\d.]+ more)?; nothing more was sent/);
+    expect(s.error?.message).toMatch(/budget of \$0\.0010 reached: \$0\.000\d+ spent(, \$[\d.]+ held by requests in flight)?(, and the next request could cost up to \$[\d.]+ more)?; nothing more was sent/);
     expect(budget.spentMicroUsd).toBeLessThanOrEqual(1000);
     const r = s.results[0]!;
     expect(r.status).toBe('incomplete');
