@@ -379,10 +379,23 @@ class JsPrinter {
         return;
       }
       case 'assign': {
+        const names = parts(`s_${s.state}`, s.ty);
         let comps = this.ex(s.value, ctx);
-        if (comps.length > 1) comps = this.bind(ctx, comps);
+        if (comps.length > 1) {
+          comps = this.bind(ctx, comps);
+          // a component read from the state being assigned, after that component is assigned (`v = vec4f(0.5,
+          // 1.0, 100.0, v.z)`: w = z once z is 100), reads its old value from a temporary, as WGSL's whole-vector
+          // assignment does (generated differential run, seeds 1,015,382 and 1,016,875)
+          comps = comps.map((c, i) => {
+            const j = names.indexOf(c);
+            if (j < 0 || j >= i) return c;
+            const t = this.tmp();
+            ctx.pre.push(`const ${t} = ${c};`);
+            return t;
+          });
+        }
         flush();
-        out.push(ind + parts(`s_${s.state}`, s.ty).map((nm, i) => `${nm} = ${comps[i]};`).join(' '));
+        out.push(ind + names.map((nm, i) => `${nm} = ${comps[i]};`).join(' '));
         return;
       }
       case 'if': {
