@@ -255,7 +255,9 @@ class JsPrinter {
     // vector functions are inlined: parameters and lets become temporaries of the caller
     const env = new Map<string, string[]>();
     f.params.forEach((p, i) => env.set(p.name, this.bind(ctx, args[i]!)));
-    const inner: Ctx = { ...ctx, env };
+    // the body's calls are memoised per inlining: the same call node of the body means another value under
+    // another binding of the parameters (sqrt(sqrt(v)) in a reduction gave sqrt(v); differential run, seed 1,028,979)
+    const inner: Ctx = { ...ctx, env, memo: new Map(), shared: undefined };
     for (const l of f.lets) {
       const comps = this.ex(l.value, inner);
       env.set(l.name, this.bind(ctx, comps));
