@@ -139,6 +139,8 @@ class SimChecker {
     const events = new Map<string, A.EventDecl>();
     for (const e of s.events) {
       if (events.has(e.name.name)) this.dup(e.name);
+      // `SIM.trajectory` names the observations table, so an event of that name could never be read
+      if (e.name.name === 'trajectory') this.report('SYN2038', e.name.span, { sim: s.name.name });
       events.set(e.name.name, e);
       for (const f of e.fields) {
         const t = this.typeOfRef(f.type);
