@@ -97,6 +97,15 @@ fn fneg(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (0x80000000u | ze
 fn fneg2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(0x80000000u | zero_bits())); }
 fn fneg3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(0x80000000u | zero_bits())); }
 fn fneg4(x: vec4f) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(0x80000000u | zero_bits())); }
+// an f32 value assigned to a variable, through a zero of its own for each assignment (zero_at(k), k the
+// assignment's number in the module): where assignments meet after an if, the driver sees different operations,
+// never two constants to select between — Mesa rewrote if (c) { s = 0.0 } after s = -1.0 into -f32(!c), −0 where
+// the CPU backend gives 0 (differential run, seeds 1,043,732 and 1,046,615)
+fn zero_at(k: u32) -> u32 { return u32(u.n == (0xfffffffeu - k)); }
+fn kept(x: f32, k: u32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ zero_at(k)); }
+fn kept2(x: vec2f, k: u32) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_at(k))); }
+fn kept3(x: vec3f, k: u32) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_at(k))); }
+fn kept4(x: vec4f, k: u32) -> vec4f { return bitcast<vec4f>(bitcast<vec4u>(x) ^ vec4u(zero_at(k))); }
 fn keep(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ (zero_bits() << 1u)); }
 fn keep2(x: vec2f) -> vec2f { return bitcast<vec2f>(bitcast<vec2u>(x) ^ vec2u(zero_bits() << 1u)); }
 fn keep3(x: vec3f) -> vec3f { return bitcast<vec3f>(bitcast<vec3u>(x) ^ vec3u(zero_bits() << 1u)); }
@@ -227,6 +236,8 @@ interface Ctx {
 }
 
 class WgslPrinter {
+  /** f32 assignments printed so far: each takes its own zero (kept, zero_at) */
+  private assignments = 0;
   constructor(
     readonly ir: SimIR,
     readonly L: SimLayout,
@@ -450,7 +461,9 @@ class WgslPrinter {
       case 'assign': {
         const v = this.ex(s.value, ctx);
         flush();
-        out.push(`${ind}s_${s.state} = ${v};`);
+        // (an f32 value through a zero of this assignment's own: see kept in the preamble)
+        const kept = elemOf(s.ty) === 'f32' ? `kept${VEC_SUFFIX[s.ty]}(${v}, ${this.assignments++}u)` : v;
+        out.push(`${ind}s_${s.state} = ${kept};`);
         return;
       }
       case 'if': {
