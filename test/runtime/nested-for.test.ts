@@ -141,7 +141,9 @@ describe('nested `for`: one call, many rows', () => {
     const refBodies = new Set(server.requests.slice(before, start).filter((q) => q.path.startsWith('/v1/chat')).map(promptOf));
     for (const q of all) expect(refBodies.has(promptOf(q))).toBe(true);
     expect(all.length - refCalls).toBeLessThanOrEqual(5 * 16);
-    expect(fin.stderr).toMatch(/reused/);
+    // (whether the rerun takes rows from the journal or remakes them from the LLM cache depends on whether a killed
+    // run lived past the journal's 250 ms batch: both give these bytes without asking a finished call again)
+    expect(fin.stderr).toMatch(/130 rows/);
   });
 
   it('a failed part fails its item (rows missing, exit 3); the rerun makes only what is missing', async () => {
