@@ -2,6 +2,7 @@
 // tools (`--format json`). The figures are the estimate's; nothing here computes a cost.
 import { countOf, formatUsd, type Counts, type DatasetEstimate, type MemoryEstimate, type PlanEstimate } from '../compiler/plan/estimate.js';
 import { formatBytes } from '../compiler/sim/memory.js';
+import { memoryLimitText, memoryParts } from '../runtime/sim/memory.js';
 import type { Plan } from '../compiler/plan/schema.js';
 
 const num = (n: number | null | undefined) => (n === null || n === undefined ? 'per item' : n.toLocaleString('en-US'));
@@ -72,9 +73,8 @@ export function estimateText(plan: Plan, e: PlanEstimate): string {
  * this machine's 23.5 GiB.` — the figure `synth run` holds the run to (SYN6010 beyond it).
  */
 function memoryLine(m: MemoryEstimate): string {
-  const parts = [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.total)}: ${s.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`];
-  const of = m.available === Infinity ? '' : m.limitedBy === 'machine' ? `, of this machine's ${formatBytes(m.available)}` : `, of the --max-memory limit of ${formatBytes(m.available)}`;
-  return `Memory: about ${formatBytes(m.total)} at once (${parts.join('; ')})${of}.`;
+  const of = m.available === Infinity ? '' : `, of ${memoryLimitText(m)}`;
+  return `Memory: about ${formatBytes(m.total)} at once (${memoryParts(m)})${of}.`;
 }
 
 function memoryJson(m: MemoryEstimate): object {

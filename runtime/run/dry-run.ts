@@ -22,8 +22,7 @@ export async function dryRun(plan: Plan, o: DryRunOptions): Promise<PlanEstimate
   const loader = new ItemLoader(plan, o);
   // the run's memory guard, before the simulations behind `for` datasets are run to count their items: a size
   // that cannot run is refused here as it would be by `synth run` (SYN6005/SYN6010), and the estimate is shown
-  const sims = loader.simsRead(names);
-  loader.checkMemory(names);
+  const sims = loader.checkMemory(names);
   const itemCounts = await loader.counts(names);
   const estimate = estimatePlan(plan, { datasets: names, ...(o.limit !== undefined ? { limit: o.limit } : {}), itemCounts, items: await loader.forEstimate(names) });
   return sims.length > 0 ? { ...estimate, memory: memoryEstimate(sims, o.maxMemory) } : estimate;

@@ -253,10 +253,12 @@ export class ItemLoader {
   /**
    * Throws SYN6005 (one sim too large) or SYN6010 (the run as a whole) when the sims the datasets `names` read,
    * with their rows and the output buffers, would not fit in `--max-memory` (default: the machine's memory).
-   * Call before anything runs: nothing is simulated or allocated.
+   * Call before anything runs: nothing is simulated or allocated. Returns the sims it checked (simsRead).
    */
-  checkMemory(names: string[]): void {
-    ensureRunFits(this.simsRead(names), this.o.maxMemory);
+  checkMemory(names: string[]): RunSim[] {
+    const sims = this.simsRead(names);
+    ensureRunFits(sims, this.o.maxMemory);
+    return sims;
   }
 
   /** The tables of sim `name` (`trajectory`, event names) that the selected datasets read as rows: the memory estimate counts their rows. */

@@ -70,10 +70,20 @@ export function ensureRunFits(sims: RunSim[], limit?: number): void {
   const max = limit ?? machineMemory();
   if (max === Infinity) return;
   for (const s of sims) ensureFits(s.layout, { ...s.options, ...(limit !== undefined ? { limit } : {}) });
-  const m = runMemory(sims);
+  const m = memoryEstimate(sims, limit);
   if (m.total <= max) return;
-  const parts = [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.memory.total)}: ${s.memory.parts.filter((p) => p.bytes > 0).map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`];
-  throw synthError('SYN6010', { needed: formatBytes(m.total), parts: parts.join('; '), available: availableText(limit, max) });
+  throw synthError('SYN6010', { needed: formatBytes(m.total), parts: memoryParts(m), available: availableText(limit, max) });
+}
+
+/** `simulation a 12.0 MiB: state …, observations …; output buffers 32.3 MiB`: the parts of a run's estimate, as
+ *  SYN6010 and `--dry-run` name them. */
+export function memoryParts(m: MemoryEstimate): string {
+  return [...m.sims.map((s) => `simulation ${s.name} ${formatBytes(s.total)}: ${s.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`), `output buffers ${formatBytes(m.buffers)}`].join('; ');
+}
+
+/** `this machine's 23.5 GiB` or `the --max-memory limit of 200 MiB`: what a run's estimate is held to. */
+export function memoryLimitText(m: MemoryEstimate): string {
+  return availableText(m.limitedBy === 'machine' ? undefined : m.available, m.available);
 }
 
 /** The run's memory estimate as the dry run reports it (runMemory, with the limit `ensureRunFits` applies). */
