@@ -127,12 +127,14 @@ class JsPrinter {
 
   /** Binds each component to a temporary unless it is already a name or a literal. */
   private bind(ctx: Ctx, comps: string[]): string[] {
-    return comps.map((c) => {
-      if (/^[\w$]+$/.test(c) || /^\(?-?[\d.e+-]+\)?$/.test(c)) return c;
-      const t = this.tmp();
-      ctx.pre.push(`const ${t} = ${c};`);
-      return t;
-    });
+    return comps.map((c) => (/^[\w$]+$/.test(c) || /^\(?-?[\d.e+-]+\)?$/.test(c) ? c : this.hold(ctx, c)));
+  }
+
+  /** A temporary holding `c`'s value now (computed before the statement, in `ctx.pre`). */
+  private hold(ctx: Ctx, c: string): string {
+    const t = this.tmp();
+    ctx.pre.push(`const ${t} = ${c};`);
+    return t;
   }
 
   /** Code for each component of `e`. */
@@ -390,10 +392,7 @@ class JsPrinter {
           // assignment does (generated differential run, seeds 1,015,382 and 1,016,875)
           comps = comps.map((c, i) => {
             const j = names.indexOf(c);
-            if (j < 0 || j >= i) return c;
-            const t = this.tmp();
-            ctx.pre.push(`const ${t} = ${c};`);
-            return t;
+            return j >= 0 && j < i ? this.hold(ctx, c) : c;
           });
         }
         flush();
