@@ -7,8 +7,7 @@
 // FN = kept × (misses in the kept sample / sample size).
 //
 //   npm run build && node dist/bench/dedup/scale.js [--rows 1000000] [--sample 200] [--corpus templated,diverse]
-import { jaccardSorted, lshBanding, NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
-import { hashString } from '../../compiler/plan/random.js';
+import { jaccardSorted, lshBanding, NearDuplicateIndex, shingles, shingleSet } from '../../runtime/dataset/near-dup.js';
 import { makeDiverse, makeTemplated } from '../../test/support/near-dup-corpus.js';
 import { mulberry32 } from '../../test/support/prng.js';
 import { loadavg } from 'node:os';
@@ -22,7 +21,7 @@ const sample = Number(opt('sample', '200'));
 const corpora = opt('corpus', 'templated,diverse').split(',');
 const THRESHOLD = 0.8;
 
-const setOf = (text: string) => Uint32Array.from(new Set(shingles(text).map((s) => hashString(s)))).sort();
+const setOf = shingleSet;
 
 function measure(name: string): Record<string, number | string> {
   const rows = name === 'templated' ? makeTemplated(n, 3) : makeDiverse(n, 3);
@@ -48,7 +47,7 @@ function measure(name: string): Record<string, number | string> {
   const removedIds: number[] = [];
   for (let i = 0; i < n; i++) (removed[i] ? removedIds : keptIds).push(i);
   const draw = (ids: number[]) => Array.from({ length: Math.min(sample, ids.length) }, () => ids[Math.floor(r() * ids.length)]!);
-  const sets = new Map<number, Uint32Array>();
+  const sets = new Map<number, Float64Array>();
   const set = (i: number) => sets.get(i) ?? (sets.set(i, setOf(rows[i]!)), sets.get(i)!);
   for (const i of keptIds) set(i);
   const truthDup = (i: number) => {

@@ -20,7 +20,17 @@
 // Exact copies (the same shingle set) are found apart from the bands, by a hash of the whole signature, so no
 // bound ever lets one through.
 // The bounds can only miss a duplicate (recall < 1 on such corpora), never invent one; bench/dedup measures both.
+//
+// What "the same words" means (`words`): text is NFKC-normalised and lower-cased, and a word is a run of letters,
+// digits, combining marks, symbols (emoji, their skin-tone modifiers, currency and maths signs) and joiners, so
+// case, punctuation and spacing are the only differences similarity ignores: `similarity 1` removes "Hello,
+// world!" after "hello world", never "ก้" after "ก่" (a tone mark is part of its word) or "🎉" after "😀". Text
+// with no word at all ("", "!!!") is one shingle of its whole normalised text, so it only matches itself.
+// Shingles are compared by 53-bit hashes (cyrb53): among n one-shingle rows, pairs sharing a b-bit hash number
+// about n² / 2^(b+1) (the birthday bound), so 32-bit ones removed ~10 of 300,000 random short strings as copies;
+// at 53 bits a wrong removal among a million such rows has probability ≈ (10⁶)² / 2⁵⁴ ≈ 6 · 10⁻⁵.
 import { hashString } from '../../compiler/plan/random.js';
+import { synthError } from '../../base/diagnostics.js';
 
 const NUM_HASHES = 64;
 /** rows kept per LSH bucket at most (see the header) */
@@ -47,20 +57,62 @@ export function lshBanding(t: number, hashes = NUM_HASHES): { rows: number; band
   return best;
 }
 
+/** A word (see the header): letters, digits, marks, symbols, ZWNJ/ZWJ and emoji tag characters. */
+const WORD = /[\p{L}\p{N}\p{M}\p{S}\u200c\u200d\u{e0020}-\u{e007f}]+/gu;
+/** Starts the one shingle of a text with no words; no word contains it, so it never equals a word shingle. */
+const NO_WORDS = '\u0001';
+
+/** The words of `text` as near-duplicate detection compares them (see the header). */
+export function words(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+}
+
+/**
+ * The word k-shingles of `text` (k consecutive words joined by a space); a text of fewer than k words is one
+ * shingle of all its words, and one of no words is its whole normalised text marked NO_WORDS (see the header).
+ */
 export function shingles(text: string, k = 3): string[] {
-  const words = text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  if (words.length < k) return [words.join(' ')];
+  const words_ = words(text);
+  if (words_.length === 0) return [NO_WORDS + text.normalize('NFKC').toLowerCase().trim().replace(/\s+/gu, ' ')];
+  if (words_.length < k) return [words_.join(' ')];
   const out: string[] = [];
-  for (let i = 0; i + k <= words.length; i++) out.push(words.slice(i, i + k).join(' '));
+  for (let i = 0; i + k <= words_.length; i++) out.push(words_.slice(i, i + k).join(' '));
   return out;
+}
+
+/**
+ * cyrb53 (bryc, public domain: github.com/bryc/code, jshash/experimental/cyrb53.js): a 53-bit string hash, as
+ * an integer in [0, 2⁵³), from two 32-bit multiply-xorshift lanes over UTF-16 code units.
+ */
+export function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** The sorted distinct 53-bit hashes of `text`'s shingles: the set whose exact Jaccard similarity decides. */
+export function shingleSet(text: string): Float64Array {
+  return Float64Array.from(new Set(shingles(text).map(hash53))).sort();
 }
 
 interface Entry {
   sig: Uint32Array;
-  set: Uint32Array; // sorted distinct shingle hashes
+  set: Float64Array; // sorted distinct 53-bit shingle hashes
 }
 
-function b64(a: Uint32Array): string {
+/** The prefix of a near-duplicate key; keys of the 32-bit format (`m:`, before 53-bit shingle hashes) are refused. */
+const KEY_PREFIX = 'n';
+
+function b64(a: Uint32Array | Float64Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
 function unb64(s: string): Uint32Array {
@@ -69,12 +121,18 @@ function unb64(s: string): Uint32Array {
   for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
   return out;
 }
+function unb64f(s: string): Float64Array {
+  const buf = Buffer.from(s, 'base64');
+  const out = new Float64Array(buf.byteLength / 8);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
+  return out;
+}
 
 /**
  * The size of the intersection of two sorted hash sets, by one merge; -1 as soon as it can no longer reach `need`
  * (what is left of the shorter side could not make up the difference). `need` −Infinity: never stops early.
  */
-function intersection(a: Uint32Array, b: Uint32Array, need: number): number {
+function intersection(a: Float64Array, b: Float64Array, need: number): number {
   let i = 0;
   let j = 0;
   let inter = 0;
@@ -91,7 +149,7 @@ function intersection(a: Uint32Array, b: Uint32Array, need: number): number {
 }
 
 /** Exact Jaccard similarity of two sorted sets of hashes. */
-export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
+export function jaccardSorted(a: Float64Array, b: Float64Array): number {
   const inter = intersection(a, b, -Infinity);
   const union = a.length + b.length - inter;
   return union === 0 ? 1 : inter / union;
@@ -104,7 +162,7 @@ export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
  * primitive operator for similarity joins in data cleaning", ICDE 2006, applied as the merge goes). The early
  * exits keep a margin for rounding, and the final comparison is jaccardSorted's own, so the two never disagree.
  */
-export function jaccardAtLeast(a: Uint32Array, b: Uint32Array, t: number): boolean {
+export function jaccardAtLeast(a: Float64Array, b: Float64Array, t: number): boolean {
   if (a.length + b.length === 0) return true;
   const need = (t * (a.length + b.length)) / (1 + t) - 1e-6;
   if (Math.min(a.length, b.length) < need) return false;
@@ -157,17 +215,18 @@ export class NearDuplicateIndex {
     this.numBands = bands;
   }
 
-  /** A row's key: `m:` + MinHash signature + `:` + its shingle-hash set (base64), journaled for resume. */
+  /** A row's key: `n:` + MinHash signature + `:` + its shingle-hash set (base64), journaled for resume. */
   signature(text: string): string {
-    const set = Uint32Array.from(new Set(shingles(text).map((s) => hashString(s)))).sort();
+    const set = shingleSet(text);
     const sig = new Uint32Array(NUM_HASHES).fill(0xffffffff);
     for (const h of set) {
+      // Math.imul takes h's low 32 bits: the MinHash permutations act on those, the exact check on all 53
       for (let i = 0; i < NUM_HASHES; i++) {
         const v = (Math.imul(this.a[i]!, h) + this.b[i]!) >>> 0;
         if (v < sig[i]!) sig[i] = v;
       }
     }
-    const key = `m:${b64(sig)}:${b64(set)}`;
+    const key = `${KEY_PREFIX}:${b64(sig)}:${b64(set)}`;
     this.remember(key, { sig, set });
     return key;
   }
@@ -175,8 +234,9 @@ export class NearDuplicateIndex {
   private decode(key: string): Entry {
     const hit = this.recent.get(key);
     if (hit) return hit;
-    const [, sig, set] = key.split(':');
-    return this.remember(key, { sig: unb64(sig!), set: unb64(set ?? '') });
+    const [prefix, sig, set] = key.split(':');
+    if (prefix !== KEY_PREFIX) throw synthError('SYN5032', {});
+    return this.remember(key, { sig: unb64(sig!), set: unb64f(set ?? '') });
   }
 
   private remember(key: string, e: Entry): Entry {

@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../compiler/check.js';
 import { buildPlan } from '../../compiler/plan/lower.js';
 import { readRows } from '../../runtime/dataset/read-rows.js';
-import { jaccardAtLeast, jaccardSorted, lshBanding, MAX_BUCKET, NearDuplicateIndex, shingles } from '../../runtime/dataset/near-dup.js';
+import { jaccardAtLeast, jaccardSorted, lshBanding, MAX_BUCKET, NearDuplicateIndex, shingles, shingleSet, words } from '../../runtime/dataset/near-dup.js';
 import { mulberry32 } from '../support/prng.js';
-import { hashString } from '../../compiler/plan/random.js';
 import { run } from '../../runtime/run/run-plan.js';
 import { makeCorpus, makeTemplated } from '../support/near-dup-corpus.js';
 
@@ -81,7 +80,7 @@ describe('near-duplicate removal', () => {
       if (!dup) idx.addSignature(k);
     }
     // exact Jaccard, brute force over the kept rows before each row
-    const setOf = (t: string) => Uint32Array.from(new Set(shingles(t).map((s) => hashString(s)))).sort();
+    const setOf = shingleSet;
     const sets = rows.map(setOf);
     const kept: number[] = [];
     let falsePos = 0;
@@ -109,7 +108,7 @@ describe('near-duplicate removal', () => {
 
   it('jaccardAtLeast(a, b, t) answers exactly as jaccardSorted(a, b) >= t (random sets, thresholds at exact fractions)', () => {
     const r = mulberry32(2024);
-    const set = (n: number, universe: number) => Uint32Array.from(new Set(Array.from({ length: n }, () => Math.floor(r() * universe)))).sort();
+    const set = (n: number, universe: number) => Float64Array.from(new Set(Array.from({ length: n }, () => Math.floor(r() * universe)))).sort();
     for (let k = 0; k < 20_000; k++) {
       const universe = 1 + Math.floor(r() * 80);
       const a = set(Math.floor(r() * 50), universe);
@@ -135,7 +134,7 @@ describe('near-duplicate removal', () => {
     // the corpus must really overflow single-band buckets, or this test shows nothing about the longer keys
     expect(use[1]!, `entries filed per level: ${use.join(', ')} (bucket cap ${MAX_BUCKET})`).toBeGreaterThan(1000);
     // recall on a sample of kept rows, by brute force over every kept row before each
-    const setOf = (t: string) => Uint32Array.from(new Set(shingles(t).map((s) => hashString(s)))).sort();
+    const setOf = shingleSet;
     const kept: number[] = [];
     for (let i = 0; i < n; i++) if (!removed[i]) kept.push(i);
     const sets = new Map(kept.map((i) => [i, setOf(rows[i]!)]));
@@ -148,4 +147,69 @@ describe('near-duplicate removal', () => {
     // 0.80 before the longer keys at this size (60,000 rows: 0.79 → 0.97)
     expect(recall, `removed ${removedCount}, missed ${missed} of ${sample.length} sampled kept rows`).toBeGreaterThanOrEqual(0.93);
   }, 120_000);
+
+  // The class behind "😀 removed 🎉": whatever text a row holds (emoji, symbols, combining marks, scripts without
+  // composed forms, nothing at all), a row is removed only when its words are a near-duplicate of a kept row's
+  // — decided on the shingle *strings*, not their hashes, so a lossy tokenizer or a hash collision both fail here.
+  it('removes a row only when its shingles really match a kept row (hostile alphabets, similarity 1 and 0.5; seeded)', () => {
+    const pieces = ['😀', '🎉', '👍', '👍🏽', '👍🏿', '👨‍👩‍👧', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', '🏴󠁧󠁢󠁥󠁮󠁧󠁿', '1️⃣', '+', '-', '*', '/', '!', '?', '…', '$', '€', '≤', '©', 'ก', '่', '้', 'क', 'ि', 'ी', 'e', '\u0301', 'é', 'A', 'a', 'ß', 'ﬁ', 'x', 'y', '7', ' ', ' ', '\t', '\n', '', '\u200d', '\u200c', 'ا', 'ی'];
+    const r = mulberry32(77);
+    const text = () => Array.from({ length: Math.floor(r() * 8) }, () => pieces[Math.floor(r() * pieces.length)]!).join('');
+    const rows = Array.from({ length: 4000 }, text);
+    for (const t of [1, 0.5]) {
+      const idx = new NearDuplicateIndex(3, t);
+      const kept: number[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const k = idx.signature(rows[i]!);
+        if (!idx.isDuplicate(k)) {
+          idx.addSignature(k);
+          kept.push(i);
+          continue;
+        }
+        const match = kept.find((j) => jaccard(rows[i]!, rows[j]!) >= t);
+        expect(match, `row ${JSON.stringify(rows[i])} removed at similarity ${t} with no kept row that close`).toBeDefined();
+        if (t === 1) expect(words(rows[match!]!).join(' ') || rows[match!]!.normalize('NFKC').toLowerCase().trim()).toBe(words(rows[i]!).join(' ') || rows[i]!.normalize('NFKC').toLowerCase().trim());
+      }
+      // the generator must make both kinds, or this test shows nothing
+      expect(kept.length).toBeGreaterThan(100);
+      expect(rows.length - kept.length).toBeGreaterThan(100);
+    }
+  });
+
+  it('keeps text the adversarial pass saw removed: emoji, symbols, empty, Thai tone marks (similarity 1)', () => {
+    const rows = ['😀', '🎉', '👍🏽', '👍', '+-*/', '!!!', '', 'ก่', 'ก้', 'कि', 'की', 'Hello, world!', 'hello world'];
+    const idx = new NearDuplicateIndex(1, 1);
+    const removed = rows.filter((t) => {
+      const k = idx.signature(t);
+      if (idx.isDuplicate(k)) return true;
+      idx.addSignature(k);
+      return false;
+    });
+    // case and punctuation are what similarity ignores (docs/language.md), nothing else
+    expect(removed).toEqual(['hello world']);
+  });
+
+  it('never takes two different short texts for copies (200,000 random one-shingle rows: 53-bit shingle hashes)', () => {
+    // with 32-bit hashes about 4.7 of these pairs collide (n²/2³³) and were removed as exact copies
+    const r = mulberry32(11);
+    const idx = new NearDuplicateIndex(5, 0.9);
+    const seen = new Set<string>();
+    let removed = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const t = Math.floor(r() * 2 ** 32).toString(36) + Math.floor(r() * 2 ** 20).toString(36);
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const k = idx.signature(t);
+      if (idx.isDuplicate(k)) removed++;
+      else idx.addSignature(k);
+    }
+    expect(removed).toBe(0);
+  }, 120_000);
+
+  it('refuses near-duplicate keys of the older 32-bit format with SYN5032 (a journal or shard from an older synth)', () => {
+    const idx = new NearDuplicateIndex(1, 0.8);
+    const old = 'm:' + idx.signature('a b c d').slice(2);
+    expect(() => idx.isDuplicate(old)).toThrow(/SYN5032|older synth/);
+  });
 });
+
