@@ -39,7 +39,7 @@ program
   .description('type-check .synth files')
   .argument('<files...>', 'spec files')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).argParser(oneOf('--format', ['text', 'json'])).default('text'))
-  .addOption(new Option('--max-diagnostics <n>', 'diagnostics shown per file (text format)').argParser(wholeNumber('--max-diagnostics')).default(50))
+  .addOption(new Option('--max-diagnostics <n>', 'diagnostics shown per file, and 4 × that in all (text format)').argParser(wholeNumber('--max-diagnostics')).default(50))
   // as `run` takes it: SYN4002 offers it, and a spec that runs with it must be checkable too
   .option('--allow-outside-project', 'read seed tables outside the spec folder (as `synth run --allow-outside-project`)')
   .action((files: string[], opts: { format: string; maxDiagnostics: number; allowOutsideProject?: boolean }) => exit(() => runCheck(files, opts)));

@@ -2,7 +2,8 @@
 //
 // Output stays linear in the input, whatever the input: each file's line index is built once, excerpts are clipped
 // to a window around the caret (a minified or generated spec can have one 150 KB line), and at most
-// `maxPerFile` diagnostics are shown per file, then "and K more". Text from the spec is shown with terminal
+// `maxPerFile` diagnostics are shown per file and four times that in all (a project of 2,000 broken files must
+// not print 2,000 files' worth), then "and K more". Text from the spec is shown with terminal
 // control characters made visible, so a hostile file cannot move the cursor or recolour the terminal.
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,10 @@ export type TextOf = (file: string) => string | undefined;
 
 /** Diagnostics shown per file before "… and K more" (`--max-diagnostics` changes it). */
 export const DEFAULT_MAX_PER_FILE = 50;
+/** Diagnostics shown in all, as a multiple of the per-file cap. */
+const TOTAL_PER_FILE_CAPS = 4;
+/** Files named one by one in the summary; the rest are counted in one line. */
+const SUMMARY_FILES = 20;
 /** Columns of source shown around the caret; longer lines are clipped with an ellipsis on the cut side(s). */
 const EXCERPT_WIDTH = 100;
 /** Columns kept before the caret when a line is clipped. */
@@ -57,29 +62,46 @@ export class DiagnosticPrinter {
   private readonly index: (file: string) => LineIndex | undefined;
   private readonly shown = new Map<string, number>();
   private readonly hidden = new Map<string, number>();
+  private shownTotal = 0;
+  private readonly maxTotal: number;
 
-  /** `maxPerFile`: blocks printed per file (≥ 1); the rest are counted and summarised by `summary()`. */
+  /**
+   * `maxPerFile`: blocks printed per file (≥ 1); at most TOTAL_PER_FILE_CAPS × that in all. The rest are counted
+   * and summarised by `summary()`.
+   */
   constructor(
     textOf: TextOf,
     private readonly maxPerFile: number = DEFAULT_MAX_PER_FILE,
   ) {
     this.index = lineIndexes(textOf);
+    this.maxTotal = maxPerFile * TOTAL_PER_FILE_CAPS;
   }
 
-  /** One diagnostic's block, or undefined once its file has had `maxPerFile` blocks (it is counted instead). */
+  /** One diagnostic's block, or undefined once its file (or the whole output) is at its cap (counted instead). */
   render(d: Diagnostic): string | undefined {
     const n = this.shown.get(d.file) ?? 0;
-    if (n >= this.maxPerFile) {
+    if (n >= this.maxPerFile || this.shownTotal >= this.maxTotal) {
       this.hidden.set(d.file, (this.hidden.get(d.file) ?? 0) + 1);
       return undefined;
     }
     this.shown.set(d.file, n + 1);
+    this.shownTotal++;
     return renderOne(d, this.index(d.file), this.index);
   }
 
-  /** "… and K more in FILE" lines for the files that had more than `maxPerFile` diagnostics. */
+  /**
+   * "… and K more in FILE" lines for the first SUMMARY_FILES files with hidden diagnostics, then one line for the
+   * rest ("… and K more in N other files"): the summary stays short however many files there are.
+   */
   summary(): string[] {
-    return [...this.hidden].map(([file, k]) => `… and ${k} more diagnostic${k === 1 ? '' : 's'} in ${rel(file)} (showing the first ${this.maxPerFile}; --max-diagnostics N shows more)`);
+    if (this.hidden.size === 0) return [];
+    const plural = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
+    const files = [...this.hidden];
+    const lines = files.slice(0, SUMMARY_FILES).map(([file, k]) => `… and ${plural(k, 'more diagnostic')} in ${rel(file)}`);
+    const rest = files.slice(SUMMARY_FILES);
+    if (rest.length) lines.push(`… and ${plural(rest.reduce((a, [, k]) => a + k, 0), 'more diagnostic')} in ${plural(rest.length, 'other file')}`);
+    lines.push(`(showing the first ${this.maxPerFile} per file and ${this.maxTotal} in all; --max-diagnostics N shows N per file and 4 × N in all)`);
+    return lines;
   }
 }
 
@@ -126,7 +148,7 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], textOf: Tex
     const block = printer.render(d);
     if (block !== undefined) out.push(block);
   }
-  out.push(...printer.summary());
+  for (const line of printer.summary()) out.push(line);
   if (out.length) process.stderr.write(out.join('\n') + '\n');
   return { errors, warnings };
 }

@@ -52,7 +52,9 @@ export function checkProgram(program: Program, options: CheckOptions = {}): Chec
   const session = options.session;
   const symbols = session ? session.begin(program, pre) : buildSymbols(program, pre);
   const ctx = new CheckContext(program, symbols, session?.tables);
-  ctx.diagnostics.push(...program.diagnostics, ...pre);
+  // loops, not push(...xs): a file can have more diagnostics than one call's arguments fit (~120,000)
+  for (const d of program.diagnostics) ctx.diagnostics.push(d);
+  for (const d of pre) ctx.diagnostics.push(d);
   const files = program.order.map((p) => program.files.get(p)!);
   // Phase 2: types of declarations other phases look up. Phase 3: each declaration. With a session, a declaration
   // unaffected since the last check is replayed instead (check/session.ts).

@@ -94,28 +94,40 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
   const visiting = new Set<string>();
   const parse = host.parse ?? parseSynth;
 
-  const visit = (p: string, text: string, stack: string[]) => {
+  // Depth-first, post-order, with an explicit stack of files being visited (their imports not all done): a chain of
+  // thousands of imports must not overflow the call stack, and a cycle's path is read off the stack.
+  const stack: Array<{ p: string; imports: readonly A.ImportDecl[]; next: number }> = [];
+  const enter = (p: string, text: string) => {
     visiting.add(p);
     const { file, diagnostics: ds } = parse(text, p);
-    diagnostics.push(...ds);
+    for (const d of ds) diagnostics.push(d); // not push(...ds): a file can have more diagnostics than call arguments fit
     files.set(p, { path: p, text, ast: file, lines: new LineIndex(text) });
-    for (const imp of file.imports) {
-      const target = path.resolve(path.dirname(p), imp.path.value);
+    stack.push({ p, imports: file.imports, next: 0 });
+  };
+  const walk = () => {
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.imports.length) {
+        stack.pop();
+        visiting.delete(top.p);
+        order.push(top.p);
+        continue;
+      }
+      const imp = top.imports[top.next++]!;
+      const target = path.resolve(path.dirname(top.p), imp.path.value);
       if (visiting.has(target)) {
-        const cycle = [...stack, p, target].map((x) => path.basename(x)).join(' → ');
-        diagnostics.push(makeDiagnostic('SYN1007', p, imp.path.span, { cycle }));
+        const cycle = [...stack.map((f) => f.p), target].map((x) => path.basename(x)).join(' → ');
+        diagnostics.push(makeDiagnostic('SYN1007', top.p, imp.path.span, { cycle }));
         continue;
       }
       if (files.has(target)) continue;
       const t = host.readFile(target);
       if (t === undefined) {
-        diagnostics.push(unreadableSpec(target, imp.path.value, p, imp.path.span, () => makeDiagnostic('SYN1003', p, imp.path.span, { path: imp.path.value })));
+        diagnostics.push(unreadableSpec(target, imp.path.value, top.p, imp.path.span, () => makeDiagnostic('SYN1003', top.p, imp.path.span, { path: imp.path.value })));
         continue;
       }
-      visit(target, t, [...stack, p]);
+      enter(target, t);
     }
-    visiting.delete(p);
-    order.push(p);
   };
 
   const abs = path.resolve(entry);
@@ -125,6 +137,7 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
     diagnostics.push(entryText === undefined ? unreadableSpec(abs, entry, abs, at, () => makeDiagnostic('SYN1008', abs, at, { path: entry })) : makeDiagnostic('SYN1008', abs, at, { path: entry }));
     return { entry: abs, files, order, diagnostics };
   }
-  visit(abs, text, []);
+  enter(abs, text);
+  walk();
   return { entry: abs, files, order, diagnostics };
 }

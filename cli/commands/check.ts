@@ -1,5 +1,5 @@
 // `synth check FILE...`: type-check specs and the rows of their seed tables; exit 1 when any has errors. Output is
-// linear in the input: at most `--max-diagnostics` blocks per file (default 50), excerpts clipped around the caret
+// linear in the input: at most `--max-diagnostics` blocks per file (default 50) and 4 × that in all, excerpts clipped around the caret
 // (cli/render.ts).
 import * as path from 'node:path';
 import type { Diagnostic } from '../../base/diagnostics.js';

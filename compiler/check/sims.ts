@@ -6,5 +6,5 @@ import type { CheckContext } from './context.js';
 
 /** A `sim` block's diagnostics (compiler/sim/check.ts, cached per AST node there). */
 export function checkSim(d: A.SimDecl, ctx: CheckContext): void {
-  ctx.diagnostics.push(...checkSimBlock(d, ctx.file));
+  for (const x of checkSimBlock(d, ctx.file)) ctx.diagnostics.push(x); // not push(...): unbounded count
 }

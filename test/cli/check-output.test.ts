@@ -50,12 +50,46 @@ describe('synth check output', () => {
         expect(errors).toBeGreaterThan(100);
         // 50 blocks of at most ~3 clipped lines, the "and K more" line and the count
         expect(r.stderr.length).toBeLessThan(50 * 3 * 200 + 2_000);
-        expect(r.stderr).toMatch(/… and \d+ more diagnostics in .*bad\.synth \(showing the first 50/);
+        expect(r.stderr).toMatch(/… and \d+ more diagnostics in .*bad\.synth\n\(showing the first 50 per file and 200 in all/);
         for (const line of r.stderr.split('\n')) expect(line.length).toBeLessThan(400);
         expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
       }
     });
   }
+
+  it('caps the whole output too: a project of 300 broken files prints 200 blocks and a short summary', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-check-many-'));
+    const n = 300;
+    for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `f${i}.synth`), Array.from({ length: 10 }, (_, k) => `struct S${i}_${k} { a: Nope }`).join('\n'));
+    writeFileSync(path.join(dir, 'main.synth'), Array.from({ length: n }, (_, i) => `import "f${i}.synth"`).join('\n'));
+    const r = synth(['check', path.join(dir, 'main.synth')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/3000 errors/);
+    expect(r.stderr.match(/: error SYN/g)?.length).toBe(200);
+    // 20 files named, the rest in one line; 20 files showed all 10, so the other 280 hide theirs
+    expect(r.stderr.match(/^… and 10 more diagnostics in .*f\d+\.synth$/gm)?.length).toBe(20);
+    expect(r.stderr).toContain('… and 2600 more diagnostics in 260 other files');
+    expect(r.stderr.length).toBeLessThan(200 * 3 * 200 + 5_000);
+  });
+
+  // Each of these overflowed the call stack (`push(...ds)` past V8's argument limit; one recursion per import)
+  it('survives a file with 200,000 diagnostics and a chain of 12,000 imports (no stack overflow)', () => {
+    const many = synth(['check', write('#\n'.repeat(200_000))]);
+    expect(many.stderr).not.toMatch(/internal error|Maximum call stack|\n\s+at /);
+    expect(many.code).toBe(1);
+    expect(many.stderr.match(/: error SYN/g)?.length).toBe(50);
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-check-chain-'));
+    const depth = 12_000;
+    for (let i = 0; i < depth; i++) writeFileSync(path.join(dir, `f${i}.synth`), (i + 1 < depth ? `import "f${i + 1}.synth"\n` : '') + `struct S${i} { a: int }\n`);
+    const chain = synth(['check', path.join(dir, 'f0.synth')]);
+    expect(chain.stderr).not.toMatch(/internal error|Maximum call stack/);
+    expect(chain.code).toBe(0);
+    // and a cycle at the bottom of a deep chain is still found
+    writeFileSync(path.join(dir, `f${depth - 1}.synth`), `import "f${depth - 2}.synth"\nstruct Last { a: int }\n`);
+    const cyc = synth(['check', path.join(dir, 'f0.synth')]);
+    expect(cyc.code).toBe(1);
+    expect(cyc.stderr).toMatch(/SYN1007/);
+  }, 120_000);
 
   it('--max-diagnostics shows more, and rejects what is not a whole number ≥ 1', () => {
     const f = write(riddled(20_000, 3));
