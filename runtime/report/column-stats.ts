@@ -33,6 +33,15 @@ export interface ColumnSummary {
   bigramRatio?: number;
   /** values that are not counted on their own bar (categories past the bars shown or past CATEGORY_CAP) */
   otherValues?: number;
+  /** present values of another kind than the column's (a string in a number column): left out of its statistics */
+  offKind?: { count: number; expected: string; kinds: string[] };
+}
+
+type Kind = 'numbers' | 'booleans' | 'strings' | 'objects';
+const KIND_NAMES: Record<Kind, string> = { numbers: 'number', booleans: 'bool', strings: 'string', objects: 'object' };
+/** The kind a declared JSON type's values are; undefined for object/array columns or none declared. */
+function declaredKind(t: DeclaredColumn['type']): Kind | undefined {
+  return t === 'integer' || t === 'number' ? 'numbers' : t === 'boolean' ? 'booleans' : t === 'string' ? 'strings' : t ? 'objects' : undefined;
 }
 
 export class ColumnStats {
@@ -105,9 +114,15 @@ export class ColumnStats {
 
   /** The summary shown, given `rows` read in all, what the manifest declared and a `vary` choice's values. */
   summary(rows: number, declared: DeclaredColumn | undefined, choiceValues: string[] | undefined): ColumnSummary {
-    const base = { name: this.name, count: this.count, missing: rows - this.count, nonFinite: this.numbers?.nonFinite ?? 0 };
-    const only = (k: 'numbers' | 'booleans' | 'strings' | 'objects') =>
-      this.count > 0 && (k === 'numbers' ? (this.numbers?.count ?? 0) + (this.numbers?.nonFinite ?? 0) : this[k]) === this.count;
+    // The column's kind is the declared one, else the kind most of its values are; values of other kinds (one
+    // "oops" in a number column) are counted in a note and left out, rather than losing every statistic.
+    const counts: Record<Kind, number> = { numbers: (this.numbers?.count ?? 0) + (this.numbers?.nonFinite ?? 0), booleans: this.booleans, strings: this.strings, objects: this.objects };
+    const most = (['numbers', 'strings', 'booleans', 'objects'] as const).reduce((a, k) => (counts[k] > counts[a] ? k : a));
+    const kind = declaredKind(declared?.type) ?? most;
+    const off = this.count - counts[kind];
+    const offKind = off > 0 ? { offKind: { count: off, expected: KIND_NAMES[kind], kinds: (Object.keys(counts) as Kind[]).filter((k) => k !== kind && counts[k] > 0).map((k) => KIND_NAMES[k]) } } : {};
+    const base = { name: this.name, count: this.count, missing: rows - this.count, nonFinite: this.numbers?.nonFinite ?? 0, ...offKind };
+    const only = (k: Kind) => counts[k] > 0 && k === kind;
     const order = declared?.values ?? choiceValues;
 
     if (only('numbers')) {

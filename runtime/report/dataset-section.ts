@@ -36,8 +36,9 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
   const nextId = () => `chart${charts.length}`;
   const c = m.counts;
   const kv: [string, string][] = [
-    ['status', `<span class="status-${m.status === 'complete' ? 'complete' : 'other'}">${esc(m.status)}</span>`],
-    ['rows', esc(displayCount(c['written'] ?? d.rows))],
+    // a file changed since the run is not the run's output, whatever the manifest says of it
+    ['status', d.changed.length ? `<span class="status-other">changed since the run (was ${esc(m.status)})</span>` : `<span class="status-${m.status === 'complete' ? 'complete' : 'other'}">${esc(m.status)}</span>`],
+    ['rows', d.changed.length ? `${esc(displayCount(d.rows))} read (the run wrote ${esc(displayCount(c['written'] ?? 0))})` : esc(displayCount(c['written'] ?? d.rows))],
     ['failed', esc(c['failed'] ?? 0)],
     ['filtered', esc(c['filtered'] ?? 0)],
     ['duplicates', esc(c['duplicates'] ?? 0)],
@@ -161,7 +162,14 @@ function distinctText(s: ColumnSummary): string {
 
 function columnTable(d: DatasetReport): string {
   if (!d.columns.length) return '<p>No rows.</p>';
-  const notesOf = (s: ColumnSummary) => [s.nonFinite ? `${displayCount(s.nonFinite)} NaN/∞` : '', s.otherValues ? `${displayCount(s.otherValues)} in “other”` : ''].filter(Boolean).join(', ');
+  const notesOf = (s: ColumnSummary) =>
+    [
+      s.nonFinite ? `${displayCount(s.nonFinite)} NaN/∞` : '',
+      s.otherValues ? `${displayCount(s.otherValues)} in “other”` : '',
+      s.offKind ? `${displayCount(s.offKind.count)} ${s.offKind.count === 1 ? 'value is' : 'values are'} not ${/^[aeiou]/.test(s.offKind.expected) ? 'an' : 'a'} ${s.offKind.expected} (${s.offKind.kinds.join(', ')}): left out of the statistics` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
   // the notes column only when a column has notes: an empty column with a blank header says nothing
   const withNotes = d.columns.some((s) => notesOf(s) !== '');
   const rows = d.columns

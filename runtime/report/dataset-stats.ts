@@ -1,7 +1,8 @@
 // Everything the report shows about one dataset, gathered in a single streaming pass over its output: per-column
 // statistics, a seeded sample of rows, simulation trajectories, image groups, and declared-vs-realised `vary`
 // distributions. Memory is bounded by the number of columns (at most MAX_COLUMNS), never by the number of rows.
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { synthError } from '../../base/diagnostics.js';
 import { ColumnStats, type ColumnSummary } from './column-stats.js';
@@ -36,6 +37,8 @@ export interface DatasetReport {
   images: ImageGroupSummary | undefined;
   vary: { name: string; tv: VaryDistance }[];
   notes: string[];
+  /** how the files differ from what the manifest recorded (sha256, rows), one line each; empty when they match */
+  changed: string[];
 }
 
 /** Reads `manifest`'s output in folder `dir` once and summarises it. Throws SYN5203 if it cannot be read. */
@@ -59,7 +62,11 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   let rows = 0;
   let textSampleRows = 0;
 
-  for (const f of manifest.dataset.files)
+  const changed: string[] = [];
+  for (const f of manifest.dataset.files) {
+  // the bytes are hashed beside the parse: a file edited after the run must not be shown as the run's output
+  const hash = f.sha256 !== undefined ? fileSha256(path.join(dir, f.name)) : undefined;
+  const rowsBefore = rows;
   for await (const batch of streamRows(path.join(dir, f.name), f.format, { dataset: name, declared, onNote: (n) => notes.push(n) })) {
     for (const row of batch) {
       // a file of one split holds no `split` column: the report shows which split each row is from
@@ -86,6 +93,12 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
       rows++;
     }
   }
+  const sha = await hash;
+  if (sha !== undefined && sha !== f.sha256) changed.push(`${f.name} is not the file the run wrote: its sha256 is ${sha.slice(0, 12)}…, the manifest records ${f.sha256!.slice(0, 12)}…`);
+  if (f.rows !== undefined && rows - rowsBefore !== f.rows) changed.push(`${f.name} has ${rows - rowsBefore} readable rows; the manifest records ${f.rows}`);
+  }
+  // first among the notes: what follows describes these files, not the run's
+  if (changed.length) notes.unshift(...changed.map((c) => `${c} — the file changed after the run, so the statistics below describe it as it is now (\`synth verify\` checks every output)`));
 
   const choices = new Map(manifest.vary.filter((v) => v.sampler.kind === 'choice').map((v) => [v.name, v.sampler.kind === 'choice' ? v.sampler.values.map(String) : []]));
   const summaries = [...columns.values()].map((c) => c.summary(rows, declared.get(c.name), choices.get(c.name)));
@@ -116,7 +129,15 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
     images: images.summary(),
     vary,
     notes,
+    changed,
   };
+}
+
+/** The sha256 (hex) of a file's bytes, streamed. */
+async function fileSha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 /**

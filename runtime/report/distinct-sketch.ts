@@ -43,6 +43,8 @@ export class DistinctSketch {
   private heap: Float64Array;
   private size = 0;
   private members = new Set<number>();
+  /** values added, repeats included: no estimate exceeds it (KMV's can, by its error, on mostly-distinct data) */
+  private added = 0;
 
   constructor(readonly k = 4096) {
     this.heap = new Float64Array(k);
@@ -57,6 +59,7 @@ export class DistinctSketch {
   }
 
   addHash(h: number): void {
+    this.added++;
     if (this.size < this.k) {
       if (this.members.has(h)) return;
       this.members.add(h);
@@ -74,10 +77,13 @@ export class DistinctSketch {
     return this.size < this.k;
   }
 
-  /** Distinct strings added: exact below k, else the KMV estimate (k - 1) / (k-th smallest hash). */
+  /**
+   * Distinct strings added: exact below k, else the KMV estimate (k - 1) / (k-th smallest hash), never more than
+   * the number of values added (1 % over 100,000 distinct rows read "≈ 100,322 of 100,000").
+   */
   estimate(): number {
     if (this.size < this.k) return this.size;
-    return Math.round((this.k - 1) / this.heap[0]!);
+    return Math.min(this.added, Math.round((this.k - 1) / this.heap[0]!));
   }
 
   private push(h: number): void {

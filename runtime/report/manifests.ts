@@ -10,6 +10,16 @@ import { outputFolderEntries } from '../output-folder.js';
 import { fsReason } from './fs-reason.js';
 import type { Format } from './row-stream.js';
 
+/** A row file of a dataset, with what the run recorded about it (absent in manifests from before it was). */
+export interface ReportFile {
+  name: string;
+  format: Format;
+  split?: string;
+  /** the file's sha256 and row count when the run wrote it: the report says when the file no longer matches */
+  sha256?: string;
+  rows?: number;
+}
+
 export interface ReportManifest {
   /** the manifest's own file name, for messages */
   file: string;
@@ -17,7 +27,7 @@ export interface ReportManifest {
   plan: string;
   /** `output`: the manifest's output (inside an hf folder, relative to the report's folder); `files`: every
    *  row file, one per split for `{split}` outputs and hf folders (the report reads them all) */
-  dataset: { name: string; seed: number; output: string; format: Format; files: Array<{ name: string; format: Format; split?: string }> };
+  dataset: { name: string; seed: number; output: string; format: Format; files: ReportFile[] };
   counts: Record<string, number>;
   /** every call paid for, superseded results included (manifests from before it have none) */
   spent?: Record<string, number>;
@@ -56,11 +66,19 @@ function isHfFolder(p: string): boolean {
 
 /** The row files a manifest lists (`files[]` with role `rows`: one per split, or an hf folder's Parquet shards),
  *  relative to the manifest's folder; undefined for manifests from before `files` was recorded. */
-function rowFiles(raw: Record<string, unknown>): Array<{ name: string; format: unknown; split?: string }> | undefined {
+function rowFiles(raw: Record<string, unknown>): Array<{ name: string; format: unknown; split?: string; sha256?: string; rows?: number }> | undefined {
   const files = raw['files'];
   if (!Array.isArray(files)) return undefined;
   const rows = files.filter((f): f is Record<string, unknown> => isRecord(f) && f['role'] === 'rows' && typeof f['name'] === 'string');
-  return rows.length ? rows.map((f) => ({ name: f['name'] as string, format: f['format'], ...(typeof f['split'] === 'string' ? { split: f['split'] } : {}) })) : undefined;
+  return rows.length ? rows.map((f) => ({ name: f['name'] as string, format: f['format'], ...(typeof f['split'] === 'string' ? { split: f['split'] } : {}), ...recorded(f) })) : undefined;
+}
+
+/** The sha256 and row count a manifest's file entry records, where it has them. */
+function recorded(f: unknown): { sha256?: string; rows?: number } {
+  if (!isRecord(f)) return {};
+  const sha = f['sha256'];
+  const rows = f['rows'];
+  return { ...(typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}), ...(typeof rows === 'number' && Number.isInteger(rows) && rows >= 0 ? { rows } : {}) };
 }
 
 /** A name inside the manifest's folder: relative, with `/`, never `..` (a hand-edited manifest must not read
@@ -87,13 +105,13 @@ function parseManifest(dir: string, rel: string): ReportManifest {
   const formatOf = (f: string, given: unknown) => given ?? (f.endsWith('.csv') ? 'csv' : f.endsWith('.parquet') ? 'parquet' : 'jsonl');
   // every row file sits in the manifest's folder (an hf folder's under data/): a name leaving it would read
   // some other file
-  const listed = rowFiles(raw) ?? [{ name: output, format: ds['format'] }];
+  const listed = rowFiles(raw) ?? [{ name: output, format: ds['format'], ...recorded(raw['file']) }];
   const files: ReportManifest['dataset']['files'] = [];
   for (const f of listed) {
     if (!insideName(f.name) || (ds['format'] !== 'hf' && f.name !== path.basename(f.name))) throw bad(`dataset output '${f.name}' is not a file name in this folder`);
     const format = formatOf(f.name, f.format === 'markdown' ? undefined : f.format);
     if (format !== 'jsonl' && format !== 'csv' && format !== 'parquet') throw bad(`unknown output format '${String(format)}'`);
-    files.push({ name: sub + f.name, format, ...(f.split !== undefined ? { split: f.split } : {}) });
+    files.push({ name: sub + f.name, format, ...(f.split !== undefined ? { split: f.split } : {}), ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}), ...(f.rows !== undefined ? { rows: f.rows } : {}) });
   }
   const format = files[0]!.format;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

@@ -218,6 +218,51 @@ describe('synth report: user mistakes are coded errors with exit 1', () => {
     expect(r.code).toBe(1);
   });
 
+  // Each way a finished run's output can stop matching its manifest: the page must not call it complete.
+  it('a file changed after the run (rows appended, cut short, edited in place) is shown as changed, not complete', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-changed-'));
+    writeFileSync(path.join(dir, 's.synth'), SPEC);
+    const plan = buildPlan(checkFile(path.join(dir, 's.synth'))).plan;
+    await run(plan, { projectRoot: dir });
+    const file = path.join(dir, 'out', 'scores.jsonl');
+    const original = readFileSync(file, 'utf8');
+    const lines = original.split('\n').filter(Boolean);
+    const edits: [string, string, RegExp][] = [
+      ['appended', original + lines[0] + '\n', /has 401 readable rows; the manifest records 400/],
+      ['cut short', lines.slice(0, 100).join('\n') + '\n', /has 100 readable rows; the manifest records 400/],
+      ['edited in place', original.replace(lines[5]!, lines[6]!), /is not the file the run wrote: its sha256/],
+    ];
+    // the run's own status (this spec fails an expectation), until a file changes
+    const status = (html: string) => /<b>status<\/b>\s*<span class="([^"]+)">([^<]*)</.exec(html)?.slice(1, 3).join(' ');
+    const before = status((await buildReport(path.join(dir, 'out'))).html);
+    expect(before).toMatch(/^status-other (?!changed)/);
+    for (const [what, text, note] of edits) {
+      writeFileSync(file, text);
+      const { html, notes } = await buildReport(path.join(dir, 'out'));
+      expect(status(html), what).toMatch(/^status-other changed since the run \(was /);
+      expect(notes.join('\n'), what).toMatch(note);
+    }
+    writeFileSync(file, original);
+    expect(status((await buildReport(path.join(dir, 'out'))).html)).toBe(before);
+  });
+
+  it('a value of another type in a column is counted in a note, and the rest keep their statistics', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-offkind-'));
+    const rows = Array.from({ length: 12 }, (_, i) => JSON.stringify({ name: `n${i}`, score: i * 1.5, cat: i % 2 ? 'a' : 'b' }));
+    rows.push(JSON.stringify({ name: 'x', score: 'oops', cat: true }));
+    writeFileSync(path.join(dir, 'out.jsonl'), rows.join('\n') + '\n');
+    writeFileSync(path.join(dir, 'out.manifest.json'), JSON.stringify({ synth: 'manifest', dataset: { name: 'out', output: 'out.jsonl', format: 'jsonl' } }));
+    const { html } = await buildReport(dir);
+    const score = /<tr><td>score<\/td>(.*?)<\/tr>/.exec(html)![1]!;
+    const cells = [...score.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+    // type, present, missing, distinct, min, median, mean, max, notes
+    expect(cells.slice(0, 8)).toEqual(['float', '13', '0', '12', '0', '8.25', '8.25', '16.5']);
+    expect(cells[8]).toBe('1 value is not a number (string): left out of the statistics');
+    expect(html.includes('1 value is not a string (bool): left out of the statistics')).toBe(true);
+    // both keep their charts (a histogram of the numbers, the categories' bars)
+    expect(chartsOf(html).map((c) => c.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^score/), expect.stringMatching(/^cat/)]));
+  });
+
   it('an unfinished last line (a run still writing) is skipped with a note, exit 0', () => {
     const dir = project();
     writeFileSync(path.join(dir, 'ok', 'x.jsonl'), '{"a":1}\n{"a":2}\n{"a":');
