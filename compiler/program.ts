@@ -1,7 +1,7 @@
 // A program is an entry file plus everything it imports (transitively). Imports are resolved relative to the
 // importing file; all declarations of the closure share one namespace. Reading goes through a host so the
 // language server can serve unsaved editor buffers.
-import { readFileSync, readlinkSync, statSync, lstatSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync, statSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as A from '../grammar/ast.js';
 import { makeDiagnostic, type Diagnostic } from '../base/diagnostics.js';
@@ -91,14 +91,32 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
   const files = new Map<string, SourceText>();
   const order: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  // Files are known by their real path (symbolic links resolved): a file imported once directly and once through
+  // a link is one file, not two whose declarations clash (SYN1002) or that import each other "in a cycle".
   const visiting = new Set<string>();
+  const loaded = new Set<string>();
+  // memoised for this load only: links may change between loads (the language server loads again per edit)
+  const reals = new Map<string, string>();
+  const realOf = (p: string): string => {
+    let r = reals.get(p);
+    if (r === undefined) {
+      try {
+        r = realpathSync.native(p);
+      } catch {
+        r = p; // a missing file, or an editor's unsaved buffer
+      }
+      reals.set(p, r);
+    }
+    return r;
+  };
   const parse = host.parse ?? parseSynth;
 
   // Depth-first, post-order, with an explicit stack of files being visited (their imports not all done): a chain of
   // thousands of imports must not overflow the call stack, and a cycle's path is read off the stack.
   const stack: Array<{ p: string; imports: readonly A.ImportDecl[]; next: number }> = [];
   const enter = (p: string, text: string) => {
-    visiting.add(p);
+    visiting.add(realOf(p));
+    loaded.add(realOf(p));
     const { file, diagnostics: ds } = parse(text, p);
     for (const d of ds) diagnostics.push(d); // not push(...ds): a file can have more diagnostics than call arguments fit
     files.set(p, { path: p, text, ast: file, lines: new LineIndex(text) });
@@ -109,18 +127,19 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
       const top = stack[stack.length - 1]!;
       if (top.next === top.imports.length) {
         stack.pop();
-        visiting.delete(top.p);
+        visiting.delete(realOf(top.p));
         order.push(top.p);
         continue;
       }
       const imp = top.imports[top.next++]!;
       const target = path.resolve(path.dirname(top.p), imp.path.value);
-      if (visiting.has(target)) {
+      const real = realOf(target);
+      if (visiting.has(real)) {
         const cycle = [...stack.map((f) => f.p), target].map((x) => path.basename(x)).join(' → ');
         diagnostics.push(makeDiagnostic('SYN1007', top.p, imp.path.span, { cycle }));
         continue;
       }
-      if (files.has(target)) continue;
+      if (loaded.has(real)) continue;
       const t = host.readFile(target);
       if (t === undefined) {
         diagnostics.push(unreadableSpec(target, imp.path.value, top.p, imp.path.span, () => makeDiagnostic('SYN1003', top.p, imp.path.span, { path: imp.path.value })));

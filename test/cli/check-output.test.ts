@@ -1,6 +1,6 @@
 // `synth check` output stays linear in its input whatever the input: a capped number of diagnostics per file,
 // excerpts clipped around the caret (one-line specs), terminal control characters from the spec made visible.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +90,21 @@ describe('synth check output', () => {
     expect(cyc.code).toBe(1);
     expect(cyc.stderr).toMatch(/SYN1007/);
   }, 120_000);
+
+  it('a file imported directly and through a symbolic link is one file (no SYN1002 clash with itself, no cycle)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-check-link-'));
+    mkdirSync(path.join(dir, 'lib'));
+    writeFileSync(path.join(dir, 'lib', 'types.synth'), 'struct Person { name: string }\n');
+    symlinkSync(path.join(dir, 'lib'), path.join(dir, 'alias'));
+    writeFileSync(path.join(dir, 'a.synth'), 'import "lib/types.synth"\nstruct A { p: Person }\n');
+    writeFileSync(path.join(dir, 'main.synth'), 'import "a.synth"\nimport "alias/types.synth"\nstruct M { p: Person }\n');
+    const r = synth(['check', path.join(dir, 'main.synth')]);
+    expect(r.stderr).not.toMatch(/SYN1002|SYN1007/);
+    expect(r.code, r.stderr).toBe(0);
+    // a real cycle through a link is still one
+    writeFileSync(path.join(dir, 'lib', 'types.synth'), 'import "../main.synth"\nstruct Person { name: string }\n');
+    expect(synth(['check', path.join(dir, 'main.synth')]).stderr).toMatch(/SYN1007/);
+  });
 
   it('--max-diagnostics shows more, and rejects what is not a whole number ≥ 1', () => {
     const f = write(riddled(20_000, 3));
