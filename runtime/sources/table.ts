@@ -129,18 +129,21 @@ class TableChecker {
     return (makeDiagnostic as (...a: unknown[]) => Diagnostic)(code, this.file, { start: 0, end: 0 }, args, extra);
   }
 
-  /** The header's (or first JSON row's) column names: unknown ones (SYN5052) and missing ones (SYN5051). */
-  header(names: string[], line: number | undefined, missingAllowed: boolean): void {
+  /**
+   * The header's (or a JSON row's) column names: unknown ones (SYN5052, at the name's cell: `cellOf` gives a CSV
+   * cell index or a JSON key) and missing ones (SYN5051).
+   */
+  header(names: string[], line: number | undefined, missingAllowed: boolean, cellOf?: (name: string, index: number) => number | string): void {
     const type = this.stage.rowType.name;
     const seen = new Set<string>();
-    for (const n of names) {
+    for (const [i, n] of names.entries()) {
       if (seen.has(n)) throw synthError('SYN5054', { source: this.stage.name, file: this.rel(), reason: `column '${n}' appears twice in the header` });
       seen.add(n);
       if (!this.byName.has(n)) {
         // the declared columns the header lacks: a close name, or one the unknown name abbreviates
         const free = this.columns.map((c) => c.name).filter((c) => !names.includes(c));
         const suggestion = closest(n, free) ?? free.find((c) => c.toLowerCase().startsWith(n.toLowerCase()) || n.toLowerCase().startsWith(c.toLowerCase()));
-        this.problem(line, this.diag('SYN5052', { source: this.stage.name, column: n, type }, suggestion ? { suggestion } : { choices: free }));
+        this.problem(line, this.diag('SYN5052', { source: this.stage.name, column: n, type }, suggestion ? { suggestion } : { choices: free }), cellOf?.(n, i));
       }
     }
     if (missingAllowed) return;
@@ -456,7 +459,7 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
   const onRecord = (cells: string[], at: number) => {
     if (!header) {
       header = cells.length && cells[0]!.startsWith('\ufeff') ? [cells[0]!.slice(1), ...cells.slice(1)] : cells;
-      t.header(header, at, false);
+      t.header(header, at, false, (_, i) => i);
       return;
     }
     if (cells.length !== header.length) {
@@ -484,7 +487,7 @@ async function readText(file: string, stage: TableSourceStage, t: TableChecker):
       seen.add(m.key);
     }
     const keys = Object.keys(v);
-    t.header(keys.filter((k) => !t.columns.some((c) => c.name === k)), at, true);
+    t.header(keys.filter((k) => !t.columns.some((c) => c.name === k)), at, true, (k) => k);
     const obj = v;
     t.add((c) => ({ present: Object.hasOwn(obj, c.name), value: obj[c.name], cell: c.name }), at, true);
   };

@@ -91,6 +91,9 @@ describe('a seed table with a bad row', () => {
     const t = await read(dir, spec);
     const msgs = t.problems.map((d) => `${d.code} ${d.message}`);
     expect(msgs).toContain("SYN5052 table 'people' has column 'nick', which Person does not declare — did you mean 'nickname'?");
+    // at the header's 'nick' cell, not at 1:1
+    const nick = t.problems.find((d) => d.code === 'SYN5052')!;
+    expect(bad.slice(nick.span.start, nick.span.end)).toBe('nick');
     expect(msgs).toContain("SYN5050 row 1 of table 'people': column 'active' must be a bool (true or false), found \"yes\"");
     expect(msgs).toContain("SYN5050 row 2 of table 'people': column 'name' must be text of 1 to 60 characters, found 0 characters");
     expect(msgs).toContain("SYN5050 row 2 of table 'people': column 'age' must be an int in 0..130, found 200");
