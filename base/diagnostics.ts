@@ -42,6 +42,7 @@ export const DIAGNOSTICS = {
   SYN0010: { severity: 'error', title: 'chained range', message: '`..` ranges do not chain: write `a..b`', help: 'Keep one `..` per range.' },
   SYN0011: { severity: 'error', title: 'empty template hole', message: 'empty `{}` in a template (write `\\{\\}` for literal braces)', help: 'Name a parameter inside the braces or escape them as `\\{\\}`.' },
   SYN0015: { severity: 'error', title: '`using` out of place', message: '`using` chooses the model of a prompt call and follows the call, e.g. answer(q) using strong', help: 'Write `using MODEL` right after the prompt call it applies to, once.' },
+  SYN0016: { severity: 'error', title: 'generic type syntax', message: 'Synth does not write types as `{written}`', suggests: true, help: 'A list of T is `T[]` and an optional T is `T?` (the quick fix rewrites it).' },
 
   // ---- SYN1xxx: names
   SYN1001: { severity: 'error', title: 'unknown name', message: "unknown {what} '{name}'", suggests: true, help: 'Fix the spelling (the quick fix applies the suggestion) or declare the name.' },

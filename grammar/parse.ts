@@ -187,6 +187,50 @@ function lexProblems(path: string, tokens: IToken[], diagnostics: Diagnostic[]):
   });
 }
 
+/** Generic type names people bring from other languages: a list (`T[]` in Synth) or an optional (`T?`). */
+const GENERIC_LIST = new Set(['list', 'List', 'array', 'Array', 'vec', 'Vec', 'Vector', 'vector', 'seq', 'Seq', 'Sequence', 'Iterable', 'set', 'Set']);
+const GENERIC_OPTIONAL = new Set(['Optional', 'optional', 'Option', 'option', 'Maybe', 'Nullable']);
+
+/**
+ * `tags: list<string>` (a type after `:` or `->` written as another language's generic): one SYN0016 whose quick
+ * fix writes Synth's form (`string[]`, `Person?`), and the tokens rewritten to it, so the parser and checker go
+ * on as if it had been written so (no cascade of syntax errors). Only the unmistakable shape is taken: a known
+ * generic name, `<`, one type name with `[]`/`?` suffixes, `>` — `x < y > z` in an expression is not one.
+ */
+function genericTypes(path: string, tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  const out: IToken[] = [];
+  let copied = 0; // tokens before this index are in `out` (or were dropped)
+  for (let i = 0; i + 4 < tokens.length; i++) {
+    const [before, generic, lt] = [tokens[i]!, tokens[i + 1]!, tokens[i + 2]!];
+    if ((before.tokenType !== T.Colon && before.tokenType !== T.Arrow) || generic.tokenType !== T.Identifier || lt.tokenType !== T.Lt) continue;
+    const list = GENERIC_LIST.has(generic.image);
+    if (!list && !GENERIC_OPTIONAL.has(generic.image)) continue;
+    if (tokens[i + 3]!.tokenType !== T.Identifier) continue;
+    let j = i + 4; // past the inner type's suffixes
+    for (;;) {
+      if (tokens[j]?.tokenType === T.Question) j += 1;
+      else if (tokens[j]?.tokenType === T.LBracket && tokens[j + 1]?.tokenType === T.RBracket) j += 2;
+      else break;
+    }
+    const gt = tokens[j];
+    if (gt?.tokenType !== T.Gt) continue;
+    const inner = tokens.slice(i + 3, j);
+    const innerText = inner.map((t) => t.image).join('');
+    const written = innerText + (list ? '[]' : '?');
+    const span = { start: generic.startOffset, end: gt.startOffset + 1 };
+    diagnostics.push(makeDiagnostic('SYN0016', path, span, { written: `${generic.image}<${innerText}>` }, { suggestion: written }));
+    // the inner type, then `[` `]` (from the `<` and `>`, whose offsets keep spans inside the text) or `?`
+    const made = (from: IToken, type: TokenType, image: string): IToken => ({ ...from, tokenType: type, tokenTypeIdx: type.tokenTypeIdx!, image });
+    for (let k = copied; k <= i; k++) out.push(tokens[k]!);
+    out.push(...inner, ...(list ? [made(lt, T.LBracket, '['), made(gt, T.RBracket, ']')] : [made(gt, T.Question, '?')]));
+    copied = j + 1;
+    i = j;
+  }
+  if (copied === 0) return tokens;
+  for (let k = copied; k < tokens.length; k++) out.push(tokens[k]!);
+  return out;
+}
+
 /**
  * Parses the text of one `.synth` file into its AST; `path` names the file in the diagnostics (it is not read).
  * Lexes, splits the tokens into top-level declarations, parses each with error recovery (a broken declaration
@@ -207,7 +251,7 @@ export function parseSynth(text: string, path: string): ParseResult {
     }
     comments.push({ kind: 'Comment', text: c.image, span: { start: c.startOffset, end: c.startOffset + c.image.length } });
   }
-  const tokens = lexProblems(path, lexed.tokens, diagnostics);
+  const tokens = genericTypes(path, lexProblems(path, lexed.tokens, diagnostics), diagnostics);
   const parser = getParser();
 
   const parseHole = (holeText: string, offset: number): A.Expr => {
