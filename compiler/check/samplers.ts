@@ -271,10 +271,16 @@ function uniformEnum(arg: A.NameRef, ds: DatasetScope): Ty {
   return T.unknown;
 }
 
-/** `one_of(a, b, ...)`: values of one type; string literals widen to string. */
+/**
+ * `one_of(a, b, ...)`: values of one type. String literals only give their union (`one_of("free", "pro")` is
+ * `"free" | "pro"`, so it fills a field of that type; a union is a string wherever one is expected); string
+ * literals among other strings widen to string.
+ */
 function oneOfType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty): Ty {
   if (e.args.length === 0) return bad('at least one value');
-  const types = e.args.map((a) => ds.exprs.check(a, ds.scope())).map((t) => (t.k === 'union' ? T.string : t));
+  const checked = e.args.map((a) => ds.exprs.check(a, ds.scope()));
+  if (checked.every((t) => t.k === 'union')) return { k: 'union', members: [...new Set(checked.flatMap((t) => (t.k === 'union' ? t.members : [])))] };
+  const types = checked.map((t) => (t.k === 'union' ? T.string : t));
   const first = types[0]!;
   types.forEach((t, i) => {
     if (!assignable(t, first) && !assignable(first, t)) ds.ctx.report('SYN2014', e.args[i]!.span, { what: 'one_of values', first: show(first), other: show(t) });
@@ -285,14 +291,17 @@ function oneOfType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => T
 /**
  * `weighted { a: 0.6, b: 0.4 }`: keys that are all cases of one enum make the variable that enum (the enum whose
  * cases are exactly the keys, else the smallest that has them all); keys that all name model blocks make it a
- * model value; otherwise it is a string. Keys of which some
+ * model value; otherwise it is the union of the keys as strings (`weighted { free: 0.2, pro: 0.8 }` fills a
+ * field of type `"free" | "pro"`, and is a string wherever one is expected). Keys of which some
  * are enum cases and one is close to a case are most likely a typo: SYN1001 with the suggestion.
  */
 function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
   const { ctx } = ds;
   const keys = rec.entries.map((en) => en.key);
   const identKeys = keys.filter((k): k is A.Ident => k.kind === 'Ident');
-  if (identKeys.length !== keys.length || keys.length === 0) return T.string;
+  const asUnion = (): Ty => ({ k: 'union', members: [...new Set(keys.map((k) => (k.kind === 'Ident' ? k.name : k.value)))] });
+  if (keys.length === 0) return T.string;
+  if (identKeys.length !== keys.length) return asUnion();
   const candidates = ctx.symbols.enumCases.get(identKeys[0]!.name) ?? [];
   const covering = candidates.filter((name) => identKeys.every((k) => ctx.symbols.enumCases.get(k.name)?.includes(name)));
   const size = (name: string) => {
@@ -325,5 +334,5 @@ function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
       return T.unknown;
     }
   }
-  return T.string;
+  return asUnion();
 }
