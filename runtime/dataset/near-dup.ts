@@ -21,11 +21,14 @@
 // bound ever lets one through.
 // The bounds can only miss a duplicate (recall < 1 on such corpora), never invent one; bench/dedup measures both.
 //
-// What "the same words" means (`words`): text is NFKC-normalised and lower-cased, and a word is a run of letters,
-// digits, combining marks, symbols (emoji, their skin-tone modifiers, currency and maths signs) and joiners, so
+// What "the same words" means (`words`): text is NFKC-normalised and lower-cased, and a word is a run of anything
+// but punctuation and spacing (white space, control and invisible format characters such as a soft hyphen or
+// U+200B) — letters, digits, combining marks, symbols, emoji, private-use characters — with a number's sign and
+// separators kept (`-5`, `1.5`) and emoji that start with a punctuation character kept whole (`#️⃣`, `‼️`). So
 // case, punctuation and spacing are the only differences similarity ignores: `similarity 1` removes "Hello,
-// world!" after "hello world", never "ก้" after "ก่" (a tone mark is part of its word) or "🎉" after "😀". Text
-// with no word at all ("", "!!!") is one shingle of its whole normalised text, so it only matches itself.
+// world!" after "hello world", never "ก้" after "ก่" (a tone mark is part of its word), "🎉" after "😀" or "*️⃣"
+// after "#️⃣". Text with no word at all ("", "!!!") is one shingle of its whole normalised text, so it only
+// matches itself.
 // Shingles are compared by 53-bit hashes (cyrb53): among n one-shingle rows, pairs sharing a b-bit hash number
 // about n² / 2^(b+1) (the birthday bound), so 32-bit ones removed ~10 of 300,000 random short strings as copies;
 // at 53 bits a wrong removal among a million such rows has probability ≈ (10⁶)² / 2⁵⁴ ≈ 6 · 10⁻⁵.
@@ -57,8 +60,13 @@ export function lshBanding(t: number, hashes = NUM_HASHES): { rows: number; band
   return best;
 }
 
-/** A word (see the header): letters, digits, marks, symbols, ZWNJ/ZWJ and emoji tag characters. */
-const WORD = /[\p{L}\p{N}\p{M}\p{S}\u200c\u200d\u{e0020}-\u{e007f}]+/gu;
+/**
+ * A word (see the header): a run of anything but spacing (white space, control and invisible format characters)
+ * and punctuation — so letters, digits, marks, symbols, emoji, private-use characters — where a number keeps its
+ * sign and separators (`-5`, `1.5`, `12:30`), ZWNJ/ZWJ and emoji tags join, and punctuation that an emoji
+ * presentation selector or keycap follows is the emoji it starts (`#️⃣`, `‼️`).
+ */
+const WORD = /(?:[-+\u2212]?\p{N}+(?:[.,:/]\p{N}+)*|[^\p{White_Space}\p{P}\p{Cc}\p{Cf}]|[\u200c\u200d\u{e0020}-\u{e007f}]|\p{P}(?=[\ufe0f\u20e3]))+/gu;
 /** Starts the one shingle of a text with no words; no word contains it, so it never equals a word shingle. */
 const NO_WORDS = '\u0001';
 
