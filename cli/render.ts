@@ -43,6 +43,15 @@ export function visible(s: string): string {
   return s.replace(/\t/g, ' ').replace(UNSAFE_CHARS, '\ufffd');
 }
 
+/**
+ * Writes one line to stderr with every unsafe character made visible (`visible`): for lines that carry a file
+ * name, a dataset's note or a message built from data, where a newline or ESC must not start a fake line or an
+ * escape sequence. `text` is one line; a newline inside it is shown as U+FFFD.
+ */
+export function writeLine(text: string): void {
+  process.stderr.write(visible(text) + '\n');
+}
+
 /** The slice of `line` shown for a caret at `col` of width `width`: `[text, caret column, caret width]`. */
 function clip(line: string, col: number, width: number): [string, number, number] {
   if (line.length <= EXCERPT_WIDTH) return [line, col, width];
@@ -97,7 +106,7 @@ export class DiagnosticPrinter {
     if (this.hidden.size === 0) return [];
     const plural = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
     const files = [...this.hidden];
-    const lines = files.slice(0, SUMMARY_FILES).map(([file, k]) => `… and ${plural(k, 'more diagnostic')} in ${rel(file)}`);
+    const lines = files.slice(0, SUMMARY_FILES).map(([file, k]) => `… and ${plural(k, 'more diagnostic')} in ${visible(rel(file))}`);
     const rest = files.slice(SUMMARY_FILES);
     if (rest.length) lines.push(`… and ${plural(rest.reduce((a, [, k]) => a + k, 0), 'more diagnostic')} in ${plural(rest.length, 'other file')}`);
     lines.push(`(showing the first ${this.maxPerFile} per file and ${this.maxTotal} in all; --max-diagnostics N shows N per file and 4 × N in all)`);

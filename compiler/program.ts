@@ -135,7 +135,9 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
       const target = path.resolve(path.dirname(top.p), imp.path.value);
       const real = realOf(target);
       if (visiting.has(real)) {
-        const cycle = [...stack.map((f) => f.p), target].map((x) => path.basename(x)).join(' → ');
+        // the cycle itself, from the file imported again (the files above it in the stack only lead to it)
+        const from = stack.findIndex((f) => realOf(f.p) === real);
+        const cycle = [...stack.slice(from).map((f) => f.p), target].map((x) => path.basename(x)).join(' → ');
         diagnostics.push(makeDiagnostic('SYN1007', top.p, imp.path.span, { cycle }));
         continue;
       }

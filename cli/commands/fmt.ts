@@ -5,7 +5,7 @@ import { makeDiagnostic, SynthError } from '../../base/diagnostics.js';
 import { formatSource } from '../../compiler/format.js';
 import { unreadableSpec } from '../../compiler/program.js';
 import { writeFileAtomic } from '../../runtime/dataset/file-io.js';
-import { printDiagnostics } from '../render.js';
+import { printDiagnostics, writeLine } from '../render.js';
 
 /**
  * Formats each file in the canonical layout (compiler/format.ts): to stdout, or in place with `write`, or only
@@ -33,13 +33,13 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
     const r = formatSource(text, f);
     if (r.text === undefined) {
       printDiagnostics(r.diagnostics, () => text);
-      process.stderr.write(`${f}: not formatted (syntax errors)\n`);
+      writeLine(`${f}: not formatted (syntax errors)`);
       status = Math.max(status, 1);
       continue;
     }
     if (opts.check) {
       if (r.text !== text) {
-        process.stderr.write(`${f}: would reformat\n`);
+        writeLine(`${f}: would reformat`);
         status = Math.max(status, 1);
       }
     } else if (opts.write) {
@@ -50,7 +50,7 @@ export function runFmt(files: string[], opts: { check?: boolean; write?: boolean
           writeFileAtomic(target, r.text, undefined, statSync(target).mode);
         } catch (e) {
           if (!(e instanceof SynthError)) throw e;
-          process.stderr.write(`${f}: error ${e.code}: ${e.message}\n`);
+          writeLine(`${f}: error ${e.code}: ${e.message}`);
           status = 2;
         }
       }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { mergeShards } from '../../runtime/merge.js';
 import { outputFolderEntries } from '../../runtime/output-folder.js';
 import { requireWritableFolder } from '../paths.js';
+import { writeLine } from '../render.js';
 
 /**
  * Merges the shard outputs found in `dirs` (runtime/merge.ts) into `opts.out` (default `merged/`), one line per
@@ -14,7 +15,7 @@ export async function runMerge(dirs: string[], opts: { out?: string }): Promise<
   requireWritableFolder(opts.out ?? 'merged', '-o');
   const out = path.resolve(opts.out ?? 'merged');
   for (const r of await mergeShards(dirs, out)) {
-    process.stderr.write(`${r.dataset}: ${r.rows} rows → ${path.relative(process.cwd(), r.output)}${r.duplicatesAcrossShards ? ` (${r.duplicatesAcrossShards} duplicates across shards removed)` : ''}\n`);
+    writeLine(`${r.dataset}: ${r.rows} rows → ${path.relative(process.cwd(), r.output)}${r.duplicatesAcrossShards ? ` (${r.duplicatesAcrossShards} duplicates across shards removed)` : ''}`);
   }
   return 0;
 }

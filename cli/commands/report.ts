@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { SynthError, synthError } from '../../base/diagnostics.js';
 import { buildReport } from '../../runtime/report/build-report.js';
 import { fsReason } from '../../runtime/report/fs-reason.js';
+import { writeLine } from '../render.js';
 
 /**
  * Builds the HTML report of the outputs and manifests in `dir` (runtime/report) into `opts.out` (default
@@ -15,14 +16,14 @@ export async function runReport(dir: string, opts: { out?: string }): Promise<nu
   try {
     const isDir = statIsDir(out);
     if (isDir) throw synthError('SYN5204', { path: out, reason: 'it is a folder; give a file name such as report.html' });
-    const { html, datasets, charts, notes } = await buildReport(dir, out, (name, output) => process.stderr.write(`report: reading ${name} (${output})\n`));
+    const { html, datasets, charts, notes } = await buildReport(dir, out, (name, output) => writeLine(`report: reading ${name} (${output})`));
     writeAtomically(out, html);
-    for (const n of notes) process.stderr.write(`note: ${n}\n`);
-    process.stderr.write(`report: ${datasets} dataset(s), ${charts} charts → ${out}\n`);
+    for (const n of notes) writeLine(`note: ${n}`);
+    writeLine(`report: ${datasets} dataset(s), ${charts} charts → ${out}`);
     return 0;
   } catch (e) {
     if (!(e instanceof SynthError)) throw e;
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    writeLine(`error ${e.code}: ${e.message}`);
     return 1;
   }
 }

@@ -4,6 +4,7 @@
 import { synthError } from '../../base/diagnostics.js';
 import { outputFolderEntries } from '../../runtime/output-folder.js';
 import { verifyOutputs } from '../../runtime/verify.js';
+import { writeLine } from '../render.js';
 
 /**
  * `synth verify DIR`: checks every output under `dir` against its manifest (runtime/verify.ts) and prints one line
@@ -14,6 +15,6 @@ export async function runVerify(dir: string): Promise<number> {
   outputFolderEntries(dir, 'verify', false);
   const findings = await verifyOutputs(dir);
   if (!findings.length) throw synthError('SYN5201', { path: dir, command: 'verify', problem: 'holds no *.manifest.json (nor do its subfolders)', hint: '' });
-  for (const f of findings) process.stderr.write(f.ok ? `ok ${f.message}\n` : `error ${f.code}: ${f.message}\n`);
+  for (const f of findings) writeLine(f.ok ? `ok ${f.message}` : `error ${f.code}: ${f.message}`);
   return findings.every((f) => f.ok) ? 0 : 1;
 }

@@ -175,7 +175,9 @@ export class ColumnStats {
       return { ...base, kind: 'text', type, bins: this.lengths!.bins(), distinct, bigramRatio: Math.min(1, ratio) };
     }
     const seen = [this.numbers ? 'number' : '', this.booleans ? 'bool' : '', this.strings ? 'string' : '', this.objects ? 'object' : ''].filter(Boolean);
-    return { ...base, kind: 'other', type: declared?.type ?? (seen.join(' | ') || 'empty'), bins: [] };
+    // the type named as the other rows name it (`int`, not JSON Schema's `integer`)
+    const declaredName = declared?.type === 'integer' ? 'int' : declared?.type === 'number' ? 'float' : declared?.type === 'boolean' ? 'bool' : declared?.type;
+    return { ...base, kind: 'other', type: declaredName ?? (seen.join(' | ') || 'empty'), bins: [] };
   }
 }
 

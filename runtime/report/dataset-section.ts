@@ -37,8 +37,15 @@ export function datasetSection(d: DatasetReport, charts: Chart[], imageBase: str
   const c = m.counts;
   const kv: [string, string][] = [
     // a file changed since the run is not the run's output, whatever the manifest says of it
-    ['status', d.changed.length ? `<span class="status-other">changed since the run (was ${esc(m.status)})</span>` : `<span class="status-${m.status === 'complete' ? 'complete' : 'other'}">${esc(m.status)}</span>`],
-    ['rows', d.changed.length ? `${esc(displayCount(d.rows))} read (the run wrote ${esc(displayCount(c['written'] ?? 0))})` : esc(displayCount(c['written'] ?? d.rows))],
+    [
+      'status',
+      d.changed.length
+        ? `<span class="status-other">changed since the run (was ${esc(m.status)})</span>`
+        : d.unverified.length
+          ? `<span class="status-other">cannot be checked against the run (was ${esc(m.status)})</span>`
+          : `<span class="status-${m.status === 'complete' ? 'complete' : 'other'}">${esc(m.status)}</span>`,
+    ],
+    ['rows', d.changed.length ? `${esc(displayCount(d.rows))} read (the manifest says ${esc(displayCount(c['written'] ?? c['rows'] ?? 0))})` : esc(displayCount(c['written'] ?? d.rows))],
     ['failed', esc(c['failed'] ?? 0)],
     ['filtered', esc(c['filtered'] ?? 0)],
     ['duplicates', esc(c['duplicates'] ?? 0)],

@@ -39,6 +39,8 @@ export interface DatasetReport {
   notes: string[];
   /** how the files differ from what the manifest recorded (sha256, rows), one line each; empty when they match */
   changed: string[];
+  /** row files the manifest records no sha256 for (they cannot be checked against the run), one line each */
+  unverified: string[];
 }
 
 /** Reads `manifest`'s output in folder `dir` once and summarises it. Throws SYN5203 if it cannot be read. */
@@ -63,7 +65,9 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   let textSampleRows = 0;
 
   const changed: string[] = [];
+  const unverified: string[] = [];
   for (const f of manifest.dataset.files) {
+  if (f.sha256 === undefined) unverified.push(`the manifest records no sha256 for ${f.name}, so it cannot be checked against the run (\`synth verify\` says the same)`);
   // the bytes are hashed beside the parse: a file edited after the run must not be shown as the run's output
   const hash = f.sha256 !== undefined ? fileSha256(path.join(dir, f.name)) : undefined;
   const rowsBefore = rows;
@@ -97,8 +101,14 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   if (sha !== undefined && sha !== f.sha256) changed.push(`${f.name} is not the file the run wrote: its sha256 is ${sha.slice(0, 12)}…, the manifest records ${f.sha256!.slice(0, 12)}…`);
   if (f.rows !== undefined && rows - rowsBefore !== f.rows) changed.push(`${f.name} has ${rows - rowsBefore} readable rows; the manifest records ${f.rows}`);
   }
+  // the count the summary shows is the manifest's: it must be the rows that are there
+  const written = manifest.counts['written'] ?? manifest.counts['rows'];
+  if (written !== undefined && written !== rows) changed.push(`the manifest says the run wrote ${written} rows, but its files hold ${rows}`);
   // first among the notes: what follows describes these files, not the run's
-  if (changed.length) notes.unshift(...changed.map((c) => `${c} — the file changed after the run, so the statistics below describe it as it is now (\`synth verify\` checks every output)`));
+  notes.unshift(
+    ...changed.map((c) => `${c} — the output changed after the run, so the statistics below describe it as it is now (\`synth verify\` checks every output)`),
+    ...unverified,
+  );
 
   const choices = new Map(manifest.vary.filter((v) => v.sampler.kind === 'choice').map((v) => [v.name, v.sampler.kind === 'choice' ? v.sampler.values.map(String) : []]));
   const summaries = [...columns.values()].map((c) => c.summary(rows, declared.get(c.name), choices.get(c.name)));
@@ -130,6 +140,7 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
     vary,
     notes,
     changed,
+    unverified,
   };
 }
 

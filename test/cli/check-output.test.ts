@@ -88,8 +88,22 @@ describe('synth check output', () => {
     writeFileSync(path.join(dir, `f${depth - 1}.synth`), `import "f${depth - 2}.synth"\nstruct Last { a: int }\n`);
     const cyc = synth(['check', path.join(dir, 'f0.synth')]);
     expect(cyc.code).toBe(1);
-    expect(cyc.stderr).toMatch(/SYN1007/);
+    // the message names the cycle, not the 11,998 files that lead to it
+    expect(cyc.stderr).toContain(`import cycle: f${depth - 2}.synth → f${depth - 1}.synth → f${depth - 2}.synth`);
   }, 120_000);
+
+  it('prints no terminal control characters from file names in its summary lines', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-check-hostile-'));
+    const evil = 'x\x1b]0;pwn\x07\x1b[31m\nfake: error.synth';
+    writeFileSync(path.join(dir, `${evil}.synth`), Array.from({ length: 5 }, (_, k) => `struct S${k} { a: Nope }`).join('\n'));
+    // the raw control characters in the import's string, its newline as Synth's `\n` escape
+    writeFileSync(path.join(dir, 'main.synth'), `import "${evil.replace('\n', '\\n')}.synth"\n`);
+    const r = synth(['check', path.join(dir, 'main.synth'), '--max-diagnostics', '1']);
+    expect(r.stderr).toMatch(/… and 4 more diagnostics in /);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(r.stderr).not.toMatch(/^fake: /m);
+  });
 
   it('a file imported directly and through a symbolic link is one file (no SYN1002 clash with itself, no cycle)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'synth-check-link-'));

@@ -244,6 +244,32 @@ describe('synth report: user mistakes are coded errors with exit 1', () => {
     }
     writeFileSync(file, original);
     expect(status((await buildReport(path.join(dir, 'out'))).html)).toBe(before);
+    // the manifest edited instead: its row count, then its checksum gone
+    const mf = path.join(dir, 'out', 'scores.manifest.json');
+    const manifest = readFileSync(mf, 'utf8');
+    const m = JSON.parse(manifest) as { counts: Record<string, number>; files: Array<Record<string, unknown>>; file?: Record<string, unknown> };
+    writeFileSync(mf, JSON.stringify({ ...m, counts: { ...m.counts, rows: 401, written: 401 } }));
+    let r = await buildReport(path.join(dir, 'out'));
+    expect(status(r.html)).toMatch(/^status-other changed since the run/);
+    expect(r.notes.join('\n')).toMatch(/the manifest says the run wrote 401 rows, but its files hold 400/);
+    writeFileSync(mf, JSON.stringify({ ...m, files: m.files.map(({ sha256: _, ...f }) => f), file: undefined }));
+    r = await buildReport(path.join(dir, 'out'));
+    expect(status(r.html)).toMatch(/^status-other cannot be checked against the run/);
+    expect(r.notes.join('\n')).toMatch(/records no sha256 for scores\.jsonl/);
+    writeFileSync(mf, manifest);
+  });
+
+  it('prints no terminal control characters from a manifest\'s file names in its notes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-hostile-'));
+    const evil = 'd\x1b[31mX\x1b]0;pwn\x07\nfake: line.jsonl';
+    writeFileSync(path.join(dir, evil), '{"a":1}\n{"a":2}\n');
+    writeFileSync(path.join(dir, 'x.manifest.json'), JSON.stringify({ synth: 'manifest', dataset: { name: 'x', output: evil, format: 'jsonl' }, counts: { rows: 1, written: 1 }, files: [{ name: evil, format: 'jsonl', role: 'rows', rows: 1, sha256: '0'.repeat(64) }] }));
+    const r = synth(['report', '.', '--out', 'r.html'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: x: d.*is not the file the run wrote/);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(r.stderr).not.toMatch(/^fake: /m);
   });
 
   it('a value of another type in a column is counted in a note, and the rest keep their statistics', async () => {
