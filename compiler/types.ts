@@ -18,7 +18,10 @@ export type Ty =
   | { k: 'record'; name: string; fields: Map<string, Ty>; omittable?: true }
   | { k: 'array'; elem: Ty }
   | { k: 'optional'; inner: Ty }
-  | { k: 'union'; members: string[] }
+  // `drawn`: the values a sampler draws (`one_of("a", "b")`, `weighted { a: …, b: … }`): it fills a field of a union
+  // that has its members, and compares and matches like a string (`w == "c"` is not an error, as it was not when
+  // such a variable was a string)
+  | { k: 'union'; members: string[]; drawn?: true }
   | { k: 'null' }
   /** a model block as a value (`strong`, `vary m ~ one_of(strong, cheap)`): the blocks it may be, sorted */
   | { k: 'model'; models: string[] }
@@ -94,12 +97,23 @@ export function joinTypes(a: Ty, b: Ty): Ty {
   if (b.k === 'unknown') return a;
   if (a.k === 'model' && b.k === 'model') return modelUnion(a, b);
   if ((a.k === 'int' && b.k === 'float') || (a.k === 'float' && b.k === 'int')) return T.float;
-  if (a.k === 'union' && b.k === 'union') return { k: 'union', members: [...new Set([...a.members, ...b.members])] };
+  if (a.k === 'union' && b.k === 'union') return { k: 'union', members: [...new Set([...a.members, ...b.members])], ...(a.drawn || b.drawn ? { drawn: true as const } : {}) };
   if ((a.k === 'union' && b.k === 'string') || (a.k === 'string' && b.k === 'union')) return T.string;
   if (a.k === 'optional' && b.k === 'null') return a;
   if (a.k === 'null' && b.k !== 'null') return b.k === 'optional' ? b : { k: 'optional', inner: b };
   if (b.k === 'null' && a.k !== 'null') return { k: 'optional', inner: a };
   return a;
+}
+
+/**
+ * May `==`/`!=` compare values of types `l` and `r`: one fits the other, or both are text and they can be equal —
+ * unions that share a member, or a drawn union (whose variable was a string before it had members) with any text.
+ */
+export function comparable(l: Ty, r: Ty): boolean {
+  if (assignable(l, r) || assignable(r, l)) return true;
+  if (!isStringy(l) || !isStringy(r)) return false;
+  if ((l.k === 'union' && l.drawn) || (r.k === 'union' && r.drawn)) return true;
+  return l.k === 'union' && r.k === 'union' && l.members.some((m) => r.members.includes(m));
 }
 
 /** Is `t` int, float or unknown (after an error, compatible with everything)? */

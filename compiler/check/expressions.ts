@@ -7,7 +7,7 @@ import { AGGREGATES, FUNCTIONS, isArgProblem } from '../builtins.js';
 import { TOOL_NAME } from '../chat-types.js';
 import { parseDate, parseDatetime } from '../plan/dates.js';
 import type { NamePool } from '../suggest.js';
-import { T, assignable, isNumeric, joinTypes, show, type Ty } from '../types.js';
+import { T, assignable, comparable, isNumeric, joinTypes, show, type Ty } from '../types.js';
 import type { CheckContext } from './context.js';
 import { checkAgainst, fits } from './records.js';
 import type { Resolution } from './tables.js';
@@ -216,7 +216,9 @@ export class ExprChecker {
       return;
     }
     const t: Ty = key.kind === 'String' ? { k: 'union', members: [key.value] } : key.kind === 'Bool' ? T.bool : key.isFloat ? T.float : T.int;
-    if (!assignable(t, subject) || subject.k === 'enum') this.ctx.report('SYN2001', key.span, { what: 'a `match` key', expected: show(subject), found: show(t) });
+    // a drawn union matches like a string: an arm for a value it cannot draw is allowed, as for a string
+    const fits = assignable(t, subject) || (subject.k === 'union' && !!subject.drawn && key.kind === 'String');
+    if (!fits || subject.k === 'enum') this.ctx.report('SYN2001', key.span, { what: 'a `match` key', expected: show(subject), found: show(t) });
   }
 
   private unknownName(id: A.Ident, scope: Scope, ...candidates: Array<Iterable<string> | NamePool>): Ty {
@@ -311,7 +313,7 @@ export class ExprChecker {
         return T.bool;
       case '==':
       case '!=':
-        if (!assignable(l, r) && !assignable(r, l)) {
+        if (!comparable(l, r)) {
           this.ctx.report('SYN2012', e.span, { left: show(l), right: show(r) });
           return T.unknown;
         }

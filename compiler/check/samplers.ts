@@ -279,7 +279,7 @@ function uniformEnum(arg: A.NameRef, ds: DatasetScope): Ty {
 function oneOfType(e: A.CallExpr, ds: DatasetScope, bad: (expected: string) => Ty): Ty {
   if (e.args.length === 0) return bad('at least one value');
   const checked = e.args.map((a) => ds.exprs.check(a, ds.scope()));
-  if (checked.every((t) => t.k === 'union')) return { k: 'union', members: [...new Set(checked.flatMap((t) => (t.k === 'union' ? t.members : [])))] };
+  if (checked.every((t) => t.k === 'union')) return { k: 'union', members: [...new Set(checked.flatMap((t) => (t.k === 'union' ? t.members : [])))], drawn: true };
   const types = checked.map((t) => (t.k === 'union' ? T.string : t));
   const first = types[0]!;
   types.forEach((t, i) => {
@@ -299,7 +299,7 @@ function weightedType(rec: A.RecordLit, ds: DatasetScope): Ty {
   const { ctx } = ds;
   const keys = rec.entries.map((en) => en.key);
   const identKeys = keys.filter((k): k is A.Ident => k.kind === 'Ident');
-  const asUnion = (): Ty => ({ k: 'union', members: [...new Set(keys.map((k) => (k.kind === 'Ident' ? k.name : k.value)))] });
+  const asUnion = (): Ty => ({ k: 'union', members: [...new Set(keys.map((k) => (k.kind === 'Ident' ? k.name : k.value)))], drawn: true });
   if (keys.length === 0) return T.string;
   if (identKeys.length !== keys.length) return asUnion();
   const candidates = ctx.symbols.enumCases.get(identKeys[0]!.name) ?? [];

@@ -39,6 +39,32 @@ describe('samplers over string literals fill a literal-union field', () => {
     expect(errors(spec(['free', 'pro'], 'weighted { free: 0.5, gold: 0.5 }')).join('\n')).toMatch(/SYN2030/);
   });
 
+  // The adversarial pass's regression: such a variable was a string, so comparisons with any text and `match`
+  // arms for values it cannot draw were allowed; they still are (a declared union stays strict).
+  it('a drawn union compares and matches like a string; declared unions compare when they share a member', () => {
+    const src = `struct R { label: string  m: string  ok: bool  k: int }
+dataset d: R {
+  count 20
+  vary t ~ one_of("a", "b")
+  vary w ~ weighted { free: 0.6, pro: 0.4 }
+  vary s ~ one_of("b", "c")
+  let other = "a"
+  row = { label: t, m: match w { "free": "F", "pro": "P", default: "?" }, ok: t == s, k: match t { "a": 1, "zzz": 2, default: 3 } }
+  check w != "enterprise"
+  check t != other
+  expect share(w == "team") <= 0.1
+  output "out/d.jsonl"
+}
+`;
+    expect(errors(src)).toEqual([]);
+    // exhaustive over what it draws: no default needed
+    expect(errors(spec(['free', 'pro'], 'one_of("free", "pro")', '  check match t { "free": true, "pro": false }\n'))).toEqual([]);
+    const declared = (cmp: string) => `struct R { a: "x" | "y"  b: "y" | "z"  c: "p" | "q"  ok: bool }\ndataset d: R {\n  count 1\n  row = { a: "x", b: "y", c: "p", ok: true }\n  check ${cmp}\n  output "out/d.jsonl"\n}\n`;
+    expect(errors(declared('row.a == row.b'))).toEqual([]);
+    expect(errors(declared('row.a == row.c')).join('\n')).toMatch(/SYN2012/);
+    expect(errors(declared('row.a == "w"')).join('\n')).toMatch(/SYN2012/);
+  });
+
   it('runs: every row holds a member, drawn in about the weights', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'synth-union-'));
     writeFileSync(path.join(dir, 's.synth'), `goal "g" { seed 3 }\n` + spec(['free', 'pro'], 'weighted { free: 0.2, pro: 0.8 }').replace('count 40', 'count 400'));
