@@ -21,14 +21,19 @@
 // bound ever lets one through.
 // The bounds can only miss a duplicate (recall < 1 on such corpora), never invent one; bench/dedup measures both.
 //
-// What "the same words" means (`words`): text is NFKC-normalised and lower-cased, and a word is a run of anything
-// but punctuation and spacing (white space, control and invisible format characters such as a soft hyphen or
-// U+200B) — letters, digits, combining marks, symbols, emoji, private-use characters — with a number's sign and
-// separators kept (`-5`, `1.5`) and emoji that start with a punctuation character kept whole (`#️⃣`, `‼️`). So
-// case, punctuation and spacing are the only differences similarity ignores: `similarity 1` removes "Hello,
-// world!" after "hello world", never "ก้" after "ก่" (a tone mark is part of its word), "🎉" after "😀" or "*️⃣"
-// after "#️⃣". Text with no word at all ("", "!!!") is one shingle of its whole normalised text, so it only
-// matches itself.
+// What "the same words" means (`words`): text is NFKC-normalised (superscript and subscript characters kept:
+// "10³" is not "103") and lower-cased, and a word is a run of anything but punctuation and spacing (white space,
+// control and invisible format characters such as a soft hyphen or U+200B) — letters, digits, combining marks,
+// symbols, emoji, private-use characters — with a number's sign, separators and percent kept (`-5`, `–5`, `1.5`,
+// `50%`) and emoji that start with a punctuation character kept whole (`#️⃣`, `‼️`). Text with no word at all
+// ("", "!!!") is one shingle of its whole normalised text, so it only matches itself.
+// The shingles (`shingles`) are the word 3-grams of the text between a start and an end marker, the k-th repeat
+// of a 3-gram counted as its own element: so Jaccard similarity is that of the multisets of 3-grams (repetition
+// counts: "ha ha ha ha ha" is not "ha ha ha"), and where the text starts and ends counts ("y z x y z" is not
+// "x y z x y"). Even so, two different word sequences can have the same multiset of 3-grams, so `similarity 1`
+// is decided on the word sequences themselves (a hash of each): it removes a row only when its words are the
+// words of a kept row — case, punctuation and spacing the only differences ignored ("hello world" after
+// "Hello, world!"; never "ก้" after "ก่", "🎉" after "😀" or "*️⃣" after "#️⃣").
 // Shingles are compared by 53-bit hashes (cyrb53): among n one-shingle rows, pairs sharing a b-bit hash number
 // about n² / 2^(b+1) (the birthday bound), so 32-bit ones removed ~10 of 300,000 random short strings as copies;
 // at 53 bits a wrong removal among a million such rows has probability ≈ (10⁶)² / 2⁵⁴ ≈ 6 · 10⁻⁵.
@@ -63,28 +68,53 @@ export function lshBanding(t: number, hashes = NUM_HASHES): { rows: number; band
 /**
  * A word (see the header): a run of anything but spacing (white space, control and invisible format characters)
  * and punctuation — so letters, digits, marks, symbols, emoji, private-use characters — where a number keeps its
- * sign and separators (`-5`, `1.5`, `12:30`), ZWNJ/ZWJ and emoji tags join, and punctuation that an emoji
- * presentation selector or keycap follows is the emoji it starts (`#️⃣`, `‼️`).
+ * sign (hyphen-minus, minus, en dash or figure dash), separators and a percent sign (`-5`, `1.5`, `12:30`,
+ * `50%`), ZWNJ/ZWJ and emoji tags join, and punctuation that an emoji presentation selector or keycap follows is
+ * the emoji it starts (`#️⃣`, `‼️`).
  */
-const WORD = /(?:[-+\u2212]?\p{N}+(?:[.,:/]\p{N}+)*|[^\p{White_Space}\p{P}\p{Cc}\p{Cf}]|[\u200c\u200d\u{e0020}-\u{e007f}]|\p{P}(?=[\ufe0f\u20e3]))+/gu;
+const WORD = /(?:[-+\u2212\u2012\u2013]?\p{N}+(?:[.,:/]\p{N}+)*[%\u2030\u2031]?|[^\p{White_Space}\p{P}\p{Cc}\p{Cf}]|[\u200c\u200d\u{e0020}-\u{e007f}]|\p{P}(?=[\ufe0f\u20e3]))+/gu;
 /** Starts the one shingle of a text with no words; no word contains it, so it never equals a word shingle. */
 const NO_WORDS = '\u0001';
+/** The markers before the first word and after the last (no word contains a control character). */
+const START = '\u0002';
+const END = '\u0003';
+/** Superscript and subscript characters, which NFKC would fold into plain digits and letters ("10³" → "103"). */
+const SUPER_SUB = /[\u00b2\u00b3\u00b9\u2070-\u209f]/gu;
+
+/** NFKC and lower case, superscripts and subscripts kept apart (each moved to a private-use code point first). */
+function normalise(text: string): string {
+  return text.replace(SUPER_SUB, (c) => String.fromCodePoint(0xf0000 + c.codePointAt(0)!)).normalize('NFKC').toLowerCase();
+}
 
 /** The words of `text` as near-duplicate detection compares them (see the header). */
 export function words(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+  return normalise(text).match(WORD) ?? [];
+}
+
+/** The sequence of words `similarity 1` compares (see the header): the words, or a text with none itself. */
+function wordSequence(text: string, words_: string[]): string {
+  return words_.length ? words_.join(' ') : NO_WORDS + normalise(text).trim().replace(/\s+/gu, ' ');
 }
 
 /**
- * The word k-shingles of `text` (k consecutive words joined by a space); a text of fewer than k words is one
- * shingle of all its words, and one of no words is its whole normalised text marked NO_WORDS (see the header).
+ * The shingles of `text` (see the header): its word k-grams between START and END, each repeat of a k-gram
+ * tagged with its count (`a b c`, `a b c\u00042`, …); a text with no words is one shingle of itself.
  */
 export function shingles(text: string, k = 3): string[] {
-  const words_ = words(text);
-  if (words_.length === 0) return [NO_WORDS + text.normalize('NFKC').toLowerCase().trim().replace(/\s+/gu, ' ')];
-  if (words_.length < k) return [words_.join(' ')];
+  return shinglesOf(text, words(text), k);
+}
+
+function shinglesOf(text: string, words_: string[], k = 3): string[] {
+  if (words_.length === 0) return [wordSequence(text, words_)];
+  const padded = [START, ...words_, END];
   const out: string[] = [];
-  for (let i = 0; i + k <= words_.length; i++) out.push(words_.slice(i, i + k).join(' '));
+  const seen = new Map<string, number>();
+  for (let i = 0; i + k <= padded.length || (i === 0 && padded.length < k); i++) {
+    const g = padded.slice(i, i + k).join(' ');
+    const n = (seen.get(g) ?? 0) + 1;
+    seen.set(g, n);
+    out.push(n === 1 ? g : `${g}\u0004${n}`);
+  }
   return out;
 }
 
@@ -115,9 +145,12 @@ export function shingleSet(text: string): Float64Array {
 interface Entry {
   sig: Uint32Array;
   set: Float64Array; // sorted distinct 53-bit shingle hashes
+  /** 53-bit hash of the word sequence (`similarity 1` compares these) */
+  seq: number;
 }
 
-/** The prefix of a near-duplicate key; keys of the 32-bit format (`m:`, before 53-bit shingle hashes) are refused. */
+/** The prefix of a near-duplicate key; keys of the 32-bit format (`m:`, before 53-bit shingle hashes and word
+ *  sequences) are refused. */
 const KEY_PREFIX = 'n';
 
 function b64(a: Uint32Array | Float64Array): string {
@@ -202,6 +235,8 @@ export class NearDuplicateIndex {
   private readonly entries: Entry[] = [];
   /** hash of a whole signature → the first row added with it (exact copies, whatever the bucket bounds) */
   private readonly whole = new Map<number, number>();
+  /** word-sequence hashes of the rows added (`similarity 1`) */
+  private readonly sequences = new Set<number>();
   /** per row id: bands shared with the row being looked up (zero between lookups) */
   private counts: Uint8Array = new Uint8Array(1024);
   private readonly filedAtLevel: number[] = new Array<number>(LEVELS).fill(0);
@@ -223,9 +258,14 @@ export class NearDuplicateIndex {
     this.numBands = bands;
   }
 
-  /** A row's key: `n:` + MinHash signature + `:` + its shingle-hash set (base64), journaled for resume. */
+  /**
+   * A row's key: `n:` + MinHash signature + `:` + its shingle-hash set (base64) + `:` + its word sequence's hash
+   * (base 36), journaled for resume and read again by `synth merge`.
+   */
   signature(text: string): string {
-    const set = shingleSet(text);
+    const w = words(text);
+    const set = Float64Array.from(new Set(shinglesOf(text, w).map(hash53))).sort();
+    const seq = hash53(wordSequence(text, w));
     const sig = new Uint32Array(NUM_HASHES).fill(0xffffffff);
     for (const h of set) {
       // Math.imul takes h's low 32 bits: the MinHash permutations act on those, the exact check on all 53
@@ -234,17 +274,17 @@ export class NearDuplicateIndex {
         if (v < sig[i]!) sig[i] = v;
       }
     }
-    const key = `${KEY_PREFIX}:${b64(sig)}:${b64(set)}`;
-    this.remember(key, { sig, set });
+    const key = `${KEY_PREFIX}:${b64(sig)}:${b64(set)}:${seq.toString(36)}`;
+    this.remember(key, { sig, set, seq });
     return key;
   }
 
   private decode(key: string): Entry {
     const hit = this.recent.get(key);
     if (hit) return hit;
-    const [prefix, sig, set] = key.split(':');
-    if (prefix !== KEY_PREFIX) throw synthError('SYN5032', {});
-    return this.remember(key, { sig: unb64(sig!), set: unb64f(set ?? '') });
+    const [prefix, sig, set, seq] = key.split(':');
+    if (prefix !== KEY_PREFIX || seq === undefined) throw synthError('SYN5032', {});
+    return this.remember(key, { sig: unb64(sig!), set: unb64f(set ?? ''), seq: parseInt(seq, 36) });
   }
 
   private remember(key: string, e: Entry): Entry {
@@ -291,6 +331,8 @@ export class NearDuplicateIndex {
    *  then in band order (deterministic: the same index state gives the same order). */
   isDuplicate(key: string, threshold = this.threshold): boolean {
     const e = this.decode(key);
+    // similarity 1: the same words, not just the same multiset of shingles (see the header)
+    if (threshold >= 1) return this.sequences.has(e.seq);
     const same = this.whole.get(wholeHash(e.sig));
     if (same !== undefined && jaccardAtLeast(e.set, this.entries[same]!.set, threshold)) return true;
     // Count the bands each candidate shares (a counter per row id, reset after: no Map per lookup), then check
@@ -337,6 +379,7 @@ export class NearDuplicateIndex {
 
   addSignature(key: string): void {
     const e = this.decode(key);
+    this.sequences.add(e.seq);
     const id = this.entries.length;
     this.entries.push(e);
     const wh = wholeHash(e.sig);
