@@ -262,6 +262,8 @@ export async function mergeShards(dirs: string[], outDir: string): Promise<Merge
     const manifest = {
       ...first,
       file: { name: outName, rows: onDisk.rows, bytes: statSync(outFile).size, sha256: onDisk.sha256 },
+      // the merged file, not shard 0's (`...first` carried its entry: `synth verify` and `report` then looked for it)
+      files: [{ name: outName, role: 'rows', format: fmt, rows: onDisk.rows, bytes: statSync(outFile).size, sha256: onDisk.sha256 }],
       target: Number.isFinite(target) ? target : null,
       rows_missing: rowsMissing,
       causes: rowsMissing ? [{ cause: 'stopped', count: rowsMissing, example: 'too few rows passed the checks and deduplication within the row indices the shards drew' }] : [],
