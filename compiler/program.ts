@@ -132,12 +132,18 @@ export function loadProgram(entry: string, host: Host = fsHost, entryText?: stri
         continue;
       }
       const imp = top.imports[top.next++]!;
-      const target = path.resolve(path.dirname(top.p), imp.path.value);
+      // relative to where the importing file really is, so a file reached through a link imports the same files
+      // whatever path reached it (as Node resolves modules); named by the path as written from the importer when
+      // that is the same file (a project folder reached through a link keeps its paths in messages)
+      const lexical = path.resolve(path.dirname(top.p), imp.path.value);
+      const viaReal = path.resolve(path.dirname(realOf(top.p)), imp.path.value);
+      const target = viaReal === lexical || realOf(viaReal) === realOf(lexical) ? lexical : viaReal;
       const real = realOf(target);
       if (visiting.has(real)) {
         // the cycle itself, from the file imported again (the files above it in the stack only lead to it)
         const from = stack.findIndex((f) => realOf(f.p) === real);
-        const cycle = [...stack.slice(from).map((f) => f.p), target].map((x) => path.basename(x)).join(' → ');
+        // named relative to the entry's folder (base names alone read `a.synth → a.synth` for two folders' files)
+        const cycle = [...stack.slice(from).map((f) => f.p), target].map((x) => path.relative(path.dirname(abs), x) || path.basename(x)).join(' → ');
         diagnostics.push(makeDiagnostic('SYN1007', top.p, imp.path.span, { cycle }));
         continue;
       }

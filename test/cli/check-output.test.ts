@@ -115,6 +115,18 @@ describe('synth check output', () => {
     const r = synth(['check', path.join(dir, 'main.synth')]);
     expect(r.stderr).not.toMatch(/SYN1002|SYN1007/);
     expect(r.code, r.stderr).toBe(0);
+    // a linked file's own imports resolve from where it really is, whichever path reached it (import order
+    // changed what `../shared.synth` meant)
+    mkdirSync(path.join(dir, 'deep', 'real'), { recursive: true });
+    writeFileSync(path.join(dir, 'shared.synth'), 'enum Side { lexical }\n');
+    writeFileSync(path.join(dir, 'deep', 'shared.synth'), 'enum Side { physical }\n');
+    writeFileSync(path.join(dir, 'deep', 'real', 'b.synth'), 'import "../shared.synth"\n');
+    symlinkSync(path.join(dir, 'deep', 'real'), path.join(dir, 'x'));
+    for (const order of [['x/b.synth', 'deep/real/b.synth'], ['deep/real/b.synth', 'x/b.synth']]) {
+      writeFileSync(path.join(dir, 'm.synth'), order.map((f) => `import "${f}"`).join('\n') + '\nstruct Q { s: Side }\ndataset d: Q {\n  count 1\n  row = { s: physical }\n  output "out/d.jsonl"\n}\n');
+      const m = synth(['check', path.join(dir, 'm.synth')]);
+      expect(m.code, `${order.join(', ')}: ${m.stderr}`).toBe(0);
+    }
     // a real cycle through a link is still one
     writeFileSync(path.join(dir, 'lib', 'types.synth'), 'import "../main.synth"\nstruct Person { name: string }\n');
     expect(synth(['check', path.join(dir, 'main.synth')]).stderr).toMatch(/SYN1007/);
