@@ -195,40 +195,66 @@ const GENERIC_OPTIONAL = new Set(['Optional', 'optional', 'Option', 'option', 'M
  * `tags: list<string>` (a type after `:` or `->` written as another language's generic): one SYN0016 whose quick
  * fix writes Synth's form (`string[]`, `Person?`), and the tokens rewritten to it, so the parser and checker go
  * on as if it had been written so (no cascade of syntax errors). Only the unmistakable shape is taken: a known
- * generic name, `<`, one type name with `[]`/`?` suffixes, `>` — `x < y > z` in an expression is not one.
+ * generic name, `<`, one type (a name with `[]`/`?` suffixes, or such a generic itself: `list<list<int>>`), `>`,
+ * and then nothing more of an expression on the same line — `ok: seq < lo > hi` is a comparison, not a type.
  */
 function genericTypes(path: string, tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
   const out: IToken[] = [];
   let copied = 0; // tokens before this index are in `out` (or were dropped)
   for (let i = 0; i + 4 < tokens.length; i++) {
-    const [before, generic, lt] = [tokens[i]!, tokens[i + 1]!, tokens[i + 2]!];
-    if ((before.tokenType !== T.Colon && before.tokenType !== T.Arrow) || generic.tokenType !== T.Identifier || lt.tokenType !== T.Lt) continue;
-    const list = GENERIC_LIST.has(generic.image);
-    if (!list && !GENERIC_OPTIONAL.has(generic.image)) continue;
-    if (tokens[i + 3]!.tokenType !== T.Identifier) continue;
-    let j = i + 4; // past the inner type's suffixes
-    for (;;) {
-      if (tokens[j]?.tokenType === T.Question) j += 1;
-      else if (tokens[j]?.tokenType === T.LBracket && tokens[j + 1]?.tokenType === T.RBracket) j += 2;
-      else break;
-    }
-    const gt = tokens[j];
-    if (gt?.tokenType !== T.Gt) continue;
-    const inner = tokens.slice(i + 3, j);
-    const innerText = inner.map((t) => t.image).join('');
-    const written = innerText + (list ? '[]' : '?');
-    const span = { start: generic.startOffset, end: gt.startOffset + 1 };
-    diagnostics.push(makeDiagnostic('SYN0016', path, span, { written: `${generic.image}<${innerText}>` }, { suggestion: written }));
-    // the inner type, then `[` `]` (from the `<` and `>`, whose offsets keep spans inside the text) or `?`
-    const made = (from: IToken, type: TokenType, image: string): IToken => ({ ...from, tokenType: type, tokenTypeIdx: type.tokenTypeIdx!, image });
+    const before = tokens[i]!;
+    if (before.tokenType !== T.Colon && before.tokenType !== T.Arrow) continue;
+    const g = genericAt(tokens, i + 1);
+    if (!g) continue;
+    const next = tokens[g.end];
+    if (next && next.startLine === tokens[g.end - 1]!.startLine && (next.tokenType === T.Identifier || next.tokenType === T.LParen || next.tokenType === T.NumberLit || next.tokenType === T.StringLit)) continue;
+    const first = tokens[i + 1]!;
+    const last = tokens[g.end - 1]!;
+    const span = { start: first.startOffset, end: (last.endOffset ?? last.startOffset) + 1 };
+    const written = tokens.slice(i + 1, g.end).map((t) => t.image).join('');
+    const fix = { title: `Change to '${g.text}'`, edits: [{ file: path, span, newText: g.text }] };
+    diagnostics.push(makeDiagnostic('SYN0016', path, span, { written }, { suggestion: g.text, fix }));
     for (let k = copied; k <= i; k++) out.push(tokens[k]!);
-    out.push(...inner, ...(list ? [made(lt, T.LBracket, '['), made(gt, T.RBracket, ']')] : [made(gt, T.Question, '?')]));
-    copied = j + 1;
-    i = j;
+    out.push(...g.tokens);
+    copied = g.end;
+    i = g.end - 1;
   }
   if (copied === 0) return tokens;
   for (let k = copied; k < tokens.length; k++) out.push(tokens[k]!);
   return out;
+}
+
+/**
+ * The generic type starting at token `i` (`list<T>`, `Optional<T>`, nested), as Synth's tokens and text, and the
+ * index past its `>`; undefined when the tokens there are not one. `>>` closing two generics is two `>` tokens.
+ */
+function genericAt(tokens: IToken[], i: number): { tokens: IToken[]; text: string; end: number } | undefined {
+  const name = tokens[i];
+  const lt = tokens[i + 1];
+  if (name?.tokenType !== T.Identifier || lt?.tokenType !== T.Lt) return undefined;
+  const list = GENERIC_LIST.has(name.image);
+  if (!list && !GENERIC_OPTIONAL.has(name.image)) return undefined;
+  // the inner type: a generic again, or a name
+  let inner: { tokens: IToken[]; text: string; end: number } | undefined = genericAt(tokens, i + 2);
+  if (!inner) {
+    if (tokens[i + 2]?.tokenType !== T.Identifier) return undefined;
+    inner = { tokens: [tokens[i + 2]!], text: tokens[i + 2]!.image, end: i + 3 };
+  }
+  let j = inner.end; // its `[]` / `?` suffixes
+  const suffixes: IToken[] = [];
+  for (;;) {
+    if (tokens[j]?.tokenType === T.Question) suffixes.push(tokens[j++]!);
+    else if (tokens[j]?.tokenType === T.LBracket && tokens[j + 1]?.tokenType === T.RBracket) suffixes.push(tokens[j++]!, tokens[j++]!);
+    else break;
+  }
+  const gt = tokens[j];
+  if (gt?.tokenType !== T.Gt) return undefined;
+  const innerText = inner.text + suffixes.map((t) => t.image).join('');
+  const made = (from: IToken, type: TokenType, image: string): IToken => ({ ...from, tokenType: type, tokenTypeIdx: type.tokenTypeIdx!, image });
+  // an optional of an optional is the optional (`Option<string?>` is `string?`, not `string??`)
+  const optionalAlready = !list && innerText.endsWith('?');
+  const added = list ? [made(lt, T.LBracket, '['), made(gt, T.RBracket, ']')] : optionalAlready ? [] : [made(gt, T.Question, '?')];
+  return { tokens: [...inner.tokens, ...suffixes, ...added], text: innerText + (list ? '[]' : optionalAlready ? '' : '?'), end: j + 1 };
 }
 
 /**
