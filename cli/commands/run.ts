@@ -15,7 +15,7 @@ import { SynthError, synthError } from '../../base/diagnostics.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { checkDatasetNames, requireFolder, requireWritableFolder } from '../paths.js';
 import { cpuWorkersFromEnv } from '../../runtime/sim/cpu.js';
-import { dataFileText, printDiagnostics, renderDiagnostic } from '../render.js';
+import { dataFileText, printDiagnostics, renderDiagnostic, visible, writeLine } from '../render.js';
 import { TableProblems } from '../../runtime/sources/table.js';
 import { datasetSummary, runEnding } from '../summary.js';
 
@@ -70,7 +70,7 @@ export function runOptions(file: string, opts: RunCliOptions): RunOptions {
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.budget !== undefined ? { budgetUsd: opts.budget } : {}),
     batch: { wait: opts.wait ?? true, ...(pollMs ? { pollMs } : {}) },
-    onNotice: (line) => process.stderr.write(line + '\n'),
+    onNotice: (line) => writeLine(line),
   };
 }
 
@@ -134,13 +134,14 @@ async function runChecked(file: string, opts: RunCliOptions): Promise<number> {
       onEstimate: (e) => progress.note(`estimated cost ${formatUsd(e.total.usd)} (budget ${formatUsd(options.budgetUsd ?? 0)})`),
       onProgress: (n, p) => progress.update(n, p),
       onSim: (e) => progress.sim(e),
-      onNotice: (line) => progress.note(line),
+      onNotice: (line) => progress.note(visible(line)),
       shouldStop: () => interrupted,
     });
     progress.stop();
-    for (const r of summary.results) process.stderr.write(datasetSummary(r).join('\n') + '\n');
+    // output paths, expectations and causes come from the spec, data and models: shown with controls made visible
+    for (const r of summary.results) for (const line of datasetSummary(r)) writeLine(line);
     const ending = runEnding(summary, interrupted !== undefined);
-    for (const line of ending.lines) process.stderr.write(line + '\n');
+    for (const line of ending.lines) writeLine(line);
     return ending.code;
   } finally {
     progress.stop();
