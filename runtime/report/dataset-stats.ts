@@ -101,6 +101,13 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   if (sha !== undefined && sha !== f.sha256) changed.push(`${f.name} is not the file the run wrote: its sha256 is ${sha.slice(0, 12)}…, the manifest records ${f.sha256!.slice(0, 12)}…`);
   if (f.rows !== undefined && rows - rowsBefore !== f.rows) changed.push(`${f.name} has ${rows - rowsBefore} readable rows; the manifest records ${f.rows}`);
   }
+  // the files written beside the rows (chat files, a card) are the run's output too
+  for (const f of manifest.dataset.others) {
+    const file = path.join(dir, f.name);
+    if (!existsSync(file)) changed.push(`${f.name}, which the run wrote, is missing`);
+    else if (f.sha256 === undefined) unverified.push(`the manifest records no sha256 for ${f.name}, so it cannot be checked against the run (\`synth verify\` says the same)`);
+    else if ((await fileSha256(file)) !== f.sha256) changed.push(`${f.name} is not the file the run wrote (its sha256 differs from the manifest's)`);
+  }
   // the count the summary shows is the manifest's: it must be the rows that are there
   const written = manifest.counts['written'] ?? manifest.counts['rows'];
   if (written !== undefined && written !== rows) changed.push(`the manifest says the run wrote ${written} rows, but its files hold ${rows}`);

@@ -20,6 +20,12 @@ export interface ReportFile {
   rows?: number;
 }
 
+/** A file a dataset wrote beside its rows (a chat file, a dataset card): checked against its sha256, not read. */
+export interface OtherFile {
+  name: string;
+  sha256?: string;
+}
+
 export interface ReportManifest {
   /** the manifest's own file name, for messages */
   file: string;
@@ -27,7 +33,7 @@ export interface ReportManifest {
   plan: string;
   /** `output`: the manifest's output (inside an hf folder, relative to the report's folder); `files`: every
    *  row file, one per split for `{split}` outputs and hf folders (the report reads them all) */
-  dataset: { name: string; seed: number; output: string; format: Format; files: ReportFile[] };
+  dataset: { name: string; seed: number; output: string; format: Format; files: ReportFile[]; others: OtherFile[] };
   counts: Record<string, number>;
   /** every call paid for, superseded results included (manifests from before it have none) */
   spent?: Record<string, number>;
@@ -71,6 +77,15 @@ function rowFiles(raw: Record<string, unknown>): Array<{ name: string; format: u
   if (!Array.isArray(files)) return undefined;
   const rows = files.filter((f): f is Record<string, unknown> => isRecord(f) && f['role'] === 'rows' && typeof f['name'] === 'string');
   return rows.length ? rows.map((f) => ({ name: f['name'] as string, format: f['format'], ...(typeof f['split'] === 'string' ? { split: f['split'] } : {}), ...recorded(f) })) : undefined;
+}
+
+/** The files besides rows a manifest lists (chat files, an hf card), inside its folder, with their sha256. */
+function otherFiles(raw: Record<string, unknown>, sub: string): OtherFile[] {
+  const files = raw['files'];
+  if (!Array.isArray(files)) return [];
+  return files
+    .filter((f): f is Record<string, unknown> => isRecord(f) && typeof f['role'] === 'string' && f['role'] !== 'rows' && typeof f['name'] === 'string' && insideName(f['name']))
+    .map((f) => ({ name: sub + (f['name'] as string), ...(recorded(f).sha256 !== undefined ? { sha256: recorded(f).sha256 } : {}) }));
 }
 
 /** The sha256 and row count a manifest's file entry records, where it has them. */
@@ -139,7 +154,7 @@ function parseManifest(dir: string, rel: string): ReportManifest {
     file: name,
     spec: String(raw['spec'] ?? ''),
     plan: String(raw['plan'] ?? ''),
-    dataset: { name: ds['name'], seed: num(ds['seed']), output: sub + output, format, files },
+    dataset: { name: ds['name'], seed: num(ds['seed']), output: sub + output, format, files, others: otherFiles(raw, sub) },
     counts: numbers(raw['counts']),
     ...(isRecord(raw['spent']) ? { spent: numbers(raw['spent']) } : {}),
     tokens: { prompt: num(tokens['prompt']), completion: num(tokens['completion']) },

@@ -2,7 +2,7 @@
 // declared order, a seeded sample of rows), on the traffic example's full output (360,448 trajectory rows; it
 // crashed with "Maximum call stack size exceeded" before, issue #13), and on every mistake a user makes (a coded
 // one-line error and exit 1, never "internal error", issue #17).
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -257,6 +257,22 @@ describe('synth report: user mistakes are coded errors with exit 1', () => {
     expect(status(r.html)).toMatch(/^status-other cannot be checked against the run/);
     expect(r.notes.join('\n')).toMatch(/records no sha256 for scores\.jsonl/);
     writeFileSync(mf, manifest);
+  });
+
+  it('a chat file written beside the rows, edited or deleted after the run, is shown as changed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-report-chat-'));
+    writeFileSync(path.join(dir, 's.synth'), `goal "g" { seed 2 }\nstruct Q { question: string  answer: string }\ndataset qa: Q {\n  count 6\n  vary n ~ randint(1, 99)\n  row = { question: "what is " + str(n), answer: str(n) }\n  format chat {\n    user: "{row.question}",\n    assistant: "{row.answer}"\n  }\n  output "out/qa.jsonl"\n}\n`);
+    await run(buildPlan(checkFile(path.join(dir, 's.synth'))).plan, { projectRoot: dir });
+    const chat = path.join(dir, 'out', 'qa.chat.jsonl');
+    const text = readFileSync(chat, 'utf8');
+    const status = async () => /<b>status<\/b>\s*<span class="[^"]+">([^<]*)</.exec((await buildReport(path.join(dir, 'out'))).html)?.[1];
+    expect(await status()).toBe('complete');
+    writeFileSync(chat, text.replace('what', 'why'));
+    expect(await status()).toBe('changed since the run (was complete)');
+    rmSync(chat);
+    expect(await status()).toBe('changed since the run (was complete)');
+    writeFileSync(chat, text);
+    expect(await status()).toBe('complete');
   });
 
   it('prints no terminal control characters from a manifest\'s file names in its notes', () => {
