@@ -1,6 +1,7 @@
 // Checking a `dataset` block: its clauses in source order, each through the checks registered for its kind
 // (CLAUSE_CHECKS below), sharing one DatasetScope; then its settings and what every dataset needs.
 import type * as A from '../../grammar/ast.js';
+import { namesIn } from './expr-names.js';
 import { keyName } from '../../grammar/ast.js';
 import { DATASET_SETTINGS } from '../settings.js';
 import { T, assignable, isNumeric, sameType, show, widenLiterals, type Ty } from '../types.js';
@@ -303,6 +304,17 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
   })
   .register('Expect', 'expect', (c, ds) => {
     ds.exprs.expectCondition(c.expr, ds.scope({ aggregates: true }), 'an `expect`');
+    // an expectation is measured on the rows as written: a variable that is not a column measures nothing (it
+    // read 0 or NaN and failed or passed silently)
+    const kept = new Set(ds.decl.clauses.flatMap((k) => (k.kind === 'Keep' ? k.names.map((n) => n.name) : [])));
+    const reported = new Set<string>();
+    for (const n of namesIn(c.expr)) {
+      const kind = ds.vars.get(n.name)?.resolution.kind;
+      if ((kind === 'vary' || kind === 'let' || kind === 'judge' || kind === 'for') && !kept.has(n.name) && !reported.has(n.name)) {
+        reported.add(n.name);
+        ds.ctx.report('SYN3097', n.span, { name: n.name });
+      }
+    }
   })
   .register('Output', 'output', (c, ds) => {
     const f = c.format;

@@ -53,6 +53,7 @@ dataset d: R {
   check w != "enterprise"
   check t != other
   expect share(w == "team") <= 0.1
+  keep w
   output "out/d.jsonl"
 }
 `;
