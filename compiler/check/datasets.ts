@@ -306,11 +306,15 @@ export const CLAUSE_CHECKS = new CheckRegistry<A.Clause, DatasetScope>((c) => `\
     ds.exprs.expectCondition(c.expr, ds.scope({ aggregates: true }), 'an `expect`');
     // an expectation is measured on the rows as written: a variable that is not a column measures nothing (it
     // read 0 or NaN and failed or passed silently)
-    const kept = new Set(ds.decl.clauses.flatMap((k) => (k.kind === 'Keep' ? k.names.map((n) => n.name) : [])));
+    // (the columns: the row's fields, by which a same-named variable is read, and the kept variables)
+    const rowType = ds.vars.get('row')?.type ?? ds.rowType;
+    const fields = rowType ? ds.exprs.fieldsOf(rowType) : undefined;
+    if (!fields) return; // a row of unknown shape: its columns cannot be told here
+    const columns = new Set([...fields.keys(), ...ds.decl.clauses.flatMap((k) => (k.kind === 'Keep' ? k.names.map((n) => n.name) : []))]);
     const reported = new Set<string>();
     for (const n of namesIn(c.expr)) {
       const kind = ds.vars.get(n.name)?.resolution.kind;
-      if ((kind === 'vary' || kind === 'let' || kind === 'judge' || kind === 'for') && !kept.has(n.name) && !reported.has(n.name)) {
+      if ((kind === 'vary' || kind === 'let' || kind === 'judge' || kind === 'for') && !columns.has(n.name) && !reported.has(n.name)) {
         reported.add(n.name);
         ds.ctx.report('SYN3097', n.span, { name: n.name });
       }
