@@ -67,7 +67,7 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   const changed: string[] = [];
   const unverified: string[] = [];
   for (const f of manifest.dataset.files) {
-  if (f.sha256 === undefined) unverified.push(`the manifest records no sha256 for ${f.name}, so it cannot be checked against the run (\`synth verify\` says the same)`);
+  if (f.sha256 === undefined) unverified.push(noSha256(f.name));
   // the bytes are hashed beside the parse: a file edited after the run must not be shown as the run's output
   const hash = f.sha256 !== undefined ? fileSha256(path.join(dir, f.name)) : undefined;
   const rowsBefore = rows;
@@ -105,7 +105,7 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
   for (const f of manifest.dataset.others) {
     const file = path.join(dir, f.name);
     if (!existsSync(file)) changed.push(`${f.name}, which the run wrote, is missing`);
-    else if (f.sha256 === undefined) unverified.push(`the manifest records no sha256 for ${f.name}, so it cannot be checked against the run (\`synth verify\` says the same)`);
+    else if (f.sha256 === undefined) unverified.push(noSha256(f.name));
     else if ((await fileSha256(file)) !== f.sha256) changed.push(`${f.name} is not the file the run wrote (its sha256 differs from the manifest's)`);
   }
   // the count the summary shows is the manifest's: it must be the rows that are there
@@ -149,6 +149,11 @@ export async function gatherDataset(dir: string, manifest: ReportManifest): Prom
     changed,
     unverified,
   };
+}
+
+/** The note for a file the manifest records no sha256 for. */
+function noSha256(name: string): string {
+  return `the manifest records no sha256 for ${name}, so it cannot be checked against the run (\`synth verify\` says the same)`;
 }
 
 /** The sha256 (hex) of a file's bytes, streamed. */

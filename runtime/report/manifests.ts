@@ -85,7 +85,10 @@ function otherFiles(raw: Record<string, unknown>, sub: string): OtherFile[] {
   if (!Array.isArray(files)) return [];
   return files
     .filter((f): f is Record<string, unknown> => isRecord(f) && typeof f['role'] === 'string' && f['role'] !== 'rows' && typeof f['name'] === 'string' && insideName(f['name']))
-    .map((f) => ({ name: sub + (f['name'] as string), ...(recorded(f).sha256 !== undefined ? { sha256: recorded(f).sha256 } : {}) }));
+    .map((f) => {
+      const { sha256 } = recorded(f);
+      return { name: sub + (f['name'] as string), ...(sha256 !== undefined ? { sha256 } : {}) };
+    });
 }
 
 /** The sha256 and row count a manifest's file entry records, where it has them. */
